@@ -1,0 +1,49 @@
+"""Shared fixtures: DynamoDB Local, the oracle, started once per session where it can run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from theorydb_mocks.dynamodb_local import DynamoDBLocal, unavailable_reason
+
+# .ci/run sets this so that a CI machine without Java or the package fails loudly instead of skipping.
+REQUIRE_LOCAL = os.environ.get("TABLETHEORY_REQUIRE_DYNAMODB_LOCAL") == "1"
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local_endpoint() -> Iterator[str]:
+    """The endpoint of a DynamoDB Local: ``$DYNAMODB_LOCAL_ENDPOINT`` if given, else one started here."""
+    given = os.environ.get("DYNAMODB_LOCAL_ENDPOINT")
+    if given:
+        yield given
+        return
+    reason = unavailable_reason()
+    if reason is not None:
+        if REQUIRE_LOCAL:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with DynamoDBLocal() as local:
+        yield local.endpoint_url
+
+
+def boto3_client_for(endpoint: str, service: str = "dynamodb", **kwargs: Any) -> Any:
+    """A real boto3 client for a local endpoint, with dummy credentials."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local_client(dynamodb_local_endpoint: str) -> Any:
+    """A boto3 DynamoDB client talking to DynamoDB Local."""
+    return boto3_client_for(dynamodb_local_endpoint)

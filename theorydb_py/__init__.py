@@ -1,0 +1,3 @@
+"""TableTheory for Python: a DynamoDB ORM for dataclass models."""
+
+from __future__ import annotations
