@@ -1,0 +1,387 @@
+"""AttributeValue rules: types, number precision and canonical form, ordering, equality and sizes.
+
+Everything here is a pure function on boto3 low-level attribute values (``{"S": "x"}``, ``{"N": "1.5"}``,
+``{"B": b"..."}``...). Storage, expressions and request validation all share these rules so that the
+emulator agrees with itself and with DynamoDB.
+
+Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
+and "Item sizes and formats":
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html
+
+>>> normalize_number("1.50"), normalize_number("-0"), normalize_number("1E+2")
+('1.5', '0', '100')
+>>> item_size({"pk": {"S": "a"}, "n": {"N": "12345.6789"}})
+10
+>>> compare_values({"N": "10"}, {"N": "9"})
+1
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Context, Decimal
+from typing import Any
+
+from theorydb_mocks.emulator._types import AttributeValue, Item
+from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
+
+__all__ = [
+    "TYPE_NAMES",
+    "attribute_value_size",
+    "compare_values",
+    "item_size",
+    "key_sort_value",
+    "normalize_number",
+    "number_value",
+    "type_of",
+    "validate_attribute_value",
+    "validate_item",
+    "values_equal",
+]
+
+# The ten DynamoDB data types, in the order the documentation lists them.
+TYPE_NAMES: tuple[str, ...] = ("S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M")
+_TYPE_SET = frozenset(TYPE_NAMES)
+
+# DynamoDB's messages (DynamoDB Local 3.3.0, word for word; note the double spaces in the set messages).
+NOT_A_NUMBER = "A value provided cannot be converted into a number"
+NUMBER_OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
+NUMBER_UNDERFLOW = (
+    "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+)
+NUMBER_PRECISION = "DynamoDB only supports precision up to 38 digits"
+EMPTY_VALUE = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+TWO_TYPES = (
+    "Supplied AttributeValue has more than one datatypes set, "
+    "must contain exactly one of the supported datatypes"
+)
+EMPTY_SS = "One or more parameter values were invalid: An string set  may not be empty"
+EMPTY_NS = "One or more parameter values were invalid: An number set  may not be empty"
+EMPTY_BS = "One or more parameter values were invalid: Binary sets should not be empty"
+DUPLICATE_SS = "One or more parameter values were invalid: Input collection {members} contains duplicates"
+DUPLICATE_NS = "Input collection contains duplicates"
+DUPLICATE_BS = "One or more parameter values were invalid: Input collection of type BS contains duplicates."
+NULL_NOT_TRUE = (
+    "One or more parameter values were invalid: Null attribute value types must have the value of true"
+)
+EMPTY_NAME = "Empty attribute name"
+
+# Java's BigDecimal (DynamoDB's parser) accepts any Unicode decimal digit, as `\d` does on str patterns.
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_MAX_DIGITS = 38
+_MAX_ADJUSTED = 125  # largest power of ten of the leading digit: 9.99...E+125
+_MIN_ADJUSTED = -130  # smallest: 1E-130
+_MAX_EXPONENT_TEXT = 2**31 - 1  # BigDecimal's scale is a Java int: larger exponents are not numbers
+_EXACT = Context(prec=_MAX_DIGITS + 2)  # enough for any valid DynamoDB number, so no rounding happens
+
+
+def _parse_number(text: object) -> Decimal:
+    """Parse and range-check a number; the Decimal is exact (at most 38 significant digits)."""
+    if not isinstance(text, str) or _NUMBER_RE.fullmatch(text) is None:
+        raise validation_error(NOT_A_NUMBER)
+    exponent = text.lower().partition("e")[2]
+    if exponent and abs(int(exponent)) > _MAX_EXPONENT_TEXT:
+        raise validation_error(NOT_A_NUMBER)
+    value = Decimal(text)
+    if value.is_zero():
+        return Decimal(0)
+    sign, digits, exp = value.as_tuple()
+    assert isinstance(exp, int)
+    start = 0
+    while digits[start] == 0:
+        start += 1
+    end = len(digits)
+    while digits[end - 1] == 0:
+        end -= 1
+        exp += 1
+    significant = digits[start:end]
+    adjusted = exp + len(significant) - 1
+    if len(significant) > _MAX_DIGITS:
+        raise validation_error(NUMBER_PRECISION)
+    if adjusted > _MAX_ADJUSTED:
+        raise validation_error(NUMBER_OVERFLOW)
+    if adjusted < _MIN_ADJUSTED:
+        raise validation_error(NUMBER_UNDERFLOW)
+    return Decimal((sign, significant, exp))
+
+
+def normalize_number(text: str) -> str:
+    """DynamoDB's canonical text for a number, or its ValidationException.
+
+    DynamoDB stores numbers without exponent, sign of zero, or leading and trailing zeros, so a number
+    read back never looks like the one written (``"1.50"`` reads as ``"1.5"``).
+
+    >>> normalize_number("00012.300"), normalize_number("-12.5e-3"), normalize_number("1e20")
+    ('12.3', '-0.0125', '100000000000000000000')
+    >>> normalize_number("1e126")
+    Traceback (most recent call last):
+    ...
+    theorydb_mocks.emulator.errors.DynamoDBError: ValidationException: Number overflow. Attempting to store \
+a number with magnitude larger than supported range
+    """
+    value = _parse_number(text)
+    return "0" if value.is_zero() else format(value, "f")
+
+
+def number_value(text: str) -> Decimal:
+    """The exact Decimal of a DynamoDB number string (validated as :func:`normalize_number` does)."""
+    return _parse_number(text)
+
+
+def type_of(av: AttributeValue) -> str:
+    """The type name of a (valid) attribute value: ``"S"``, ``"N"``, ``"M"``...
+
+    >>> type_of({"NULL": True})
+    'NULL'
+    """
+    for name in av:
+        return name
+    raise validation_error(EMPTY_VALUE)
+
+
+def key_sort_value(av: AttributeValue) -> str | Decimal | bytes:
+    """The sort key of an S, N or B value in DynamoDB's order.
+
+    Strings order by UTF-8 bytes, which for valid text is code point order, as Python compares ``str``;
+    numbers numerically (exact Decimals); binaries as unsigned bytes.
+
+    >>> sorted([{"N": "10"}, {"N": "-2"}, {"N": "9.5"}], key=key_sort_value)
+    [{'N': '-2'}, {'N': '9.5'}, {'N': '10'}]
+    """
+    if "S" in av:
+        text: str = av["S"]
+        return text
+    if "N" in av:
+        return Decimal(av["N"])
+    if "B" in av:
+        return bytes(av["B"])
+    raise validation_error(f"Unsupported key type: {next(iter(av), '')}")
+
+
+# ---------------------------------------------------------------------------------------------- validation
+
+
+def _serialization(expected: str) -> DynamoDBError:
+    return ddb_error("SerializationException", f"Unexpected value type in payload; expected {expected}")
+
+
+def _java_list(members: list[str]) -> str:
+    return "[" + ", ".join(members) + "]"
+
+
+def validate_attribute_value(av: Any) -> AttributeValue:
+    """A normalized copy of ``av`` (numbers in canonical form, nested values too), or DynamoDB's error.
+
+    Empty strings and binaries are valid here; keys are the data plane's concern.
+
+    >>> validate_attribute_value({"L": [{"N": "1.50"}, {"NS": ["2", "01"]}]})
+    {'L': [{'N': '1.5'}, {'NS': ['2', '1']}]}
+    >>> validate_attribute_value({"SS": []})
+    Traceback (most recent call last):
+    ...
+    theorydb_mocks.emulator.errors.DynamoDBError: ValidationException: One or more parameter values were \
+invalid: An string set  may not be empty
+    """
+    if not isinstance(av, dict):
+        raise _serialization("a structure")
+    present = [name for name in av if name in _TYPE_SET and av[name] is not None]
+    if not present:
+        raise validation_error(EMPTY_VALUE)
+    if len(present) > 1:
+        raise validation_error(TWO_TYPES)
+    kind = present[0]
+    value = av[kind]
+    match kind:
+        case "S":
+            if not isinstance(value, str):
+                raise _serialization("a string")
+            return {"S": value}
+        case "N":
+            if not isinstance(value, str):
+                raise _serialization("a string")
+            return {"N": normalize_number(value)}
+        case "B":
+            if not isinstance(value, bytes | bytearray):
+                raise _serialization("a blob")
+            return {"B": bytes(value)}
+        case "BOOL":
+            if not isinstance(value, bool):
+                raise _serialization("a boolean")
+            return {"BOOL": value}
+        case "NULL":
+            if not isinstance(value, bool):
+                raise _serialization("a boolean")
+            if not value:
+                raise validation_error(NULL_NOT_TRUE)
+            return {"NULL": True}
+        case "SS":
+            return {"SS": _validate_string_set(value)}
+        case "NS":
+            return {"NS": _validate_number_set(value)}
+        case "BS":
+            return {"BS": _validate_binary_set(value)}
+        case "L":
+            if not isinstance(value, list | tuple):
+                raise _serialization("a list")
+            return {"L": [validate_attribute_value(member) for member in value]}
+        case _:  # "M"
+            if not isinstance(value, dict):
+                raise _serialization("a map")
+            return {"M": _validate_map(value)}
+
+
+def _validate_string_set(value: Any) -> list[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(m, str) for m in value):
+        raise _serialization("a list of strings")
+    if not value:
+        raise validation_error(EMPTY_SS)
+    if len(set(value)) != len(value):
+        raise validation_error(DUPLICATE_SS.format(members=_java_list(list(value))))
+    return list(value)
+
+
+def _validate_number_set(value: Any) -> list[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(m, str) for m in value):
+        raise _serialization("a list of strings")
+    if not value:
+        raise validation_error(EMPTY_NS)
+    if len(set(value)) != len(value):
+        raise validation_error(DUPLICATE_NS)
+    normalized = [normalize_number(member) for member in value]
+    if len(set(normalized)) != len(normalized):
+        raise validation_error(DUPLICATE_NS)
+    return normalized
+
+
+def _validate_binary_set(value: Any) -> list[bytes]:
+    if not isinstance(value, list | tuple) or not all(isinstance(m, bytes | bytearray) for m in value):
+        raise _serialization("a list of blobs")
+    if not value:
+        raise validation_error(EMPTY_BS)
+    members = [bytes(member) for member in value]
+    if len(set(members)) != len(members):
+        raise validation_error(DUPLICATE_BS)
+    return members
+
+
+def _validate_map(value: dict[Any, Any]) -> Item:
+    result: Item = {}
+    for name, member in value.items():
+        if not isinstance(name, str):
+            raise _serialization("a string")
+        if not name:
+            raise validation_error(EMPTY_NAME)
+        result[name] = validate_attribute_value(member)
+    return result
+
+
+def validate_item(item: Any) -> Item:
+    """A normalized copy of a whole item (attribute names non-empty, every value valid).
+
+    >>> validate_item({"pk": {"S": "a"}, "n": {"N": "+5."}})
+    {'pk': {'S': 'a'}, 'n': {'N': '5'}}
+    """
+    if not isinstance(item, dict):
+        raise _serialization("a map")
+    return _validate_map(item)
+
+
+# ---------------------------------------------------------------------------------------------- comparison
+
+
+def values_equal(a: AttributeValue, b: AttributeValue) -> bool:
+    """DynamoDB equality: same type and value; numbers numerically, sets unordered, L and M deeply.
+
+    >>> values_equal({"NS": ["1", "2.0"]}, {"NS": ["2", "1"]}), values_equal({"N": "1"}, {"S": "1"})
+    (True, False)
+    """
+    kind_a = type_of(a)
+    if kind_a not in b:
+        return False
+    x, y = a[kind_a], b[kind_a]
+    match kind_a:
+        case "N":
+            return bool(Decimal(x) == Decimal(y))
+        case "NS":
+            return {Decimal(m) for m in x} == {Decimal(m) for m in y}
+        case "SS" | "BS":
+            return set(x) == set(y)
+        case "L":
+            return len(x) == len(y) and all(values_equal(p, q) for p, q in zip(x, y, strict=True))
+        case "M":
+            return x.keys() == y.keys() and all(values_equal(x[k], y[k]) for k in x)
+        case _:
+            return bool(x == y)
+
+
+def compare_values(a: AttributeValue, b: AttributeValue) -> int | None:
+    """-1, 0 or 1 for two S, two N or two B values; None for any other pair (such comparisons are false).
+
+    >>> compare_values({"S": "a"}, {"S": "B"}), compare_values({"S": "1"}, {"N": "1"})
+    (1, None)
+    """
+    kind_a = type_of(a)
+    if kind_a not in ("S", "N", "B") or kind_a not in b:
+        return None
+    x = key_sort_value(a)
+    y = key_sort_value(b)
+    if x < y:  # type: ignore[operator]  # both sides are of the same type here
+        return -1
+    return 1 if x > y else 0  # type: ignore[operator]
+
+
+# ---------------------------------------------------------------------------------------------- sizes
+
+
+def _number_size(text: str) -> int:
+    """Bytes of a number: base-100 digit pairs aligned on the decimal point, plus one exponent byte.
+
+    Negative numbers carry one more (terminator) byte unless the mantissa already has 20 pairs; zero is 1
+    byte. Measured against DynamoDB Local's 400 KB limit, byte by byte.
+    """
+    value = Decimal(text)
+    if value.is_zero():
+        return 1
+    sign, digits, exp = value.normalize(_EXACT).as_tuple()
+    assert isinstance(exp, int)
+    adjusted = exp + len(digits) - 1
+    pairs = adjusted // 2 - exp // 2 + 1
+    return 1 + pairs + (1 if sign and pairs < 20 else 0)
+
+
+def attribute_value_size(av: AttributeValue) -> int:
+    """Bytes a value counts for in DynamoDB's item size (400 KB limit, capacity units), without its name.
+
+    >>> attribute_value_size({"S": "é€"}), attribute_value_size({"N": "-1"}), attribute_value_size({"L": []})
+    (5, 3, 3)
+    """
+    kind = type_of(av)
+    value = av[kind]
+    match kind:
+        case "S":
+            return len(value.encode("utf-8"))
+        case "N":
+            return _number_size(value)
+        case "B":
+            return len(value)
+        case "SS":
+            return sum(len(m.encode("utf-8")) for m in value)
+        case "NS":
+            return sum(_number_size(m) for m in value)
+        case "BS":
+            return sum(len(m) for m in value)
+        case "L":
+            return 3 + sum(1 + attribute_value_size(m) for m in value)
+        case "M":
+            return 3 + sum(1 + len(k.encode("utf-8")) + attribute_value_size(m) for k, m in value.items())
+        case _:  # BOOL, NULL
+            return 1
+
+
+def item_size(item: Item) -> int:
+    """Bytes of an item: each attribute name's UTF-8 length plus its value's size.
+
+    >>> item_size({"pk": {"S": "a"}, "m": {"M": {"ab": {"NULL": True}}}})
+    11
+    """
+    return sum(len(name.encode("utf-8")) + attribute_value_size(av) for name, av in item.items())
