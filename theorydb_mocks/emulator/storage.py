@@ -1,0 +1,504 @@
+"""The items of one table and of its secondary indexes, kept sorted so reads cost O(log n + page).
+
+A table is a set of partitions. Each partition key maps to its items, kept in a ``SortedDict`` by sort key
+(or to the one item, for a table without a sort key). Partitions themselves are kept in a ``SortedList``
+ordered by a stable 64-bit digest of the partition key: a scan walks partitions in that order (DynamoDB
+scans in hash order too), resumes after ``ExclusiveStartKey`` with a bisect, and a parallel scan's segment
+is one contiguous range of digests. Every secondary index is the same structure, keyed by the index key,
+each entry holding the item's projection; entries are ordered by ``(index sort key, table key)`` so items
+with equal index keys keep a deterministic order. Sparse indexes simply hold no entry for items that lack an
+index key attribute. Items stored here are never mutated: a write replaces the stored dict.
+
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.Partitions.html
+
+>>> from theorydb_mocks.emulator._types import IndexSpec, KeySchema
+>>> store = TableStore(KeySchema("pk", "S", "sk", "N"),
+...                    [IndexSpec("by-owner", "GSI", KeySchema("owner", "S"), "KEYS_ONLY")])
+>>> _ = store.put({"pk": {"S": "a"}, "sk": {"N": "2"}, "owner": {"S": "o"}})
+>>> _ = store.put({"pk": {"S": "a"}, "sk": {"N": "1"}})
+>>> [i["sk"]["N"] for i in store.query({"S": "a"}, ">=", [{"N": "1"}])]
+['1', '2']
+>>> list(store.query({"S": "o"}, None, [], index="by-owner"))
+[{'pk': {'S': 'a'}, 'sk': {'N': '2'}, 'owner': {'S': 'o'}}]
+>>> store.item_count, store.index_item_count("by-owner")
+(2, 1)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from sortedcontainers import SortedDict, SortedList
+
+from theorydb_mocks.emulator._types import AttributeValue, IndexSpec, Item, Key, KeySchema
+from theorydb_mocks.emulator.values import item_size, key_sort_value
+
+__all__ = ["SEGMENT_SPACE", "TableStore", "partition_digest"]
+
+# Digests are 64-bit; segment ``s`` of ``t`` owns digests in [s * SPACE // t, (s + 1) * SPACE // t).
+SEGMENT_SPACE = 1 << 64
+
+
+class _Top:
+    """Compares greater than any key component: ``(v, TOP)`` sorts after every ``(v, ...)`` entry."""
+
+    __slots__ = ()
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __le__(self, other: object) -> bool:
+        return other is self
+
+    def __gt__(self, other: object) -> bool:
+        return other is not self
+
+    def __ge__(self, other: object) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "<TOP>"
+
+
+TOP = _Top()
+
+
+def partition_digest(value: Any) -> int:
+    """A stable 64-bit digest of a partition key's sort value: the order in which scans visit partitions.
+
+    >>> partition_digest(Decimal("1.0")) == partition_digest(Decimal("1"))
+    True
+    """
+    if isinstance(value, str):
+        data = b"S" + value.encode("utf-8", "surrogatepass")
+    elif isinstance(value, Decimal):
+        data = b"N" + str(value.normalize()).encode()
+    else:
+        data = b"B" + bytes(value)
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+def _prefix_successor(prefix: Any) -> Any:
+    """The smallest string (or bytes) greater than every value that starts with ``prefix``; None if none."""
+    if isinstance(prefix, str):
+        chars = list(prefix)
+        while chars:
+            last = ord(chars.pop())
+            if last < 0x10FFFF:
+                return "".join(chars) + chr(last + 1)
+        return None
+    data = bytearray(prefix)
+    while data:
+        last = data.pop()
+        if last < 0xFF:
+            return bytes(data) + bytes([last + 1])
+    return None
+
+
+Bounds = tuple[Any, Any, bool, bool]  # minimum, maximum, include minimum, include maximum
+
+
+def sort_bounds(op: str | None, values: list[Any], *, tupled: bool) -> Bounds:
+    """Translate a key condition on the sort key into ``irange`` bounds.
+
+    ``values`` are sort values (``key_sort_value``). With ``tupled`` the entries are keyed by tuples that
+    start with the sort value (index entries), so the bounds become tuples that bracket every entry.
+    """
+    if op is None:
+        return None, None, True, True
+    first = values[0]
+    if op == "begins_with":
+        upper = _prefix_successor(first)
+        if tupled:
+            return (first,), (None if upper is None else (upper,)), True, False
+        return first, upper, True, False
+    if op == "BETWEEN":
+        low, high = first, values[1]
+        return ((low,), (high, TOP), True, True) if tupled else (low, high, True, True)
+    if tupled:
+        table: dict[str, Bounds] = {
+            "=": ((first,), (first, TOP), True, True),
+            "<": (None, (first,), True, False),
+            "<=": (None, (first, TOP), True, True),
+            ">": ((first, TOP), None, False, True),
+            ">=": ((first,), None, True, True),
+        }
+    else:
+        table = {
+            "=": (first, first, True, True),
+            "<": (None, first, True, False),
+            "<=": (None, first, True, True),
+            ">": (first, None, False, True),
+            ">=": (first, None, True, True),
+        }
+    return table[op]
+
+
+class _Partitions:
+    """Items grouped by partition, partitions ordered by digest; the one structure behind tables and indexes.
+
+    With ``ranged`` each partition is a ``SortedDict`` from entry key to item; otherwise it is the item.
+    """
+
+    __slots__ = ("count", "digests", "order", "parts", "ranged", "size")
+
+    def __init__(self, ranged: bool) -> None:
+        self.ranged = ranged
+        self.parts: dict[Any, Any] = {}
+        self.digests: dict[Any, int] = {}
+        self.order = SortedList()
+        self.count = 0
+        self.size = 0
+
+    def get(self, pkv: Any, entry: Any) -> Item | None:
+        part = self.parts.get(pkv)
+        if part is None or not self.ranged:
+            return part
+        found: Item | None = part.get(entry)
+        return found
+
+    def insert(self, pkv: Any, entry: Any, item: Item, size: int) -> None:
+        """Add an entry that is known to be absent (callers remove the old version first)."""
+        parts = self.parts
+        if self.ranged:
+            part = parts.get(pkv)
+            if part is None:
+                part = parts[pkv] = SortedDict()
+                self._add_partition(pkv)
+            part[entry] = item
+        else:
+            parts[pkv] = item
+            self._add_partition(pkv)
+        self.count += 1
+        self.size += size
+
+    def remove(self, pkv: Any, entry: Any, size: int) -> None:
+        """Drop an entry that is known to be present."""
+        parts = self.parts
+        if self.ranged:
+            part = parts[pkv]
+            del part[entry]
+            if not part:
+                del parts[pkv]
+                self._drop_partition(pkv)
+        else:
+            del parts[pkv]
+            self._drop_partition(pkv)
+        self.count -= 1
+        self.size -= size
+
+    def _add_partition(self, pkv: Any) -> None:
+        digest = partition_digest(pkv)
+        self.digests[pkv] = digest
+        self.order.add((digest, pkv))
+
+    def _drop_partition(self, pkv: Any) -> None:
+        self.order.remove((self.digests.pop(pkv), pkv))
+
+    def range(self, pkv: Any, bounds: Bounds, reverse: bool) -> Iterator[Item]:
+        """The items of one partition within ``bounds``, lazily, in key order (or reversed)."""
+        part = self.parts.get(pkv)
+        if part is None:
+            return iter(())
+        if not self.ranged:
+            return iter((part,))
+        low, high, low_incl, high_incl = bounds
+        keys = part.irange(low, high, (low_incl, high_incl), reverse)
+        return (part[k] for k in keys)
+
+    def walk(self, after: tuple[Any, Any] | None, digest_low: int, digest_high: int) -> Iterator[Item]:
+        """Every item whose partition digest is in [low, high), in scan order, strictly after ``after``.
+
+        ``after`` is ``(partition sort value, entry key)`` of the last item already returned.
+        """
+        order = self.order
+        parts = self.parts
+        if after is None:
+            position = order.bisect_left((digest_low,))
+        else:
+            pkv, entry = after
+            digest = partition_digest(pkv)
+            position = order.bisect_right((digest, pkv))
+            part = parts.get(pkv)
+            if part is not None and self.ranged and digest_low <= digest < digest_high:
+                for key in part.irange(minimum=entry, inclusive=(False, True)):
+                    yield part[key]
+            position = max(position, order.bisect_left((digest_low,)))
+        ranged = self.ranged
+        while position < len(order):
+            digest, pkv = order[position]
+            if digest >= digest_high:
+                return
+            part = parts[pkv]
+            if ranged:
+                yield from part.values()
+            else:
+                yield part
+            position += 1
+
+    def entries(self) -> Iterator[tuple[Any, Any, Item]]:
+        """Every ``(partition value, entry key, item)`` in scan order (for checks and backfills)."""
+        for _digest, pkv in self.order:
+            part = self.parts[pkv]
+            if self.ranged:
+                for entry, item in part.items():
+                    yield pkv, entry, item
+            else:
+                yield pkv, None, part
+
+
+class _Index:
+    """One secondary index: which items it holds (sparse), what it projects, and its sorted entries."""
+
+    __slots__ = ("data", "include", "key", "spec")
+
+    def __init__(self, spec: IndexSpec, table_key: KeySchema) -> None:
+        self.spec = spec
+        self.key = spec.key
+        if spec.projection_type == "ALL":
+            self.include: frozenset[str] | None = None
+        else:
+            extra = spec.non_key_attributes if spec.projection_type == "INCLUDE" else ()
+            self.include = frozenset((*table_key.names, *spec.key.names, *extra))
+        self.data = _Partitions(ranged=True)
+
+    def locate(self, item: Item, table_pos: tuple[Any, Any]) -> tuple[Any, Any] | None:
+        """``(index partition value, entry key)`` for ``item``, or None when the item is not indexed."""
+        key = self.key
+        hash_av = item.get(key.hash_name)
+        if hash_av is None or key.hash_type not in hash_av:
+            return None
+        if key.range_name is None:
+            return key_sort_value(hash_av), table_pos
+        range_av = item.get(key.range_name)
+        if range_av is None or key.range_type not in range_av:
+            return None
+        return key_sort_value(hash_av), (key_sort_value(range_av), *table_pos)
+
+    def project(self, item: Item) -> Item:
+        include = self.include
+        if include is None:
+            return item
+        return {name: value for name, value in item.items() if name in include}
+
+    def add(self, item: Item, table_pos: tuple[Any, Any], size: int) -> None:
+        where = self.locate(item, table_pos)
+        if where is not None:
+            projected = self.project(item)
+            projected_size = size if projected is item else item_size(projected)
+            self.data.insert(where[0], where[1], projected, projected_size)
+
+    def discard(self, item: Item, table_pos: tuple[Any, Any], size: int) -> None:
+        where = self.locate(item, table_pos)
+        if where is not None:
+            stored = self.data.get(where[0], where[1])
+            assert stored is not None
+            self.data.remove(where[0], where[1], size if stored is item else item_size(stored))
+
+
+class TableStore:
+    """The items of one table and its GSIs and LSIs. Not thread-safe: the emulator's lock guards it.
+
+    Runtime: point reads and writes O(log n) per index; query and scan O(log n + page).
+    """
+
+    def __init__(self, key: KeySchema, indexes: Iterable[IndexSpec] = ()) -> None:
+        self.key = key
+        self._hash_name = key.hash_name
+        self._range_name = key.range_name
+        self._table = _Partitions(ranged=key.range_name is not None)
+        self._indexes: dict[str, _Index] = {}
+        for spec in indexes:
+            self._indexes[spec.name] = _Index(spec, key)
+
+    def __repr__(self) -> str:
+        return f"<TableStore {self.key.names} items={self.item_count} indexes={sorted(self._indexes)}>"
+
+    # -- sizes -----------------------------------------------------------------------------------------------
+
+    @property
+    def item_count(self) -> int:
+        return self._table.count
+
+    @property
+    def size_bytes(self) -> int:
+        return self._table.size
+
+    def index_item_count(self, name: str) -> int:
+        return self._indexes[name].data.count
+
+    def index_size_bytes(self, name: str) -> int:
+        return self._indexes[name].data.size
+
+    @property
+    def index_names(self) -> tuple[str, ...]:
+        return tuple(self._indexes)
+
+    def index_spec(self, name: str) -> IndexSpec:
+        return self._indexes[name].spec
+
+    # -- index lifecycle -------------------------------------------------------------------------------------
+
+    def add_index(self, spec: IndexSpec) -> None:
+        """Create an index and backfill it from the table's items (an UpdateTable adding a GSI)."""
+        if spec.name in self._indexes:
+            raise KeyError(f"index {spec.name} already exists")
+        index = _Index(spec, self.key)
+        for pkv, entry, item in self._table.entries():
+            index.add(item, (pkv, entry), item_size(item))
+        self._indexes[spec.name] = index
+
+    def drop_index(self, name: str) -> None:
+        del self._indexes[name]
+
+    # -- point operations ------------------------------------------------------------------------------------
+
+    def position(self, key: Key) -> tuple[Any, Any]:
+        """The sort values ``(partition, sort-or-None)`` of a key or item (types already checked)."""
+        range_name = self._range_name
+        return (
+            key_sort_value(key[self._hash_name]),
+            None if range_name is None else key_sort_value(key[range_name]),
+        )
+
+    def get(self, key: Key) -> Item | None:
+        """The stored item with this key (do not mutate it), or None."""
+        pkv, skv = self.position(key)
+        return self._table.get(pkv, skv)
+
+    def put(self, item: Item, size: int | None = None) -> Item | None:
+        """Store ``item`` (replacing any item with its key); returns the replaced item. ``size``: its size."""
+        pos = self.position(item)
+        table = self._table
+        old = table.get(*pos)
+        if old is not None:
+            self._remove(pos, old)
+        new_size = item_size(item) if size is None else size
+        table.insert(pos[0], pos[1], item, new_size)
+        for index in self._indexes.values():
+            index.add(item, pos, new_size)
+        return old
+
+    def delete(self, key: Key) -> Item | None:
+        """Remove the item with this key; returns it, or None if there was none."""
+        pos = self.position(key)
+        old = self._table.get(*pos)
+        if old is not None:
+            self._remove(pos, old)
+        return old
+
+    def _remove(self, pos: tuple[Any, Any], old: Item) -> None:
+        old_size = item_size(old)
+        self._table.remove(pos[0], pos[1], old_size)
+        for index in self._indexes.values():
+            index.discard(old, pos, old_size)
+
+    def clear(self) -> None:
+        """Drop every item (indexes stay defined)."""
+        self._table = _Partitions(ranged=self._range_name is not None)
+        for index in self._indexes.values():
+            index.data = _Partitions(ranged=True)
+
+    def items(self) -> Iterator[Item]:
+        """Every item in scan order."""
+        return (item for _pkv, _entry, item in self._table.entries())
+
+    # -- reads -----------------------------------------------------------------------------------------------
+
+    def _index_position(self, index: _Index, key: Key) -> tuple[Any, Any]:
+        """The ``(index partition value, entry key)`` of an index ``ExclusiveStartKey`` (types checked)."""
+        pos = self.position(key)
+        where = index.locate(key, pos)
+        if where is None:
+            raise KeyError("index key attributes missing")
+        return where
+
+    def query(
+        self,
+        partition: AttributeValue,
+        sort_op: str | None,
+        sort_values: list[AttributeValue],
+        *,
+        index: str | None = None,
+        forward: bool = True,
+        start: Key | None = None,
+    ) -> Iterator[Item]:
+        """Items of one partition matching the sort key condition, lazily, in order; after ``start``.
+
+        Runtime: O(log n) to begin, O(1) amortized per item.
+        """
+        pkv = key_sort_value(partition)
+        values = [key_sort_value(v) for v in sort_values]
+        if index is None:
+            data = self._table
+            low, high, low_incl, high_incl = sort_bounds(sort_op, values, tupled=False)
+            after = None if start is None else self.position(start)[1]
+        else:
+            idx = self._indexes[index]
+            data = idx.data
+            low, high, low_incl, high_incl = sort_bounds(sort_op, values, tupled=True)
+            after = None if start is None else self._index_position(idx, start)[1]
+        if start is not None:
+            if not data.ranged:
+                return iter(())  # a hash-only table holds one item per partition, already returned
+            if forward and (low is None or after >= low):
+                low, low_incl = after, False
+            elif not forward and (high is None or after <= high):
+                high, high_incl = after, False
+        return data.range(pkv, (low, high, low_incl, high_incl), not forward)
+
+    def scan(
+        self,
+        *,
+        index: str | None = None,
+        start: Key | None = None,
+        segment: int = 0,
+        total_segments: int = 1,
+    ) -> Iterator[Item]:
+        """Items in scan order (partition digest, then key), lazily, after ``start``, within one segment.
+
+        Runtime: O(log n) to begin, O(1) amortized per item.
+        """
+        low = segment * SEGMENT_SPACE // total_segments
+        high = (segment + 1) * SEGMENT_SPACE // total_segments
+        if index is None:
+            data = self._table
+            after = None if start is None else self.position(start)
+        else:
+            idx = self._indexes[index]
+            data = idx.data
+            after = None if start is None else self._index_position(idx, start)
+        return data.walk(after, low, high)
+
+    # -- invariants ------------------------------------------------------------------------------------------
+
+    def _check(self) -> None:
+        """Assert every structural invariant (used after each step of the state machine tests)."""
+        table = self._table
+        assert set(table.parts) == set(table.digests)
+        assert list(table.order) == sorted((partition_digest(p), p) for p in table.parts)
+        count = 0
+        size = 0
+        expected: dict[str, list[tuple[Any, Any, Item]]] = {name: [] for name in self._indexes}
+        for pkv, entry, item in table.entries():
+            assert self.position(item) == (pkv, entry), (pkv, entry, item)
+            count += 1
+            size += item_size(item)
+            for name, index in self._indexes.items():
+                where = index.locate(item, (pkv, entry))
+                if where is not None:
+                    expected[name].append((where[0], where[1], index.project(item)))
+        assert count == table.count and size == table.size, (count, size, table.count, table.size)
+        for name, index in self._indexes.items():
+            data = index.data
+            actual = list(data.entries())
+            assert all(part for part in data.parts.values()), "empty index partition kept"
+            assert set(data.parts) == set(data.digests)
+            assert sorted(actual, key=lambda e: (partition_digest(e[0]), e[0], e[1])) == actual
+            by_key = {(p, e): i for p, e, i in expected[name]}
+            assert {(p, e): i for p, e, i in actual} == by_key, name
+            assert data.count == len(actual)
+            assert data.size == sum(item_size(i) for _p, _e, i in actual)
