@@ -17,10 +17,12 @@ page or batch so that each distinct ``edk`` costs one KMS ``Decrypt``.
 This module works on attribute values in the boto3 low-level shape (``{"S": "x"}``, ``{"N": "1"}``,
 ``{"B": b"..."}``); the ORM's codec converts Python values before encryption and after decryption.
 
-Errors::
+Errors (all under ``theorydb_py.errors.TheorydbPyError``)::
 
-    Exception
-    └── EncryptionError        (.attribute, .code: the KMS error code when KMS refused)
+    TheorydbPyError
+    ├── EncryptionError              encrypting or decrypting failed (.attribute; .code: KMS's error code)
+    └── ValidationError              an encrypted field used where DynamoDB must read it (check_not_encrypted)
+        └── EncryptionConfigError    no KMS key ARN or client for a FieldEncryptor
 
 >>> encode_plaintext({"M": {"b": {"N": "2"}, "a": {"S": "é"}}}).decode()
 '{"t":"M","m":{"a":{"t":"S","s":"é"},"b":{"t":"N","n":"2"}}}'
@@ -42,6 +44,8 @@ from typing import Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from theorydb_py.errors import EncryptionConfigError, TheorydbPyError, ValidationError
 
 __all__ = [
     "AAD_PREFIX",
@@ -74,7 +78,7 @@ _BINARY = (bytes, bytearray, memoryview)
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
-class EncryptionError(Exception):
+class EncryptionError(TheorydbPyError):
     """Encryption or decryption failed; the field is never passed through in plaintext.
 
     ``attribute`` names the DynamoDB attribute concerned (when there is one) and ``code`` keeps the KMS
@@ -83,10 +87,8 @@ class EncryptionError(Exception):
     """
 
     def __init__(self, message: str, *, attribute: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, code=code)
         self.attribute = attribute
-        self.code = code
 
     def __repr__(self) -> str:
         return f"EncryptionError({self.message!r}, attribute={self.attribute!r}, code={self.code!r})"
@@ -368,9 +370,9 @@ class FieldEncryptor:
         allow_legacy_aad: bool = False,
     ) -> None:
         if not isinstance(key_arn, str) or not key_arn:
-            raise EncryptionError("encrypted fields need a KMS key ARN (kms_key_arn)")
+            raise EncryptionConfigError("encrypted fields need a KMS key ARN (kms_key_arn)")
         if kms_client is None:
-            raise EncryptionError("encrypted fields need a KMS client (kms_client)")
+            raise EncryptionConfigError("encrypted fields need a KMS client (kms_client)")
         self._kms = kms_client
         self._key_arn = key_arn
         self._rand_bytes = os.urandom if rand_bytes is None else rand_bytes
@@ -418,7 +420,7 @@ class FieldEncryptor:
         try:
             response = self._kms.generate_data_key(KeyId=self._key_arn, KeySpec="AES_256")
         except (ClientError, BotoCoreError) as err:
-            raise _kms_error(err, "GenerateDataKey", None) from None
+            raise _kms_error(err, "GenerateDataKey", None) from err
         key = _binary_member(response, "Plaintext")
         edk = _binary_member(response, "CiphertextBlob")
         if key is None or len(key) != DATA_KEY_BYTES:
@@ -471,7 +473,7 @@ class FieldEncryptor:
         try:
             response = self._kms.decrypt(CiphertextBlob=edk, KeyId=self._key_arn)
         except (ClientError, BotoCoreError) as err:
-            raise _kms_error(err, "Decrypt", name) from None
+            raise _kms_error(err, "Decrypt", name) from err
         key = _binary_member(response, "Plaintext")
         if key is None or len(key) != DATA_KEY_BYTES:
             raise EncryptionError(
@@ -562,8 +564,8 @@ def check_not_encrypted(names: Iterable[str], encrypted: Collection[str], usage:
     >>> check_not_encrypted(["ssn"], {"ssn"}, "a filter")
     Traceback (most recent call last):
     ...
-    theorydb_py.encryption.EncryptionError: ssn is encrypted and cannot be used in a filter
+    theorydb_py.errors.ValidationError: ssn is encrypted and cannot be used in a filter
     """
     for name in names:
         if name in encrypted:
-            raise EncryptionError(f"{name} is encrypted and cannot be used in {usage}", attribute=name)
+            raise ValidationError(f"{name} is encrypted and cannot be used in {usage}")
