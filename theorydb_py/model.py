@@ -1,0 +1,367 @@
+"""Models: dataclasses marked with ``theorydb_field``, checked once into a ``ModelDefinition``.
+
+A model is an ordinary (plain or frozen) dataclass. ``theorydb_field`` says how a field is stored: its
+attribute name, its roles (``pk``, ``sk`` and the lifecycle roles ``created_at``, ``updated_at``, ``version``,
+``ttl``) and its encoding. ``ModelDefinition.from_dataclass`` checks everything it can before any request is
+sent, and fails with a ``ModelDefinitionError`` naming the class, the field and the fix.
+
+>>> from dataclasses import dataclass
+>>> @dataclass
+... class User:
+...     id: str = theorydb_field(name="PK", roles=["pk"])
+...     email: str = ""
+>>> users = ModelDefinition.from_dataclass(User, table_name="users", indexes=[gsi("by-email", "email")])
+>>> users
+<ModelDefinition User table='users' pk='PK' indexes=['by-email']>
+>>> users.index("by-email").partition.attribute_name
+'email'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any, Generic, Literal, TypeVar, cast
+
+from theorydb_py._types import KNOWN_ROLES, Converter, FieldOptions, ProjectionType, ScalarType
+from theorydb_py.codec import META_KEY, StructField, ValueCodec, struct_fields
+from theorydb_py.errors import ModelDefinitionError, ValidationError
+
+__all__ = [
+    "FieldDefinition",
+    "IndexDeclaration",
+    "IndexDefinition",
+    "ModelDefinition",
+    "gsi",
+    "lsi",
+    "theorydb_field",
+]
+
+T = TypeVar("T")
+_PROJECTIONS = ("ALL", "KEYS_ONLY", "INCLUDE")
+
+
+def theorydb_field(
+    *,
+    name: str | None = None,
+    roles: str | Iterable[str] = (),
+    omitempty: bool = False,
+    set_: bool = False,
+    json: bool = False,
+    binary: bool = False,
+    encrypted: bool = False,
+    converter: Converter | None = None,
+    ignore: bool = False,
+    default: Any = dataclasses.MISSING,
+    default_factory: Any = dataclasses.MISSING,
+) -> Any:
+    """A dataclass field with storage options (use it as the field's default, like ``dataclasses.field``).
+
+    ``name`` is the DynamoDB attribute name (default: the Python name); ``roles`` a role or list of roles;
+    ``omitempty`` leaves out None, "" and empty collections; ``set_`` stores a list as SS/NS/BS; ``json``
+    stores compact JSON text; ``binary`` stores B; ``encrypted`` marks the field for envelope encryption;
+    ``converter`` replaces the built-in encoding; ``ignore`` keeps the field out of DynamoDB.
+    """
+    role_tuple = (roles,) if isinstance(roles, str) else tuple(roles)
+    options = FieldOptions(
+        name=name,
+        roles=role_tuple,
+        omitempty=omitempty,
+        set_=set_,
+        json=json,
+        binary=binary,
+        encrypted=encrypted,
+        converter=converter,
+        ignore=ignore,
+    )
+    return dataclasses.field(default=default, default_factory=default_factory, metadata={META_KEY: options})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class IndexDeclaration:
+    """A secondary index as declared with ``gsi()`` or ``lsi()``: fields named by Python or attribute name."""
+
+    kind: Literal["GSI", "LSI"]
+    name: str
+    partition: str | None
+    sort: str | None
+    projection: ProjectionType
+    include: tuple[str, ...]
+
+
+def _declare(
+    kind: Literal["GSI", "LSI"],
+    name: str,
+    partition: str | None,
+    sort: str | None,
+    projection: str | None,
+    include: Iterable[str],
+) -> IndexDeclaration:
+    include_tuple = tuple(include)
+    chosen = projection if projection is not None else ("INCLUDE" if include_tuple else "ALL")
+    if chosen not in _PROJECTIONS:
+        raise ModelDefinitionError(f"index {name!r}: projection must be one of {', '.join(_PROJECTIONS)}")
+    if chosen == "INCLUDE" and not include_tuple:
+        raise ModelDefinitionError(f"index {name!r}: projection INCLUDE needs include=[field, ...]")
+    if chosen != "INCLUDE" and include_tuple:
+        raise ModelDefinitionError(f"index {name!r}: include= goes with projection INCLUDE, not {chosen}")
+    return IndexDeclaration(kind, name, partition, sort, cast(ProjectionType, chosen), include_tuple)
+
+
+def gsi(
+    name: str,
+    partition: str,
+    sort: str | None = None,
+    *,
+    projection: str | None = None,
+    include: Iterable[str] = (),
+) -> IndexDeclaration:
+    """A global secondary index on ``partition`` (and ``sort``); projection ALL unless ``include`` is given.
+
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html
+    """
+    return _declare("GSI", name, partition, sort, projection, include)
+
+
+def lsi(
+    name: str,
+    sort: str,
+    *,
+    partition: str | None = None,
+    projection: str | None = None,
+    include: Iterable[str] = (),
+) -> IndexDeclaration:
+    """A local secondary index: the table's partition key with another sort key.
+
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LSI.html
+    """
+    return _declare("LSI", name, partition, sort, projection, include)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FieldDefinition:
+    """A stored field of a model: names, roles, options and the codec that converts its values."""
+
+    python_name: str
+    attribute_name: str
+    hint: Any
+    options: FieldOptions
+    codec: ValueCodec
+
+    def __repr__(self) -> str:
+        return f"<FieldDefinition {self.python_name} -> {self.attribute_name!r}>"
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return self.options.roles
+
+    @property
+    def encrypted(self) -> bool:
+        return self.options.encrypted
+
+    @property
+    def key_type(self) -> ScalarType | None:
+        """S, N or B when the field can be a key; None otherwise."""
+        return self.codec.scalar
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class IndexDefinition:
+    """A checked secondary index: its key fields and its projection (attribute names for INCLUDE)."""
+
+    kind: Literal["GSI", "LSI"]
+    name: str
+    partition: FieldDefinition
+    sort: FieldDefinition | None
+    projection: ProjectionType
+    include: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"<IndexDefinition {self.kind} {self.name!r}>"
+
+
+class ModelDefinition(Generic[T]):
+    """A dataclass checked as a DynamoDB model: its fields, keys, roles, indexes and table name.
+
+    Build it with ``ModelDefinition.from_dataclass(cls, table_name=..., indexes=[gsi(...), lsi(...)])``.
+    """
+
+    __slots__ = ("_by_ref", "fields", "indexes", "model", "pk", "sk", "table_name")
+
+    def __init__(
+        self,
+        model: type[T],
+        table_name: str,
+        fields: tuple[FieldDefinition, ...],
+        indexes: tuple[IndexDefinition, ...],
+    ) -> None:
+        self.model = model
+        self.table_name = table_name
+        self.fields = fields
+        self.indexes = indexes
+        self._by_ref: dict[str, FieldDefinition] = {f.attribute_name: f for f in fields}
+        self._by_ref.update({f.python_name: f for f in fields})
+        self.pk = _one_role(model, fields, "pk", required=True)
+        self.sk = _one_role(model, fields, "sk")
+
+    def __repr__(self) -> str:
+        names = [index.name for index in self.indexes]
+        pk = self.pk.attribute_name
+        head = f"<ModelDefinition {self.model.__name__} table={self.table_name!r} pk={pk!r}"
+        return head + (f" indexes={names}>" if names else ">")
+
+    @classmethod
+    def from_dataclass(
+        cls,
+        model: type[T],
+        *,
+        table_name: str | None = None,
+        indexes: Sequence[IndexDeclaration] = (),
+    ) -> ModelDefinition[T]:
+        """Check ``model`` and build its definition; the table name defaults to the class name."""
+        if not (isinstance(model, type) and dataclasses.is_dataclass(model)):
+            raise ModelDefinitionError(f"{model!r} is not a dataclass: decorate it with @dataclass")
+        name = model.__name__
+        if table_name is not None and (not isinstance(table_name, str) or not table_name):
+            raise ModelDefinitionError(f"{name}: table_name must be a non-empty string")
+        fields = tuple(_field_definition(name, sf) for sf in struct_fields(model))
+        _check_fields(name, fields)
+        definition: ModelDefinition[T] = cls(model, table_name or name, fields, ())
+        resolved = tuple(_resolve_index(definition, decl) for decl in indexes)
+        seen: set[str] = set()
+        for index in resolved:
+            if index.name in seen:
+                raise ModelDefinitionError(f"{name}: two indexes are named {index.name!r}")
+            seen.add(index.name)
+        definition.indexes = resolved
+        return definition
+
+    def field(self, ref: str) -> FieldDefinition:
+        """The field with this Python name (first) or attribute name; ``ValidationError`` if none."""
+        found = self._by_ref.get(ref)
+        if found is None:
+            known = ", ".join(f.python_name for f in self.fields)
+            raise ValidationError(f"{self.model.__name__} has no field {ref!r} (fields: {known})")
+        return found
+
+    def index(self, name: str) -> IndexDefinition:
+        """The index with this name; ``ValidationError`` listing the known ones if none."""
+        for index in self.indexes:
+            if index.name == name:
+                return index
+        known = ", ".join(i.name for i in self.indexes) or "none"
+        raise ValidationError(f"{self.model.__name__} has no index {name!r} (indexes: {known})")
+
+    def role(self, role: str) -> FieldDefinition | None:
+        """The field carrying a lifecycle role (``created_at``, ``updated_at``, ``version``, ``ttl``)."""
+        return next((f for f in self.fields if role in f.roles), None)
+
+    @property
+    def encrypted_fields(self) -> tuple[FieldDefinition, ...]:
+        return tuple(f for f in self.fields if f.encrypted)
+
+    @property
+    def key_fields(self) -> tuple[FieldDefinition, ...]:
+        return (self.pk,) if self.sk is None else (self.pk, self.sk)
+
+
+def _field_definition(owner: str, sf: StructField) -> FieldDefinition:
+    unknown = [r for r in sf.options.roles if r not in KNOWN_ROLES]
+    if unknown:
+        raise ModelDefinitionError(
+            f"{owner}.{sf.python_name}: unknown role {unknown[0]!r} (known: {', '.join(sorted(KNOWN_ROLES))})"
+        )
+    return FieldDefinition(sf.python_name, sf.attribute_name, sf.hint, sf.options, sf.codec)
+
+
+def _one_role(model: type, fields: tuple[FieldDefinition, ...], role: str, *, required: bool = False) -> Any:
+    carriers = [f for f in fields if role in f.roles]
+    if len(carriers) > 1:
+        names = ", ".join(f.python_name for f in carriers)
+        raise ModelDefinitionError(f"{model.__name__}: only one field may have role {role!r} ({names} do)")
+    if required and not carriers:
+        raise ModelDefinitionError(
+            f"{model.__name__}: no partition key; mark one field with theorydb_field(roles=['pk'])"
+        )
+    return carriers[0] if carriers else None
+
+
+def _base_hint(hint: Any) -> Any:
+    args = [a for a in getattr(hint, "__args__", ()) if a is not type(None)]
+    return args[0] if len(args) == 1 and type(None) in getattr(hint, "__args__", ()) else hint
+
+
+def _check_fields(owner: str, fields: tuple[FieldDefinition, ...]) -> None:
+    seen: dict[str, str] = {}
+    for f in fields:
+        if f.attribute_name in seen:
+            raise ModelDefinitionError(
+                f"{owner}: fields {seen[f.attribute_name]} and {f.python_name} both store attribute "
+                f"{f.attribute_name!r}; give one of them another name="
+            )
+        seen[f.attribute_name] = f.python_name
+        where = f"{owner}.{f.python_name}"
+        for key_role, what in (("pk", "the table's partition key"), ("sk", "the table's sort key")):
+            if key_role in f.roles:
+                _check_key_field(where, f, what)
+        if "pk" in f.roles and "sk" in f.roles:
+            raise ModelDefinitionError(f"{where}: a field cannot be both the partition and the sort key")
+        hint = _base_hint(f.hint)
+        custom = f.options.converter is not None
+        if "version" in f.roles and not custom and hint is not int:
+            raise ModelDefinitionError(f"{where}: the version field must be an int")
+        if "ttl" in f.roles and not custom and hint not in (int, dt.datetime):
+            raise ModelDefinitionError(f"{where}: the ttl field must be an int (epoch seconds) or a datetime")
+        for role in ("created_at", "updated_at"):
+            if role in f.roles and not custom and hint is not dt.datetime:
+                raise ModelDefinitionError(f"{where}: the {role} field must be a datetime")
+
+
+def _check_key_field(where: str, f: FieldDefinition, what: str) -> None:
+    if f.encrypted:
+        raise ModelDefinitionError(f"{where}: {what} cannot be encrypted; remove encrypted=True")
+    if f.key_type is None:
+        raise ModelDefinitionError(
+            f"{where}: {what} must be stored as S, N or B, and {f.hint!r} is not; use str, int, Decimal, "
+            "bytes, datetime, UUID, an Enum, or a converter with attribute_type"
+        )
+    if f.options.omitempty:
+        raise ModelDefinitionError(f"{where}: {what} cannot be omitempty")
+
+
+def _resolve_index(model: ModelDefinition[Any], decl: IndexDeclaration) -> IndexDefinition:
+    owner = model.model.__name__
+    if not isinstance(decl, IndexDeclaration):
+        raise ModelDefinitionError(f"{owner}: declare indexes with gsi(...) or lsi(...), not {decl!r}")
+    where = f"{owner} index {decl.name!r}"
+
+    def lookup(ref: str, what: str) -> FieldDefinition:
+        try:
+            f = model.field(ref)
+        except ValidationError as exc:
+            raise ModelDefinitionError(f"{where}: {what} {ref!r} is not a field of {owner}") from exc
+        _check_key_field(f"{where}", f, f"the {what} {f.python_name!r}")
+        return f
+
+    if decl.kind == "LSI":
+        if model.sk is None:
+            raise ModelDefinitionError(f"{where}: a local secondary index needs a table with a sort key")
+        partition = model.pk if decl.partition is None else lookup(decl.partition, "partition key")
+        if partition is not model.pk:
+            raise ModelDefinitionError(
+                f"{where}: a local secondary index shares the table's partition key "
+                f"{model.pk.python_name!r}, not {partition.python_name!r}"
+            )
+    else:
+        partition = lookup(decl.partition or "", "partition key")
+    sort = None if decl.sort is None else lookup(decl.sort, "sort key")
+    if sort is not None and sort is partition:
+        raise ModelDefinitionError(f"{where}: the partition and sort keys must be different fields")
+    include: list[str] = []
+    for ref in decl.include:
+        try:
+            include.append(model.field(ref).attribute_name)
+        except ValidationError as exc:
+            raise ModelDefinitionError(f"{where}: included field {ref!r} is not a field of {owner}") from exc
+    return IndexDefinition(decl.kind, decl.name, partition, sort, decl.projection, tuple(include))
