@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from theorydb_mocks.fakes import FakeKmsClient
 from theorydb_py.encryption import (
     AAD_PREFIX,
     LEGACY_AAD_PREFIX,
@@ -693,3 +694,47 @@ def test_errors_sit_in_the_orm_tree_and_print_usefully() -> None:
     assert issubclass(EncryptionConfigError, ValidationError)
     assert repr(encryptor(RecordingKms())) == f"FieldEncryptor(key_arn='{KEY_ARN}')"
     assert json.loads(encode_plaintext({"S": "x"})) == {"t": "S", "s": "x"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# With the project's FakeKmsClient (strict: it checks KeyId, KeySpec and that blobs are ones it issued).
+
+
+def test_golden_envelopes_with_the_strict_fake_kms_client() -> None:
+    kms = FakeKmsClient(plaintext_key=DATA_KEY, ciphertext_blob=EDK, key_id=KEY_ARN, strict=True)
+    enc = FieldEncryptor(kms_client=kms, key_arn=KEY_ARN, rand_bytes=CounterBytes())
+    envelopes = enc.encrypt_attributes(ITEM_ATTRS)
+    assert envelopes == {name: golden_envelope(name) for name in ITEM_ATTRS}
+    assert enc.decrypt_attributes(envelopes, DataKeyCache()) == ITEM_ATTRS
+    assert [(c.method, c.params) for c in kms.calls] == [
+        ("generate_data_key", {"KeyId": KEY_ARN, "KeySpec": "AES_256"}),
+        ("decrypt", {"CiphertextBlob": EDK, "KeyId": KEY_ARN}),
+    ]
+    kms.assert_no_pending()
+
+
+def test_fresh_fake_keys_per_item_and_a_page_cache() -> None:
+    kms = FakeKmsClient(key_id=KEY_ARN, strict=True, fresh_keys=True)
+    enc = FieldEncryptor(kms_client=kms, key_arn=KEY_ARN)
+    page = [enc.encrypt_attributes({"a": {"S": str(i)}, "b": {"BOOL": True}}) for i in range(3)]
+    assert len({item["a"]["M"]["edk"]["B"] for item in page}) == 3
+    cache = DataKeyCache()
+    assert [enc.decrypt_attributes(item, cache)["a"] for item in page] == [{"S": str(i)} for i in range(3)]
+    assert [c.method for c in kms.calls] == ["generate_data_key"] * 3 + ["decrypt"] * 3
+    with pytest.raises(EncryptionError, match="authentication failed"):
+        enc.decrypt_attribute("b", page[0]["a"], cache)
+    kms.assert_no_pending()
+
+
+@pytest.mark.parametrize("method", ["generate_data_key", "decrypt"])
+def test_errors_injected_in_the_fake_kms_client_are_wrapped(method: str) -> None:
+    kms = FakeKmsClient(plaintext_key=DATA_KEY, ciphertext_blob=EDK)
+    kms.inject_error("AccessDeniedException", method=method)
+    enc = FieldEncryptor(kms_client=kms, key_arn=KEY_ARN, rand_bytes=CounterBytes())
+    with pytest.raises(EncryptionError) as info:
+        if method == "decrypt":
+            enc.decrypt_attribute("ssn", golden_envelope("ssn"))
+        else:
+            enc.encrypt_attributes({"ssn": {"S": "x"}})
+    assert info.value.code == "AccessDeniedException"
+    kms.assert_no_pending()
