@@ -395,8 +395,8 @@ class FieldEncryptor:
         attribute, in sorted attribute-name order so the output depends only on the input's content.
         Everything is validated before KMS is called.
         """
-        if not all(isinstance(name, str) and name for name in attrs):
-            raise EncryptionError("encrypted attribute names must be non-empty strings")
+        if not isinstance(attrs, Mapping) or not all(isinstance(name, str) and name for name in attrs):
+            raise EncryptionError("encrypt_attributes takes a mapping of non-empty attribute names")
         names = sorted(attrs)
         plaintexts = {}
         for name in names:
@@ -450,6 +450,8 @@ class FieldEncryptor:
         Validates the whole envelope before calling KMS; calls ``Decrypt`` only when ``cache`` does not
         already hold the data key. Raises ``EncryptionError`` on any failure.
         """
+        if not isinstance(name, str) or not name:
+            raise EncryptionError("decrypt_attribute needs the non-empty attribute name the value came from")
         edk, nonce, ct = _open_envelope(name, envelope_av)
         key = self._data_key(name, edk, cache)
         plaintext = self._open(name, AESGCM(key), nonce, ct)

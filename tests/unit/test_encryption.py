@@ -368,8 +368,17 @@ def test_bad_values_are_refused_before_kms_is_called() -> None:
         encryptor(kms).encrypt_attributes({"email": {"S": "a"}, "ssn": {"S": 5}})
     assert info.value.attribute == "ssn"
     assert kms.calls == []
-    with pytest.raises(EncryptionError, match="names"):
-        encryptor(kms).encrypt_attributes({"": {"S": "a"}})
+    for bad in ({"": {"S": "a"}}, {1: {"S": "a"}}, [("a", {"S": "a"})]):
+        with pytest.raises(EncryptionError, match="attribute names"):
+            encryptor(kms).encrypt_attributes(bad)  # type: ignore[arg-type]
+    assert kms.calls == []
+
+
+@pytest.mark.parametrize("name", ["", None, 1])
+def test_decrypt_needs_the_attribute_name(name: Any) -> None:
+    kms = RecordingKms()
+    with pytest.raises(EncryptionError, match="attribute name"):
+        encryptor(kms).decrypt_attribute(name, golden_envelope("ssn"))
     assert kms.calls == []
 
 
