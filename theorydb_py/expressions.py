@@ -1,0 +1,506 @@
+"""Typed key conditions, filters and conditions that render to DynamoDB expression strings.
+
+Builders make small immutable trees; rendering checks every field against the model (unknown and
+encrypted fields are refused before any request is sent), encodes values with the field's codec (so custom
+converters apply) and names placeholders as FORMATS.md §3 fixes them: filters ``#f_<attr>`` and
+``:f1, :f2, ...`` in build order, conditions ``#c_<attr>`` and ``:c1, ...``, projections ``#p_<attr>``,
+key conditions ``#pk``/``#sk`` with ``:pk``, ``:sk``, ``:sk1``/``:sk2``.
+
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html
+
+>>> cond = eq("status", "active") & (gt("age", 30) | not_exists("deleted_at"))
+>>> cond
+(status = 'active' AND (age > 30 OR attribute_not_exists(deleted_at)))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from theorydb_py._types import AttributeValue, ScalarType
+from theorydb_py.errors import ValidationError
+from theorydb_py.model import FieldDefinition, ModelDefinition
+
+__all__ = [
+    "Condition",
+    "Expression",
+    "Size",
+    "SortKeyCondition",
+    "and_",
+    "begins_with",
+    "between",
+    "contains",
+    "eq",
+    "exists",
+    "gt",
+    "gte",
+    "in_",
+    "key_condition",
+    "lt",
+    "lte",
+    "ne",
+    "not_",
+    "not_exists",
+    "or_",
+    "projection",
+    "render",
+    "size",
+    "type_",
+]
+
+_ATTRIBUTE_TYPES = frozenset({"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"})
+_COMPARATORS = {"eq": "=", "ne": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+_IN_LIMIT = 100
+
+
+class Condition:
+    """A filter or condition. Combine with ``&``, ``|`` and ``~`` (or ``and_``, ``or_``, ``not_``).
+
+    Truth testing raises, so that ``a and b`` (which would silently drop ``a``) is caught.
+    """
+
+    __slots__ = ()
+
+    def __and__(self, other: Condition) -> Condition:
+        return and_(self, other)
+
+    def __or__(self, other: Condition) -> Condition:
+        return or_(self, other)
+
+    def __invert__(self) -> Condition:
+        return not_(self)
+
+    def __bool__(self) -> bool:
+        raise TypeError("a Condition has no truth value: combine conditions with & | ~, not and/or/not")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Size:
+    """``size(field)``: compare it with ``eq(size("tags"), 3)``, ``gt(size("name"), 10)``..."""
+
+    field: str
+
+    def __repr__(self) -> str:
+        return f"size({self.field})"
+
+
+Operand = str | Size
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class _Compare(Condition):
+    op: str
+    operand: Operand
+    value: Any
+
+    def __repr__(self) -> str:
+        return f"{_operand_repr(self.operand)} {_COMPARATORS[self.op]} {self.value!r}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class _Between(Condition):
+    operand: Operand
+    low: Any
+    high: Any
+
+    def __repr__(self) -> str:
+        return f"{_operand_repr(self.operand)} BETWEEN {self.low!r} AND {self.high!r}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class _In(Condition):
+    operand: Operand
+    values: tuple[Any, ...]
+
+    def __repr__(self) -> str:
+        return f"{_operand_repr(self.operand)} IN ({', '.join(map(repr, self.values))})"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class _Function(Condition):
+    name: Literal["begins_with", "contains", "attribute_exists", "attribute_not_exists", "attribute_type"]
+    field: str
+    value: Any = None
+
+    def __repr__(self) -> str:
+        if self.name in ("attribute_exists", "attribute_not_exists"):
+            return f"{self.name}({self.field})"
+        return f"{self.name}({self.field}, {self.value!r})"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class _Group(Condition):
+    joiner: Literal["AND", "OR"]
+    parts: tuple[Condition, ...]
+
+    def __repr__(self) -> str:
+        return "(" + f" {self.joiner} ".join(map(repr, self.parts)) + ")"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class _Not(Condition):
+    part: Condition
+
+    def __repr__(self) -> str:
+        return f"NOT {self.part!r}"
+
+
+def _operand_repr(operand: Operand) -> str:
+    return operand if isinstance(operand, str) else repr(operand)
+
+
+def _operand(operand: Any) -> Operand:
+    if isinstance(operand, Size) or (isinstance(operand, str) and operand):
+        return operand
+    raise ValidationError(f"a condition needs a field name or size(field), not {operand!r}")
+
+
+def eq(field: Operand, value: Any) -> Condition:
+    """``field = value``."""
+    return _Compare("eq", _operand(field), value)
+
+
+def ne(field: Operand, value: Any) -> Condition:
+    """``field <> value``."""
+    return _Compare("ne", _operand(field), value)
+
+
+def lt(field: Operand, value: Any) -> Condition:
+    """``field < value``."""
+    return _Compare("lt", _operand(field), value)
+
+
+def lte(field: Operand, value: Any) -> Condition:
+    """``field <= value``."""
+    return _Compare("lte", _operand(field), value)
+
+
+def gt(field: Operand, value: Any) -> Condition:
+    """``field > value``."""
+    return _Compare("gt", _operand(field), value)
+
+
+def gte(field: Operand, value: Any) -> Condition:
+    """``field >= value``."""
+    return _Compare("gte", _operand(field), value)
+
+
+def between(field: Operand, low: Any, high: Any) -> Condition:
+    """``field BETWEEN low AND high`` (inclusive)."""
+    return _Between(_operand(field), low, high)
+
+
+def in_(field: Operand, values: Iterable[Any]) -> Condition:
+    """``field IN (v1, v2, ...)``: 1 to 100 values."""
+    return _In(_operand(field), tuple(values))
+
+
+def begins_with(field: str, prefix: Any) -> Condition:
+    """``begins_with(field, prefix)`` for string and binary fields."""
+    return _Function("begins_with", _field_name(field), prefix)
+
+
+def contains(field: str, value: Any) -> Condition:
+    """``contains(field, value)``: a substring of a string, or a member of a set or list."""
+    return _Function("contains", _field_name(field), value)
+
+
+def exists(field: str) -> Condition:
+    """``attribute_exists(field)``."""
+    return _Function("attribute_exists", _field_name(field))
+
+
+def not_exists(field: str) -> Condition:
+    """``attribute_not_exists(field)``."""
+    return _Function("attribute_not_exists", _field_name(field))
+
+
+def type_(field: str, attribute_type: str) -> Condition:
+    """``attribute_type(field, :t)`` with a DynamoDB type name: S, SS, N, NS, B, BS, BOOL, NULL, L or M."""
+    if attribute_type not in _ATTRIBUTE_TYPES:
+        raise ValidationError(f"attribute type must be one of {', '.join(sorted(_ATTRIBUTE_TYPES))}")
+    return _Function("attribute_type", _field_name(field), attribute_type)
+
+
+def size(field: str) -> Size:
+    """The operand ``size(field)``, for use as the first argument of a comparison."""
+    return Size(_field_name(field))
+
+
+def _field_name(field: Any) -> str:
+    if not isinstance(field, str) or not field:
+        raise ValidationError(f"a condition needs a field name, not {field!r}")
+    return field
+
+
+def _group(joiner: Literal["AND", "OR"], conditions: tuple[Condition, ...]) -> Condition:
+    if not conditions:
+        raise ValidationError(f"{joiner} needs at least one condition")
+    parts: list[Condition] = []
+    for cond in conditions:
+        if not isinstance(cond, Condition):
+            raise ValidationError(f"{joiner} takes conditions, not {cond!r}")
+        if isinstance(cond, _Group) and cond.joiner == joiner:
+            parts.extend(cond.parts)  # a AND (b AND c) is a AND b AND c
+        else:
+            parts.append(cond)
+    return parts[0] if len(parts) == 1 else _Group(joiner, tuple(parts))
+
+
+def and_(*conditions: Condition) -> Condition:
+    """All of ``conditions``."""
+    return _group("AND", conditions)
+
+
+def or_(*conditions: Condition) -> Condition:
+    """Any of ``conditions``."""
+    return _group("OR", conditions)
+
+
+def not_(condition: Condition) -> Condition:
+    """The negation of ``condition``."""
+    if not isinstance(condition, Condition):
+        raise ValidationError(f"NOT takes a condition, not {condition!r}")
+    return _Not(condition)
+
+
+# --- rendering ------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Expression:
+    """Placeholders collected while rendering one request's expressions."""
+
+    names: dict[str, str] = dataclasses.field(default_factory=dict)
+    values: dict[str, AttributeValue] = dataclasses.field(default_factory=dict)
+
+    def name(self, prefix: str, attribute: str) -> str:
+        """``#<prefix>_<attr>`` (non-word characters as ``_``), reused for the same attribute."""
+        base = f"#{prefix}_" + re.sub(r"\W", "_", attribute, flags=re.ASCII)
+        candidate, n = base, 1
+        while self.names.get(candidate, attribute) != attribute:
+            n += 1
+            candidate = f"{base}_{n}"
+        self.names[candidate] = attribute
+        return candidate
+
+    def value(self, placeholder: str, av: AttributeValue) -> str:
+        if placeholder in self.values:
+            raise ValidationError(f"the placeholder {placeholder} is used twice")
+        self.values[placeholder] = av
+        return placeholder
+
+    def merge_user(self, names: dict[str, str] | None, values: dict[str, AttributeValue] | None) -> None:
+        """Add caller-given placeholders; a clash with the ORM's own is a ``ValidationError``."""
+        for key, name in (names or {}).items():
+            if self.names.get(key, name) != name:
+                raise ValidationError(f"attribute name {key} already stands for {self.names[key]!r}")
+            self.names[key] = name
+        for key, av in (values or {}).items():
+            if key in self.values:
+                raise ValidationError(f"expression attribute value {key} is already used")
+            self.values[key] = av
+
+
+def _encode(f: FieldDefinition, value: Any, where: str) -> AttributeValue:
+    if value is None:
+        raise ValidationError(f"{where}: cannot compare {f.python_name} with None; use exists()/not_exists()")
+    av = f.codec.encode(value, f"{where} {f.python_name}")
+    if av is None:
+        raise ValidationError(f"{where}: {f.python_name} cannot be compared with an empty value {value!r}")
+    return av
+
+
+class _Renderer:
+    def __init__(self, model: ModelDefinition[Any], expr: Expression, prefix: str, usage: str) -> None:
+        self.model, self.expr, self.prefix, self.usage = model, expr, prefix, usage
+        self.count = 0
+
+    def field(self, ref: str) -> FieldDefinition:
+        f = self.model.field(ref)
+        if f.encrypted:
+            raise ValidationError(f"{f.python_name} is encrypted and cannot be used in {self.usage}")
+        return f
+
+    def value(self, av: AttributeValue) -> str:
+        self.count += 1
+        return self.expr.value(f":{self.prefix}{self.count}", av)
+
+    def operand(self, operand: Operand) -> tuple[str, FieldDefinition | None]:
+        if isinstance(operand, Size):
+            f = self.field(operand.field)
+            return f"size({self.expr.name(self.prefix, f.attribute_name)})", None
+        f = self.field(operand)
+        return self.expr.name(self.prefix, f.attribute_name), f
+
+    def operand_value(self, f: FieldDefinition | None, value: Any) -> str:
+        if f is None:  # size(...) compares with a number
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValidationError(f"{self.usage}: size() compares with an int >= 0, not {value!r}")
+            return self.value({"N": str(value)})
+        return self.value(_encode(f, value, self.usage))
+
+    def render(self, cond: Condition, nested: bool = False) -> str:
+        match cond:
+            case _Compare(op=op, operand=operand, value=value):
+                left, f = self.operand(operand)
+                return f"{left} {_COMPARATORS[op]} {self.operand_value(f, value)}"
+            case _Between(operand=operand, low=low, high=high):
+                left, f = self.operand(operand)
+                return f"{left} BETWEEN {self.operand_value(f, low)} AND {self.operand_value(f, high)}"
+            case _In(operand=operand, values=values):
+                if not 1 <= len(values) <= _IN_LIMIT:
+                    raise ValidationError(f"IN takes 1 to {_IN_LIMIT} values, got {len(values)}")
+                left, f = self.operand(operand)
+                return f"{left} IN ({', '.join(self.operand_value(f, v) for v in values)})"
+            case _Function(name=name, field=ref, value=value):
+                return self.function(name, ref, value)
+            case _Group(joiner=joiner, parts=parts):
+                text = f" {joiner} ".join(self.render(p, nested=True) for p in parts)
+                return f"({text})" if nested else text
+            case _Not(part=part):
+                return f"NOT {self.render(part, nested=True)}"
+        raise ValidationError(f"{self.usage}: not a condition: {cond!r}")
+
+    def function(self, name: str, ref: str, value: Any) -> str:
+        f = self.field(ref)
+        path = self.expr.name(self.prefix, f.attribute_name)
+        if name in ("attribute_exists", "attribute_not_exists"):
+            return f"{name}({path})"
+        if name == "attribute_type":
+            av: AttributeValue = {"S": value}
+        elif name == "contains" and f.codec.element is not None:
+            av = _encode(dataclasses.replace(f, codec=f.codec.element), value, self.usage)
+        else:
+            av = _prefix_value(f, value, self.usage)
+        return f"{name}({path}, {self.value(av)})"
+
+
+def _prefix_value(f: FieldDefinition, value: Any, where: str) -> AttributeValue:
+    """A begins_with/contains operand: str or bytes as given, anything else through the field's codec."""
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, bytes):
+        return {"B": value}
+    return _encode(f, value, where)
+
+
+def render(
+    model: ModelDefinition[Any],
+    cond: Condition,
+    expr: Expression,
+    *,
+    prefix: str = "f",
+    usage: str = "a filter",
+) -> str:
+    """Render ``cond`` into ``expr`` with ``#<prefix>_<attr>`` names and ``:<prefix>N`` values."""
+    if not isinstance(cond, Condition):
+        raise ValidationError(f"{usage} must be built with eq(), and_()... not {cond!r}")
+    return _Renderer(model, expr, prefix, usage).render(cond)
+
+
+def projection(model: ModelDefinition[Any], fields: Iterable[str], expr: Expression) -> str:
+    """``#p_<attr>, #p_<attr>`` for the given fields (encrypted fields project fine: they are decrypted)."""
+    if isinstance(fields, str):
+        raise ValidationError("projection takes a list of field names, not a single string")
+    names = [expr.name("p", model.field(ref).attribute_name) for ref in fields]
+    if not names:
+        raise ValidationError("projection needs at least one field")
+    return ", ".join(dict.fromkeys(names))
+
+
+# --- key conditions -------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SortKeyCondition:
+    """A condition on the sort key of a query: ``SortKeyCondition.begins_with("ORDER#")``...
+
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.KeyConditionExpressions.html
+    """
+
+    op: Literal["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]
+    values: tuple[Any, ...]
+
+    def __repr__(self) -> str:
+        return f"SortKeyCondition({self.op} {', '.join(map(repr, self.values))})"
+
+    @classmethod
+    def eq(cls, value: Any) -> SortKeyCondition:
+        return cls("=", (value,))
+
+    @classmethod
+    def lt(cls, value: Any) -> SortKeyCondition:
+        return cls("<", (value,))
+
+    @classmethod
+    def lte(cls, value: Any) -> SortKeyCondition:
+        return cls("<=", (value,))
+
+    @classmethod
+    def gt(cls, value: Any) -> SortKeyCondition:
+        return cls(">", (value,))
+
+    @classmethod
+    def gte(cls, value: Any) -> SortKeyCondition:
+        return cls(">=", (value,))
+
+    @classmethod
+    def between(cls, low: Any, high: Any) -> SortKeyCondition:
+        return cls("BETWEEN", (low, high))
+
+    @classmethod
+    def begins_with(cls, prefix: Any) -> SortKeyCondition:
+        return cls("begins_with", (prefix,))
+
+
+def key_value(f: FieldDefinition, value: Any, where: str) -> AttributeValue:
+    """A key attribute's value: encoded by the field's codec, of the key's scalar type, never empty."""
+    if value is None:
+        raise ValidationError(f"{where}: the key field {f.python_name} needs a value, not None")
+    av = f.codec.encode(value, f"{where} {f.python_name}")
+    expected: ScalarType | None = f.key_type
+    if av is None or expected is None or set(av) != {expected}:
+        raise ValidationError(f"{where}: the key field {f.python_name} must encode to {expected}, got {av!r}")
+    if isinstance(av[expected], str | bytes) and len(av[expected]) == 0:
+        raise ValidationError(f"{where}: the key field {f.python_name} must not be empty")
+    return av
+
+
+def key_condition(
+    partition: FieldDefinition,
+    sort: FieldDefinition | None,
+    partition_value: Any,
+    condition: SortKeyCondition | None,
+    expr: Expression,
+) -> str:
+    """``#pk = :pk`` plus `` AND #sk <op> :sk``, ``BETWEEN :sk1 AND :sk2`` or ``begins_with(#sk, :sk)``."""
+    expr.names["#pk"] = partition.attribute_name
+    expr.value(":pk", key_value(partition, partition_value, "query"))
+    text = "#pk = :pk"
+    if condition is None:
+        return text
+    if not isinstance(condition, SortKeyCondition):
+        raise ValidationError(f"sort must be a SortKeyCondition, not {condition!r}")
+    if sort is None:
+        raise ValidationError("query: a sort condition was given, but this table or index has no sort key")
+    expr.names["#sk"] = sort.attribute_name
+    if condition.op == "BETWEEN":
+        low, high = (key_value(sort, v, "query sort condition") for v in condition.values)
+        expr.value(":sk1", low)
+        expr.value(":sk2", high)
+        return text + " AND #sk BETWEEN :sk1 AND :sk2"
+    if condition.op == "begins_with":
+        if sort.key_type == "N":
+            raise ValidationError(f"query: begins_with needs an S or B sort key; {sort.python_name} is N")
+        prefix = condition.values[0]
+        av = _prefix_value(sort, prefix, "query sort condition")
+        if set(av) != {sort.key_type}:
+            raise ValidationError(f"query: begins_with on {sort.python_name} needs a {sort.key_type} prefix")
+        expr.value(":sk", av)
+        return text + " AND begins_with(#sk, :sk)"
+    expr.value(":sk", key_value(sort, condition.values[0], "query sort condition"))
+    return text + f" AND #sk {condition.op} :sk"
