@@ -45,6 +45,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from theorydb_py._types import AttributeValue
 from theorydb_py.errors import EncryptionConfigError, TheorydbPyError, ValidationError
 
 __all__ = [
@@ -61,8 +62,6 @@ __all__ = [
     "decode_plaintext",
     "encode_plaintext",
 ]
-
-AttributeValue = dict[str, Any]
 
 ENVELOPE_VERSION = 1
 AAD_PREFIX = "theorydb:encrypted:v1|attr="
