@@ -95,7 +95,7 @@ def filtered(
 
 
 def projection(text: str, expect: str = "ok", names: dict[str, str] | None = None) -> Case:
-    request = {"ProjectionExpression": text, **({"ExpressionAttributeNames": names} if names else {})}
+    request: dict[str, Any] = {"ProjectionExpression": text, **({"ExpressionAttributeNames": names} if names else {})}
     return Case(f"projection: {text}", [put(SEED), get(KEY, expect, **request)], tables=[T])
 
 
