@@ -1,0 +1,188 @@
+"""The catalog: what the emulator knows of each table (schema, indexes, billing, streams) besides its items.
+
+``TableState`` is the control plane's record of one table. Handlers of item operations read ``key``,
+``indexes`` and ``store``; DescribeTable answers with ``description()``, built in DynamoDB's member order
+with the timestamps the emulator's clock gave.
+
+Docs: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from dateutil.tz import tzlocal  # type: ignore[import-untyped]
+
+from theorydb_mocks.emulator._types import IndexSpec, KeySchema
+
+if TYPE_CHECKING:
+    from theorydb_mocks.emulator.storage import TableStore
+
+__all__ = ["IndexState", "TableState", "key_schema_elements", "timestamp"]
+
+_TZ = tzlocal()
+
+
+def timestamp(epoch: float) -> datetime:
+    """A clock reading as boto3 returns timestamps: an aware ``datetime`` in local time."""
+    return datetime.fromtimestamp(epoch, _TZ)
+
+
+def key_schema_elements(key: KeySchema) -> list[dict[str, str]]:
+    """The ``KeySchema`` list of a table or index, HASH first.
+
+    >>> key_schema_elements(KeySchema("pk", "S", "sk", "N"))
+    [{'AttributeName': 'pk', 'KeyType': 'HASH'}, {'AttributeName': 'sk', 'KeyType': 'RANGE'}]
+    """
+    elements = [{"AttributeName": key.hash_name, "KeyType": "HASH"}]
+    if key.range_name is not None:
+        elements.append({"AttributeName": key.range_name, "KeyType": "RANGE"})
+    return elements
+
+
+@dataclass(slots=True)
+class IndexState:
+    """A secondary index as the catalog describes it: the storage spec plus its status and throughput."""
+
+    spec: IndexSpec
+    arn: str
+    status: str = "ACTIVE"
+    provisioned_throughput: dict[str, int] | None = None
+
+    def projection(self) -> dict[str, Any]:
+        projection: dict[str, Any] = {"ProjectionType": self.spec.projection_type}
+        if self.spec.projection_type == "INCLUDE":
+            projection["NonKeyAttributes"] = list(self.spec.non_key_attributes)
+        return projection
+
+
+@dataclass(slots=True)
+class TableState:
+    """One table: its schema and settings (the catalog's part) and its items (``store``, the data plane's).
+
+    ``indexes`` maps index names to their storage specs (GSIs and LSIs alike), as the item operations need;
+    ``gsis`` and ``lsis`` keep the catalog's view of each index, in creation order, for descriptions.
+    """
+
+    name: str
+    arn: str
+    table_id: str
+    key: KeySchema
+    attribute_definitions: dict[str, str]
+    store: TableStore
+    creation_time: float
+    billing_mode: str = "PROVISIONED"
+    provisioned_throughput: dict[str, int] = field(
+        default_factory=lambda: {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
+    )
+    status: str = "ACTIVE"
+    gsis: dict[str, IndexState] = field(default_factory=dict)
+    lsis: dict[str, IndexState] = field(default_factory=dict)
+    indexes: dict[str, IndexSpec] = field(default_factory=dict)
+    stream_specification: dict[str, Any] | None = None
+    latest_stream_label: str | None = None
+    deletion_protection: bool = False
+    table_class: str | None = None
+    sse_enabled: bool = False
+    sse_kms_key: str | None = None
+    tags: list[dict[str, str]] = field(default_factory=list)
+    last_update_to_pay_per_request: float | None = None
+    last_increase: float | None = None
+    last_decrease: float | None = None
+    decreases_today: int = 0
+
+    def __repr__(self) -> str:
+        return f"<TableState {self.name} {self.status} key={self.key.names}>"
+
+    @property
+    def latest_stream_arn(self) -> str | None:
+        if self.latest_stream_label is None:
+            return None
+        return f"{self.arn}/stream/{self.latest_stream_label}"
+
+    def rebuild_indexes(self) -> None:
+        """Refresh ``indexes`` (name -> spec) after a GSI was added or dropped."""
+        self.indexes = {name: state.spec for name, state in (*self.lsis.items(), *self.gsis.items())}
+
+    def description(self) -> dict[str, Any]:
+        """The ``TableDescription`` as DescribeTable returns it (boto3 shape, timestamps as datetimes)."""
+        store = self.store
+        key_names = set(self.key.names)
+        for index in (*self.gsis.values(), *self.lsis.values()):
+            key_names.update(index.spec.key.names)
+        desc: dict[str, Any] = {
+            "AttributeDefinitions": [
+                {"AttributeName": name, "AttributeType": kind}
+                for name, kind in self.attribute_definitions.items()
+                if name in key_names
+            ],
+            "TableName": self.name,
+            "KeySchema": key_schema_elements(self.key),
+            "TableStatus": self.status,
+            "CreationDateTime": timestamp(self.creation_time),
+            "ProvisionedThroughput": self._throughput_description(),
+            "TableSizeBytes": store.size_bytes,
+            "ItemCount": store.item_count,
+            "TableArn": self.arn,
+            "TableId": self.table_id,
+        }
+        if self.billing_mode == "PAY_PER_REQUEST" or self.last_update_to_pay_per_request is not None:
+            summary: dict[str, Any] = {"BillingMode": self.billing_mode}
+            if self.last_update_to_pay_per_request is not None:
+                summary["LastUpdateToPayPerRequestDateTime"] = timestamp(self.last_update_to_pay_per_request)
+            desc["BillingModeSummary"] = summary
+        if self.lsis:
+            desc["LocalSecondaryIndexes"] = [
+                self._index_description(index, local=True) for index in self.lsis.values()
+            ]
+        if self.gsis:
+            desc["GlobalSecondaryIndexes"] = [
+                self._index_description(index, local=False) for index in self.gsis.values()
+            ]
+        if self.stream_specification is not None:
+            desc["StreamSpecification"] = dict(self.stream_specification)
+        if self.latest_stream_label is not None:
+            desc["LatestStreamLabel"] = self.latest_stream_label
+            desc["LatestStreamArn"] = self.latest_stream_arn
+        if self.sse_enabled:
+            desc["SSEDescription"] = {
+                "Status": "ENABLED",
+                "SSEType": "KMS",
+                "KMSMasterKeyArn": self.sse_kms_key
+                or f"arn:aws:kms:{self.arn.split(':')[3]}:key/aws-dynamodb",
+            }
+        if self.table_class is not None:
+            desc["TableClassSummary"] = {"TableClass": self.table_class}
+        desc["DeletionProtectionEnabled"] = self.deletion_protection
+        return desc
+
+    def _throughput_description(self) -> dict[str, Any]:
+        throughput: dict[str, Any] = {}
+        if self.last_increase is not None:
+            throughput["LastIncreaseDateTime"] = timestamp(self.last_increase)
+        if self.last_decrease is not None:
+            throughput["LastDecreaseDateTime"] = timestamp(self.last_decrease)
+        throughput["NumberOfDecreasesToday"] = self.decreases_today
+        throughput["ReadCapacityUnits"] = self.provisioned_throughput["ReadCapacityUnits"]
+        throughput["WriteCapacityUnits"] = self.provisioned_throughput["WriteCapacityUnits"]
+        return throughput
+
+    def _index_description(self, index: IndexState, *, local: bool) -> dict[str, Any]:
+        spec = index.spec
+        desc: dict[str, Any] = {
+            "IndexName": spec.name,
+            "KeySchema": key_schema_elements(spec.key),
+            "Projection": index.projection(),
+        }
+        if not local:
+            desc["IndexStatus"] = index.status
+            if index.status == "CREATING":
+                desc["Backfilling"] = False
+            if index.provisioned_throughput is not None:
+                desc["ProvisionedThroughput"] = dict(index.provisioned_throughput)
+        desc["IndexSizeBytes"] = self.store.index_size_bytes(spec.name)
+        desc["ItemCount"] = self.store.index_item_count(spec.name)
+        desc["IndexArn"] = index.arn
+        return desc

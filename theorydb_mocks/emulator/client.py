@@ -1,0 +1,349 @@
+"""A boto3-compatible low-level DynamoDB client answered directly by the emulator (no HTTP, no serializer).
+
+It has the method names and keyword arguments of ``boto3.client("dynamodb")``. Each call:
+
+1. fills idempotency tokens (``ClientRequestToken``) as botocore does;
+2. validates the parameters client-side with botocore's rules and messages (``ParamValidationError``): a
+   compiled per-operation check decides quickly that a request is valid; only a request it cannot vouch for
+   goes through botocore's own ``ParamValidator`` (for the exact report) and the blob conversion
+   (``str`` -> UTF-8 ``bytes``, as the wire would do);
+3. dispatches into the emulator and returns the response with ``ResponseMetadata``, or raises the error as
+   a botocore ``ClientError`` subclass from ``client.exceptions`` with the modeled fields.
+
+``get_paginator`` and ``get_waiter`` are botocore's own, driven by this client's methods.
+
+>>> from theorydb_mocks.emulator import DynamoDBEmulator
+>>> client = DynamoDBEmulator().client()
+>>> try:
+...     client.describe_table(TableName="missing")
+... except client.exceptions.ResourceNotFoundException as err:
+...     print(err.response["Error"]["Message"])
+Requested resource not found
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import botocore.session
+from botocore import xform_name
+from botocore.client import ClientMeta
+from botocore.config import Config
+from botocore.errorfactory import ClientExceptionsFactory
+from botocore.exceptions import OperationNotPageableError, ParamValidationError
+from botocore.hooks import HierarchicalEmitter
+from botocore.model import ServiceModel
+from botocore.paginate import Paginator
+from botocore.validate import ParamValidator
+from botocore.waiter import WaiterModel, create_waiter_with_client
+
+from theorydb_mocks.emulator.errors import DynamoDBError
+from theorydb_mocks.emulator.validation import service_model
+
+if TYPE_CHECKING:
+    from theorydb_mocks.emulator.core import DynamoDBEmulator
+
+__all__ = ["EmulatorClient"]
+
+_Fast = Callable[[Any], bool]
+
+
+@functools.cache
+def _session() -> Any:
+    return botocore.session.get_session()
+
+
+@functools.cache
+def _exceptions() -> Any:
+    return ClientExceptionsFactory().create_client_exceptions(service_model())
+
+
+@functools.cache
+def _paginator_config() -> dict[str, Any]:
+    loaded: dict[str, Any] = (
+        _session().get_component("data_loader").load_service_model("dynamodb", "paginators-1")
+    )
+    return dict(loaded["pagination"])
+
+
+@functools.cache
+def _waiter_model() -> WaiterModel:
+    loaded = _session().get_component("data_loader").load_service_model("dynamodb", "waiters-2")
+    return WaiterModel(loaded)
+
+
+@functools.cache
+def _method_names() -> dict[str, str]:
+    """python_name -> OperationName for every operation in the service model."""
+    return {xform_name(name): name for name in service_model().operation_names}
+
+
+# --- client-side validation ----------------------------------------------------------------------
+
+
+class _FastCompiler:
+    """Compiles botocore's validation rules into closures that say "surely valid" (True) or "look closer".
+
+    The closures are conservative: False never means invalid, only that botocore's validator must decide
+    (and that blobs may need converting). So error reports stay botocore's, word for word.
+    """
+
+    def __init__(self) -> None:
+        self._checks: dict[str, _Fast] = {}
+
+    def check(self, shape: Any) -> _Fast:
+        found = self._checks.get(shape.name)
+        if found is not None:
+            return found
+        cell: list[_Fast] = []
+        self._checks[shape.name] = lambda value: cell[0](value)
+        built = self._build(shape)
+        cell.append(built)
+        self._checks[shape.name] = built
+        return built
+
+    def _build(self, shape: Any) -> _Fast:
+        kind = shape.type_name
+        low = shape.metadata.get("min")
+        if kind == "structure":
+            members = {name: self.check(member) for name, member in shape.members.items()}
+            required = tuple(shape.metadata.get("required", ()))
+            union = bool(getattr(shape, "is_tagged_union", False))
+
+            def structure(value: Any) -> bool:
+                if type(value) is not dict:
+                    return False
+                if union and len(value) != 1:
+                    return False
+                for name in required:
+                    if name not in value:
+                        return False
+                for name, item in value.items():
+                    check = members.get(name)
+                    if check is None or not check(item):
+                        return False
+                return True
+
+            return structure
+        if kind == "list":
+            member = self.check(shape.member)
+            min_items = low or 0
+
+            def list_(value: Any) -> bool:
+                if type(value) is not list and type(value) is not tuple:
+                    return False
+                if len(value) < min_items:
+                    return False
+                return all(member(item) for item in value)
+
+            return list_
+        if kind == "map":
+            key_check = self.check(shape.key)
+            value_check = self.check(shape.value)
+            min_entries = low or 0
+
+            def map_(value: Any) -> bool:
+                if type(value) is not dict or len(value) < min_entries:
+                    return False
+                return all(key_check(k) and value_check(v) for k, v in value.items())
+
+            return map_
+        if kind == "string":
+            min_length = low or 0
+            if min_length:
+                return lambda value: type(value) is str and len(value) >= min_length
+            return lambda value: type(value) is str
+        if kind in ("integer", "long"):
+            if low is not None:
+                return lambda value: type(value) is int and value >= low
+            return lambda value: type(value) is int
+        if kind in ("double", "float"):
+            if low is not None:
+                return lambda value: type(value) in (int, float) and value >= low
+            return lambda value: type(value) in (int, float)
+        if kind == "boolean":
+            return lambda value: type(value) is bool
+        if kind == "blob":
+            return lambda value: type(value) is bytes
+        if kind == "timestamp":
+            return lambda value: isinstance(value, datetime)
+        return lambda value: False
+
+
+_FAST = _FastCompiler()
+_PARAM_VALIDATOR = ParamValidator()
+
+
+def _convert(value: Any, shape: Any) -> Any:
+    """The request as the wire would carry it: blobs as ``bytes`` (botocore sends ``str`` as UTF-8)."""
+    kind = shape.type_name
+    if kind == "blob":
+        if isinstance(value, str):
+            return value.encode("utf-8")
+        if isinstance(value, (bytearray, memoryview)):
+            return bytes(value)
+        if hasattr(value, "read"):
+            data = value.read()
+            return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        return value
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {k: _convert(v, members[k]) if k in members else v for k, v in value.items()}
+    if kind == "list" and isinstance(value, (list, tuple)):
+        return [_convert(v, shape.member) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: _convert(v, shape.value) for k, v in value.items()}
+    return value
+
+
+class _Operation:
+    """Everything one client method needs, computed once per operation."""
+
+    __slots__ = ("fast", "name", "python_name", "shape", "tokens")
+
+    def __init__(self, name: str) -> None:
+        model = service_model().operation_model(name)
+        self.name = name
+        self.python_name = xform_name(name)
+        self.shape = model.input_shape
+        self.fast: _Fast = _FAST.check(self.shape) if self.shape is not None else (lambda value: value == {})
+        self.tokens = (
+            tuple(n for n, m in self.shape.members.items() if m.metadata.get("idempotencyToken"))
+            if self.shape is not None
+            else ()
+        )
+
+    def prepare(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Validated parameters ready for ``dispatch``; raises ``ParamValidationError`` like botocore."""
+        for token in self.tokens:
+            if token not in params:
+                params = {**params, token: str(uuid.uuid4())}
+        if self.fast(params):
+            return params
+        if self.shape is None:
+            if params:
+                raise ParamValidationError(report=f"Unknown parameters: {', '.join(map(str, params))}")
+            return params
+        report = _PARAM_VALIDATOR.validate(params, self.shape)
+        if report.has_errors():
+            raise ParamValidationError(report=report.generate_report())
+        converted: dict[str, Any] = _convert(params, self.shape)
+        return converted
+
+
+@functools.cache
+def _operation(name: str) -> _Operation:
+    return _Operation(name)
+
+
+_REQUEST_IDS = itertools.count(1)
+_REQUEST_PREFIX = os.urandom(8).hex().upper()
+
+
+def _response_metadata(status: int) -> dict[str, Any]:
+    request_id = f"{_REQUEST_PREFIX}{next(_REQUEST_IDS):020d}"
+    return {
+        "RequestId": request_id,
+        "HTTPStatusCode": status,
+        "HTTPHeaders": {
+            "server": "Server",
+            "content-type": "application/x-amz-json-1.0",
+            "x-amzn-requestid": request_id,
+        },
+        "RetryAttempts": 0,
+    }
+
+
+# --- the client ----------------------------------------------------------------------------------
+
+
+class EmulatorClient:
+    """A low-level DynamoDB client whose calls the emulator answers in-process (see the module docstring)."""
+
+    def __init__(self, emulator: DynamoDBEmulator) -> None:
+        self._emulator = emulator
+        model: ServiceModel = service_model()
+        self.meta = ClientMeta(
+            events=HierarchicalEmitter(),
+            client_config=Config(region_name=emulator.region),
+            endpoint_url="emulator://dynamodb",
+            service_model=model,
+            method_to_api_mapping=_method_names_to_api(),
+            partition="aws",
+        )
+        self.exceptions = _exceptions()
+
+    def __repr__(self) -> str:
+        return f"<EmulatorClient dynamodb {self._emulator.region}>"
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"'DynamoDB' object has no attribute '{name}'")
+
+    def _make_api_call(self, operation_name: str, api_params: dict[str, Any]) -> dict[str, Any]:
+        """Run one operation (botocore's name for this hook, so tools that wrap it keep working)."""
+        op = _operation(operation_name)
+        params = op.prepare(api_params)
+        try:
+            response = self._emulator.dispatch(operation_name, params)
+        except DynamoDBError as err:
+            error_response = err.error_response()
+            error_response["ResponseMetadata"] = _response_metadata(err.status)
+            raise self.exceptions.from_code(err.code)(error_response, operation_name) from None
+        response["ResponseMetadata"] = _response_metadata(200)
+        return response
+
+    def can_paginate(self, operation_name: str) -> bool:
+        api_name = _method_names().get(operation_name)
+        return api_name is not None and api_name in _paginator_config()
+
+    def get_paginator(self, operation_name: str) -> Paginator:
+        """botocore's paginator for ``query``, ``scan``, ``list_tables``... driven by this client."""
+        if not self.can_paginate(operation_name):
+            raise OperationNotPageableError(operation_name=operation_name)
+        api_name = _method_names()[operation_name]
+        return Paginator(
+            getattr(self, operation_name),
+            _paginator_config()[api_name],
+            service_model().operation_model(api_name),
+        )
+
+    @property
+    def waiter_names(self) -> list[str]:
+        return sorted(xform_name(name) for name in _waiter_model().waiter_names)
+
+    def get_waiter(self, waiter_name: str) -> Any:
+        """botocore's waiter (``table_exists``, ``table_not_exists``...) polling this client."""
+        mapping = {xform_name(name): name for name in _waiter_model().waiter_names}
+        if waiter_name not in mapping:
+            raise ValueError(f"Waiter does not exist: {waiter_name}")
+        return create_waiter_with_client(mapping[waiter_name], _waiter_model(), self)
+
+    def close(self) -> None:
+        """Nothing to release; present because boto3 clients have it."""
+
+
+@functools.cache
+def _method_names_to_api() -> dict[str, str]:
+    return dict(_method_names())
+
+
+def _api_method(python_name: str, operation_name: str) -> Callable[..., dict[str, Any]]:
+    def method(self: EmulatorClient, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if args:
+            raise TypeError(f"{python_name}() only accepts keyword arguments.")
+        return self._make_api_call(operation_name, kwargs)
+
+    method.__name__ = python_name
+    method.__qualname__ = f"EmulatorClient.{python_name}"
+    method.__doc__ = f"DynamoDB {operation_name}, answered by the emulator."
+    return method
+
+
+for _python_name, _api_name in _method_names().items():
+    setattr(EmulatorClient, _python_name, _api_method(_python_name, _api_name))

@@ -1,0 +1,124 @@
+"""The emulator: a catalog of tables, one clock, one lock, and ``dispatch`` into the operation registry.
+
+Every door (the direct client, boto3 routing, the HTTP server) calls ``dispatch(operation, request)`` with
+a request in the boto3 low-level shape. ``dispatch`` validates the request as the service does (types,
+then constraints; see ``validation``), then runs the handler while holding ``lock``, so each write is
+atomic and handlers need no locking of their own.
+
+>>> emu = DynamoDBEmulator()
+>>> _ = emu.dispatch("CreateTable", {
+...     "TableName": "Things",
+...     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+...     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+...     "BillingMode": "PAY_PER_REQUEST",
+... })
+>>> emu.get_table("Things").key.hash_name
+'pk'
+>>> emu.dispatch("ListTables", {})
+{'TableNames': ['Things']}
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from theorydb_mocks.emulator import operations
+from theorydb_mocks.emulator.clock import Clock
+from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
+from theorydb_mocks.emulator.operations._registry import HANDLERS
+from theorydb_mocks.emulator.validation import validator_for
+
+if TYPE_CHECKING:
+    from theorydb_mocks.emulator.catalog import TableState
+    from theorydb_mocks.emulator.client import EmulatorClient
+
+__all__ = ["DynamoDBEmulator"]
+
+assert operations  # imported for its side effect: every handler module registers itself
+
+RESOURCE_NOT_FOUND = "Requested resource not found"
+
+
+class DynamoDBEmulator:
+    """An in-memory DynamoDB: thread-safe, with DynamoDB's validation, answers and errors.
+
+    ``region`` and ``account_id`` go into ARNs; ``clock`` drives every timestamp (system time by default).
+    """
+
+    def __init__(
+        self,
+        *,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        clock: Clock | None = None,
+    ) -> None:
+        self.region = region
+        self.account_id = account_id
+        self.clock = clock if clock is not None else Clock()
+        self.lock = threading.RLock()
+        self.tables: dict[str, TableState] = {}
+
+    def __repr__(self) -> str:
+        return f"<DynamoDBEmulator {self.region} tables={len(self.tables)}>"
+
+    def dispatch(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Answer one request: validate it, then run the operation's handler under the lock.
+
+        Raises ``DynamoDBError`` for every error answer, and only that: a handler's unexpected exception
+        becomes an ``InternalServerError`` (chained, so the cause stays visible).
+        """
+        handler = HANDLERS.get(operation)
+        try:
+            validate = validator_for(operation)
+        except KeyError:
+            raise ddb_error(
+                "UnknownOperationException", f"Unknown operation: {operation!r} is not a DynamoDB operation"
+            ) from None
+        validate(request)
+        if handler is None:
+            raise ddb_error(
+                "UnknownOperationException",
+                f"The emulator does not implement the DynamoDB operation {operation}",
+            )
+        with self.lock:
+            try:
+                return handler(self, request)
+            except DynamoDBError:
+                raise
+            except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
+                raise ddb_error(
+                    "InternalServerError", f"Internal server error ({type(exc).__name__})"
+                ) from exc
+
+    def table_arn(self, name: str) -> str:
+        return f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{name}"
+
+    def table_name(self, name_or_arn: str) -> str:
+        """The table name in a ``TableName`` member, which may also be the table's ARN."""
+        if name_or_arn.startswith("arn:"):
+            prefix = f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/"
+            if name_or_arn.startswith(prefix) and "/" not in name_or_arn[len(prefix) :]:
+                return name_or_arn[len(prefix) :]
+            raise ddb_error("ResourceNotFoundException", RESOURCE_NOT_FOUND)
+        return name_or_arn
+
+    def get_table(self, name: str) -> TableState:
+        """The table named ``name`` (or its ARN); ResourceNotFoundException when there is none."""
+        table = self.tables.get(name)
+        if table is None:
+            table = self.tables.get(self.table_name(name))
+            if table is None:
+                raise ddb_error("ResourceNotFoundException", RESOURCE_NOT_FOUND)
+        return table
+
+    def reset(self) -> None:
+        """Drop every table (the clock and settings stay)."""
+        with self.lock:
+            self.tables.clear()
+
+    def client(self) -> EmulatorClient:
+        """A boto3-compatible low-level DynamoDB client answered directly by this emulator."""
+        from theorydb_mocks.emulator.client import EmulatorClient
+
+        return EmulatorClient(self)

@@ -1,0 +1,505 @@
+"""Table operations: CreateTable, DescribeTable, ListTables, DeleteTable and UpdateTable.
+
+Requests arrive validated for shape (``validation``); these handlers check the semantics in DynamoDB's
+order: key schema, attribute definitions, billing and throughput, indexes, streams, then the catalog
+(``Table already exists``). Tables and indexes are ACTIVE at once; a new GSI is backfilled before the
+UpdateTable answer. Messages are DynamoDB Local's, or the service's where the two differ
+(DYNAMODB-LOCAL-QUIRKS.md and the conformance allow-list say which).
+
+Docs: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from theorydb_mocks.emulator._types import IndexSpec, KeySchema
+from theorydb_mocks.emulator.catalog import IndexState, TableState, key_schema_elements
+from theorydb_mocks.emulator.errors import ddb_error, validation_error
+from theorydb_mocks.emulator.operations._registry import operation
+from theorydb_mocks.emulator.storage import TableStore
+
+if TYPE_CHECKING:
+    from theorydb_mocks.emulator._types import Request, Response
+    from theorydb_mocks.emulator.core import DynamoDBEmulator
+
+__all__ = ["M", "create_table", "delete_table", "describe_table", "list_tables", "update_table"]
+
+MAX_GSIS = 20
+MAX_LSIS = 5
+MAX_PROJECTED_ATTRIBUTES = 100
+LIST_TABLES_DEFAULT_LIMIT = 100
+
+
+class M:
+    """The messages of this module, in one table."""
+
+    NO_HASH_KEY = "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key"
+    TOO_MANY_HASH_KEYS = "Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key"
+    KEY_ORDER = (
+        "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second"
+    )
+    SAME_KEY_NAMES = "Two keys can not have the same name"
+    DUPLICATE_ATTRIBUTES = "Cannot have two attributes with the same name"
+    UNDEFINED_KEYS = (
+        "One or more parameter values were invalid: Some index key attributes are not defined in "
+        "AttributeDefinitions. Keys: [{keys}], AttributeDefinitions: [{defined}]"
+    )
+    UNUSED_DEFINITIONS = (
+        "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match "
+        "number of attributes defined in AttributeDefinitions"
+    )
+    NO_ATTRIBUTE_SCHEMA = "No Attribute Schema Defined"
+    PPR_WITH_THROUGHPUT = (
+        "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be "
+        "specified when BillingMode is PAY_PER_REQUEST"
+    )
+    NO_THROUGHPUT = "No provisioned throughput specified for the table"
+    NO_GSI_THROUGHPUT = "No provisioned throughput specified for the global secondary index"
+    PPR_GSI_THROUGHPUT = (
+        "One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: "
+        "{index} when BillingMode is PAY_PER_REQUEST"
+    )
+    EMPTY_GSI_LIST = "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty"
+    EMPTY_LSI_LIST = "One or more parameter values were invalid: List of LocalSecondaryIndexes is empty"
+    TOO_MANY_GSIS = "GlobalSecondaryIndex count exceeds the per-table limit"
+    TOO_MANY_LSIS = "Cannot have more than 5 local secondary indexes per table"
+    DUPLICATE_GSI = "Two global secondary indices have the same name"
+    DUPLICATE_LSI = "Two local secondary indices have the same name"
+    GSI_LSI_SAME_NAME = "Local Secondary Indices AND Global Secondary Indices must have different names"
+    NO_PROJECTION = "Indexes must have a projection specified"
+    INCLUDE_WITHOUT_ATTRIBUTES = (
+        "If Projection type INCLUDE is specified, some non-key attributes to include in the projection "
+        "must be specified as well"
+    )
+    ATTRIBUTES_WITHOUT_INCLUDE = (
+        "No attributes should be specified to be projected unless projection type is INCLUDE"
+    )
+    TOO_MANY_PROJECTED = (
+        "One or more parameter values were invalid: Number of projected attributes in all indexes "
+        "exceeds limit of {limit}, provided: {count}"
+    )
+    LSI_ON_HASH_TABLE = "Local Secondary indices are not allowed on hash tables, only hash and range tables"
+    LSI_NEEDS_RANGE = "Local secondary indices must have a range key"
+    LSI_SAME_HASH = "Local Secondary indices must have the same hash key as the main table"
+    STREAM_VIEW_TYPE = (
+        "Invalid StreamViewType: Stream ViewType must not be null or empty when enabling streams."
+    )
+    STREAM_ALREADY_ENABLED = "Table already has an enabled stream"
+    TABLE_EXISTS = "Table already exists: {name}"
+    DELETION_PROTECTED = (
+        "Resource cannot be deleted as it is currently protected against deletion. "
+        "Disable deletion protection first."
+    )
+    NOTHING_TO_UPDATE = "Nothing to update"
+    SAME_THROUGHPUT = "The requested throughput value equals the current value"
+    INDEX_EXISTS = "Attempting to create an index which already exists"
+    RESOURCE_NOT_FOUND = "Requested resource not found"
+
+
+def _invalid(message: str) -> Exception:
+    return validation_error(message)
+
+
+# --- schema parsing --------------------------------------------------------------------------------
+
+
+def _key_schema(elements: list[dict[str, Any]], types: dict[str, str], *, undefined: list[str]) -> KeySchema:
+    """A KeySchema from ``KeySchema`` elements; names missing from ``types`` go to ``undefined``."""
+    hashes = [e for e in elements if e["KeyType"] == "HASH"]
+    if not hashes:
+        raise _invalid(M.NO_HASH_KEY)
+    if len(hashes) > 1:
+        raise _invalid(M.TOO_MANY_HASH_KEYS)
+    if elements[0]["KeyType"] != "HASH":
+        raise _invalid(M.KEY_ORDER)
+    names = [e["AttributeName"] for e in elements]
+    if len(set(names)) != len(names):
+        raise _invalid(M.SAME_KEY_NAMES)
+    for name in names:
+        if name not in types and name not in undefined:
+            undefined.append(name)
+    hash_name = names[0]
+    range_name = names[1] if len(names) > 1 else None
+    return KeySchema(
+        hash_name,
+        _scalar(types.get(hash_name)),
+        range_name,
+        None if range_name is None else _scalar(types.get(range_name)),
+    )
+
+
+def _scalar(kind: str | None) -> Any:
+    # Undefined names are reported by the caller before the KeySchema is used; "S" only fills the slot.
+    return kind if kind in ("S", "N", "B") else "S"
+
+
+def _definitions(request: Request) -> dict[str, str]:
+    types: dict[str, str] = {}
+    for definition in request.get("AttributeDefinitions") or ():
+        name = definition["AttributeName"]
+        if name in types:
+            raise _invalid(M.DUPLICATE_ATTRIBUTES)
+        types[name] = definition["AttributeType"]
+    return types
+
+
+def _projection(raw: dict[str, Any]) -> tuple[Any, tuple[str, ...]]:
+    kind = raw.get("ProjectionType")
+    attributes = raw.get("NonKeyAttributes")
+    if kind is None:
+        raise _invalid(M.NO_PROJECTION)
+    if kind == "INCLUDE":
+        if not attributes:
+            raise _invalid(M.INCLUDE_WITHOUT_ATTRIBUTES)
+        if len(set(attributes)) != len(attributes):
+            raise _invalid(M.DUPLICATE_ATTRIBUTES)
+        return kind, tuple(attributes)
+    if attributes is not None:
+        raise _invalid(M.ATTRIBUTES_WITHOUT_INCLUDE)
+    return kind, ()
+
+
+def _throughput(raw: dict[str, Any]) -> dict[str, int]:
+    return {"ReadCapacityUnits": raw["ReadCapacityUnits"], "WriteCapacityUnits": raw["WriteCapacityUnits"]}
+
+
+def _stream_specification(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    if raw["StreamEnabled"]:
+        if not raw.get("StreamViewType"):
+            raise _invalid(M.STREAM_VIEW_TYPE)
+        return {"StreamEnabled": True, "StreamViewType": raw["StreamViewType"]}
+    return None
+
+
+def _stream_label(emu: DynamoDBEmulator) -> str:
+    now = datetime.fromtimestamp(emu.clock.now(), UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}"
+
+
+def _check_projected_total(indexes: list[IndexSpec]) -> None:
+    count = sum(len(spec.non_key_attributes) for spec in indexes)
+    if count > MAX_PROJECTED_ATTRIBUTES:
+        raise _invalid(M.TOO_MANY_PROJECTED.format(limit=MAX_PROJECTED_ATTRIBUTES, count=count))
+
+
+def _undefined_error(undefined: list[str], types: dict[str, str]) -> Exception:
+    return _invalid(M.UNDEFINED_KEYS.format(keys=", ".join(undefined), defined=", ".join(types)))
+
+
+# --- CreateTable -----------------------------------------------------------------------------------
+
+
+@operation("CreateTable")
+def create_table(emu: DynamoDBEmulator, request: Request) -> Response:
+    """Create a table, ACTIVE at once. Runtime: O(indexes)."""
+    name = request["TableName"]
+    types = _definitions(request)
+    undefined: list[str] = []
+    key = _key_schema(request["KeySchema"], types, undefined=undefined)
+
+    billing = request.get("BillingMode") or "PROVISIONED"
+    throughput = request.get("ProvisionedThroughput")
+    if billing == "PAY_PER_REQUEST" and throughput is not None:
+        raise _invalid(M.PPR_WITH_THROUGHPUT)
+    if billing == "PROVISIONED" and throughput is None:
+        raise _invalid(M.NO_THROUGHPUT)
+
+    raw_lsis = request.get("LocalSecondaryIndexes")
+    raw_gsis = request.get("GlobalSecondaryIndexes")
+    if raw_lsis is not None and not raw_lsis:
+        raise _invalid(M.EMPTY_LSI_LIST)
+    if raw_gsis is not None and not raw_gsis:
+        raise _invalid(M.EMPTY_GSI_LIST)
+    lsis = _local_indexes(raw_lsis or [], key, types, undefined)
+    gsis = _global_indexes(raw_gsis or [], billing, types, undefined)
+    if set(lsis) & set(gsis):
+        raise _invalid(M.GSI_LSI_SAME_NAME)
+    if undefined:
+        raise _undefined_error(undefined, types)
+    used = set(key.names)
+    for spec in (*lsis.values(), *gsis.values()):
+        used.update(spec[0].key.names)
+    if used != set(types):
+        raise _invalid(M.UNUSED_DEFINITIONS)
+    _check_projected_total([spec for spec, _ in (*lsis.values(), *gsis.values())])
+    stream = _stream_specification(request.get("StreamSpecification"))
+
+    if name in emu.tables or (name.startswith("arn:")):
+        raise ddb_error("ResourceInUseException", M.TABLE_EXISTS.format(name=name))
+
+    arn = emu.table_arn(name)
+    now = emu.clock.now()
+    all_specs = [spec for spec, _ in (*lsis.values(), *gsis.values())]
+    sse = request.get("SSESpecification") or {}
+    table = TableState(
+        name=name,
+        arn=arn,
+        table_id=str(uuid.uuid4()),
+        key=key,
+        attribute_definitions=types,
+        store=TableStore(key, all_specs),
+        creation_time=now,
+        billing_mode=billing,
+        provisioned_throughput=_throughput(throughput)
+        if throughput is not None
+        else {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0},
+        lsis={n: IndexState(spec, f"{arn}/index/{n}") for n, (spec, _) in lsis.items()},
+        gsis={
+            n: IndexState(spec, f"{arn}/index/{n}", provisioned_throughput=pt)
+            for n, (spec, pt) in gsis.items()
+        },
+        stream_specification=stream,
+        latest_stream_label=_stream_label(emu) if stream is not None else None,
+        deletion_protection=bool(request.get("DeletionProtectionEnabled", False)),
+        table_class=request.get("TableClass"),
+        sse_enabled=bool(sse.get("Enabled", False)),
+        sse_kms_key=sse.get("KMSMasterKeyId"),
+        tags=[dict(tag) for tag in request.get("Tags") or ()],
+        last_update_to_pay_per_request=now if billing == "PAY_PER_REQUEST" else None,
+    )
+    table.rebuild_indexes()
+    emu.tables[name] = table
+    return {"TableDescription": table.description()}
+
+
+def _local_indexes(
+    raw: list[dict[str, Any]], key: KeySchema, types: dict[str, str], undefined: list[str]
+) -> dict[str, tuple[IndexSpec, None]]:
+    if raw and key.range_name is None:
+        raise _invalid(M.LSI_ON_HASH_TABLE)
+    if len(raw) > MAX_LSIS:
+        raise _invalid(M.TOO_MANY_LSIS)
+    specs: dict[str, tuple[IndexSpec, None]] = {}
+    for index in raw:
+        index_key = _key_schema(index["KeySchema"], types, undefined=undefined)
+        if index_key.range_name is None:
+            raise _invalid(M.LSI_NEEDS_RANGE)
+        if index_key.hash_name != key.hash_name:
+            raise _invalid(M.LSI_SAME_HASH)
+        if index["IndexName"] in specs:
+            raise _invalid(M.DUPLICATE_LSI)
+        kind, attributes = _projection(index["Projection"])
+        specs[index["IndexName"]] = (IndexSpec(index["IndexName"], "LSI", index_key, kind, attributes), None)
+    return specs
+
+
+def _global_indexes(
+    raw: list[dict[str, Any]], billing: str, types: dict[str, str], undefined: list[str]
+) -> dict[str, tuple[IndexSpec, dict[str, int] | None]]:
+    if len(raw) > MAX_GSIS:
+        raise _invalid(M.TOO_MANY_GSIS)
+    specs: dict[str, tuple[IndexSpec, dict[str, int] | None]] = {}
+    for index in raw:
+        spec, throughput = _global_index(index, billing, types, undefined)
+        if spec.name in specs:
+            raise _invalid(M.DUPLICATE_GSI)
+        specs[spec.name] = (spec, throughput)
+    return specs
+
+
+def _global_index(
+    index: dict[str, Any], billing: str, types: dict[str, str], undefined: list[str]
+) -> tuple[IndexSpec, dict[str, int] | None]:
+    index_key = _key_schema(index["KeySchema"], types, undefined=undefined)
+    kind, attributes = _projection(index["Projection"])
+    raw_throughput = index.get("ProvisionedThroughput")
+    if billing == "PAY_PER_REQUEST" and raw_throughput is not None:
+        raise _invalid(M.PPR_GSI_THROUGHPUT.format(index=index["IndexName"]))
+    if billing == "PROVISIONED" and raw_throughput is None:
+        raise _invalid(M.NO_GSI_THROUGHPUT)
+    throughput = _throughput(raw_throughput) if raw_throughput is not None else None
+    return IndexSpec(index["IndexName"], "GSI", index_key, kind, attributes), throughput
+
+
+# --- DescribeTable, ListTables, DeleteTable -------------------------------------------------------
+
+
+@operation("DescribeTable")
+def describe_table(emu: DynamoDBEmulator, request: Request) -> Response:
+    """The table's description. Runtime: O(indexes)."""
+    return {"Table": emu.get_table(request["TableName"]).description()}
+
+
+@operation("ListTables")
+def list_tables(emu: DynamoDBEmulator, request: Request) -> Response:
+    """Table names in order, a page at a time. Runtime: O(tables log tables)."""
+    limit = request.get("Limit") or LIST_TABLES_DEFAULT_LIMIT
+    start = request.get("ExclusiveStartTableName")
+    names = sorted(emu.tables)
+    if start is not None:
+        names = [name for name in names if name > start]
+    page = names[:limit]
+    response: Response = {"TableNames": page}
+    if page and len(page) == limit and len(names) > limit:
+        response["LastEvaluatedTableName"] = page[-1]
+    return response
+
+
+@operation("DeleteTable")
+def delete_table(emu: DynamoDBEmulator, request: Request) -> Response:
+    """Delete a table at once; the answer shows it DELETING, as the service does. Runtime: O(1)."""
+    table = emu.get_table(request["TableName"])
+    if table.deletion_protection:
+        raise _invalid(M.DELETION_PROTECTED)
+    table.status = "DELETING"
+    description = table.description()
+    del emu.tables[table.name]
+    return {"TableDescription": description}
+
+
+# --- UpdateTable -----------------------------------------------------------------------------------
+
+_UPDATABLE = (
+    "AttributeDefinitions",
+    "BillingMode",
+    "ProvisionedThroughput",
+    "GlobalSecondaryIndexUpdates",
+    "StreamSpecification",
+    "SSESpecification",
+    "TableClass",
+    "DeletionProtectionEnabled",
+)
+
+
+@operation("UpdateTable")
+def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
+    """Change billing, throughput, GSIs (create/update/delete), streams and settings. Runtime: O(backfill)."""
+    table = emu.get_table(request["TableName"])
+    if not any(request.get(member) is not None for member in _UPDATABLE if member != "AttributeDefinitions"):
+        raise _invalid(M.NOTHING_TO_UPDATE)
+    now = emu.clock.now()
+    billing = request.get("BillingMode") or table.billing_mode
+    throughput = request.get("ProvisionedThroughput")
+    if billing == "PAY_PER_REQUEST" and throughput is not None:
+        raise _invalid(M.PPR_WITH_THROUGHPUT)
+    if billing == "PROVISIONED" and table.billing_mode == "PAY_PER_REQUEST" and throughput is None:
+        raise _invalid(M.NO_THROUGHPUT)
+    if (
+        throughput is not None
+        and billing == table.billing_mode
+        and _throughput(throughput) == table.provisioned_throughput
+    ):
+        raise _invalid(M.SAME_THROUGHPUT)
+
+    stream = request.get("StreamSpecification")
+    new_stream = _stream_specification(stream)
+    if new_stream is not None and table.stream_specification is not None:
+        raise _invalid(M.STREAM_ALREADY_ENABLED)
+
+    creates, deletes, updates = _plan_gsi_updates(table, request, billing)
+
+    # Everything is checked: apply.
+    if billing != table.billing_mode:
+        if billing == "PAY_PER_REQUEST":
+            table.last_update_to_pay_per_request = now
+            table.provisioned_throughput = {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
+            for index in table.gsis.values():
+                index.provisioned_throughput = None
+        table.billing_mode = billing
+    if throughput is not None:
+        _apply_throughput(table, _throughput(throughput), now)
+    for name, throughput_update in updates.items():
+        table.gsis[name].provisioned_throughput = throughput_update
+    if stream is not None:
+        table.stream_specification = new_stream
+        if new_stream is not None:
+            table.latest_stream_label = _stream_label(emu)
+    if request.get("DeletionProtectionEnabled") is not None:
+        table.deletion_protection = bool(request["DeletionProtectionEnabled"])
+    if request.get("TableClass") is not None:
+        table.table_class = request["TableClass"]
+    sse = request.get("SSESpecification")
+    if sse is not None:
+        table.sse_enabled = bool(sse.get("Enabled", False))
+        table.sse_kms_key = sse.get("KMSMasterKeyId")
+    for name, kind in ((request.get("AttributeDefinitions") and _definitions(request)) or {}).items():
+        table.attribute_definitions.setdefault(name, kind)
+    for spec, index_throughput in creates:
+        table.store.add_index(spec)
+        table.gsis[spec.name] = IndexState(
+            spec, f"{table.arn}/index/{spec.name}", provisioned_throughput=index_throughput
+        )
+    deleting: list[IndexState] = []
+    for name in deletes:
+        state = table.gsis.pop(name)
+        table.store.drop_index(name)
+        state.status = "DELETING"
+        deleting.append(state)
+    table.rebuild_indexes()
+    description = table.description()
+    if deleting:
+        description.setdefault("GlobalSecondaryIndexes", []).extend(
+            {
+                "IndexName": state.spec.name,
+                "KeySchema": key_schema_elements(state.spec.key),
+                "Projection": state.projection(),
+                "IndexStatus": "DELETING",
+                "IndexSizeBytes": 0,
+                "ItemCount": 0,
+                "IndexArn": state.arn,
+            }
+            for state in deleting
+        )
+    return {"TableDescription": description}
+
+
+def _apply_throughput(table: TableState, new: dict[str, int], now: float) -> None:
+    old = table.provisioned_throughput
+    if any(new[k] > old[k] for k in new):
+        table.last_increase = now
+    if any(new[k] < old[k] for k in new):
+        table.last_decrease = now
+        table.decreases_today += 1
+    table.provisioned_throughput = new
+
+
+def _plan_gsi_updates(
+    table: TableState, request: Request, billing: str
+) -> tuple[list[tuple[IndexSpec, dict[str, int] | None]], list[str], dict[str, dict[str, int] | None]]:
+    """Check every GlobalSecondaryIndexUpdates entry before any is applied."""
+    raw_updates = request.get("GlobalSecondaryIndexUpdates") or []
+    creates: list[tuple[IndexSpec, dict[str, int] | None]] = []
+    deletes: list[str] = []
+    updates: dict[str, dict[str, int] | None] = {}
+    given = request.get("AttributeDefinitions")
+    for entry in raw_updates:
+        if entry.get("Create") is not None:
+            create = entry["Create"]
+            if not given:
+                raise _invalid(M.NO_ATTRIBUTE_SCHEMA)
+            types = dict(table.attribute_definitions)
+            for name, kind in _definitions(request).items():
+                types.setdefault(name, kind)
+            if create["IndexName"] in table.gsis or create["IndexName"] in table.lsis:
+                raise _invalid(M.INDEX_EXISTS)
+            undefined: list[str] = []
+            spec, throughput = _global_index(create, billing, types, undefined)
+            if undefined:
+                raise _undefined_error(undefined, types)
+            if len(table.gsis) + len(creates) - len(deletes) >= MAX_GSIS:
+                raise _invalid(M.TOO_MANY_GSIS)
+            creates.append((spec, throughput))
+        elif entry.get("Delete") is not None:
+            name = entry["Delete"]["IndexName"]
+            if name not in table.gsis or name in deletes:
+                raise ddb_error("ResourceNotFoundException", M.RESOURCE_NOT_FOUND)
+            deletes.append(name)
+        elif entry.get("Update") is not None:
+            update = entry["Update"]
+            name = update["IndexName"]
+            if name not in table.gsis:
+                raise ddb_error("ResourceNotFoundException", M.RESOURCE_NOT_FOUND)
+            raw = update.get("ProvisionedThroughput")
+            if raw is not None and billing == "PAY_PER_REQUEST":
+                raise _invalid(M.PPR_GSI_THROUGHPUT.format(index=name))
+            updates[name] = _throughput(raw) if raw is not None else table.gsis[name].provisioned_throughput
+    if billing == "PROVISIONED" and table.billing_mode == "PAY_PER_REQUEST":
+        for name in table.gsis:
+            if name not in deletes and updates.get(name) is None:
+                raise _invalid(M.NO_GSI_THROUGHPUT)
+    return creates, deletes, updates

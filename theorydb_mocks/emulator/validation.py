@@ -1,0 +1,409 @@
+"""Server-side request validation, driven by botocore's service model, with DynamoDB's messages.
+
+Over HTTP no botocore stands in front of the emulator, so it checks request shapes and constraints itself,
+as the service's framework does before any handler runs:
+
+1. Types, while the request is read: a member of the wrong JSON type is a ``SerializationException``
+   (``{"N": 5}``, a list where a string belongs...). The first one found ends the request.
+2. Constraints, all of them, in model order: required members, string and collection lengths, patterns,
+   enums and number ranges. They are reported together:
+   ``1 validation error detected: Value 'x!' at 'tableName' failed to satisfy constraint: ...`` or
+   ``2 validation errors detected: ...; ...``, with paths such as ``keySchema.1.member.attributeName``.
+
+Table names get the service's rules (3 to 255 characters of ``[a-zA-Z0-9_.-]``) unless the value is an ARN.
+Each operation's validator is compiled once from the model (``validator_for``) and cached: the per-call path
+only runs closures over the members the request holds.
+
+Docs: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/CommonErrors.html
+
+>>> validate_request("DescribeTable", {"TableName": "ok_name"})
+>>> try:
+...     validate_request("DescribeTable", {"TableName": "a!"})
+... except DynamoDBError as err:
+...     print(err.message)  # doctest: +NORMALIZE_WHITESPACE
+2 validation errors detected: Value 'a!' at 'tableName' failed to satisfy constraint: Member must satisfy
+regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a!' at 'tableName' failed to satisfy constraint: Member
+must have length greater than or equal to 3
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+
+import botocore.session
+
+from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
+
+__all__ = [
+    "Validator",
+    "render_value",
+    "service_model",
+    "validate_request",
+    "validator_for",
+]
+
+# check(value, path, errors): value is never None; constraint failures are appended to ``errors``,
+# type failures raise SerializationException at once.
+_Check = Callable[[Any, str, list[str]], None]
+Validator = Callable[[dict[str, Any]], None]
+
+_TABLE_NAME_SHAPES = frozenset({"TableArn", "TableName"})
+
+
+@functools.cache
+def service_model() -> Any:
+    """botocore's DynamoDB service model (loaded once per process)."""
+    return botocore.session.get_session().get_service_model("dynamodb")
+
+
+def render_value(value: Any) -> str:
+    """A value as the service's messages print it (Java ``toString`` style).
+
+    >>> render_value(["a", 1, True, {"k": None}])
+    '[a, 1, true, {k=null}]'
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return f"java.nio.HeapByteBuffer[pos=0 lim={len(value)} cap={len(value)}]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{render_value(k)}={render_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(render_value(v) for v in value) + "]"
+    return str(value)
+
+
+def _failed(value: Any, path: str, constraint: str) -> str:
+    shown = "null" if value is None else f"'{render_value(value)}'"
+    return f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "TRUE_VALUE" if value else "FALSE_VALUE"
+    if isinstance(value, (int, float)):
+        return "NUMBER_VALUE"
+    if isinstance(value, str):
+        return "STRING_VALUE"
+    if isinstance(value, dict):
+        return "START_OBJECT"
+    if isinstance(value, (list, tuple)):
+        return "START_ARRAY"
+    return "VALUE_EMBEDDED_OBJECT"
+
+
+_JAVA_TYPE = {
+    "string": "String",
+    "integer": "Integer",
+    "long": "Long",
+    "double": "Double",
+    "boolean": "Boolean",
+    "blob": "ByteBuffer",
+    "timestamp": "Date",
+}
+
+
+def _type_error(type_name: str, value: Any) -> DynamoDBError:
+    """The SerializationException the service's JSON reader raises for a member of the wrong type."""
+    kind = _json_kind(value)
+    if kind == "START_OBJECT":
+        message = "Start of structure or map found where not expected."
+    elif kind == "START_ARRAY":
+        message = "Start of list found where not expected"
+    elif type_name in ("structure", "map"):
+        message = f"Unexpected value type in payload: {kind} where a structure or map was expected"
+    elif type_name == "list":
+        message = f"Unexpected value type in payload: {kind} where a list was expected"
+    else:
+        message = f"{kind} can not be converted to {_JAVA_TYPE.get(type_name, type_name)}"
+    return ddb_error("SerializationException", message)
+
+
+def _lower_camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+class _Compiler:
+    """Builds one check closure per shape; recursive shapes (AttributeValue) resolve through a cell."""
+
+    def __init__(self) -> None:
+        self._checks: dict[str, _Check] = {}
+        self._constrained: dict[str, bool] = {}
+
+    def constrained(self, shape: Any, visiting: frozenset[str] = frozenset()) -> bool:
+        """Whether any constraint (not just types) applies to ``shape`` or below it."""
+        name = shape.name
+        if name in self._constrained:
+            return self._constrained[name]
+        if name in visiting:
+            return False
+        meta = shape.metadata
+        result = any(k in meta for k in ("min", "max", "pattern", "enum")) or bool(meta.get("required"))
+        if not result:
+            inner = visiting | {name}
+            kind = shape.type_name
+            if kind == "structure":
+                result = any(self.constrained(m, inner) for m in shape.members.values())
+            elif kind == "list":
+                result = self.constrained(shape.member, inner)
+            elif kind == "map":
+                result = self.constrained(shape.key, inner) or self.constrained(shape.value, inner)
+        if not visiting:
+            self._constrained[name] = result
+        return result
+
+    def check(self, shape: Any, member_name: str | None = None) -> _Check:
+        if member_name == "TableName" and shape.name in _TABLE_NAME_SHAPES:
+            return self._table_name_check()
+        key = shape.name
+        found = self._checks.get(key)
+        if found is not None:
+            return found
+        cell: list[_Check] = []
+
+        def deferred(value: Any, path: str, errors: list[str]) -> None:
+            cell[0](value, path, errors)
+
+        self._checks[key] = deferred
+        built = self._build(shape)
+        cell.append(built)
+        self._checks[key] = built
+        return built
+
+    def _table_name_check(self) -> _Check:
+        name_shape = service_model().shape_for("TableName")
+        by_name = self._scalar(name_shape)
+        by_arn = self._scalar(service_model().shape_for("TableArn"))
+
+        def check_table_name(value: Any, path: str, errors: list[str]) -> None:
+            if isinstance(value, str) and value.startswith("arn:"):
+                by_arn(value, path, errors)
+            else:
+                by_name(value, path, errors)
+
+        return check_table_name
+
+    def _build(self, shape: Any) -> _Check:
+        kind = shape.type_name
+        if kind == "structure":
+            return self._structure(shape)
+        if kind == "list":
+            return self._list(shape)
+        if kind == "map":
+            return self._map(shape)
+        return self._scalar(shape)
+
+    def _structure(self, shape: Any) -> _Check:
+        required = tuple(shape.metadata.get("required", ()))
+        members = {
+            name: (self.check(member, name), _lower_camel(name)) for name, member in shape.members.items()
+        }
+        if not self.constrained(shape):
+            checks = {name: check for name, (check, _) in members.items()}
+
+            # Only types can fail below: visit what the request holds (the first type error raises).
+            def check_plain(value: Any, path: str, errors: list[str]) -> None:
+                if type(value) is not dict:
+                    raise _type_error("structure", value)
+                for name, item in value.items():
+                    found = checks.get(name)
+                    if found is not None and item is not None:
+                        found(item, path, errors)  # no constraint below: the path is never printed
+
+            return check_plain
+
+        ordered = tuple((name, check, seg, name in required) for name, (check, seg) in members.items())
+
+        def check_structure(value: Any, path: str, errors: list[str]) -> None:
+            if type(value) is not dict:
+                raise _type_error("structure", value)
+            get = value.get
+            for name, check, seg, is_required in ordered:
+                item = get(name)
+                if item is None:
+                    if is_required:
+                        errors.append(
+                            _failed(None, f"{path}.{seg}" if path else seg, "Member must not be null")
+                        )
+                    continue
+                check(item, f"{path}.{seg}" if path else seg, errors)
+
+        return check_structure
+
+    def _list(self, shape: Any) -> _Check:
+        member = self.check(shape.member)
+        size = _size_constraints(shape.metadata, "length")
+
+        def check_list(value: Any, path: str, errors: list[str]) -> None:
+            if not isinstance(value, (list, tuple)):
+                raise _type_error("list", value)
+            for constraint in size:
+                if not constraint[0](len(value)):
+                    errors.append(_failed(value, path, constraint[1]))
+            for position, item in enumerate(value, 1):
+                if item is not None:
+                    member(item, f"{path}.{position}.member", errors)
+
+        return check_list
+
+    def _map(self, shape: Any) -> _Check:
+        value_check = self.check(shape.value)
+        size = _size_constraints(shape.metadata, "length")
+        key_size = _size_constraints(shape.key.metadata, "length")
+        key_rule = "Map keys must satisfy constraint: [" + ", ".join(c[1] for c in reversed(key_size)) + "]"
+
+        def check_map(value: Any, path: str, errors: list[str]) -> None:
+            if type(value) is not dict:
+                raise _type_error("map", value)
+            for constraint in size:
+                if not constraint[0](len(value)):
+                    errors.append(_failed(value, path, constraint[1]))
+            bad_key = False
+            for key, item in value.items():
+                if type(key) is not str:
+                    raise _type_error("string", key)
+                if key_size and not bad_key and not all(c[0](len(key)) for c in key_size):
+                    bad_key = True
+                if item is not None:
+                    value_check(item, f"{path}.{key}.member", errors)
+            if bad_key:
+                errors.append(_failed(value, path, key_rule))
+
+        return check_map
+
+    def _scalar(self, shape: Any) -> _Check:
+        kind = shape.type_name
+        meta = shape.metadata
+        type_ok = _TYPE_TESTS[kind]
+        rules: list[tuple[Callable[[Any], bool], str]] = []
+        enum = meta.get("enum")
+        if enum:
+            allowed = frozenset(enum)
+            rules.append(
+                (allowed.__contains__, "Member must satisfy enum value set: [" + ", ".join(enum) + "]")
+            )
+        pattern = meta.get("pattern")
+        if pattern and kind == "string":
+            try:
+                compiled = re.compile(pattern)
+            except re.error:
+                compiled = None
+            if compiled is not None:
+                fullmatch = compiled.fullmatch
+
+                def matches(value: Any, fullmatch: Callable[[str], Any] = fullmatch) -> bool:
+                    return fullmatch(value) is not None
+
+                rules.append((matches, f"Member must satisfy regular expression pattern: {pattern}"))
+        if kind in ("string", "blob"):
+            for test, text in _size_constraints(meta, "length"):
+
+                def length_ok(value: Any, test: Callable[[Any], bool] = test) -> bool:
+                    return test(len(value))
+
+                rules.append((length_ok, text))
+        elif kind in ("integer", "long", "double"):
+            rules.extend(_size_constraints(meta, "value"))
+        frozen_rules = tuple(rules)
+
+        if not frozen_rules:
+
+            def check_type(value: Any, path: str, errors: list[str]) -> None:
+                if not type_ok(value):
+                    raise _type_error(kind, value)
+
+            return check_type
+
+        def check_scalar(value: Any, path: str, errors: list[str]) -> None:
+            if not type_ok(value):
+                raise _type_error(kind, value)
+            for test, text in frozen_rules:
+                if not test(value):
+                    errors.append(_failed(value, path, text))
+
+        return check_scalar
+
+
+def _size_constraints(meta: dict[str, Any], what: str) -> tuple[tuple[Callable[[Any], bool], str], ...]:
+    """(test, message) pairs for the ``max`` and ``min`` of a shape, in the service's order (max first)."""
+    rules: list[tuple[Callable[[Any], bool], str]] = []
+    high = meta.get("max")
+    low = meta.get("min")
+    if high is not None:
+
+        def at_most(n: Any, high: Any = high) -> bool:
+            return bool(n <= high)
+
+        rules.append((at_most, f"Member must have {what} less than or equal to {high}"))
+    if low is not None:
+
+        def at_least(n: Any, low: Any = low) -> bool:
+            return bool(n >= low)
+
+        rules.append((at_least, f"Member must have {what} greater than or equal to {low}"))
+    return tuple(rules)
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float)
+
+
+_TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: type(v) is str,
+    "integer": _is_int,
+    "long": _is_int,
+    "double": _is_number,
+    "float": _is_number,
+    "boolean": lambda v: type(v) is bool,
+    "blob": lambda v: isinstance(v, (bytes, bytearray)),
+    "timestamp": lambda v: isinstance(v, datetime.datetime) or _is_number(v),
+}
+
+_COMPILER = _Compiler()
+
+
+@functools.cache
+def validator_for(operation: str) -> Validator:
+    """The compiled validator of one operation's input (cached; raises KeyError for unknown operations)."""
+    model = service_model()
+    if operation not in model.operation_names:
+        raise KeyError(operation)
+    shape = model.operation_model(operation).input_shape
+    if shape is None:
+
+        def no_input(request: dict[str, Any]) -> None:
+            if type(request) is not dict:
+                raise _type_error("structure", request)
+
+        return no_input
+    check = _COMPILER.check(shape)
+
+    def validate(request: dict[str, Any]) -> None:
+        errors: list[str] = []
+        check(request, "", errors)
+        if errors:
+            count = len(errors)
+            noun = "error" if count == 1 else "errors"
+            raise validation_error(f"{count} validation {noun} detected: " + "; ".join(errors))
+
+    return validate
+
+
+def validate_request(operation: str, request: dict[str, Any]) -> None:
+    """Check ``request`` for ``operation`` as the service does before its handler runs.
+
+    Raises ``DynamoDBError`` (SerializationException or ValidationException); returns None when valid.
+    """
+    validator_for(operation)(request)
