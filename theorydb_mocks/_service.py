@@ -25,7 +25,7 @@ from botocore.hooks import HierarchicalEmitter
 from botocore.model import ServiceModel, Shape
 from botocore.validate import ValidationErrors, validate_parameters
 
-from theorydb_mocks._matchers import Matcher
+from theorydb_mocks._matchers import Exact, Matcher
 
 __all__ = [
     "build_client_error",
@@ -68,7 +68,7 @@ def client_exceptions(service: str) -> Any:
     try:
         import boto3
 
-        session = boto3.DEFAULT_SESSION or boto3.Session()
+        session = boto3._get_default_session()  # what boto3.client() uses
         factory = session._session._get_internal_component("exceptions_factory")
     except Exception:  # boto3 internals moved: fall back to a private factory (still the right names)
         factory = ClientExceptionsFactory()
@@ -136,6 +136,8 @@ def check_expected(expected: Any, shape: Shape | None) -> None:
     """Validate an expectation against the input shape, tolerantly: matchers stand for any value and
     required members may be left out (dicts match as subsets), but unknown names and wrong types fail now,
     at registration, instead of as a puzzling mismatch later."""
+    if isinstance(expected, Exact):
+        expected = expected.expected
     if isinstance(expected, Matcher):
         return
     if not isinstance(expected, Mapping):
@@ -167,6 +169,8 @@ _SCALARS: dict[str, tuple[type, ...]] = {
 
 def _check(value: Any, shape: Shape, errors: ValidationErrors, name: str, *, tolerant: bool) -> None:
     """A walk over ``value`` reporting unknown members and wrong types in botocore's words."""
+    if tolerant and isinstance(value, Exact):
+        value = value.expected
     if tolerant and isinstance(value, Matcher):
         return
     kind = shape.type_name

@@ -243,8 +243,8 @@ class FakeDynamoDBClient:
             _service.check_expected(expected, operation.input_shape)
         canned: dict[str, Any] | None = None
         if error is None:
+            _service.validate_output({} if response is None else response, operation.output_shape)
             canned = copy.deepcopy(dict(response or {}))
-            _service.validate_output(canned, operation.output_shape)
         built = None if error is None else self._build_error(operation, error, error_message, error_fields)
         expectation = Expectation(
             method_name, operation_name, copy.deepcopy(expected), canned, built, times, optional
