@@ -354,6 +354,17 @@ class TableStore:
     def drop_index(self, name: str) -> None:
         del self._indexes[name]
 
+    def index_footprint(self, item: Item) -> dict[str, tuple[str, Any, int]]:
+        """For each index holding ``item``: ``(kind, index key position, projected size)`` (capacity needs it)."""
+        pos = self.position(item)
+        found: dict[str, tuple[str, Any, int]] = {}
+        for name, index in self._indexes.items():
+            where = index.locate(item, pos)
+            if where is not None:
+                projected = index.project(item)
+                found[name] = (index.spec.kind, where, item_size(projected))
+        return found
+
     # -- point operations ------------------------------------------------------------------------------------
 
     def position(self, key: Key) -> tuple[Any, Any]:

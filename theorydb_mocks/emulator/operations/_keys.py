@@ -1,0 +1,190 @@
+"""The item rules that depend on a table: key attributes, key sizes, index keys and the 400 KB limit.
+
+Shared by every data-plane handler (items, query and scan, batches) so each rule and its message lives once.
+Messages are DynamoDB's. Where DynamoDB Local words a key-schema mismatch differently from the service
+("The number of conditions on the keys is invalid", "Type mismatch for key", "One of the required keys was
+not given a value", "Type mismatch for Index Key"), the service's wording is used, as the issue asks.
+
+>>> from theorydb_mocks.emulator._types import KeySchema
+>>> parse_key(KeySchema("pk", "S"), {"pk": {"S": "a"}})
+{'pk': {'S': 'a'}}
+>>> parse_key(KeySchema("pk", "S"), {"pk": {"N": "1"}})
+Traceback (most recent call last):
+  ...
+theorydb_mocks.emulator.errors.DynamoDBError: ValidationException: The provided key element does not ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema
+from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.values import attribute_value_size, item_size, validate_attribute_value
+
+__all__ = [
+    "MAX_ITEM_SIZE",
+    "check_index_keys",
+    "check_item",
+    "clone_item",
+    "clone_value",
+    "key_of",
+    "parse_key",
+    "reject_legacy_mix",
+]
+
+MAX_ITEM_SIZE = 400 * 1024
+_MAX_HASH_KEY = 2048
+_MAX_RANGE_KEY = 1024
+
+KEY_SCHEMA_MISMATCH = "The provided key element does not match the schema"
+MISSING_KEY = "One or more parameter values were invalid: Missing the key {name} in the item"
+KEY_TYPE_MISMATCH = (
+    "One or more parameter values were invalid: Type mismatch for key {name} expected: {expected} "
+    "actual: {actual}"
+)
+INDEX_TYPE_MISMATCH = (
+    "One or more parameter values were invalid: Type mismatch for Index Key {name} Expected: {expected} "
+    "Actual: {actual} IndexName: {index}"
+)
+EMPTY_KEY = (
+    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an "
+    "empty {kind} value. Key: {name}"
+)
+EMPTY_INDEX_KEY = (
+    "One or more parameter values are not valid. A value specified for a secondary index key is not "
+    "supported. The AttributeValue for a key attribute cannot contain an empty {kind} value. "
+    "IndexName: {index}, IndexKey: {name}"
+)
+EMPTY_INDEX_KEY_UPDATE = (
+    "One or more parameter values are not valid. The update expression attempted to update a secondary index "
+    "key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty "
+    "{kind} value."
+)
+KEY_TOO_LARGE = (
+    "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes"
+)
+ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
+UPDATE_TOO_LARGE = "Item size to update has exceeded the maximum allowed size"
+MIXED_PARAMETERS = (
+    "Can not use both expression and non-expression parameters in the same request: "
+    "Non-expression parameters: {{{legacy}}} Expression parameters: {{{modern}}}"
+)
+
+_EMPTY_KIND = {"S": "string", "B": "binary"}
+
+
+def _type_name(av: Any) -> str:
+    return next(iter(av), "") if isinstance(av, dict) else ""
+
+
+def _check_key_values(key: KeySchema, values: Key) -> None:
+    """Empty and oversized key values (the types are already right)."""
+    for name in key.names:
+        av = values[name]
+        kind = key.hash_type if name == key.hash_name else key.range_type
+        if kind in _EMPTY_KIND and len(av[kind]) == 0:
+            raise validation_error(EMPTY_KEY.format(kind=_EMPTY_KIND[kind], name=name))
+    if attribute_value_size(values[key.hash_name]) > _MAX_HASH_KEY or (
+        key.range_name is not None and attribute_value_size(values[key.range_name]) > _MAX_RANGE_KEY
+    ):
+        raise validation_error(KEY_TOO_LARGE)
+
+
+def parse_key(key: KeySchema, request_key: Any) -> Key:
+    """Validate a request's ``Key`` against the table's key schema; returns it normalized.
+
+    Runtime: O(1) for the two key attributes.
+    """
+    if not isinstance(request_key, dict):
+        raise validation_error(KEY_SCHEMA_MISMATCH)
+    values = {name: validate_attribute_value(av) for name, av in request_key.items()}
+    if len(values) != (1 if key.range_name is None else 2):
+        raise validation_error(KEY_SCHEMA_MISMATCH)
+    hash_av = values.get(key.hash_name)
+    if hash_av is None or key.hash_type not in hash_av:
+        raise validation_error(KEY_SCHEMA_MISMATCH)
+    if key.range_name is not None:
+        range_av = values.get(key.range_name)
+        if range_av is None or key.range_type not in range_av:
+            raise validation_error(KEY_SCHEMA_MISMATCH)
+    _check_key_values(key, values)
+    return values
+
+
+def key_of(key: KeySchema, item: Item) -> Key:
+    """The table key of a stored (or checked) item."""
+    if key.range_name is None:
+        return {key.hash_name: item[key.hash_name]}
+    return {key.hash_name: item[key.hash_name], key.range_name: item[key.range_name]}
+
+
+def check_item(key: KeySchema, indexes: Iterable[IndexSpec], item: Item, *, size: int | None = None) -> int:
+    """The rules a whole new item (PutItem, BatchWriteItem) must meet; returns its size in bytes.
+
+    Order as DynamoDB checks: item size, then the table key, then the index keys.
+    """
+    total = item_size(item) if size is None else size
+    if total > MAX_ITEM_SIZE:
+        raise validation_error(ITEM_TOO_LARGE)
+    for name in key.names:
+        if name not in item:
+            raise validation_error(MISSING_KEY.format(name=name))
+    for name in key.names:
+        expected = key.hash_type if name == key.hash_name else key.range_type
+        actual = _type_name(item[name])
+        if actual != expected:
+            raise validation_error(KEY_TYPE_MISMATCH.format(name=name, expected=expected, actual=actual))
+    _check_key_values(key, item)
+    check_index_keys(indexes, item)
+    return total
+
+
+def check_index_keys(indexes: Iterable[IndexSpec], item: Item, *, update: bool = False) -> None:
+    """Index key attributes present in ``item`` must have the index's type and must not be empty."""
+    for spec in indexes:
+        index_key = spec.key
+        for name in index_key.names:
+            av = item.get(name)
+            if av is None:
+                continue
+            expected = index_key.hash_type if name == index_key.hash_name else index_key.range_type
+            actual = _type_name(av)
+            if actual != expected:
+                raise validation_error(
+                    INDEX_TYPE_MISMATCH.format(name=name, expected=expected, actual=actual, index=spec.name)
+                )
+            if expected in _EMPTY_KIND and len(av[expected]) == 0:
+                kind = _EMPTY_KIND[expected]
+                if update:
+                    raise validation_error(EMPTY_INDEX_KEY_UPDATE.format(kind=kind))
+                raise validation_error(EMPTY_INDEX_KEY.format(kind=kind, index=spec.name, name=name))
+
+
+def reject_legacy_mix(request: dict[str, Any], legacy: tuple[str, ...], modern: tuple[str, ...]) -> None:
+    """Refuse a request mixing legacy parameters (``Expected``...) with expressions, in DynamoDB's words."""
+    old = sorted(name for name in legacy if request.get(name) is not None)
+    if not old:
+        return
+    new = sorted(name for name in modern if request.get(name) is not None)
+    if new:
+        raise validation_error(MIXED_PARAMETERS.format(legacy=", ".join(old), modern=", ".join(new)))
+
+
+def clone_value(av: Any) -> Any:
+    """A copy of an attribute value deep enough that callers cannot change stored data through it."""
+    for kind, value in av.items():
+        if kind == "M":
+            return {"M": {name: clone_value(member) for name, member in value.items()}}
+        if kind == "L":
+            return {"L": [clone_value(member) for member in value]}
+        if kind in ("SS", "NS", "BS"):
+            return {kind: list(value)}
+        return {kind: value}
+    return {}
+
+
+def clone_item(item: Item) -> Item:
+    """A copy of a stored item for a response (stored items are shared and never mutated)."""
+    return {name: clone_value(av) for name, av in item.items()}
