@@ -419,7 +419,7 @@ def _list_codec(element: ValueCodec, build: Callable[[list[Any]], Any]) -> Value
             raise _wrong(path, "a list", value)
         items = []
         for i, member in enumerate(value):
-            av = element.encode(member, f"{path}[{i}]")
+            av = None if member is None else element.encode(member, f"{path}[{i}]")
             items.append({"NULL": True} if av is None else av)
         return {"L": items}
 
@@ -442,7 +442,8 @@ def _dict_codec(value_codec: ValueCodec) -> ValueCodec:
             raise _wrong(path, "a dict", value)
         out: dict[str, AttributeValue] = {}
         for key, member in value.items():
-            av = value_codec.encode(member, f"{path}.{_map_key(key, path)}")
+            where = f"{path}.{_map_key(key, path)}"
+            av = None if member is None else value_codec.encode(member, where)
             out[key] = {"NULL": True} if av is None else av
         return {"M": out}
 
@@ -531,7 +532,8 @@ def encode_struct(value: Any, fields: tuple[StructField, ...], path: str) -> Ite
     """The attribute map of a dataclass instance; fields whose value encodes to nothing are left out."""
     item: Item = {}
     for field in fields:
-        av = field.codec.encode(getattr(value, field.python_name), f"{path}.{field.python_name}")
+        member = getattr(value, field.python_name)
+        av = None if member is None else field.codec.encode(member, f"{path}.{field.python_name}")
         if av is not None:
             item[field.attribute_name] = av
     return item
