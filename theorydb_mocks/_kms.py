@@ -25,8 +25,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from botocore.exceptions import ClientError
-
 from theorydb_mocks import _service
 from theorydb_mocks._errors import DOCS, ExpectationError, PendingExpectationsError, UnexpectedCallError
 from theorydb_mocks._matchers import short_repr
@@ -81,7 +79,8 @@ class KmsCall:
 @dataclass(slots=True)
 class _Injected:
     method: str | None
-    error: ClientError
+    code: str
+    message: str
     remaining: int
 
 
@@ -160,12 +159,9 @@ class FakeKmsClient:
             raise ExpectationError(
                 f"KMS {'/'.join(methods)} never answers {code!r}: {hint}known: {sorted(allowed)}"
             )
-        operation = self._methods[methods[0]]
-        error = _service.build_client_error(
-            _SERVICE, operation, code, message or f"{code} (injected by FakeKmsClient)", {}
-        )
+        text = f"{code} (injected by FakeKmsClient)" if message is None else message
         with self._lock:
-            self._injected.append(_Injected(method, error, times))
+            self._injected.append(_Injected(method, code, text, times))
 
     # -- the client surface ------------------------------------------------------------------------------
 
@@ -211,10 +207,7 @@ class FakeKmsClient:
         lines = ["FakeKmsClient: the test did not go as declared"]
         if unused:
             lines.append(f"  injected errors never raised ({len(unused)}):")
-            lines += [
-                f"    {i.error.response['Error']['Code']} on {i.method or 'any call'} ({i.remaining} left)"
-                for i in unused
-            ]
+            lines += [f"    {i.code} on {i.method or 'any call'} ({i.remaining} left)" for i in unused]
         if failures:
             lines.append(f"  unexpected calls ({len(failures)}):")
             lines += [f"    {failure}" for failure in failures]
@@ -239,9 +232,9 @@ class FakeKmsClient:
             for injected in self._injected:
                 if injected.remaining and injected.method in (None, method):
                     injected.remaining -= 1
-                    error = copy.copy(injected.error)
-                    error.operation_name = operation_name
-                    raise error
+                    raise _service.build_client_error(
+                        _SERVICE, operation_name, injected.code, injected.message, {}
+                    )
             answer = self._decrypt(received) if method == "decrypt" else self._generate(method, received)
         answer["ResponseMetadata"] = _service.response_metadata()
         return answer

@@ -120,7 +120,17 @@ class Call:
 class Expectation:
     """One expected call and its answer; ``repr`` prints it as the call it stands for."""
 
-    __slots__ = ("error", "expected", "method", "operation_name", "optional", "response", "times", "used")
+    __slots__ = (
+        "built_error",
+        "error",
+        "expected",
+        "method",
+        "operation_name",
+        "optional",
+        "response",
+        "times",
+        "used",
+    )
 
     def __init__(
         self,
@@ -140,6 +150,21 @@ class Expectation:
         self.times = times
         self.optional = optional
         self.used = 0
+        self.built_error = False
+
+    def fresh_error(self) -> ClientError:
+        """The error to raise: a new instance per call (a fresh traceback and copy of the response), of
+        the same class; a ready ``ClientError`` given by the test is raised as it is."""
+        error = self.error
+        assert error is not None
+        if not self.built_error:
+            return error
+        response = copy.deepcopy(error.response)
+        response["ResponseMetadata"] = _service.response_metadata(
+            response["ResponseMetadata"]["HTTPStatusCode"]
+        )
+        fresh: ClientError = type(error)(response, error.operation_name)
+        return fresh
 
     @property
     def satisfied(self) -> bool:
@@ -249,6 +274,7 @@ class FakeDynamoDBClient:
         expectation = Expectation(
             method_name, operation_name, copy.deepcopy(expected), canned, built, times, optional
         )
+        expectation.built_error = built is not None and built is not error
         with self._lock:
             if self._group is not None:
                 self._group.members.append(expectation)
@@ -384,7 +410,7 @@ class FakeDynamoDBClient:
             found.used += 1
             self._drop_exhausted()
             if found.error is not None:
-                raise found.error
+                raise found.fresh_error()
             answer = copy.deepcopy(found.response or {})
         answer.setdefault("ResponseMetadata", _service.response_metadata())
         return answer

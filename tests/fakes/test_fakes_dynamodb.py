@@ -550,3 +550,18 @@ def test_injected_errors_look_like_dynamodb_locals(dynamodb_local_client: Any, l
         assert real.response["Error"] == faked.response["Error"]
         assert set(real.response) == set(faked.response)
         assert str(real) == str(faked)
+
+
+def test_a_repeated_error_is_a_fresh_instance_each_time(fake: FakeDynamoDBClient) -> None:
+    fake.expect("get_item", error="ResourceNotFoundException", times=2)
+    caught = []
+    for _ in range(2):
+        with pytest.raises(fake.exceptions.ResourceNotFoundException) as info:
+            fake.get_item(TableName="t", Key=KEY)
+        caught.append(info.value)
+    assert caught[0] is not caught[1]
+    assert caught[0].response["Error"] == caught[1].response["Error"]
+    assert (
+        caught[0].response["ResponseMetadata"]["RequestId"]
+        != caught[1].response["ResponseMetadata"]["RequestId"]
+    )
