@@ -229,3 +229,7 @@ def diff(expected: Any, actual: Any, path: str = "") -> list[str]:
     out: list[str] = []
     _diff(expected, actual, path, out, exact=False)
     return out
+
+
+for _public in (Matcher, _Any, AnyString, Regex, Predicate, Exact):
+    _public.__module__ = "theorydb_mocks.fakes"

@@ -44,18 +44,20 @@ from theorydb_mocks._errors import (
     StrictFakeError,
     UnexpectedCallError,
 )
-from theorydb_mocks._kms import FakeKmsClient
+from theorydb_mocks._kms import DataKey, FakeKmsClient, KmsCall
 from theorydb_mocks._matchers import ANY, AnyString, Exact, Matcher, Predicate, Regex, diff, short_repr
 
 __all__ = [
     "ANY",
     "AnyString",
     "Call",
+    "DataKey",
     "Exact",
     "Expectation",
     "ExpectationError",
     "FakeDynamoDBClient",
     "FakeKmsClient",
+    "KmsCall",
     "Matcher",
     "PendingExpectationsError",
     "Predicate",
