@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from theorydb_mocks.emulator._types import IndexSpec, KeySchema
 from theorydb_mocks.emulator.catalog import IndexState, TableState, key_schema_elements
-from theorydb_mocks.emulator.errors import ddb_error, validation_error
+from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.storage import TableStore
 
@@ -97,10 +97,22 @@ class M:
     SAME_THROUGHPUT = "The requested throughput value equals the current value"
     INDEX_EXISTS = "Attempting to create an index which already exists"
     RESOURCE_NOT_FOUND = "Requested resource not found"
+    TABLE_NOT_FOUND = "Requested resource not found: Table: {name} not found"
 
 
 def _invalid(message: str) -> Exception:
     return validation_error(message)
+
+
+def _table(emu: DynamoDBEmulator, name: str) -> TableState:
+    """The table for a control-plane call, whose not-found message names the table (the service's words)."""
+    table = emu.tables.get(name)
+    if table is None:
+        try:
+            table = emu.get_table(name)
+        except DynamoDBError:
+            raise ddb_error("ResourceNotFoundException", M.TABLE_NOT_FOUND.format(name=name)) from None
+    return table
 
 
 # --- schema parsing --------------------------------------------------------------------------------
@@ -322,7 +334,7 @@ def _global_index(
 @operation("DescribeTable")
 def describe_table(emu: DynamoDBEmulator, request: Request) -> Response:
     """The table's description. Runtime: O(indexes)."""
-    return {"Table": emu.get_table(request["TableName"]).description()}
+    return {"Table": _table(emu, request["TableName"]).description()}
 
 
 @operation("ListTables")
@@ -343,7 +355,7 @@ def list_tables(emu: DynamoDBEmulator, request: Request) -> Response:
 @operation("DeleteTable")
 def delete_table(emu: DynamoDBEmulator, request: Request) -> Response:
     """Delete a table at once; the answer shows it DELETING, as the service does. Runtime: O(1)."""
-    table = emu.get_table(request["TableName"])
+    table = _table(emu, request["TableName"])
     if table.deletion_protection:
         raise _invalid(M.DELETION_PROTECTED)
     table.status = "DELETING"
@@ -369,7 +381,7 @@ _UPDATABLE = (
 @operation("UpdateTable")
 def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
     """Change billing, throughput, GSIs (create/update/delete), streams and settings. Runtime: O(backfill)."""
-    table = emu.get_table(request["TableName"])
+    table = _table(emu, request["TableName"])
     if not any(request.get(member) is not None for member in _UPDATABLE if member != "AttributeDefinitions"):
         raise _invalid(M.NOTHING_TO_UPDATE)
     now = emu.clock.now()
