@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator._types import Item
     from theorydb_mocks.emulator.storage import TableStore
 
-__all__ = ["consumed", "read_capacity", "read_units", "write_capacity", "write_units"]
+__all__ = ["add_capacity", "consumed", "read_capacity", "read_units", "write_capacity", "write_units"]
 
 _READ_UNIT = 4096
 _WRITE_UNIT = 1024
@@ -117,3 +117,27 @@ def write_capacity(
         (gsis if kind == "GSI" else lsis)[name] = units
     total = table_units + sum(gsis.values()) + sum(lsis.values())
     return consumed(table_name, mode, total, table=table_units, gsis=gsis, lsis=lsis)
+
+
+def add_capacity(total: dict[str, Any] | None, part: dict[str, Any]) -> dict[str, Any]:
+    """Sum two ConsumedCapacity answers for one table (batch operations report one entry per table).
+
+    >>> part = consumed("t", "INDEXES", 2.0, table=1.0, gsis={"g": 1.0})
+    >>> both = add_capacity(consumed("t", "INDEXES", 1.0), part)
+    >>> both["CapacityUnits"], both["Table"], both["GlobalSecondaryIndexes"]
+    (3.0, {'CapacityUnits': 2.0}, {'g': {'CapacityUnits': 1.0}})
+    """
+    if total is None:
+        return {
+            name: ({k: dict(v) for k, v in value.items()} if name.endswith("Indexes") else
+                   (dict(value) if isinstance(value, dict) else value))
+            for name, value in part.items()
+        }
+    total["CapacityUnits"] += part["CapacityUnits"]
+    if "Table" in part:
+        total.setdefault("Table", {"CapacityUnits": 0.0})["CapacityUnits"] += part["Table"]["CapacityUnits"]
+    for group in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
+        for name, share in part.get(group, {}).items():
+            slot = total.setdefault(group, {}).setdefault(name, {"CapacityUnits": 0.0})
+            slot["CapacityUnits"] += share["CapacityUnits"]
+    return total

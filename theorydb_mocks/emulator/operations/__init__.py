@@ -8,4 +8,4 @@ from __future__ import annotations
 from theorydb_mocks.emulator.operations import tables
 
 __all__ = ["tables"]
-from theorydb_mocks.emulator.operations import items  # noqa: F401  (data plane, engineer D)
+from theorydb_mocks.emulator.operations import batch, items, query  # noqa: F401  (data plane, engineer D)

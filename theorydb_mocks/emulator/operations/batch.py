@@ -1,0 +1,169 @@
+"""BatchGetItem and BatchWriteItem: many keys or writes across tables in one call.
+
+The whole request is validated before anything is read or written (counts, tables, keys, items,
+duplicates), so a bad batch changes nothing. Writes then apply in order, each atomic; nothing is ever left
+unprocessed by the emulator except reads beyond the 16 MB response limit, which come back in
+``UnprocessedKeys`` exactly as a real table would hand them back.
+
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html (and
+API_BatchWriteItem.html)
+
+>>> from theorydb_mocks.emulator.core import DynamoDBEmulator
+>>> emu = DynamoDBEmulator()
+>>> _ = emu.dispatch("CreateTable", {"TableName": "users", "BillingMode": "PAY_PER_REQUEST",
+...     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+...     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+>>> put = {"PutRequest": {"Item": {"pk": {"S": "a"}}}}
+>>> emu.dispatch("BatchWriteItem", {"RequestItems": {"users": [put]}})
+{'UnprocessedItems': {}}
+>>> keys = [{"pk": {"S": "a"}}, {"pk": {"S": "b"}}]
+>>> emu.dispatch("BatchGetItem", {"RequestItems": {"users": {"Keys": keys}}})
+{'Responses': {'users': [{'pk': {'S': 'a'}}]}, 'UnprocessedKeys': {}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from theorydb_mocks.emulator._types import Item, Key, Request, Response
+from theorydb_mocks.emulator.capacity import add_capacity, read_units, write_capacity
+from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.operations._exprs import compile_request
+from theorydb_mocks.emulator.operations._keys import (
+    check_item,
+    clone_item,
+    parse_key,
+    reject_legacy_mix,
+)
+from theorydb_mocks.emulator.operations._registry import operation
+from theorydb_mocks.emulator.operations.items import item_collection_metrics
+from theorydb_mocks.emulator.values import item_size, validate_item
+
+__all__ = ["MAX_GET_KEYS", "MAX_RESPONSE_BYTES", "MAX_WRITES", "batch_get_item", "batch_write_item"]
+
+MAX_GET_KEYS = 100
+MAX_WRITES = 25
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+TOO_MANY_GETS = "Too many items requested for the BatchGetItem call"
+TOO_MANY_WRITES = "Too many items requested for the BatchWriteItem call"
+DUPLICATE_KEYS = "Provided list of item keys contains duplicates"
+ONE_REQUEST_KIND = (
+    "Supplied AttributeValue has more than one datatypes set, "
+    "must contain exactly one of the supported datatypes"
+)
+
+
+def _positions(table: Any, keys: list[Key]) -> None:
+    """Refuse two keys (or writes) on the same item of one table."""
+    seen = set()
+    store = table.store
+    for key in keys:
+        position = store.position(key)
+        if position in seen:
+            raise validation_error(DUPLICATE_KEYS)
+        seen.add(position)
+
+
+@operation("BatchGetItem")
+def batch_get_item(emu: Any, request: Request) -> Response:
+    """Read up to 100 items from one or more tables. Runtime: O(keys) lookups."""
+    request_items: dict[str, Any] = request["RequestItems"]
+    if sum(len(spec.get("Keys") or ()) for spec in request_items.values()) > MAX_GET_KEYS:
+        raise validation_error(TOO_MANY_GETS)
+    plans: list[tuple[str, Any, dict[str, Any], list[Key], Any]] = []
+    for name, spec in request_items.items():
+        reject_legacy_mix(spec, ("AttributesToGet",), ("ProjectionExpression",))
+        compiled = compile_request(spec, ("ProjectionExpression",))
+        table = emu.get_table(name)
+        keys = [parse_key(table.key, key) for key in spec["Keys"]]
+        _positions(table, keys)
+        plans.append((name, table, spec, keys, compiled))
+    mode = request.get("ReturnConsumedCapacity")
+    responses: dict[str, list[Item]] = {}
+    unprocessed: dict[str, Any] = {}
+    capacity: list[dict[str, Any]] = []
+    budget = MAX_RESPONSE_BYTES
+    for name, table, spec, keys, compiled in plans:
+        found = responses.setdefault(name, [])
+        units = 0.0
+        consistent = bool(spec.get("ConsistentRead"))
+        for position, key in enumerate(keys):
+            if budget <= 0:
+                left = {member: value for member, value in spec.items() if member != "Keys"}
+                unprocessed[name] = {"Keys": [dict(k) for k in keys[position:]], **left}
+                break
+            item = table.store.get(key)
+            if item is None:
+                continue
+            size = item_size(item)
+            budget -= size
+            units += read_units(size, consistent=True)
+            if compiled is not None and compiled.projection is not None:
+                found.append(clone_item(compiled.projection.apply(item)))
+            elif spec.get("AttributesToGet"):
+                wanted = spec["AttributesToGet"]
+                found.append(clone_item({n: av for n, av in item.items() if n in wanted}))
+            else:
+                found.append(clone_item(item))
+        if mode in ("TOTAL", "INDEXES"):
+            total = max(units, 1.0) * (1.0 if consistent else 0.5)
+            entry: dict[str, Any] = {"TableName": table.name, "CapacityUnits": total}
+            if mode == "INDEXES":
+                entry["Table"] = {"CapacityUnits": total}
+            capacity.append(entry)
+    response: Response = {"Responses": responses, "UnprocessedKeys": unprocessed}
+    if capacity:
+        response["ConsumedCapacity"] = capacity
+    return response
+
+
+@operation("BatchWriteItem")
+def batch_write_item(emu: Any, request: Request) -> Response:
+    """Put or delete up to 25 items across tables; all are validated before any is written."""
+    request_items: dict[str, Any] = request["RequestItems"]
+    if sum(len(writes) for writes in request_items.values()) > MAX_WRITES:
+        raise validation_error(TOO_MANY_WRITES)
+    plans: list[tuple[Any, list[tuple[Key, Item | None, int]]]] = []
+    for name, writes in request_items.items():
+        table = emu.get_table(name)
+        planned: list[tuple[Key, Item | None, int]] = []
+        for write in writes:
+            put = write.get("PutRequest")
+            delete = write.get("DeleteRequest")
+            if (put is None) == (delete is None):
+                raise validation_error(ONE_REQUEST_KIND)
+            if put is not None:
+                item = validate_item(put["Item"])
+                size = check_item(table.key, table.indexes.values(), item)
+                planned.append((item, item, size))
+            else:
+                planned.append((parse_key(table.key, delete["Key"]), None, 0))
+        _positions(table, [key for key, _item, _size in planned])
+        plans.append((table, planned))
+    mode = request.get("ReturnConsumedCapacity")
+    metrics_asked = request.get("ReturnItemCollectionMetrics") == "SIZE"
+    capacity: list[dict[str, Any]] = []
+    metrics: dict[str, list[Any]] = {}
+    for table, planned in plans:
+        store = table.store
+        table_capacity: dict[str, Any] | None = None
+        for key, written, size in planned:
+            old = store.put(written, size) if written is not None else store.delete(key)
+            if mode in ("TOTAL", "INDEXES"):
+                old_size = 0 if old is None else item_size(old)
+                part = write_capacity(table.name, mode, store, old, written, old_size=old_size, new_size=size)
+                if part is not None:
+                    table_capacity = add_capacity(table_capacity, part)
+            if metrics_asked:
+                found = item_collection_metrics(table, request, key)
+                if found is not None:
+                    metrics.setdefault(table.name, []).append(found)
+        if table_capacity is not None:
+            capacity.append(table_capacity)
+    response: Response = {"UnprocessedItems": {}}
+    if capacity:
+        response["ConsumedCapacity"] = capacity
+    if metrics:
+        response["ItemCollectionMetrics"] = metrics
+    return response

@@ -1,0 +1,379 @@
+"""Query and Scan: pages of items from a table or an index, in key order, resumable, O(log n + page).
+
+A page ends at ``Limit`` items read or at 1 MB of data read, whichever comes first; both limits count what
+was read, before the FilterExpression (so ``ScannedCount`` can exceed ``Count``), and an index read counts
+the projected item's size. The page then carries ``LastEvaluatedKey``: the table key, plus the index key
+when reading an index. Storage hands out items lazily from a bisected position, so nothing before
+``ExclusiveStartKey`` is walked again.
+
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html (and API_Scan.html)
+
+>>> from theorydb_mocks.emulator.core import DynamoDBEmulator
+>>> emu = DynamoDBEmulator()
+>>> _ = emu.dispatch("CreateTable", {"TableName": "events", "BillingMode": "PAY_PER_REQUEST",
+...     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+...     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+>>> for n in range(3):
+...     _ = emu.dispatch("PutItem", {"TableName": "events", "Item": {"pk": {"S": f"e{n}"}}})
+>>> page = emu.dispatch("Scan", {"TableName": "events", "Limit": 2})
+>>> page["Count"], page["ScannedCount"], "LastEvaluatedKey" in page
+(2, 2, True)
+>>> emu.dispatch("Scan", {"TableName": "events", "ExclusiveStartKey": page["LastEvaluatedKey"]})["Count"]
+1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema, Request, Response
+from theorydb_mocks.emulator.capacity import read_capacity
+from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.operations._exprs import compile_request
+from theorydb_mocks.emulator.operations._keys import (
+    EMPTY_KEY,
+    clone_item,
+    reject_legacy_mix,
+)
+from theorydb_mocks.emulator.operations._registry import operation
+from theorydb_mocks.emulator.storage import SEGMENT_SPACE, partition_digest
+from theorydb_mocks.emulator.values import item_size, key_sort_value, validate_attribute_value
+
+__all__ = ["PAGE_BYTES", "query", "scan"]
+
+PAGE_BYTES = 1024 * 1024
+
+NO_KEY_CONDITION = (
+    "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."
+)
+NO_SUCH_INDEX = "The table does not have the specified index: {index}"
+GSI_CONSISTENT_READ = "Consistent reads are not supported on global secondary indexes"
+SELECT_ALL_ON_GSI = (
+    "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global "
+    "secondary index {index} because its projection type is not ALL"
+)
+SPECIFIC_WITHOUT_PROJECTION = (
+    "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
+)
+PROJECTION_WITH_SELECT = "Cannot specify the {member} when choosing to get {what}"
+ALL_PROJECTED_WITHOUT_INDEX = "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
+NOT_PROJECTED = (
+    "One or more parameter values were invalid: Global secondary index {index} does not project [{names}]"
+)
+CONDITION_TYPE = (
+    "One or more parameter values were invalid: Condition parameter type does not match schema type"
+)
+FILTER_ON_KEY = "Filter Expression can only contain non-primary key attributes: Primary key attribute: {name}"
+START_KEY_SIZE = "Exclusive Start Key must have same size as table's key schema"
+START_KEY_TYPE = "Type mismatch for attribute to update"
+START_KEY_INVALID = "The provided starting key is invalid"
+START_KEY_OUTSIDE = "The provided starting key does not match the range key predicate"
+START_KEY_SEGMENT = "Exclusive start key must lie within the segment"
+SEGMENT_WITHOUT_TOTAL = "If segment is specified, total segment must also be specified"
+TOTAL_WITHOUT_SEGMENT = (
+    "If total segments is specified, a particular segment must also be specified for this request"
+)
+SEGMENT_TOO_LARGE = (
+    "1 validation error detected: Value '{segment}' at 'segment' failed to satisfy constraint: "
+    "Member must have value less than or equal to {highest}"
+)
+LEGACY_NOT_SUPPORTED = (
+    "The emulator does not translate the legacy parameter {name}; use the expression parameters instead"
+)
+
+_SELECT_WORDS = {"ALL_ATTRIBUTES": "ALL_ATTRIBUTES", "COUNT": "only the Count"}
+
+
+class _Source:
+    """Where a read goes: the table or one index, with the key schema and projection that implies."""
+
+    __slots__ = ("index", "key", "key_names", "spec", "table")
+
+    def __init__(self, table: Any, index_name: str | None) -> None:
+        self.table = table
+        if index_name is None:
+            self.spec: IndexSpec | None = None
+            self.key: KeySchema = table.key
+            self.key_names: tuple[str, ...] = table.key.names
+        else:
+            spec = table.indexes.get(index_name)
+            if spec is None:
+                raise validation_error(NO_SUCH_INDEX.format(index=index_name))
+            self.spec = spec
+            self.key = spec.key
+            names = list(table.key.names)
+            names.extend(name for name in spec.key.names if name not in names)
+            self.key_names = tuple(names)
+        self.index = index_name
+
+    @property
+    def is_gsi(self) -> bool:
+        return self.spec is not None and self.spec.kind == "GSI"
+
+    def projects(self, name: str) -> bool:
+        spec = self.spec
+        if spec is None or spec.projection_type == "ALL":
+            return True
+        return name in self.key_names or (
+            spec.projection_type == "INCLUDE" and name in spec.non_key_attributes
+        )
+
+
+def _refuse_untranslated(request: Request, names: tuple[str, ...]) -> None:
+    for name in names:
+        if request.get(name) is not None:
+            raise validation_error(LEGACY_NOT_SUPPORTED.format(name=name))
+
+
+def _select(request: Request, has_index: bool) -> str:
+    """The effective ``Select``, after DynamoDB's checks of its combination with projections."""
+    select = request.get("Select")
+    member = (
+        "ProjectionExpression"
+        if request.get("ProjectionExpression") is not None
+        else ("AttributesToGet" if request.get("AttributesToGet") is not None else None)
+    )
+    if select is None:
+        if member is not None:
+            return "SPECIFIC_ATTRIBUTES"
+        return "ALL_PROJECTED_ATTRIBUTES" if has_index else "ALL_ATTRIBUTES"
+    if select == "SPECIFIC_ATTRIBUTES":
+        if member is None:
+            raise validation_error(SPECIFIC_WITHOUT_PROJECTION)
+    elif select == "ALL_PROJECTED_ATTRIBUTES":
+        if not has_index:
+            raise validation_error(ALL_PROJECTED_WITHOUT_INDEX)
+        if member is not None:
+            raise validation_error(PROJECTION_WITH_SELECT.format(member=member, what=select))
+    elif member is not None:
+        what = _SELECT_WORDS.get(select, select)
+        raise validation_error(PROJECTION_WITH_SELECT.format(member=member, what=what))
+    return str(select)
+
+
+def _check_source(source: _Source, request: Request, select: str, compiled: Any) -> bool:
+    """Index-specific rules; returns whether items must be fetched from the table (an LSI read of more)."""
+    spec = source.spec
+    if spec is None:
+        return False
+    if spec.kind == "GSI" and request.get("ConsistentRead"):
+        raise validation_error(GSI_CONSISTENT_READ)
+    if select == "ALL_ATTRIBUTES" and spec.projection_type != "ALL":
+        if spec.kind == "GSI":
+            raise validation_error(SELECT_ALL_ON_GSI.format(index=spec.name))
+        return True
+    wanted: list[str] = []
+    if compiled is not None and compiled.projection is not None:
+        wanted = list(compiled.projection.top_level_names)
+    elif request.get("AttributesToGet"):
+        wanted = list(request["AttributesToGet"])
+    missing = [name for name in wanted if not source.projects(name)]
+    if missing:
+        if spec.kind == "GSI":
+            raise validation_error(NOT_PROJECTED.format(index=spec.name, names=", ".join(missing)))
+        return True
+    return False
+
+
+def _start_key(source: _Source, request: Request) -> Key | None:
+    """The validated ``ExclusiveStartKey`` (normalized), or None."""
+    start = request.get("ExclusiveStartKey")
+    if start is None:
+        return None
+    values = {name: validate_attribute_value(av) for name, av in start.items()}
+    table_key: KeySchema = source.table.key
+    if source.spec is None:
+        if len(values) != len(table_key.names):
+            raise validation_error(START_KEY_SIZE)
+    elif len(values) != len(source.key_names) or any(name not in values for name in source.key_names):
+        raise validation_error(START_KEY_INVALID)
+    schemas = [table_key] if source.spec is None else [table_key, source.spec.key]
+    for schema in schemas:
+        for name, kind in ((schema.hash_name, schema.hash_type), (schema.range_name, schema.range_type)):
+            if name is None:
+                continue
+            av = values.get(name)
+            if av is None:
+                raise validation_error(START_KEY_INVALID)
+            if kind not in av:
+                raise validation_error(START_KEY_TYPE)
+    return values
+
+
+def _item_view(item: Item, request: Request, compiled: Any) -> Item:
+    """What the response shows of an item: the projection, or all of it."""
+    if compiled is not None and compiled.projection is not None:
+        return clone_item(compiled.projection.apply(item))
+    wanted = request.get("AttributesToGet")
+    if wanted:
+        return clone_item({name: av for name, av in item.items() if name in wanted})
+    return clone_item(item)
+
+
+def _page(
+    source: _Source,
+    request: Request,
+    compiled: Any,
+    select: str,
+    found: Iterator[Item],
+    fetch: bool,
+) -> Response:
+    """Read one page from ``found``: Limit and 1 MB on data read, then the filter, projection and keys."""
+    limit = request.get("Limit")
+    condition = compiled.filter if compiled is not None else None
+    count_only = select == "COUNT"
+    store = source.table.store
+    items: list[Item] = []
+    count = 0
+    scanned = 0
+    read = 0
+    last: Item | None = None
+    for item in found:
+        scanned += 1
+        read += item_size(item)
+        full = item
+        if fetch:
+            stored = store.get(item)
+            full = stored if stored is not None else item
+        if condition is None or condition.evaluate(full):
+            count += 1
+            if not count_only:
+                items.append(_item_view(full, request, compiled))
+        if (limit is not None and scanned >= limit) or read >= PAGE_BYTES:
+            last = item
+            break
+    response: Response = {}
+    if not count_only:
+        response["Items"] = items
+    response["Count"] = count
+    response["ScannedCount"] = scanned
+    if last is not None:
+        response["LastEvaluatedKey"] = {name: dict(last[name]) for name in source.key_names}
+    mode = request.get("ReturnConsumedCapacity")
+    if mode is not None and mode != "NONE":
+        capacity = read_capacity(
+            source.table.name,
+            mode,
+            read,
+            consistent=bool(request.get("ConsistentRead")),
+            index=source.index,
+            index_kind=None if source.spec is None else source.spec.kind,
+        )
+        if capacity is not None:
+            response["ConsumedCapacity"] = capacity
+    return response
+
+
+def _check_filter_keys(source: _Source, compiled: Any) -> None:
+    """A Query's filter may not name the key attributes of the table or index it reads."""
+    if compiled is None or compiled.filter is None:
+        return
+    used = compiled.filter.attribute_names()
+    for name in source.key.names:
+        if name in used:
+            raise validation_error(FILTER_ON_KEY.format(name=name))
+
+
+def _check_plan(source: _Source, plan: Any) -> None:
+    """Key condition values must have the key's types; the partition value must not be empty."""
+    key = source.key
+    partition = plan.partition
+    if key.hash_type not in partition:
+        raise validation_error(CONDITION_TYPE)
+    for value in plan.sort_values:
+        if key.range_type not in value:
+            raise validation_error(CONDITION_TYPE)
+    if key.hash_type in ("S", "B") and len(partition[key.hash_type]) == 0:
+        kind = "string" if key.hash_type == "S" else "binary"
+        raise validation_error(EMPTY_KEY.format(kind=kind, name=key.hash_name))
+
+
+def _start_in_range(source: _Source, plan: Any, start: Key) -> None:
+    """A Query's ``ExclusiveStartKey`` must lie in the queried partition and sort key range."""
+    key = source.key
+    if key_sort_value(start[key.hash_name]) != key_sort_value(plan.partition):
+        raise validation_error(START_KEY_OUTSIDE)
+    if key.range_name is None or plan.sort_op is None:
+        return
+    value: Any = key_sort_value(start[key.range_name])
+    bounds: list[Any] = [key_sort_value(v) for v in plan.sort_values]
+    op = plan.sort_op
+    inside = {
+        "=": lambda v: v == bounds[0],
+        "<": lambda v: v < bounds[0],
+        "<=": lambda v: v <= bounds[0],
+        ">": lambda v: v > bounds[0],
+        ">=": lambda v: v >= bounds[0],
+        "BETWEEN": lambda v: bounds[0] <= v <= bounds[-1],
+        "begins_with": lambda v: v[: len(bounds[0])] == bounds[0],
+    }[op](value)
+    if not inside:
+        raise validation_error(START_KEY_OUTSIDE)
+
+
+@operation("Query")
+def query(emu: Any, request: Request) -> Response:
+    """One page of a partition's items, in sort key order. Runtime: O(log n + page)."""
+    reject_legacy_mix(
+        request,
+        ("AttributesToGet", "ConditionalOperator", "KeyConditions", "QueryFilter"),
+        ("FilterExpression", "KeyConditionExpression", "ProjectionExpression"),
+    )
+    if request.get("KeyConditionExpression") is None and request.get("KeyConditions") is None:
+        raise validation_error(NO_KEY_CONDITION)
+    _refuse_untranslated(request, ("KeyConditions", "QueryFilter", "ConditionalOperator"))
+    select = _select(request, request.get("IndexName") is not None)
+    members = ("FilterExpression", "KeyConditionExpression", "ProjectionExpression")
+    compiled = compile_request(request, members)
+    table = emu.get_table(request["TableName"])
+    source = _Source(table, request.get("IndexName"))
+    fetch = _check_source(source, request, select, compiled)
+    plan = compiled.key_condition.plan(source.key.hash_name, source.key.range_name)
+    _check_plan(source, plan)
+    _check_filter_keys(source, compiled)
+    start = _start_key(source, request)
+    if start is not None:
+        _start_in_range(source, plan, start)
+    found = table.store.query(
+        plan.partition,
+        plan.sort_op,
+        list(plan.sort_values),
+        index=source.index,
+        forward=request.get("ScanIndexForward", True) is not False,
+        start=start,
+    )
+    return _page(source, request, compiled, select, found, fetch)
+
+
+@operation("Scan")
+def scan(emu: Any, request: Request) -> Response:
+    """One page of every item (or one segment's), in scan order. Runtime: O(log n + page)."""
+    reject_legacy_mix(
+        request,
+        ("AttributesToGet", "ConditionalOperator", "ScanFilter"),
+        ("FilterExpression", "ProjectionExpression"),
+    )
+    _refuse_untranslated(request, ("ScanFilter", "ConditionalOperator"))
+    segment = request.get("Segment")
+    total = request.get("TotalSegments")
+    if segment is not None and total is None:
+        raise validation_error(SEGMENT_WITHOUT_TOTAL)
+    if total is not None and segment is None:
+        raise validation_error(TOTAL_WITHOUT_SEGMENT)
+    if segment is not None and total is not None and segment >= total:
+        raise validation_error(SEGMENT_TOO_LARGE.format(segment=segment, highest=total - 1))
+    select = _select(request, request.get("IndexName") is not None)
+    compiled = compile_request(request, ("FilterExpression", "ProjectionExpression"))
+    table = emu.get_table(request["TableName"])
+    source = _Source(table, request.get("IndexName"))
+    fetch = _check_source(source, request, select, compiled)
+    start = _start_key(source, request)
+    segment = 0 if segment is None else int(segment)
+    total = 1 if total is None else int(total)
+    if start is not None and total > 1:
+        digest = partition_digest(key_sort_value(start[source.key.hash_name]))
+        if not segment * SEGMENT_SPACE // total <= digest < (segment + 1) * SEGMENT_SPACE // total:
+            raise validation_error(START_KEY_SEGMENT)
+    found = table.store.scan(index=source.index, start=start, segment=segment, total_segments=total)
+    return _page(source, request, compiled, select, found, fetch)
