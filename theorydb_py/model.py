@@ -204,6 +204,8 @@ class ModelDefinition(Generic[T]):
         self._by_ref.update({f.python_name: f for f in fields})
         self.pk = _one_role(model, fields, "pk", required=True)
         self.sk = _one_role(model, fields, "sk")
+        for role in ("created_at", "updated_at", "version", "ttl"):
+            _one_role(model, fields, role)
 
     def __repr__(self) -> str:
         names = [index.name for index in self.indexes]
@@ -305,6 +307,8 @@ def _check_fields(owner: str, fields: tuple[FieldDefinition, ...]) -> None:
         for key_role, what in (("pk", "the table's partition key"), ("sk", "the table's sort key")):
             if key_role in f.roles:
                 _check_key_field(where, f, what)
+                if f.options.omitempty:
+                    raise ModelDefinitionError(f"{where}: {what} cannot be omitempty")
         if "pk" in f.roles and "sk" in f.roles:
             raise ModelDefinitionError(f"{where}: a field cannot be both the partition and the sort key")
         hint = _base_hint(f.hint)
@@ -326,8 +330,6 @@ def _check_key_field(where: str, f: FieldDefinition, what: str) -> None:
             f"{where}: {what} must be stored as S, N or B, and {f.hint!r} is not; use str, int, Decimal, "
             "bytes, datetime, UUID, an Enum, or a converter with attribute_type"
         )
-    if f.options.omitempty:
-        raise ModelDefinitionError(f"{where}: {what} cannot be omitempty")
 
 
 def _resolve_index(model: ModelDefinition[Any], decl: IndexDeclaration) -> IndexDefinition:
