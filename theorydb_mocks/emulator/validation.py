@@ -60,12 +60,28 @@ def service_model() -> Any:
     return botocore.session.get_session().get_service_model("dynamodb")
 
 
-def render_value(value: Any) -> str:
-    """A value as the service's messages print it (Java ``toString`` style).
+def render_value(value: Any, shape: Any = None) -> str:
+    """A value as the service's messages print it (Java ``toString`` style); structures by their shape.
 
     >>> render_value(["a", 1, True, {"k": None}])
     '[a, 1, true, {k=null}]'
+    >>> render_value([{"AttributeName": "pk", "KeyType": "HASH"}], service_model().shape_for("KeySchema"))
+    '[KeySchemaElement(attributeName=pk, keyType=HASH)]'
     """
+    if shape is not None:
+        kind = shape.type_name
+        if kind == "structure" and isinstance(value, dict):
+            members = shape.members
+            inner = ", ".join(
+                f"{_lower_camel(k)}={render_value(v, members.get(k))}"
+                for k, v in value.items()
+                if v is not None
+            )
+            return f"{shape.name}({inner})"
+        if kind == "list" and isinstance(value, (list, tuple)):
+            return "[" + ", ".join(render_value(v, shape.member) for v in value) + "]"
+        if kind == "map" and isinstance(value, dict):
+            return "{" + ", ".join(f"{k}={render_value(v, shape.value)}" for k, v in value.items()) + "}"
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -81,8 +97,8 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
-def _failed(value: Any, path: str, constraint: str) -> str:
-    shown = "null" if value is None else f"'{render_value(value)}'"
+def _failed(value: Any, path: str, constraint: str, shape: Any = None) -> str:
+    shown = "null" if value is None else f"'{render_value(value, shape)}'"
     return f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
 
 
@@ -247,7 +263,7 @@ class _Compiler:
                 raise _type_error("list", value)
             for constraint in size:
                 if not constraint[0](len(value)):
-                    errors.append(_failed(value, path, constraint[1]))
+                    errors.append(_failed(value, path, constraint[1], shape))
             for position, item in enumerate(value, 1):
                 if item is not None:
                     member(item, f"{path}.{position}.member", errors)
@@ -265,7 +281,7 @@ class _Compiler:
                 raise _type_error("map", value)
             for constraint in size:
                 if not constraint[0](len(value)):
-                    errors.append(_failed(value, path, constraint[1]))
+                    errors.append(_failed(value, path, constraint[1], shape))
             bad_key = False
             for key, item in value.items():
                 if type(key) is not str:
@@ -275,7 +291,7 @@ class _Compiler:
                 if item is not None:
                     value_check(item, f"{path}.{key}.member", errors)
             if bad_key:
-                errors.append(_failed(value, path, key_rule))
+                errors.append(_failed(value, path, key_rule, shape))
 
         return check_map
 
@@ -371,7 +387,124 @@ _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "timestamp": lambda v: isinstance(v, datetime.datetime) or _is_number(v),
 }
 
+
+class _FastCompiler:
+    """Compiles "surely valid" predicates: no paths, no messages, only the members the request holds.
+
+    A request that passes needs nothing more; one that fails goes through the detailed checks, which
+    find and word the errors. Errors are rare, so the hot path pays only for the fast predicate.
+    """
+
+    def __init__(self) -> None:
+        self._preds: dict[str, Callable[[Any], bool]] = {}
+
+    def pred(self, shape: Any, member_name: str | None = None) -> Callable[[Any], bool]:
+        if member_name == "TableName" and shape.name in _TABLE_NAME_SHAPES:
+            by_name = self._scalar(service_model().shape_for("TableName"))
+            by_arn = self._scalar(service_model().shape_for("TableArn"))
+
+            def table_name(value: Any) -> bool:
+                return by_arn(value) if type(value) is str and value.startswith("arn:") else by_name(value)
+
+            return table_name
+        found = self._preds.get(shape.name)
+        if found is not None:
+            return found
+        cell: list[Callable[[Any], bool]] = []
+        self._preds[shape.name] = lambda value: cell[0](value)
+        built = self._build(shape)
+        cell.append(built)
+        self._preds[shape.name] = built
+        return built
+
+    def _build(self, shape: Any) -> Callable[[Any], bool]:
+        kind = shape.type_name
+        meta = shape.metadata
+        if kind == "structure":
+            members = {name: self.pred(member, name) for name, member in shape.members.items()}
+            required = tuple(meta.get("required", ()))
+
+            def structure(value: Any) -> bool:
+                if type(value) is not dict:
+                    return False
+                for name in required:
+                    if value.get(name) is None:
+                        return False
+                for name, item in value.items():
+                    check = members.get(name)
+                    if check is not None and item is not None and not check(item):
+                        return False
+                return True
+
+            return structure
+        low = meta.get("min", 0)
+        high = meta.get("max")
+        if kind == "list":
+            member = self.pred(shape.member)
+
+            def list_(value: Any) -> bool:
+                if type(value) is not list and type(value) is not tuple:
+                    return False
+                size = len(value)
+                if size < low or (high is not None and size > high):
+                    return False
+                for item in value:
+                    if item is not None and not member(item):
+                        return False
+                return True
+
+            return list_
+        if kind == "map":
+            key = self.pred(shape.key)
+            entry = self.pred(shape.value)
+
+            def map_(value: Any) -> bool:
+                if type(value) is not dict:
+                    return False
+                size = len(value)
+                if size < low or (high is not None and size > high):
+                    return False
+                for k, item in value.items():
+                    if not key(k) or (item is not None and not entry(item)):
+                        return False
+                return True
+
+            return map_
+        return self._scalar(shape)
+
+    def _scalar(self, shape: Any) -> Callable[[Any], bool]:
+        kind = shape.type_name
+        meta = shape.metadata
+        type_ok = _TYPE_TESTS[kind]
+        low = meta.get("min")
+        high = meta.get("max")
+        enum = frozenset(meta["enum"]) if meta.get("enum") else None
+        pattern = meta.get("pattern") if kind == "string" else None
+        try:
+            fullmatch = re.compile(pattern).fullmatch if pattern else None
+        except re.error:
+            fullmatch = None
+        sized = kind in ("string", "blob")
+
+        def scalar(value: Any) -> bool:
+            if not type_ok(value):
+                return False
+            measure = len(value) if sized else value
+            if low is not None and measure < low:
+                return False
+            if high is not None and measure > high:
+                return False
+            if enum is not None and value not in enum:
+                return False
+            return fullmatch is None or fullmatch(value) is not None
+
+        if low is None and high is None and enum is None and fullmatch is None:
+            return type_ok
+        return scalar
+
+
 _COMPILER = _Compiler()
+_FAST = _FastCompiler()
 
 
 @functools.cache
@@ -389,8 +522,11 @@ def validator_for(operation: str) -> Validator:
 
         return no_input
     check = _COMPILER.check(shape)
+    surely_valid = _FAST.pred(shape)
 
     def validate(request: dict[str, Any]) -> None:
+        if surely_valid(request):
+            return
         errors: list[str] = []
         check(request, "", errors)
         if errors:

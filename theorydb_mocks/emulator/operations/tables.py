@@ -20,6 +20,7 @@ from theorydb_mocks.emulator.catalog import IndexState, TableState, key_schema_e
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.storage import TableStore
+from theorydb_mocks.emulator.validation import render_value, service_model
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator._types import Request, Response
@@ -120,6 +121,12 @@ def _table(emu: DynamoDBEmulator, name: str) -> TableState:
 
 def _key_schema(elements: list[dict[str, Any]], types: dict[str, str], *, undefined: list[str]) -> KeySchema:
     """A KeySchema from ``KeySchema`` elements; names missing from ``types`` go to ``undefined``."""
+    if len(elements) > 2:  # the service's model says max 2; botocore's copy of it lost the bound
+        shown = render_value(elements, service_model().shape_for("KeySchema"))
+        raise _invalid(
+            f"1 validation error detected: Value '{shown}' at 'keySchema' failed to satisfy constraint: "
+            "Member must have length less than or equal to 2"
+        )
     hashes = [e for e in elements if e["KeyType"] == "HASH"]
     if not hashes:
         raise _invalid(M.NO_HASH_KEY)

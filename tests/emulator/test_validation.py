@@ -1,0 +1,202 @@
+"""Server-side request validation: the service's messages, paths and order, before any table is looked up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.emulator.conftest import table_request
+from theorydb_mocks.emulator import DynamoDBEmulator, DynamoDBError
+from theorydb_mocks.emulator.validation import service_model, validate_request, validator_for
+
+
+def error_of(operation: str, request: Any) -> tuple[str, str]:
+    with pytest.raises(DynamoDBError) as caught:
+        validate_request(operation, request)
+    return caught.value.code, caught.value.message
+
+
+def one(message: str) -> tuple[str, str]:
+    return "ValidationException", f"1 validation error detected: {message}"
+
+
+def test_valid_requests_pass() -> None:
+    validate_request("DescribeTable", {"TableName": "ok.name_-1"})
+    validate_request("CreateTable", table_request("things"))
+    validate_request("ListTables", {})
+    validate_request(
+        "PutItem",
+        {
+            "TableName": "things",
+            "Item": {"pk": {"S": "a"}, "m": {"M": {"l": {"L": [{"N": "1"}, {"B": b"x"}]}}}},
+        },
+    )
+
+
+def test_missing_required_member() -> None:
+    assert error_of("DescribeTable", {}) == one(
+        "Value null at 'tableName' failed to satisfy constraint: Member must not be null"
+    )
+
+
+def test_table_name_pattern_then_length() -> None:
+    assert error_of("DescribeTable", {"TableName": "a!"}) == (
+        "ValidationException",
+        "2 validation errors detected: Value 'a!' at 'tableName' failed to satisfy constraint: Member must "
+        "satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a!' at 'tableName' failed to satisfy "
+        "constraint: Member must have length greater than or equal to 3",
+    )
+    long_name = "x" * 256
+    assert error_of("DescribeTable", {"TableName": long_name}) == one(
+        f"Value '{long_name}' at 'tableName' failed to satisfy constraint: "
+        "Member must have length less than or equal to 255"
+    )
+
+
+def test_table_arns_are_checked_as_arns() -> None:
+    validate_request("DescribeTable", {"TableName": "arn:aws:dynamodb:us-east-1:123456789012:table/things"})
+    too_long = "arn:" + "x" * 1021
+    code, message = error_of("DescribeTable", {"TableName": too_long})
+    assert code == "ValidationException"
+    assert message.endswith("Member must have length less than or equal to 1024")
+
+
+def test_enum_and_nested_paths() -> None:
+    request = table_request(
+        "things",
+        BillingMode="FREE",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "PRIMARY"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "BOOL"}],
+    )
+    assert error_of("CreateTable", request) == (
+        "ValidationException",
+        "3 validation errors detected: "
+        "Value 'BOOL' at 'attributeDefinitions.1.member.attributeType' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [S, N, B]; "
+        "Value 'PRIMARY' at 'keySchema.1.member.keyType' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [HASH, RANGE]; "
+        "Value 'FREE' at 'billingMode' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]",
+    )
+
+
+def test_list_length_shows_the_list_as_the_service_prints_it() -> None:
+    key = [{"AttributeName": name, "KeyType": "HASH"} for name in ("a", "b", "c")]
+    with pytest.raises(DynamoDBError) as caught:
+        DynamoDBEmulator().dispatch("CreateTable", table_request("things", KeySchema=key))
+    assert (caught.value.code, caught.value.message) == one(
+        "Value '[KeySchemaElement(attributeName=a, keyType=HASH), KeySchemaElement(attributeName=b, "
+        "keyType=HASH), KeySchemaElement(attributeName=c, keyType=HASH)]' at 'keySchema' failed to satisfy "
+        "constraint: Member must have length less than or equal to 2"
+    )
+
+
+def test_number_ranges() -> None:
+    request = table_request("things", ProvisionedThroughput={"ReadCapacityUnits": 0, "WriteCapacityUnits": 1})
+    assert error_of("CreateTable", request) == one(
+        "Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: "
+        "Member must have value greater than or equal to 1"
+    )
+    assert error_of("ListTables", {"Limit": 101}) == one(
+        "Value '101' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"
+    )
+
+
+def test_required_member_inside_a_list() -> None:
+    request = table_request("things", KeySchema=[{"KeyType": "HASH"}])
+    assert error_of("CreateTable", request) == one(
+        "Value null at 'keySchema.1.member.attributeName' failed to satisfy constraint: Member must not be null"
+    )
+
+
+def test_map_keys_and_values_have_paths() -> None:
+    request = {"TableName": "things", "Key": {"pk": {"S": "a"}}, "ExpressionAttributeNames": {"#n": ""}}
+    validate_request("GetItem", request)  # names may be empty for the model; the handler judges them
+    long_key = "k" * 65536
+    code, message = error_of("PutItem", {"TableName": "things", "Item": {long_key: {"S": "x"}}})
+    assert code == "ValidationException"
+    assert message.endswith(
+        "at 'item' failed to satisfy constraint: Map keys must satisfy constraint: "
+        "[Member must have length less than or equal to 65535]"
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ({"TableName": 5}, "NUMBER_VALUE can not be converted to String"),
+        ({"TableName": True}, "TRUE_VALUE can not be converted to String"),
+        ({"TableName": ["x"]}, "Start of list found where not expected"),
+        ({"TableName": {"x": 1}}, "Start of structure or map found where not expected."),
+    ],
+)
+def test_wrong_types_are_serialization_errors(request_: dict[str, Any], message: str) -> None:
+    assert error_of("DescribeTable", request_) == ("SerializationException", message)
+
+
+def test_wrongly_typed_attribute_values_are_refused() -> None:
+    code, _ = error_of("PutItem", {"TableName": "things", "Item": {"n": {"N": 5}}})
+    assert code == "SerializationException"
+    code, _ = error_of("PutItem", {"TableName": "things", "Item": {"b": {"BOOL": "true"}}})
+    assert code == "SerializationException"
+    code, _ = error_of("PutItem", {"TableName": "things", "Item": {"b": {"B": "not bytes"}}})
+    assert code == "SerializationException"
+    code, _ = error_of("PutItem", {"TableName": "things", "Item": {1: {"S": "x"}}})
+    assert code == "SerializationException"
+
+
+def test_request_must_be_an_object() -> None:
+    assert error_of("ListTables", "nope")[0] == "SerializationException"
+    assert error_of("DescribeEndpoints", ["x"])[0] == "SerializationException"
+
+
+def test_unknown_members_are_ignored() -> None:
+    validate_request("DescribeTable", {"TableName": "things", "Surprise": object()})
+
+
+def test_every_operation_compiles_and_answers_an_empty_request() -> None:
+    for name in service_model().operation_names:
+        try:
+            validator_for(name)({})
+        except DynamoDBError as err:
+            assert err.code == "ValidationException"
+            assert "Member must not be null" in err.message
+
+
+def test_dispatch_validates_before_looking_the_table_up() -> None:
+    emu = DynamoDBEmulator()
+    with pytest.raises(DynamoDBError) as caught:
+        emu.dispatch("DescribeTable", {"TableName": "x"})
+    assert caught.value.code == "ValidationException"
+    with pytest.raises(DynamoDBError) as caught:
+        emu.dispatch("DescribeTable", {"TableName": "xyz"})
+    assert caught.value.code == "ResourceNotFoundException"
+
+
+def test_dispatch_rejects_unknown_and_unimplemented_operations() -> None:
+    emu = DynamoDBEmulator()
+    with pytest.raises(DynamoDBError) as caught:
+        emu.dispatch("MakeCoffee", {})
+    assert caught.value.code == "UnknownOperationException"
+    assert "MakeCoffee" in caught.value.message
+    with pytest.raises(DynamoDBError) as caught:
+        emu.dispatch(
+            "DescribeBackup", {"BackupArn": "arn:aws:dynamodb:us-east-1:1:table/t/backup/0" + "1" * 37}
+        )
+    assert caught.value.code == "UnknownOperationException"
+    assert "DescribeBackup" in caught.value.message
+
+
+def test_handler_bugs_become_internal_server_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    from theorydb_mocks.emulator.operations import _registry
+
+    def broken(emu: Any, request: Any) -> Any:
+        raise KeyError("oops")
+
+    monkeypatch.setitem(_registry.HANDLERS, "ListTables", broken)
+    with pytest.raises(DynamoDBError) as caught:
+        DynamoDBEmulator().dispatch("ListTables", {})
+    assert caught.value.code == "InternalServerError"
+    assert caught.value.status == 500
+    assert isinstance(caught.value.__cause__, KeyError)
