@@ -99,14 +99,16 @@ def test_number_ranges() -> None:
         "Member must have value greater than or equal to 1"
     )
     assert error_of("ListTables", {"Limit": 101}) == one(
-        "Value '101' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"
+        "Value '101' at 'limit' failed to satisfy constraint: "
+        "Member must have value less than or equal to 100"
     )
 
 
 def test_required_member_inside_a_list() -> None:
     request = table_request("things", KeySchema=[{"KeyType": "HASH"}])
     assert error_of("CreateTable", request) == one(
-        "Value null at 'keySchema.1.member.attributeName' failed to satisfy constraint: Member must not be null"
+        "Value null at 'keySchema.1.member.attributeName' failed to satisfy constraint: "
+        "Member must not be null"
     )
 
 

@@ -448,10 +448,7 @@ class _FastCompiler:
                 size = len(value)
                 if size < low or (high is not None and size > high):
                     return False
-                for item in value:
-                    if item is not None and not member(item):
-                        return False
-                return True
+                return all(item is None or member(item) for item in value)
 
             return list_
         if kind == "map":
