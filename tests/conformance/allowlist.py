@@ -13,9 +13,12 @@ listed: the harness gives every table a unique name, so that quirk cannot show (
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import botocore.session
 
 if TYPE_CHECKING:
     from tests.conformance.harness import Outcome
@@ -140,6 +143,61 @@ def _has_wrong_json_type(value: Any) -> bool:
     return False
 
 
+_UNCHECKED_ENUMS = ("ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "BillingMode")
+
+
+@functools.cache
+def _enum_values(op: str, member: str) -> tuple[str, ...]:
+    model = botocore.session.get_session().get_service_model("dynamodb")
+    operation = model.operation_model(model.operation_names[_op_index(model.operation_names, op)])
+    shape = operation.input_shape.members.get(member) if operation.input_shape is not None else None
+    return tuple(shape.enum) if shape is not None else ()
+
+
+def _op_index(names: list[str], op: str) -> int:
+    wanted = op.replace("_", "").lower()
+    for position, name in enumerate(names):
+        if name.lower() == wanted:
+            return position
+    raise KeyError(op)
+
+
+def _unchecked_enum(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if not (local.ok or local.code == "InternalFailure") or emu.code != "ValidationException":
+        return False
+    bad = [
+        (member, request[member])
+        for member in _UNCHECKED_ENUMS
+        if member in request and request[member] not in _enum_values(op, member)
+    ]
+    if len(bad) != 1:
+        return False
+    member, value = bad[0]
+    allowed = ", ".join(_enum_values(op, member))
+    field = member[0].lower() + member[1:]
+    expected = (
+        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
+        f"Member must satisfy enum value set: [{allowed}]"
+    )
+    return emu.message == expected
+
+
+def _batch_get_16mb(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "batch_get_item" or not (local.ok and emu.ok) or local.body.get("UnprocessedKeys"):
+        return False
+    unprocessed = emu.body.get("UnprocessedKeys") or {}
+    if not unprocessed:
+        return False
+    for table, items in local.body.get("Responses", {}).items():
+        returned = emu.body.get("Responses", {}).get(table, [])
+        if any(item not in items for item in returned):
+            return False
+        left = unprocessed.get(table, {}).get("Keys", [])
+        if len(returned) + len(left) != len(items):
+            return False
+    return True
+
+
 def _same_fields(local: Outcome, emu: Outcome) -> bool:
     strip = {"Code", "Message"}
     return {k: v for k, v in local.body.items() if k not in strip} == {
@@ -195,6 +253,20 @@ QUIRKS: tuple[Quirk, ...] = (
         local="CreateTable accepts BillingMode PAY_PER_REQUEST together with ProvisionedThroughput",
         service="ValidationException: " + PAY_PER_REQUEST_THROUGHPUT,
         matcher=_pay_per_request_throughput,
+    ),
+    Quirk(
+        id="unchecked-enums",
+        local="accepts values outside the enum of ReturnConsumedCapacity and ReturnItemCollectionMetrics, "
+        "and fails with InternalFailure on an unknown BillingMode (found by this suite)",
+        service="1 validation error detected: Value '<v>' at '<member>' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [...]",
+        matcher=_unchecked_enum,
+    ),
+    Quirk(
+        id="batch-get-16mb",
+        local="BatchGetItem returns every item even past 16 MB of response (found by this suite)",
+        service="stops at 16 MB and returns the remaining keys in UnprocessedKeys",
+        matcher=_batch_get_16mb,
     ),
     Quirk(
         id="wrong-json-member-types",

@@ -20,8 +20,9 @@ import difflib
 import json
 import pprint
 import re
+import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -334,6 +335,53 @@ class Differential:
         self.tally.record(self.area, key, "mismatched", example=example)
         raise AssertionError(_mismatch_text(op, request, local, emu))
 
+    def settle(self, logical: str, timeout: float = 15.0) -> None:
+        """Wait until ``logical`` and its indexes are ACTIVE on both backends (DynamoDB Local builds a new GSI
+        in the background, about a second); not a comparison, so nothing is counted."""
+        for client, name in ((self.local, self._names[logical][0]), (self.emulator, self._names[logical][1])):
+            if client is None:
+                continue
+            deadline = time.monotonic() + timeout
+            while True:
+                table = client.describe_table(TableName=name)["Table"]
+                statuses = [
+                    table["TableStatus"],
+                    *(i["IndexStatus"] for i in table.get("GlobalSecondaryIndexes", [])),
+                ]
+                if all(status == "ACTIVE" for status in statuses) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+
+    def each(self, fn: Callable[[Any, Callable[[str], str]], Any]) -> tuple[Any, Any | None]:
+        """Run ``fn(client, name_of)`` on each backend, for observations that are not one request (a
+        ListTables walk on the shared DynamoDB Local); ``name_of`` maps a logical name to the backend's."""
+        local = fn(self.local, lambda logical: self._names[logical][0])
+        if self.emulator is None:
+            return local, None
+        return local, fn(self.emulator, lambda logical: self._names[logical][1])
+
+    def compare(self, label: str, local: Any, emulator: Any) -> None:
+        """Compare two derived observations (from ``each``) and count them like a call."""
+        __tracebackhide__ = True
+        key = json.dumps([self.test_id, label, _jsonable(local)], sort_keys=True)
+        if self.emulator is None:
+            self.tally.record(self.area, key, "local_only")
+            return
+        if local == emulator:
+            self.tally.record(self.area, key, "matched")
+            return
+        example = {
+            "test": self.test_id,
+            "op": label,
+            "local": _jsonable(local),
+            "emulator": _jsonable(emulator),
+        }
+        self.tally.record(self.area, key, "mismatched", example=example)
+        raise AssertionError(
+            f"emulator differs from DynamoDB Local on {label}\n  local:    {_short(local)}\n"
+            f"  emulator: {_short(emulator)}"
+        )
+
     def _normalize(self, raw: Outcome, backend: int, op: str, unordered: bool) -> Outcome:
         names = {physical: logical for logical, physical in self._physical(backend).items()}
         body = _normalize_value(raw.body, names)
@@ -465,6 +513,12 @@ def run_case(diff: Differential, case: Case) -> list[Outcome]:
         diff.create_table(**table)
     outcomes: list[Outcome] = []
     for step in case.calls:
+        if step.op == "settle":
+            diff.settle(str(step.request["TableName"]))
+            continue
+        if step.op == "create_table":
+            outcomes.append(diff.create_table(expect=step.expect, **step.request))
+            continue
         outcomes.append(diff.call(step.op, expect=step.expect, unordered=step.unordered, **step.request))
         if step.op == "delete_table" and outcomes[-1].ok:
             diff.forget(str(step.request["TableName"]))
