@@ -103,6 +103,8 @@ class FakeKmsClient:
             raise ExpectationError(
                 "fresh_keys=True issues random keys: do not also give plaintext_key/ciphertext_blob"
             )
+        if key_id is not None and not isinstance(key_id, str):
+            raise ExpectationError(f"key_id must be a str, not {key_id!r}")
         if key_spec not in _KEY_BYTES:
             raise ExpectationError(f"key_spec must be one of {sorted(_KEY_BYTES)}, not {key_spec!r}")
         for name, value in (("plaintext_key", plaintext_key), ("ciphertext_blob", ciphertext_blob)):
@@ -218,7 +220,10 @@ class FakeKmsClient:
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         __tracebackhide__ = True
-        received = copy.deepcopy(params)
+        try:
+            received = copy.deepcopy(params)
+        except Exception:  # an uncopyable value (a file object) is kept as it is
+            received = dict(params)
         operation_name = self._methods[method]
         with self._lock:
             self._calls.append(KmsCall(method, received))

@@ -23,7 +23,7 @@ from botocore.errorfactory import ClientExceptionsFactory
 from botocore.exceptions import ClientError, ParamValidationError
 from botocore.hooks import HierarchicalEmitter
 from botocore.model import ServiceModel, Shape
-from botocore.validate import ValidationErrors, validate_parameters
+from botocore.validate import ParamValidator, ValidationErrors, validate_parameters
 
 from theorydb_mocks._matchers import Exact, Matcher
 
@@ -78,8 +78,10 @@ def client_exceptions(service: str) -> Any:
 @functools.cache
 def paginator_config(service: str) -> dict[str, Any]:
     """The pagination configuration per operation (``{"Query": {...}, ...}``)."""
-    model = _session().get_paginator_model(service)
-    return dict(model._paginator_config)
+    config: dict[str, Any] = (
+        _session().get_component("data_loader").load_service_model(service, "paginators-1")["pagination"]
+    )
+    return config
 
 
 def client_meta(service: str, region_name: str) -> ClientMeta:
@@ -115,7 +117,10 @@ def validate_output(response: Mapping[str, Any], shape: Shape | None) -> None:
         if body:
             raise ParamValidationError(report=f'Unknown parameter in response: "{next(iter(body))}"')
         return
-    validate_parameters(body, shape)
+    report = ParamValidator().validate(body, shape)
+    if report.has_errors():  # botocore calls the root "input"; here it is the response
+        text = report.generate_report().replace(" in input:", " in response:")
+        raise ParamValidationError(report=text)
 
 
 def validate_error_fields(fields: Mapping[str, Any], shape: Shape | None, code: str) -> None:

@@ -101,6 +101,15 @@ _MESSAGES: Final = {
 }
 
 
+def _copy(params: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of a request, so later mutation by the caller cannot rewrite history; values that cannot
+    be copied (a file object as a blob) are kept as they are."""
+    try:
+        return copy.deepcopy(params)
+    except Exception:
+        return dict(params)
+
+
 def _call_text(method: str, params: Any) -> str:
     if isinstance(params, Mapping):
         return f"{method}({', '.join(f'{key}={value!r}' for key, value in params.items())})"
@@ -266,6 +275,12 @@ class FakeDynamoDBClient:
             raise ExpectationError(f"{method_name}: error_message and error_fields need an error code")
         if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
             raise ExpectationError(f"{method_name}: times must be a positive int or None, not {times!r}")
+        if not isinstance(optional, bool):
+            raise ExpectationError(f"{method_name}: optional must be True or False, not {optional!r}")
+        if error_message is not None and not isinstance(error_message, str):
+            raise ExpectationError(f"{method_name}: error_message must be a str, not {error_message!r}")
+        if error_fields is not None and not isinstance(error_fields, Mapping):
+            raise ExpectationError(f"{method_name}: error_fields must be a dict, not {error_fields!r}")
         if expected is not None:
             _service.check_expected(expected, operation.input_shape)
         canned: dict[str, Any] | None = None
@@ -303,6 +318,8 @@ class FakeDynamoDBClient:
                     self._slots.append(group)
 
     def _resolve(self, method: str) -> tuple[str, str]:
+        if not isinstance(method, str):
+            raise ExpectationError(f"method must be a str such as 'put_item', not {method!r}")
         if method in self._methods:
             return method, self._methods[method]
         if method in self._operations:
@@ -400,7 +417,7 @@ class FakeDynamoDBClient:
 
     def _answer(self, method: str, operation_name: str, params: dict[str, Any]) -> dict[str, Any]:
         __tracebackhide__ = True
-        received = copy.deepcopy(params)
+        received = _copy(params)
         with self._lock:
             self._calls.append(Call(method, operation_name, received))
             operation = self.meta.service_model.operation_model(operation_name)
@@ -428,15 +445,24 @@ class FakeDynamoDBClient:
                         del self._slots[:index]  # the skipped slots were all satisfied
                     return member
             if self._ordered and not slot.satisfied:
-                break
-        return self._report(Call(method, self._methods[method], params), considered)
+                later = self._later_match(index + 1, method, params)
+                return self._report(Call(method, self._methods[method], params), considered, later)
+        return self._report(Call(method, self._methods[method], params), considered, None)
+
+    def _later_match(self, start: int, method: str, params: dict[str, Any]) -> Expectation | None:
+        """An expectation further down the queue that the call matches: the likely out-of-order step."""
+        for slot in self._slots[start:]:
+            for member in slot.members:
+                if not member.diff(method, params):
+                    return member
+        return None
 
     def _drop_exhausted(self) -> None:
         for slot in self._slots:
             slot.members = [member for member in slot.members if not member.exhausted]
         self._slots = [slot for slot in self._slots if slot.members]
 
-    def _report(self, call: Call, considered: list[Expectation]) -> str:
+    def _report(self, call: Call, considered: list[Expectation], later: Expectation | None) -> str:
         head = f"unexpected call {short_repr(call, 300)}"
         if not considered:
             return f"{head}\n  no expectation is pending (docs: {DOCS})"
@@ -448,6 +474,10 @@ class FakeDynamoDBClient:
             "  differences (expected != received):",
         ]
         lines += [f"    {line}" for line in nearest.diff(call.method, call.params)]
+        if later is not None:
+            lines.append(
+                f"  it matches a later expectation: {short_repr(later, 300)} (out of order? see unordered())"
+            )
         lines.append(f"  (docs: {DOCS}: ANY, optional=True or ordered=False relax the match)")
         return "\n".join(lines)
 

@@ -92,7 +92,7 @@ def test_times_must_be_a_positive_int_or_none(fake: FakeDynamoDBClient, times: A
 
 
 def test_canned_responses_are_validated_against_the_output_shape(fake: FakeDynamoDBClient) -> None:
-    with pytest.raises(ParamValidationError, match='Unknown parameter in input: "Itme"'):
+    with pytest.raises(ParamValidationError, match='Unknown parameter in response: "Itme"'):
         fake.expect("get_item", response={"Itme": {}})
     with pytest.raises(ParamValidationError, match=r"Invalid type for parameter Item\.pk"):
         fake.expect("get_item", response={"Item": {"pk": "USER#1"}})
@@ -565,3 +565,36 @@ def test_a_repeated_error_is_a_fresh_instance_each_time(fake: FakeDynamoDBClient
         caught[0].response["ResponseMetadata"]["RequestId"]
         != caught[1].response["ResponseMetadata"]["RequestId"]
     )
+
+
+def test_an_out_of_order_call_points_at_the_later_expectation(fake: FakeDynamoDBClient) -> None:
+    fake.expect("put_item", {"TableName": "a"})
+    fake.expect("put_item", {"TableName": "b"})
+    with pytest.raises(UnexpectedCallError) as caught:
+        fake.put_item(TableName="b", Item=KEY)
+    assert str(caught.value).splitlines()[1:5] == [
+        "  nearest expectation: put_item(TableName='a')",
+        "  differences (expected != received):",
+        "    TableName: 'a' != 'b'",
+        "  it matches a later expectation: put_item(TableName='b') (out of order? see unordered())",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        ((42,), {}, "method must be a str"),
+        (("get_item",), {"optional": "yes"}, "optional must be True or False"),
+        (("put_item",), {"error": "ValidationException", "error_message": 5}, "error_message must be a str"),
+        (
+            ("put_item",),
+            {"error": "ConditionalCheckFailedException", "error_fields": [1]},
+            "error_fields must",
+        ),
+    ],
+)
+def test_bad_arguments_to_expect_are_expectation_errors(
+    fake: FakeDynamoDBClient, args: tuple[Any, ...], kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ExpectationError, match=message):
+        fake.expect(*args, **kwargs)

@@ -215,6 +215,7 @@ def test_issued_keys_do_not_print_their_plaintext() -> None:
         ({"key_spec": "AES_512"}, "key_spec must be one of"),
         ({"plaintext_key": "not bytes"}, "plaintext_key must be non-empty bytes"),
         ({"ciphertext_blob": b""}, "ciphertext_blob must be non-empty bytes"),
+        ({"key_id": 7}, "key_id must be a str"),
     ],
 )
 def test_contradictory_configurations_are_refused(kwargs: dict[str, Any], message: str) -> None:
