@@ -35,7 +35,6 @@ import botocore.session
 from botocore import xform_name
 from botocore.client import ClientMeta
 from botocore.config import Config
-from botocore.errorfactory import ClientExceptionsFactory
 from botocore.exceptions import OperationNotPageableError, ParamValidationError
 from botocore.hooks import HierarchicalEmitter
 from botocore.model import ServiceModel
@@ -43,6 +42,7 @@ from botocore.paginate import Paginator
 from botocore.validate import ParamValidator
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
+from theorydb_mocks._service import client_exceptions
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.validation import service_model
 
@@ -59,9 +59,9 @@ def _session() -> Any:
     return botocore.session.get_session()
 
 
-@functools.cache
 def _exceptions() -> Any:
-    return ClientExceptionsFactory().create_client_exceptions(service_model())
+    """boto3's own exception classes (shared with real clients and the fakes), so either's catch works."""
+    return client_exceptions("dynamodb")
 
 
 @functools.cache
