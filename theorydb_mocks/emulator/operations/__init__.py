@@ -5,7 +5,6 @@ Each module registers its handlers with ``@operation("Name")`` from ``_registry`
 
 from __future__ import annotations
 
-from theorydb_mocks.emulator.operations import tables
+from theorydb_mocks.emulator.operations import batch, items, query, tables
 
-__all__ = ["tables"]
-from theorydb_mocks.emulator.operations import batch, items, query  # noqa: F401  (data plane, engineer D)
+__all__ = ["batch", "items", "query", "tables"]
