@@ -163,12 +163,11 @@ class Expectation:
         self.used = 0
         self.built_error = False
 
-    def fresh_error(self) -> ClientError:
-        """The error to raise: a new instance per call (a fresh traceback and copy of the response), of
-        the same class; a ready ``ClientError`` given by the test is raised as it is."""
+    def fresh_error(self) -> ClientError | None:
+        """The error to raise, if any: a new instance per call (a fresh traceback and copy of the response)
+        of the same class; a ready ``ClientError`` given by the test is raised as it is."""
         error = self.error
-        assert error is not None
-        if not self.built_error:
+        if error is None or not self.built_error:
             return error
         response = copy.deepcopy(error.response)
         response["ResponseMetadata"] = _service.response_metadata(
@@ -209,11 +208,10 @@ class Expectation:
 class _Slot:
     """A place in the queue: one expectation, or an unordered group whose members may come in any order."""
 
-    __slots__ = ("members", "unordered")
+    __slots__ = ("members",)
 
-    def __init__(self, unordered: bool) -> None:
+    def __init__(self) -> None:
         self.members: list[Expectation] = []
-        self.unordered = unordered
 
     @property
     def satisfied(self) -> bool:
@@ -296,7 +294,7 @@ class FakeDynamoDBClient:
             if self._group is not None:
                 self._group.members.append(expectation)
             else:
-                slot = _Slot(unordered=False)
+                slot = _Slot()
                 slot.members.append(expectation)
                 self._slots.append(slot)
         return expectation
@@ -308,7 +306,7 @@ class FakeDynamoDBClient:
         with self._lock:
             if self._group is not None:
                 raise ExpectationError("unordered() blocks do not nest")
-            self._group = _Slot(unordered=True)
+            self._group = _Slot()
         try:
             yield
         finally:
@@ -428,8 +426,9 @@ class FakeDynamoDBClient:
                 raise UnexpectedCallError(found)
             found.used += 1
             self._drop_exhausted()
-            if found.error is not None:
-                raise found.fresh_error()
+            error = found.fresh_error()
+            if error is not None:
+                raise error
             answer = copy.deepcopy(found.response or {})
         answer.setdefault("ResponseMetadata", _service.response_metadata())
         return answer
