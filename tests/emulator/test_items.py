@@ -1,0 +1,424 @@
+"""PutItem, GetItem, UpdateItem and DeleteItem through the emulator's direct client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.emulator.conftest import table_request
+from theorydb_mocks.emulator import DynamoDBEmulator
+from theorydb_mocks.emulator.client import EmulatorClient
+from theorydb_mocks.emulator.values import item_size
+
+KEY = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+
+
+def error_of(call: Any, **kwargs: Any) -> tuple[str, str]:
+    with pytest.raises(ClientError) as info:
+        call(**kwargs)
+    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
+
+
+def invalid(call: Any, **kwargs: Any) -> str:
+    code, message = error_of(call, **kwargs)
+    assert code == "ValidationException", message
+    return message
+
+
+@pytest.fixture
+def indexed(client: EmulatorClient) -> str:
+    """A table with a KEYS_ONLY GSI (g: S, gs: N), an INCLUDE GSI (g, x) and an ALL LSI (pk, l: S)."""
+    client.create_table(
+        **table_request(
+            "indexed",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+                {"AttributeName": "g", "AttributeType": "S"},
+                {"AttributeName": "gs", "AttributeType": "N"},
+                {"AttributeName": "l", "AttributeType": "S"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by-g",
+                    "KeySchema": [
+                        {"AttributeName": "g", "KeyType": "HASH"},
+                        {"AttributeName": "gs", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                },
+                {
+                    "IndexName": "by-g-x",
+                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x"]},
+                },
+            ],
+            LocalSecondaryIndexes=[
+                {
+                    "IndexName": "by-l",
+                    "KeySchema": [
+                        {"AttributeName": "pk", "KeyType": "HASH"},
+                        {"AttributeName": "l", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+        )
+    )
+    return "indexed"
+
+
+# -- put, get, delete --
+
+
+def test_put_then_get_normalizes_numbers_and_copies(client: EmulatorClient, table: str) -> None:
+    item: dict[str, Any] = {**KEY, "n": {"N": "01.50"}, "l": {"L": [{"S": "x"}]}}
+    assert "Attributes" not in client.put_item(TableName=table, Item=item)
+    got = client.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"N": "1.0"}})["Item"]
+    assert got == {**KEY, "n": {"N": "1.5"}, "l": {"L": [{"S": "x"}]}}
+    got["l"]["L"].append({"S": "changed"})
+    item["l"]["L"].append({"S": "changed too"})
+    again = client.get_item(TableName=table, Key=KEY)["Item"]
+    assert again["l"] == {"L": [{"S": "x"}]}
+
+
+def test_get_missing_item_has_no_item_member(client: EmulatorClient, table: str) -> None:
+    response = client.get_item(TableName=table, Key=KEY)
+    assert "Item" not in response
+
+
+def test_put_return_values_all_old(client: EmulatorClient, table: str) -> None:
+    assert "Attributes" not in client.put_item(
+        TableName=table, Item={**KEY, "v": {"S": "1"}}, ReturnValues="ALL_OLD"
+    )
+    response = client.put_item(TableName=table, Item={**KEY, "v": {"S": "2"}}, ReturnValues="ALL_OLD")
+    assert response["Attributes"] == {**KEY, "v": {"S": "1"}}
+
+
+@pytest.mark.parametrize("value", ["ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"])
+def test_put_and_delete_refuse_update_only_return_values(
+    client: EmulatorClient, table: str, value: str
+) -> None:
+    message = "Return values set to invalid value"
+    assert invalid(client.put_item, TableName=table, Item=KEY, ReturnValues=value) == message
+    assert invalid(client.delete_item, TableName=table, Key=KEY, ReturnValues=value) == message
+
+
+def test_delete_returns_old_item_and_missing_delete_succeeds(client: EmulatorClient, table: str) -> None:
+    client.put_item(TableName=table, Item={**KEY, "v": {"S": "1"}})
+    assert client.delete_item(TableName=table, Key=KEY, ReturnValues="ALL_OLD")["Attributes"] == {
+        **KEY,
+        "v": {"S": "1"},
+    }
+    assert "Attributes" not in client.delete_item(TableName=table, Key=KEY, ReturnValues="ALL_OLD")
+    assert "Item" not in client.get_item(TableName=table, Key=KEY)
+
+
+def test_missing_table_is_resource_not_found(client: EmulatorClient) -> None:
+    code, message = error_of(client.get_item, TableName="nowhere", Key=KEY)
+    assert (code, message) == ("ResourceNotFoundException", "Requested resource not found")
+    code, _ = error_of(client.put_item, TableName="nowhere", Item=KEY)
+    assert code == "ResourceNotFoundException"
+
+
+# -- key rules --
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        {"pk": {"S": "a"}},
+        {"pk": {"S": "a"}, "sk": {"N": "1"}, "x": {"S": "1"}},
+        {"pk": {"S": "a"}, "other": {"N": "1"}},
+        {"pk": {"S": "a"}, "sk": {"S": "1"}},
+        {"pk": {"N": "1"}, "sk": {"N": "1"}},
+    ],
+)
+def test_key_must_match_the_schema(client: EmulatorClient, table: str, key: dict[str, Any]) -> None:
+    expected = "The provided key element does not match the schema"
+    assert invalid(client.get_item, TableName=table, Key=key) == expected
+    assert invalid(client.delete_item, TableName=table, Key=key) == expected
+
+
+def test_put_item_key_rules(client: EmulatorClient, table: str) -> None:
+    prefix = "One or more parameter values were invalid: "
+    assert (
+        invalid(client.put_item, TableName=table, Item={"pk": {"S": "a"}})
+        == prefix + "Missing the key sk in the item"
+    )
+    assert (
+        invalid(client.put_item, TableName=table, Item={"pk": {"N": "1"}, "sk": {"N": "1"}})
+        == prefix + "Type mismatch for key pk expected: S actual: N"
+    )
+    assert invalid(client.put_item, TableName=table, Item={"pk": {"S": ""}, "sk": {"N": "1"}}) == (
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
+        "contain an empty string value. Key: pk"
+    )
+
+
+def test_key_size_limits(client: EmulatorClient) -> None:
+    client.create_table(
+        **table_request(
+            "strings",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+        )
+    )
+    too_large = (
+        "Hash primary key values must be under 2048 bytes, "
+        "and range primary key values must be under 1024 bytes"
+    )
+    client.put_item(TableName="strings", Item={"pk": {"S": "a" * 2048}, "sk": {"S": "b" * 1024}})
+    assert (
+        invalid(client.put_item, TableName="strings", Item={"pk": {"S": "a" * 2049}, "sk": {"S": "b"}})
+        == too_large
+    )
+    assert (
+        invalid(client.get_item, TableName="strings", Key={"pk": {"S": "a"}, "sk": {"S": "b" * 1025}})
+        == too_large
+    )
+
+
+def test_item_size_limit_is_400_kb(client: EmulatorClient, table: str) -> None:
+    name_and_key = item_size({**KEY, "x": {"S": ""}})
+    fits = {**KEY, "x": {"S": "a" * (400 * 1024 - name_and_key)}}
+    client.put_item(TableName=table, Item=fits)
+    too_big = {**KEY, "x": {"S": "a" * (400 * 1024 - name_and_key + 1)}}
+    assert (
+        invalid(client.put_item, TableName=table, Item=too_big)
+        == "Item size has exceeded the maximum allowed size"
+    )
+    # The size check comes before the key checks, as DynamoDB orders them.
+    assert invalid(client.put_item, TableName=table, Item={"pk": {"N": "1"}, "x": {"S": "a" * 409600}}) == (
+        "Item size has exceeded the maximum allowed size"
+    )
+
+
+def test_index_keys_of_the_wrong_type_or_empty_are_refused(client: EmulatorClient, indexed: str) -> None:
+    assert invalid(client.put_item, TableName=indexed, Item={**KEY, "g": {"N": "1"}}) == (
+        "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N "
+        "IndexName: by-g"
+    )
+    assert invalid(client.put_item, TableName=indexed, Item={**KEY, "l": {"S": ""}}) == (
+        "One or more parameter values are not valid. A value specified for a secondary index key is not "
+        "supported. The AttributeValue for a key attribute cannot contain an empty string value. "
+        "IndexName: by-l, IndexKey: l"
+    )
+    # Items without index keys are simply not indexed (sparse indexes).
+    client.put_item(TableName=indexed, Item={**KEY, "x": {"S": "1"}})
+
+
+# -- capacity --
+
+
+def test_consumed_capacity_of_writes_counts_index_writes(client: EmulatorClient, indexed: str) -> None:
+    item = {**KEY, "g": {"S": "G"}, "gs": {"N": "3"}, "x": {"S": "x"}}
+    response = client.put_item(TableName=indexed, Item=item, ReturnConsumedCapacity="INDEXES")
+    assert response["ConsumedCapacity"] == {
+        "TableName": indexed,
+        "CapacityUnits": 3.0,
+        "Table": {"CapacityUnits": 1.0},
+        "GlobalSecondaryIndexes": {"by-g": {"CapacityUnits": 1.0}, "by-g-x": {"CapacityUnits": 1.0}},
+    }
+    total = client.put_item(TableName=indexed, Item={**item, "l": {"S": "L"}}, ReturnConsumedCapacity="TOTAL")
+    assert total["ConsumedCapacity"] == {"TableName": indexed, "CapacityUnits": 4.0}
+    big = client.put_item(
+        TableName=indexed, Item={**KEY, "y": {"S": "a" * 2000}}, ReturnConsumedCapacity="INDEXES"
+    )
+    # Replacing: the larger of old and new counts (2 KB new item), and leaving each index is a write.
+    assert big["ConsumedCapacity"]["Table"] == {"CapacityUnits": 2.0}
+    assert big["ConsumedCapacity"]["LocalSecondaryIndexes"] == {"by-l": {"CapacityUnits": 1.0}}
+    deleted = client.delete_item(TableName=indexed, Key=KEY, ReturnConsumedCapacity="TOTAL")
+    assert deleted["ConsumedCapacity"] == {"TableName": indexed, "CapacityUnits": 2.0}
+    assert "ConsumedCapacity" not in client.delete_item(
+        TableName=indexed, Key=KEY, ReturnConsumedCapacity="NONE"
+    )
+
+
+def test_consumed_capacity_of_reads(client: EmulatorClient, table: str) -> None:
+    client.put_item(TableName=table, Item={**KEY, "x": {"S": "a" * 5000}})
+    eventual = client.get_item(TableName=table, Key=KEY, ReturnConsumedCapacity="TOTAL")
+    assert eventual["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 1.0}
+    strong = client.get_item(TableName=table, Key=KEY, ConsistentRead=True, ReturnConsumedCapacity="INDEXES")
+    assert strong["ConsumedCapacity"] == {
+        "TableName": table,
+        "CapacityUnits": 2.0,
+        "Table": {"CapacityUnits": 2.0},
+    }
+    missing = client.get_item(TableName=table, Key={**KEY, "sk": {"N": "2"}}, ReturnConsumedCapacity="TOTAL")
+    assert missing["ConsumedCapacity"]["CapacityUnits"] == 0.5
+
+
+def test_item_collection_metrics_only_for_tables_with_lsis(
+    client: EmulatorClient, table: str, indexed: str
+) -> None:
+    plain = client.put_item(TableName=table, Item=KEY, ReturnItemCollectionMetrics="SIZE")
+    assert "ItemCollectionMetrics" not in plain
+    with_lsi = client.put_item(TableName=indexed, Item=KEY, ReturnItemCollectionMetrics="SIZE")
+    assert with_lsi["ItemCollectionMetrics"] == {
+        "ItemCollectionKey": {"pk": {"S": "a"}},
+        "SizeEstimateRangeGB": [0.0, 1.0],
+    }
+
+
+# -- legacy parameters and placeholders --
+
+
+def test_mixing_legacy_and_expression_parameters_is_refused(client: EmulatorClient, table: str) -> None:
+    message = invalid(
+        client.put_item,
+        TableName=table,
+        Item=KEY,
+        ConditionExpression="attribute_not_exists(pk)",
+        Expected={"pk": {"Exists": False}},
+    )
+    assert message == (
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}"
+    )
+    message = invalid(
+        client.get_item, TableName=table, Key=KEY, AttributesToGet=["a"], ProjectionExpression="a"
+    )
+    assert message.endswith(
+        "Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}"
+    )
+
+
+def test_placeholders_without_expressions_are_refused(client: EmulatorClient, table: str) -> None:
+    assert invalid(client.get_item, TableName=table, Key=KEY, ExpressionAttributeNames={"#a": "a"}) == (
+        "ExpressionAttributeNames can only be specified when using expressions"
+    )
+    assert invalid(
+        client.delete_item, TableName=table, Key=KEY, ExpressionAttributeValues={":a": {"S": "a"}}
+    ) == (
+        "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null"
+    )
+    assert invalid(
+        client.update_item, TableName=table, Key=KEY, ExpressionAttributeValues={":a": {"S": "a"}}
+    ) == (
+        "ExpressionAttributeValues can only be specified when using expressions: "
+        "UpdateExpression and ConditionExpression are null"
+    )
+
+
+def test_attributes_to_get_projects_top_level_names(client: EmulatorClient, table: str) -> None:
+    client.put_item(TableName=table, Item={**KEY, "a": {"S": "1"}, "b": {"S": "2"}})
+    assert client.get_item(TableName=table, Key=KEY, AttributesToGet=["a", "zz"])["Item"] == {"a": {"S": "1"}}
+
+
+def test_update_without_expression_creates_the_key_only_item(client: EmulatorClient, table: str) -> None:
+    response = client.update_item(TableName=table, Key=KEY, ReturnValues="ALL_NEW")
+    assert response["Attributes"] == KEY
+    assert client.get_item(TableName=table, Key=KEY)["Item"] == KEY
+
+
+# -- expressions (need the expression engine) --
+
+
+def test_condition_failure_returns_old_item_when_asked(client: EmulatorClient, table: str) -> None:
+    client.put_item(TableName=table, Item={**KEY, "v": {"S": "1"}})
+    code, message = error_of(
+        client.put_item, TableName=table, Item=KEY, ConditionExpression="attribute_not_exists(pk)"
+    )
+    assert (code, message) == ("ConditionalCheckFailedException", "The conditional request failed")
+    with pytest.raises(ClientError) as info:
+        client.delete_item(
+            TableName=table,
+            Key=KEY,
+            ConditionExpression="v = :v",
+            ExpressionAttributeValues={":v": {"S": "2"}},
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    assert info.value.response["Item"] == {**KEY, "v": {"S": "1"}}
+    assert client.get_item(TableName=table, Key=KEY)["Item"] == {**KEY, "v": {"S": "1"}}
+
+
+def test_update_return_values(client: EmulatorClient, table: str) -> None:
+    def update(expression: str, values: dict[str, Any], return_values: str) -> dict[str, Any]:
+        response: dict[str, Any] = client.update_item(
+            TableName=table,
+            Key=KEY,
+            UpdateExpression=expression,
+            ExpressionAttributeValues=values,
+            ReturnValues=return_values,
+        )
+        return response
+
+    assert "Attributes" not in update("SET a = :a", {":a": {"S": "1"}}, "UPDATED_OLD")
+    assert update("SET b = :b", {":b": {"S": "2"}}, "UPDATED_NEW")["Attributes"] == {"b": {"S": "2"}}
+    assert update("SET a = :a", {":a": {"S": "3"}}, "UPDATED_OLD")["Attributes"] == {"a": {"S": "1"}}
+    assert update("SET a = :a", {":a": {"S": "4"}}, "ALL_OLD")["Attributes"] == {
+        **KEY,
+        "a": {"S": "3"},
+        "b": {"S": "2"},
+    }
+    assert update("SET a = :a", {":a": {"S": "5"}}, "ALL_NEW")["Attributes"] == {
+        **KEY,
+        "a": {"S": "5"},
+        "b": {"S": "2"},
+    }
+
+
+def test_update_refuses_key_attributes_and_oversized_results(client: EmulatorClient, table: str) -> None:
+    message = invalid(
+        client.update_item,
+        TableName=table,
+        Key=KEY,
+        UpdateExpression="SET pk = :v",
+        ExpressionAttributeValues={":v": {"S": "b"}},
+    )
+    assert (
+        message == "One or more parameter values were invalid: Cannot update attribute pk. "
+        "This attribute is part of the key"
+    )
+    message = invalid(
+        client.update_item,
+        TableName=table,
+        Key=KEY,
+        UpdateExpression="SET x = :v",
+        ExpressionAttributeValues={":v": {"S": "a" * 409600}},
+    )
+    assert message == "Item size to update has exceeded the maximum allowed size"
+    assert "Item" not in client.get_item(TableName=table, Key=KEY)
+
+
+def test_update_checks_the_condition_before_index_keys(client: EmulatorClient, indexed: str) -> None:
+    code, _ = error_of(
+        client.update_item,
+        TableName=indexed,
+        Key=KEY,
+        UpdateExpression="SET g = :g",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":g": {"N": "1"}},
+    )
+    assert code == "ConditionalCheckFailedException"
+    message = invalid(
+        client.update_item,
+        TableName=indexed,
+        Key=KEY,
+        UpdateExpression="SET g = :g",
+        ExpressionAttributeValues={":g": {"S": ""}},
+    )
+    assert message == (
+        "One or more parameter values are not valid. The update expression attempted to update a secondary "
+        "index key to a value that is not supported. The AttributeValue for a key attribute cannot contain "
+        "an empty string value."
+    )
+
+
+def test_update_moves_index_entries(emu: DynamoDBEmulator, client: EmulatorClient, indexed: str) -> None:
+    client.put_item(TableName=indexed, Item={**KEY, "g": {"S": "G"}, "gs": {"N": "1"}})
+    client.update_item(
+        TableName=indexed,
+        Key=KEY,
+        UpdateExpression="SET g = :g REMOVE gs",
+        ExpressionAttributeValues={":g": {"S": "H"}},
+    )
+    store = emu.get_table(indexed).store
+    assert store.index_item_count("by-g") == 0
+    assert store.index_item_count("by-g-x") == 1
+    store._check()
