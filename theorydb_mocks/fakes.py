@@ -110,6 +110,36 @@ def _copy(params: dict[str, Any]) -> dict[str, Any]:
         return dict(params)
 
 
+_RETURNS_ATTRIBUTES: Final = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
+
+
+def _contradiction(expectation: Expectation, params: Mapping[str, Any]) -> str | None:
+    """Why the canned answer is one DynamoDB would never give to this request, if it is: a fake that
+    returns what the service withholds lets the code under test depend on it."""
+    if expectation.error is not None:
+        if (
+            expectation.built_error
+            and "Item" in expectation.error.response
+            and params.get("ReturnValuesOnConditionCheckFailure") != "ALL_OLD"
+        ):
+            return (
+                "the canned error carries Item, but DynamoDB sends it only to a request with "
+                "ReturnValuesOnConditionCheckFailure='ALL_OLD'"
+            )
+        return None
+    response = expectation.response or {}
+    if (
+        expectation.operation_name in _RETURNS_ATTRIBUTES
+        and "Attributes" in response
+        and params.get("ReturnValues", "NONE") == "NONE"
+    ):
+        return (
+            "the canned response carries Attributes, but DynamoDB sends them only to a request with "
+            "ReturnValues other than 'NONE'"
+        )
+    return None
+
+
 def _call_text(method: str, params: Any) -> str:
     if isinstance(params, Mapping):
         return f"{method}({', '.join(f'{key}={value!r}' for key, value in params.items())})"
@@ -426,6 +456,14 @@ class FakeDynamoDBClient:
                 raise UnexpectedCallError(found)
             found.used += 1
             self._drop_exhausted()
+            contradiction = _contradiction(found, received)
+            if contradiction is not None:
+                report = (
+                    f"unanswerable call {short_repr(Call(method, operation_name, received), 300)}\n"
+                    f"  expectation: {short_repr(found, 300)}\n  {contradiction}\n  (docs: {DOCS})"
+                )
+                self._failures.append(report)
+                raise UnexpectedCallError(report)
             error = found.fresh_error()
             if error is not None:
                 raise error

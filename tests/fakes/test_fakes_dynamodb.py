@@ -265,7 +265,12 @@ def test_meta_and_exceptions_look_like_a_real_clients() -> None:
 def test_an_error_code_raises_the_modeled_client_error(fake: FakeDynamoDBClient) -> None:
     fake.expect("put_item", error="ConditionalCheckFailedException", error_fields={"Item": KEY})
     with pytest.raises(fake.exceptions.ConditionalCheckFailedException) as caught:
-        fake.put_item(TableName="t", Item=KEY, ConditionExpression="attribute_not_exists(pk)")
+        fake.put_item(
+            TableName="t",
+            Item=KEY,
+            ConditionExpression="attribute_not_exists(pk)",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
     response = caught.value.response
     assert response["Error"] == {
         "Message": "The conditional request failed",
@@ -598,3 +603,21 @@ def test_bad_arguments_to_expect_are_expectation_errors(
 ) -> None:
     with pytest.raises(ExpectationError, match=message):
         fake.expect(*args, **kwargs)
+
+
+def test_an_answer_dynamodb_would_withhold_from_the_request_fails(fake: FakeDynamoDBClient) -> None:
+    fake.expect("put_item", error="ConditionalCheckFailedException", error_fields={"Item": KEY})
+    fake.expect("update_item", response={"Attributes": KEY})
+    fake.expect("delete_item", response={"Attributes": KEY})
+    with pytest.raises(UnexpectedCallError) as no_item:
+        fake.put_item(TableName="t", Item=KEY, ConditionExpression="attribute_not_exists(pk)")
+    assert str(no_item.value).splitlines()[1:3] == [
+        "  expectation: put_item() -> raises ConditionalCheckFailedException",
+        "  the canned error carries Item, but DynamoDB sends it only to a request with "
+        "ReturnValuesOnConditionCheckFailure='ALL_OLD'",
+    ]
+    with pytest.raises(UnexpectedCallError, match="carries Attributes, but DynamoDB sends them only"):
+        fake.update_item(TableName="t", Key=KEY, UpdateExpression="SET a = :a", ReturnValues="NONE")
+    assert fake.delete_item(TableName="t", Key=KEY, ReturnValues="ALL_OLD")["Attributes"] == KEY
+    with pytest.raises(PendingExpectationsError, match=r"unexpected calls \(2\)"):
+        fake.assert_no_pending()
