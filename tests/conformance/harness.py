@@ -267,10 +267,20 @@ class Differential:
         return mapped
 
     # -- table lifecycle ---------------------------------------------------------------------------------
-    def create_table(self, expect: str | tuple[str, str] | None = "ok", **request: Any) -> Outcome:
-        """CreateTable on both backends under per-backend names (compared like any call); dropped at close."""
+    def create_table(
+        self, expect: str | tuple[str, str] | None = "ok", *, setup: bool = False, **request: Any
+    ) -> Outcome:
+        """CreateTable on both backends under per-backend names (compared like any call); dropped at close.
+
+        ``setup=True`` counts the comparison in the ``setup`` area, so a case's fixtures do not weigh on the
+        match rate of the area under test.
+        """
         self.table(str(request["TableName"]))
-        outcome = self.call("create_table", expect=expect, **request)
+        area, self.area = self.area, ("setup" if setup else self.area)
+        try:
+            outcome = self.call("create_table", expect=expect, **request)
+        finally:
+            self.area = area
         if outcome.ok:
             self._created.append(str(request["TableName"]))
         return outcome
@@ -431,7 +441,7 @@ def _normalize_value(value: Any, names: Mapping[str, str]) -> Any:
         for key, item in value.items():
             key = names.get(key, key) if isinstance(key, str) else key
             if key in _TIMESTAMP_KEYS:
-                out[key] = "<timestamp>"
+                out[key] = _normalize_value(item, names) if isinstance(item, _dt.datetime) else "<timestamp>"
             elif key in _OPAQUE_KEYS:
                 out[key] = _OPAQUE_KEYS[key]
             elif key in _SET_TYPES and len(value) == 1 and isinstance(item, list):
@@ -448,7 +458,7 @@ def _normalize_value(value: Any, names: Mapping[str, str]) -> Any:
                 text = text.replace(physical, logical)
         return text
     if isinstance(value, _dt.datetime):
-        return "<timestamp>"
+        return "<epoch-0>" if value.timestamp() == 0 else "<timestamp>"
     return value
 
 
@@ -510,7 +520,7 @@ def run_case(diff: Differential, case: Case) -> list[Outcome]:
     """Run a data-driven ``Case``: create its tables, then compare each call in order."""
     __tracebackhide__ = True
     for table in case.tables:
-        diff.create_table(**table)
+        diff.create_table(setup=True, **table)
     outcomes: list[Outcome] = []
     for step in case.calls:
         if step.op == "settle":
