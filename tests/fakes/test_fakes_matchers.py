@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from theorydb_mocks._matchers import diff, join_path, short_repr
 from theorydb_mocks.fakes import ANY, AnyString, Exact, Matcher, Predicate, Regex
@@ -142,3 +144,41 @@ def test_long_values_are_cut_in_reports() -> None:
     assert len(text) == 120
     assert text.endswith("...")
     assert short_repr("short") == "'short'"
+
+
+# -- properties -----------------------------------------------------------------------------------------
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5), st.binary(max_size=5))
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values)
+def test_a_value_matches_itself_and_exactly_itself(value: Any) -> None:
+    assert diff(value, value) == []
+    assert Exact(value).matches(value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(max_size=4), values, min_size=1, max_size=4), st.data())
+def test_dropping_expected_keys_keeps_a_match(received: dict[str, Any], data: st.DataObject) -> None:
+    kept = data.draw(st.sets(st.sampled_from(sorted(received))))
+    assert diff({key: received[key] for key in kept}, received) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(max_size=4), values, min_size=1, max_size=4), st.data())
+def test_changing_one_leaf_reports_exactly_that_path(received: dict[str, Any], data: st.DataObject) -> None:
+    key = data.draw(st.sampled_from(sorted(received)))
+    marker = object()
+    expected = {**received, key: marker}
+    assert diff(expected, received) == [
+        f"{join_path('', key)}: {short_repr(marker)} != {short_repr(received[key])}"
+    ]
