@@ -1,0 +1,309 @@
+"""DynamoDB expressions: one tokenizer and parser for the five kinds, static checks, evaluation, updates.
+
+``compile_expressions`` takes a request's expressions and placeholder maps, runs every static check in
+DynamoDB's order and returns objects the operations call per item. Parses and their text-only checks are
+cached (``parse_expression.cache_info()``).
+Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.html
+
+>>> compiled = compile_expressions(
+...     names={"#s": "status"},
+...     values={":v": {"S": "open"}, ":one": {"N": "1"}},
+...     condition="#s = :v",
+...     update="ADD hits :one",
+... )
+>>> compiled.condition.evaluate({"status": {"S": "open"}})
+True
+>>> compiled.update.apply({"pk": {"S": "a"}}, ("pk",)).new_item
+{'pk': {'S': 'a'}, 'hits': {'N': '1'}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from theorydb_mocks.emulator._types import AttributeValue, Item
+from theorydb_mocks.emulator.errors import DynamoDBError, validation_error
+from theorydb_mocks.emulator.expressions import _messages as M
+from theorydb_mocks.emulator.expressions._ast import (
+    Between,
+    Call,
+    Compare,
+    Condition,
+    Literal,
+    Path,
+    Projection,
+    Update,
+)
+from theorydb_mocks.emulator.expressions._check import Resolver, check_key_structure, check_text
+from theorydb_mocks.emulator.expressions._eval import evaluate, project
+from theorydb_mocks.emulator.expressions._order import java_hash_order
+from theorydb_mocks.emulator.expressions._parser import Parsed, parse
+from theorydb_mocks.emulator.expressions._update import UpdateResult, apply_update
+from theorydb_mocks.emulator.values import validate_attribute_value
+
+__all__ = [
+    "CompiledExpressions",
+    "ConditionExpression",
+    "KeyCondition",
+    "KeyConditionPlan",
+    "ProjectionExpression",
+    "UpdateExpression",
+    "UpdateResult",
+    "compile_expressions",
+    "parse_expression",
+]
+
+_NAME_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+@lru_cache(maxsize=2048)
+def parse_expression(kind: str, text: str) -> Parsed:
+    """Parse and run the text-only checks of one expression (cached: the same text parses once)."""
+    if not text:
+        raise M.invalid(kind, M.EMPTY)
+    parsed = parse(kind, text)
+    check_text(parsed)
+    return parsed
+
+
+# ------------------------------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionExpression:
+    """A resolved ConditionExpression or FilterExpression."""
+
+    tree: Condition
+
+    def evaluate(self, item: Item) -> bool:
+        """Whether ``item`` satisfies the condition (an empty dict for a missing item)."""
+        return evaluate(self.tree, item)
+
+    def attribute_names(self) -> frozenset[str]:
+        """The top-level attribute names the condition reads (Query refuses key attributes in filters)."""
+        names: set[str] = set()
+        _collect_names(self.tree, names)
+        return frozenset(names)
+
+    def __repr__(self) -> str:
+        return f"<ConditionExpression {self.tree!r}>"
+
+
+def _collect_names(node: Any, into: set[str]) -> None:
+    if isinstance(node, Path):
+        into.add(str(node.parts[0]))
+    elif isinstance(node, Literal):
+        return
+    elif hasattr(node, "__slots__"):
+        for field in node.__slots__:
+            child = getattr(node, field)
+            for member in child if isinstance(child, tuple) else (child,):
+                _collect_names(member, into)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectionExpression:
+    """A resolved ProjectionExpression."""
+
+    tree: Projection
+
+    @property
+    def top_level_names(self) -> tuple[str, ...]:
+        """The top-level attributes projected, in the order written, without repeats."""
+        return tuple(dict.fromkeys(str(path.parts[0]) for path in self.tree.paths))
+
+    def apply(self, item: Item) -> Item:
+        """The projected parts of ``item``."""
+        return project(item, self.tree.paths)
+
+    def __repr__(self) -> str:
+        return f"<ProjectionExpression {self.tree!r}>"
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateExpression:
+    """A resolved UpdateExpression."""
+
+    tree: Update
+
+    def apply(self, item: Item | None, key_names: tuple[str, ...]) -> UpdateResult:
+        """Apply the update to ``item`` (pass the key for an item that does not exist yet; None means an
+        empty item). Raises DynamoDB's errors without touching ``item``."""
+        return apply_update(self.tree, item if item is not None else {}, key_names)
+
+    def __repr__(self) -> str:
+        return f"<UpdateExpression {self.tree!r}>"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyConditionPlan:
+    """What a Query reads: the partition key value, and an optional sort key condition."""
+
+    partition: AttributeValue
+    sort_op: str | None
+    sort_values: tuple[AttributeValue, ...]
+
+
+_FLIPPED = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+@dataclass(frozen=True, slots=True)
+class KeyCondition:
+    """A resolved KeyConditionExpression: one or two conditions, checked against the key schema by
+    :meth:`plan`."""
+
+    tree: Condition
+    conditions: tuple[Condition, ...]
+
+    def plan(self, hash_name: str, range_name: str | None) -> KeyConditionPlan:
+        """The query plan for a table or index key, or DynamoDB's error for a condition it cannot serve."""
+        found: dict[str, tuple[str, tuple[AttributeValue, ...]]] = {}
+        other: str | None = None
+        for condition in self.conditions:
+            name, parts, op, values = _key_term(condition)
+            if len(parts) > 1 and name in (hash_name, range_name):
+                raise validation_error(M.KEY_NOT_SCALAR.format(name=name))
+            if name in (hash_name, range_name) and len(parts) == 1:
+                found[name] = (op, values)
+            else:
+                other = name
+        if hash_name not in found:
+            raise validation_error(M.KEY_MISSED.format(name=hash_name))
+        hash_op, hash_values = found[hash_name]
+        if hash_op != "=":
+            raise validation_error(M.KEY_NOT_SUPPORTED)
+        if other is not None:
+            raise validation_error(M.KEY_MISSED.format(name=range_name or hash_name))
+        if range_name is None or range_name not in found:
+            return KeyConditionPlan(hash_values[0], None, ())
+        sort_op, sort_values = found[range_name]
+        return KeyConditionPlan(hash_values[0], sort_op, sort_values)
+
+    def __repr__(self) -> str:
+        return f"<KeyCondition {self.tree!r}>"
+
+
+def _key_term(condition: Condition) -> tuple[str, tuple[str | int, ...], str, tuple[AttributeValue, ...]]:
+    """(attribute, path parts, operator, values) of one key condition, with the path on the left."""
+    match condition:
+        case Compare(op, Path(parts), Literal(value)):
+            return str(parts[0]), parts, op, (value,)
+        case Compare(op, Literal(value), Path(parts)):
+            return str(parts[0]), parts, _FLIPPED[op], (value,)
+        case Between(Path(parts), Literal(low), Literal(high)):
+            return str(parts[0]), parts, "BETWEEN", (low, high)
+        case Call("begins_with", (Path(parts), Literal(prefix))):
+            return str(parts[0]), parts, "begins_with", (prefix,)
+    raise validation_error(M.KEY_NOT_SUPPORTED)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledExpressions:
+    """A request's expressions, resolved and checked; each is None when the request does not have it."""
+
+    condition: ConditionExpression | None = None
+    filter: ConditionExpression | None = None
+    key_condition: KeyCondition | None = None
+    projection: ProjectionExpression | None = None
+    update: UpdateExpression | None = None
+
+
+# ------------------------------------------------------------------------------------------ compile
+
+
+def _check_placeholder_maps(
+    names: Mapping[str, Any] | None, values: Mapping[str, Any] | None
+) -> dict[str, AttributeValue]:
+    """The maps' own rules, in DynamoDB's order; returns the validated (normalized) values."""
+    if names is not None and not names:
+        raise validation_error(M.NAMES_EMPTY)
+    for key in names or ():
+        if len(key) < 2 or key[0] != "#" or not _NAME_KEY_CHARS.issuperset(key[1:]):
+            raise validation_error(M.NAMES_INVALID_KEY.format(key=key))
+    if values is not None and not values:
+        raise validation_error(M.VALUES_EMPTY)
+    for key in values or ():
+        if len(key) < 2 or key[0] != ":" or not _NAME_KEY_CHARS.issuperset(key[1:]):
+            raise validation_error(M.VALUES_INVALID_KEY.format(key=key))
+    for key, name in (names or {}).items():
+        if not name:
+            raise validation_error(M.NAMES_INVALID_VALUE.format(key=key))
+    checked: dict[str, AttributeValue] = {}
+    for key, value in (values or {}).items():
+        try:
+            checked[key] = validate_attribute_value(value)
+        except DynamoDBError as error:
+            if error.code != "ValidationException":
+                raise
+            raise validation_error(M.VALUES_INVALID_VALUE.format(message=error.message, key=key)) from None
+    return checked
+
+
+def compile_expressions(
+    *,
+    names: dict[str, str] | None,
+    values: dict[str, AttributeValue] | None,
+    condition: str | None = None,
+    filter: str | None = None,
+    key_condition: str | None = None,
+    projection: str | None = None,
+    update: str | None = None,
+) -> CompiledExpressions:
+    """Parse (cached), resolve and check a request's expressions, in DynamoDB's order.
+
+    Order: the placeholder maps; then each expression in the order update, condition, filter, projection,
+    key condition (syntax, text checks, resolution); the key condition's shape; unused names; unused
+    values.
+    """
+    if (
+        names
+        and condition is None
+        and filter is None
+        and key_condition is None
+        and projection is None
+        and (update is None)
+    ):
+        raise validation_error("ExpressionAttributeNames can only be specified when using expressions")
+    checked_values = _check_placeholder_maps(names, values)
+    resolver = Resolver(names or {}, checked_values)
+    compiled_update = compiled_condition = compiled_filter = compiled_projection = None
+    compiled_key = None
+    if update is not None:
+        tree = parse_expression("Update", update).tree
+        assert isinstance(tree, Update)
+        compiled_update = UpdateExpression(resolver.update(tree))
+    if condition is not None:
+        compiled_condition = _condition(resolver, "Condition", condition)
+    if filter is not None:
+        compiled_filter = _condition(resolver, "Filter", filter)
+    if projection is not None:
+        tree_p = parse_expression("Projection", projection).tree
+        assert isinstance(tree_p, Projection)
+        compiled_projection = ProjectionExpression(resolver.projection(tree_p))
+    if key_condition is not None:
+        key_tree = _condition(resolver, "KeyCondition", key_condition).tree
+        compiled_key = KeyCondition(key_tree, tuple(check_key_structure(key_tree)))
+    if names:
+        unused = [key for key in names if key not in resolver.used_names]
+        if unused:
+            raise validation_error(M.NAMES_UNUSED.format(keys=", ".join(java_hash_order(unused))))
+    if values:
+        unused = [key for key in values if key not in resolver.used_values]
+        if unused:
+            raise validation_error(M.VALUES_UNUSED.format(keys=", ".join(java_hash_order(unused))))
+    return CompiledExpressions(
+        condition=compiled_condition,
+        filter=compiled_filter,
+        key_condition=compiled_key,
+        projection=compiled_projection,
+        update=compiled_update,
+    )
+
+
+def _condition(resolver: Resolver, kind: str, text: str) -> ConditionExpression:
+    tree = parse_expression(kind, text).tree
+    assert not isinstance(tree, Update | Projection)
+    return ConditionExpression(resolver.condition(kind, tree))

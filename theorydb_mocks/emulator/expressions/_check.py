@@ -1,0 +1,457 @@
+"""Static checks, in DynamoDB's order: first those that read only the text (cached with the parse), then
+those that need the request's ``ExpressionAttributeNames`` and ``ExpressionAttributeValues`` (resolution).
+
+Order within one expression, as DynamoDB Local shows it: syntax; a repeated update clause; redundant
+parentheses; list indexes out of range; then, left to right, reserved words, unknown functions and
+functions in the wrong place (:func:`check_text`). Resolution (:class:`Resolver`) then walks the tree
+left to right, children before their operator: undefined placeholders, operand counts, operand types,
+``IN`` sizes, ``BETWEEN`` bounds, and repeated first operands. Updates and projections visit their actions
+and paths last to first (DynamoDB builds those lists back to front): update target paths and their
+overlaps first, then the operands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from theorydb_mocks.emulator._types import AttributeValue
+from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.expressions import _messages as M
+from theorydb_mocks.emulator.expressions._ast import (
+    Action,
+    AddAction,
+    And,
+    Arith,
+    Between,
+    Call,
+    Compare,
+    Condition,
+    DeleteAction,
+    In,
+    Literal,
+    Not,
+    Operand,
+    Or,
+    Path,
+    Projection,
+    RemoveAction,
+    SetAction,
+    Update,
+    Value,
+    format_path,
+)
+from theorydb_mocks.emulator.expressions._parser import Parsed
+from theorydb_mocks.emulator.expressions._reserved import RESERVED_WORDS
+from theorydb_mocks.emulator.values import TYPE_NAMES, compare_values, type_of
+
+__all__ = ["MAX_IN_OPERANDS", "Resolver", "check_key_structure", "check_text", "format_value"]
+
+CONDITION_FUNCTIONS = frozenset(
+    {"attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains"}
+)
+UPDATE_FUNCTIONS = frozenset({"if_not_exists", "list_append"})
+FUNCTIONS = CONDITION_FUNCTIONS | UPDATE_FUNCTIONS | {"size"}
+ARITY: dict[str, int] = {
+    "attribute_exists": 1,
+    "attribute_not_exists": 1,
+    "attribute_type": 2,
+    "begins_with": 2,
+    "contains": 2,
+    "size": 1,
+    "if_not_exists": 2,
+    "list_append": 2,
+}
+MAX_IN_OPERANDS = 100
+ORDERED = frozenset({"<", "<=", ">", ">="})
+SCALARS = frozenset({"S", "N", "B"})
+# The type names DynamoDB's update messages use.
+JAVA_TYPE: dict[str, str] = {
+    "S": "STRING",
+    "N": "NUMBER",
+    "B": "BINARY",
+    "BOOL": "BOOLEAN",
+    "NULL": "NULL",
+    "L": "LIST",
+    "M": "MAP",
+    "SS": "STRING_SET",
+    "NS": "NUMBER_SET",
+    "BS": "BINARY_SET",
+}
+SET_TYPES = frozenset({"SS", "NS", "BS"})
+
+
+# ------------------------------------------------------------------------------------------ text checks
+
+
+def check_text(parsed: Parsed) -> None:
+    """The checks that read only the expression text, in DynamoDB's order."""
+    kind = parsed.kind
+    if parsed.repeated_clause is not None:
+        raise M.invalid(kind, M.CLAUSE_TWICE.format(clause=parsed.repeated_clause))
+    if parsed.redundant_parentheses:
+        raise M.invalid(kind, M.REDUNDANT_PARENTHESES)
+    if parsed.index_out_of_range is not None:
+        raise M.invalid(kind, M.INDEX_RANGE.format(index=parsed.index_out_of_range))
+    tree = parsed.tree
+    if isinstance(tree, Update):
+        for action in tree.actions:
+            _words(kind, action.path)
+            if isinstance(action, SetAction):
+                _operand_text(kind, action.value, "set")
+    elif isinstance(tree, Projection):
+        for path in tree.paths:
+            _words(kind, path)
+    else:
+        _condition_text(kind, tree)
+
+
+def _words(kind: str, path: Path) -> None:
+    for part in path.parts:
+        if isinstance(part, str) and not part.startswith("#") and part.upper() in RESERVED_WORDS:
+            raise M.invalid(kind, M.RESERVED.format(word=part))
+
+
+def _condition_text(kind: str, node: Condition) -> None:
+    match node:
+        case And(left, right) | Or(left, right):
+            _condition_text(kind, left)
+            _condition_text(kind, right)
+        case Not(operand):
+            _condition_text(kind, operand)
+        case Compare(_, left, right):
+            _operand_text(kind, left, "operand")
+            _operand_text(kind, right, "operand")
+        case Between(operand, low, high):
+            for item in (operand, low, high):
+                _operand_text(kind, item, "operand")
+        case In(operand, options):
+            for item in (operand, *options):
+                _operand_text(kind, item, "operand")
+        case Call():
+            _operand_text(kind, node, "condition")
+
+
+def _operand_text(kind: str, node: Operand, position: str) -> None:
+    """Reserved words and function placement; ``position`` is condition, operand, set or arg."""
+    match node:
+        case Path():
+            _words(kind, node)
+        case Call(name, args):
+            _function_placement(kind, name, position)
+            for arg in args:
+                _operand_text(kind, arg, "operand" if kind != "Update" else "arg")
+        case Arith(_, left, right):
+            _operand_text(kind, left, "arg")
+            _operand_text(kind, right, "arg")
+
+
+def _function_placement(kind: str, name: str, position: str) -> None:
+    if name not in FUNCTIONS:
+        raise M.invalid(kind, M.INVALID_FUNCTION.format(name=name))
+    if kind == "Update":
+        if name not in UPDATE_FUNCTIONS:
+            raise M.invalid(kind, M.FUNCTION_NOT_IN_UPDATE.format(name=name))
+        if name == "list_append" and position != "set":
+            raise M.invalid(kind, M.FUNCTION_MISUSED.format(name=name))
+        return
+    if name in UPDATE_FUNCTIONS:
+        raise M.invalid(kind, M.FUNCTION_NOT_IN_CONDITION.format(name=name))
+    if (position == "condition") != (name in CONDITION_FUNCTIONS):
+        raise M.invalid(kind, M.FUNCTION_MISUSED.format(name=name))
+
+
+# ------------------------------------------------------------------------------------------ resolution
+
+
+def format_value(av: AttributeValue) -> str:
+    """An attribute value as DynamoDB's BETWEEN messages print it: ``{N:2}``, ``{S:a}``."""
+    kind = type_of(av)
+    if kind == "B":
+        size = len(av["B"])
+        return f"{{B:java.nio.HeapByteBuffer[pos=0 lim={size} cap={size}]}}"
+    return f"{{{kind}:{av[kind]}}}"
+
+
+def _operand_type(node: Operand) -> str | None:
+    """The type of an operand known before evaluation: a literal's type, or N for ``size()``."""
+    if isinstance(node, Literal):
+        return type_of(node.value)
+    if isinstance(node, Call) and node.name == "size":
+        return "N"
+    return None
+
+
+class Resolver:
+    """Resolves placeholders of one request and runs the checks that need them.
+
+    ``used_names`` and ``used_values`` collect the placeholders met, for the unused-placeholder check.
+    """
+
+    def __init__(self, names: Mapping[str, str], values: Mapping[str, AttributeValue]) -> None:
+        self.names = names
+        self.values = values
+        self.used_names: set[str] = set()
+        self.used_values: set[str] = set()
+        self.kind = ""
+
+    # -- leaves
+
+    def path(self, path: Path) -> Path:
+        parts: list[str | int] = []
+        for part in path.parts:
+            if isinstance(part, str) and part.startswith("#"):
+                name = self.names.get(part)
+                if name is None:
+                    raise M.invalid(self.kind, M.UNDEFINED_NAME.format(name=part))
+                self.used_names.add(part)
+                parts.append(name)
+            else:
+                parts.append(part)
+        return Path(tuple(parts))
+
+    def value(self, ref: str) -> Literal:
+        value = self.values.get(ref)
+        if value is None:
+            raise M.invalid(self.kind, M.UNDEFINED_VALUE.format(name=ref))
+        self.used_values.add(ref)
+        return Literal(value)
+
+    def _fail(self, message: str) -> None:
+        raise M.invalid(self.kind, message)
+
+    def _distinct(self, op: str, first: Operand, others: tuple[Operand, ...]) -> None:
+        if isinstance(first, Path) and any(isinstance(o, Path) and o.parts == first.parts for o in others):
+            self._fail(M.NOT_DISTINCT.format(op=op, path=format_path(first.parts)))
+
+    # -- operands
+
+    def operand(self, node: Operand) -> Operand:
+        match node:
+            case Path():
+                return self.path(node)
+            case Value(ref):
+                return self.value(ref)
+            case Call(name, args):
+                return self.call(name, tuple(self.operand(arg) for arg in args))
+            case Arith(op, left, right):
+                resolved = Arith(op, self.operand(left), self.operand(right))
+                for side in (resolved.left, resolved.right):
+                    kind = _operand_type(side)
+                    if kind is not None and kind != "N":
+                        self._fail(M.OPERAND_TYPE.format(name=op, type=kind))
+                return resolved
+            case _:
+                return node
+
+    def call(self, name: str, args: tuple[Operand, ...]) -> Call:
+        if len(args) != ARITY[name]:
+            self._fail(M.ARITY.format(name=name, count=len(args)))
+        match name:
+            case "attribute_exists" | "attribute_not_exists" | "if_not_exists":
+                if not isinstance(args[0], Path):
+                    self._fail(M.NEEDS_PATH.format(name=name))
+            case "attribute_type":
+                if not isinstance(args[0], Path):
+                    self._fail(M.NEEDS_PATH.format(name=name))
+                if isinstance(args[1], Path):
+                    self._fail(M.ATTRIBUTE_TYPE_PATH)
+                kind = _operand_type(args[1])
+                if kind is not None and kind != "S":
+                    self._fail(M.OPERAND_TYPE.format(name=name, type=kind))
+                if isinstance(args[1], Literal) and args[1].value["S"] not in TYPE_NAMES:
+                    self._fail(M.INVALID_TYPE_NAME.format(type=args[1].value["S"]))
+            case "begins_with":
+                for arg in args:
+                    kind = _operand_type(arg)
+                    if kind is not None and kind not in ("S", "B"):
+                        self._fail(M.OPERAND_TYPE.format(name=name, type=kind))
+                self._distinct(name, args[0], args[1:])
+            case "contains":
+                self._distinct(name, args[0], args[1:])
+            case "size":
+                kind = _operand_type(args[0])
+                if kind in ("N", "BOOL", "NULL"):
+                    self._fail(M.OPERAND_TYPE.format(name=name, type=kind))
+            case _:  # list_append
+                for arg in args:
+                    kind = _operand_type(arg)
+                    if kind is not None and kind != "L":
+                        self._fail(M.OPERAND_TYPE.format(name=name, type=kind))
+        return Call(name, args)
+
+    # -- conditions
+
+    def condition(self, kind: str, node: Condition) -> Condition:
+        self.kind = kind
+        return self._condition(node)
+
+    def _condition(self, node: Condition) -> Condition:
+        match node:
+            case And(left, right):
+                return And(self._condition(left), self._condition(right))
+            case Or(left, right):
+                return Or(self._condition(left), self._condition(right))
+            case Not(operand):
+                return Not(self._condition(operand))
+            case Compare(op, left, right):
+                resolved = Compare(op, self.operand(left), self.operand(right))
+                if op in ORDERED:
+                    for side in (resolved.left, resolved.right):
+                        kind = _operand_type(side)
+                        if kind is not None and kind not in SCALARS:
+                            self._fail(M.OPERAND_TYPE.format(name=op, type=kind))
+                self._distinct(op, resolved.left, (resolved.right,))
+                return resolved
+            case Between(operand, low, high):
+                between = Between(self.operand(operand), self.operand(low), self.operand(high))
+                for side in (between.operand, between.low, between.high):
+                    kind = _operand_type(side)
+                    if kind is not None and kind not in SCALARS:
+                        self._fail(M.OPERAND_TYPE.format(name="BETWEEN", type=kind))
+                self._distinct("BETWEEN", between.operand, (between.low, between.high))
+                if isinstance(between.low, Literal) and isinstance(between.high, Literal):
+                    low_value, high_value = between.low.value, between.high.value
+                    detail = {"low": format_value(low_value), "high": format_value(high_value)}
+                    order = compare_values(low_value, high_value)
+                    if order is None:
+                        self._fail(M.BETWEEN_TYPES.format(**detail))
+                    elif order > 0:
+                        self._fail(M.BETWEEN_ORDER.format(**detail))
+                return between
+            case In(operand, options):
+                resolved_in = In(self.operand(operand), tuple(self.operand(o) for o in options))
+                if len(options) > MAX_IN_OPERANDS:
+                    self._fail(M.TOO_MANY_IN.format(count=len(options)))
+                self._distinct("IN", resolved_in.operand, resolved_in.options)
+                return resolved_in
+            case _:
+                return self.call(node.name, tuple(self.operand(arg) for arg in node.args))
+
+    # -- updates and projections
+
+    def _insert_path(self, seen: list[tuple[str | int, ...]], parts: tuple[str | int, ...]) -> None:
+        """Refuse a path that overlaps or conflicts with one already seen (DynamoDB names the last seen)."""
+        for other in seen:
+            clash = _clash(parts, other)
+            if clash is not None:
+                template = M.PATHS_OVERLAP if clash == "overlap" else M.PATHS_CONFLICT
+                self._fail(template.format(one=format_path(parts), two=format_path(seen[-1])))
+        seen.append(parts)
+
+    def update(self, update: Update) -> Update:
+        self.kind = "Update"
+        seen: list[tuple[str | int, ...]] = []
+        paths: dict[int, Path] = {}
+        for index in range(len(update.actions) - 1, -1, -1):
+            path = self.path(update.actions[index].path)
+            self._insert_path(seen, path.parts)
+            paths[index] = path
+        resolved: dict[int, Action] = {}
+        for index in range(len(update.actions) - 1, -1, -1):
+            action = update.actions[index]
+            path = paths[index]
+            match action:
+                case SetAction(_, value):
+                    resolved[index] = SetAction(path, self.operand(value))
+                case RemoveAction():
+                    resolved[index] = RemoveAction(path)
+                case AddAction(_, value) | DeleteAction(_, value):
+                    literal = self.operand(value)
+                    assert isinstance(literal, Literal)
+                    kind = type_of(literal.value)
+                    clause = "ADD" if isinstance(action, AddAction) else "DELETE"
+                    allowed = SET_TYPES | {"N"} if clause == "ADD" else SET_TYPES
+                    if kind not in allowed:
+                        self._fail(M.UPDATE_OPERAND_TYPE.format(name=clause, type=JAVA_TYPE[kind]))
+                    resolved[index] = (
+                        AddAction(path, literal) if clause == "ADD" else DeleteAction(path, literal)
+                    )
+        return Update(tuple(resolved[i] for i in range(len(update.actions))))
+
+    def projection(self, projection: Projection) -> Projection:
+        self.kind = "Projection"
+        seen: list[tuple[str | int, ...]] = []
+        paths: dict[int, Path] = {}
+        for index in range(len(projection.paths) - 1, -1, -1):
+            path = self.path(projection.paths[index])
+            self._insert_path(seen, path.parts)
+            paths[index] = path
+        return Projection(tuple(paths[i] for i in range(len(projection.paths))))
+
+
+def _clash(one: tuple[str | int, ...], two: tuple[str | int, ...]) -> str | None:
+    """ "overlap" when one path is a prefix of the other, "conflict" when they use a parent both as a map
+    and as a list, None otherwise."""
+    for a, b in zip(one, two, strict=False):
+        if a != b or type(a) is not type(b):
+            return "conflict" if isinstance(a, int) != isinstance(b, int) else None
+    return "overlap"
+
+
+# ------------------------------------------------------------------------------------------ key conditions
+
+
+def check_key_structure(node: Condition) -> list[Condition]:
+    """The key condition's shape, before the key schema is known: its one or two conditions."""
+    _key_operators(node)
+    conditions: list[Condition] = []
+    _flatten_and(node, conditions)
+    names: list[str] = []
+    for condition in conditions:
+        path = _key_path(condition)
+        if path is not None:
+            name = path.parts[0]
+            assert isinstance(name, str)
+            if name in names:
+                raise validation_error(M.KEY_ONE_PER_KEY)
+            names.append(name)
+    if len(conditions) > 2:
+        raise validation_error(M.KEY_LENGTH)
+    return conditions
+
+
+def _key_operators(node: Condition) -> None:
+    match node:
+        case And(left, right):
+            _key_operators(left)
+            _key_operators(right)
+        case Or():
+            raise validation_error(M.KEY_INVALID_OPERATOR.format(op="OR"))
+        case Not():
+            raise validation_error(M.KEY_INVALID_OPERATOR.format(op="NOT"))
+        case In():
+            raise validation_error(M.KEY_INVALID_OPERATOR.format(op="IN"))
+        case Compare(op, left, right):
+            if op == "<>":
+                raise validation_error(M.KEY_INVALID_OPERATOR.format(op=op))
+            _key_operands((left, right))
+        case Between(operand, low, high):
+            _key_operands((operand, low, high))
+        case Call(name, args):
+            if name != "begins_with":
+                raise validation_error(M.KEY_INVALID_OPERATOR.format(op=name))
+            _key_operands(args)
+
+
+def _key_operands(operands: tuple[Operand, ...]) -> None:
+    if any(isinstance(operand, Call | Arith) for operand in operands):
+        raise validation_error(M.KEY_NESTED)
+
+
+def _flatten_and(node: Condition, into: list[Condition]) -> None:
+    if isinstance(node, And):
+        _flatten_and(node.left, into)
+        _flatten_and(node.right, into)
+    else:
+        into.append(node)
+
+
+def _key_path(node: Condition) -> Path | None:
+    match node:
+        case Compare(_, left, right):
+            return left if isinstance(left, Path) else right if isinstance(right, Path) else None
+        case Between(operand, _, _):
+            return operand if isinstance(operand, Path) else None
+        case Call(_, args):
+            return args[0] if isinstance(args[0], Path) else None
+    return None

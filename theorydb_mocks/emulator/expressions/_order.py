@@ -1,0 +1,34 @@
+"""The order in which DynamoDB lists unused placeholders: a Java ``HashSet`` of strings.
+
+DynamoDB's messages print such sets as Java iterates them: by bucket (the string's ``hashCode`` spread
+by ``h ^ (h >>> 16)``, modulo a power-of-two table that doubles past a 0.75 load), then by insertion.
+
+>>> java_hash_order(["#b", "#a", "#c"])
+['#c', '#a', '#b']
+"""
+
+from __future__ import annotations
+
+__all__ = ["java_hash_order", "java_string_hash"]
+
+
+def java_string_hash(text: str) -> int:
+    """Java's ``String.hashCode`` (over UTF-16 code units), as a signed 32-bit int."""
+    h = 0
+    data = text.encode("utf-16-be")
+    for i in range(0, len(data), 2):
+        h = (31 * h + ((data[i] << 8) | data[i + 1])) & 0xFFFFFFFF
+    return h - (1 << 32) if h & 0x80000000 else h
+
+
+def java_hash_order(keys: list[str]) -> list[str]:
+    """``keys`` (distinct, in insertion order) in the iteration order of a Java HashSet built from them."""
+    capacity = 16
+    while len(keys) > capacity * 3 // 4:
+        capacity *= 2
+
+    def bucket(key: str) -> int:
+        h = java_string_hash(key) & 0xFFFFFFFF
+        return (h ^ (h >> 16)) & (capacity - 1)
+
+    return sorted(keys, key=bucket)

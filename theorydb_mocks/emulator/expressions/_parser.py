@@ -1,0 +1,315 @@
+"""One parser for the five expression kinds: a Pratt loop for AND/OR/NOT, recursive descent for the rest.
+
+Grammar (DynamoDB's, as its error messages reveal it)::
+
+    condition   := NOT condition | condition (AND | OR) condition | '(' condition ')'
+                 | operand comparator operand | operand BETWEEN operand AND operand
+                 | operand IN '(' operand (',' operand)* ')' | function
+    operand     := path | VALUE_REF | function | '(' operand ')'
+    function    := NAME '(' operand (',' operand)* ')'
+    path        := (NAME | NAME_REF) ('.' (NAME | NAME_REF) | '[' INDEX ']')*
+    update      := (SET set (',' set)* | REMOVE path (',' path)* | ADD path VALUE_REF (',' ...)*
+                 | DELETE path VALUE_REF (',' ...)*)+
+    set         := path '=' set_value
+    set_value   := set_operand (('+' | '-') set_operand)?
+    set_operand := path | VALUE_REF | function | '(' set_value ')'
+    projection  := path (',' path)*
+
+A syntax error names the first token that cannot continue a valid prefix, and ``near`` is the text from
+the token before it to the token after it, as DynamoDB writes it. Where a ``(`` may open either a
+condition or an operand, both readings are tried and the one that gets further decides the error.
+
+>>> parse("Condition", "NOT a.b[1] = :v AND begins_with(#n, :p)").tree
+((NOT a.b[1] = :v) AND begins_with(#n, :p))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NoReturn, TypeVar
+
+from theorydb_mocks.emulator.expressions import _messages as M
+from theorydb_mocks.emulator.expressions._ast import (
+    Action,
+    AddAction,
+    And,
+    Arith,
+    Between,
+    Call,
+    Compare,
+    Condition,
+    DeleteAction,
+    In,
+    Not,
+    Operand,
+    Or,
+    Path,
+    Projection,
+    RemoveAction,
+    SetAction,
+    Update,
+    Value,
+)
+from theorydb_mocks.emulator.expressions._lexer import Token, tokenize
+
+__all__ = ["BINDING_POWER", "MAX_LIST_INDEX", "Parsed", "parse"]
+
+# Pratt binding powers: OR binds loosest, then AND, then the NOT prefix.
+BINDING_POWER: dict[str, int] = {"OR": 1, "AND": 2}
+NOT_POWER = 3
+COMPARATORS = frozenset({"=", "<>", "<", "<=", ">", ">="})
+CLAUSES = ("SET", "REMOVE", "ADD", "DELETE")
+MAX_LIST_INDEX = 2**31 - 1
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A parsed expression and the facts the static checks need about its text."""
+
+    kind: str
+    tree: Condition | Update | Projection
+    redundant_parentheses: bool
+    index_out_of_range: str | None  # the first list index above 2**31-1, as written
+    repeated_clause: str | None  # the first clause keyword used twice (update expressions)
+
+
+class _SyntaxError(Exception):
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
+class _Parser:
+    def __init__(self, kind: str, text: str) -> None:
+        self.kind = kind
+        self.text = text
+        self.tokens: list[Token] = tokenize(text)
+        self.i = 0
+        self.redundant = False
+        self.overflow: str | None = None
+        self.parenthesized: set[int] = set()
+        self.keep: list[object] = []  # keeps parenthesized nodes alive so that their ids stay unique
+
+    # -- helpers
+
+    def fail(self) -> NoReturn:
+        raise _SyntaxError(self.i)
+
+    def expect(self, kind: str) -> Token:
+        tok = self.tokens[self.i]
+        if tok.kind != kind:
+            self.fail()
+        self.i += 1
+        return tok
+
+    def mark_parenthesized(self, node: T) -> T:
+        if id(node) in self.parenthesized:
+            self.redundant = True
+        self.parenthesized.add(id(node))
+        self.keep.append(node)
+        return node
+
+    def alternatives(self, first: Callable[[], T], second: Callable[[], T]) -> T:
+        """Try ``first``, then ``second`` from the same place; the reading that gets further reports."""
+        start, redundant, overflow = self.i, self.redundant, self.overflow
+        try:
+            return first()
+        except _SyntaxError as error_one:
+            self.i, self.redundant, self.overflow = start, redundant, overflow
+            try:
+                return second()
+            except _SyntaxError as error_two:
+                raise error_one if error_one.index >= error_two.index else error_two from None
+
+    # -- conditions
+
+    def condition(self, min_power: int = 0) -> Condition:
+        """condition := prefix ((AND | OR) condition)*, by binding power."""
+        left = self.condition_prefix()
+        while True:
+            tok = self.tokens[self.i]
+            power = BINDING_POWER.get(tok.kind)
+            if power is None or power <= min_power:
+                return left
+            self.i += 1
+            right = self.condition(power)
+            left = Or(left, right) if tok.kind == "OR" else And(left, right)
+
+    def condition_prefix(self) -> Condition:
+        kind = self.tokens[self.i].kind
+        if kind == "NOT":
+            self.i += 1
+            return Not(self.condition(NOT_POWER))
+        if kind == "(":
+            return self.alternatives(self.parenthesized_condition, self.comparison)
+        return self.comparison()
+
+    def parenthesized_condition(self) -> Condition:
+        self.expect("(")
+        inner = self.condition()
+        self.expect(")")
+        return self.mark_parenthesized(inner)
+
+    def comparison(self) -> Condition:
+        """operand comparator operand | operand BETWEEN .. AND .. | operand IN (..) | function."""
+        start = self.i
+        left = self.operand()
+        tok = self.tokens[self.i]
+        if tok.kind in COMPARATORS:
+            self.i += 1
+            return Compare(tok.kind, left, self.operand())
+        if tok.kind == "BETWEEN":
+            self.i += 1
+            low = self.operand()
+            self.expect("AND")
+            return Between(left, low, self.operand())
+        if tok.kind == "IN":
+            self.i += 1
+            self.expect("(")
+            options = [self.operand()]
+            while self.tokens[self.i].kind == ",":
+                self.i += 1
+                options.append(self.operand())
+            self.expect(")")
+            return In(left, tuple(options))
+        if isinstance(left, Call) and self.tokens[start].kind == "NAME":
+            return left
+        self.fail()
+
+    def operand(self) -> Operand:
+        """operand := path | VALUE_REF | function | '(' operand ')' (set_value inside updates)."""
+        tok = self.tokens[self.i]
+        if tok.kind == "NAME" and self.tokens[self.i + 1].kind == "(":
+            return self.function()
+        if tok.kind in ("NAME", "NAME_REF"):
+            return self.path()
+        if tok.kind == "VALUE_REF":
+            self.i += 1
+            return Value(tok.text)
+        if tok.kind == "(":
+            self.i += 1
+            inner = self.set_value() if self.kind == "Update" else self.operand()
+            self.expect(")")
+            return self.mark_parenthesized(inner)
+        self.fail()
+
+    def function(self) -> Call:
+        name = self.tokens[self.i].text
+        self.i += 2  # the name and '('
+        args = [self.operand()]
+        while self.tokens[self.i].kind == ",":
+            self.i += 1
+            args.append(self.operand())
+        self.expect(")")
+        return Call(name, tuple(args))
+
+    def path(self) -> Path:
+        """path := (NAME | NAME_REF) ('.' (NAME | NAME_REF) | '[' INDEX ']')*."""
+        tok = self.tokens[self.i]
+        if tok.kind not in ("NAME", "NAME_REF"):
+            self.fail()
+        self.i += 1
+        parts: list[str | int] = [tok.text]
+        while True:
+            kind = self.tokens[self.i].kind
+            if kind == ".":
+                self.i += 1
+                tok = self.tokens[self.i]
+                if tok.kind not in ("NAME", "NAME_REF"):
+                    self.fail()
+                self.i += 1
+                parts.append(tok.text)
+            elif kind == "[":
+                self.i += 1
+                digits = self.expect("INDEX").text
+                self.expect("]")
+                index = int(digits)
+                if index > MAX_LIST_INDEX and self.overflow is None:
+                    self.overflow = digits
+                parts.append(index)
+            else:
+                return Path(tuple(parts))
+
+    # -- updates
+
+    def update(self) -> tuple[Update, str | None]:
+        actions: list[Action] = []
+        seen: set[str] = set()
+        repeated: str | None = None
+        if self.tokens[self.i].kind not in CLAUSES:
+            self.fail()
+        while self.tokens[self.i].kind != "EOF":
+            clause = self.tokens[self.i].kind
+            if clause not in CLAUSES:
+                self.fail()
+            self.i += 1
+            if clause in seen and repeated is None:
+                repeated = clause
+            seen.add(clause)
+            while True:
+                actions.append(self.action(clause))
+                if self.tokens[self.i].kind != ",":
+                    break
+                self.i += 1
+        return Update(tuple(actions)), repeated
+
+    def action(self, clause: str) -> Action:
+        path = self.path()
+        if clause == "SET":
+            self.expect("=")
+            return SetAction(path, self.set_value())
+        if clause == "REMOVE":
+            return RemoveAction(path)
+        value = Value(self.expect("VALUE_REF").text)
+        return AddAction(path, value) if clause == "ADD" else DeleteAction(path, value)
+
+    def set_value(self) -> Operand:
+        left = self.operand()
+        tok = self.tokens[self.i]
+        if tok.kind in ("+", "-"):
+            self.i += 1
+            return Arith(tok.kind, left, self.operand())
+        return left
+
+    # -- projections
+
+    def projection(self) -> Projection:
+        paths = [self.path()]
+        while self.tokens[self.i].kind == ",":
+            self.i += 1
+            paths.append(self.path())
+        return Projection(tuple(paths))
+
+    # -- entry
+
+    def parse(self) -> Parsed:
+        repeated: str | None = None
+        tree: Condition | Update | Projection
+        try:
+            if self.kind == "Update":
+                tree, repeated = self.update()
+            elif self.kind == "Projection":
+                tree = self.projection()
+            else:
+                tree = self.condition()
+            self.expect("EOF")
+        except _SyntaxError as error:
+            raise M.invalid(self.kind, self.syntax_message(error.index)) from None
+        return Parsed(self.kind, tree, self.redundant, self.overflow, repeated)
+
+    def syntax_message(self, index: int) -> str:
+        tokens = self.tokens
+        tok = tokens[index]
+        start = tokens[index - 1].pos if index > 0 else tok.pos
+        after = tokens[index + 1] if index + 1 < len(tokens) else tok
+        end = len(self.text) if after.kind == "EOF" else after.pos + len(after.text)
+        return M.SYNTAX.format(token=tok.text, near=self.text[start:end])
+
+
+def parse(kind: str, text: str) -> Parsed:
+    """Parse ``text`` as a ``kind`` expression ("Condition", "Filter", "KeyCondition", "Projection" or
+    "Update"), raising DynamoDB's syntax error."""
+    return _Parser(kind, text).parse()

@@ -1,0 +1,190 @@
+"""Applying an UpdateExpression: plan every new value against the item as it was, then write the plan.
+
+Every error is raised while planning or while writing into a private copy, so the caller's item is never
+touched by a failed update. All right-hand sides read the original item (``SET a = b, b = a`` swaps).
+Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html
+
+>>> from theorydb_mocks.emulator.expressions._ast import Literal, Path, SetAction, Update
+>>> one = Update((SetAction(Path(("a",)), Literal({"N": "1"})),))
+>>> apply_update(one, {"pk": {"S": "k"}}, ("pk",)).new_item
+{'pk': {'S': 'k'}, 'a': {'N': '1'}}
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from decimal import Context, Decimal
+
+from theorydb_mocks.emulator._types import AttributeValue, Item
+from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.expressions import _messages as M
+from theorydb_mocks.emulator.expressions._ast import (
+    AddAction,
+    Arith,
+    Call,
+    DeleteAction,
+    Literal,
+    Operand,
+    Path,
+    RemoveAction,
+    SetAction,
+    Update,
+)
+from theorydb_mocks.emulator.expressions._eval import get_path, project
+from theorydb_mocks.emulator.values import normalize_number, type_of
+
+__all__ = ["UpdateResult", "apply_update"]
+
+# Wide enough that sums and differences of any two DynamoDB numbers are exact (1E-130 .. 1E+126).
+_ARITHMETIC = Context(prec=400)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateResult:
+    """The updated item, and the touched attributes before and after (ReturnValues UPDATED_OLD/NEW)."""
+
+    new_item: Item
+    updated_old: Item
+    updated_new: Item
+
+
+def _number(op: str, left: AttributeValue, right: AttributeValue) -> AttributeValue:
+    if "N" not in left or "N" not in right:
+        raise validation_error(M.UPDATE_BAD_OPERAND)
+    a, b = Decimal(left["N"]), Decimal(right["N"])
+    result = _ARITHMETIC.add(a, b) if op == "+" else _ARITHMETIC.subtract(a, b)
+    return {"N": normalize_number(format(result, "f"))}
+
+
+def _value(node: Operand, item: Item) -> AttributeValue:
+    """A SET right-hand side, read from the original item."""
+    match node:
+        case Literal(value):
+            return value
+        case Path(parts):
+            found = get_path(item, parts)
+            if found is None:
+                raise validation_error(M.UPDATE_MISSING)
+            return found
+        case Arith(op, left, right):
+            return _number(op, _value(left, item), _value(right, item))
+        case Call("if_not_exists", (Path(parts), default)):
+            existing = get_path(item, parts)
+            return existing if existing is not None else _value(default, item)
+        case Call("list_append", (first, second)):
+            a, b = _value(first, item), _value(second, item)
+            if "L" not in a or "L" not in b:
+                raise validation_error(M.UPDATE_BAD_OPERAND)
+            return {"L": [*a["L"], *b["L"]]}
+    raise TypeError(f"not an update operand: {node!r}")  # the checks make this unreachable
+
+
+def _add(existing: AttributeValue | None, value: AttributeValue) -> AttributeValue:
+    if existing is None:
+        return value
+    kind = type_of(value)
+    if kind not in existing:
+        raise validation_error(M.UPDATE_BAD_OPERAND)
+    if kind == "N":
+        return _number("+", existing, value)
+    members = list(existing[kind])
+    if kind == "NS":
+        present = {Decimal(m) for m in members}
+        members.extend(m for m in value[kind] if Decimal(m) not in present)
+    else:
+        have = set(members)
+        members.extend(m for m in value[kind] if m not in have)
+    return {kind: members}
+
+
+def _delete(existing: AttributeValue | None, value: AttributeValue) -> AttributeValue | None:
+    """The set left after removing ``value``'s members; None removes the attribute."""
+    if existing is None:
+        return None
+    kind = type_of(value)
+    if kind not in existing:
+        raise validation_error(M.UPDATE_BAD_OPERAND)
+    if kind == "NS":
+        gone = {Decimal(m) for m in value[kind]}
+        members = [m for m in existing[kind] if Decimal(m) not in gone]
+    else:
+        drop = set(value[kind])
+        members = [m for m in existing[kind] if m not in drop]
+    return {kind: members} if members else None
+
+
+def _parent(item: Item, parts: tuple[str | int, ...]) -> AttributeValue:
+    """The container holding the last step of a nested path; it must exist with the right type."""
+    value = get_path(item, parts[:-1])
+    last = parts[-1]
+    if value is None or ("L" not in value if isinstance(last, int) else "M" not in value):
+        raise validation_error(M.UPDATE_BAD_PATH)
+    return value
+
+
+def _write(item: Item, parts: tuple[str | int, ...], value: AttributeValue) -> None:
+    if len(parts) == 1:
+        item[str(parts[0])] = value
+        return
+    parent = _parent(item, parts)
+    last = parts[-1]
+    if isinstance(last, int):
+        members = parent["L"]
+        if last < len(members):
+            members[last] = value
+        else:
+            members.append(value)
+    else:
+        parent["M"][last] = value
+
+
+def _remove(item: Item, parts: tuple[str | int, ...]) -> None:
+    if len(parts) == 1:
+        item.pop(str(parts[0]), None)
+        return
+    parent = _parent(item, parts)
+    last = parts[-1]
+    if isinstance(last, int):
+        if last < len(parent["L"]):
+            del parent["L"][last]
+    else:
+        parent["M"].pop(last, None)
+
+
+def apply_update(update: Update, item: Item, key_names: tuple[str, ...]) -> UpdateResult:
+    """Apply a resolved update to ``item`` (the key alone for a new item), returning a new item."""
+    for action in update.actions:
+        name = action.path.parts[0]
+        if name in key_names:
+            raise validation_error(M.UPDATE_KEY.format(name=name))
+    # Plan: every new value, computed from the original item.
+    writes: list[tuple[tuple[str | int, ...], AttributeValue | None]] = []
+    for action in update.actions:
+        parts = action.path.parts
+        match action:
+            case SetAction(_, value):
+                writes.append((parts, _value(value, item)))
+            case AddAction(_, Literal(value)):
+                writes.append((parts, _add(get_path(item, parts), value)))
+            case DeleteAction(_, Literal(value)):
+                existing = get_path(item, parts)
+                if existing is not None:
+                    writes.append((parts, _delete(existing, value)))
+            case RemoveAction():
+                writes.append((parts, None))
+    # Write into a copy: the touched top-level attributes are deep-copied, the rest shared.
+    touched = {str(parts[0]) for parts, _ in writes}
+    new_item: Item = {name: copy.deepcopy(av) if name in touched else av for name, av in item.items()}
+    removals: list[tuple[str | int, ...]] = []
+    for parts, written in writes:
+        if written is None:
+            removals.append(parts)
+        else:
+            _write(new_item, parts, copy.deepcopy(written))
+    # Removing list elements from the highest index down keeps the others' indexes as written.
+    removals.sort(key=lambda parts: tuple(-p if isinstance(p, int) else 0 for p in parts), reverse=False)
+    for parts in removals:
+        _remove(new_item, parts)
+    paths = tuple(action.path for action in update.actions)
+    return UpdateResult(new_item, project(item, paths), project(new_item, paths))
