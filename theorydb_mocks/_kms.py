@@ -117,12 +117,14 @@ class FakeKmsClient:
         self.strict = strict
         self.fresh_keys = fresh_keys
         self._lock = threading.RLock()
-        self._issued: dict[bytes, DataKey] = {}
+        # Each blob with every data key issued under it: a fixed blob is issued again per call, possibly
+        # under another encryption context, and each of those contexts decrypts it.
+        self._issued: dict[bytes, list[DataKey]] = {}
         if not fresh_keys:
             context = dict(encryption_context or {})
-            self._issued[self.ciphertext_blob] = DataKey(
-                self.plaintext_key, self.ciphertext_blob, key_id, context
-            )
+            self._issued[self.ciphertext_blob] = [
+                DataKey(self.plaintext_key, self.ciphertext_blob, key_id, context)
+            ]
         self._history: list[DataKey] = []
         self._calls: list[KmsCall] = []
         self._failures: list[str] = []
@@ -281,7 +283,7 @@ class FakeKmsClient:
         else:
             plaintext, blob = self.plaintext_key, self.ciphertext_blob
         issued = DataKey(plaintext, blob, key_id, context)
-        self._issued[blob] = issued
+        self._issued.setdefault(blob, []).append(issued)
         self._history.append(issued)
         answer: dict[str, Any] = {"CiphertextBlob": blob, "KeyId": self._arn(key_id)}
         if method == "generate_data_key":
@@ -297,14 +299,15 @@ class FakeKmsClient:
             self._fail(
                 f"{short_repr(KmsCall('decrypt', params), 300)}\n  KeyId: {self.key_id!r} != {key_id!r}"
             )
-        issued = self._issued.get(blob)
+        candidates = self._issued.get(blob, [])
         if not (self.strict or self.fresh_keys):
             return {
                 "KeyId": self._arn(key_id or self.key_id),
-                "Plaintext": self.plaintext_key if issued is None else issued.plaintext,
+                "Plaintext": candidates[-1].plaintext if candidates else self.plaintext_key,
                 "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
             }
-        if issued is None or issued.encryption_context != context:
+        issued = next((key for key in candidates if key.encryption_context == context), None)
+        if issued is None:
             raise _service.build_client_error(_SERVICE, "Decrypt", "InvalidCiphertextException", "", {})
         return {
             "KeyId": self._arn(issued.key_id or key_id or self.key_id),

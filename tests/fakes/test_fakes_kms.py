@@ -139,7 +139,7 @@ def test_strict_mode_checks_the_key_id_and_spec() -> None:
 
 
 def test_strict_decrypt_needs_a_blob_it_issued_under_the_same_context() -> None:
-    kms = FakeKmsClient(KEY, BLOB, strict=True)
+    kms = FakeKmsClient(KEY, BLOB, strict=True, encryption_context={"table": "old"})
     context = {"table": "users"}
     kms.generate_data_key(KeyId=ARN, KeySpec="AES_256", EncryptionContext=context)
     assert kms.decrypt(CiphertextBlob=BLOB, EncryptionContext=context)["Plaintext"] == KEY
@@ -151,6 +151,17 @@ def test_strict_decrypt_needs_a_blob_it_issued_under_the_same_context() -> None:
     with pytest.raises(kms.exceptions.InvalidCiphertextException):
         kms.decrypt(CiphertextBlob=b"tampered")
     kms.assert_no_pending()  # KMS's own answers, which a test may provoke on purpose
+
+
+def test_a_fixed_blob_decrypts_under_every_context_it_was_issued_with() -> None:
+    kms = FakeKmsClient(KEY, BLOB, strict=True)
+    kms.generate_data_key(KeyId=ARN, KeySpec="AES_256", EncryptionContext={"attr": "a"})
+    kms.generate_data_key(KeyId=ARN, KeySpec="AES_256", EncryptionContext={"attr": "b"})
+    assert kms.decrypt(CiphertextBlob=BLOB, EncryptionContext={"attr": "a"})["Plaintext"] == KEY
+    assert kms.decrypt(CiphertextBlob=BLOB, EncryptionContext={"attr": "b"})["Plaintext"] == KEY
+    assert kms.decrypt(CiphertextBlob=BLOB)["Plaintext"] == KEY  # the configured, empty context
+    with pytest.raises(kms.exceptions.InvalidCiphertextException):
+        kms.decrypt(CiphertextBlob=BLOB, EncryptionContext={"attr": "c"})
 
 
 def test_the_configured_blob_counts_as_issued_for_reading_old_data() -> None:
