@@ -1,0 +1,130 @@
+"""Schema helpers: the CreateTable request from a model, and create/ensure/describe/delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.unit._models import NOTES, USERS
+from theorydb_py import (
+    TableNotFoundError,
+    ValidationError,
+    build_create_table_request,
+    create_table,
+    delete_table,
+    describe_table,
+    ensure_table,
+)
+from theorydb_py.mocks import FakeDynamoDBClient
+
+ACTIVE = {"Table": {"TableName": "users", "TableStatus": "ACTIVE"}}
+
+
+def test_create_table_request_for_a_model_with_indexes() -> None:
+    assert build_create_table_request(USERS) == {
+        "TableName": "users",
+        "AttributeDefinitions": [
+            {"AttributeName": "PK", "AttributeType": "S"},
+            {"AttributeName": "SK", "AttributeType": "S"},
+            {"AttributeName": "email", "AttributeType": "S"},
+            {"AttributeName": "status", "AttributeType": "S"},
+            {"AttributeName": "age", "AttributeType": "N"},
+        ],
+        "KeySchema": [
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": "by-email",
+                "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+            {
+                "IndexName": "by-status",
+                "KeySchema": [
+                    {"AttributeName": "status", "KeyType": "HASH"},
+                    {"AttributeName": "age", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            },
+        ],
+        "LocalSecondaryIndexes": [
+            {
+                "IndexName": "by-age",
+                "KeySchema": [
+                    {"AttributeName": "PK", "KeyType": "HASH"},
+                    {"AttributeName": "age", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["name"]},
+            }
+        ],
+    }
+
+
+def test_provisioned_billing_and_converter_key_types() -> None:
+    request = build_create_table_request(NOTES, table_name="n2", billing_mode="PROVISIONED", read_capacity=2)
+    assert request == {
+        "TableName": "n2",
+        "AttributeDefinitions": [{"AttributeName": "key", "AttributeType": "S"}],  # from the converter
+        "KeySchema": [{"AttributeName": "key", "KeyType": "HASH"}],
+        "BillingMode": "PROVISIONED",
+        "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 5},
+    }
+    gsi = build_create_table_request(USERS, billing_mode="PROVISIONED")["GlobalSecondaryIndexes"][0]
+    assert gsi["ProvisionedThroughput"] == {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+    with pytest.raises(ValidationError, match="billing_mode must be PAY_PER_REQUEST or PROVISIONED"):
+        build_create_table_request(USERS, billing_mode="FREE")  # type: ignore[arg-type]
+
+
+def test_create_waits_until_active(fake: FakeDynamoDBClient) -> None:
+    fake.expect(
+        "create_table",
+        build_create_table_request(USERS),
+        response={"TableDescription": {"TableStatus": "CREATING"}},
+    )
+    fake.expect("describe_table", {"TableName": "users"}, response={"Table": {"TableStatus": "CREATING"}})
+    fake.expect("describe_table", {"TableName": "users"}, response=ACTIVE)
+    assert create_table(USERS, client=fake)["TableStatus"] == "ACTIVE"
+
+
+def test_ensure_creates_only_when_missing(fake: FakeDynamoDBClient) -> None:
+    fake.expect("describe_table", {"TableName": "users"}, response=ACTIVE)
+    assert ensure_table(USERS, client=fake) == ACTIVE["Table"]
+    fake.expect("describe_table", {"TableName": "users"}, error="ResourceNotFoundException")
+    fake.expect("create_table", {"TableName": "users"}, response={"TableDescription": {}})
+    fake.expect("describe_table", {"TableName": "users"}, response=ACTIVE)
+    assert ensure_table(USERS, client=fake)["TableStatus"] == "ACTIVE"
+
+
+def test_ensure_tolerates_a_table_created_meanwhile(fake: FakeDynamoDBClient) -> None:
+    fake.expect("describe_table", {}, error="ResourceNotFoundException")
+    fake.expect("create_table", {}, error="ResourceInUseException")
+    fake.expect("describe_table", {}, response=ACTIVE)
+    assert ensure_table(USERS, client=fake)["TableStatus"] == "ACTIVE"
+
+
+def test_describe_and_delete(fake: FakeDynamoDBClient) -> None:
+    fake.expect("describe_table", {"TableName": "other"}, error="ResourceNotFoundException")
+    with pytest.raises(TableNotFoundError):
+        describe_table(USERS, client=fake, table_name="other")
+    fake.expect("delete_table", {"TableName": "users"}, response={})
+    fake.expect("describe_table", {"TableName": "users"}, error="ResourceNotFoundException")
+    delete_table(USERS, client=fake, wait=True)
+    fake.expect("delete_table", {"TableName": "users"}, error="ResourceNotFoundException")
+    delete_table(USERS, client=fake, missing_ok=True)
+    fake.expect("delete_table", {"TableName": "users"}, error="ResourceNotFoundException")
+    with pytest.raises(TableNotFoundError):
+        delete_table(USERS, client=fake)
+
+
+def test_create_fails_clearly_when_the_table_exists(fake: FakeDynamoDBClient) -> None:
+    fake.expect(
+        "create_table", {}, error="ResourceInUseException", error_message="Table already exists: users"
+    )
+    with pytest.raises(Exception) as info:
+        create_table(USERS, client=fake)
+    err: Any = info.value
+    assert (err.code, err.message) == ("ResourceInUseException", "Table already exists: users")
