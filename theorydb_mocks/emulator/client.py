@@ -230,10 +230,16 @@ class _Operation:
             if params:
                 raise ParamValidationError(report=f"Unknown parameters: {', '.join(map(str, params))}")
             return params
-        report = _PARAM_VALIDATOR.validate(params, self.shape)
+        try:
+            report = _PARAM_VALIDATOR.validate(params, self.shape)
+        except Exception as exc:  # botocore's timestamp parsing can crash (dateutil overflow): still invalid
+            raise ParamValidationError(report=f"Invalid parameter value: {exc}") from exc
         if report.has_errors():
             raise ParamValidationError(report=report.generate_report())
-        converted: dict[str, Any] = _convert(params, self.shape)
+        try:
+            converted: dict[str, Any] = _convert(params, self.shape)
+        except (OSError, ValueError, TypeError) as exc:  # a file-like blob that cannot be read
+            raise ParamValidationError(report=f"Invalid blob parameter: {exc}") from exc
         return converted
 
 

@@ -53,6 +53,9 @@ class M:
         "number of attributes defined in AttributeDefinitions"
     )
     NO_ATTRIBUTE_SCHEMA = "No Attribute Schema Defined"
+    NO_KEY_SCHEMA = (
+        "No defined key schema.  A key schema containing at least a hash key must be defined for all tables"
+    )
     PPR_WITH_THROUGHPUT = (
         "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be "
         "specified when BillingMode is PAY_PER_REQUEST"
@@ -217,6 +220,10 @@ def _undefined_error(undefined: list[str], types: dict[str, str]) -> Exception:
 def create_table(emu: DynamoDBEmulator, request: Request) -> Response:
     """Create a table, ACTIVE at once. Runtime: O(indexes)."""
     name = request["TableName"]
+    if not request.get("KeySchema"):
+        raise _invalid(M.NO_KEY_SCHEMA)
+    if not request.get("AttributeDefinitions"):
+        raise _invalid(M.NO_ATTRIBUTE_SCHEMA)
     types = _definitions(request)
     undefined: list[str] = []
     key = _key_schema(request["KeySchema"], types, undefined=undefined)
