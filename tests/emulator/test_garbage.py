@@ -78,7 +78,7 @@ def _follow(shape: Any, member: str) -> st.SearchStrategy[Any]:
     if kind == "list":
         return st.lists(shaped(shape.member.name), max_size=3)
     if kind == "map":
-        keys = st.sampled_from(NAMES + [":v", ":n", TABLE]) | st.text(max_size=4)
+        keys = st.sampled_from([*NAMES, ":v", ":n", TABLE]) | st.text(max_size=4)
         return st.dictionaries(keys, shaped(shape.value.name), max_size=3)
     if kind == "string":
         if shape.metadata.get("enum"):
