@@ -45,6 +45,10 @@ def lsi(name: str = "by-lk", **extra: Any) -> dict[str, Any]:
     return index
 
 
+def pick(response: dict[str, Any]) -> dict[str, Any]:
+    return {"ResponseMetadata": response["ResponseMetadata"]}
+
+
 def error_of(call: Any, **kwargs: Any) -> tuple[str, str]:
     with pytest.raises(ClientError) as caught:
         call(**kwargs)
@@ -410,6 +414,8 @@ def test_list_tables_pages_in_name_order(client: EmulatorClient) -> None:
     last = client.list_tables(Limit=2, ExclusiveStartTableName="d-table")
     assert last["TableNames"] == ["e-table"]
     assert "LastEvaluatedTableName" not in last
+    full = client.list_tables(Limit=1, ExclusiveStartTableName="d-table")
+    assert full == {"TableNames": ["e-table"], "LastEvaluatedTableName": "e-table", **pick(full)}
     assert client.list_tables(ExclusiveStartTableName="zzz")["TableNames"] == []
     pages = list(client.get_paginator("list_tables").paginate(PaginationConfig={"PageSize": 2}))
     assert [name for page in pages for name in page["TableNames"]] == sorted(names)
@@ -493,8 +499,11 @@ def test_gsi_create_backfills_and_delete_drops(
         TableName=table, AttributeDefinitions=[GK], GlobalSecondaryIndexUpdates=[{"Create": gsi()}]
     )["TableDescription"]
     (index,) = desc["GlobalSecondaryIndexes"]
-    assert index["IndexStatus"] == "ACTIVE"
+    assert (index["IndexStatus"], index["Backfilling"]) == ("CREATING", False)
     assert index["ItemCount"] == 1
+    (index,) = client.describe_table(TableName=table)["Table"]["GlobalSecondaryIndexes"]
+    assert index["IndexStatus"] == "ACTIVE"
+    assert "Backfilling" not in index
     assert {"AttributeName": "gk", "AttributeType": "S"} in desc["AttributeDefinitions"]
     assert "by-gk" in emu.get_table(table).indexes
     assert error_of(

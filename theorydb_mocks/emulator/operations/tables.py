@@ -361,7 +361,7 @@ def list_tables(emu: DynamoDBEmulator, request: Request) -> Response:
         names = [name for name in names if name > start]
     page = names[:limit]
     response: Response = {"TableNames": page}
-    if page and len(page) == limit and len(names) > limit:
+    if page and len(page) == limit:  # a full page says "maybe more", as DynamoDB Local does
         response["LastEvaluatedTableName"] = page[-1]
     return response
 
@@ -445,11 +445,12 @@ def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
         table.sse_kms_key = sse.get("KMSMasterKeyId")
     for name, kind in ((request.get("AttributeDefinitions") and _definitions(request)) or {}).items():
         table.attribute_definitions.setdefault(name, kind)
+    created: list[IndexState] = []
     for spec, index_throughput in creates:
         table.store.add_index(spec)
-        table.gsis[spec.name] = IndexState(
-            spec, f"{table.arn}/index/{spec.name}", provisioned_throughput=index_throughput
-        )
+        state = IndexState(spec, f"{table.arn}/index/{spec.name}", provisioned_throughput=index_throughput)
+        table.gsis[spec.name] = state
+        created.append(state)
     deleting: list[IndexState] = []
     for name in deletes:
         state = table.gsis.pop(name)
@@ -457,7 +458,12 @@ def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
         state.status = "DELETING"
         deleting.append(state)
     table.rebuild_indexes()
+    # The answer shows a new index CREATING, as the service's does; it is backfilled and ACTIVE already.
+    for state in created:
+        state.status = "CREATING"
     description = table.description()
+    for state in created:
+        state.status = "ACTIVE"
     if deleting:
         description.setdefault("GlobalSecondaryIndexes", []).extend(
             {
