@@ -287,11 +287,15 @@ class _Builder:
             path += f"[{self.draw(st.integers(0, 3))}]"
         return path
 
-    def operand_value(self) -> str:
+    def operand_value(self, *, ordered: bool = False) -> str:
+        """A value operand; ``ordered`` (for <, <=, >, >=) keeps to N, S and B, the only ordered types."""
         attribute = self.draw(st.sampled_from(sorted(self.attributes)))
         like = self.attributes[attribute]
-        if self.draw(st.booleans()):
+        if self.draw(st.booleans()) and (not ordered or next(iter(like)) in ("N", "S", "B")):
             return self.value(like)
+        if ordered:
+            scalar = self.draw(st.sampled_from(["N", "S", "B"]))
+            return self.value(self.draw(scalar_values(scalar, min_size=1, max_size=6)))
         return self.value(self.draw(attribute_values(max_depth=0, allow_empty=False)))
 
     def condition(self, depth: int) -> str:
@@ -302,7 +306,7 @@ class _Builder:
             right = (
                 self.value({"N": str(self.draw(st.integers(0, 5)))})
                 if left.startswith("size")
-                else self.operand_value()
+                else self.operand_value(ordered=op not in ("=", "<>"))
             )
             return f"{left} {op} {right}"
         if kind == 1:
@@ -325,7 +329,9 @@ class _Builder:
         if kind == 7:
             return f"NOT {self.condition(depth - 1)}"
         if kind == 8:
-            return f"({self.condition(depth - 1)})"
+            # A group always holds a junction: DynamoDB rejects "((x))" as redundant parentheses.
+            joiner = self.draw(st.sampled_from(["AND", "OR"]))
+            return f"({self.condition(depth - 1)} {joiner} {self.condition(depth - 1)})"
         joiner = self.draw(st.sampled_from(["AND", "OR"]))
         return f"{self.condition(depth - 1)} {joiner} {self.condition(depth - 1)}"
 
