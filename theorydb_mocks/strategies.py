@@ -45,6 +45,7 @@ MAX_PARTITION_KEY_BYTES = 2048
 MAX_SORT_KEY_BYTES = 1024
 ScalarType = Literal["S", "N", "B"]
 
+_SCALARS: tuple[ScalarType, ...] = ("N", "S", "B")
 AttributeValue = dict[str, Any]
 Item = dict[str, AttributeValue]
 
@@ -294,7 +295,7 @@ class _Builder:
         if self.draw(st.booleans()) and (not ordered or next(iter(like)) in ("N", "S", "B")):
             return self.value(like)
         if ordered:
-            scalar = self.draw(st.sampled_from(["N", "S", "B"]))
+            scalar = self.draw(st.sampled_from(_SCALARS))
             return self.value(self.draw(scalar_values(scalar, min_size=1, max_size=6)))
         return self.value(self.draw(attribute_values(max_depth=0, allow_empty=False)))
 
