@@ -182,7 +182,8 @@ class TableState:
                 desc["Backfilling"] = False
             if index.provisioned_throughput is not None:
                 desc["ProvisionedThroughput"] = dict(index.provisioned_throughput)
-        desc["IndexSizeBytes"] = self.store.index_size_bytes(spec.name)
-        desc["ItemCount"] = self.store.index_item_count(spec.name)
+        if index.status != "CREATING":  # sizes are known once the backfill is done
+            desc["IndexSizeBytes"] = self.store.index_size_bytes(spec.name)
+            desc["ItemCount"] = self.store.index_item_count(spec.name)
         desc["IndexArn"] = index.arn
         return desc

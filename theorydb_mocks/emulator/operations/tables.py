@@ -26,7 +26,15 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator._types import Request, Response
     from theorydb_mocks.emulator.core import DynamoDBEmulator
 
-__all__ = ["M", "create_table", "delete_table", "describe_table", "list_tables", "update_table"]
+__all__ = [
+    "M",
+    "create_table",
+    "delete_table",
+    "describe_table",
+    "java_hash_order",
+    "list_tables",
+    "update_table",
+]
 
 MAX_GSIS = 20
 MAX_LSIS = 5
@@ -420,6 +428,7 @@ def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
     creates, deletes, updates = _plan_gsi_updates(table, request, billing)
 
     # Everything is checked: apply.
+    was_provisioned = table.billing_mode == "PROVISIONED"
     if billing != table.billing_mode:
         if billing == "PAY_PER_REQUEST":
             table.last_update_to_pay_per_request = now
@@ -428,7 +437,10 @@ def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
                 index.provisioned_throughput = None
         table.billing_mode = billing
     if throughput is not None:
-        _apply_throughput(table, _throughput(throughput), now)
+        if was_provisioned:
+            _apply_throughput(table, _throughput(throughput), now)
+        else:  # a switch to PROVISIONED sets the throughput; it is no increase
+            table.provisioned_throughput = _throughput(throughput)
     for name, throughput_update in updates.items():
         table.gsis[name].provisioned_throughput = throughput_update
     if stream is not None:
@@ -443,8 +455,11 @@ def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
     if sse is not None:
         table.sse_enabled = bool(sse.get("Enabled", False))
         table.sse_kms_key = sse.get("KMSMasterKeyId")
-    for name, kind in ((request.get("AttributeDefinitions") and _definitions(request)) or {}).items():
-        table.attribute_definitions.setdefault(name, kind)
+    if request.get("AttributeDefinitions"):
+        merged = dict(table.attribute_definitions)
+        for name, kind in _definitions(request).items():
+            merged.setdefault(name, kind)
+        table.attribute_definitions = {name: merged[name] for name in java_hash_order(list(merged))}
     created: list[IndexState] = []
     for spec, index_throughput in creates:
         table.store.add_index(spec)
@@ -478,6 +493,28 @@ def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
             for state in deleting
         )
     return {"TableDescription": description}
+
+
+def java_hash_order(names: list[str]) -> list[str]:
+    """``names`` in the iteration order of a Java ``HashMap`` they were put into, in this order.
+
+    DynamoDB Local keeps the definitions of an updated table in such a map, so UpdateTable answers list
+    them in this order.
+
+    >>> java_hash_order(["pk", "sk", "gk"])
+    ['gk', 'sk', 'pk']
+    """
+    capacity = 16
+    while len(names) > capacity * 3 // 4:
+        capacity *= 2
+    buckets: dict[int, list[str]] = {}
+    for name in names:
+        units = name.encode("utf-16-be")
+        h = 0
+        for i in range(0, len(units), 2):
+            h = (31 * h + (units[i] << 8 | units[i + 1])) & 0xFFFFFFFF
+        buckets.setdefault((h ^ (h >> 16)) & (capacity - 1), []).append(name)
+    return [name for bucket in sorted(buckets) for name in buckets[bucket]]
 
 
 def _apply_throughput(table: TableState, new: dict[str, int], now: float) -> None:
