@@ -38,7 +38,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
-        if here in Path(str(item.path)).parents:
+        uses_local = "dynamodb_local_client" in getattr(item, "fixturenames", ())
+        if uses_local and here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.dynamodb_local)
 
 

@@ -1,0 +1,186 @@
+"""The harness itself, without a DynamoDB: normalization, the tally, and that every allow-list matcher
+accepts exactly its difference and nothing else."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from tests.conformance import allowlist
+from tests.conformance.harness import Differential, Outcome, Tally, _normalize_value
+
+MISSING = Outcome(False, {"Code": "ResourceNotFoundException", "Message": allowlist.LOCAL_MISSING_TABLE})
+
+
+def err(code: str, message: str, **fields: Any) -> Outcome:
+    return Outcome(False, {"Code": code, "Message": message, **fields})
+
+
+def ok(**body: Any) -> Outcome:
+    return Outcome(True, body)
+
+
+def quirk(op: str, request: dict[str, Any], local: Outcome, emu: Outcome) -> str | None:
+    found = allowlist.match(op, request, local, emu)
+    return None if found is None else found.id
+
+
+def test_missing_table_message_per_operation() -> None:
+    service = err("ResourceNotFoundException", "Requested resource not found")
+    named = err("ResourceNotFoundException", "Requested resource not found: Table: t not found")
+    assert quirk("get_item", {"TableName": "t"}, MISSING, service) == "missing-table-message"
+    assert quirk("describe_table", {"TableName": "t"}, MISSING, named) == "missing-table-message"
+    assert quirk("describe_table", {"TableName": "t"}, MISSING, service) is None
+    assert quirk("get_item", {"TableName": "t"}, MISSING, named) is None
+    assert quirk("get_item", {"TableName": "t"}, MISSING, err("ResourceNotFoundException", "nope")) is None
+
+
+def test_validation_before_existence_needs_a_validation_error() -> None:
+    assert quirk("put_item", {}, MISSING, err("ValidationException", "bad")) == "validation-before-existence"
+    assert quirk("put_item", {}, MISSING, ok()) is None
+    other = err("ResourceNotFoundException", "Requested resource not found: Table: x not found")
+    assert quirk("put_item", {}, other, err("ValidationException", "bad")) is None
+
+
+def test_transaction_reason_period_only_strips_the_period() -> None:
+    def cancelled(message: str) -> Outcome:
+        reasons = [{"Code": "None"}, {"Code": "ConditionalCheckFailed", "Message": message}]
+        return err("TransactionCanceledException", "Transaction cancelled", CancellationReasons=reasons)
+
+    local = cancelled("The conditional request failed.")
+    assert quirk("transact_write_items", {}, local, cancelled("The conditional request failed")) is not None
+    assert quirk("transact_write_items", {}, local, cancelled("Something else")) is None
+
+
+def test_query_missing_key_name() -> None:
+    local = err("ValidationException", "Query condition missed key schema element")
+    emu = err("ValidationException", "Query condition missed key schema element: pk")
+    assert quirk("query", {}, local, emu) == "query-missing-key-name"
+    assert quirk("scan", {}, local, emu) is None
+    assert quirk("query", {}, local, err("ValidationException", "other")) is None
+
+
+def test_page_limit_before_filter_accepts_an_early_page_only() -> None:
+    items = [{"n": {"N": str(i)}} for i in range(3)]
+    local = ok(Items=items, Count=3, ScannedCount=9)
+    early = ok(Items=items[:1], Count=1, ScannedCount=4, LastEvaluatedKey={"pk": {"S": "a"}})
+    request = {"FilterExpression": "n > :z"}
+    assert quirk("scan", request, local, early) == "page-limit-before-filter"
+    assert quirk("scan", {}, local, early) is None
+    wrong = ok(Items=items[1:2], Count=1, ScannedCount=4, LastEvaluatedKey={"pk": {"S": "a"}})
+    assert quirk("scan", request, local, wrong) is None
+
+
+def test_delete_table_status_and_nothing_else() -> None:
+    local = ok(TableDescription={"TableName": "t", "TableStatus": "ACTIVE", "ItemCount": 0})
+    emu = ok(TableDescription={"TableName": "t", "TableStatus": "DELETING", "ItemCount": 0})
+    assert quirk("delete_table", {}, local, emu) == "delete-table-status"
+    emu_other = ok(TableDescription={"TableName": "t", "TableStatus": "DELETING", "ItemCount": 1})
+    assert quirk("delete_table", {}, local, emu_other) is None
+
+
+def test_pay_per_request_with_throughput() -> None:
+    request = {"BillingMode": "PAY_PER_REQUEST", "ProvisionedThroughput": {}}
+    emu = err("ValidationException", allowlist.PAY_PER_REQUEST_THROUGHPUT)
+    assert quirk("create_table", request, ok(), emu) == "pay-per-request-throughput"
+    assert quirk("create_table", {"BillingMode": "PAY_PER_REQUEST"}, ok(), emu) is None
+
+
+def test_unchecked_enum_names_the_member_and_its_values() -> None:
+    request = {"ReturnConsumedCapacity": "ALL"}
+    message = (
+        "1 validation error detected: Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
+    )
+    assert quirk("put_item", request, ok(), err("ValidationException", message)) == "unchecked-enums"
+    assert quirk("put_item", {}, ok(), err("ValidationException", message)) is None
+    assert quirk("put_item", request, ok(), err("ValidationException", "something else")) is None
+
+
+def test_batch_get_16mb_split_must_cover_every_key() -> None:
+    items = [{"k": {"N": str(i)}} for i in range(4)]
+    local = ok(Responses={"t": items}, UnprocessedKeys={})
+    split = ok(Responses={"t": items[:3]}, UnprocessedKeys={"t": {"Keys": [items[3]]}})
+    assert quirk("batch_get_item", {}, local, split) == "batch-get-16mb"
+    short = ok(Responses={"t": items[:2]}, UnprocessedKeys={"t": {"Keys": [items[3]]}})
+    assert quirk("batch_get_item", {}, local, short) is None
+
+
+def test_table_description_shape() -> None:
+    local = ok(
+        Table={"TableArn": "a", "ProvisionedThroughput": {"LastIncreaseDateTime": "<epoch-0>", "R": 0}}
+    )
+    emu = ok(Table={"TableArn": "a", "TableId": "<table-id>", "ProvisionedThroughput": {"R": 0}})
+    assert quirk("describe_table", {}, local, emu) == "table-description-shape"
+    emu_other = ok(Table={"TableArn": "a", "TableId": "<table-id>", "ProvisionedThroughput": {"R": 1}})
+    assert quirk("describe_table", {}, local, emu_other) is None
+
+
+def test_every_quirk_is_documented() -> None:
+    ids = [q.id for q in allowlist.QUIRKS]
+    assert len(ids) == len(set(ids))
+    assert all(q.local and q.service for q in allowlist.QUIRKS)
+
+
+def test_normalize_maps_names_arns_sets_and_times() -> None:
+    raw = {
+        "TableName": "t-123",
+        "TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/t-123",
+        "CreationDateTime": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        "LastDecreaseDateTime": dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+        "TableId": "abc",
+        "Item": {"s": {"SS": ["b", "a"]}, "l": {"L": [{"S": "b"}, {"S": "a"}]}},
+        "Responses": {"t-123": []},
+    }
+    assert _normalize_value(raw, {"t-123": "t"}) == {
+        "TableName": "t",
+        "TableArn": "arn:aws:dynamodb:<region>:<account>:table/t",
+        "CreationDateTime": "<timestamp>",
+        "LastDecreaseDateTime": "<epoch-0>",
+        "TableId": "<table-id>",
+        "Item": {"s": {"SS": ["a", "b"]}, "l": {"L": [{"S": "b"}, {"S": "a"}]}},
+        "Responses": {"t": []},
+    }
+
+
+class _Client:
+    """A stand-in client answering ``get_item`` with a fixed item, or raising a raw Python error."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+
+    def get_item(self, **request: Any) -> Any:
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return {"Item": self.answer, "ResponseMetadata": {"RequestId": "x"}}
+
+
+def test_differential_counts_and_reports_a_mismatch() -> None:
+    tally = Tally()
+    diff = Differential(
+        _Client({"a": {"S": "1"}}), _Client({"a": {"S": "2"}}), tally=tally, area="x", test_id="t"
+    )
+    with pytest.raises(AssertionError, match=r"emulator differs from DynamoDB Local on get_item"):
+        diff.call("get_item", TableName="t", Key={})
+    same = Differential(
+        _Client({"a": {"S": "1"}}), _Client({"a": {"S": "1"}}), tally=tally, area="x", test_id="u"
+    )
+    same.call("get_item", TableName="t", Key={})
+    count = tally.areas["x"]
+    assert (count.matched, count.mismatched) == (1, 1)
+    assert tally.report()["areas"]["x"]["match_rate"] == 0.5
+
+
+def test_a_raw_python_exception_from_the_emulator_is_a_mismatch() -> None:
+    diff = Differential(_Client({}), _Client(KeyError("boom")), tally=Tally(), area="x", test_id="t")
+    with pytest.raises(AssertionError, match=r"<raw KeyError>"):
+        diff.call("get_item", TableName="t", Key={})
+
+
+def test_expect_pins_the_corpus_in_local_only_mode() -> None:
+    diff = Differential(_Client({}), None, tally=Tally(), area="x", test_id="t")
+    with pytest.raises(AssertionError, match="corpus check failed"):
+        diff.call("get_item", expect="ValidationException", TableName="t", Key={})
+    assert diff.call("get_item", expect="ok", TableName="t", Key={}).ok
