@@ -9,6 +9,7 @@ Table names carry a random suffix (DynamoDB Local is shared) and every table mad
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import urllib.error
@@ -32,7 +33,8 @@ SERVICE_DIVERGENCES: dict[str, str] = {
     "empty-gsi-list": "GSI list is empty/invalid",
     "gsi-key-undefined": "Attribute gk is not defined in AttributeDefinitions",
     "gsi-throughput-on-demand": "<accepted>",
-    "too-many-projected": "No more than 20 attributes per table can be projected into Local Secondary Indices",
+    "too-many-projected": "No more than 20 attributes per table can be projected into Local Secondary "
+    "Indices",
 }
 
 
@@ -62,10 +64,8 @@ class Both:
 
     def close(self) -> None:
         for name in self.created:
-            try:
+            with contextlib.suppress(ClientError):
                 self.local.update_table(TableName=name, DeletionProtectionEnabled=False)
-            except ClientError:
-                pass
             try:
                 self.local.delete_table(TableName=name)
             except ClientError:
@@ -89,7 +89,8 @@ def _outcome(call: Callable[..., Any], request: dict[str, Any], suffix: str) -> 
     except ClientError as err:
         return {"Error": {"Code": err.response["Error"]["Code"], "Message": err.response["Error"]["Message"]}}
     response.pop("ResponseMetadata", None)
-    return _normalize(response, suffix)
+    normalized: dict[str, Any] = _normalize(response, suffix)
+    return normalized
 
 
 def _normalize(value: Any, suffix: str) -> Any:
@@ -351,8 +352,8 @@ def test_table_name_rules(dynamodb_local_endpoint: str) -> None:
     code, message = _raw(dynamodb_local_endpoint, "DescribeTable", {"TableName": "a!"})
     assert (code, message) == (
         "ValidationException",
-        "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain "
-        "only the characters a-z, A-Z, 0-9, '_', '-', and '.'",
+        "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may "
+        "contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'",
     )
     emu_code, emu_message = _dispatch("DescribeTable", {"TableName": "a!"})
     assert emu_code == "ValidationException"
