@@ -165,6 +165,7 @@ class Table(Generic[T]):
         secret = [a for a in self._encrypted if a in item]
         if secret:
             encryptor = self._encryption()
+            cache = self._new_cache() if cache is None else cache  # one Decrypt per data key, not per field
             item = dict(item)
             for attr in secret:
                 item[attr] = encryptor.decrypt_attribute(attr, item[attr], cache)

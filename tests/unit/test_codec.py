@@ -264,3 +264,32 @@ def test_converters_apply_on_items() -> None:
     item = TABLE.to_item(User(id="u1", balance_cents=Decimal("1.05")))
     assert item["balance_cents"] == {"N": "105"}
     assert TABLE.from_item(item).balance_cents == Decimal("1.05")
+
+
+@dataclass
+class Node:
+    name: str
+    children: list[Node] = field(default_factory=list)
+
+
+def test_recursive_dataclasses_round_trip() -> None:
+    codec = codec_for(Node)
+    tree = Node("root", [Node("a"), Node("b", [Node("c")])])
+    av = codec.encode(tree, "tree")
+    assert av == {
+        "M": {
+            "name": {"S": "root"},
+            "children": {
+                "L": [
+                    {"M": {"name": {"S": "a"}, "children": {"L": []}}},
+                    {
+                        "M": {
+                            "name": {"S": "b"},
+                            "children": {"L": [{"M": {"name": {"S": "c"}, "children": {"L": []}}}]},
+                        }
+                    },
+                ]
+            },
+        }
+    }
+    assert codec.decode(av or {}, "tree") == tree

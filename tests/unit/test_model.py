@@ -311,3 +311,14 @@ def test_bad_index_declarations(declare: Any, message: str) -> None:
 def test_include_implies_include_projection() -> None:
     assert gsi("g", "a", include=["b"]).projection == "INCLUDE"
     assert lsi("l", "c").projection == "ALL"
+
+
+@dataclass
+class BadInner:
+    value: int | str = 0
+
+
+def test_bad_nested_dataclass_fails_when_the_model_is_defined() -> None:
+    cls = _model(a=PK, inner=(BadInner | None, None))
+    with pytest.raises(ModelDefinitionError, match=r"BadInner.value: cannot store the annotation int \| str"):
+        ModelDefinition.from_dataclass(cls)

@@ -43,6 +43,7 @@ def test_put_seals_encrypted_fields_with_one_data_key_and_get_opens_them(fake: F
     assert [c.method for c in kms.calls] == ["generate_data_key"]  # one data key for the whole item
     fake.expect("get_item", {"Key": {"id": {"S": "s1"}}}, response={"Item": item})
     assert table.get("s1") == Secret("s1", "123-45-6789", 1234, "v")
+    assert [c.method for c in kms.calls] == ["generate_data_key", "decrypt"]  # one Decrypt for both fields
 
 
 def test_a_tampered_envelope_fails_closed(fake: FakeDynamoDBClient) -> None:
