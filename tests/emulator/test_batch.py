@@ -65,7 +65,7 @@ def test_batch_write_deletes(client: EmulatorClient, table: str) -> None:
 def test_duplicates_and_counts_are_refused(client: EmulatorClient, table: str) -> None:
     duplicates = ("ValidationException", "Provided list of item keys contains duplicates")
     assert error_of(client.batch_get_item, RequestItems={table: {"Keys": [key("a"), key("a")]}}) == duplicates
-    # Numbers are compared by value: 1 and 1.0 are one key.
+    # A put and a delete of one key collide.
     assert (
         error_of(client.batch_write_item, RequestItems={table: [put(key("a")), delete(key("a", 1))]})
         == duplicates

@@ -54,15 +54,27 @@ ONE_REQUEST_KIND = (
 )
 
 
-def _positions(table: Any, keys: list[Key]) -> None:
+def _as_written(key: Any) -> Any:
+    """A key as the request wrote it, hashable: DynamoDB compares keys for duplicates as written, so
+    ``{"N": "1"}`` and ``{"N": "1.0"}`` are two keys (measured on DynamoDB Local)."""
+    return tuple(sorted((name, repr(value)) for name, value in key.items()))
+
+
+def _refuse_duplicates(keys: list[Any]) -> None:
     """Refuse two keys (or writes) on the same item of one table."""
     seen = set()
-    store = table.store
     for key in keys:
-        position = store.position(key)
-        if position in seen:
+        written = _as_written(key)
+        if written in seen:
             raise validation_error(DUPLICATE_KEYS)
-        seen.add(position)
+        seen.add(written)
+
+
+def _one_unit(table_name: str, mode: str) -> dict[str, Any]:
+    extra: dict[str, Any] = {"TableName": table_name, "CapacityUnits": 1.0}
+    if mode == "INDEXES":
+        extra["Table"] = {"CapacityUnits": 1.0}
+    return extra
 
 
 @operation("BatchGetItem")
@@ -77,7 +89,7 @@ def batch_get_item(emu: Any, request: Request) -> Response:
         compiled = compile_request(spec, ("ProjectionExpression",))
         table = emu.get_table(name)
         keys = [parse_key(table.key, key) for key in spec["Keys"]]
-        _positions(table, keys)
+        _refuse_duplicates(spec["Keys"])
         plans.append((name, table, spec, keys, compiled))
     mode = request.get("ReturnConsumedCapacity")
     responses: dict[str, list[Item]] = {}
@@ -128,6 +140,7 @@ def batch_write_item(emu: Any, request: Request) -> Response:
     for name, writes in request_items.items():
         table = emu.get_table(name)
         planned: list[tuple[Key, Item | None, int]] = []
+        as_written: list[Any] = []
         for write in writes:
             put = write.get("PutRequest")
             delete = write.get("DeleteRequest")
@@ -137,9 +150,11 @@ def batch_write_item(emu: Any, request: Request) -> Response:
                 item = validate_item(put["Item"])
                 size = check_item(table.key, table.indexes.values(), item)
                 planned.append((item, item, size))
+                as_written.append({name: put["Item"][name] for name in table.key.names})
             else:
                 planned.append((parse_key(table.key, delete["Key"]), None, 0))
-        _positions(table, [key for key, _item, _size in planned])
+                as_written.append(delete["Key"])
+        _refuse_duplicates(as_written)
         plans.append((table, planned))
     mode = request.get("ReturnConsumedCapacity")
     metrics_asked = request.get("ReturnItemCollectionMetrics") == "SIZE"
@@ -155,6 +170,9 @@ def batch_write_item(emu: Any, request: Request) -> Response:
                 part = write_capacity(table.name, mode, store, old, written, old_size=old_size, new_size=size)
                 if part is not None:
                     table_capacity = add_capacity(table_capacity, part)
+                    if written is None and old is None:
+                        # A batched delete of a missing item costs two units (measured on DynamoDB Local).
+                        table_capacity = add_capacity(table_capacity, _one_unit(table.name, mode))
             if metrics_asked:
                 found = item_collection_metrics(table, request, key)
                 if found is not None:

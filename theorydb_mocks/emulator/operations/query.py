@@ -320,12 +320,12 @@ def query(emu: Any, request: Request) -> Response:
         ("AttributesToGet", "ConditionalOperator", "KeyConditions", "QueryFilter"),
         ("FilterExpression", "KeyConditionExpression", "ProjectionExpression"),
     )
-    if request.get("KeyConditionExpression") is None and request.get("KeyConditions") is None:
-        raise validation_error(NO_KEY_CONDITION)
-    _refuse_untranslated(request, ("KeyConditions", "QueryFilter", "ConditionalOperator"))
     select = _select(request, request.get("IndexName") is not None)
     members = ("FilterExpression", "KeyConditionExpression", "ProjectionExpression")
     compiled = compile_request(request, members)
+    if request.get("KeyConditionExpression") is None and request.get("KeyConditions") is None:
+        raise validation_error(NO_KEY_CONDITION)
+    _refuse_untranslated(request, ("KeyConditions", "QueryFilter", "ConditionalOperator"))
     table = emu.get_table(request["TableName"])
     source = _Source(table, request.get("IndexName"))
     fetch = _check_source(source, request, select, compiled)
