@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from theorydb_py import _client
 from theorydb_py._types import Request
-from theorydb_py.errors import TableNotFoundError, ValidationError
+from theorydb_py.errors import AwsError, TableNotFoundError, ValidationError
 from theorydb_py.model import FieldDefinition, IndexDefinition, ModelDefinition
 
 __all__ = ["build_create_table_request", "create_table", "delete_table", "describe_table", "ensure_table"]
@@ -151,8 +151,8 @@ def ensure_table(
         return create_table(
             model, client=client, table_name=table_name, billing_mode=billing_mode, timeout=timeout
         )
-    except Exception as exc:
-        if getattr(exc, "code", None) != "ResourceInUseException":  # created meanwhile by someone else
+    except AwsError as exc:
+        if exc.code != "ResourceInUseException":  # created meanwhile by someone else
             raise
         return _wait(model, client, table_name or model.table_name, timeout, gone=False)
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.unit._models import NOTES, USERS
 from theorydb_py import (
+    AwsError,
     TableNotFoundError,
     ValidationError,
     build_create_table_request,
@@ -124,7 +123,6 @@ def test_create_fails_clearly_when_the_table_exists(fake: FakeDynamoDBClient) ->
     fake.expect(
         "create_table", {}, error="ResourceInUseException", error_message="Table already exists: users"
     )
-    with pytest.raises(Exception) as info:
+    with pytest.raises(AwsError) as info:
         create_table(USERS, client=fake)
-    err: Any = info.value
-    assert (err.code, err.message) == ("ResourceInUseException", "Table already exists: users")
+    assert (info.value.code, info.value.message) == ("ResourceInUseException", "Table already exists: users")
