@@ -40,6 +40,7 @@ from theorydb_mocks.emulator.expressions._ast import (
     Value,
     format_path,
 )
+from theorydb_mocks.emulator.expressions._order import java_hash_order, java_list_hash
 from theorydb_mocks.emulator.expressions._parser import Parsed
 from theorydb_mocks.emulator.expressions._reserved import RESERVED_WORDS
 from theorydb_mocks.emulator.values import TYPE_NAMES, compare_values, type_of
@@ -330,12 +331,17 @@ class Resolver:
     # -- updates and projections
 
     def _insert_path(self, seen: list[tuple[str | int, ...]], parts: tuple[str | int, ...]) -> None:
-        """Refuse a path that overlaps or conflicts with one already seen (DynamoDB names the last seen)."""
+        """Refuse a path that overlaps or conflicts with one already seen.
+
+        As "path two" DynamoDB names not the clashing path but the last one of its hash set of paths seen
+        (measured: ``SET a = :v, b = :v, c = :v REMOVE a`` names ``[c]``).
+        """
         for other in seen:
             clash = _clash(parts, other)
             if clash is not None:
                 template = M.PATHS_OVERLAP if clash == "overlap" else M.PATHS_CONFLICT
-                self._fail(template.format(one=format_path(parts), two=format_path(seen[-1])))
+                last = java_hash_order(seen, java_list_hash)[-1]
+                self._fail(template.format(one=format_path(parts), two=format_path(last)))
         seen.append(parts)
 
     def update(self, update: Update) -> Update:

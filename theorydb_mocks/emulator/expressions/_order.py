@@ -9,7 +9,12 @@ by ``h ^ (h >>> 16)``, modulo a power-of-two table that doubles past a 0.75 load
 
 from __future__ import annotations
 
-__all__ = ["java_hash_order", "java_string_hash"]
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+__all__ = ["java_hash_order", "java_list_hash", "java_string_hash"]
+
+K = TypeVar("K")
 
 
 def java_string_hash(text: str) -> int:
@@ -21,14 +26,27 @@ def java_string_hash(text: str) -> int:
     return h - (1 << 32) if h & 0x80000000 else h
 
 
-def java_hash_order(keys: list[str]) -> list[str]:
-    """``keys`` (distinct, in insertion order) in the iteration order of a Java HashSet built from them."""
+def java_list_hash(parts: Sequence[str | int]) -> int:
+    """Java's ``List.hashCode`` of a document path's elements (names as strings, indexes as ints)."""
+    h = 1
+    for part in parts:
+        element = part if isinstance(part, int) else java_string_hash(part)
+        h = (31 * h + element) & 0xFFFFFFFF
+    return h - (1 << 32) if h & 0x80000000 else h
+
+
+def java_hash_order(keys: Sequence[K], hash_code: Callable[[K], int] | None = None) -> list[K]:
+    """``keys`` (distinct, in insertion order) in the iteration order of a Java HashSet built from them.
+
+    ``hash_code`` defaults to ``String.hashCode`` for string keys.
+    """
     capacity = 16
     while len(keys) > capacity * 3 // 4:
         capacity *= 2
 
-    def bucket(key: str) -> int:
-        h = java_string_hash(key) & 0xFFFFFFFF
+    def bucket(key: K) -> int:
+        code = hash_code(key) if hash_code is not None else java_string_hash(str(key))
+        h = code & 0xFFFFFFFF
         return (h ^ (h >> 16)) & (capacity - 1)
 
     return sorted(keys, key=bucket)

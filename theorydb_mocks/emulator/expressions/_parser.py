@@ -18,6 +18,7 @@ Grammar (DynamoDB's, as its error messages reveal it)::
 A syntax error names the first token that cannot continue a valid prefix, and ``near`` is the text from
 the token before it to the token after it, as DynamoDB writes it. Where a ``(`` may open either a
 condition or an operand, both readings are tried and the one that gets further decides the error.
+Redundant parentheses (``((x))``) are refused as soon as the second ``)`` is read.
 
 >>> parse("Condition", "NOT a.b[1] = :v AND begins_with(#n, :p)").tree
 ((NOT a.b[1] = :v) AND begins_with(#n, :p))
@@ -106,8 +107,10 @@ class _Parser:
         return tok
 
     def mark_parenthesized(self, node: T) -> T:
+        """Note a parenthesized node; parentheses directly around parentheses fail at once, as in DynamoDB
+        (which reports them even where a syntax error follows later in the text)."""
         if id(node) in self.parenthesized:
-            self.redundant = True
+            raise M.invalid(self.kind, M.REDUNDANT_PARENTHESES)
         self.parenthesized.add(id(node))
         self.keep.append(node)
         return node

@@ -31,7 +31,7 @@ from theorydb_mocks.emulator.expressions._ast import (
     SetAction,
     Update,
 )
-from theorydb_mocks.emulator.expressions._eval import get_path, project
+from theorydb_mocks.emulator.expressions._eval import get_path
 from theorydb_mocks.emulator.values import normalize_number, type_of
 
 __all__ = ["UpdateResult", "apply_update"]
@@ -186,5 +186,9 @@ def apply_update(update: Update, item: Item, key_names: tuple[str, ...]) -> Upda
     removals.sort(key=lambda parts: tuple(-p if isinstance(p, int) else 0 for p in parts), reverse=False)
     for parts in removals:
         _remove(new_item, parts)
-    paths = tuple(action.path for action in update.actions)
-    return UpdateResult(new_item, project(item, paths), project(new_item, paths))
+    # ReturnValues UPDATED_OLD / UPDATED_NEW: the whole top-level attribute of each action's path, where
+    # that exact path exists before (after) the update, as DynamoDB Local answers.
+    paths = [action.path.parts for action in update.actions]
+    old = {str(p[0]): item[str(p[0])] for p in paths if get_path(item, p) is not None}
+    new = {str(p[0]): new_item[str(p[0])] for p in paths if get_path(new_item, p) is not None}
+    return UpdateResult(new_item, old, new)
