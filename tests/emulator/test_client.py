@@ -105,9 +105,9 @@ def test_string_blobs_are_sent_as_utf8_bytes(emu: DynamoDBEmulator, client: Emul
     seen: list[dict[str, Any]] = []
     original = emu.dispatch
 
-    def spy(operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    def spy(operation: str, request: dict[str, Any], **options: Any) -> dict[str, Any]:
         seen.append(request)
-        return original(operation, request)
+        return original(operation, request, **options)
 
     emu.dispatch = spy  # type: ignore[method-assign]
     with pytest.raises(ClientError):
@@ -119,9 +119,9 @@ def test_idempotency_tokens_are_filled_in(emu: DynamoDBEmulator, client: Emulato
     seen: list[dict[str, Any]] = []
     original = emu.dispatch
 
-    def spy(operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    def spy(operation: str, request: dict[str, Any], **options: Any) -> dict[str, Any]:
         seen.append(request)
-        return original(operation, request)
+        return original(operation, request, **options)
 
     emu.dispatch = spy  # type: ignore[method-assign]
     with pytest.raises(ClientError):
@@ -148,6 +148,23 @@ def test_paginators_and_waiters(client: EmulatorClient) -> None:
     client.get_waiter("table_not_exists").wait(TableName="alpha")
     with pytest.raises(ValueError, match="Waiter does not exist"):
         client.get_waiter("nothing")
+
+
+def test_fast_path_skips_only_what_was_checked(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
+    calls: list[bool] = []
+    original = emu.dispatch
+
+    def spy(operation: str, request: dict[str, Any], *, prevalidated: bool = False) -> dict[str, Any]:
+        calls.append(prevalidated)
+        return original(operation, request, prevalidated=prevalidated)
+
+    emu.dispatch = spy  # type: ignore[method-assign]
+    client.list_tables(Limit=5)
+    with pytest.raises(ClientError, match="less than or equal to 100"):
+        client.list_tables(Limit=500)  # valid for botocore (it checks no max), not for the service
+    with pytest.raises(ClientError, match="regular expression pattern"):
+        client.describe_table(TableName="bad name")
+    assert calls == [True, False, False]
 
 
 def test_many_threads_share_one_emulator(emu: DynamoDBEmulator) -> None:

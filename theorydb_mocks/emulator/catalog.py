@@ -9,6 +9,7 @@ Docs: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDe
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -25,8 +26,10 @@ __all__ = ["IndexState", "TableState", "key_schema_elements", "timestamp"]
 _TZ = tzlocal()
 
 
+@functools.lru_cache(maxsize=4096)
 def timestamp(epoch: float) -> datetime:
-    """A clock reading as boto3 returns timestamps: an aware ``datetime`` in local time."""
+    """A clock reading as boto3 returns timestamps: an aware ``datetime`` in local time (cached: tzlocal is
+    slow, and a table's timestamps are read at every DescribeTable)."""
     return datetime.fromtimestamp(epoch, _TZ)
 
 

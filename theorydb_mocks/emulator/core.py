@@ -62,11 +62,14 @@ class DynamoDBEmulator:
     def __repr__(self) -> str:
         return f"<DynamoDBEmulator {self.region} tables={len(self.tables)}>"
 
-    def dispatch(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    def dispatch(
+        self, operation: str, request: dict[str, Any], *, prevalidated: bool = False
+    ) -> dict[str, Any]:
         """Answer one request: validate it, then run the operation's handler under the lock.
 
         Raises ``DynamoDBError`` for every error answer, and only that: a handler's unexpected exception
-        becomes an ``InternalServerError`` (chained, so the cause stays visible).
+        becomes an ``InternalServerError`` (chained, so the cause stays visible). ``prevalidated=True`` skips
+        the validation, for a door that has just run an equivalent check (the direct client's fast path).
         """
         handler = HANDLERS.get(operation)
         try:
@@ -75,7 +78,8 @@ class DynamoDBEmulator:
             raise ddb_error(
                 "UnknownOperationException", f"Unknown operation: {operation!r} is not a DynamoDB operation"
             ) from None
-        validate(request)
+        if not prevalidated:
+            validate(request)
         if handler is None:
             raise ddb_error(
                 "UnknownOperationException",
@@ -122,3 +126,19 @@ class DynamoDBEmulator:
         from theorydb_mocks.emulator.client import EmulatorClient
 
         return EmulatorClient(self)
+
+    def boto3_client(self, **kwargs: Any) -> Any:
+        """A real boto3 DynamoDB client answered in-process (botocore validation, serialization, retries).
+
+        ``kwargs`` go to ``boto3.client`` (``config=``, ``region_name=``...); credentials are dummies unless
+        given. No global state: other clients are not affected (see ``mock_dynamodb`` for that).
+        """
+        from theorydb_mocks.emulator.routing import make_client
+
+        return make_client(self, "dynamodb", **kwargs)
+
+    def streams_client(self, **kwargs: Any) -> Any:
+        """A real boto3 DynamoDB Streams client answered in-process, like ``boto3_client``."""
+        from theorydb_mocks.emulator.routing import make_client
+
+        return make_client(self, "dynamodbstreams", **kwargs)

@@ -40,6 +40,7 @@ from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_
 
 __all__ = [
     "Validator",
+    "fully_valid",
     "render_value",
     "service_model",
     "validate_request",
@@ -395,8 +396,11 @@ class _FastCompiler:
     find and word the errors. Errors are rare, so the hot path pays only for the fast predicate.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, strict: bool = False) -> None:
         self._preds: dict[str, Callable[[Any], bool]] = {}
+        # strict: also botocore's client-side rules (no unknown members, no None values, bytes blobs).
+        self._strict = strict
+        self._types = _STRICT_TYPE_TESTS if strict else _TYPE_TESTS
 
     def pred(self, shape: Any, member_name: str | None = None) -> Callable[[Any], bool]:
         if member_name == "TableName" and shape.name in _TABLE_NAME_SHAPES:
@@ -423,6 +427,22 @@ class _FastCompiler:
         if kind == "structure":
             members = {name: self.pred(member, name) for name, member in shape.members.items()}
             required = tuple(meta.get("required", ()))
+            if self._strict:
+                union = bool(getattr(shape, "is_tagged_union", False))
+
+                def strict_structure(value: Any) -> bool:
+                    if type(value) is not dict or (union and len(value) != 1):
+                        return False
+                    for name in required:
+                        if name not in value:
+                            return False
+                    for name, item in value.items():
+                        check = members.get(name)
+                        if check is None or item is None or not check(item):
+                            return False
+                    return True
+
+                return strict_structure
 
             def structure(value: Any) -> bool:
                 if type(value) is not dict:
@@ -439,6 +459,7 @@ class _FastCompiler:
             return structure
         low = meta.get("min", 0)
         high = meta.get("max")
+        strict = self._strict
         if kind == "list":
             member = self.pred(shape.member)
 
@@ -448,6 +469,8 @@ class _FastCompiler:
                 size = len(value)
                 if size < low or (high is not None and size > high):
                     return False
+                if strict:
+                    return all(item is not None and member(item) for item in value)
                 return all(item is None or member(item) for item in value)
 
             return list_
@@ -462,7 +485,7 @@ class _FastCompiler:
                 if size < low or (high is not None and size > high):
                     return False
                 for k, item in value.items():
-                    if not key(k) or (item is not None and not entry(item)):
+                    if not key(k) or (item is None and strict) or (item is not None and not entry(item)):
                         return False
                 return True
 
@@ -472,7 +495,7 @@ class _FastCompiler:
     def _scalar(self, shape: Any) -> Callable[[Any], bool]:
         kind = shape.type_name
         meta = shape.metadata
-        type_ok = _TYPE_TESTS[kind]
+        type_ok = self._types[kind]
         low = meta.get("min")
         high = meta.get("max")
         enum = frozenset(meta["enum"]) if meta.get("enum") else None
@@ -500,8 +523,25 @@ class _FastCompiler:
         return scalar
 
 
+_STRICT_TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
+    **_TYPE_TESTS,
+    "blob": lambda v: type(v) is bytes,
+    "timestamp": lambda v: isinstance(v, datetime.datetime),
+}
+
 _COMPILER = _Compiler()
 _FAST = _FastCompiler()
+_STRICT = _FastCompiler(strict=True)
+
+
+@functools.cache
+def fully_valid(operation: str) -> Callable[[Any], bool]:
+    """A predicate for the direct client: True when a request passes botocore's client-side rules AND the
+    service's validation, so it can be dispatched with ``prevalidated=True``. False decides nothing."""
+    shape = service_model().operation_model(operation).input_shape
+    if shape is None:
+        return lambda request: request == {}
+    return _STRICT.pred(shape)
 
 
 @functools.cache
