@@ -62,6 +62,13 @@ _OPAQUE_KEYS = {"TableId": "<table-id>", "LatestStreamLabel": "<stream-label>"}
 _ARN = re.compile(r"arn:aws:dynamodb:[^:\s]*:[^:\s]*:table/")
 _SET_TYPES = frozenset({"SS", "NS", "BS"})
 _TABLE_NAME_KEYS = frozenset({"TableName", "ExclusiveStartTableName"})
+# Lists in table descriptions whose order DynamoDB does not promise, with the member that identifies an entry.
+_UNORDERED_BY = {
+    "AttributeDefinitions": "AttributeName",
+    "GlobalSecondaryIndexes": "IndexName",
+    "LocalSecondaryIndexes": "IndexName",
+    "GlobalSecondaryIndexUpdates": "IndexName",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +193,7 @@ class Tally:
 
     def summary_lines(self) -> list[str]:
         """The lines printed in pytest's terminal summary."""
-        lines = [f"{'area':<14} {'matched':>8} {'allowed':>8} {'mismatch':>8} {'local-only':>10}  rate"]
+        lines = [f"{'area':<20} {'matched':>8} {'allowed':>8} {'mismatch':>8} {'local-only':>10}  rate"]
         for area, count in sorted(self.areas.items()):
             lines.append(_line(area, count))
         lines.append(_line("TOTAL", self.totals()))
@@ -209,7 +216,7 @@ def _line(area: str, count: AreaCount) -> str:
         "-" if count.compared == 0 else f"{100 * (count.matched + count.allowlisted) / count.compared:.1f}%"
     )
     counts = f"{count.matched:>8} {count.allowlisted:>8} {count.mismatched:>8} {count.local_only:>10}"
-    return f"{area:<14} {counts}  {rate}"
+    return f"{area:<20} {counts}  {rate}"
 
 
 class Differential:
@@ -446,6 +453,12 @@ def _normalize_value(value: Any, names: Mapping[str, str]) -> Any:
                 out[key] = _OPAQUE_KEYS[key]
             elif key in _SET_TYPES and len(value) == 1 and isinstance(item, list):
                 out[key] = sorted(item, key=_set_member_key)
+            elif key in _UNORDERED_BY and isinstance(item, list):
+                member = _UNORDERED_BY[key]
+                entries = _normalize_value(item, names)
+                out[key] = sorted(
+                    entries, key=lambda e: str(e.get(member)) if isinstance(e, dict) else str(e)
+                )
             else:
                 out[key] = _normalize_value(item, names)
         return out

@@ -99,15 +99,6 @@ def test_unchecked_enum_names_the_member_and_its_values() -> None:
     assert quirk("put_item", request, ok(), err("ValidationException", "something else")) is None
 
 
-def test_batch_get_16mb_split_must_cover_every_key() -> None:
-    items = [{"k": {"N": str(i)}} for i in range(4)]
-    local = ok(Responses={"t": items}, UnprocessedKeys={})
-    split = ok(Responses={"t": items[:3]}, UnprocessedKeys={"t": {"Keys": [items[3]]}})
-    assert quirk("batch_get_item", {}, local, split) == "batch-get-16mb"
-    short = ok(Responses={"t": items[:2]}, UnprocessedKeys={"t": {"Keys": [items[3]]}})
-    assert quirk("batch_get_item", {}, local, short) is None
-
-
 def test_table_description_shape() -> None:
     local = ok(
         Table={"TableArn": "a", "ProvisionedThroughput": {"LastIncreaseDateTime": "<epoch-0>", "R": 0}}
@@ -116,6 +107,30 @@ def test_table_description_shape() -> None:
     assert quirk("describe_table", {}, local, emu) == "table-description-shape"
     emu_other = ok(Table={"TableArn": "a", "TableId": "<table-id>", "ProvisionedThroughput": {"R": 1}})
     assert quirk("describe_table", {}, local, emu_other) is None
+
+
+def test_table_description_shape_composes_with_delete_status() -> None:
+    local = ok(
+        TableDescription={
+            "TableArn": "a",
+            "TableStatus": "ACTIVE",
+            "X": {"LastIncreaseDateTime": "<epoch-0>"},
+        }
+    )
+    emu = ok(TableDescription={"TableArn": "a", "TableId": "<table-id>", "TableStatus": "DELETING", "X": {}})
+    assert quirk("delete_table", {}, local, emu) == "delete-table-status"
+    emu_changed = ok(
+        TableDescription={
+            "TableArn": "a",
+            "TableStatus": "ACTIVE",
+            "X": {"LastIncreaseDateTime": "<timestamp>"},
+        }
+    )
+    assert quirk("update_table", {}, local, emu_changed) == "table-description-shape"
+    assert (
+        quirk("delete_table", {}, local, ok(TableDescription={"TableArn": "b", "TableStatus": "DELETING"}))
+        is None
+    )
 
 
 def test_every_quirk_is_documented() -> None:
