@@ -11,15 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator import DynamoDBEmulator
+    from theorydb_mocks.emulator.routing import mock_dynamodb
     from theorydb_mocks.fakes import ANY, FakeDynamoDBClient, FakeKmsClient
 
-__all__ = ["ANY", "DynamoDBEmulator", "FakeDynamoDBClient", "FakeKmsClient"]
+__all__ = ["ANY", "DynamoDBEmulator", "FakeDynamoDBClient", "FakeKmsClient", "mock_dynamodb"]
 
 _LAZY = {
     "ANY": "theorydb_mocks.fakes",
     "FakeDynamoDBClient": "theorydb_mocks.fakes",
     "FakeKmsClient": "theorydb_mocks.fakes",
     "DynamoDBEmulator": "theorydb_mocks.emulator",
+    "mock_dynamodb": "theorydb_mocks.emulator.routing",
 }
 
 

@@ -1,0 +1,324 @@
+"""Real boto3 clients answered in-process: ``mock_dynamodb``, and ``DynamoDBEmulator.boto3_client``.
+
+A routed client is an ordinary boto3 client: botocore validates the parameters, serializes the JSON request,
+signs it, and then emits ``before-send``. Our handler answers there with an ``AWSResponse`` built from the
+emulator's answer, so botocore parses it, checks its ``x-amz-crc32`` and runs its retry handler on it exactly
+as for a network response (a ``ThrottlingException`` is retried with botocore's own backoff). The JSON
+translation is ``wire``'s, shared with the HTTP server.
+
+Which clients are routed:
+
+- every DynamoDB and DynamoDB Streams client created (by ``boto3.client``, ``boto3.resource``, a
+  ``boto3.Session`` or a botocore session) while a ``mock_dynamodb`` is active: it stays bound to that
+  block's emulator for its whole life, so it never reaches the network;
+- clients created earlier, pointed at AWS's own endpoints (no custom ``endpoint_url``), while at least one
+  ``mock_dynamodb`` is active: the innermost active emulator answers them (they must already hold
+  credentials of their own: botocore signs before it sends);
+- clients from ``emu.boto3_client()`` / ``emu.streams_client()``: always that emulator, no global state.
+
+Inside the block, clients created without credentials get dummy ones and, when no region is configured,
+the emulator's region; ``os.environ`` is never touched, so nothing needs restoring and threads cannot race
+on it. The active blocks form one process-wide stack (so worker threads started by the code under test are
+routed too); a block entered in the current thread or asyncio task wins over the others.
+
+>>> import boto3
+>>> with mock_dynamodb() as emu:
+...     client = boto3.client("dynamodb")
+...     client.list_tables()["TableNames"]
+[]
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import inspect
+import itertools
+import os
+import threading
+import zlib
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+import botocore.endpoint
+import botocore.session
+from botocore.awsrequest import AWSResponse
+
+from theorydb_mocks.emulator.errors import DynamoDBError
+
+if TYPE_CHECKING:
+    from theorydb_mocks.emulator.core import DynamoDBEmulator
+
+__all__ = ["answer_request", "make_client", "mock_dynamodb"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SERVICES = {"dynamodb": "dynamodb", "dynamodbstreams": "dynamodbstreams"}
+_DUMMY_KEY = "theorydb-emulator"
+_DUMMY_SECRET = "theorydb-emulator-secret"
+_AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov")
+
+# --- answering one request ----------------------------------------------------------------------------
+
+_REQUEST_IDS = itertools.count(1)
+_REQUEST_PREFIX = os.urandom(16).hex().upper()
+
+
+def _request_id() -> str:
+    """52 characters of [0-9A-Z], the form of the service's ``x-amzn-RequestId``."""
+    return f"{_REQUEST_PREFIX}{next(_REQUEST_IDS):020d}"
+
+
+class _Body:
+    """The ``raw`` of an ``AWSResponse``: botocore only calls ``stream()`` on it."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._data
+
+    def read(self, *_: Any) -> bytes:
+        data, self._data = self._data, b""
+        return data
+
+
+def _header(request: Any, name: str) -> str | None:
+    value = request.headers.get(name)
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return cast("str | None", value)
+
+
+def answer_request(emulator: DynamoDBEmulator, request: Any) -> AWSResponse:
+    """The HTTP response the service would send for one prepared botocore request (JSON 1.0 protocol)."""
+    from theorydb_mocks.emulator import wire
+
+    body = request.body
+    if body is None:
+        body = b""
+    elif isinstance(body, str):
+        body = body.encode("utf-8")
+    elif not isinstance(body, bytes):  # a file-like body (never for DynamoDB, but botocore allows it)
+        body = body.read() if hasattr(body, "read") else bytes(body)
+    try:
+        operation, params = wire.decode_request(_header(request, "X-Amz-Target"), body)
+        service = wire.SERVICE_BY_PREFIX[(_header(request, "X-Amz-Target") or "").partition(".")[0]]
+        status, payload = 200, wire.encode_response(service, operation, emulator.dispatch(operation, params))
+    except DynamoDBError as err:
+        status, payload = wire.encode_error(err)
+    headers = {
+        "Server": "Server",
+        "x-amzn-RequestId": _request_id(),
+        "x-amz-crc32": str(zlib.crc32(payload) & 0xFFFFFFFF),
+        "Content-Type": "application/x-amz-json-1.0",
+        "Content-Length": str(len(payload)),
+    }
+    return AWSResponse(request.url, status, headers, _Body(payload))
+
+
+# --- the active blocks ----------------------------------------------------------------------------------
+
+
+class _Frame:
+    """One active ``mock_dynamodb`` block: its emulator, while it lasts."""
+
+    __slots__ = ("emulator",)
+
+    def __init__(self, emulator: DynamoDBEmulator) -> None:
+        self.emulator = emulator
+
+
+_LOCK = threading.RLock()
+_ACTIVE: list[_Frame] = []
+_CURRENT: contextvars.ContextVar[_Frame | None] = contextvars.ContextVar(
+    "theorydb_mock_dynamodb", default=None
+)
+_ORIGINALS: dict[str, Any] = {}
+
+
+def _current_frame() -> _Frame | None:
+    """The block of this thread or task if still active, else the innermost active one anywhere."""
+    frame = _CURRENT.get()
+    active = _ACTIVE
+    if frame is not None and frame in active:
+        return frame
+    return active[-1] if active else None
+
+
+def _bind(client: Any, emulator: DynamoDBEmulator) -> Any:
+    """Answer every request of ``client`` from ``emulator`` (a handler on the client's own events)."""
+
+    def before_send(request: Any, **_: Any) -> AWSResponse:
+        return answer_request(emulator, request)
+
+    client.meta.events.register_first("before-send", before_send, unique_id="theorydb-emulator-route")
+    return client
+
+
+def _routed_create_client(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def create_client(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        frame = _current_frame()
+        if frame is None or service_name not in _SERVICES:
+            return original(self, service_name, *args, **kwargs)
+        names = inspect.signature(original).bind(self, service_name, *args, **kwargs)
+        call = names.arguments
+        if call.get("aws_access_key_id") is None and call.get("aws_secret_access_key") is None:
+            call["aws_access_key_id"], call["aws_secret_access_key"] = _DUMMY_KEY, _DUMMY_SECRET
+            call["aws_session_token"] = None
+        config = call.get("config")
+        if (
+            call.get("region_name") is None
+            and getattr(config, "region_name", None) is None
+            and self.get_config_variable("region") is None
+        ):
+            call["region_name"] = frame.emulator.region
+        return _bind(original(*names.args, **names.kwargs), frame.emulator)
+
+    return create_client
+
+
+def _routed_send(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Endpoint._send for clients made before any block: AWS-hosted DynamoDB endpoints are answered here."""
+
+    @functools.wraps(original)
+    def send(self: Any, request: Any) -> Any:
+        frame = _current_frame()
+        if frame is not None and _is_aws_dynamodb(request):
+            return answer_request(frame.emulator, request)
+        return original(self, request)
+
+    return send
+
+
+def _is_aws_dynamodb(request: Any) -> bool:
+    target = _header(request, "X-Amz-Target") or ""
+    if not target.startswith(("DynamoDB_20120810.", "DynamoDBStreams_20120810.")):
+        return False
+    host = urlsplit(request.url).hostname or ""
+    return host.endswith(_AWS_HOST_SUFFIXES)
+
+
+def _push(frame: _Frame) -> None:
+    with _LOCK:
+        if not _ACTIVE:
+            session_cls = botocore.session.Session
+            endpoint_cls = botocore.endpoint.Endpoint
+            _ORIGINALS["create_client"] = session_cls.create_client
+            _ORIGINALS["_send"] = endpoint_cls._send
+            session_cls.create_client = _routed_create_client(_ORIGINALS["create_client"])
+            endpoint_cls._send = _routed_send(_ORIGINALS["_send"])
+        _ACTIVE.append(frame)
+
+
+def _pop(frame: _Frame) -> None:
+    with _LOCK:
+        _ACTIVE.remove(frame)
+        if not _ACTIVE:
+            botocore.session.Session.create_client = _ORIGINALS.pop("create_client")
+            botocore.endpoint.Endpoint._send = _ORIGINALS.pop("_send")
+
+
+class mock_dynamodb:
+    """Route every boto3 DynamoDB and DynamoDB Streams client created inside to one in-process emulator.
+
+    ``with mock_dynamodb() as emu:`` yields the emulator (a fresh ``DynamoDBEmulator`` unless one is
+    given). As a decorator, ``@mock_dynamodb()`` gives each call of the function (sync or async) its own
+    fresh emulator, or the given one. Blocks nest; the inner one answers the clients created inside it.
+
+    >>> import boto3
+    >>> @mock_dynamodb()
+    ... def count_tables() -> int:
+    ...     return len(boto3.client("dynamodb").list_tables()["TableNames"])
+    >>> count_tables()
+    0
+    """
+
+    def __init__(self, emulator: DynamoDBEmulator | None = None, *, region: str | None = None) -> None:
+        if emulator is not None and region is not None and region != emulator.region:
+            raise ValueError(f"region {region!r} differs from the emulator's region {emulator.region!r}")
+        self._given = emulator
+        self._region = region
+        self._frames: list[tuple[_Frame, contextvars.Token[_Frame | None]]] = []
+
+    def __repr__(self) -> str:
+        state = "active" if self._frames else "inactive"
+        return f"<mock_dynamodb {state}>"
+
+    @property
+    def emulator(self) -> DynamoDBEmulator | None:
+        """The emulator of the innermost active use of this object (None when inactive)."""
+        return self._frames[-1][0].emulator if self._frames else None
+
+    def _new_emulator(self) -> DynamoDBEmulator:
+        if self._given is not None:
+            return self._given
+        from theorydb_mocks.emulator.core import DynamoDBEmulator
+
+        return DynamoDBEmulator(region=self._region or "us-east-1")
+
+    def __enter__(self) -> DynamoDBEmulator:
+        frame = _Frame(self._new_emulator())
+        _push(frame)
+        self._frames.append((frame, _CURRENT.set(frame)))
+        return frame.emulator
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        frame, token = self._frames.pop()
+        try:
+            _CURRENT.reset(token)
+        except ValueError:  # exited in another context than entered (a generator or task moved)
+            _CURRENT.set(None)
+        _pop(frame)
+
+    def _copy(self) -> mock_dynamodb:
+        return mock_dynamodb(self._given, region=self._region)
+
+    def __call__(self, fn: F) -> F:
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                with self._copy():
+                    return await fn(*args, **kwargs)
+
+            return cast(F, run_async)
+
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with self._copy():
+                return fn(*args, **kwargs)
+
+        return cast(F, run)
+
+
+# --- single clients, no global routing -------------------------------------------------------------------
+
+_SESSION_LOCK = threading.Lock()
+
+
+@functools.cache
+def _boto3_session() -> Any:
+    """One private boto3 session for every emulator client: loading the service models happens once."""
+    import boto3
+
+    return boto3.session.Session(botocore_session=botocore.session.Session())
+
+
+def make_client(emulator: DynamoDBEmulator, service: str, **kwargs: Any) -> Any:
+    """A real boto3 client for ``service`` whose requests ``emulator`` answers (see ``boto3_client``)."""
+    if service not in _SERVICES:
+        raise ValueError(f"the emulator answers dynamodb and dynamodbstreams, not {service!r}")
+    kwargs.setdefault("region_name", emulator.region)
+    if kwargs.get("aws_access_key_id") is None and kwargs.get("aws_secret_access_key") is None:
+        kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = _DUMMY_KEY, _DUMMY_SECRET
+    with _SESSION_LOCK:
+        client = _boto3_session().client(service, **kwargs)
+    return _bind(client, emulator)
