@@ -17,12 +17,13 @@ from typing import Any
 import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError, ParamValidationError
+from botocore.validate import ParamValidator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator, DynamoDBError
-from theorydb_mocks.emulator.validation import service_model
+from theorydb_mocks.emulator.validation import _COMPILER, _FAST, fully_valid, service_model, validator_for
 
 OPERATIONS = sorted(service_model().operation_names)
 TABLE = "things"
@@ -167,3 +168,30 @@ def test_client_answers_garbage_with_client_errors_only(operation: str, data: st
         assert not isinstance(request, dict), err
     except ClientError as err:
         assert err.response["Error"]["Code"] != "InternalServerError", err.response["Error"]["Message"]
+
+
+CHECKED = [
+    "CreateTable",
+    "UpdateTable",
+    "PutItem",
+    "GetItem",
+    "Query",
+    "Scan",
+    "UpdateItem",
+    "BatchWriteItem",
+]
+
+
+@pytest.mark.parametrize("operation", CHECKED)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_fast_paths_never_pass_what_the_full_checks_refuse(operation: str, data: st.DataObject) -> None:
+    request = data.draw(_request(operation), label="request")
+    shape = service_model().operation_model(operation).input_shape
+    if fully_valid(operation)(request):
+        assert not ParamValidator().validate(request, shape).has_errors()
+        validator_for(operation)(request)  # raises if the service's validation disagrees
+    if isinstance(request, dict) and _FAST.pred(shape)(request):
+        errors: list[str] = []
+        _COMPILER.check(shape)(request, "", errors)
+        assert errors == []
