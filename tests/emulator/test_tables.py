@@ -375,6 +375,27 @@ def test_create_existing_table_is_resource_in_use(client: EmulatorClient, table:
     assert caught.value.response["Error"]["Message"] == f"Table already exists: {table}"
 
 
+def test_create_table_wants_a_name_not_an_arn(client: EmulatorClient) -> None:
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/things"
+    code, message = error_of(client.create_table, **table_request(arn))
+    assert code == "ValidationException"
+    assert message == (
+        f"1 validation error detected: Value '{arn}' at 'tableName' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+    )
+
+
+def test_clock_set_advance_and_reset(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
+    emu.clock.set(1_000_000_000)
+    emu.clock.advance(30)
+    first = client.create_table(**table_request("first"))["TableDescription"]["CreationDateTime"]
+    assert first == datetime.fromtimestamp(1_000_000_030, UTC)
+    emu.clock.reset()
+    with freeze_time("2030-01-01"):
+        second = client.create_table(**table_request("second"))["TableDescription"]["CreationDateTime"]
+    assert second == datetime(2030, 1, 1, tzinfo=UTC)
+
+
 def test_table_names_are_case_sensitive(client: EmulatorClient, table: str) -> None:
     client.create_table(**table_request(table.upper()))
     assert client.list_tables()["TableNames"] == [table.upper(), table]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 from typing import Any
 
 import pytest
@@ -188,6 +190,17 @@ def test_dispatch_rejects_unknown_and_unimplemented_operations() -> None:
         )
     assert caught.value.code == "UnknownOperationException"
     assert "DescribeBackup" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "module_name",
+    ["clock", "core", "catalog", "validation", "client", "operations.tables"],
+)
+def test_docstring_examples_run(module_name: str) -> None:
+    module = importlib.import_module(f"theorydb_mocks.emulator.{module_name}")
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
 
 
 def test_handler_bugs_become_internal_server_errors(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,6 +40,7 @@ from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_
 
 __all__ = [
     "Validator",
+    "check_plain_table_name",
     "fully_valid",
     "render_value",
     "service_model",
@@ -572,6 +573,22 @@ def validator_for(operation: str) -> Validator:
             raise validation_error(f"{count} validation {noun} detected: " + "; ".join(errors))
 
     return validate
+
+
+def check_plain_table_name(name: str) -> None:
+    """Refuse an ARN (or anything else) where only a plain table name may stand, in the model's words.
+
+    >>> check_plain_table_name("orders")
+    >>> check_plain_table_name("arn:aws:dynamodb:us-east-1:123456789012:table/orders")
+    Traceback (most recent call last):
+      ...
+    theorydb_mocks.emulator.errors.DynamoDBError: ValidationException: 1 validation error detected: ...
+    """
+    errors: list[str] = []
+    _COMPILER._scalar(service_model().shape_for("TableName"))(name, "tableName", errors)
+    if errors:
+        noun = "error" if len(errors) == 1 else "errors"
+        raise validation_error(f"{len(errors)} validation {noun} detected: " + "; ".join(errors))
 
 
 def validate_request(operation: str, request: dict[str, Any]) -> None:

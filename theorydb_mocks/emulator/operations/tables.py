@@ -20,7 +20,7 @@ from theorydb_mocks.emulator.catalog import IndexState, TableState, key_schema_e
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.storage import TableStore
-from theorydb_mocks.emulator.validation import render_value, service_model
+from theorydb_mocks.emulator.validation import check_plain_table_name, render_value, service_model
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator._types import Request, Response
@@ -263,7 +263,8 @@ def create_table(emu: DynamoDBEmulator, request: Request) -> Response:
     _check_projected_total([spec for spec, _ in (*lsis.values(), *gsis.values())])
     stream = _stream_specification(request.get("StreamSpecification"))
 
-    if name in emu.tables or (name.startswith("arn:")):
+    check_plain_table_name(name)  # a new table is named, not given by ARN
+    if name in emu.tables:
         raise ddb_error("ResourceInUseException", M.TABLE_EXISTS.format(name=name))
 
     arn = emu.table_arn(name)
