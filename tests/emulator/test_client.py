@@ -186,3 +186,19 @@ def test_many_threads_share_one_emulator(emu: DynamoDBEmulator) -> None:
         thread.join()
     assert errors == []
     assert len(emu.client().list_tables()["TableNames"]) == 80
+
+
+def test_query_and_scan_paginators_walk_every_item(client: EmulatorClient, table: str) -> None:
+    for i in range(25):
+        client.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"N": str(i)}})
+    query = client.get_paginator("query").paginate(
+        TableName=table,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "a"}},
+        PaginationConfig={"PageSize": 10},
+    )
+    pages = list(query)
+    assert [page["Count"] for page in pages] == [10, 10, 5]
+    assert [item["sk"]["N"] for page in pages for item in page["Items"]] == [str(i) for i in range(25)]
+    scan = client.get_paginator("scan").paginate(TableName=table, PaginationConfig={"PageSize": 7})
+    assert sum(page["Count"] for page in scan) == 25
