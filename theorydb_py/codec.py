@@ -220,7 +220,7 @@ def format_datetime(value: dt.datetime) -> str:
     """
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _encode_datetime(value: Any, path: str) -> AttributeValue:
@@ -372,8 +372,8 @@ _DYNAMIC = ValueCodec(lambda v, p: None if v is None else encode_dynamic(v, p), 
 
 
 def _map_key(key: Any, path: str) -> str:
-    if not isinstance(key, str):
-        raise ValidationError(f"{path}: map keys must be str, got {_type_name(key)} {key!r}")
+    if not isinstance(key, str) or not key:
+        raise ValidationError(f"{path}: map keys must be non-empty str, got {_type_name(key)} {key!r}")
     return key
 
 

@@ -179,7 +179,12 @@ WRONG_TYPES: list[tuple[str, dict[str, Any], str]] = [
     ("int in str set", {"tags": {"a", 1}}, r"User.tags\[member\]: expected str, got int 1"),
     ("str for list", {"nicknames": "abc"}, r"User.nicknames: expected a list"),
     ("list for dict", {"prefs": []}, r"User.prefs: expected a dict"),
-    ("non-str dict key", {"prefs": {1: Decimal(1)}}, r"User.prefs: map keys must be str"),
+    ("non-str dict key", {"prefs": {1: Decimal(1)}}, r"User.prefs: map keys must be non-empty str"),
+    (
+        "empty dict key",
+        {"prefs": {"": Decimal(1)}},
+        r"User.prefs: map keys must be non-empty str, got str ''",
+    ),
     ("str for nested", {"address": "Main St"}, r"User.address: expected Address"),
     ("bad enum", {"status": "unknown"}, r"User.status: expected a Status member"),
     ("str for date", {"born": "1990-01-01"}, r"User.born: expected date"),
