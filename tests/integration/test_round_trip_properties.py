@@ -1,6 +1,5 @@
 """Random values survive a put and a get on the backend exactly (hypothesis, modest example counts)."""
 
-
 from __future__ import annotations
 
 import datetime as dt
@@ -52,7 +51,9 @@ samples = st.builds(
     words=st.sets(st.text(max_size=8), max_size=4),
     numbers=st.sets(st.integers(min_value=-(10**12), max_value=10**12), max_size=4),
     nested=st.dictionaries(
-        st.text(min_size=1, max_size=5), st.lists(st.integers(min_value=-1000, max_value=1000), max_size=3), max_size=3
+        st.text(min_size=1, max_size=5),
+        st.lists(st.integers(min_value=-1000, max_value=1000), max_size=3),
+        max_size=3,
     ),
 )
 
