@@ -181,6 +181,9 @@ def test_dispatch_validates_before_looking_the_table_up() -> None:
 def test_dispatch_rejects_unknown_and_unimplemented_operations() -> None:
     emu = DynamoDBEmulator()
     with pytest.raises(DynamoDBError) as caught:
+        emu.dispatch(["not", "a", "name"], {})  # type: ignore[arg-type]
+    assert caught.value.code == "UnknownOperationException"
+    with pytest.raises(DynamoDBError) as caught:
         emu.dispatch("MakeCoffee", {})
     assert caught.value.code == "UnknownOperationException"
     assert "MakeCoffee" in caught.value.message

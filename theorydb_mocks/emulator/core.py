@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from theorydb_mocks.emulator import operations
+from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (registers every handler)
 from theorydb_mocks.emulator.clock import Clock
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.operations._registry import HANDLERS
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.client import EmulatorClient
 
 __all__ = ["DynamoDBEmulator"]
-
-assert operations  # imported for its side effect: every handler module registers itself
 
 RESOURCE_NOT_FOUND = "Requested resource not found"
 
@@ -71,6 +69,8 @@ class DynamoDBEmulator:
         becomes an ``InternalServerError`` (chained, so the cause stays visible). ``prevalidated=True`` skips
         the validation, for a door that has just run an equivalent check (the direct client's fast path).
         """
+        if type(operation) is not str:
+            raise ddb_error("UnknownOperationException", f"Unknown operation: {operation!r}")
         handler = HANDLERS.get(operation)
         try:
             validate = validator_for(operation)
