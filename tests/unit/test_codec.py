@@ -133,6 +133,7 @@ def test_int_fields_read_integral_numbers_in_any_notation() -> None:
 
 def test_datetimes_are_utc_iso_with_fixed_microseconds() -> None:
     assert format_datetime(dt.datetime(2024, 1, 1)) == "2024-01-01T00:00:00.000000Z"  # naive is UTC
+    assert format_datetime(dt.datetime(5, 1, 1)) == "0005-01-01T00:00:00.000000Z"  # fixed width, sortable
     plus_two = dt.timezone(dt.timedelta(hours=2))
     assert format_datetime(dt.datetime(2024, 1, 1, 2, tzinfo=plus_two)) == "2024-01-01T00:00:00.000000Z"
     codec = codec_for(dt.datetime)
