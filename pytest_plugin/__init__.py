@@ -1,6 +1,107 @@
 """TableTheory's pytest plugin, registered through the ``pytest11`` entry point.
 
 Thin by design: fixtures that wire the fakes and the emulator of ``theorydb_mocks`` to tests.
+
+Fixtures (docs: docs/testing.md#the-pytest-plugin):
+
+- ``fake_ddb`` / ``fake_kms``: strict fakes; expectations still pending fail the test at teardown.
+- ``ddb_emulator``: a fresh in-memory DynamoDB per test; ``ddb_emulator_session``: one per session (and
+  per pytest-xdist worker).
+- ``ddb_client``: a low-level client for the chosen backend; ``ddb_boto3``: a real boto3 client (answered
+  in-process on the emulator); ``ddb_table``: ``ddb_table(model)`` creates the model's table, returns a
+  ``Table``.
+- ``theorydb_backend``: the backend name of the test.
+
+Backends: ``emulator`` (default), ``dynamodb-local`` (started by the plugin), ``endpoint``; chosen with
+``--theorydb-backend``/``--ddb-endpoint``, ``$THEORYDB_BACKEND``/``$THEORYDB_DDB_ENDPOINT`` or the ini options
+``theorydb_backend``/``theorydb_endpoint``; ``@pytest.mark.theorydb(backend=..., skip_on=..., reason=...)``
+overrides per test. When a test fails, the emulator's recent operations are added to its report.
 """
 
 from __future__ import annotations
+
+import importlib
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_plugin._fixtures import (
+    CALL_FAILED,
+    SETTINGS,
+    TableFactory,
+    ddb_boto3,
+    ddb_client,
+    ddb_emulator,
+    ddb_emulator_session,
+    ddb_table,
+    fake_ddb,
+    fake_kms,
+    logs_of,
+    skip_for_marker,
+    theorydb_backend,
+    theorydb_dynamodb_local,
+)
+from pytest_plugin._settings import MARKER_HELP, add_options, read_settings
+
+if TYPE_CHECKING:
+    from theorydb_mocks.emulator import DynamoDBEmulator
+    from theorydb_mocks.fakes import FakeDynamoDBClient as FakeDynamoDB
+    from theorydb_mocks.fakes import FakeKmsClient as FakeKms
+
+__all__ = [
+    "DynamoDBEmulator",
+    "FakeDynamoDB",
+    "FakeKms",
+    "TableFactory",
+    "ddb_boto3",
+    "ddb_client",
+    "ddb_emulator",
+    "ddb_emulator_session",
+    "ddb_table",
+    "fake_ddb",
+    "fake_kms",
+    "theorydb_backend",
+    "theorydb_dynamodb_local",
+]
+
+# Types for annotating fixture arguments (``def test_x(fake_ddb: FakeDynamoDB)``), loaded on first use.
+_LAZY = {
+    "FakeDynamoDB": ("theorydb_mocks.fakes", "FakeDynamoDBClient"),
+    "FakeKms": ("theorydb_mocks.fakes", "FakeKmsClient"),
+    "DynamoDBEmulator": ("theorydb_mocks.emulator", "DynamoDBEmulator"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    found = _LAZY.get(name)
+    if found is None:
+        raise AttributeError(f"module 'pytest_plugin' has no attribute {name!r}")
+    value = getattr(importlib.import_module(found[0]), found[1])
+    globals()[name] = value
+    return value
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER_HELP)
+    config.stash[SETTINGS] = read_settings(config)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    skip_for_marker(item)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """Remember a failed call (fake teardowns stay quiet); attach the emulators' recent operations."""
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[CALL_FAILED] = True
+    if report.failed and report.when in ("setup", "call"):
+        for name, log in logs_of(getattr(item, "funcargs", {})):
+            report.sections.append((f"theorydb: last {len(log)} operations of {name}", log.render()))
+    return report

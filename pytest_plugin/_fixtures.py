@@ -1,0 +1,237 @@
+"""The plugin's fixtures: strict fakes, emulators at two scopes, backend clients, a table factory.
+
+Everything heavy (boto3, the emulator, the ORM) is imported inside the fixtures, so a test session that uses
+none of them pays nothing for the plugin.
+"""
+
+from __future__ import annotations
+
+import uuid
+import weakref
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Protocol
+
+import pytest
+
+from pytest_plugin._oplog import OperationLog
+from pytest_plugin._settings import Settings, marker_for, worker_id
+
+if TYPE_CHECKING:
+    from theorydb_mocks.emulator import DynamoDBEmulator
+    from theorydb_mocks.fakes import FakeDynamoDBClient, FakeKmsClient
+    from theorydb_py import ModelDefinition, Table
+
+__all__ = [
+    "CALL_FAILED",
+    "SETTINGS",
+    "TableFactory",
+    "ddb_boto3",
+    "ddb_client",
+    "ddb_emulator",
+    "ddb_emulator_session",
+    "ddb_table",
+    "fake_ddb",
+    "fake_kms",
+    "logs_of",
+    "skip_for_marker",
+    "theorydb_backend",
+]
+
+SETTINGS = pytest.StashKey[Settings]()
+CALL_FAILED = pytest.StashKey[bool]()
+_CLIENTS = pytest.StashKey[dict[str, Any]]()
+
+# emulator -> its operation log (weak: a test's emulator goes away with the test)
+_LOGS: weakref.WeakKeyDictionary[Any, OperationLog] = weakref.WeakKeyDictionary()
+
+
+def logs_of(values: dict[str, Any]) -> list[tuple[str, OperationLog]]:
+    """The operation logs of the emulators among a test's fixture values, by fixture name."""
+    found: list[tuple[str, OperationLog]] = []
+    for name, value in values.items():
+        try:
+            log = _LOGS.get(value)
+        except TypeError:  # an unhashable fixture value
+            continue
+        if log is not None and len(log):
+            found.append((name, log))
+    return found
+
+
+def _settings(config: pytest.Config) -> Settings:
+    return config.stash[SETTINGS]
+
+
+def _call_failed(request: pytest.FixtureRequest) -> bool:
+    return bool(request.node.stash.get(CALL_FAILED, False))
+
+
+# --- strict fakes ---
+
+
+@pytest.fixture
+def fake_ddb(request: pytest.FixtureRequest) -> Iterator[FakeDynamoDBClient]:
+    """A strict ``FakeDynamoDBClient``; expectations still pending fail the test at teardown.
+
+    The teardown check is skipped when the test itself already failed, so one mistake gives one report.
+    """
+    __tracebackhide__ = True
+    from theorydb_mocks.fakes import FakeDynamoDBClient
+
+    fake = FakeDynamoDBClient()
+    yield fake
+    if not _call_failed(request):
+        fake.assert_no_pending()
+
+
+@pytest.fixture
+def fake_kms(request: pytest.FixtureRequest) -> Iterator[FakeKmsClient]:
+    """A ``FakeKmsClient`` (loose: a fixed 32-byte key); strict violations and unused injected errors fail."""
+    __tracebackhide__ = True
+    from theorydb_mocks.fakes import FakeKmsClient
+
+    kms = FakeKmsClient()
+    yield kms
+    if not _call_failed(request):
+        kms.assert_no_pending()
+
+
+# --- emulators: one generator, two scopes ---
+
+
+def _emulator(pytestconfig: pytest.Config) -> Iterator[DynamoDBEmulator]:
+    """A fresh in-memory DynamoDB, logging its recent operations for failure reports."""
+    from theorydb_mocks.emulator import DynamoDBEmulator
+
+    emulator = DynamoDBEmulator()
+    size = _settings(pytestconfig).log_size
+    if size:
+        _LOGS[emulator] = OperationLog.attach(emulator, size)
+    yield emulator
+
+
+ddb_emulator = pytest.fixture(name="ddb_emulator")(_emulator)
+ddb_emulator_session = pytest.fixture(name="ddb_emulator_session", scope="session")(_emulator)
+
+
+# --- the backend of a test and its clients ---
+
+
+@pytest.fixture
+def theorydb_backend(request: pytest.FixtureRequest) -> str:
+    """The backend this test talks to: ``emulator``, ``dynamodb-local`` or ``endpoint``."""
+    return marker_for(request.node).backend or _settings(request.config).backend
+
+
+@pytest.fixture(scope="session")
+def theorydb_dynamodb_local() -> Iterator[str]:
+    """The endpoint of DynamoDB Local: ``$DYNAMODB_LOCAL_ENDPOINT``, else one started for the session."""
+    import os
+
+    from theorydb_mocks.dynamodb_local import DynamoDBLocal, unavailable_reason
+
+    given = os.environ.get("DYNAMODB_LOCAL_ENDPOINT")
+    if given:
+        yield given
+        return
+    reason = unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    with DynamoDBLocal() as local:
+        yield local.endpoint_url
+
+
+def _endpoint_client(request: pytest.FixtureRequest, backend: str) -> Any:
+    """A real boto3 client for the endpoint of a non-emulator backend, made once per session and endpoint."""
+    if backend == "dynamodb-local":
+        endpoint = request.getfixturevalue("theorydb_dynamodb_local")
+    else:
+        endpoint = _settings(request.config).endpoint
+    clients = request.config.stash.setdefault(_CLIENTS, {})
+    client = clients.get(endpoint)
+    if client is None:
+        import boto3
+
+        session = boto3.session.Session()
+        credentials = session.get_credentials() if backend == "endpoint" else None
+        client = session.client(
+            "dynamodb",
+            endpoint_url=endpoint,
+            region_name=session.region_name or "us-east-1",
+            aws_access_key_id=credentials.access_key if credentials else "theorydb-local",
+            aws_secret_access_key=credentials.secret_key if credentials else "theorydb-local",
+            aws_session_token=credentials.token if credentials else None,
+        )
+        clients[endpoint] = client
+    return client
+
+
+@pytest.fixture
+def ddb_client(request: pytest.FixtureRequest, theorydb_backend: str, ddb_emulator: DynamoDBEmulator) -> Any:
+    """A low-level DynamoDB client for this test's backend (the emulator's direct client by default)."""
+    if theorydb_backend == "emulator":
+        return ddb_emulator.client()
+    return _endpoint_client(request, theorydb_backend)
+
+
+@pytest.fixture
+def ddb_boto3(request: pytest.FixtureRequest, theorydb_backend: str, ddb_emulator: DynamoDBEmulator) -> Any:
+    """A real boto3 DynamoDB client: on the emulator, answered in-process (botocore runs in full)."""
+    if theorydb_backend == "emulator":
+        return ddb_emulator.boto3_client()
+    return _endpoint_client(request, theorydb_backend)
+
+
+# --- tables from models ---
+
+
+class TableFactory(Protocol):
+    """``ddb_table(model, **table_options)``: create the model's table and return a ready ``Table``."""
+
+    def __call__(
+        self, model: ModelDefinition[Any] | type[Any], *, client: Any = None, **table_options: Any
+    ) -> Table[Any]: ...
+
+
+@pytest.fixture
+def ddb_table(
+    request: pytest.FixtureRequest, theorydb_backend: str, ddb_client: Any
+) -> Iterator[TableFactory]:
+    """Create a model's table on this test's backend and return a ``Table`` bound to it.
+
+    On the emulator the table keeps the model's name (the emulator is the test's own); on a shared endpoint
+    the name gets a per-worker, per-test suffix and the table is deleted after the test.
+    """
+    from theorydb_py import ModelDefinition, Table, create_table, delete_table
+
+    shared = theorydb_backend != "emulator"
+    suffix = f"{worker_id(request.config)}-{uuid.uuid4().hex[:8]}"
+    made: list[tuple[ModelDefinition[Any], str, Any]] = []
+
+    def make(
+        model: ModelDefinition[Any] | type[Any], *, client: Any = None, **table_options: Any
+    ) -> Table[Any]:
+        __tracebackhide__ = True
+        definition = model if isinstance(model, ModelDefinition) else ModelDefinition.from_dataclass(model)
+        target = ddb_client if client is None else client
+        name = table_options.pop("table_name", None) or definition.table_name
+        if shared:
+            name = f"{name}-{suffix}"
+        create_table(definition, client=target, table_name=name)
+        made.append((definition, name, target))
+        return Table(definition, client=target, table_name=name, **table_options)
+
+    yield make
+    if shared:
+        for definition, name, target in made:
+            delete_table(definition, client=target, table_name=name, missing_ok=True)
+
+
+def skip_for_marker(item: pytest.Item) -> None:
+    """Skip ``item`` when its ``theorydb(skip_on=...)`` names the backend it would run on."""
+    mark = marker_for(item)
+    if not mark.skip_on:
+        return
+    backend = mark.backend or _settings(item.config).backend
+    if backend in mark.skip_on:
+        pytest.skip(mark.reason or f"not supported on the {backend} backend")
