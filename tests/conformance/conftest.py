@@ -88,7 +88,7 @@ DiffFactory = Callable[..., contextlib.AbstractContextManager[Differential]]
 
 def _area(request: pytest.FixtureRequest) -> str:
     module = str(request.node.module.__name__).rsplit(".", 1)[-1]
-    return module.removeprefix("test_cases_").removeprefix("test_").removesuffix("_vs_local")
+    return module.removeprefix("test_cases_").removeprefix("test_")
 
 
 @pytest.fixture
