@@ -47,6 +47,7 @@ __all__ = [
     "STREAMS_PREFIX",
     "decode_request",
     "encode_error",
+    "encode_request",
     "encode_response",
     "operation_names",
 ]
@@ -379,6 +380,18 @@ def encode_response(service: str, operation: str, response: dict[str, Any]) -> b
     if "ResponseMetadata" in response:
         response = {k: v for k, v in response.items() if k != "ResponseMetadata"}
     return _dumps(response)
+
+
+def encode_request(operation: str, request: dict[str, Any]) -> tuple[str, bytes]:
+    """The ``X-Amz-Target`` and JSON body that carry ``request`` (the inverse of ``decode_request``).
+
+    >>> encode_request("GetItem", {"TableName": "t", "Key": {"pk": {"B": b"\\x01"}}})
+    ('DynamoDB_20120810.GetItem', b'{"TableName":"t","Key":{"pk":{"B":"AQ=="}}}')
+    """
+    for prefix, service in SERVICE_BY_PREFIX.items():
+        if operation in operation_names(service):
+            return f"{prefix}.{operation}", _dumps(request)
+    raise ValueError(f"no service defines the operation {operation!r}")
 
 
 def encode_error(err: DynamoDBError) -> tuple[int, bytes]:

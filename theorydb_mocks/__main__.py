@@ -1,0 +1,99 @@
+"""Command line: ``python -m theorydb_mocks serve`` (or ``theorydb-emulator serve``) runs the HTTP emulator.
+
+The first line on standard output is ``Listening on http://HOST:PORT`` once the socket accepts connections
+(with ``--port 0`` it names the port picked), so scripts can wait for it. SIGINT and SIGTERM stop the
+server gracefully: in-flight requests finish and are answered, the journal is compacted and closed.
+
+>>> build_parser().parse_args(["serve", "--port", "0"]).port
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from theorydb_mocks.emulator.persistence import FSYNC_POLICIES, JournalError
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="theorydb-emulator", description="TableTheory's in-memory DynamoDB emulator."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve", help="serve the DynamoDB and DynamoDB Streams JSON protocols over HTTP"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on; 0 picks a free one")
+    serve.add_argument("--region", default="us-east-1", help="region used in ARNs (default us-east-1)")
+    serve.add_argument(
+        "--access-key", help="accept only requests signed with this access key (signatures are not verified)"
+    )
+    serve.add_argument(
+        "--db-per-access-key",
+        action="store_true",
+        help="one database per access key and region, as DynamoDB Local without -sharedDb",
+    )
+    serve.add_argument("--db-path", help="journal file that keeps the data across restarts")
+    serve.add_argument(
+        "--fsync",
+        choices=FSYNC_POLICIES,
+        default="always",
+        help="always: fsync each write before answering (default); interval: every --fsync-interval "
+        "seconds; never: leave it to the operating system",
+    )
+    serve.add_argument("--fsync-interval", type=float, default=1.0, help="seconds between fsyncs (interval)")
+    serve.add_argument(
+        "--compact-every", type=int, default=100_000, help="compact the journal after this many records"
+    )
+    serve.add_argument("--log-requests", action="store_true", help="log each request to standard error")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    from theorydb_mocks.emulator.server import EmulatorServer
+
+    try:
+        server = EmulatorServer(
+            host=args.host,
+            port=args.port,
+            region=args.region,
+            access_key=args.access_key,
+            db_per_access_key=args.db_per_access_key,
+            db_path=args.db_path,
+            fsync=args.fsync,
+            fsync_interval=args.fsync_interval,
+            compact_every=args.compact_every,
+            log_requests=args.log_requests,
+        )
+    except (OSError, JournalError, ValueError) as exc:
+        print(f"theorydb-emulator: {exc}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    server.start()
+    if server.replayed:
+        print(f"Replayed {server.replayed} journal records from {args.db_path}", file=sys.stderr)
+    print(f"Listening on {server.endpoint_url}", flush=True)
+    while not stop.wait(0.5):
+        pass
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
