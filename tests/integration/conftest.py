@@ -10,14 +10,22 @@ import pytest
 
 from theorydb_py import ModelDefinition, Table, create_table, delete_table
 
-# Backend name -> the fixture giving its boto3-compatible DynamoDB client (add the emulator here).
-BACKENDS = {"dynamodb_local": "dynamodb_local_client"}
+# Backend name -> the fixture giving its boto3-compatible DynamoDB client.
+BACKENDS = {"dynamodb_local": "dynamodb_local_client", "emulator": "emulator_client"}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def backend_client(request: pytest.FixtureRequest) -> Any:
     """A low-level DynamoDB client of one backend."""
     return request.getfixturevalue(BACKENDS[request.param])
+
+
+@pytest.fixture
+def emulator_client() -> Any:
+    """The embedded emulator's direct client: a fresh in-memory DynamoDB per test."""
+    from theorydb_mocks import DynamoDBEmulator
+
+    return DynamoDBEmulator().client()
 
 
 MakeTable = Callable[..., Table[Any]]

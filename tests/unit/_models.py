@@ -1,5 +1,4 @@
 """Models shared by the unit tests."""
-# ruff: noqa: RUF009  (theorydb_field is a field specifier, like dataclasses.field)
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 """The codec: every supported type round-trips, wrong types and bad stored values fail clearly."""
 
-# ruff: noqa: RUF009  (theorydb_field is a field specifier, like dataclasses.field)
 from __future__ import annotations
 
 import datetime as dt

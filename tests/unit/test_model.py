@@ -1,5 +1,4 @@
 """ModelDefinition: what a valid model looks like, and a clear error for each way a model can be wrong."""
-# ruff: noqa: RUF009  (theorydb_field is a field specifier, like dataclasses.field)
 
 from __future__ import annotations
 
