@@ -1,0 +1,64 @@
+"""Fixtures for the HTTP server tests: a server on a free port, and real boto3 clients pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from theorydb_mocks.emulator.server import EmulatorServer, serve_in_thread
+
+
+@pytest.fixture
+def ddb_server_endpoint() -> Iterator[str]:
+    """The endpoint URL of a fresh emulator served over HTTP on a free loopback port for this test."""
+    with serve_in_thread() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def ddb_server() -> Iterator[EmulatorServer]:
+    """A started ``EmulatorServer`` (for tests that need its emulator or its options)."""
+    with EmulatorServer() as server:
+        yield server
+
+
+ClientFactory = Callable[..., Any]
+
+
+def make_client(endpoint: str, service: str = "dynamodb", **kwargs: Any) -> Any:
+    """A real boto3 client for ``endpoint`` with dummy credentials (overridable) and no retries."""
+    options: dict[str, Any] = {
+        "region_name": "us-east-1",
+        "aws_access_key_id": "local",
+        "aws_secret_access_key": "local",
+    }
+    options.update(kwargs)
+    config = boto3.session.Config(retries={"max_attempts": 1, "mode": "standard"})
+    return boto3.client(service, endpoint_url=endpoint, config=config, **options)
+
+
+@pytest.fixture
+def server_client(ddb_server_endpoint: str) -> Any:
+    """A boto3 DynamoDB client talking to ``ddb_server_endpoint``."""
+    return make_client(ddb_server_endpoint)
+
+
+def create_table(client: Any, name: str = "things", *, sort: bool = False, stream: bool = False) -> None:
+    """A small PAY_PER_REQUEST table keyed by ``pk`` (S) and optionally ``sk`` (N)."""
+    keys = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    definitions = [{"AttributeName": "pk", "AttributeType": "S"}]
+    if sort:
+        keys.append({"AttributeName": "sk", "KeyType": "RANGE"})
+        definitions.append({"AttributeName": "sk", "AttributeType": "N"})
+    request: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": keys,
+        "AttributeDefinitions": definitions,
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if stream:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    client.create_table(**request)
