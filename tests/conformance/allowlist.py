@@ -225,6 +225,15 @@ def _table_description_shape(op: str, request: Mapping[str, Any], local: Outcome
     return fixed != local and fixed == emu
 
 
+def _unrequested_delete_capacity(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "delete_item" or request.get("ReturnConsumedCapacity", "NONE") != "NONE":
+        return False
+    if not (local.ok and emu.ok) or "ConsumedCapacity" not in local.body:
+        return False
+    rest = {k: v for k, v in local.body.items() if k != "ConsumedCapacity"}
+    return rest == emu.body
+
+
 def _same_fields(local: Outcome, emu: Outcome) -> bool:
     strip = {"Code", "Message"}
     return {k: v for k, v in local.body.items() if k not in strip} == {
@@ -295,6 +304,13 @@ QUIRKS: tuple[Quirk, ...] = (
         service="1 validation error detected: Value '<v>' at '<member>' failed to satisfy constraint: "
         "Member must satisfy enum value set: [...]",
         matcher=_unchecked_enum,
+    ),
+    Quirk(
+        id="unrequested-delete-capacity",
+        local="DeleteItem with ReturnValues=ALL_OLD on a missing item returns ConsumedCapacity nobody asked "
+        "for (found by this suite)",
+        service="ConsumedCapacity only with ReturnConsumedCapacity TOTAL or INDEXES",
+        matcher=_unrequested_delete_capacity,
     ),
     Quirk(
         id="wrong-json-member-types",

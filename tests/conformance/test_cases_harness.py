@@ -133,6 +133,14 @@ def test_table_description_shape_composes_with_delete_status() -> None:
     )
 
 
+def test_unrequested_delete_capacity() -> None:
+    local = ok(ConsumedCapacity={"TableName": "t", "CapacityUnits": 1.0})
+    assert quirk("delete_item", {"ReturnValues": "ALL_OLD"}, local, ok()) == "unrequested-delete-capacity"
+    asked = {"ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "TOTAL"}
+    assert quirk("delete_item", asked, local, ok()) is None
+    assert quirk("delete_item", {}, local, ok(Attributes={})) is None
+
+
 def test_every_quirk_is_documented() -> None:
     ids = [q.id for q in allowlist.QUIRKS]
     assert len(ids) == len(set(ids))

@@ -540,6 +540,110 @@ VALIDATION_ORDER = [
 ]
 
 
+# Two independent errors in one request: which one DynamoDB reports first is part of its behaviour.
+TWO_ERRORS: list[tuple[str, str, dict[str, Any]]] = [
+    ("missing key and bad condition", "put_item", {"Item": {"pk": S("a")}, "ConditionExpression": "a ="}),
+    (
+        "bad number and unused value",
+        "put_item",
+        {
+            "Item": item(n=N("1e999")),
+            "ConditionExpression": "a = :a",
+            "ExpressionAttributeValues": {":a": S("x"), ":b": S("y")},
+        },
+    ),
+    (
+        "bad update and bad condition",
+        "update_item",
+        {"Key": key(), "UpdateExpression": "SET", "ConditionExpression": "a ="},
+    ),
+    (
+        "wrong key type and undefined value",
+        "update_item",
+        {"Key": {"pk": N(1), "sk": N(1)}, "UpdateExpression": "SET a = :nope"},
+    ),
+    (
+        "key attribute update and bad condition",
+        "update_item",
+        {
+            "Key": key(),
+            "UpdateExpression": "SET pk = :v",
+            "ConditionExpression": "(a = :v",
+            "ExpressionAttributeValues": {":v": S("x")},
+        },
+    ),
+    (
+        "no key condition and bad filter",
+        "query",
+        {
+            "KeyConditionExpression": "sk = :v",
+            "FilterExpression": "a =",
+            "ExpressionAttributeValues": {":v": N(1)},
+        },
+    ),
+    (
+        "count with projection and bad filter",
+        "query",
+        {
+            "KeyConditionExpression": "pk = :v",
+            "Select": "COUNT",
+            "ProjectionExpression": "a",
+            "FilterExpression": "a = :nope",
+            "ExpressionAttributeValues": {":v": S("a")},
+        },
+    ),
+    (
+        "missing sort key and bad projection",
+        "get_item",
+        {"Key": {"pk": S("a")}, "ProjectionExpression": "a,,b"},
+    ),
+    (
+        "bad return values and bad condition",
+        "delete_item",
+        {"Key": key(), "ReturnValues": "ALL_NEW", "ConditionExpression": "a ="},
+    ),
+    ("segment alone and bad filter", "scan", {"Segment": 0, "FilterExpression": "a ="}),
+    (
+        "item too big and bad condition",
+        "put_item",
+        {"Item": item(x=S("x" * 410_000)), "ConditionExpression": "a ="},
+    ),
+    (
+        "unused name and unused value",
+        "put_item",
+        {
+            "Item": item(),
+            "ConditionExpression": "a = b",
+            "ExpressionAttributeNames": {"#n": "n"},
+            "ExpressionAttributeValues": {":v": S("x")},
+        },
+    ),
+    (
+        "bad value and syntax error",
+        "put_item",
+        {
+            "Item": item(),
+            "ConditionExpression": "a = :v AND",
+            "ExpressionAttributeValues": {":v": {"SS": []}},
+        },
+    ),
+    (
+        "empty names map and syntax error",
+        "put_item",
+        {"Item": item(), "ConditionExpression": "a = ", "ExpressionAttributeNames": {}},
+    ),
+    (
+        "legacy and expression and bad condition",
+        "put_item",
+        {"Item": item(), "ConditionExpression": "a =", "Expected": {"a": {"Exists": False}}},
+    ),
+]
+PRECEDENCE = [
+    Case(f"two errors: {name}", [Call(op, {"TableName": "t", **request}, V)], [T])
+    for name, op, request in TWO_ERRORS
+]
+
+
 # -- query and scan --
 def q(expect: str = "ok", pk: str = "a", **more: Any) -> Call:
     request: dict[str, Any] = {
@@ -824,7 +928,9 @@ BATCHES = [
     ),
 ]
 
-ALL_CASES = CREATES + TABLE_LIFECYCLE + ITEMS + VALIDATION_ORDER + QUERIES + SCANS + PAGES + BATCHES
+ALL_CASES = (
+    CREATES + TABLE_LIFECYCLE + ITEMS + VALIDATION_ORDER + PRECEDENCE + QUERIES + SCANS + PAGES + BATCHES
+)
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.name)
