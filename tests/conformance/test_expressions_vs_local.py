@@ -42,6 +42,7 @@ OTHERS: list[dict[str, Any]] = [
 ALL_ITEMS = [BASE, *OTHERS]
 
 # The service names the missing key attribute; DynamoDB Local does not (DYNAMODB-LOCAL-QUIRKS.md).
+KEY_IN_FILTER = "Filter Expression can only contain non-primary key attributes: Primary key attribute: "
 QUIRKS = {"Query condition missed key schema element: pk": "Query condition missed key schema element"}
 
 
@@ -182,7 +183,7 @@ def local_read(table: tuple[Any, str], operation: str, **request: Any) -> Any:
         return _error(exc)
     if operation == "get_item":
         return _canonical(response.get("Item"))
-    return sorted((repr(_canonical(item)) for item in response["Items"]))
+    return sorted(repr(_canonical(item)) for item in response["Items"])
 
 
 def ours_read(operation: str, **request: Any) -> Any:
@@ -202,7 +203,7 @@ def ours_read(operation: str, **request: Any) -> Any:
                 used = compiled.filter.attribute_names() & {"pk", "sk"}
                 if used:
                     first = "pk" if "pk" in used else "sk"
-                    return f"ERR Filter Expression can only contain non-primary key attributes: Primary key attribute: {first}"
+                    return f"ERR {KEY_IN_FILTER}{first}"
         if compiled.filter is not None:
             items = [i for i in items if compiled.filter.evaluate(i)]
         if compiled.projection is not None:

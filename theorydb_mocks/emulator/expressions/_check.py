@@ -1,13 +1,13 @@
 """Static checks, in DynamoDB's order: first those that read only the text (cached with the parse), then
 those that need the request's ``ExpressionAttributeNames`` and ``ExpressionAttributeValues`` (resolution).
 
-Order within one expression, as DynamoDB Local shows it: syntax; a repeated update clause; redundant
-parentheses; list indexes out of range; then, left to right, reserved words, unknown functions and
-functions in the wrong place (:func:`check_text`). Resolution (:class:`Resolver`) then walks the tree
-left to right, children before their operator: undefined placeholders, operand counts, operand types,
-``IN`` sizes, ``BETWEEN`` bounds, and repeated first operands. Updates and projections visit their actions
-and paths last to first (DynamoDB builds those lists back to front): update target paths and their
-overlaps first, then the operands.
+Order within one expression, as DynamoDB Local shows it: syntax and redundant parentheses (the parser
+raises both); a repeated update clause; list indexes out of range; then, left to right, reserved words,
+unknown functions and functions in the wrong place (:func:`check_text`). Resolution (:class:`Resolver`)
+then walks the tree left to right, children before their operator: undefined placeholders, operand
+counts, operand types, ``IN`` sizes, ``BETWEEN`` bounds, and repeated first operands. Updates and
+projections visit their actions and paths last to first (DynamoDB builds those lists back to front):
+update target paths and their overlaps first, then the operands.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from theorydb_mocks.emulator.expressions._ast import (
     Value,
     format_path,
 )
-from theorydb_mocks.emulator.expressions._order import java_hash_order, java_list_hash
+from theorydb_mocks.emulator.expressions._order import java_hash_order, java_string_hash
 from theorydb_mocks.emulator.expressions._parser import Parsed
 from theorydb_mocks.emulator.expressions._reserved import RESERVED_WORDS
 from theorydb_mocks.emulator.values import TYPE_NAMES, compare_values, type_of
@@ -89,8 +89,6 @@ def check_text(parsed: Parsed) -> None:
     kind = parsed.kind
     if parsed.repeated_clause is not None:
         raise M.invalid(kind, M.CLAUSE_TWICE.format(clause=parsed.repeated_clause))
-    if parsed.redundant_parentheses:
-        raise M.invalid(kind, M.REDUNDANT_PARENTHESES)
     if parsed.index_out_of_range is not None:
         raise M.invalid(kind, M.INDEX_RANGE.format(index=parsed.index_out_of_range))
     tree = parsed.tree
@@ -333,14 +331,15 @@ class Resolver:
     def _insert_path(self, seen: list[tuple[str | int, ...]], parts: tuple[str | int, ...]) -> None:
         """Refuse a path that overlaps or conflicts with one already seen.
 
-        As "path two" DynamoDB names not the clashing path but the last one of its hash set of paths seen
-        (measured: ``SET a = :v, b = :v, c = :v REMOVE a`` names ``[c]``).
+        As "path two" DynamoDB names not the clashing path but the last path seen in the iteration order
+        of a Java hash map keyed by top-level name (measured: ``SET a = :v, b = :v, c = :v REMOVE a``
+        names ``[c]``; ``REMOVE s SET s.x = a ADD m.b :n`` names ``[m, b]``).
         """
         for other in seen:
             clash = _clash(parts, other)
             if clash is not None:
                 template = M.PATHS_OVERLAP if clash == "overlap" else M.PATHS_CONFLICT
-                last = java_hash_order(seen, java_list_hash)[-1]
+                last = java_hash_order(seen, lambda parts: java_string_hash(str(parts[0])))[-1]
                 self._fail(template.format(one=format_path(parts), two=format_path(last)))
         seen.append(parts)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-__all__ = ["java_hash_order", "java_list_hash", "java_string_hash"]
+__all__ = ["java_hash_order", "java_string_hash"]
 
 K = TypeVar("K")
 
@@ -23,15 +23,6 @@ def java_string_hash(text: str) -> int:
     data = text.encode("utf-16-be")
     for i in range(0, len(data), 2):
         h = (31 * h + ((data[i] << 8) | data[i + 1])) & 0xFFFFFFFF
-    return h - (1 << 32) if h & 0x80000000 else h
-
-
-def java_list_hash(parts: Sequence[str | int]) -> int:
-    """Java's ``List.hashCode`` of a document path's elements (names as strings, indexes as ints)."""
-    h = 1
-    for part in parts:
-        element = part if isinstance(part, int) else java_string_hash(part)
-        h = (31 * h + element) & 0xFFFFFFFF
     return h - (1 << 32) if h & 0x80000000 else h
 
 

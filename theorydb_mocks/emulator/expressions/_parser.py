@@ -72,7 +72,6 @@ class Parsed:
 
     kind: str
     tree: Condition | Update | Projection
-    redundant_parentheses: bool
     index_out_of_range: str | None  # the first list index above 2**31-1, as written
     repeated_clause: str | None  # the first clause keyword used twice (update expressions)
 
@@ -89,9 +88,10 @@ class _Parser:
         self.text = text
         self.tokens: list[Token] = tokenize(text)
         self.i = 0
-        self.redundant = False
         self.overflow: str | None = None
         self.parenthesized: set[int] = set()
+        self.check_redundant = True
+        self.memo: dict[tuple[str, int], _SyntaxError | None] = {}
         self.keep: list[object] = []  # keeps parenthesized nodes alive so that their ids stay unique
 
     # -- helpers
@@ -109,23 +109,39 @@ class _Parser:
     def mark_parenthesized(self, node: T) -> T:
         """Note a parenthesized node; parentheses directly around parentheses fail at once, as in DynamoDB
         (which reports them even where a syntax error follows later in the text)."""
-        if id(node) in self.parenthesized:
+        if id(node) in self.parenthesized and self.check_redundant:
             raise M.invalid(self.kind, M.REDUNDANT_PARENTHESES)
         self.parenthesized.add(id(node))
         self.keep.append(node)
         return node
 
     def alternatives(self, first: Callable[[], T], second: Callable[[], T]) -> T:
-        """Try ``first``, then ``second`` from the same place; the reading that gets further reports."""
-        start, redundant, overflow = self.i, self.redundant, self.overflow
-        try:
+        """Parse one of two readings that both start here, as an LL(*) parser decides.
+
+        Both readings are first tried for syntax alone (memoized, so nesting stays linear). The reading
+        that gets further is taken and parsed again with every check on; when both fail at the same
+        token the choice was never made, and that token is the syntax error.
+        """
+        start, overflow, checking = self.i, self.overflow, self.check_redundant
+        self.check_redundant = False
+        outcomes: list[_SyntaxError | None] = []
+        for reading in (first, second):
+            key = (reading.__name__, start)
+            if key not in self.memo:
+                self.i = start
+                try:
+                    reading()
+                    self.memo[key] = None
+                except _SyntaxError as error:
+                    self.memo[key] = error
+            outcomes.append(self.memo[key])
+        self.i, self.overflow, self.check_redundant = start, overflow, checking
+        one, two = outcomes
+        if one is not None and two is not None and one.index == two.index:
+            raise one
+        if one is None or (two is not None and one.index > two.index):
             return first()
-        except _SyntaxError as error_one:
-            self.i, self.redundant, self.overflow = start, redundant, overflow
-            try:
-                return second()
-            except _SyntaxError as error_two:
-                raise error_one if error_one.index >= error_two.index else error_two from None
+        return second()
 
     # -- conditions
 
@@ -301,7 +317,7 @@ class _Parser:
             self.expect("EOF")
         except _SyntaxError as error:
             raise M.invalid(self.kind, self.syntax_message(error.index)) from None
-        return Parsed(self.kind, tree, self.redundant, self.overflow, repeated)
+        return Parsed(self.kind, tree, self.overflow, repeated)
 
     def syntax_message(self, index: int) -> str:
         tokens = self.tokens

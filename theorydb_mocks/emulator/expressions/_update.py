@@ -27,7 +27,6 @@ from theorydb_mocks.emulator.expressions._ast import (
     Literal,
     Operand,
     Path,
-    RemoveAction,
     SetAction,
     Update,
 )
@@ -57,23 +56,24 @@ def _number(op: str, left: AttributeValue, right: AttributeValue) -> AttributeVa
     return {"N": normalize_number(format(result, "f"))}
 
 
-def _value(node: Operand, item: Item) -> AttributeValue:
-    """A SET right-hand side, read from the original item."""
+def _value(node: Operand, item: Item) -> AttributeValue | None:
+    """A SET right-hand side, read from the original item; None where it reads a missing attribute
+    (DynamoDB reports those only after every type error)."""
     match node:
         case Literal(value):
             return value
         case Path(parts):
-            found = get_path(item, parts)
-            if found is None:
-                raise validation_error(M.UPDATE_MISSING)
-            return found
+            return get_path(item, parts)
         case Arith(op, left, right):
-            return _number(op, _value(left, item), _value(right, item))
+            a, b = _value(left, item), _value(right, item)
+            return None if a is None or b is None else _number(op, a, b)
         case Call("if_not_exists", (Path(parts), default)):
             existing = get_path(item, parts)
             return existing if existing is not None else _value(default, item)
         case Call("list_append", (first, second)):
             a, b = _value(first, item), _value(second, item)
+            if a is None or b is None:
+                return None
             if "L" not in a or "L" not in b:
                 raise validation_error(M.UPDATE_BAD_OPERAND)
             return {"L": [*a["L"], *b["L"]]}
@@ -158,21 +158,31 @@ def apply_update(update: Update, item: Item, key_names: tuple[str, ...]) -> Upda
         name = action.path.parts[0]
         if name in key_names:
             raise validation_error(M.UPDATE_KEY.format(name=name))
-    # Plan: every new value, computed from the original item.
-    writes: list[tuple[tuple[str | int, ...], AttributeValue | None]] = []
-    for action in update.actions:
-        parts = action.path.parts
+    # Plan every new value from the original item, raising DynamoDB's errors by kind, whatever the order
+    # of the actions: ADD and DELETE operand types, then target paths, then SET operand types, then SET
+    # operands that read missing attributes.
+    planned: dict[int, AttributeValue | None] = {}
+    for index, action in enumerate(update.actions):
         match action:
-            case SetAction(_, value):
-                writes.append((parts, _value(value, item)))
             case AddAction(_, Literal(value)):
-                writes.append((parts, _add(get_path(item, parts), value)))
+                planned[index] = _add(get_path(item, action.path.parts), value)
             case DeleteAction(_, Literal(value)):
-                existing = get_path(item, parts)
-                if existing is not None:
-                    writes.append((parts, _delete(existing, value)))
-            case RemoveAction():
-                writes.append((parts, None))
+                planned[index] = _delete(get_path(item, action.path.parts), value)
+    for action in update.actions:
+        if len(action.path.parts) > 1:
+            _parent(item, action.path.parts)
+    missing = False
+    for index, action in enumerate(update.actions):
+        if isinstance(action, SetAction):
+            planned[index] = _value(action.value, item)
+            missing = missing or planned[index] is None
+    if missing:
+        raise validation_error(M.UPDATE_MISSING)
+    writes: list[tuple[tuple[str | int, ...], AttributeValue | None]] = []
+    for index, action in enumerate(update.actions):
+        if isinstance(action, DeleteAction) and get_path(item, action.path.parts) is None:
+            continue  # deleting from a missing set changes nothing
+        writes.append((action.path.parts, planned.get(index)))
     # Write into a copy: the touched top-level attributes are deep-copied, the rest shared.
     touched = {str(parts[0]) for parts, _ in writes}
     new_item: Item = {name: copy.deepcopy(av) if name in touched else av for name, av in item.items()}
