@@ -271,7 +271,7 @@ def test_concurrent_clients_see_consistent_counts(ddb_server_endpoint: str) -> N
     assert setup.scan(TableName="things", Select="COUNT")["Count"] == 200
 
 
-def test_stop_finishes_in_flight_requests_and_refuses_new_ones() -> None:
+def test_stop_finishes_in_flight_requests_and_refuses_new_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     server = EmulatorServer()
     server.start()
     endpoint = server.endpoint_url
@@ -280,13 +280,13 @@ def test_stop_finishes_in_flight_requests_and_refuses_new_ones() -> None:
     entered = threading.Event()
     real_dispatch = server.emulator.dispatch
 
-    def slow_dispatch(operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    def slow_dispatch(operation: str, request: dict[str, Any], **options: Any) -> dict[str, Any]:
         if operation == "PutItem":
             entered.set()
             time.sleep(0.5)
-        return real_dispatch(operation, request)
+        return real_dispatch(operation, request, **options)
 
-    server.emulator.dispatch = slow_dispatch  # type: ignore[method-assign]
+    monkeypatch.setattr(server.emulator, "dispatch", slow_dispatch)
     outcome: list[Any] = []
 
     def slow_put() -> None:
@@ -313,11 +313,13 @@ def test_stop_finishes_in_flight_requests_and_refuses_new_ones() -> None:
     server.stop()  # idempotent
 
 
-def test_internal_errors_are_500_without_a_traceback(ddb_server: EmulatorServer) -> None:
-    def broken(operation: str, request: dict[str, Any]) -> dict[str, Any]:
+def test_internal_errors_are_500_without_a_traceback(
+    ddb_server: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(operation: str, request: dict[str, Any], **options: Any) -> dict[str, Any]:
         raise RuntimeError("bug")
 
-    ddb_server.emulator.dispatch = broken  # type: ignore[method-assign]
+    monkeypatch.setattr(ddb_server.emulator, "dispatch", broken)
     status, _, body = raw(ddb_server.endpoint_url, b"{}")
     assert status == 500
     assert json.loads(body) == {
