@@ -3,7 +3,8 @@
 Reads cost one unit per 4 KB of data read (rounded up over the whole read, at least one unit), halved for
 eventually consistent reads; writes cost one unit per 1 KB of the larger of the old and the new item (at
 least one). With ``ReturnConsumedCapacity=INDEXES`` the answer splits the total into the table and each
-secondary index touched: an index write costs per projected item, two writes when the index key moved.
+secondary index whose projection of the item changed: one write per projected item, two when the
+index key moved (a delete and a put), none when the projection stayed the same.
 Numbers measured against DynamoDB Local 3.3.0.
 
 https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html
@@ -110,9 +111,11 @@ def write_capacity(
         if was is None and now is None:
             continue
         if was is not None and now is not None and was[1] == now[1]:
-            units = write_units(max(was[2], now[2]))
+            if was[2] == now[2]:
+                continue  # same index key, same projection: the index is not written
+            units = write_units(max(was[3], now[3]))
         else:
-            units = sum(write_units(footprint[2]) for footprint in (was, now) if footprint is not None)
+            units = sum(write_units(footprint[3]) for footprint in (was, now) if footprint is not None)
         kind = (was or now)[0]  # type: ignore[index]  # one of the two is set here
         (gsis if kind == "GSI" else lsis)[name] = units
     total = table_units + sum(gsis.values()) + sum(lsis.values())

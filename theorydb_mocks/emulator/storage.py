@@ -354,15 +354,18 @@ class TableStore:
     def drop_index(self, name: str) -> None:
         del self._indexes[name]
 
-    def index_footprint(self, item: Item) -> dict[str, tuple[str, Any, int]]:
-        """For each index holding ``item``: ``(kind, index key position, projected size)`` (capacity needs it)."""
+    def index_footprint(self, item: Item) -> dict[str, tuple[str, Any, Item, int]]:
+        """For each index holding ``item``: ``(kind, index position, projected item, its size)``.
+
+        Capacity accounting needs it: an index write happens only where the projection changed.
+        """
         pos = self.position(item)
-        found: dict[str, tuple[str, Any, int]] = {}
+        found: dict[str, tuple[str, Any, Item, int]] = {}
         for name, index in self._indexes.items():
             where = index.locate(item, pos)
             if where is not None:
                 projected = index.project(item)
-                found[name] = (index.spec.kind, where, item_size(projected))
+                found[name] = (index.spec.kind, where, projected, item_size(projected))
         return found
 
     # -- point operations ------------------------------------------------------------------------------------

@@ -101,14 +101,15 @@ def batch_get_item(emu: Any, request: Request) -> Response:
         units = 0.0
         consistent = bool(spec.get("ConsistentRead"))
         for position, key in enumerate(keys):
-            if budget <= 0:
-                left = {member: value for member, value in spec.items() if member != "Keys"}
-                unprocessed[name] = {"Keys": [dict(k) for k in keys[position:]], **left}
-                break
             item = table.store.get(key)
             if item is None:
                 continue
             size = item_size(item)
+            if size > budget:  # the response would pass 16 MB: this key and the rest come back unprocessed
+                left = {member: value for member, value in spec.items() if member != "Keys"}
+                unprocessed[name] = {"Keys": [dict(k) for k in keys[position:]], **left}
+                budget = 0
+                break
             budget -= size
             units += read_units(size, consistent=True)
             if compiled is not None and compiled.projection is not None:
