@@ -353,6 +353,11 @@ CREATE_ERRORS: list[tuple[str, dict[str, Any], str]] = [
         "Local Secondary Indices AND Global Secondary Indices must have different names",
     ),
     (
+        "stream-disabled-with-view-type",
+        {"StreamSpecification": {"StreamEnabled": False, "StreamViewType": "KEYS_ONLY"}},
+        "Invalid StreamViewType: Stream StreamEnabled was false but a StreamViewType was present.",
+    ),
+    (
         "stream-without-view-type",
         {"StreamSpecification": {"StreamEnabled": True}},
         "Invalid StreamViewType: Stream ViewType must not be null or empty when enabling streams.",
@@ -566,7 +571,53 @@ def test_gsi_create_needs_definitions(client: EmulatorClient, table: str) -> Non
     )
 
 
+def test_one_index_change_at_a_time_and_no_redefinitions(client: EmulatorClient, table: str) -> None:
+    defs = [GK, {"AttributeName": "hk", "AttributeType": "S"}]
+    second = gsi("by-hk", KeySchema=[{"AttributeName": "hk", "KeyType": "HASH"}])
+    with pytest.raises(client.exceptions.LimitExceededException) as caught:
+        client.update_table(
+            TableName=table,
+            AttributeDefinitions=defs,
+            GlobalSecondaryIndexUpdates=[{"Create": gsi()}, {"Create": second}],
+        )
+    assert caught.value.response["Error"]["Message"] == (
+        "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
+    )
+    redefined = [{"AttributeName": "pk", "AttributeType": "N"}]
+    by_pk = gsi("by-pk", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    assert error_of(
+        client.update_table,
+        TableName=table,
+        AttributeDefinitions=redefined,
+        GlobalSecondaryIndexUpdates=[{"Create": by_pk}],
+    ) == (
+        "ValidationException",
+        "invalid attribute, SchemaElement redefined should be of same type as previously defined",
+    )
+
+
+def test_a_dropped_index_key_may_come_back_with_another_type(
+    emu: DynamoDBEmulator, client: EmulatorClient, table: str
+) -> None:
+    client.update_table(
+        TableName=table, AttributeDefinitions=[GK], GlobalSecondaryIndexUpdates=[{"Create": gsi()}]
+    )
+    client.update_table(TableName=table, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by-gk"}}])
+    numeric = {"AttributeName": "gk", "AttributeType": "N"}
+    desc = client.update_table(
+        TableName=table,
+        AttributeDefinitions=[numeric],
+        GlobalSecondaryIndexUpdates=[{"Create": gsi("again")}],
+    )["TableDescription"]
+    assert numeric in desc["AttributeDefinitions"]
+    assert emu.get_table(table).indexes["again"].key.hash_type == "N"
+
+
 def test_streams_enable_once_and_disable(client: EmulatorClient, table: str) -> None:
+    assert error_of(client.update_table, TableName=table, StreamSpecification={"StreamEnabled": False}) == (
+        "ValidationException",
+        "Table has no stream to disable",
+    )
     spec = {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
     desc = client.update_table(TableName=table, StreamSpecification=spec)["TableDescription"]
     assert desc["StreamSpecification"] == spec

@@ -100,6 +100,16 @@ class M:
         "Invalid StreamViewType: Stream ViewType must not be null or empty when enabling streams."
     )
     STREAM_ALREADY_ENABLED = "Table already has an enabled stream"
+    STREAM_NOT_ENABLED = "Table has no stream to disable"
+    STREAM_DISABLED_WITH_TYPE = (
+        "Invalid StreamViewType: Stream StreamEnabled was false but a StreamViewType was present."
+    )
+    ONE_INDEX_AT_A_TIME = (
+        "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
+    )
+    REDEFINED_ATTRIBUTE = (
+        "invalid attribute, SchemaElement redefined should be of same type as previously defined"
+    )
     TABLE_EXISTS = "Table already exists: {name}"
     DELETION_PROTECTED = (
         "Resource cannot be deleted as it is currently protected against deletion. "
@@ -203,6 +213,8 @@ def _stream_specification(raw: dict[str, Any] | None) -> dict[str, Any] | None:
         if not raw.get("StreamViewType"):
             raise _invalid(M.STREAM_VIEW_TYPE)
         return {"StreamEnabled": True, "StreamViewType": raw["StreamViewType"]}
+    if raw.get("StreamViewType"):
+        raise _invalid(M.STREAM_DISABLED_WITH_TYPE)
     return None
 
 
@@ -425,8 +437,10 @@ def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
     new_stream = _stream_specification(stream)
     if new_stream is not None and table.stream_specification is not None:
         raise _invalid(M.STREAM_ALREADY_ENABLED)
+    if stream is not None and new_stream is None and table.stream_specification is None:
+        raise _invalid(M.STREAM_NOT_ENABLED)
 
-    creates, deletes, updates = _plan_gsi_updates(table, request, billing)
+    creates, deletes, updates, types = _plan_gsi_updates(table, request, billing)
 
     # Everything is checked: apply.
     was_provisioned = table.billing_mode == "PROVISIONED"
@@ -456,11 +470,8 @@ def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
     if sse is not None:
         table.sse_enabled = bool(sse.get("Enabled", False))
         table.sse_kms_key = sse.get("KMSMasterKeyId")
-    if request.get("AttributeDefinitions"):
-        merged = dict(table.attribute_definitions)
-        for name, kind in _definitions(request).items():
-            merged.setdefault(name, kind)
-        table.attribute_definitions = {name: merged[name] for name in java_hash_order(list(merged))}
+    if creates:
+        table.attribute_definitions = {name: types[name] for name in java_hash_order(list(types))}
     created: list[IndexState] = []
     for spec, index_throughput in creates:
         table.store.add_index(spec)
@@ -528,23 +539,38 @@ def _apply_throughput(table: TableState, new: dict[str, int], now: float) -> Non
     table.provisioned_throughput = new
 
 
-def _plan_gsi_updates(
-    table: TableState, request: Request, billing: str
-) -> tuple[list[tuple[IndexSpec, dict[str, int] | None]], list[str], dict[str, dict[str, int] | None]]:
+_Plan = tuple[
+    list[tuple[IndexSpec, dict[str, int] | None]], list[str], dict[str, dict[str, int] | None], dict[str, str]
+]
+
+
+def _key_types(table: TableState, request: Request) -> dict[str, str]:
+    """The table's key attributes in use (table and indexes) plus the request's new definitions."""
+    in_use = set(table.key.names)
+    for spec in table.indexes.values():
+        in_use.update(spec.key.names)
+    types = {name: kind for name, kind in table.attribute_definitions.items() if name in in_use}
+    for name, kind in _definitions(request).items():
+        if name in types and types[name] != kind:
+            raise _invalid(M.REDEFINED_ATTRIBUTE)
+        types[name] = kind
+    return types
+
+
+def _plan_gsi_updates(table: TableState, request: Request, billing: str) -> _Plan:
     """Check every GlobalSecondaryIndexUpdates entry before any is applied."""
     raw_updates = request.get("GlobalSecondaryIndexUpdates") or []
     creates: list[tuple[IndexSpec, dict[str, int] | None]] = []
     deletes: list[str] = []
     updates: dict[str, dict[str, int] | None] = {}
     given = request.get("AttributeDefinitions")
+    types = dict(table.attribute_definitions)
     for entry in raw_updates:
         if entry.get("Create") is not None:
             create = entry["Create"]
             if not given:
                 raise _invalid(M.NO_ATTRIBUTE_SCHEMA)
-            types = dict(table.attribute_definitions)
-            for name, kind in _definitions(request).items():
-                types.setdefault(name, kind)
+            types = _key_types(table, request)
             if create["IndexName"] in table.gsis or create["IndexName"] in table.lsis:
                 raise _invalid(M.INDEX_EXISTS)
             undefined: list[str] = []
@@ -568,8 +594,10 @@ def _plan_gsi_updates(
             if raw is not None and billing == "PAY_PER_REQUEST":
                 raise _invalid(M.PPR_GSI_THROUGHPUT.format(index=name))
             updates[name] = _throughput(raw) if raw is not None else table.gsis[name].provisioned_throughput
+    if len(creates) + len(deletes) > 1:
+        raise ddb_error("LimitExceededException", M.ONE_INDEX_AT_A_TIME)
     if billing == "PROVISIONED" and table.billing_mode == "PAY_PER_REQUEST":
         for name in table.gsis:
             if name not in deletes and updates.get(name) is None:
                 raise _invalid(M.NO_GSI_THROUGHPUT)
-    return creates, deletes, updates
+    return creates, deletes, updates, types
