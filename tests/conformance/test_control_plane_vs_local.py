@@ -258,6 +258,28 @@ def test_update_table_billing_and_throughput(both: Both) -> None:
 
 def test_update_table_indexes_and_streams(both: Both) -> None:
     both.run("create_table", **_create("evolving"))
+    local, emulated = both.run(
+        "update_table", TableName="evolving", StreamSpecification={"StreamEnabled": False}
+    )
+    assert local == emulated
+    two = [
+        {"Create": gsi()},
+        {"Create": gsi("by-hk", KeySchema=[{"AttributeName": "hk", "KeyType": "HASH"}])},
+    ]
+    defs = [GK, {"AttributeName": "hk", "AttributeType": "S"}]
+    local, emulated = both.run(
+        "update_table", TableName="evolving", AttributeDefinitions=defs, GlobalSecondaryIndexUpdates=two
+    )
+    assert local == emulated
+    by_pk = {"Create": gsi("by-pk", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])}
+    redefined = [{"AttributeName": "pk", "AttributeType": "N"}]
+    local, emulated = both.run(
+        "update_table",
+        TableName="evolving",
+        AttributeDefinitions=redefined,
+        GlobalSecondaryIndexUpdates=[by_pk],
+    )
+    assert local == emulated
     create = {"Create": gsi()}
     local, emulated = both.run("update_table", TableName="evolving", GlobalSecondaryIndexUpdates=[create])
     assert local == emulated
