@@ -91,8 +91,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS] = read_settings(config)
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    skip_for_marker(item)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        skip_for_marker(item)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -158,8 +158,8 @@ def _endpoint_client(request: pytest.FixtureRequest, backend: str) -> Any:
             "dynamodb",
             endpoint_url=endpoint,
             region_name=session.region_name or "us-east-1",
-            aws_access_key_id=credentials.access_key if credentials else "theorydb-local",
-            aws_secret_access_key=credentials.secret_key if credentials else "theorydb-local",
+            aws_access_key_id=credentials.access_key if credentials else "theorydblocal",
+            aws_secret_access_key=credentials.secret_key if credentials else "theorydblocal",
             aws_session_token=credentials.token if credentials else None,
         )
         clients[endpoint] = client
@@ -228,10 +228,13 @@ def ddb_table(
 
 
 def skip_for_marker(item: pytest.Item) -> None:
-    """Skip ``item`` when its ``theorydb(skip_on=...)`` names the backend it would run on."""
+    """Mark ``item`` skipped when its ``theorydb(skip_on=...)`` names the backend it would run on.
+
+    Called at collection, so a bad marker is reported before anything runs and the skip points at the test.
+    """
     mark = marker_for(item)
     if not mark.skip_on:
         return
     backend = mark.backend or _settings(item.config).backend
     if backend in mark.skip_on:
-        pytest.skip(mark.reason or f"not supported on the {backend} backend")
+        item.add_marker(pytest.mark.skip(reason=mark.reason or f"not supported on the {backend} backend"))
