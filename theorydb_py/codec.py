@@ -7,6 +7,7 @@ Rules (docs/models.md has the full table):
 
 - ``str`` -> S, ``bool`` -> BOOL, ``int``/``float``/``Decimal`` -> N (floats as their exact ``repr``),
   ``bytes`` -> B, ``datetime`` -> S (UTC ISO-8601, fixed microseconds so strings sort like times),
+  a ``ttl`` datetime -> N epoch seconds,
   ``date``/``UUID`` -> S, ``Enum`` -> its value's encoding, ``list``/``tuple`` -> L, ``dict[str, T]`` -> M,
   nested dataclasses -> M, ``set[str|int|float|Decimal|bytes]`` -> SS/NS/BS (sorted, so requests are stable).
 - ``None`` and empty sets are omitted from items (DynamoDB has no empty set); inside lists and maps they are
@@ -237,6 +238,16 @@ def _decode_datetime(av: AttributeValue, path: str) -> dt.datetime:
     except (TypeError, ValueError):
         raise _bad_stored(path, "datetime", av) from None
     return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+
+
+def _encode_epoch(value: Any, path: str) -> AttributeValue:
+    if not isinstance(value, dt.datetime):
+        raise _wrong(path, "datetime", value)
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return {"N": str(int(aware.timestamp()))}
+
+
+_EPOCH_SECONDS = ValueCodec(_encode_epoch, _decode_datetime, "N", number=True)
 
 
 def _encode_date(value: Any, path: str) -> AttributeValue:
@@ -703,6 +714,8 @@ def codec_for(hint: Any, options: FieldOptions = _NO_OPTIONS, path: str = "value
         codec = _json_codec(_unwrap_optional(hint))
     elif options.binary:
         codec = _binary_codec(_unwrap_optional(hint))
+    elif "ttl" in options.roles and _unwrap_optional(hint) is dt.datetime:
+        codec = _EPOCH_SECONDS  # DynamoDB's TTL reads only N epoch seconds
     else:
         codec = _codec_for_type(_unwrap_optional(hint), options.set_, path)
     if options.omitempty:

@@ -4,6 +4,9 @@
 
     TheorydbPyError
     ├── ConditionFailedError          a condition expression was false (ConditionalCheckFailedException)
+    │   ├── VersionConflictError      optimistic locking: the stored version is not the one expected
+    │   └── ItemExistsError           ``Table.create`` found an item with that key already
+    ├── TransactionCanceledError      a transaction was cancelled; ``.reasons`` has one entry per action
     ├── NotFoundError
     │   ├── ItemNotFoundError         ``Table.get`` found no item for the key
     │   └── TableNotFoundError        the table does not exist (ResourceNotFoundException)
@@ -11,6 +14,13 @@
     │   └── EncryptionConfigError     a model with encrypted fields used without a usable key set-up
     ├── ModelDefinitionError          a dataclass cannot be a model (also a ``ValueError``)
     └── AwsError                      any other error answer from the client
+        └── BatchUnprocessedError     a batch still had unprocessed items when its retries ran out
+
+``TransactionCanceledError`` is not a ``ConditionFailedError``: a transaction is also cancelled by a
+conflicting transaction, throttling or a validation error in one action, and treating those as "the data
+said no" would hide them. ``err.condition_failed`` says whether a condition was the cause, and each reason
+keeps DynamoDB's code (``ConditionalCheckFailed``, ``TransactionConflict``, ``None``...) and, where
+``ReturnValuesOnConditionCheckFailure`` was asked for, the item that failed its condition.
 
 Every error has ``.code`` and ``.message``: DynamoDB's code and message when it came from the client (the
 botocore ``ClientError`` is kept as ``__cause__``), and ``None``/the text when the ORM raised it itself.
@@ -24,18 +34,24 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 __all__ = [
     "AwsError",
+    "BatchUnprocessedError",
+    "CancellationReason",
     "ConditionFailedError",
     "EncryptionConfigError",
+    "ItemExistsError",
     "ItemNotFoundError",
     "ModelDefinitionError",
     "NotFoundError",
     "TableNotFoundError",
     "TheorydbPyError",
+    "TransactionCanceledError",
     "ValidationError",
+    "VersionConflictError",
     "map_client_error",
 ]
 
@@ -55,7 +71,64 @@ class TheorydbPyError(Exception):
 
 
 class ConditionFailedError(TheorydbPyError):
-    """A put, update or delete condition was not met: the item was left as it was."""
+    """A put, update or delete condition was not met: the item was left as it was.
+
+    ``raw_item`` is the item as it was (attribute values), when the request asked for it with
+    ``ReturnValuesOnConditionCheckFailure=ALL_OLD``; otherwise None.
+    """
+
+    def __init__(
+        self, message: str, *, code: str | None = None, raw_item: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        self.raw_item = raw_item
+
+
+class VersionConflictError(ConditionFailedError):
+    """Optimistic locking failed: the item's stored version is not the expected one (or it is gone)."""
+
+
+class ItemExistsError(ConditionFailedError):
+    """``create`` refused to overwrite: an item with the same key exists."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CancellationReason:
+    """Why one action of a cancelled transaction failed (``code == "None"``: it did not fail itself).
+
+    ``raw_item`` is the item DynamoDB returned for a failed condition (attribute values) and ``item`` the
+    same decoded into the action's model, when the action asked for it.
+    """
+
+    index: int
+    code: str
+    message: str | None = None
+    raw_item: dict[str, Any] | None = None
+    item: Any = None
+
+    def __repr__(self) -> str:
+        shown = "" if self.item is None and self.raw_item is None else ", with item"
+        return f"<CancellationReason #{self.index} {self.code}{shown}>"
+
+
+class TransactionCanceledError(TheorydbPyError):
+    """A transaction was cancelled and nothing was written; ``reasons`` holds one entry per action."""
+
+    def __init__(
+        self, message: str, *, code: str | None = None, reasons: tuple[CancellationReason, ...] = ()
+    ) -> None:
+        super().__init__(message, code=code)
+        self.reasons = reasons
+
+    @property
+    def failed(self) -> tuple[CancellationReason, ...]:
+        """The reasons of the actions that failed (code other than ``"None"``)."""
+        return tuple(r for r in self.reasons if r.code != "None")
+
+    @property
+    def condition_failed(self) -> bool:
+        """Whether at least one action's condition was false."""
+        return any(r.code == "ConditionalCheckFailed" for r in self.reasons)
 
 
 class NotFoundError(TheorydbPyError):
@@ -86,11 +159,52 @@ class AwsError(TheorydbPyError):
     """Any other error answer from DynamoDB or the client (throttling, access, internal errors...)."""
 
 
+class BatchUnprocessedError(AwsError):
+    """A batch read or write still had unprocessed requests after its last retry; nothing is lost silently.
+
+    ``unprocessed_puts`` (model instances), ``unprocessed_deletes`` and ``unprocessed_keys`` (keys as given)
+    say exactly what was not done; everything else was.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        unprocessed_puts: tuple[Any, ...] = (),
+        unprocessed_deletes: tuple[Any, ...] = (),
+        unprocessed_keys: tuple[Any, ...] = (),
+    ) -> None:
+        super().__init__(message, code=None)
+        self.unprocessed_puts = unprocessed_puts
+        self.unprocessed_deletes = unprocessed_deletes
+        self.unprocessed_keys = unprocessed_keys
+
+
 _BY_CODE: dict[str, type[TheorydbPyError]] = {
     "ConditionalCheckFailedException": ConditionFailedError,
     "ResourceNotFoundException": TableNotFoundError,
     "ValidationException": ValidationError,
 }
+
+
+def _reasons(response: dict[str, Any]) -> tuple[CancellationReason, ...]:
+    raw = response.get("CancellationReasons")
+    if not isinstance(raw, list):
+        return ()
+    out: list[CancellationReason] = []
+    for index, reason in enumerate(raw):
+        reason = reason if isinstance(reason, dict) else {}
+        item = reason.get("Item")
+        message = reason.get("Message")
+        out.append(
+            CancellationReason(
+                index,
+                str(reason.get("Code") or "None"),
+                None if message is None else str(message),
+                item if isinstance(item, dict) else None,
+            )
+        )
+    return tuple(out)
 
 
 def map_client_error(exc: BaseException) -> TheorydbPyError:
@@ -104,7 +218,14 @@ def map_client_error(exc: BaseException) -> TheorydbPyError:
     ValidationError('bad', code='ValidationException')
     """
     response: Any = getattr(exc, "response", None)
-    error = response.get("Error", {}) if isinstance(response, dict) else {}
+    response = response if isinstance(response, dict) else {}
+    error = response.get("Error", {})
+    error = error if isinstance(error, dict) else {}
     code = str(error.get("Code") or type(exc).__name__)
     message = str(error.get("Message") or exc)
+    if code == "TransactionCanceledException":
+        return TransactionCanceledError(message, code=code, reasons=_reasons(response))
+    if code == "ConditionalCheckFailedException":
+        item = response.get("Item")
+        return ConditionFailedError(message, code=code, raw_item=item if isinstance(item, dict) else None)
     return _BY_CODE.get(code, AwsError)(message, code=code)

@@ -1,7 +1,8 @@
 """``Table``: the facade that turns model instances into DynamoDB requests and answers back into models.
 
 It stays thin: the model checks definitions, the codec converts values, ``expressions`` and ``update`` build
-expression strings, ``cursor`` encodes pagination, ``encryption`` seals encrypted fields. Everything that
+expression strings, ``cursor`` encodes pagination, ``encryption`` seals encrypted fields, ``lifecycle``
+stamps timestamps and versions, ``batch`` and ``transactions`` run multi-item requests. Everything that
 can be checked is checked before a request is sent; every client error becomes a ``TheorydbPyError``.
 
 >>> from dataclasses import dataclass
@@ -17,25 +18,38 @@ can be checked is checked before a request is sent; every client error becomes a
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Generic, Literal, TypeVar, cast
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
 from theorydb_py import _client
 from theorydb_py._types import AttributeValue, Item, Key, Request
 from theorydb_py.codec import decode_struct, encode_dynamic, encode_struct, struct_fields
 from theorydb_py.cursor import SortDirection, decode_cursor, encode_cursor
-from theorydb_py.errors import EncryptionConfigError, ItemNotFoundError, ValidationError
+from theorydb_py.errors import (
+    ConditionFailedError,
+    EncryptionConfigError,
+    ItemExistsError,
+    ItemNotFoundError,
+    ValidationError,
+)
 from theorydb_py.expressions import (
     Condition,
     Expression,
     SortKeyCondition,
+    and_,
     key_condition,
     key_value,
+    not_exists,
     projection,
     render,
 )
+from theorydb_py.lifecycle import Clock, Lifecycle
 from theorydb_py.model import FieldDefinition, IndexDefinition, ModelDefinition
-from theorydb_py.update import build_update
+from theorydb_py.update import UpdateBuilder, build_update
+
+if TYPE_CHECKING:
+    from theorydb_py.batch import BatchGetResult, RetryPolicy
+    from theorydb_py.transactions import TransactGet, TransactWriteAction
 
 __all__ = ["Page", "Table"]
 
@@ -80,6 +94,7 @@ class Table(Generic[T]):
     ``client`` is any boto3-compatible DynamoDB client (default: ``boto3.client("dynamodb")``, made on first
     use). A model with encrypted fields needs ``kms_key_arn`` (and ``kms_client``, default
     ``boto3.client("kms")``); without it the table refuses to be built rather than store plaintext.
+    ``clock`` (default: the system's UTC time) stamps the lifecycle fields (docs/lifecycle.md).
     """
 
     def __init__(
@@ -91,6 +106,7 @@ class Table(Generic[T]):
         kms_key_arn: str | None = None,
         kms_client: Any = None,
         rand_bytes: Callable[[int], bytes] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.model: ModelDefinition[T] = (
             model if isinstance(model, ModelDefinition) else ModelDefinition.from_dataclass(model)
@@ -109,6 +125,7 @@ class Table(Generic[T]):
         self._kms_client = kms_client
         self._rand_bytes = rand_bytes
         self._encryptor: Any = None
+        self._lifecycle = Lifecycle(self.model, clock)
         if self._encrypted and not kms_key_arn:
             names = ", ".join(f.python_name for f in self.model.encrypted_fields)
             raise EncryptionConfigError(
@@ -147,8 +164,7 @@ class Table(Generic[T]):
     def to_item(self, instance: T) -> Item:
         """The DynamoDB item for a model instance (keys checked, encrypted fields sealed)."""
         name = self.model.model.__name__
-        if not isinstance(instance, self.model.model):
-            raise ValidationError(f"expected a {name} instance, got {type(instance).__name__}")
+        self._check_instance(instance)
         item = encode_struct(instance, self._fields, name)
         for f in self.model.key_fields:
             key_value(f, getattr(instance, f.python_name), name)
@@ -192,16 +208,25 @@ class Table(Generic[T]):
         condition: str | Condition | None,
         names: Mapping[str, str] | None,
         values: Mapping[str, Any] | None,
+        expected_version: int | None = None,
     ) -> None:
-        """Add a condition (typed, or a raw string with its placeholders) and the placeholders."""
+        """Add a condition (typed, or a raw string with its placeholders), the version check if one is
+        expected, and the placeholders."""
+        version = None if expected_version is None else self._lifecycle.version_condition(expected_version)
         if isinstance(condition, Condition):
-            request["ConditionExpression"] = render(
-                self.model, condition, expr, prefix="c", usage="a condition"
-            )
+            typed = condition if version is None else and_(condition, version)
+            request["ConditionExpression"] = render(self.model, typed, expr, prefix="c", usage="a condition")
         elif condition is not None:
             if not isinstance(condition, str) or not condition.strip():
                 raise ValidationError("condition_expression must be a non-empty string or a Condition")
             request["ConditionExpression"] = condition
+            if version is not None:
+                rendered = render(self.model, version, expr, prefix="c", usage="a condition")
+                request["ConditionExpression"] = f"({condition}) AND {rendered}"
+        elif version is not None:
+            request["ConditionExpression"] = render(
+                self.model, version, expr, prefix="c", usage="a condition"
+            )
         elif names or values:
             raise ValidationError(
                 "expression attribute names/values were given without a condition_expression"
@@ -212,6 +237,18 @@ class Table(Generic[T]):
             request["ExpressionAttributeNames"] = expr.names
         if expr.values:
             request["ExpressionAttributeValues"] = expr.values
+        if version is not None:
+            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+
+    def _versioned_call(self, operation: str, request: Request, expected_version: int | None) -> Any:
+        """Send; a failed condition with a version expected becomes ``VersionConflictError`` if the version
+        is what differed."""
+        try:
+            return self._call(operation, request)
+        except ConditionFailedError as err:
+            if expected_version is None:
+                raise
+            raise self._lifecycle.conflict(err, expected_version) from err
 
     # --- single items ------------------------------------------------------------------------------------
 
@@ -222,12 +259,15 @@ class Table(Generic[T]):
         condition_expression: str | Condition | None = None,
         expression_attribute_names: Mapping[str, str] | None = None,
         expression_attribute_values: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Write ``item``, replacing any item with its key. A false condition raises ``ConditionFailedError``.
+    ) -> T:
+        """Write ``item``, replacing any item with its key, and return it as written (``updated_at`` now,
+        ``created_at`` now if it had none). A false condition raises ``ConditionFailedError``.
 
         https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
         """
-        request: Request = {"TableName": self.table_name, "Item": self.to_item(item)}
+        self._check_instance(item)
+        written = self._lifecycle.stamp(item, new=False)
+        request: Request = {"TableName": self.table_name, "Item": self.to_item(written)}
         self._condition(
             request,
             Expression(),
@@ -236,6 +276,29 @@ class Table(Generic[T]):
             expression_attribute_values,
         )
         self._call("put_item", request)
+        return written
+
+    def create(self, item: T) -> T:
+        """Write a new item, refusing (``ItemExistsError``) if one with its key exists; returns it as written
+        (``created_at`` and ``updated_at`` now, ``version`` 0)."""
+        self._check_instance(item)
+        written = self._lifecycle.stamp(item, new=True)
+        request: Request = {"TableName": self.table_name, "Item": self.to_item(written)}
+        self._condition(request, Expression(), not_exists(self.model.pk.python_name), None, None)
+        try:
+            self._call("put_item", request)
+        except ConditionFailedError as err:
+            key = ", ".join(repr(getattr(item, f.python_name)) for f in self.model.key_fields)
+            raise ItemExistsError(
+                f"a {self.model.model.__name__} with key ({key}) already exists in {self.table_name}",
+                code=err.code,
+            ) from err
+        return written
+
+    def _check_instance(self, instance: Any) -> None:
+        if not isinstance(instance, self.model.model):
+            name = self.model.model.__name__
+            raise ValidationError(f"expected a {name} instance, got {type(instance).__name__}")
 
     def find(self, pk: Any, sk: Any = None, *, consistent_read: bool = False) -> T | None:
         """The item with this key, or None.
@@ -264,8 +327,10 @@ class Table(Generic[T]):
         condition_expression: str | Condition | None = None,
         expression_attribute_names: Mapping[str, str] | None = None,
         expression_attribute_values: Mapping[str, Any] | None = None,
+        expected_version: int | None = None,
     ) -> None:
         """Delete the item with this key (no error if there is none, unless a condition says otherwise).
+        ``expected_version`` deletes only that version (else ``VersionConflictError``).
 
         https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
         """
@@ -276,8 +341,9 @@ class Table(Generic[T]):
             condition_expression,
             expression_attribute_names,
             expression_attribute_values,
+            expected_version,
         )
-        self._call("delete_item", request)
+        self._versioned_call("delete_item", request, expected_version)
 
     def update(
         self,
@@ -288,23 +354,88 @@ class Table(Generic[T]):
         condition_expression: str | Condition | None = None,
         expression_attribute_names: Mapping[str, str] | None = None,
         expression_attribute_values: Mapping[str, Any] | None = None,
+        expected_version: int | None = None,
     ) -> T:
         """Apply ``updates`` (field -> value, ``UpdateAdd``, ``UpdateSetIfNotExists`` or None to remove) and
         return the whole item as it is afterwards. Like UpdateItem, it creates the item when it is missing;
-        add ``condition_expression=exists("<pk field>")`` to refuse that.
+        add ``condition_expression=exists("<pk field>")`` to refuse that. Lifecycle fields move on
+        (``updated_at``, ``version`` + 1); ``expected_version`` makes the update conditional on the version.
 
         https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
         """
         request: Request = {"TableName": self.table_name, "Key": self._key(pk, sk, "update")}
         expr = Expression()
         request["UpdateExpression"] = build_update(
-            self.model, updates, expr, self._seal if self._encrypted else None
+            self.model, self._with_lifecycle(updates), expr, self._seal if self._encrypted else None
         )
         self._condition(
-            request, expr, condition_expression, expression_attribute_names, expression_attribute_values
+            request,
+            expr,
+            condition_expression,
+            expression_attribute_names,
+            expression_attribute_values,
+            expected_version,
         )
         request["ReturnValues"] = "ALL_NEW"
-        return self.from_item(self._call("update_item", request).get("Attributes", {}))
+        response = self._versioned_call("update_item", request, expected_version)
+        return self.from_item(response.get("Attributes", {}))
+
+    def _with_lifecycle(self, updates: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``updates`` plus the lifecycle changes every update makes (the caller's own take precedence)."""
+        if not isinstance(updates, Mapping) or not updates:
+            raise ValidationError("update needs a non-empty mapping of field -> new value")
+        touched = self._lifecycle.touched({ref for ref in updates if isinstance(ref, str)})
+        return {**updates, **self._lifecycle.update_changes(touched)}
+
+    def update_builder(self, pk: Any, sk: Any = None) -> UpdateBuilder[T]:
+        """A fluent update of one item: ``.set() .add() .remove() .append_to_list() ... .execute()``."""
+        return UpdateBuilder(self, pk, sk)
+
+    # --- batches and transactions ------------------------------------------------------------------------
+
+    def batch_get(
+        self,
+        keys: Iterable[Any],
+        *,
+        consistent_read: bool = False,
+        projection: Iterable[str] | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> BatchGetResult[T]:
+        """The items with these keys (``pk`` or ``(pk, sk)``), in the order asked; missing keys reported.
+
+        Chunks of 100; unprocessed keys retried with backoff (``retry``). Duplicate keys are refused.
+        """
+        from theorydb_py.batch import batch_get
+
+        return batch_get(self, keys, consistent_read=consistent_read, projection=projection, retry=retry)
+
+    def batch_write(
+        self,
+        *,
+        puts: Iterable[T] = (),
+        deletes: Iterable[Any] = (),
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        """Put and delete many items (chunks of 25, unprocessed ones retried with backoff and jitter);
+        ``BatchUnprocessedError`` names what was left when retries run out."""
+        from theorydb_py.batch import batch_write
+
+        batch_write(self, puts=puts, deletes=deletes, retry=retry)
+
+    def transact_write(
+        self, actions: Sequence[TransactWriteAction], *, client_request_token: str | None = None
+    ) -> None:
+        """Run ``TransactPut/TransactUpdate/TransactDelete/TransactConditionCheck`` actions atomically;
+        actions without ``table=`` act on this table."""
+        from theorydb_py.transactions import transact_write
+
+        transact_write(actions, client=self.client, client_request_token=client_request_token, default=self)
+
+    def transact_get(self, gets: Sequence[TransactGet | Any]) -> list[Any]:
+        """Read items atomically: ``TransactGet`` actions or keys of this table; None where missing."""
+        from theorydb_py.transactions import transact_get
+
+        return transact_get(gets, client=self.client, default=self)
 
     # --- queries and scans -------------------------------------------------------------------------------
 

@@ -6,22 +6,36 @@ import theorydb_py
 
 EXPECTED = {
     "AwsError",
+    "BatchGetResult",
+    "BatchUnprocessedError",
+    "CancellationReason",
     "Condition",
     "ConditionFailedError",
     "EncryptionConfigError",
     "EncryptionError",
+    "ItemExistsError",
     "ItemNotFoundError",
     "ModelDefinition",
     "ModelDefinitionError",
     "NotFoundError",
     "Page",
+    "RetryPolicy",
     "SortKeyCondition",
+    "StreamChange",
     "Table",
     "TableNotFoundError",
     "TheorydbPyError",
+    "TransactConditionCheck",
+    "TransactDelete",
+    "TransactGet",
+    "TransactPut",
+    "TransactUpdate",
+    "TransactionCanceledError",
     "UpdateAdd",
+    "UpdateBuilder",
     "UpdateSetIfNotExists",
     "ValidationError",
+    "VersionConflictError",
     "build_create_table_request",
     "create_table",
     "delete_table",
@@ -29,7 +43,13 @@ EXPECTED = {
     "ensure_table",
     "gsi",
     "lsi",
+    "stream_event_name",
     "theorydb_field",
+    "transact_get",
+    "transact_write",
+    "unmarshal_stream_change",
+    "unmarshal_stream_image",
+    "unmarshal_stream_record",
 }
 
 
@@ -46,11 +66,17 @@ def test_error_tree() -> None:
     assert issubclass(errors.ItemNotFoundError, errors.NotFoundError)
     assert issubclass(errors.TableNotFoundError, errors.NotFoundError)
     assert issubclass(errors.ModelDefinitionError, ValueError)
+    assert issubclass(errors.VersionConflictError, errors.ConditionFailedError)
+    assert issubclass(errors.ItemExistsError, errors.ConditionFailedError)
+    assert issubclass(errors.BatchUnprocessedError, errors.AwsError)
+    # a cancellation may come from a conflict or throttling, so it is not a ConditionFailedError
+    assert not issubclass(errors.TransactionCanceledError, errors.ConditionFailedError)
     for name in (
         "ConditionFailedError",
         "NotFoundError",
         "ValidationError",
         "ModelDefinitionError",
         "AwsError",
+        "TransactionCanceledError",
     ):
         assert issubclass(getattr(errors, name), errors.TheorydbPyError)

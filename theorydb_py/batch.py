@@ -1,0 +1,231 @@
+"""Batch reads and writes: ``Table.batch_get`` and ``Table.batch_write``.
+
+``batch_get`` sends BatchGetItem in chunks of 100 keys and ``batch_write`` BatchWriteItem in chunks of 25
+requests. Whatever DynamoDB leaves unprocessed (``UnprocessedKeys``/``UnprocessedItems``, under throttling)
+is sent again after an exponential backoff with full jitter; when a chunk runs out of attempts the other
+chunks still go, and then ``BatchUnprocessedError`` names exactly the items and keys left undone.
+
+Everything is checked before the first request: keys, item types, duplicates (DynamoDB refuses a key twice
+in one request, and across chunks the outcome would depend on the chunking), and encryption (each item put
+gets its own data key; a batch read shares one data-key cache).
+
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+
+>>> RetryPolicy(random=lambda: 0.5).delay(3)
+0.2
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random as _random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from theorydb_py._types import Item, Key, Request
+from theorydb_py.errors import BatchUnprocessedError, ValidationError
+from theorydb_py.expressions import Expression
+from theorydb_py.expressions import projection as render_projection
+
+if TYPE_CHECKING:
+    from theorydb_py.table import Table
+
+__all__ = ["GET_CHUNK", "WRITE_CHUNK", "BatchGetResult", "RetryPolicy", "batch_get", "batch_write", "key_id"]
+
+T = TypeVar("T")
+GET_CHUNK = 100
+WRITE_CHUNK = 25
+KeyId = tuple[tuple[str, str, Any], ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Retries of unprocessed batch requests: up to ``max_attempts`` calls per chunk, waiting
+    ``random() * min(max_delay, base_delay * 2**retry)`` seconds before each retry (full jitter).
+
+    ``sleep`` and ``random`` are injectable so tests run instantly and deterministically.
+    """
+
+    max_attempts: int = 8
+    base_delay: float = 0.05
+    max_delay: float = 5.0
+    sleep: Callable[[float], None] = time.sleep
+    random: Callable[[], float] = _random.random
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int):
+            raise ValidationError(f"max_attempts must be an int >= 1, not {self.max_attempts!r}")
+        if self.max_attempts < 1:
+            raise ValidationError(f"max_attempts must be an int >= 1, not {self.max_attempts!r}")
+        for name in ("base_delay", "max_delay"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValidationError(f"{name} must be a number >= 0, not {value!r}")
+
+    def delay(self, retry: int) -> float:
+        """The wait before retry number ``retry`` (0 for the first retry)."""
+        cap: float = min(self.max_delay, self.base_delay * (2**retry))
+        return float(self.random()) * cap
+
+
+_DEFAULT_RETRY = RetryPolicy()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class BatchGetResult(Generic[T]):
+    """What ``batch_get`` found: ``items`` in the order of the keys asked for, and the ``missing`` keys
+    (as they were given). Iterating yields the items."""
+
+    items: list[T]
+    missing: list[Any]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __repr__(self) -> str:
+        return f"<BatchGetResult {len(self.items)} found, {len(self.missing)} missing>"
+
+
+def key_id(key: Mapping[str, Any]) -> KeyId:
+    """A hashable identity for a key (or the key attributes of an item)."""
+    out = []
+    for name in sorted(key):
+        ((tag, value),) = key[name].items()
+        out.append((name, tag, bytes(value) if isinstance(value, bytearray | memoryview) else value))
+    return tuple(out)
+
+
+def split_key(table: Table[Any], given: Any, where: str) -> Key:
+    """``pk`` (tables without a sort key) or ``(pk, sk)`` as a DynamoDB key."""
+    if table.model.sk is None:
+        return table._key(given, None, where)
+    if not isinstance(given, tuple | list) or len(given) != 2:
+        name = table.model.model.__name__
+        raise ValidationError(f"{where}: {name} has a sort key; give each key as (pk, sk), not {given!r}")
+    return table._key(given[0], given[1], where)
+
+
+def _item_key(table: Table[Any], item: Mapping[str, Any]) -> KeyId:
+    fields = table.model.key_fields
+    return key_id({f.attribute_name: item.get(f.attribute_name, {"NULL": True}) for f in fields})
+
+
+def _chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(seq), size):
+        yield seq[start : start + size]
+
+
+def batch_get(
+    table: Table[T],
+    keys: Iterable[Any],
+    *,
+    consistent_read: bool = False,
+    projection: Iterable[str] | None = None,
+    retry: RetryPolicy | None = None,
+) -> BatchGetResult[T]:
+    """The items of ``table`` with these keys, in order; the keys not found in ``missing``."""
+    policy = _DEFAULT_RETRY if retry is None else retry
+    if isinstance(keys, str | bytes) or not isinstance(keys, Iterable):
+        raise ValidationError(f"batch_get takes a list of keys, not {keys!r}")
+    given = list(keys)
+    wanted: list[tuple[Any, Key, KeyId]] = []
+    seen: set[KeyId] = set()
+    for entry in given:
+        key = split_key(table, entry, "batch_get")
+        ident = key_id(key)
+        if ident in seen:
+            raise ValidationError(f"batch_get: the key {entry!r} is asked for twice")
+        seen.add(ident)
+        wanted.append((entry, key, ident))
+    base: dict[str, Any] = {}
+    if consistent_read:
+        base["ConsistentRead"] = True
+    if projection is not None:
+        if isinstance(projection, str):
+            raise ValidationError("projection takes a list of field names, not a single string")
+        expr = Expression()
+        keys_too = [*projection, *(f.python_name for f in table.model.key_fields)]  # to match answers
+        base["ProjectionExpression"] = render_projection(table.model, keys_too, expr)
+        base["ExpressionAttributeNames"] = expr.names
+    found: dict[KeyId, Item] = {}
+    left: list[Any] = []
+    by_id = {ident: entry for entry, _, ident in wanted}
+    for chunk in _chunks(wanted, GET_CHUNK):
+        pending = [key for _, key, _ in chunk]
+        for attempt in range(policy.max_attempts):
+            if attempt:
+                policy.sleep(policy.delay(attempt - 1))
+            request: Request = {"RequestItems": {table.table_name: {"Keys": pending, **base}}}
+            response = table._call("batch_get_item", request)
+            for raw in response.get("Responses", {}).get(table.table_name, []):
+                found[_item_key(table, raw)] = raw
+            pending = response.get("UnprocessedKeys", {}).get(table.table_name, {}).get("Keys", [])
+            if not pending:
+                break
+        left.extend(by_id.get(key_id(key), key) for key in pending)
+    if left:
+        raise BatchUnprocessedError(
+            f"batch_get: {len(left)} key(s) still unprocessed after {policy.max_attempts} attempts",
+            unprocessed_keys=tuple(left),
+        )
+    cache = table._new_cache()  # one data-key cache for the whole batch
+    items = [table.from_item(found[ident], cache) for _, _, ident in wanted if ident in found]
+    missing = [entry for entry, _, ident in wanted if ident not in found]
+    return BatchGetResult(items, missing)
+
+
+def batch_write(
+    table: Table[T],
+    *,
+    puts: Iterable[T] = (),
+    deletes: Iterable[Any] = (),
+    retry: RetryPolicy | None = None,
+) -> None:
+    """Put ``puts`` (stamped like ``put``) and delete the keys ``deletes``, in chunks of 25."""
+    policy = _DEFAULT_RETRY if retry is None else retry
+    for name, value in (("puts", puts), ("deletes", deletes)):
+        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+            raise ValidationError(f"batch_write: {name} must be a list, not {value!r}")
+    requests: list[tuple[Any, dict[str, Any], KeyId]] = []
+    seen: set[KeyId] = set()
+    for instance in puts:
+        table._check_instance(instance)
+        item = table.to_item(table._lifecycle.stamp(instance, new=False))
+        requests.append((instance, {"PutRequest": {"Item": item}}, _item_key(table, item)))
+    for entry in deletes:
+        key = split_key(table, entry, "batch_write delete")
+        requests.append((entry, {"DeleteRequest": {"Key": key}}, key_id(key)))
+    if not requests:
+        raise ValidationError("batch_write needs at least one put or delete")
+    for origin, _, ident in requests:
+        if ident in seen:
+            raise ValidationError(f"batch_write: the key of {origin!r} appears twice; write each item once")
+        seen.add(ident)
+    by_id = {ident: (origin, "PutRequest" in req) for origin, req, ident in requests}
+    left_puts: list[Any] = []
+    left_deletes: list[Any] = []
+    for chunk in _chunks(requests, WRITE_CHUNK):
+        pending = [req for _, req, _ in chunk]
+        for attempt in range(policy.max_attempts):
+            if attempt:
+                policy.sleep(policy.delay(attempt - 1))
+            response = table._call("batch_write_item", {"RequestItems": {table.table_name: pending}})
+            pending = response.get("UnprocessedItems", {}).get(table.table_name, [])
+            if not pending:
+                break
+        for req in pending:
+            body = req.get("PutRequest", {}).get("Item") or req.get("DeleteRequest", {}).get("Key", {})
+            origin, is_put = by_id.get(_item_key(table, body), (body, "PutRequest" in req))
+            (left_puts if is_put else left_deletes).append(origin)
+    if left_puts or left_deletes:
+        raise BatchUnprocessedError(
+            f"batch_write: {len(left_puts)} put(s) and {len(left_deletes)} delete(s) still unprocessed "
+            f"after {policy.max_attempts} attempts",
+            unprocessed_puts=tuple(left_puts),
+            unprocessed_deletes=tuple(left_deletes),
+        )
