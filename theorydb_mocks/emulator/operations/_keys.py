@@ -86,10 +86,21 @@ def _check_key_values(key: KeySchema, values: Key) -> None:
         kind = key.hash_type if name == key.hash_name else key.range_type
         if kind in _EMPTY_KIND and len(av[kind]) == 0:
             raise validation_error(EMPTY_KEY.format(kind=_EMPTY_KIND[kind], name=name))
-    if attribute_value_size(values[key.hash_name]) > _MAX_HASH_KEY or (
-        key.range_name is not None and attribute_value_size(values[key.range_name]) > _MAX_RANGE_KEY
+    if _too_large(values[key.hash_name], _MAX_HASH_KEY) or (
+        key.range_name is not None and _too_large(values[key.range_name], _MAX_RANGE_KEY)
     ):
         raise validation_error(KEY_TOO_LARGE)
+
+
+def _too_large(av: Any, limit: int) -> bool:
+    """Whether a key value passes its size limit; numbers (at most 21 bytes) never do, and short strings
+    are decided without encoding them (measured: the single-item benchmark)."""
+    if "N" in av:
+        return False
+    text = av.get("S")
+    if text is not None and len(text) * 4 <= limit:
+        return False
+    return attribute_value_size(av) > limit
 
 
 def parse_key(key: KeySchema, request_key: Any) -> Key:

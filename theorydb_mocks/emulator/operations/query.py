@@ -38,7 +38,7 @@ from theorydb_mocks.emulator.operations._keys import (
 )
 from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.storage import SEGMENT_SPACE, partition_digest
-from theorydb_mocks.emulator.values import item_size, key_sort_value, validate_attribute_value
+from theorydb_mocks.emulator.values import key_sort_value, validate_attribute_value
 
 __all__ = ["PAGE_BYTES", "query", "scan"]
 
@@ -233,9 +233,11 @@ def _page(
     scanned = 0
     read = 0
     last: Item | None = None
+    size_of = store.size_of
+    index = source.index
     for item in found:
         scanned += 1
-        read += item_size(item)
+        read += size_of(item, index)
         full = item
         if fetch:
             stored = store.get(item)
