@@ -6,7 +6,8 @@ Fixtures (docs: docs/testing.md#the-pytest-plugin):
 
 - ``fake_ddb`` / ``fake_kms``: strict fakes; expectations still pending fail the test at teardown.
 - ``ddb_emulator``: a fresh in-memory DynamoDB per test; ``ddb_emulator_session``: one per session (and
-  per pytest-xdist worker).
+  per pytest-xdist worker), filled once by overriding ``ddb_seed``; ``ddb_seeded_emulator``: that one, with
+  every write of the test rolled back at teardown.
 - ``ddb_client``: a low-level client for the chosen backend; ``ddb_boto3``: a real boto3 client (answered
   in-process on the emulator); ``ddb_table``: ``ddb_table(model)`` creates the model's table, returns a
   ``Table``.
@@ -34,6 +35,8 @@ from pytest_plugin._fixtures import (
     ddb_client,
     ddb_emulator,
     ddb_emulator_session,
+    ddb_seed,
+    ddb_seeded_emulator,
     ddb_table,
     fake_ddb,
     fake_kms,
@@ -42,6 +45,7 @@ from pytest_plugin._fixtures import (
     theorydb_backend,
     theorydb_dynamodb_local,
 )
+from pytest_plugin._rollback import RollbackError
 from pytest_plugin._settings import MARKER_HELP, add_options, read_settings
 
 if TYPE_CHECKING:
@@ -53,11 +57,14 @@ __all__ = [
     "DynamoDBEmulator",
     "FakeDynamoDB",
     "FakeKms",
+    "RollbackError",
     "TableFactory",
     "ddb_boto3",
     "ddb_client",
     "ddb_emulator",
     "ddb_emulator_session",
+    "ddb_seed",
+    "ddb_seeded_emulator",
     "ddb_table",
     "fake_ddb",
     "fake_kms",

@@ -29,6 +29,8 @@ __all__ = [
     "ddb_client",
     "ddb_emulator",
     "ddb_emulator_session",
+    "ddb_seed",
+    "ddb_seeded_emulator",
     "ddb_table",
     "fake_ddb",
     "fake_kms",
@@ -53,7 +55,7 @@ def logs_of(values: dict[str, Any]) -> list[tuple[str, OperationLog]]:
             log = _LOGS.get(value)
         except TypeError:  # an unhashable fixture value
             continue
-        if log is not None and len(log):
+        if log is not None and len(log) and all(log is not seen for _, seen in found):
             found.append((name, log))
     return found
 
@@ -112,6 +114,22 @@ def _emulator(pytestconfig: pytest.Config) -> Iterator[DynamoDBEmulator]:
 
 ddb_emulator = pytest.fixture(name="ddb_emulator")(_emulator)
 ddb_emulator_session = pytest.fixture(name="ddb_emulator_session", scope="session")(_emulator)
+
+
+@pytest.fixture(scope="session")
+def ddb_seed(ddb_emulator_session: DynamoDBEmulator) -> None:
+    """Override in a conftest to fill ``ddb_emulator_session`` once per session (and per xdist worker)."""
+
+
+@pytest.fixture
+def ddb_seeded_emulator(ddb_seed: None, ddb_emulator_session: DynamoDBEmulator) -> Iterator[DynamoDBEmulator]:
+    """The session's seeded emulator; every write the test makes is rolled back at teardown."""
+    __tracebackhide__ = True
+    from pytest_plugin._rollback import WriteJournal
+
+    journal = WriteJournal.start(ddb_emulator_session)
+    yield ddb_emulator_session
+    journal.finish()
 
 
 # --- the backend of a test and its clients ---

@@ -329,4 +329,4 @@ def test_public_names() -> None:
     assert pytest_plugin.FakeKms is FakeKmsClient
     assert pytest_plugin.DynamoDBEmulator is DynamoDBEmulator
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
-        _ = pytest_plugin.nope  # type: ignore[attr-defined]
+        _ = pytest_plugin.nope

@@ -1,0 +1,187 @@
+"""The seeded emulator's per-test rollback: every write undone, what cannot be undone refused loudly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pytest_plugin._rollback import RollbackError, WriteJournal
+from theorydb_mocks import DynamoDBEmulator
+from theorydb_mocks.emulator.operations._registry import HANDLERS
+
+pytest_plugins = ["pytester"]
+
+
+def make_table(client: Any, name: str) -> None:
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+        ],
+    )
+
+
+def item(pk: str, sk: int, **extra: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"N": str(sk)}, **{k: {"S": v} for k, v in extra.items()}}
+
+
+@pytest.fixture
+def seeded() -> DynamoDBEmulator:
+    emu = DynamoDBEmulator()
+    client = emu.client()
+    make_table(client, "orders")
+    for n in range(3):
+        client.put_item(TableName="orders", Item=item("A", n, state="new"))
+    return emu
+
+
+def contents(emu: DynamoDBEmulator, table: str = "orders") -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = emu.client().scan(TableName=table)["Items"]
+    return sorted(items, key=repr)
+
+
+def test_item_writes_are_undone(seeded: DynamoDBEmulator) -> None:
+    before = contents(seeded)
+    client = seeded.client()
+    journal = WriteJournal.start(seeded)
+    client.put_item(TableName="orders", Item=item("A", 0, state="paid"))  # overwrite
+    client.put_item(TableName="orders", Item=item("B", 9))  # new
+    client.update_item(
+        TableName="orders",
+        Key={"pk": {"S": "A"}, "sk": {"N": "1"}},
+        UpdateExpression="SET #s = :s",
+        ExpressionAttributeNames={"#s": "state"},
+        ExpressionAttributeValues={":s": {"S": "shipped"}},
+    )
+    client.update_item(TableName="orders", Key={"pk": {"S": "C"}, "sk": {"N": "1"}})  # upsert
+    client.delete_item(TableName="orders", Key={"pk": {"S": "A"}, "sk": {"N": "2"}})
+    client.batch_write_item(
+        RequestItems={
+            "orders": [
+                {"PutRequest": {"Item": item("D", 1)}},
+                {"DeleteRequest": {"Key": {"pk": {"S": "A"}, "sk": {"N": "0"}}}},
+            ]
+        }
+    )
+    assert contents(seeded) != before
+    journal.finish()
+    assert contents(seeded) == before
+
+
+def test_first_state_wins_when_an_item_is_written_twice(seeded: DynamoDBEmulator) -> None:
+    before = contents(seeded)
+    client = seeded.client()
+    journal = WriteJournal.start(seeded)
+    client.put_item(TableName="orders", Item=item("A", 0, state="one"))
+    client.put_item(TableName="orders", Item=item("A", 0, state="two"))
+    client.delete_item(TableName="orders", Key={"pk": {"S": "A"}, "sk": {"N": "0"}})
+    journal.finish()
+    assert contents(seeded) == before
+
+
+def test_writes_through_a_routed_boto3_client_and_failed_writes(seeded: DynamoDBEmulator) -> None:
+    before = contents(seeded)
+    client = seeded.boto3_client()
+    journal = WriteJournal.start(seeded)
+    client.put_item(TableName="orders", Item=item("Z", 1))
+    with pytest.raises(client.exceptions.ConditionalCheckFailedException):
+        client.put_item(TableName="orders", Item=item("A", 1), ConditionExpression="attribute_not_exists(pk)")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.put_item(TableName="missing", Item=item("A", 1))
+    journal.finish()
+    assert contents(seeded) == before
+
+
+@pytest.mark.skipif("TransactWriteItems" not in HANDLERS, reason="the emulator has no TransactWriteItems yet")
+def test_transactions_are_undone(seeded: DynamoDBEmulator) -> None:
+    before = contents(seeded)
+    journal = WriteJournal.start(seeded)
+    seeded.client().transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": "orders", "Item": item("T", 1)}},
+            {"Delete": {"TableName": "orders", "Key": {"pk": {"S": "A"}, "sk": {"N": "0"}}}},
+        ]
+    )
+    journal.finish()
+    assert contents(seeded) == before
+
+
+def test_tables_created_in_the_test_are_dropped_and_may_change(seeded: DynamoDBEmulator) -> None:
+    client = seeded.client()
+    journal = WriteJournal.start(seeded)
+    make_table(client, "scratch")
+    client.put_item(TableName="scratch", Item=item("A", 1))
+    client.update_table(TableName="scratch", BillingMode="PAY_PER_REQUEST")
+    make_table(client, "gone")
+    client.delete_table(TableName="gone")
+    journal.finish()
+    assert client.list_tables()["TableNames"] == ["orders"]
+
+
+def test_changing_a_seeded_table_is_refused_and_fails_at_the_end(seeded: DynamoDBEmulator) -> None:
+    client = seeded.client()
+    journal = WriteJournal.start(seeded)
+    with pytest.raises(
+        RollbackError, match="DeleteTable orders cannot be rolled back on the seeded emulator"
+    ):
+        client.delete_table(TableName="orders")
+    assert client.list_tables()["TableNames"] == ["orders"]
+    with pytest.raises(RollbackError, match=r"give this test its own emulator \(ddb_emulator\)"):
+        journal.finish()
+    assert seeded.dispatch.__self__ is seeded  # type: ignore[attr-defined]
+
+
+def test_seeded_fixture_gives_each_test_the_seed(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def ddb_seed(ddb_emulator_session):
+            client = ddb_emulator_session.client()
+            client.create_table(
+                TableName="users",
+                BillingMode="PAY_PER_REQUEST",
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            )
+            client.put_item(TableName="users", Item={"pk": {"S": "ada"}})
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def names(emu):
+            return sorted(i["pk"]["S"] for i in emu.client().scan(TableName="users")["Items"])
+
+        @pytest.mark.parametrize("who", ["bob", "eve"])
+        def test_writes(ddb_seeded_emulator, who):
+            client = ddb_seeded_emulator.client()
+            client.put_item(TableName="users", Item={"pk": {"S": who}})
+            client.delete_item(TableName="users", Key={"pk": {"S": "ada"}})
+            assert names(ddb_seeded_emulator) == [who]
+
+        def test_refused(ddb_seeded_emulator):
+            try:
+                ddb_seeded_emulator.client().delete_table(TableName="users")
+            except AssertionError:
+                pass  # swallowed, still reported at teardown
+
+        def test_after(ddb_seeded_emulator):
+            assert names(ddb_seeded_emulator) == ["ada"]
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=4, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_refused*",
+            "E   pytest_plugin.RollbackError: DeleteTable users cannot be rolled back on the seeded "
+            "emulator: give this test its own emulator (ddb_emulator) or create the table in the test *",
+        ]
+    )
