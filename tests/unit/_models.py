@@ -112,3 +112,21 @@ class Secret:
 
 
 SECRETS = ModelDefinition.from_dataclass(Secret, table_name="secrets")
+
+
+@dataclass
+class Doc:
+    """Every lifecycle role, with attribute names other than the Python names."""
+
+    id: str = theorydb_field(roles="pk")
+    title: str = ""
+    tags: list[str] = field(default_factory=list)
+    labels: set[str] = field(default_factory=set)
+    views: int = 0
+    created: dt.datetime | None = theorydb_field(name="createdAt", roles="created_at", default=None)
+    updated: dt.datetime | None = theorydb_field(name="updatedAt", roles="updated_at", default=None)
+    version: int = theorydb_field(roles="version", default=0)
+    expires: dt.datetime | None = theorydb_field(roles="ttl", default=None)
+
+
+DOCS = ModelDefinition.from_dataclass(Doc, table_name="docs")
