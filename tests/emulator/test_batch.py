@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator
 from theorydb_mocks.emulator.client import EmulatorClient
+from theorydb_mocks.emulator.values import item_size, validate_item
 
 
 def key(pk: str, sk: int = 1) -> dict[str, Any]:
@@ -147,3 +148,15 @@ def test_responses_over_16_mb_leave_unprocessed_keys(
     assert returned + len(left["Keys"]) == 60
     again = client.batch_get_item(RequestItems={table: left})
     assert len(again["Responses"][table]) == len(left["Keys"])
+
+
+def test_the_item_that_would_pass_16_mb_is_left_unprocessed(client: EmulatorClient, table: str) -> None:
+    item_bytes = 0
+    for n in range(42):
+        item = {**key("big", n), "blob": {"S": "b" * 400_000}}
+        client.put_item(TableName=table, Item=item)
+        item_bytes = item_size(validate_item(item))
+    fitting = (16 * 1024 * 1024) // item_bytes
+    got = client.batch_get_item(RequestItems={table: {"Keys": [key("big", n) for n in range(42)]}})
+    assert len(got["Responses"][table]) == fitting == 41
+    assert got["UnprocessedKeys"] == {table: {"Keys": [key("big", 41)]}}

@@ -423,3 +423,31 @@ def test_update_moves_index_entries(emu: DynamoDBEmulator, client: EmulatorClien
     assert store.index_item_count("by-g") == 0
     assert store.index_item_count("by-g-x") == 1
     store._check()
+
+
+def test_index_writes_are_counted_only_where_the_projection_changed(
+    client: EmulatorClient, indexed: str
+) -> None:
+    item = {**KEY, "g": {"S": "G"}, "gs": {"N": "1"}, "l": {"S": "L"}, "x": {"S": "x"}}
+    client.put_item(TableName=indexed, Item=item)
+
+    def units(expression: str, value: dict[str, Any]) -> dict[str, Any]:
+        response = client.update_item(
+            TableName=indexed,
+            Key=KEY,
+            UpdateExpression=expression,
+            ExpressionAttributeValues={":v": value},
+            ReturnConsumedCapacity="INDEXES",
+        )
+        capacity: dict[str, Any] = response["ConsumedCapacity"]
+        return capacity
+
+    same = units("SET x = :v", {"S": "x"})
+    assert same == {"TableName": indexed, "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}}
+    unprojected = units("SET z = :v", {"S": "z"})  # only the ALL-projected LSI sees z
+    assert unprojected["LocalSecondaryIndexes"] == {"by-l": {"CapacityUnits": 1.0}}
+    assert "GlobalSecondaryIndexes" not in unprojected
+    included = units("SET x = :v", {"S": "changed"})  # by-g-x includes x
+    assert included["GlobalSecondaryIndexes"] == {"by-g-x": {"CapacityUnits": 1.0}}
+    moved = units("SET gs = :v", {"N": "2"})  # the by-g entry moves: a delete and a put
+    assert moved["GlobalSecondaryIndexes"] == {"by-g": {"CapacityUnits": 2.0}}

@@ -320,3 +320,24 @@ def test_query_consumed_capacity_on_a_local_index(client: EmulatorClient, filled
         "Table": {"CapacityUnits": 0.0},
         "LocalSecondaryIndexes": {"by-l": {"CapacityUnits": 1.0}},
     }
+
+
+def test_gsi_query_filter_must_use_projected_attributes(client: EmulatorClient, filled: str) -> None:
+    message = invalid(
+        query,
+        client=client,
+        table=filled,
+        condition="g = :g",
+        values={":g": {"S": "even"}, ":x": {"S": "a"}},
+        IndexName="by-g",
+        FilterExpression="x = :x OR attribute_exists(y)",
+    )
+    assert message == (
+        "One or more parameter values were invalid: Secondary index by-g does not project one or more "
+        "filter attributes: [x, y]"
+    )
+    # A Scan of the same index accepts the filter; it simply matches nothing.
+    scanned = client.scan(
+        TableName=filled, IndexName="by-g", FilterExpression="attribute_exists(x)", Select="COUNT"
+    )
+    assert (scanned["Count"], scanned["ScannedCount"]) == (0, 15)
