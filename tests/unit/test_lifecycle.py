@@ -68,7 +68,13 @@ def test_create_stamps_everything_and_refuses_an_existing_item(fake: FakeDynamoD
 def test_put_keeps_created_at_and_version_and_moves_updated_at(fake: FakeDynamoDBClient) -> None:
     fake.expect(
         "put_item",
-        {"Item": {"createdAt": {"S": "2023-01-02T03:04:05.600000Z"}, "updatedAt": STAMP, "version": {"N": "5"}}},
+        {
+            "Item": {
+                "createdAt": {"S": "2023-01-02T03:04:05.600000Z"},
+                "updatedAt": STAMP,
+                "version": {"N": "5"},
+            }
+        },
         response={},
     )
     written = docs(fake).put(Doc("d1", created=EARLIER, version=5))
@@ -155,7 +161,9 @@ def test_a_raw_condition_is_anded_with_the_version_check(fake: FakeDynamoDBClien
 
 
 def test_a_conditional_delete_of_a_gone_item_is_a_version_conflict(fake: FakeDynamoDBClient) -> None:
-    fake.expect("delete_item", {"ConditionExpression": "#c_version = :c1"}, error="ConditionalCheckFailedException")
+    fake.expect(
+        "delete_item", {"ConditionExpression": "#c_version = :c1"}, error="ConditionalCheckFailedException"
+    )
     with pytest.raises(VersionConflictError, match="expected version 1, but the item is gone"):
         docs(fake).delete("d1", expected_version=1)
 

@@ -179,7 +179,8 @@ def test_a_version_mismatch_is_a_version_conflict(fake: FakeDynamoDBClient) -> N
         error_fields={"Item": {"id": {"S": "d1"}, "version": {"N": "3"}}},
     )
     with pytest.raises(ConditionFailedError) as info:
-        table.update_builder("d1").set("title", "t").condition(eq("title", "x")).condition_version(3).execute()
+        builder = table.update_builder("d1").set("title", "t").condition(eq("title", "x"))
+        builder.condition_version(3).execute()
     assert type(info.value) is ConditionFailedError
 
 
@@ -227,7 +228,9 @@ def test_nothing_to_update_is_refused(fake: FakeDynamoDBClient) -> None:
         (lambda b: b.set("visible", "v").condition(eq("ssn", "x")).build(), "a condition"),
     ],
 )
-def test_encrypted_fields_are_refused_before_sending(build: Any, usage: str, fake: FakeDynamoDBClient) -> None:
+def test_encrypted_fields_are_refused_before_sending(
+    build: Any, usage: str, fake: FakeDynamoDBClient
+) -> None:
     kms = FakeKmsClient()
     table = Table(SECRETS, client=fake, kms_key_arn="arn:aws:kms:us-east-1:1:key/k", kms_client=kms)
     with pytest.raises(ValidationError, match=f"is encrypted and cannot be used in {usage}"):
@@ -250,9 +253,10 @@ def test_encrypted_sets_are_sealed_under_one_data_key(fake: FakeDynamoDBClient) 
     assert [c.method for c in kms.calls] == ["generate_data_key"]
     sent = fake.calls[0].params["ExpressionAttributeValues"]
     envelopes = {ph: sent[ph]["M"] for ph in (":u1", ":u2")}
-    assert envelopes[":u1"]["edk"] == envelopes[":u2"]["edk"] and envelopes[":u1"]["nonce"] != envelopes[
-        ":u2"
-    ]["nonce"]
+    assert (
+        envelopes[":u1"]["edk"] == envelopes[":u2"]["edk"]
+        and envelopes[":u1"]["nonce"] != envelopes[":u2"]["nonce"]
+    )
     opened = table.from_item({"id": {"S": "s1"}, "ssn": sent[":u1"], "pin": sent[":u2"]})
     assert opened == Secret("s1", "1", 2)
 
