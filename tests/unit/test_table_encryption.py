@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import count
+from typing import Any
 
 import pytest
 
 from tests.unit._models import SECRETS, Secret
-from theorydb_py import EncryptionConfigError, Table, UpdateAdd, ValidationError
+from tests.unit.test_encryption import (
+    DATA_KEY,
+    EDK,
+    GOLDEN_NONCES,
+    PROFILE,
+    CounterBytes,
+    RecordingKms,
+    golden_envelope,
+)
+from tests.unit.test_encryption import KEY_ARN as GOLDEN_ARN
+from theorydb_py import (
+    EncryptionConfigError,
+    ModelDefinition,
+    Table,
+    TransactPut,
+    TransactUpdate,
+    UpdateAdd,
+    ValidationError,
+    theorydb_field,
+)
+from theorydb_py._types import AttributeValue
 from theorydb_py.encryption import EncryptionError
 from theorydb_py.expressions import eq
-from theorydb_py.mocks import ANY, FakeDynamoDBClient, FakeKmsClient
+from theorydb_py.mocks import ANY, Exact, FakeDynamoDBClient, FakeKmsClient
 
 KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/test"
 
@@ -75,3 +97,126 @@ def test_update_seals_set_values(fake: FakeDynamoDBClient) -> None:
         response={"Attributes": sealed},
     )
     assert table.update("s1", None, {"ssn": "new"}).ssn == "new"
+
+
+# --- batches, transactions: golden envelopes at the Table level, one data key per item, tamper tests ---
+
+
+class ProfileConverter:
+    """Stores the golden PROFILE map as it is, so the Table's envelopes can be compared with the goldens."""
+
+    def to_dynamodb(self, value: Any) -> AttributeValue:
+        return PROFILE
+
+    def from_dynamodb(self, value: AttributeValue) -> Any:
+        return "profile" if value == PROFILE else "other"
+
+
+@dataclass
+class Golden:
+    id: str = theorydb_field(roles="pk")
+    email: str = theorydb_field(encrypted=True, default="")
+    ssn: str = theorydb_field(encrypted=True, default="")
+    profile: str = theorydb_field(encrypted=True, converter=ProfileConverter(), default="profile")
+
+
+GOLDENS = ModelDefinition.from_dataclass(Golden, table_name="goldens")
+ALICE = Golden("g1", email="alice@example.com", ssn="123-45-6789")
+
+
+def golden_item() -> dict[str, Any]:
+    """ALICE as stored: the golden envelopes of tests/unit/test_encryption.py, byte for byte."""
+    return {"id": {"S": "g1"}, **{name: golden_envelope(name) for name in GOLDEN_NONCES}}
+
+
+def golden_table(client: Any, kms: Any = None) -> Table[Golden]:
+    kms = FakeKmsClient(plaintext_key=DATA_KEY, ciphertext_blob=EDK) if kms is None else kms
+    return Table(GOLDENS, client=client, kms_key_arn=GOLDEN_ARN, kms_client=kms, rand_bytes=CounterBytes())
+
+
+def test_batch_write_seals_each_item_under_its_own_data_key_matching_the_goldens(
+    fake: FakeDynamoDBClient,
+) -> None:
+    kms = FakeKmsClient(plaintext_key=DATA_KEY, ciphertext_blob=EDK)
+    fake.expect(
+        "batch_write_item",
+        {"RequestItems": {"goldens": [{"PutRequest": {"Item": Exact(golden_item())}}, {"PutRequest": ANY}]}},
+        response={},
+    )
+    golden_table(fake, kms).batch_write(puts=[ALICE, Golden("g2", email="bob@example.com")])
+    assert [(c.method, c.params) for c in kms.calls] == [
+        ("generate_data_key", {"KeyId": GOLDEN_ARN, "KeySpec": "AES_256"}),
+        ("generate_data_key", {"KeyId": GOLDEN_ARN, "KeySpec": "AES_256"}),
+    ]
+    second = fake.calls[0].params["RequestItems"]["goldens"][1]["PutRequest"]["Item"]
+    assert second["email"]["M"]["nonce"]["B"] == bytes(range(36, 48))  # the nonce stream goes on
+
+
+def test_transactions_seal_puts_and_updates_matching_the_goldens(fake: FakeDynamoDBClient) -> None:
+    kms = FakeKmsClient(plaintext_key=DATA_KEY, ciphertext_blob=EDK)
+    table = golden_table(fake, kms)
+    fake.expect(
+        "transact_write_items",
+        {
+            "TransactItems": [
+                {
+                    "Put": {
+                        "Item": Exact({"id": {"S": "g1"}, **{n: golden_envelope(n) for n in GOLDEN_NONCES}})
+                    }
+                },
+                {
+                    "Update": {
+                        "UpdateExpression": "SET #d_ssn = :d_ssn",
+                        "ExpressionAttributeValues": {":d_ssn": {"M": ANY}},
+                    }
+                },
+            ]
+        },
+        response={},
+    )
+    table.transact_write([TransactPut(ALICE), TransactUpdate("g2", None, {"ssn": "987"})])
+    assert [c.method for c in kms.calls] == ["generate_data_key", "generate_data_key"]
+
+
+def test_a_batch_read_pays_one_decrypt_per_data_key(fake: FakeDynamoDBClient) -> None:
+    kms = FakeKmsClient(plaintext_key=DATA_KEY, ciphertext_blob=EDK)
+    table = golden_table(fake, kms)
+    first = golden_item()
+    second = {"id": {"S": "g2"}, "email": golden_envelope("email")}
+    fake.expect("batch_get_item", {}, response={"Responses": {"goldens": [second, first]}})
+    result = table.batch_get(["g1", "g2"])
+    assert result.items == [ALICE, Golden("g2", email="alice@example.com", profile="profile")]
+    assert [c.method for c in kms.calls] == ["decrypt"]  # both items share the golden edk: one Decrypt
+    fake.expect("transact_get_items", {}, response={"Responses": [{"Item": first}, {"Item": second}]})
+    assert table.transact_get(["g1", "g2"])[0] == ALICE
+    assert [c.method for c in kms.calls] == ["decrypt", "decrypt"]  # a fresh cache per call
+
+
+def _tampered(kind: str) -> tuple[dict[str, Any], Any]:
+    item = golden_item()
+    kms: Any = FakeKmsClient(plaintext_key=DATA_KEY, ciphertext_blob=EDK)
+    if kind == "swap":
+        item["email"], item["ssn"] = item["ssn"], item["email"]
+    elif kind == "flip":
+        ct = bytearray(item["ssn"]["M"]["ct"]["B"])
+        ct[-1] ^= 0x80
+        item["ssn"]["M"]["ct"]["B"] = bytes(ct)
+    elif kind == "wrong-key":
+        kms = FakeKmsClient(plaintext_key=bytes(range(1, 33)), ciphertext_blob=EDK)
+    else:  # short key: KMS answers with a 16-byte data key
+        kms = RecordingKms(decrypt_plaintext=DATA_KEY[:16])
+    return item, kms
+
+
+@pytest.mark.parametrize("kind", ["swap", "flip", "wrong-key", "short-key"])
+def test_tampered_items_fail_closed_in_batch_and_transaction_reads(
+    kind: str, fake: FakeDynamoDBClient
+) -> None:
+    item, kms = _tampered(kind)
+    table = golden_table(fake, kms)
+    fake.expect("batch_get_item", {}, response={"Responses": {"goldens": [item]}})
+    with pytest.raises(EncryptionError):
+        table.batch_get(["g1"])
+    fake.expect("transact_get_items", {}, response={"Responses": [{"Item": item}]})
+    with pytest.raises(EncryptionError):
+        table.transact_get(["g1"])
