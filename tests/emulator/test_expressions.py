@@ -96,6 +96,8 @@ def test_lexer_reads_leading_zero_as_its_own_token_and_unknown_characters_alone(
         ("foo()", ")", "()"),
         ("a[01] = :v", "1", "01]"),
         ("( (((attribute_exists(a))))", "<EOF>", ")"),
+        ("   ", "<EOF>", "   "),
+        ("  1 = :v", "1", "  1 ="),
     ],
 )
 def test_condition_syntax_errors(expr: str, token: str, near: str) -> None:

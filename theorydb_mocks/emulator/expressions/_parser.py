@@ -322,7 +322,7 @@ class _Parser:
     def syntax_message(self, index: int) -> str:
         tokens = self.tokens
         tok = tokens[index]
-        start = tokens[index - 1].pos if index > 0 else tok.pos
+        start = tokens[index - 1].pos if index > 0 else 0
         after = tokens[index + 1] if index + 1 < len(tokens) else tok
         end = len(self.text) if after.kind == "EOF" else after.pos + len(after.text)
         return M.SYNTAX.format(token=tok.text, near=self.text[start:end])
