@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.expressions import compile_expressions
-from theorydb_mocks.emulator.values import compare_values, item_size, values_equal
+from theorydb_mocks.emulator.values import compare_values, item_size, validate_item, values_equal
 
 KEY = {"pk": {"S": "a"}, "sk": {"N": "1"}}
 BASE: dict[str, Any] = {
@@ -890,3 +890,39 @@ def test_random_updates_match_dynamodb_local(
     used_values = {k: v for k, v in HYPO_VALUES.items() if k in expr} or None
     local = local_update(table, expr, used_names, used_values, "UPDATED_NEW")
     assert local == ours_update(expr, used_names, used_values, "UPDATED_NEW")
+
+
+# ------------------------------------------------------------------------------------------ item sizes
+
+LIMIT = 400 * 1024
+
+
+def _local_size(table: tuple[Any, str], extra: dict[str, Any]) -> int:
+    """The size DynamoDB Local gives ``extra``'s attributes: the largest padding under its 400 KB limit."""
+    client, name = table
+    low, high = 0, LIMIT
+    while low < high:
+        middle = (low + high + 1) // 2
+        item = {"pk": {"S": "size"}, "sk": {"N": "1"}, "p": {"B": b"x" * middle}, **extra}
+        try:
+            client.put_item(TableName=name, Item=item)
+            low = middle
+        except client.exceptions.ClientError:
+            high = middle - 1
+    return LIMIT - low
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    digits=st.text("0123456789", min_size=1, max_size=38),
+    exponent=st.integers(-120, 80),
+    negative=st.booleans(),
+)
+def test_number_sizes_match_dynamodb_local(
+    table: tuple[Any, str], digits: str, exponent: int, negative: bool
+) -> None:
+    number = f"{'-' if negative else ''}{digits}e{exponent}"
+    extra = {"x": {"N": number}, "y": {"L": [{"N": number}, {"M": {"k": {"N": number}}}]}}
+    base = _local_size(table, {})
+    ours = item_size(validate_item(extra))
+    assert _local_size(table, extra) - base == ours
