@@ -30,6 +30,8 @@ from theorydb_py.model import FieldDefinition, IndexDefinition, ModelDefinition
 __all__ = ["build_create_table_request", "create_table", "delete_table", "describe_table", "ensure_table"]
 
 BillingMode = Literal["PAY_PER_REQUEST", "PROVISIONED"]
+StreamViewType = Literal["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"]
+_STREAM_VIEWS = ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
 
 
 def _key_schema(partition: FieldDefinition, sort: FieldDefinition | None) -> list[dict[str, str]]:
@@ -53,10 +55,14 @@ def build_create_table_request(
     billing_mode: BillingMode = "PAY_PER_REQUEST",
     read_capacity: int = 5,
     write_capacity: int = 5,
+    stream_view_type: StreamViewType | None = None,
 ) -> Request:
-    """The CreateTable request for ``model``: keys, attribute definitions, GSIs and LSIs."""
+    """The CreateTable request for ``model``: keys, attribute definitions, GSIs and LSIs, and a stream
+    when ``stream_view_type`` is given (``NEW_AND_OLD_IMAGES`` for ``unmarshal_stream_change``)."""
     if billing_mode not in ("PAY_PER_REQUEST", "PROVISIONED"):
         raise ValidationError(f"billing_mode must be PAY_PER_REQUEST or PROVISIONED, not {billing_mode!r}")
+    if stream_view_type is not None and stream_view_type not in _STREAM_VIEWS:
+        raise ValidationError(f"stream_view_type must be one of {', '.join(_STREAM_VIEWS)}")
     throughput = {"ReadCapacityUnits": read_capacity, "WriteCapacityUnits": write_capacity}
     definitions: dict[str, str] = {}
     for f in [*model.key_fields, *(f for i in model.indexes for f in (i.partition, i.sort) if f is not None)]:
@@ -86,6 +92,8 @@ def build_create_table_request(
         ]
     if billing_mode == "PROVISIONED":
         request["ProvisionedThroughput"] = throughput
+    if stream_view_type is not None:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream_view_type}
     return request
 
 
@@ -125,10 +133,13 @@ def create_table(
     billing_mode: BillingMode = "PAY_PER_REQUEST",
     wait: bool = True,
     timeout: float = 60.0,
+    stream_view_type: StreamViewType | None = None,
 ) -> Any:
     """Create the model's table and (by default) wait until it is ACTIVE; returns its description."""
     client = _client_or_default(client)
-    request = build_create_table_request(model, table_name=table_name, billing_mode=billing_mode)
+    request = build_create_table_request(
+        model, table_name=table_name, billing_mode=billing_mode, stream_view_type=stream_view_type
+    )
     created = _client.call(client, "create_table", request)["TableDescription"]
     return _wait(model, client, request["TableName"], timeout, gone=False) if wait else created
 
