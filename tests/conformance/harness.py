@@ -35,6 +35,7 @@ __all__ = [
     "Call",
     "Case",
     "Differential",
+    "Mismatch",
     "N",
     "Outcome",
     "S",
@@ -69,6 +70,10 @@ _UNORDERED_BY = {
     "LocalSecondaryIndexes": "IndexName",
     "GlobalSecondaryIndexUpdates": "IndexName",
 }
+
+
+class Mismatch(AssertionError):
+    """The emulator answered differently from DynamoDB Local (and no known quirk explains it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,15 +287,16 @@ class Differential:
         ``setup=True`` counts the comparison in the ``setup`` area, so a case's fixtures do not weigh on the
         match rate of the area under test.
         """
-        self.table(str(request["TableName"]))
+        logical = str(request["TableName"])
+        self.table(logical)
+        if logical not in self._created:
+            # Dropped at close even if the call fails or differs (deleting a missing table is ignored).
+            self._created.append(logical)
         area, self.area = self.area, ("setup" if setup else self.area)
         try:
-            outcome = self.call("create_table", expect=expect, **request)
+            return self.call("create_table", expect=expect, **request)
         finally:
             self.area = area
-        if outcome.ok:
-            self._created.append(str(request["TableName"]))
-        return outcome
 
     def close(self) -> None:
         """Delete every table this differential created, on both backends (errors ignored: best effort)."""
@@ -350,7 +356,7 @@ class Differential:
             "emulator": _jsonable({"ok": emu.ok, **emu.body}),
         }
         self.tally.record(self.area, key, "mismatched", example=example)
-        raise AssertionError(_mismatch_text(op, request, local, emu))
+        raise Mismatch(_mismatch_text(op, request, local, emu))
 
     def settle(self, logical: str, timeout: float = 15.0) -> None:
         """Wait until ``logical`` and its indexes are ACTIVE on both backends (DynamoDB Local builds a new GSI
@@ -394,7 +400,7 @@ class Differential:
             "emulator": _jsonable(emulator),
         }
         self.tally.record(self.area, key, "mismatched", example=example)
-        raise AssertionError(
+        raise Mismatch(
             f"emulator differs from DynamoDB Local on {label}\n  local:    {_short(local)}\n"
             f"  emulator: {_short(emulator)}"
         )
@@ -530,21 +536,35 @@ def _mismatch_text(op: str, request: Mapping[str, Any], local: Outcome, emu: Out
 
 
 def run_case(diff: Differential, case: Case) -> list[Outcome]:
-    """Run a data-driven ``Case``: create its tables, then compare each call in order."""
+    """Run a data-driven ``Case``: create its tables, then compare each call in order.
+
+    A mismatch does not stop the case: the remaining calls are still compared (and counted), and the case
+    fails at the end with every mismatch. A failed ``expect`` (a corpus error) stops it at once.
+    """
     __tracebackhide__ = True
-    for table in case.tables:
-        diff.create_table(setup=True, **table)
+    mismatches: list[str] = []
     outcomes: list[Outcome] = []
+    for table in case.tables:
+        try:
+            diff.create_table(setup=True, **table)
+        except Mismatch as err:
+            mismatches.append(str(err))
     for step in case.calls:
         if step.op == "settle":
             diff.settle(str(step.request["TableName"]))
             continue
-        if step.op == "create_table":
-            outcomes.append(diff.create_table(expect=step.expect, **step.request))
+        try:
+            if step.op == "create_table":
+                outcomes.append(diff.create_table(expect=step.expect, **step.request))
+                continue
+            outcomes.append(diff.call(step.op, expect=step.expect, unordered=step.unordered, **step.request))
+        except Mismatch as err:
+            mismatches.append(str(err))
             continue
-        outcomes.append(diff.call(step.op, expect=step.expect, unordered=step.unordered, **step.request))
         if step.op == "delete_table" and outcomes[-1].ok:
             diff.forget(str(step.request["TableName"]))
+    if mismatches:
+        raise Mismatch(f"{len(mismatches)} mismatch(es) in {case.name}\n\n" + "\n\n".join(mismatches))
     return outcomes
 
 

@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from tests.conformance import allowlist
-from tests.conformance.harness import Differential, Outcome, Tally, _normalize_value
+from tests.conformance.harness import (
+    Call,
+    Case,
+    Differential,
+    Mismatch,
+    Outcome,
+    Tally,
+    _normalize_value,
+    run_case,
+)
 
 MISSING = Outcome(False, {"Code": "ResourceNotFoundException", "Message": allowlist.LOCAL_MISSING_TABLE})
 
@@ -207,3 +216,23 @@ def test_expect_pins_the_corpus_in_local_only_mode() -> None:
     with pytest.raises(AssertionError, match="corpus check failed"):
         diff.call("get_item", expect="ValidationException", TableName="t", Key={})
     assert diff.call("get_item", expect="ok", TableName="t", Key={}).ok
+
+
+class _Counter:
+    """Answers ``get_item`` with the item whose ``n`` is the number of calls so far."""
+
+    def __init__(self, start: int) -> None:
+        self.calls = start
+
+    def get_item(self, **request: Any) -> Any:
+        self.calls += 1
+        return {"Item": {"n": {"N": str(min(self.calls, 2))}}}
+
+
+def test_run_case_compares_every_call_before_failing() -> None:
+    tally = Tally()
+    diff = Differential(_Counter(0), _Counter(1), tally=tally, area="x", test_id="t")
+    case = Case("two gets", [Call("get_item", {"TableName": "t", "Key": {}}), Call("get_item", {"Key": {}})])
+    with pytest.raises(Mismatch, match=r"1 mismatch\(es\) in two gets"):
+        run_case(diff, case)
+    assert (tally.areas["x"].matched, tally.areas["x"].mismatched) == (1, 1)
