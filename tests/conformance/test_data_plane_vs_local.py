@@ -445,3 +445,200 @@ def test_documented_service_wording(
     assert local == ("ValidationException", local_message)
     if emulator is not None:
         assert emulator == ("ValidationException", service_message)
+
+
+def C(op: str, *values: dict[str, Any]) -> dict[str, Any]:
+    return (
+        {"ComparisonOperator": op, "AttributeValueList": list(values)}
+        if values
+        else {"ComparisonOperator": op}
+    )
+
+
+EQ_A = {"pk": C("EQ", {"S": "a"})}
+
+LEGACY_CALLS: list[tuple[str, dict[str, Any]]] = [
+    ("put_item", {"Item": K(), "Expected": {"x": {"Value": {"S": "a1"}}}}),
+    ("put_item", {"Item": K(), "Expected": {"x": {"Value": {"S": "zz"}}}}),
+    (
+        "put_item",
+        {"Item": K(), "Expected": {"x": {"Exists": False}}, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"},
+    ),
+    ("put_item", {"Item": K(), "Expected": {"zz": {"Exists": False}}}),
+    ("put_item", {"Item": K(), "Expected": {"x": {"Exists": True}}}),
+    ("put_item", {"Item": K(), "Expected": {"x": {}}}),
+    ("put_item", {"Item": K(), "Expected": {"x": {"Exists": False, "Value": {"S": "a1"}}}}),
+    ("put_item", {"Item": K(), "Expected": {"x": {**C("EQ", {"S": "a1"}), "Exists": True}}}),
+    ("put_item", {"Item": K(), "Expected": {"x": {**C("EQ", {"S": "a1"}), "Value": {"S": "a1"}}}}),
+    ("put_item", {"Item": K(), "Expected": {"sk": C("GT", {"N": "0"})}}),
+    ("put_item", {"Item": K(), "Expected": {"sk": C("GT", {"N": "1"})}}),
+    ("put_item", {"Item": K(), "Expected": {"sk": C("GT", {"N": "0"}, {"N": "1"})}}),
+    ("put_item", {"Item": K(), "Expected": {"sk": C("GT")}}),
+    ("put_item", {"Item": K(), "Expected": {"sk": C("BETWEEN", {"N": "0"}, {"N": "2"})}}),
+    ("put_item", {"Item": K(), "Expected": {"sk": C("BETWEEN", {"N": "2"}, {"N": "0"})}}),
+    ("put_item", {"Item": K(), "Expected": {"sk": C("BETWEEN", {"N": "0"}, {"S": "2"})}}),
+    ("put_item", {"Item": K(), "Expected": {"sk": C("IN", {"N": "0"}, {"N": "1"})}}),
+    ("put_item", {"Item": K(), "Expected": {"x": C("NULL")}}),
+    ("put_item", {"Item": K(), "Expected": {"zz": C("NULL")}}),
+    ("put_item", {"Item": K(), "Expected": {"x": C("NOT_NULL", {"S": "a"})}}),
+    ("put_item", {"Item": K(), "Expected": {"x": C("BEGINS_WITH", {"S": "a"})}}),
+    ("put_item", {"Item": K(), "Expected": {"x": C("BEGINS_WITH", {"N": "1"})}}),
+    ("put_item", {"Item": K(), "Expected": {"x": C("CONTAINS", {"S": "1"})}}),
+    ("put_item", {"Item": K(), "Expected": {"x": C("NOT_CONTAINS", {"S": "1"})}}),
+    ("put_item", {"Item": K(), "Expected": {"zz": C("NOT_CONTAINS", {"S": "1"})}}),
+    ("put_item", {"Item": K(), "Expected": {"zz": C("NE", {"S": "1"})}}),
+    ("put_item", {"Item": K(), "Expected": {"x": C("LT", {"SS": ["1"]})}}),
+    ("put_item", {"Item": K(), "Expected": {"x": C("EQ", {"SS": ["1"]})}}),
+    (
+        "put_item",
+        {
+            "Item": K(),
+            "Expected": {"x": {"Value": {"S": "a1"}}, "sk": {"Value": {"N": "9"}}},
+            "ConditionalOperator": "OR",
+        },
+    ),
+    (
+        "put_item",
+        {
+            "Item": K(),
+            "Expected": {"x": {"Value": {"S": "a1"}}, "sk": {"Value": {"N": "9"}}},
+            "ConditionalOperator": "AND",
+        },
+    ),
+    ("put_item", {"Item": K(), "Expected": {"x": {"Value": {"S": "a1"}}}, "ConditionalOperator": "OR"}),
+    ("put_item", {"Item": K(), "ConditionalOperator": "OR"}),
+    (
+        "delete_item",
+        {
+            "Key": K(),
+            "Expected": {"x": {"Value": {"S": "nope"}}},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        },
+    ),
+    (
+        "update_item",
+        {
+            "Key": K(),
+            "AttributeUpdates": {"n": {"Value": {"N": "7"}, "Action": "PUT"}},
+            "ReturnValues": "ALL_NEW",
+        },
+    ),
+    (
+        "update_item",
+        {
+            "Key": K(),
+            "AttributeUpdates": {"n": {"Value": {"N": "2"}, "Action": "ADD"}},
+            "ReturnValues": "UPDATED_OLD",
+        },
+    ),
+    (
+        "update_item",
+        {
+            "Key": K(),
+            "AttributeUpdates": {"n": {"Value": {"N": "-2.5"}, "Action": "ADD"}},
+            "ReturnValues": "UPDATED_NEW",
+        },
+    ),
+    (
+        "update_item",
+        {
+            "Key": K(),
+            "AttributeUpdates": {"ss": {"Value": {"SS": ["a", "b"]}, "Action": "ADD"}},
+            "ReturnValues": "UPDATED_NEW",
+        },
+    ),
+    (
+        "update_item",
+        {
+            "Key": K(),
+            "AttributeUpdates": {"ss": {"Value": {"SS": ["a"]}, "Action": "DELETE"}},
+            "ReturnValues": "ALL_NEW",
+        },
+    ),
+    (
+        "update_item",
+        {
+            "Key": K(),
+            "AttributeUpdates": {"ss": {"Value": {"SS": ["b"]}, "Action": "DELETE"}},
+            "ReturnValues": "ALL_NEW",
+        },
+    ),
+    ("update_item", {"Key": K(), "AttributeUpdates": {"ss": {"Value": {"NS": ["1"]}, "Action": "ADD"}}}),
+    ("update_item", {"Key": K(), "AttributeUpdates": {"x": {"Value": {"SS": ["1"]}, "Action": "DELETE"}}}),
+    (
+        "update_item",
+        {
+            "Key": K(),
+            "AttributeUpdates": {"zz": {"Value": {"SS": ["1"]}, "Action": "DELETE"}},
+            "ReturnValues": "ALL_NEW",
+        },
+    ),
+    (
+        "update_item",
+        {"Key": K(), "AttributeUpdates": {"lst": {"Value": {"L": [{"S": "q"}]}, "Action": "ADD"}}},
+    ),
+    (
+        "update_item",
+        {
+            "Key": K(),
+            "AttributeUpdates": {"lst": {"Value": {"L": [{"S": "r"}]}, "Action": "ADD"}},
+            "ReturnValues": "ALL_NEW",
+        },
+    ),
+    ("update_item", {"Key": K(), "AttributeUpdates": {"x": {"Value": {"S": "2"}, "Action": "ADD"}}}),
+    ("update_item", {"Key": K(), "AttributeUpdates": {"x": {"Value": {"BOOL": True}, "Action": "ADD"}}}),
+    ("update_item", {"Key": K(), "AttributeUpdates": {"x": {"Value": {"N": "1"}, "Action": "DELETE"}}}),
+    ("update_item", {"Key": K(), "AttributeUpdates": {"x": {"Action": "PUT"}}}),
+    ("update_item", {"Key": K(), "AttributeUpdates": {"x": {"Action": "DELETE"}}, "ReturnValues": "ALL_OLD"}),
+    ("update_item", {"Key": K(), "AttributeUpdates": {"pk": {"Value": {"S": "b"}}}}),
+    (
+        "update_item",
+        {
+            "Key": K("fresh"),
+            "AttributeUpdates": {"n": {"Value": {"N": "1"}, "Action": "ADD"}},
+            "ReturnValues": "ALL_NEW",
+        },
+    ),
+    (
+        "update_item",
+        {
+            "Key": K(),
+            "AttributeUpdates": {"n": {"Value": {"N": "1"}, "Action": "PUT"}},
+            "Expected": {"n": {"Value": {"N": "99"}}},
+        },
+    ),
+    ("query", {"KeyConditions": EQ_A}),
+    ("query", {"KeyConditions": {**EQ_A, "sk": C("GT", {"N": "3"})}, "Limit": 1}),
+    ("query", {"KeyConditions": {**EQ_A, "sk": C("BETWEEN", {"N": "2"}, {"N": "3"})}}),
+    ("query", {"KeyConditions": {**EQ_A, "sk": C("LE", {"N": "2"})}, "ScanIndexForward": False}),
+    ("query", {"KeyConditions": {"pk": C("GT", {"S": "a"})}}),
+    ("query", {"KeyConditions": {"pk": C("EQ", {"N": "1"})}}),
+    ("query", {"KeyConditions": EQ_A, "QueryFilter": {"x": C("BEGINS_WITH", {"S": "a"})}, "Limit": 3}),
+    ("query", {"KeyConditions": EQ_A, "QueryFilter": {"sk": C("GT", {"N": "3"})}}),
+    (
+        "query",
+        {
+            "KeyConditions": EQ_A,
+            "QueryFilter": {"x": C("EQ", {"S": "a1"}), "g": C("NOT_NULL")},
+            "ConditionalOperator": "OR",
+        },
+    ),
+    ("query", {"KeyConditions": EQ_A, "AttributesToGet": ["x"]}),
+    ("query", {"KeyConditions": {"g": C("EQ", {"S": "G"})}, "IndexName": "gsi1", "Limit": 2}),
+    ("scan", {"ScanFilter": {"x": C("IN", {"S": "a1"}, {"S": "b2"})}, "Select": "COUNT"}),
+    ("scan", {"ScanFilter": {"pk": C("EQ", {"S": "a"})}, "Select": "COUNT"}),
+    ("scan", {"ScanFilter": {"x": C("GE")}}),
+    ("scan", {"ConditionalOperator": "AND"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("op", "request_"), LEGACY_CALLS, ids=[f"{i:02d}-{op}" for i, (op, _) in enumerate(LEGACY_CALLS)]
+)
+def test_legacy_parameters(seeded: Differential, op: str, request_: dict[str, Any]) -> None:
+    seeded.call(op, **{"TableName": T, **request_})
+
+
+def test_legacy_parameters_in_sequence(seeded: Differential) -> None:
+    for op, request_ in LEGACY_CALLS:
+        seeded.call(op, **{"TableName": T, **request_})

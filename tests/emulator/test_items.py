@@ -451,3 +451,31 @@ def test_index_writes_are_counted_only_where_the_projection_changed(
     assert included["GlobalSecondaryIndexes"] == {"by-g-x": {"CapacityUnits": 1.0}}
     moved = units("SET gs = :v", {"N": "2"})  # the by-g entry moves: a delete and a put
     assert moved["GlobalSecondaryIndexes"] == {"by-g": {"CapacityUnits": 2.0}}
+
+
+# -- legacy parameters --
+
+
+def test_legacy_expected_and_attribute_updates(client: EmulatorClient, table: str) -> None:
+    client.put_item(TableName=table, Item={**KEY, "n": {"N": "5"}, "tags": {"SS": ["a", "b"]}})
+    code, _ = error_of(client.put_item, TableName=table, Item=KEY, Expected={"n": {"Value": {"N": "6"}}})
+    assert code == "ConditionalCheckFailedException"
+    response = client.update_item(
+        TableName=table,
+        Key=KEY,
+        AttributeUpdates={
+            "n": {"Value": {"N": "2"}, "Action": "ADD"},
+            "tags": {"Value": {"SS": ["a", "b"]}, "Action": "DELETE"},
+            "v": {"Value": {"S": "new"}},  # no Action: a PUT, as the API reference says
+        },
+        Expected={"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "1"}, {"N": "5"}]}},
+        ReturnValues="ALL_NEW",
+    )
+    assert response["Attributes"] == {**KEY, "n": {"N": "7"}, "v": {"S": "new"}}
+    assert invalid(client.put_item, TableName=table, Item=KEY, Expected={"n": {"Exists": True}}) == (
+        "One or more parameter values were invalid: "
+        "Value must be provided when Exists is true for Attribute: n"
+    )
+    assert invalid(client.put_item, TableName=table, Item=KEY, ConditionalOperator="OR") == (
+        "ConditionalOperator cannot be used without Filter or Expected"
+    )

@@ -341,3 +341,22 @@ def test_gsi_query_filter_must_use_projected_attributes(client: EmulatorClient, 
         TableName=filled, IndexName="by-g", FilterExpression="attribute_exists(x)", Select="COUNT"
     )
     assert (scanned["Count"], scanned["ScannedCount"]) == (0, 15)
+
+
+def test_legacy_key_conditions_and_filters(client: EmulatorClient, filled: str) -> None:
+    def cond(op: str, *values: dict[str, Any]) -> dict[str, Any]:
+        return {"ComparisonOperator": op, "AttributeValueList": list(values)}
+
+    page = client.query(
+        TableName=filled,
+        KeyConditions={"pk": cond("EQ", {"S": "a"}), "sk": cond("BETWEEN", {"N": "2"}, {"N": "6"})},
+        QueryFilter={"x": cond("NE", {"S": "a4"})},
+        ScanIndexForward=False,
+    )
+    assert sort_keys(page) == [6, 5, 3, 2]
+    assert page["ScannedCount"] == 5
+    assert invalid(client.query, TableName=filled, KeyConditions={"pk": cond("BEGINS_WITH", {"S": "a"})}) == (
+        "Query key condition not supported"
+    )
+    counted = client.scan(TableName=filled, ScanFilter={"x": cond("BEGINS_WITH", {"S": "b"})}, Select="COUNT")
+    assert counted["Count"] == 10

@@ -35,6 +35,7 @@ from theorydb_mocks.emulator.operations._keys import (
     parse_key,
     reject_legacy_mix,
 )
+from theorydb_mocks.emulator.operations._legacy import legacy_condition, legacy_update
 from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.values import item_size, validate_item
 
@@ -42,9 +43,7 @@ __all__ = ["conditional_check_failed", "delete_item", "get_item", "put_item", "u
 
 INVALID_RETURN_VALUES = "Return values set to invalid value"
 CONDITION_FAILED = "The conditional request failed"
-LEGACY_NOT_SUPPORTED = (
-    "The emulator does not translate the legacy parameter {name}; use the expression parameters instead"
-)
+OPERATOR_WITHOUT_EXPECTED = "ConditionalOperator cannot be used without Filter or Expected"
 
 _WRITE_RETURN_VALUES = frozenset({"NONE", "ALL_OLD"})
 _UPDATE_RETURN_VALUES = frozenset({"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"})
@@ -57,11 +56,17 @@ def _return_values(request: Request, allowed: frozenset[str]) -> str:
     return str(value)
 
 
-def _refuse_untranslated(request: Request, names: tuple[str, ...]) -> None:
-    """Legacy parameters the emulator does not translate are refused, never silently ignored."""
-    for name in names:
-        if request.get(name) is not None:
-            raise validation_error(LEGACY_NOT_SUPPORTED.format(name=name))
+def _condition(request: Request, compiled: Any) -> Any:
+    """The request's condition: its ConditionExpression, or its legacy Expected map, or None."""
+    if compiled is not None and compiled.condition is not None:
+        return compiled.condition
+    expected = request.get("Expected")
+    operator = request.get("ConditionalOperator")
+    if expected is None:
+        if operator is not None:
+            raise validation_error(OPERATOR_WITHOUT_EXPECTED)
+        return None
+    return legacy_condition(expected, operator, expected=True)
 
 
 def conditional_check_failed(request: Request, old: Item | None) -> Exception:
@@ -110,14 +115,14 @@ def put_item(emu: Any, request: Request) -> Response:
     """Create or replace one item. Runtime: O(log n) per index."""
     return_values = _return_values(request, _WRITE_RETURN_VALUES)
     reject_legacy_mix(request, ("ConditionalOperator", "Expected"), ("ConditionExpression",))
-    _refuse_untranslated(request, ("Expected", "ConditionalOperator"))
     item = validate_item(request["Item"])
     compiled = compile_request(request, ("ConditionExpression",))
+    condition = _condition(request, compiled)
     table = emu.get_table(request["TableName"])
     size = check_item(table.key, table.indexes.values(), item)
     store = table.store
     old = store.get(item)
-    if compiled is not None and compiled.condition is not None and not compiled.condition.evaluate(old or {}):
+    if condition is not None and not condition.evaluate(old or {}):
         raise conditional_check_failed(request, old)
     old_size = 0 if old is None else store.size_of(old)
     store.put(item, size)
@@ -159,22 +164,27 @@ def get_item(emu: Any, request: Request) -> Response:
 def update_item(emu: Any, request: Request) -> Response:
     """Edit (or create) one item with an UpdateExpression. Runtime: O(log n) per index plus O(item)."""
     return_values = _return_values(request, _UPDATE_RETURN_VALUES)
-    legacy = ("AttributeUpdates", "ConditionalOperator", "Expected")
-    reject_legacy_mix(request, legacy, ("ConditionExpression", "UpdateExpression"))
-    _refuse_untranslated(request, ("AttributeUpdates", "Expected", "ConditionalOperator"))
+    legacy_members = ("AttributeUpdates", "ConditionalOperator", "Expected")
+    reject_legacy_mix(request, legacy_members, ("ConditionExpression", "UpdateExpression"))
     compiled = compile_request(request, ("UpdateExpression", "ConditionExpression"))
+    condition = _condition(request, compiled)
     table = emu.get_table(request["TableName"])
     key = parse_key(table.key, request["Key"])
     store = table.store
     old = store.get(key)
-    if compiled is not None and compiled.condition is not None and not compiled.condition.evaluate(old or {}):
+    if condition is not None and not condition.evaluate(old or {}):
         raise conditional_check_failed(request, old)
     updated_old: Item = {}
     updated_new: Item = {}
+    start = old if old is not None else dict(key)
     if compiled is not None and compiled.update is not None:
-        result = compiled.update.apply(old if old is not None else dict(key), table.key.names)
+        result = compiled.update.apply(start, table.key.names)
         new = result.new_item
         updated_old, updated_new = result.updated_old, result.updated_new
+    elif request.get("AttributeUpdates") is not None:
+        legacy = legacy_update(request["AttributeUpdates"], start, table.key.names)
+        new = legacy.new_item
+        updated_old, updated_new = legacy.updated_old, legacy.updated_new
     else:
         new = dict(old) if old is not None else dict(key)
     new_size = item_size(new)
@@ -202,13 +212,13 @@ def delete_item(emu: Any, request: Request) -> Response:
     """Delete one item by its key (deleting a missing item succeeds). Runtime: O(log n) per index."""
     return_values = _return_values(request, _WRITE_RETURN_VALUES)
     reject_legacy_mix(request, ("ConditionalOperator", "Expected"), ("ConditionExpression",))
-    _refuse_untranslated(request, ("Expected", "ConditionalOperator"))
     compiled = compile_request(request, ("ConditionExpression",))
+    condition = _condition(request, compiled)
     table = emu.get_table(request["TableName"])
     key = parse_key(table.key, request["Key"])
     store = table.store
     old = store.get(key)
-    if compiled is not None and compiled.condition is not None and not compiled.condition.evaluate(old or {}):
+    if condition is not None and not condition.evaluate(old or {}):
         raise conditional_check_failed(request, old)
     old_size = 0
     if old is not None:

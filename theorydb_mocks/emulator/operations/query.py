@@ -36,6 +36,11 @@ from theorydb_mocks.emulator.operations._keys import (
     clone_item,
     reject_legacy_mix,
 )
+from theorydb_mocks.emulator.operations._legacy import (
+    check_conditional_operator,
+    legacy_condition,
+    legacy_key_plan,
+)
 from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.storage import SEGMENT_SPACE, partition_digest
 from theorydb_mocks.emulator.values import key_sort_value, validate_attribute_value
@@ -61,6 +66,9 @@ ALL_PROJECTED_WITHOUT_INDEX = "ALL_PROJECTED_ATTRIBUTES can be used only when Qu
 NOT_PROJECTED = (
     "One or more parameter values were invalid: Global secondary index {index} does not project [{names}]"
 )
+LEGACY_FILTER_ON_KEY = (
+    "QueryFilter can only contain non-primary key attributes: Primary key attribute: {name}"
+)
 FILTER_NOT_PROJECTED = (
     "One or more parameter values were invalid: Secondary index {index} does not project one or more "
     "filter attributes: [{names}]"
@@ -81,9 +89,6 @@ TOTAL_WITHOUT_SEGMENT = (
 SEGMENT_TOO_LARGE = (
     "1 validation error detected: Value '{segment}' at 'segment' failed to satisfy constraint: "
     "Member must have value less than or equal to {highest}"
-)
-LEGACY_NOT_SUPPORTED = (
-    "The emulator does not translate the legacy parameter {name}; use the expression parameters instead"
 )
 
 _SELECT_WORDS = {"ALL_ATTRIBUTES": "ALL_ATTRIBUTES", "COUNT": "only the Count"}
@@ -122,12 +127,6 @@ class _Source:
         return name in self.key_names or (
             spec.projection_type == "INCLUDE" and name in spec.non_key_attributes
         )
-
-
-def _refuse_untranslated(request: Request, names: tuple[str, ...]) -> None:
-    for name in names:
-        if request.get(name) is not None:
-            raise validation_error(LEGACY_NOT_SUPPORTED.format(name=name))
 
 
 def _select(request: Request, has_index: bool) -> str:
@@ -219,13 +218,13 @@ def _page(
     source: _Source,
     request: Request,
     compiled: Any,
+    condition: Any,
     select: str,
     found: Iterator[Item],
     fetch: bool,
 ) -> Response:
     """Read one page from ``found``: Limit and 1 MB on data read, then the filter, projection and keys."""
     limit = request.get("Limit")
-    condition = compiled.filter if compiled is not None else None
     count_only = select == "COUNT"
     store = source.table.store
     items: list[Item] = []
@@ -271,17 +270,30 @@ def _page(
     return response
 
 
-def _check_filter_keys(source: _Source, compiled: Any) -> None:
+def _filter(request: Request, compiled: Any, legacy_member: str) -> Any:
+    """The request's filter: its FilterExpression, or its legacy QueryFilter / ScanFilter, or None."""
+    if compiled is not None and compiled.filter is not None:
+        return compiled.filter
+    conditions = request.get(legacy_member)
+    operator = request.get("ConditionalOperator")
+    if conditions is None:
+        check_conditional_operator(None, operator)
+        return None
+    return legacy_condition(conditions, operator, expected=False)
+
+
+def _check_filter_keys(source: _Source, condition: Any, legacy: bool) -> None:
     """A Query's filter may not name the key attributes it reads, nor attributes a GSI does not project.
 
     (A Scan of a GSI accepts such a filter, which then matches nothing: measured on DynamoDB Local.)
     """
-    if compiled is None or compiled.filter is None:
+    if condition is None:
         return
-    used = compiled.filter.attribute_names()
+    used = condition.attribute_names()
     for name in source.key.names:
         if name in used:
-            raise validation_error(FILTER_ON_KEY.format(name=name))
+            message = LEGACY_FILTER_ON_KEY if legacy else FILTER_ON_KEY
+            raise validation_error(message.format(name=name))
     if source.is_gsi:
         missing = sorted(name for name in used if not source.projects(name))
         if missing:
@@ -339,13 +351,16 @@ def query(emu: Any, request: Request) -> Response:
     compiled = compile_request(request, members)
     if request.get("KeyConditionExpression") is None and request.get("KeyConditions") is None:
         raise validation_error(NO_KEY_CONDITION)
-    _refuse_untranslated(request, ("KeyConditions", "QueryFilter", "ConditionalOperator"))
+    condition = _filter(request, compiled, "QueryFilter")
     table = emu.get_table(request["TableName"])
     source = _Source(table, request.get("IndexName"))
     fetch = _check_source(source, request, select, compiled)
-    plan = compiled.key_condition.plan(source.key.hash_name, source.key.range_name)
+    if compiled is not None and compiled.key_condition is not None:
+        plan = compiled.key_condition.plan(source.key.hash_name, source.key.range_name)
+    else:
+        plan = legacy_key_plan(request["KeyConditions"], source.key.hash_name, source.key.range_name)
     _check_plan(source, plan)
-    _check_filter_keys(source, compiled)
+    _check_filter_keys(source, condition, legacy=request.get("QueryFilter") is not None)
     start = _start_key(source, request)
     if start is not None:
         _start_in_range(source, plan, start)
@@ -357,7 +372,7 @@ def query(emu: Any, request: Request) -> Response:
         forward=request.get("ScanIndexForward", True) is not False,
         start=start,
     )
-    return _page(source, request, compiled, select, found, fetch)
+    return _page(source, request, compiled, condition, select, found, fetch)
 
 
 @operation("Scan")
@@ -368,7 +383,6 @@ def scan(emu: Any, request: Request) -> Response:
         ("AttributesToGet", "ConditionalOperator", "ScanFilter"),
         ("FilterExpression", "ProjectionExpression"),
     )
-    _refuse_untranslated(request, ("ScanFilter", "ConditionalOperator"))
     segment = request.get("Segment")
     total = request.get("TotalSegments")
     if segment is not None and total is None:
@@ -379,6 +393,7 @@ def scan(emu: Any, request: Request) -> Response:
         raise validation_error(SEGMENT_TOO_LARGE.format(segment=segment, highest=total - 1))
     select = _select(request, request.get("IndexName") is not None)
     compiled = compile_request(request, ("FilterExpression", "ProjectionExpression"))
+    condition = _filter(request, compiled, "ScanFilter")
     table = emu.get_table(request["TableName"])
     source = _Source(table, request.get("IndexName"))
     fetch = _check_source(source, request, select, compiled)
@@ -390,4 +405,4 @@ def scan(emu: Any, request: Request) -> Response:
         if not segment * SEGMENT_SPACE // total <= digest < (segment + 1) * SEGMENT_SPACE // total:
             raise validation_error(START_KEY_SEGMENT)
     found = table.store.scan(index=source.index, start=start, segment=segment, total_segments=total)
-    return _page(source, request, compiled, select, found, fetch)
+    return _page(source, request, compiled, condition, select, found, fetch)
