@@ -117,9 +117,8 @@ def main() -> None:
     print(f"# Fixture setup cost ({machine()}, {args.setups} setups per run)")
     print_table("fresh DynamoDB + CreateTable + PutItem (us per setup)", {"setup": timings}, names)
     for name, timing in timings.items():
-        print(
-            f"{name}: min {timing.min * 1e6:.1f} us, median {timing.median * 1e6:.1f} us, max {timing.max * 1e6:.1f} us"
-        )
+        low, mid, high = (value * 1e6 for value in (timing.min, timing.median, timing.max))
+        print(f"{name}: min {low:.1f} us, median {mid:.1f} us, max {high:.1f} us")
 
 
 if __name__ == "__main__":
