@@ -4,6 +4,7 @@ paginators and waiters."""
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -113,6 +114,21 @@ def test_string_blobs_are_sent_as_utf8_bytes(emu: DynamoDBEmulator, client: Emul
     with pytest.raises(ClientError):
         client.get_item(TableName="missing", Key={"pk": {"B": "héllo"}, "sk": {"BS": [bytearray(b"x")]}})
     assert seen[0]["Key"] == {"pk": {"B": "héllo".encode()}, "sk": {"BS": [b"x"]}}
+
+
+def test_timestamps_are_sent_as_datetimes(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
+    seen: list[dict[str, Any]] = []
+    original = emu.dispatch
+
+    def spy(operation: str, request: dict[str, Any], **options: Any) -> dict[str, Any]:
+        seen.append(request)
+        return original(operation, request, **options)
+
+    emu.dispatch = spy  # type: ignore[method-assign]
+    with pytest.raises(ClientError):
+        client.list_backups(TimeRangeLowerBound="2024-01-02T03:04:05Z", TimeRangeUpperBound=1_700_000_000)
+    assert seen[0]["TimeRangeLowerBound"] == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert seen[0]["TimeRangeUpperBound"] == datetime.fromtimestamp(1_700_000_000, UTC)
 
 
 def test_idempotency_tokens_are_filled_in(emu: DynamoDBEmulator, client: EmulatorClient) -> None:

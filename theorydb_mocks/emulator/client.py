@@ -39,6 +39,7 @@ from botocore.exceptions import OperationNotPageableError, ParamValidationError
 from botocore.hooks import HierarchicalEmitter
 from botocore.model import ServiceModel
 from botocore.paginate import Paginator
+from botocore.utils import parse_timestamp
 from botocore.validate import ParamValidator
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
@@ -181,7 +182,8 @@ _PARAM_VALIDATOR = ParamValidator()
 
 
 def _convert(value: Any, shape: Any) -> Any:
-    """The request as the wire would carry it: blobs as ``bytes`` (botocore sends ``str`` as UTF-8)."""
+    """The request as the wire would carry it: blobs as ``bytes`` (botocore sends ``str`` as UTF-8),
+    timestamps as ``datetime``."""
     kind = shape.type_name
     if kind == "blob":
         if isinstance(value, str):
@@ -192,6 +194,8 @@ def _convert(value: Any, shape: Any) -> Any:
             data = value.read()
             return data.encode("utf-8") if isinstance(data, str) else bytes(data)
         return value
+    if kind == "timestamp" and not isinstance(value, datetime):
+        return parse_timestamp(value)  # botocore accepts ISO strings and epoch numbers; the wire has one form
     if kind == "structure" and isinstance(value, dict):
         members = shape.members
         return {k: _convert(v, members[k]) if k in members else v for k, v in value.items()}
