@@ -178,7 +178,7 @@ class Table(Generic[T]):
 
     def from_item(self, item: Mapping[str, AttributeValue], cache: Any = None) -> T:
         """The model instance for a DynamoDB item (encrypted fields opened, failing closed)."""
-        secret = [a for a in self._encrypted if a in item]
+        secret = [a for a in sorted(self._encrypted) if a in item]  # sorted: the same error every run
         if secret:
             encryptor = self._encryption()
             cache = self._new_cache() if cache is None else cache  # one Decrypt per data key, not per field
