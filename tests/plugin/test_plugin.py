@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 
 import pytest
@@ -330,3 +331,46 @@ def test_public_names() -> None:
     assert pytest_plugin.DynamoDBEmulator is DynamoDBEmulator
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         _ = pytest_plugin.nope
+
+
+# --- pytest-xdist (not a dependency: skipped where it is not installed) ---
+
+
+@pytest.mark.skipif(not LOCAL, reason="set DYNAMODB_LOCAL_ENDPOINT to share one endpoint between workers")
+def test_xdist_workers_get_their_own_emulators_and_table_names(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile(
+        models=MODEL,
+        test_workers="""
+        import os
+
+        import pytest
+        from models import USERS, User
+
+        @pytest.mark.parametrize("n", range(4))
+        def test_worker(n, ddb_table, ddb_emulator_session):
+            worker = os.environ["PYTEST_XDIST_WORKER"]
+            users = ddb_table(USERS)
+            assert users.table_name.startswith(f"users-{worker}-")
+            users.put(User(id=str(n)))
+            client = ddb_emulator_session.client()
+            client.create_table(
+                TableName=f"table-{n}",
+                BillingMode="PAY_PER_REQUEST",
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            )
+            print("WORKER", worker, sorted(client.list_tables()["TableNames"]))
+        """,
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "xdist", f"--ddb-endpoint={LOCAL}", "-rA")
+    result.assert_outcomes(passed=4)
+    lines = [line for line in result.outlines if line.startswith("WORKER ")]
+    per_worker: dict[str, list[str]] = {}
+    for line in lines:
+        _, worker, tables = line.split(" ", 2)
+        per_worker.setdefault(worker, []).append(tables)
+    # each worker's session emulator holds only the tables its own tests created
+    assert len(per_worker) == 2, lines
+    for seen in per_worker.values():
+        assert len(ast.literal_eval(seen[-1])) == len(seen)
