@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import encryption
-from conftest import local_client, run_script
+import pytest
+from example_support import local_client, local_endpoint, run_script
 
 EXPECTED = [
     "no key, no table: Customer has encrypted fields (ssn, card): pass kms_key_arn=",
@@ -16,6 +19,11 @@ EXPECTED = [
     "tampered item: cannot decrypt card: authentication failed (tampered, moved from another attribute, "
     "or sealed under another key)",
 ]
+
+
+@pytest.fixture(scope="module")
+def dynamodb_local_url() -> Iterator[str]:
+    yield from local_endpoint()
 
 
 def test_script_on_the_embedded_emulator() -> None:

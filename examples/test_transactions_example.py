@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import transactions
-from conftest import local_client, run_script
+from example_support import local_client, local_endpoint, run_script
 
 from theorydb_mocks.emulator.operations._registry import HANDLERS
 
@@ -15,6 +17,11 @@ EXPECTED = [
     "ann's ledger: [('ENTRY#t-1', -30, 'bob')]",
     "bob still has 50",
 ]
+
+
+@pytest.fixture(scope="module")
+def dynamodb_local_url() -> Iterator[str]:
+    yield from local_endpoint()
 
 
 def test_main_against_dynamodb_local(dynamodb_local_url: str) -> None:

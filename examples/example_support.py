@@ -1,4 +1,7 @@
-"""Fixtures for the example tests: where DynamoDB Local is, and running an example as a script."""
+"""Helpers for the example tests: where DynamoDB Local is, and running an example as a script.
+
+A plain module, not a conftest: ``tests/emulator`` already has a top-level ``conftest`` module.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +18,10 @@ import pytest
 from theorydb_mocks.dynamodb_local import DynamoDBLocal, unavailable_reason
 
 
-@pytest.fixture(scope="session")
-def dynamodb_local_url() -> Iterator[str]:
-    """``$DYNAMODB_LOCAL_ENDPOINT``, or a DynamoDB Local started for the session (skipped where it cannot
-    run, failed instead under ``TABLETHEORY_REQUIRE_DYNAMODB_LOCAL=1``)."""
+def local_endpoint() -> Iterator[str]:
+    """For a fixture to ``yield from``: ``$DYNAMODB_LOCAL_ENDPOINT``, or a DynamoDB Local started for the
+    fixture's scope (skipped where it cannot run, failed instead under
+    ``TABLETHEORY_REQUIRE_DYNAMODB_LOCAL=1``)."""
     given = os.environ.get("DYNAMODB_LOCAL_ENDPOINT")
     if given:
         yield given
