@@ -166,9 +166,11 @@ class Tally:
         if example is not None and sum(1 for m in self.mismatches if m["area"] == area) < 50:
             self.mismatches.append({"area": area, **example})
 
-    def totals(self) -> AreaCount:
+    def totals(self, *, exclude: tuple[str, ...] = ()) -> AreaCount:
         total = AreaCount()
-        for count in self.areas.values():
+        for area, count in self.areas.items():
+            if area in exclude:
+                continue
             total.matched += count.matched
             total.allowlisted += count.allowlisted
             total.mismatched += count.mismatched
@@ -186,8 +188,10 @@ class Tally:
             )
 
         total = self.totals()
+        core = self.totals(exclude=("setup",))
         return {
             "total": {**_count_dict(total), "match_rate": rate(total)},
+            "total_without_setup": {**_count_dict(core), "match_rate": rate(core)},
             "areas": {
                 area: {**_count_dict(count), "match_rate": rate(count)}
                 for area, count in sorted(self.areas.items())
@@ -202,6 +206,7 @@ class Tally:
         for area, count in sorted(self.areas.items()):
             lines.append(_line(area, count))
         lines.append(_line("TOTAL", self.totals()))
+        lines.append(_line("TOTAL w/o setup", self.totals(exclude=("setup",))))
         for quirk, uses in sorted(self.quirks.items()):
             lines.append(f"  allow-listed {quirk}: {uses}")
         return lines
