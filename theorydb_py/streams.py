@@ -98,8 +98,21 @@ def _value(av: Any, where: str) -> AttributeValue:
         return {"L": [_value(v, f"{where}[{i}]") for i, v in enumerate(_list(value, where))]}
     if tag == "M":
         return {"M": normalize_image(value, where)}
-    if tag in ("S", "N", "BOOL", "NULL", "SS", "NS"):
+    if tag in ("S", "N"):
+        if not isinstance(value, str):
+            raise ValidationError(f"{where}: {tag} holds a string, not {type(value).__name__}")
         return {tag: value}
+    if tag in ("SS", "NS"):
+        members = _list(value, where)
+        if not all(isinstance(m, str) for m in members):
+            raise ValidationError(f"{where}: {tag} holds strings")
+        return {tag: members}
+    if tag == "BOOL" and isinstance(value, bool):
+        return {tag: value}
+    if tag == "NULL" and value is True:
+        return {tag: value}
+    if tag in ("BOOL", "NULL"):
+        raise ValidationError(f"{where}: {tag} must be {'true or false' if tag == 'BOOL' else 'true'}")
     raise ValidationError(f"{where}: unknown attribute value type {tag!r}")
 
 

@@ -113,6 +113,11 @@ def test_changes_give_the_event_and_the_old_and_new_pair() -> None:
         (lambda: unmarshal_stream_image(BLOBS, {"data": {"B": 5}}), "bytes or a base64 string"),
         (lambda: unmarshal_stream_image(BLOBS, {"data": {"X": 1}}), "unknown attribute value type 'X'"),
         (lambda: unmarshal_stream_image(BLOBS, {"data": "raw"}), "one type key"),
+        (lambda: unmarshal_stream_image(BLOBS, {"id": {"S": 5}}), "S holds a string, not int"),
+        (lambda: unmarshal_stream_image(BLOBS, {"id": {"SS": [1]}}), "SS holds strings"),
+        (lambda: unmarshal_stream_image(BLOBS, {"id": {"BOOL": "true"}}), "BOOL must be true or false"),
+        (lambda: unmarshal_stream_image(BLOBS, {"id": {"NULL": False}}), "NULL must be true"),
+        (lambda: unmarshal_stream_image(BLOBS, {"nested": {"M": {"a": {"L": "x"}}}}), "expected a list"),
         (lambda: unmarshal_stream_image(BLOBS, ["x"]), "a map of attribute values"),  # type: ignore[arg-type]
         (lambda: unmarshal_stream_image(BLOBS, {"id": {"S": "b"}, "data": {"S": "x"}}), "as bytes"),
     ],
