@@ -100,6 +100,19 @@ def _page_limit_before_filter(op: str, request: Mapping[str, Any], local: Outcom
     )
 
 
+def _index_page_projected_size(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op not in ("query", "scan") or "IndexName" not in request or not (local.ok and emu.ok):
+        return False
+    local_items, emu_items = local.body.get("Items", []), emu.body.get("Items", [])
+    return (
+        "LastEvaluatedKey" in local.body
+        and len(emu_items) > len(local_items)
+        and emu_items[: len(local_items)] == local_items
+        and emu.body.get("Count") == len(emu_items)
+        and emu.body.get("ScannedCount") == len(emu_items)
+    )
+
+
 def _delete_table_status(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
     if op != "delete_table" or not (local.ok and emu.ok):
         return False
@@ -284,6 +297,12 @@ QUIRKS: tuple[Quirk, ...] = (
         service="the 1 MB limit counts the data read, before the filter: the page stops early with a "
         "LastEvaluatedKey",
         matcher=_page_limit_before_filter,
+    ),
+    Quirk(
+        id="index-page-projected-size",
+        local="the 1 MB page of an index Query or Scan counts whole items",
+        service="counts only the attributes projected into the index: a KEYS_ONLY or INCLUDE page holds more",
+        matcher=_index_page_projected_size,
     ),
     Quirk(
         id="delete-table-status",

@@ -82,6 +82,15 @@ def test_page_limit_before_filter_accepts_an_early_page_only() -> None:
     assert quirk("scan", request, local, wrong) is None
 
 
+def test_index_page_projected_size() -> None:
+    items = [{"k": {"N": str(i)}} for i in range(5)]
+    local = ok(Items=items[:4], Count=4, ScannedCount=4, LastEvaluatedKey={"k": {"N": "3"}})
+    emu = ok(Items=items, Count=5, ScannedCount=5)
+    assert quirk("query", {"IndexName": "i"}, local, emu) == "index-page-projected-size"
+    assert quirk("query", {}, local, emu) is None
+    assert quirk("query", {"IndexName": "i"}, local, ok(Items=items[1:], Count=4, ScannedCount=4)) is None
+
+
 def test_delete_table_status_and_nothing_else() -> None:
     local = ok(TableDescription={"TableName": "t", "TableStatus": "ACTIVE", "ItemCount": 0})
     emu = ok(TableDescription={"TableName": "t", "TableStatus": "DELETING", "ItemCount": 0})

@@ -230,6 +230,29 @@ CASES = [
         [T],
     ),
     Case("index statistics", [*ROWS, call("describe_table", TableName="t")], [T]),
+    # The 1 MB page of an index query: the service counts projected bytes only, DynamoDB Local whole items
+    # (allow-listed as index-page-projected-size).
+    Case(
+        "index 1MB page",
+        [
+            *(put(row(i, g=S("G"), gs=N(i), x=S("x" * 300_000))) for i in range(5)),
+            iq("g_keys"),
+            iq("g_all"),
+            iq("g_incl", Select="COUNT"),
+        ],
+        [T],
+    ),
+    # DynamoDB Local counts an item's LSI projections against its 400 KB (x is projected into l_all).
+    Case(
+        "item size with LSI projections",
+        [
+            put(row(1, l=S("a"), x=S("x" * 150_000))),
+            put(row(2, l=S("a"), x=S("x" * 210_000)), V),
+            put(row(3, l=S("a"), y=S("y" * 210_000)), V),
+            put(row(4, l=S("a"), x=S("x" * 390_000)), V),
+        ],
+        [T],
+    ),
 ]
 
 
