@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 
 import pytest
 
@@ -11,8 +10,6 @@ import pytest_plugin
 from theorydb_mocks import DynamoDBEmulator, FakeDynamoDBClient, FakeKmsClient
 
 pytest_plugins = ["pytester"]
-
-LOCAL = os.environ.get("DYNAMODB_LOCAL_ENDPOINT")
 
 MODEL = """
 from dataclasses import dataclass
@@ -288,11 +285,17 @@ def test_marker_is_registered_for_strict_markers(pytester: pytest.Pytester) -> N
     result.stdout.fnmatch_lines(["@pytest.mark.theorydb(backend=None, skip_on=(), reason=None): *"])
 
 
-@pytest.mark.skipif(
-    not LOCAL, reason="set DYNAMODB_LOCAL_ENDPOINT to run the same file against DynamoDB Local"
-)
-@pytest.mark.parametrize("flag", ["--theorydb-backend=dynamodb-local", f"--ddb-endpoint={LOCAL}"])
-def test_same_tests_run_against_dynamodb_local(pytester: pytest.Pytester, flag: str) -> None:
+@pytest.mark.dynamodb_local
+@pytest.mark.parametrize("how", ["backend", "endpoint"])
+def test_same_tests_run_against_dynamodb_local(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, dynamodb_local_endpoint: str, how: str
+) -> None:
+    monkeypatch.setenv("DYNAMODB_LOCAL_ENDPOINT", dynamodb_local_endpoint)  # the inner run reuses it
+    flag = (
+        "--theorydb-backend=dynamodb-local"
+        if how == "backend"
+        else f"--ddb-endpoint={dynamodb_local_endpoint}"
+    )
     pytester.makepyfile(
         models=MODEL,
         test_users="""
@@ -336,8 +339,10 @@ def test_public_names() -> None:
 # --- pytest-xdist (not a dependency: skipped where it is not installed) ---
 
 
-@pytest.mark.skipif(not LOCAL, reason="set DYNAMODB_LOCAL_ENDPOINT to share one endpoint between workers")
-def test_xdist_workers_get_their_own_emulators_and_table_names(pytester: pytest.Pytester) -> None:
+@pytest.mark.dynamodb_local
+def test_xdist_workers_get_their_own_emulators_and_table_names(
+    pytester: pytest.Pytester, dynamodb_local_endpoint: str
+) -> None:
     pytest.importorskip("xdist")
     pytester.makepyfile(
         models=MODEL,
@@ -363,7 +368,9 @@ def test_xdist_workers_get_their_own_emulators_and_table_names(pytester: pytest.
             print("WORKER", worker, sorted(client.list_tables()["TableNames"]))
         """,
     )
-    result = pytester.runpytest_subprocess("-n", "2", "-p", "xdist", f"--ddb-endpoint={LOCAL}", "-rA")
+    result = pytester.runpytest_subprocess(
+        "-n", "2", "-p", "xdist", f"--ddb-endpoint={dynamodb_local_endpoint}", "-rA"
+    )
     result.assert_outcomes(passed=4)
     lines = [line for line in result.outlines if line.startswith("WORKER ")]
     per_worker: dict[str, list[str]] = {}

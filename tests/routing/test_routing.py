@@ -25,6 +25,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError, ParamValid
 
 from theorydb_mocks import DynamoDBEmulator, mock_dynamodb
 from theorydb_mocks.emulator.errors import ddb_error
+from theorydb_mocks.emulator.routing import make_client
 
 KEY = [{"AttributeName": "pk", "KeyType": "HASH"}]
 DEFS = [{"AttributeName": "pk", "AttributeType": "S"}]
@@ -250,6 +251,13 @@ def test_decorator_with_a_given_emulator_and_on_a_coroutine() -> None:
 
     asyncio.run(make())
     assert list(emu.tables) == ["things"]
+
+
+def test_only_an_emulator_can_answer() -> None:
+    with pytest.raises(TypeError, match="mock_dynamodb takes a DynamoDBEmulator, not str"):
+        mock_dynamodb("us-east-1")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="the emulator answers dynamodb and dynamodbstreams, not 's3'"):
+        make_client(DynamoDBEmulator(), "s3")
 
 
 def test_region_must_agree_with_a_given_emulator() -> None:

@@ -240,6 +240,8 @@ class mock_dynamodb:
     """
 
     def __init__(self, emulator: DynamoDBEmulator | None = None, *, region: str | None = None) -> None:
+        if emulator is not None and not callable(getattr(emulator, "dispatch", None)):
+            raise TypeError(f"mock_dynamodb takes a DynamoDBEmulator, not {type(emulator).__name__}")
         if emulator is not None and region is not None and region != emulator.region:
             raise ValueError(f"region {region!r} differs from the emulator's region {emulator.region!r}")
         self._given = emulator
