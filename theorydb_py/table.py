@@ -227,7 +227,7 @@ class Table(Generic[T]):
             request["ConditionExpression"] = render(
                 self.model, version, expr, prefix="c", usage="a condition"
             )
-        elif names or values:
+        if condition is None and (names or values):
             raise ValidationError(
                 "expression attribute names/values were given without a condition_expression"
             )
