@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conformance.harness import Differential
 
@@ -642,3 +644,94 @@ def test_legacy_parameters(seeded: Differential, op: str, request_: dict[str, An
 def test_legacy_parameters_in_sequence(seeded: Differential) -> None:
     for op, request_ in LEGACY_CALLS:
         seeded.call(op, **{"TableName": T, **request_})
+
+
+# -- random sequences --
+
+_PKS = st.sampled_from(["a", "b", "c"])
+_SKS = st.integers(min_value=0, max_value=8)
+_VALUES = st.one_of(
+    st.builds(lambda n: {"N": str(n)}, st.integers(-5, 5)),
+    st.builds(lambda s: {"S": s}, st.text(alphabet="xyz", max_size=3)),
+)
+
+
+def _random_call(draw: Any) -> tuple[str, dict[str, Any], bool]:
+    kind = draw(st.sampled_from(["put", "update", "delete", "get", "query", "query-gsi", "scan-count"]))
+    pk, sk = draw(_PKS), draw(_SKS)
+    key = K(pk, sk)
+    if kind == "put":
+        item: dict[str, Any] = {**key, "v": draw(_VALUES)}
+        if draw(st.booleans()):
+            item.update({"g": {"S": draw(st.sampled_from(["G", "H"]))}, "gs": {"N": str(draw(_SKS))}})
+        if draw(st.booleans()):
+            item["l"] = {"S": draw(st.sampled_from(["l1", "l2", ""]))}
+        return (
+            "put_item",
+            {"Item": item, "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "INDEXES"},
+            False,
+        )
+    if kind == "update":
+        return (
+            "update_item",
+            {
+                "Key": key,
+                "UpdateExpression": draw(
+                    st.sampled_from(["SET v = :v", "SET g = :g, gs = :v", "REMOVE g", "ADD n :one"])
+                ),
+                "ExpressionAttributeValues": {":v": draw(_VALUES), ":g": {"S": "G"}, ":one": {"N": "1"}},
+                "ConditionExpression": draw(
+                    st.sampled_from(["attribute_exists(pk)", "attribute_not_exists(v)", "v <> :v"])
+                ),
+                "ReturnValues": draw(st.sampled_from(["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE"])),
+                "ReturnConsumedCapacity": "INDEXES",
+            },
+            False,
+        )
+    if kind == "delete":
+        return (
+            "delete_item",
+            {"Key": key, "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "INDEXES"},
+            False,
+        )
+    if kind == "get":
+        return "get_item", {"Key": key, "ConsistentRead": True, "ReturnConsumedCapacity": "TOTAL"}, False
+    if kind == "query":
+        op = draw(st.sampled_from(["", " AND sk > :s", " AND sk <= :s", " AND sk BETWEEN :s AND :t"]))
+        values = {":p": {"S": pk}, ":s": {"N": str(sk)}, ":t": {"N": str(sk + 3)}}
+        used = {name: value for name, value in values.items() if name in "pk = :p" + op}
+        request: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :p" + op,
+            "ExpressionAttributeValues": used,
+            "ScanIndexForward": draw(st.booleans()),
+            "ConsistentRead": True,
+        }
+        if draw(st.booleans()):
+            request["Limit"] = draw(st.integers(1, 4))
+        return "query", request, False
+    if kind == "query-gsi":
+        return (
+            "query",
+            {
+                "IndexName": "gsi2",
+                "KeyConditionExpression": "g = :g",
+                "ExpressionAttributeValues": {":g": {"S": "G"}},
+            },
+            True,
+        )
+    return "scan", {"Select": "COUNT", "ReturnConsumedCapacity": "TOTAL"}, False
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_operation_sequences(make_diff: Any, data: st.DataObject) -> None:
+    """Random writes and reads on one table, each compared as it happens."""
+    with make_diff() as diff:
+        diff.table(T)
+        diff.each(lambda client, name_of: _create(client, name_of(T)))
+        try:
+            for _ in range(12):
+                op, request_, unordered = data.draw(st.composite(lambda draw: _random_call(draw))())
+                diff.call(op, unordered=unordered, TableName=T, **request_)
+        finally:
+            diff.each(lambda client, name_of: _drop(client, name_of(T)))

@@ -31,9 +31,15 @@ _READ_UNIT = 4096
 _WRITE_UNIT = 1024
 
 
-def read_units(size: int, *, consistent: bool) -> float:
-    """Read units for ``size`` bytes read in one request."""
-    units = max(1, -(-size // _READ_UNIT))
+def read_units(size: int, *, consistent: bool, at_least_one: bool = True) -> float:
+    """Read units for ``size`` bytes read in one request.
+
+    A GetItem costs at least one unit even when it finds nothing; a Query or Scan that reads nothing costs
+    none (``at_least_one=False``), as DynamoDB Local measures them.
+    """
+    units = -(-size // _READ_UNIT)
+    if at_least_one:
+        units = max(1, units)
     return float(units) if consistent else units / 2
 
 
@@ -75,11 +81,12 @@ def read_capacity(
     consistent: bool,
     index: str | None = None,
     index_kind: str | None = None,
+    at_least_one: bool = True,
 ) -> dict[str, Any] | None:
     """ConsumedCapacity of a read of ``size`` bytes from the table or from one of its indexes."""
     if mode not in ("TOTAL", "INDEXES"):
         return None
-    units = read_units(size, consistent=consistent)
+    units = read_units(size, consistent=consistent, at_least_one=at_least_one)
     if index is None:
         return consumed(table_name, mode, units)
     shares = {index: units}
@@ -132,8 +139,11 @@ def add_capacity(total: dict[str, Any] | None, part: dict[str, Any]) -> dict[str
     """
     if total is None:
         return {
-            name: ({k: dict(v) for k, v in value.items()} if name.endswith("Indexes") else
-                   (dict(value) if isinstance(value, dict) else value))
+            name: (
+                {k: dict(v) for k, v in value.items()}
+                if name.endswith("Indexes")
+                else (dict(value) if isinstance(value, dict) else value)
+            )
             for name, value in part.items()
         }
     total["CapacityUnits"] += part["CapacityUnits"]

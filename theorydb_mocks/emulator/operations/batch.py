@@ -120,7 +120,7 @@ def batch_get_item(emu: Any, request: Request) -> Response:
             else:
                 found.append(clone_item(item))
         if mode in ("TOTAL", "INDEXES"):
-            total = max(units, 1.0) * (1.0 if consistent else 0.5)
+            total = units * (1.0 if consistent else 0.5)
             entry: dict[str, Any] = {"TableName": table.name, "CapacityUnits": total}
             if mode == "INDEXES":
                 entry["Table"] = {"CapacityUnits": total}

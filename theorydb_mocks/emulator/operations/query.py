@@ -264,6 +264,7 @@ def _page(
             consistent=bool(request.get("ConsistentRead")),
             index=source.index,
             index_kind=None if source.spec is None else source.spec.kind,
+            at_least_one=False,
         )
         if capacity is not None:
             response["ConsumedCapacity"] = capacity
