@@ -231,3 +231,8 @@ def test_the_timestamp_format_is_rfc3339_utc_with_microseconds() -> None:
     )
     assert repr(Lifecycle(DOCS)) == "<Lifecycle Doc ['created_at', 'updated_at', 'version', 'ttl']>"
     assert Lifecycle(USERS).now().tzinfo is dt.UTC  # the system clock, in UTC
+
+
+def test_names_without_a_condition_are_refused_even_with_a_version(fake: FakeDynamoDBClient) -> None:
+    with pytest.raises(ValidationError, match="given without a condition_expression"):
+        docs(fake).delete("d1", expression_attribute_names={"#t": "title"}, expected_version=1)

@@ -300,3 +300,22 @@ def test_reprs_show_the_action() -> None:
         repr(TransactConditionCheck("a", None, eq("count", 1)))
         == "TransactConditionCheck('a', None, count = 1)"
     )
+
+
+def test_malformed_cancellation_answers_still_map_to_the_error() -> None:
+    from theorydb_py.errors import map_client_error
+
+    class Odd(Exception):
+        response = {
+            "Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+            "CancellationReasons": [None, {"Code": None, "Item": "x"}, {"Code": "ThrottlingError"}],
+        }
+
+    err = map_client_error(Odd())
+    assert isinstance(err, TransactionCanceledError)
+    assert [(r.index, r.code, r.raw_item) for r in err.reasons] == [
+        (0, "None", None),
+        (1, "None", None),
+        (2, "ThrottlingError", None),
+    ]
+    assert not err.condition_failed and [r.index for r in err.failed] == [2]
