@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 import threading
+import uuid
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -416,3 +417,41 @@ def test_streams_client_of_an_emulator() -> None:
     except ClientError as err:
         assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert seen == ["ListStreams"]
+
+
+# --- measured against DynamoDB Local ---
+
+
+@pytest.mark.dynamodb_local
+def test_routed_answers_parse_like_dynamodb_locals(dynamodb_local_client: Any) -> None:
+    """The same calls through a routed client and against DynamoDB Local, as botocore parses them."""
+    name = f"route-{uuid.uuid4().hex[:10]}"
+    emulated = DynamoDBEmulator().boto3_client()
+
+    def run(client: Any) -> list[Any]:
+        create(client, name)
+        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1})
+        seen: list[Any] = []
+        client.put_item(TableName=name, Item={"pk": {"S": "a"}, "b": {"B": b"\x00\xff"}, "n": {"N": "1.50"}})
+        seen.append(client.get_item(TableName=name, Key={"pk": {"S": "a"}}))
+        seen.append(client.put_item(TableName=name, Item={"pk": {"S": "a"}}, ReturnValues="ALL_OLD"))
+        with pytest.raises(ClientError) as failed:
+            client.put_item(
+                TableName=name,
+                Item={"pk": {"S": "a"}},
+                ConditionExpression="attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        # the service writes "message", DynamoDB Local "Message"; botocore copies only the former to the top
+        failed.value.response.pop("message", None)
+        seen.append(failed.value.response)
+        seen.append(client.scan(TableName=name, Select="COUNT"))
+        for answer in seen:
+            answer.pop("ResponseMetadata")
+        return seen
+
+    try:
+        expected = run(dynamodb_local_client)
+    finally:
+        dynamodb_local_client.delete_table(TableName=name)
+    assert run(emulated) == expected
