@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -479,3 +480,23 @@ def test_legacy_expected_and_attribute_updates(client: EmulatorClient, table: st
     assert invalid(client.put_item, TableName=table, Item=KEY, ConditionalOperator="OR") == (
         "ConditionalOperator cannot be used without Filter or Expected"
     )
+
+
+def test_concurrent_counter_updates_are_atomic(client: EmulatorClient, table: str) -> None:
+    """Each UpdateItem is atomic under the emulator's lock: no increment is lost across threads."""
+
+    def bump() -> None:
+        for _ in range(50):
+            client.update_item(
+                TableName=table,
+                Key=KEY,
+                UpdateExpression="ADD n :one",
+                ExpressionAttributeValues={":one": {"N": "1"}},
+            )
+
+    threads = [threading.Thread(target=bump) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert client.get_item(TableName=table, Key=KEY)["Item"]["n"] == {"N": "200"}
