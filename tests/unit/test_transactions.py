@@ -305,13 +305,12 @@ def test_reprs_show_the_action() -> None:
 def test_malformed_cancellation_answers_still_map_to_the_error() -> None:
     from theorydb_py.errors import map_client_error
 
-    class Odd(Exception):
-        response = {
-            "Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
-            "CancellationReasons": [None, {"Code": None, "Item": "x"}, {"Code": "ThrottlingError"}],
-        }
-
-    err = map_client_error(Odd())
+    odd = Exception("cancelled")
+    odd.response = {  # type: ignore[attr-defined]
+        "Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+        "CancellationReasons": [None, {"Code": None, "Item": "x"}, {"Code": "ThrottlingError"}],
+    }
+    err = map_client_error(odd)
     assert isinstance(err, TransactionCanceledError)
     assert [(r.index, r.code, r.raw_item) for r in err.reasons] == [
         (0, "None", None),
