@@ -164,6 +164,19 @@ class UpdateBuilder(Generic[T]):
     ``version`` + 1) after the caller's own, seals encrypted SET values under one data key, and sends.
 
     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html
+
+    >>> from dataclasses import dataclass
+    >>> from theorydb_py import Table, theorydb_field
+    >>> from theorydb_py.expressions import eq
+    >>> @dataclass
+    ... class Counter:
+    ...     id: str = theorydb_field(roles="pk")
+    ...     name: str = ""
+    ...     version: int = 0
+    >>> request = (Table(Counter, client=object()).update_builder("c1")
+    ...            .set("name", "x").add("version", 1).condition(eq("name", "x")).build())
+    >>> request["UpdateExpression"], request["ConditionExpression"]
+    ('SET #u_name = :u1 ADD #u_version :u2', '#c_name = :c1')
     """
 
     def __init__(self, table: Table[T], pk: Any, sk: Any = None) -> None:
