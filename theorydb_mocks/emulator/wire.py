@@ -40,6 +40,7 @@ from typing import Any
 import botocore.session
 
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
+from theorydb_mocks.emulator.validation import service_model
 
 __all__ = [
     "DYNAMODB_PREFIX",
@@ -67,6 +68,8 @@ _UNKNOWN_OPERATION = ""
 
 @functools.cache
 def _model(service: str) -> Any:
+    if service == "dynamodb":
+        return service_model()  # the validator's: one load of the model per process
     return botocore.session.get_session().get_service_model(service)
 
 
