@@ -155,6 +155,11 @@ def _index(index: Any, where: str) -> int:
     return index
 
 
+def _check_condition(condition: Any) -> None:
+    if not isinstance(condition, Condition):
+        raise ValidationError(f"update_builder conditions are built with eq(), exists()..., not {condition!r}")
+
+
 class UpdateBuilder(Generic[T]):
     """A fluent UpdateItem for one item: ``table.update_builder(pk, sk).set(...).add(...).execute()``.
 
@@ -316,6 +321,7 @@ class UpdateBuilder(Generic[T]):
 
     def condition(self, condition: Condition) -> UpdateBuilder[T]:
         """AND ``condition`` onto the conditions so far."""
+        _check_condition(condition)
         self._condition = condition if self._condition is None else and_(self._condition, condition)
         return self
 
@@ -323,6 +329,7 @@ class UpdateBuilder(Generic[T]):
 
     def or_condition(self, condition: Condition) -> UpdateBuilder[T]:
         """OR ``condition`` with everything so far: ``(a AND b) OR c``."""
+        _check_condition(condition)
         self._condition = condition if self._condition is None else or_(self._condition, condition)
         return self
 

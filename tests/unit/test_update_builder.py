@@ -201,6 +201,8 @@ def test_a_version_mismatch_is_a_version_conflict(fake: FakeDynamoDBClient) -> N
         (lambda b: b.set_list_element("nicknames", 0, 5), "expected str"),
         (lambda b: b.set("age", "old"), "expected int"),
         (lambda b: b.condition_version(1), "has no version field"),
+        (lambda b: b.condition("#a = :b"), "conditions are built with eq"),
+        (lambda b: b.condition(eq("age", 1)).or_condition(None), "conditions are built with eq"),
     ],
 )
 def test_bad_actions_are_refused_at_the_call(build: Any, message: str, fake: FakeDynamoDBClient) -> None:
