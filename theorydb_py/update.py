@@ -157,7 +157,7 @@ def _index(index: Any, where: str) -> int:
 
 def _check_condition(condition: Any) -> None:
     if not isinstance(condition, Condition):
-        raise ValidationError(f"update_builder conditions are built with eq(), exists()..., not {condition!r}")
+        raise ValidationError(f"update_builder conditions are built with eq(), exists()...: {condition!r}")
 
 
 class UpdateBuilder(Generic[T]):
