@@ -618,16 +618,34 @@ def test_key_condition_plans() -> None:
 
 def test_parses_are_cached() -> None:
     parse_expression.cache_clear()
-    for _ in range(5):
-        compile_expressions(names={"#s": "status"}, values=V1, condition="#s = :v AND size(l) > :v")
+    text = "#s = :v AND size(l) > :v"
+    for number in range(5):  # other values each time: the request differs, the parse does not
+        compile_expressions(names={"#s": "status"}, values={":v": {"N": str(number)}}, condition=text)
     info = parse_expression.cache_info()
     assert (info.misses, info.hits) == (1, 4)
     # Placeholders resolve per request: the same cached text works with other names and values.
-    compiled = compile_expressions(
-        names={"#s": "x"}, values={":v": {"N": "0"}}, condition="#s = :v AND size(l) > :v"
-    )
+    compiled = compile_expressions(names={"#s": "x"}, values={":v": {"N": "0"}}, condition=text)
     assert compiled.condition is not None and compiled.condition.attribute_names() == {"x", "l"}
     assert parse_expression.cache_info().hits == 5
+
+
+def test_whole_requests_are_cached() -> None:
+    request: dict[str, Any] = {
+        "names": {"#n": "name"},
+        "values": {":v": {"N": "1.50"}},
+        "update": "SET #n = :v",
+    }
+    first = compile_expressions(**request)
+    again = compile_expressions(names={"#n": "name"}, values={":v": {"N": "1.50"}}, update="SET #n = :v")
+    assert again is first
+    other = compile_expressions(names={"#n": "name"}, values={":v": {"N": "2"}}, update="SET #n = :v")
+    assert other is not first
+    assert other.update is not None
+    assert other.update.apply({}, ()).new_item == {"name": {"N": "2"}}
+    # A bad request is never cached: it fails every time.
+    for _ in range(2):
+        with pytest.raises(DynamoDBError):
+            compile_expressions(names={"#n": "name"}, values=None, update="SET #n = :v")
 
 
 def test_bad_input_types_never_crash() -> None:

@@ -183,6 +183,10 @@ def test_updated_old_and_new_are_whole_top_level_attributes_of_existing_paths() 
             "The document path provided in the update expression is invalid for update",
         ),
         ("SET a = nope, b = s + :one", "An operand in the update expression has an incorrect data type"),
+        (
+            "ADD n :ss SET nope.x = n",
+            "The document path provided in the update expression is invalid for update",
+        ),
     ],
 )
 def test_runtime_errors_leave_the_item_untouched(expr: str, expected: str) -> None:

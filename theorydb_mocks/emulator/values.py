@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from decimal import Context, Decimal
+from functools import lru_cache
 from typing import Any
 
 from theorydb_mocks.emulator._types import AttributeValue, Item
@@ -28,6 +29,7 @@ from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_
 __all__ = [
     "TYPE_NAMES",
     "attribute_value_size",
+    "canonical_number",
     "compare_values",
     "item_size",
     "key_sort_value",
@@ -82,7 +84,11 @@ def _parse_number(text: object) -> Decimal:
     exponent = text.lower().partition("e")[2]
     if exponent and abs(int(exponent)) > _MAX_EXPONENT_TEXT:
         raise validation_error(NOT_A_NUMBER)
-    value = Decimal(text)
+    return _check_decimal(Decimal(text))
+
+
+def _check_decimal(value: Decimal) -> Decimal:
+    """Strip a finite Decimal's zeros and check DynamoDB's precision and range; exact, never rounded."""
     if value.is_zero():
         return Decimal(0)
     sign, digits, exp = value.as_tuple()
@@ -105,6 +111,7 @@ def _parse_number(text: object) -> Decimal:
     return Decimal((sign, significant, exp))
 
 
+@lru_cache(maxsize=8192)
 def normalize_number(text: str) -> str:
     """DynamoDB's canonical text for a number, or its ValidationException.
 
@@ -126,6 +133,16 @@ a number with magnitude larger than supported range
 def number_value(text: str) -> Decimal:
     """The exact Decimal of a DynamoDB number string (validated as :func:`normalize_number` does)."""
     return _parse_number(text)
+
+
+def canonical_number(value: Decimal) -> str:
+    """DynamoDB's canonical text for a computed number (a sum in an update), or its ValidationException.
+
+    >>> canonical_number(Decimal("2.50") + Decimal("0.50"))
+    '3'
+    """
+    checked = _check_decimal(value)
+    return "0" if checked.is_zero() else format(checked, "f")
 
 
 def type_of(av: AttributeValue) -> str:

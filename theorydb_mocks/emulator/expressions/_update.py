@@ -12,7 +12,6 @@ Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressio
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from decimal import Context, Decimal
 
@@ -31,7 +30,7 @@ from theorydb_mocks.emulator.expressions._ast import (
     Update,
 )
 from theorydb_mocks.emulator.expressions._eval import get_path
-from theorydb_mocks.emulator.values import normalize_number, type_of
+from theorydb_mocks.emulator.values import canonical_number, type_of
 
 __all__ = ["UpdateResult", "apply_update"]
 
@@ -53,7 +52,7 @@ def _number(op: str, left: AttributeValue, right: AttributeValue) -> AttributeVa
         raise validation_error(M.UPDATE_BAD_OPERAND)
     a, b = Decimal(left["N"]), Decimal(right["N"])
     result = _ARITHMETIC.add(a, b) if op == "+" else _ARITHMETIC.subtract(a, b)
-    return {"N": normalize_number(format(result, "f"))}
+    return {"N": canonical_number(result)}
 
 
 def _value(node: Operand, item: Item) -> AttributeValue | None:
@@ -78,6 +77,18 @@ def _value(node: Operand, item: Item) -> AttributeValue | None:
                 raise validation_error(M.UPDATE_BAD_OPERAND)
             return {"L": [*a["L"], *b["L"]]}
     raise TypeError(f"not an update operand: {node!r}")  # the checks make this unreachable
+
+
+def _clone(av: AttributeValue) -> AttributeValue:
+    """A copy sharing only immutable leaves (str, bytes, bool): faster than ``copy.deepcopy``."""
+    for kind, value in av.items():
+        if kind == "L":
+            return {"L": [_clone(member) for member in value]}
+        if kind == "M":
+            return {"M": {name: _clone(member) for name, member in value.items()}}
+        if kind in ("SS", "NS", "BS"):
+            return {kind: list(value)}
+    return dict(av)
 
 
 def _add(existing: AttributeValue | None, value: AttributeValue) -> AttributeValue:
@@ -154,51 +165,70 @@ def _remove(item: Item, parts: tuple[str | int, ...]) -> None:
 
 def apply_update(update: Update, item: Item, key_names: tuple[str, ...]) -> UpdateResult:
     """Apply a resolved update to ``item`` (the key alone for a new item), returning a new item."""
-    for action in update.actions:
+    actions = update.actions
+    for action in actions:
         name = action.path.parts[0]
         if name in key_names:
             raise validation_error(M.UPDATE_KEY.format(name=name))
-    # Plan every new value from the original item, raising DynamoDB's errors by kind, whatever the order
-    # of the actions: ADD and DELETE operand types, then target paths, then SET operand types, then SET
-    # operands that read missing attributes.
-    planned: dict[int, AttributeValue | None] = {}
-    for index, action in enumerate(update.actions):
-        match action:
-            case AddAction(_, Literal(value)):
-                planned[index] = _add(get_path(item, action.path.parts), value)
-            case DeleteAction(_, Literal(value)):
-                planned[index] = _delete(get_path(item, action.path.parts), value)
-    for action in update.actions:
+    # Plan every new value from the original item, raising DynamoDB's errors by kind: first, actions
+    # last to first, a target whose parent is missing and ADD or DELETE operand types; then targets whose
+    # parent has the wrong type; then SET operand types; then SET operands that read missing attributes.
+    # (Plain type tests: this is the UpdateItem hot path.)
+    planned: list[AttributeValue | None] = [None] * len(actions)
+    skip: list[bool] = [False] * len(actions)
+    for index in range(len(actions) - 1, -1, -1):
+        action = actions[index]
+        parts = action.path.parts
+        if len(parts) > 1 and get_path(item, parts[:-1]) is None:
+            raise validation_error(M.UPDATE_BAD_PATH)
+        kind = type(action)
+        if kind is AddAction or kind is DeleteAction:
+            operand = action.value  # type: ignore[union-attr]
+            assert isinstance(operand, Literal)
+            existing = get_path(item, parts)
+            if kind is AddAction:
+                planned[index] = _add(existing, operand.value)
+            elif existing is None:
+                skip[index] = True  # deleting from a missing set changes nothing
+            else:
+                planned[index] = _delete(existing, operand.value)
+    for action in actions:
         if len(action.path.parts) > 1:
             _parent(item, action.path.parts)
     missing = False
-    for index, action in enumerate(update.actions):
-        if isinstance(action, SetAction):
-            planned[index] = _value(action.value, item)
-            missing = missing or planned[index] is None
+    for index, action in enumerate(actions):
+        if type(action) is SetAction:
+            value = _value(action.value, item)
+            planned[index] = value
+            missing = missing or value is None
     if missing:
         raise validation_error(M.UPDATE_MISSING)
-    writes: list[tuple[tuple[str | int, ...], AttributeValue | None]] = []
-    for index, action in enumerate(update.actions):
-        if isinstance(action, DeleteAction) and get_path(item, action.path.parts) is None:
-            continue  # deleting from a missing set changes nothing
-        writes.append((action.path.parts, planned.get(index)))
-    # Write into a copy: the touched top-level attributes are deep-copied, the rest shared.
-    touched = {str(parts[0]) for parts, _ in writes}
-    new_item: Item = {name: copy.deepcopy(av) if name in touched else av for name, av in item.items()}
+    # Write into a copy: the touched top-level attributes are copied, the rest shared.
+    touched = {action.path.parts[0] for action in actions}
+    new_item: Item = {name: _clone(av) if name in touched else av for name, av in item.items()}
     removals: list[tuple[str | int, ...]] = []
-    for parts, written in writes:
+    for index, action in enumerate(actions):
+        if skip[index]:
+            continue
+        written = planned[index]
         if written is None:
-            removals.append(parts)
+            removals.append(action.path.parts)
         else:
-            _write(new_item, parts, copy.deepcopy(written))
-    # Removing list elements from the highest index down keeps the others' indexes as written.
-    removals.sort(key=lambda parts: tuple(-p if isinstance(p, int) else 0 for p in parts), reverse=False)
-    for parts in removals:
-        _remove(new_item, parts)
+            _write(new_item, action.path.parts, _clone(written))
+    if removals:
+        # Removing list elements from the highest index down keeps the others' indexes as written.
+        removals.sort(key=lambda parts: tuple(-p if isinstance(p, int) else 0 for p in parts))
+        for parts in removals:
+            _remove(new_item, parts)
     # ReturnValues UPDATED_OLD / UPDATED_NEW: the whole top-level attribute of each action's path, where
     # that exact path exists before (after) the update, as DynamoDB Local answers.
-    paths = [action.path.parts for action in update.actions]
-    old = {str(p[0]): item[str(p[0])] for p in paths if get_path(item, p) is not None}
-    new = {str(p[0]): new_item[str(p[0])] for p in paths if get_path(new_item, p) is not None}
+    old: Item = {}
+    new: Item = {}
+    for action in actions:
+        parts = action.path.parts
+        name = str(parts[0])
+        if get_path(item, parts) is not None:
+            old[name] = item[name]
+        if get_path(new_item, parts) is not None:
+            new[name] = new_item[name]
     return UpdateResult(new_item, old, new)
