@@ -30,6 +30,7 @@ __all__ = [
     "clone_item",
     "clone_value",
     "key_of",
+    "normalize_key",
     "parse_key",
     "reject_legacy_mix",
 ]
@@ -103,14 +104,20 @@ def _too_large(av: Any, limit: int) -> bool:
     return attribute_value_size(av) > limit
 
 
-def parse_key(key: KeySchema, request_key: Any) -> Key:
-    """Validate a request's ``Key`` against the table's key schema; returns it normalized.
-
-    Runtime: O(1) for the two key attributes.
-    """
+def normalize_key(request_key: Any) -> Key:
+    """A request's ``Key`` with its values validated and normalized: the part of the checks that needs no
+    table, so it runs before the table is looked up, as the service orders them."""
     if not isinstance(request_key, dict):
         raise validation_error(KEY_SCHEMA_MISMATCH)
-    values = {name: validate_attribute_value(av) for name, av in request_key.items()}
+    return {name: validate_attribute_value(av) for name, av in request_key.items()}
+
+
+def parse_key(key: KeySchema, request_key: Any, *, normalized: bool = False) -> Key:
+    """Validate a request's ``Key`` against the table's key schema; returns it normalized.
+
+    ``normalized``: the values already went through :func:`normalize_key`. Runtime: O(1).
+    """
+    values = request_key if normalized else normalize_key(request_key)
     if len(values) != (1 if key.range_name is None else 2):
         raise validation_error(KEY_SCHEMA_MISMATCH)
     hash_av = values.get(key.hash_name)

@@ -32,6 +32,7 @@ from theorydb_mocks.emulator.operations._exprs import compile_request
 from theorydb_mocks.emulator.operations._keys import (
     check_item,
     clone_item,
+    normalize_key,
     parse_key,
     reject_legacy_mix,
 )
@@ -83,12 +84,15 @@ def batch_get_item(emu: Any, request: Request) -> Response:
     request_items: dict[str, Any] = request["RequestItems"]
     if sum(len(spec.get("Keys") or ()) for spec in request_items.values()) > MAX_GET_KEYS:
         raise validation_error(TOO_MANY_GETS)
-    plans: list[tuple[str, Any, dict[str, Any], list[Key], Any]] = []
-    for name, spec in request_items.items():
+    checked: list[tuple[str, dict[str, Any], list[Key], Any]] = []
+    for name, spec in request_items.items():  # first what needs no table, as the service orders it
         reject_legacy_mix(spec, ("AttributesToGet",), ("ProjectionExpression",))
         compiled = compile_request(spec, ("ProjectionExpression",))
+        checked.append((name, spec, [normalize_key(key) for key in spec["Keys"]], compiled))
+    plans: list[tuple[str, Any, dict[str, Any], list[Key], Any]] = []
+    for name, spec, values, compiled in checked:
         table = emu.get_table(name)
-        keys = [parse_key(table.key, key) for key in spec["Keys"]]
+        keys = [parse_key(table.key, key, normalized=True) for key in values]
         _refuse_duplicates(spec["Keys"])
         plans.append((name, table, spec, keys, compiled))
     mode = request.get("ReturnConsumedCapacity")
@@ -137,24 +141,33 @@ def batch_write_item(emu: Any, request: Request) -> Response:
     request_items: dict[str, Any] = request["RequestItems"]
     if sum(len(writes) for writes in request_items.values()) > MAX_WRITES:
         raise validation_error(TOO_MANY_WRITES)
-    plans: list[tuple[Any, list[tuple[Key, Item | None, int]]]] = []
+    # First what needs no table (each write's kind and values), as the service orders it.
+    checked: list[tuple[str, list[tuple[bool, Item, Any]]]] = []
     for name, writes in request_items.items():
-        table = emu.get_table(name)
-        planned: list[tuple[Key, Item | None, int]] = []
-        as_written: list[Any] = []
+        normalized: list[tuple[bool, Item, Any]] = []
         for write in writes:
             put = write.get("PutRequest")
             delete = write.get("DeleteRequest")
             if (put is None) == (delete is None):
                 raise validation_error(ONE_REQUEST_KIND)
             if put is not None:
-                item = validate_item(put["Item"])
-                size = check_item(table.key, table.indexes.values(), item)
-                planned.append((item, item, size))
-                as_written.append({name: put["Item"][name] for name in table.key.names})
+                normalized.append((True, validate_item(put["Item"]), put["Item"]))
             else:
-                planned.append((parse_key(table.key, delete["Key"]), None, 0))
-                as_written.append(delete["Key"])
+                normalized.append((False, normalize_key(delete["Key"]), delete["Key"]))
+        checked.append((name, normalized))
+    plans: list[tuple[Any, list[tuple[Key, Item | None, int]]]] = []
+    for name, normalized in checked:
+        table = emu.get_table(name)
+        planned: list[tuple[Key, Item | None, int]] = []
+        as_written: list[Any] = []
+        for is_put, values, raw in normalized:
+            if is_put:
+                size = check_item(table.key, table.indexes.values(), values)
+                planned.append((values, values, size))
+                as_written.append({attr: raw[attr] for attr in table.key.names})
+            else:
+                planned.append((parse_key(table.key, values, normalized=True), None, 0))
+                as_written.append(raw)
         _refuse_duplicates(as_written)
         plans.append((table, planned))
     mode = request.get("ReturnConsumedCapacity")

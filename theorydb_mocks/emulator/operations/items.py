@@ -32,6 +32,7 @@ from theorydb_mocks.emulator.operations._keys import (
     check_index_keys,
     check_item,
     clone_item,
+    normalize_key,
     parse_key,
     reject_legacy_mix,
 )
@@ -139,8 +140,9 @@ def get_item(emu: Any, request: Request) -> Response:
     """Read one item by its key. Runtime: O(1) for the lookup, O(item) for the copy."""
     reject_legacy_mix(request, ("AttributesToGet",), ("ProjectionExpression",))
     compiled = compile_request(request, ("ProjectionExpression",))
+    values = normalize_key(request["Key"])
     table = emu.get_table(request["TableName"])
-    key = parse_key(table.key, request["Key"])
+    key = parse_key(table.key, values, normalized=True)
     item = table.store.get(key)
     response: Response = {}
     if item is not None:
@@ -168,8 +170,9 @@ def update_item(emu: Any, request: Request) -> Response:
     reject_legacy_mix(request, legacy_members, ("ConditionExpression", "UpdateExpression"))
     compiled = compile_request(request, ("UpdateExpression", "ConditionExpression"))
     condition = _condition(request, compiled)
+    values = normalize_key(request["Key"])
     table = emu.get_table(request["TableName"])
-    key = parse_key(table.key, request["Key"])
+    key = parse_key(table.key, values, normalized=True)
     store = table.store
     old = store.get(key)
     if condition is not None and not condition.evaluate(old or {}):
@@ -214,8 +217,9 @@ def delete_item(emu: Any, request: Request) -> Response:
     reject_legacy_mix(request, ("ConditionalOperator", "Expected"), ("ConditionExpression",))
     compiled = compile_request(request, ("ConditionExpression",))
     condition = _condition(request, compiled)
+    values = normalize_key(request["Key"])
     table = emu.get_table(request["TableName"])
-    key = parse_key(table.key, request["Key"])
+    key = parse_key(table.key, values, normalized=True)
     store = table.store
     old = store.get(key)
     if condition is not None and not condition.evaluate(old or {}):
