@@ -500,3 +500,17 @@ def test_concurrent_counter_updates_are_atomic(client: EmulatorClient, table: st
     for thread in threads:
         thread.join()
     assert client.get_item(TableName=table, Key=KEY)["Item"]["n"] == {"N": "200"}
+
+
+def test_malformed_values_are_refused_before_the_table_is_looked_up(client: EmulatorClient) -> None:
+    """The service validates the request first; only a well-formed request learns the table is missing."""
+    bad_number = {"pk": {"S": "a"}, "sk": {"N": "not a number"}}
+    for call, kwargs in (
+        (client.get_item, {"Key": bad_number}),
+        (client.delete_item, {"Key": bad_number}),
+        (client.put_item, {"Item": bad_number}),
+        (client.batch_get_item, {"RequestItems": {"nowhere": {"Keys": [bad_number]}}}),
+        (client.batch_write_item, {"RequestItems": {"nowhere": [{"PutRequest": {"Item": bad_number}}]}}),
+    ):
+        extra = {} if "RequestItems" in kwargs else {"TableName": "nowhere"}
+        assert invalid(call, **extra, **kwargs) == "A value provided cannot be converted into a number"

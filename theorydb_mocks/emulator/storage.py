@@ -36,7 +36,7 @@ from sortedcontainers import SortedDict, SortedList
 from theorydb_mocks.emulator._types import AttributeValue, IndexSpec, Item, Key, KeySchema
 from theorydb_mocks.emulator.values import item_size, key_sort_value
 
-__all__ = ["SEGMENT_SPACE", "TableStore", "partition_digest"]
+__all__ = ["SEGMENT_SPACE", "TableStore", "partition_digest", "sort_bounds"]
 
 # Digests are 64-bit; segment ``s`` of ``t`` owns digests in [s * SPACE // t, (s + 1) * SPACE // t).
 SEGMENT_SPACE = 1 << 64
