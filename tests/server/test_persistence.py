@@ -104,6 +104,8 @@ def test_per_access_key_databases_are_kept_apart(tmp_path: Path) -> None:
     with EmulatorServer(db_path=path, db_per_access_key=True) as server:
         create_table(make_client(server.endpoint_url, aws_access_key_id="alice"), "alices")
         create_table(make_client(server.endpoint_url, aws_access_key_id="bob"), "bobs")
+    with EmulatorServer(db_path=path) as server:  # a shared-database run neither shows nor drops them
+        assert make_client(server.endpoint_url, aws_access_key_id="alice").list_tables()["TableNames"] == []
     with EmulatorServer(db_path=path, db_per_access_key=True) as server:
         assert make_client(server.endpoint_url, aws_access_key_id="alice").list_tables()["TableNames"] == [
             "alices"
