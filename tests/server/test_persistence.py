@@ -256,3 +256,69 @@ def test_cli_exits_cleanly_on_sigint_and_reports_bad_paths(tmp_path: Path) -> No
     assert result.returncode == 1
     assert "not a TableTheory emulator journal" in result.stderr
     assert os.path.getsize(bad) == 5
+
+
+def test_snapshot_keeps_indexes_billing_and_streams(tmp_path: Path) -> None:
+    path = str(tmp_path / "db.journal")
+    with EmulatorServer(db_path=path) as server:
+        client = make_client(server.endpoint_url)
+        client.create_table(
+            TableName="rich",
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+                {"AttributeName": "g", "AttributeType": "B"},
+                {"AttributeName": "l", "AttributeType": "S"},
+            ],
+            ProvisionedThroughput={"ReadCapacityUnits": 7, "WriteCapacityUnits": 3},
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by-g",
+                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x"]},
+                    "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 1},
+                }
+            ],
+            LocalSecondaryIndexes=[
+                {
+                    "IndexName": "by-l",
+                    "KeySchema": [
+                        {"AttributeName": "pk", "KeyType": "HASH"},
+                        {"AttributeName": "l", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                }
+            ],
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+        )
+        for n in range(12):
+            client.put_item(
+                TableName="rich",
+                Item={
+                    "pk": {"S": f"p{n % 3}"},
+                    "sk": {"N": str(n)},
+                    "g": {"B": bytes([n])},
+                    "l": {"S": f"l{n}"},
+                },
+            )
+        before = client.describe_table(TableName="rich")["Table"]
+        items_before = client.scan(TableName="rich")["Items"]
+    with EmulatorServer(db_path=path) as server:
+        client = make_client(server.endpoint_url)
+        after = client.describe_table(TableName="rich")["Table"]
+        assert sorted(client.scan(TableName="rich")["Items"], key=repr) == sorted(items_before, key=repr)
+        index_page = client.query(
+            TableName="rich",
+            IndexName="by-g",
+            KeyConditionExpression="g = :g",
+            ExpressionAttributeValues={":g": {"B": bytes([5])}},
+        )
+        assert [item["sk"]["N"] for item in index_page["Items"]] == ["5"]
+    volatile = {"TableId", "LatestStreamArn", "LatestStreamLabel"}
+    assert {k: v for k, v in after.items() if k not in volatile} == {
+        k: v for k, v in before.items() if k not in volatile
+    }
