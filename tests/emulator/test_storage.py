@@ -261,3 +261,22 @@ class StoreMachine(RuleBasedStateMachine):
 
 StoreMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)
 TestStoreMachine = StoreMachine.TestCase
+
+
+def test_observers_see_every_change(store: TableStore) -> None:
+    seen: list[tuple[Any, Any]] = []
+
+    def observer(old: Item | None, new: Item | None) -> None:
+        seen.append((old, new))
+
+    store.observe(observer)
+    first = make_item("a", 1, x="1")
+    second = make_item("a", 1, x="2")
+    store.put(first)
+    store.put(second)
+    store.delete({"pk": {"S": "a"}, "sk": {"N": "1"}})
+    store.delete({"pk": {"S": "a"}, "sk": {"N": "1"}})  # nothing there: no change, no call
+    assert seen == [(None, first), (first, second), (second, None)]
+    store.unobserve(observer)
+    store.put(first)
+    assert len(seen) == 3

@@ -27,7 +27,7 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.Part
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -36,7 +36,7 @@ from sortedcontainers import SortedDict, SortedList
 from theorydb_mocks.emulator._types import AttributeValue, IndexSpec, Item, Key, KeySchema
 from theorydb_mocks.emulator.values import item_size, key_sort_value
 
-__all__ = ["SEGMENT_SPACE", "TableStore", "partition_digest", "sort_bounds"]
+__all__ = ["SEGMENT_SPACE", "ChangeObserver", "TableStore", "partition_digest", "sort_bounds"]
 
 # Digests are 64-bit; segment ``s`` of ``t`` owns digests in [s * SPACE // t, (s + 1) * SPACE // t).
 SEGMENT_SPACE = 1 << 64
@@ -99,6 +99,7 @@ def _prefix_successor(prefix: Any) -> Any:
 
 
 Bounds = tuple[Any, Any, bool, bool]  # minimum, maximum, include minimum, include maximum
+ChangeObserver = Callable[[Item | None, Item | None], None]
 
 
 def sort_bounds(op: str | None, values: list[Any], *, tupled: bool) -> Bounds:
@@ -341,6 +342,7 @@ class TableStore:
         self._range_name = key.range_name
         self._table = _Partitions(ranged=key.range_name is not None)
         self._indexes: dict[str, _Index] = {}
+        self._observers: list[ChangeObserver] = []
         for spec in indexes:
             self._indexes[spec.name] = _Index(spec, key)
 
@@ -430,10 +432,12 @@ class TableStore:
             table.replace(pos[0], pos[1], old, item, new_size)
             for index in self._indexes.values():
                 index.update(old, item, pos, new_size)
-            return old
-        table.insert(pos[0], pos[1], item, new_size)
-        for index in self._indexes.values():
-            index.add(item, pos, new_size)
+        else:
+            table.insert(pos[0], pos[1], item, new_size)
+            for index in self._indexes.values():
+                index.add(item, pos, new_size)
+        if self._observers:
+            self._notify(old, item)
         return old
 
     def delete(self, key: Key) -> Item | None:
@@ -442,7 +446,23 @@ class TableStore:
         old = self._table.get(*pos)
         if old is not None:
             self._remove(pos, old)
+            if self._observers:
+                self._notify(old, None)
         return old
+
+    def observe(self, observer: ChangeObserver) -> None:
+        """Call ``observer(old, new)`` after every write that changes an item (a stream, TTL bookkeeping).
+
+        ``old`` is None for a new item, ``new`` None for a deletion (stored dicts: never mutate them).
+        """
+        self._observers.append(observer)
+
+    def unobserve(self, observer: ChangeObserver) -> None:
+        self._observers.remove(observer)
+
+    def _notify(self, old: Item | None, new: Item | None) -> None:
+        for observer in tuple(self._observers):
+            observer(old, new)
 
     def _remove(self, pos: tuple[Any, Any], old: Item) -> None:
         self._table.remove(pos[0], pos[1])
