@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conformance.harness import Differential, Tally
+from tests.conformance.harness import Differential, TableJanitor, Tally
 
 BACKENDS_ENV = "THEORYDB_CONFORMANCE_BACKENDS"
 REPORT_PATH = Path(".cache") / "conformance-report.json"
@@ -65,6 +65,14 @@ def conformance_tally(pytestconfig: pytest.Config) -> Tally:
 
 
 @pytest.fixture(scope="session")
+def table_janitor() -> Iterator[TableJanitor]:
+    """Drops DynamoDB Local tables in the background; waits for the last ones at the end of the session."""
+    janitor = TableJanitor()
+    yield janitor
+    janitor.close()
+
+
+@pytest.fixture(scope="session")
 def emulator_factory() -> Callable[[], Any] | None:
     """Makes a fresh emulator client per differential, or None in local-only mode."""
     if _local_only():
@@ -97,6 +105,7 @@ def make_diff(
     dynamodb_local_client: Any,
     emulator_factory: Callable[[], Any] | None,
     conformance_tally: Tally,
+    table_janitor: TableJanitor,
 ) -> DiffFactory:
     """``with make_diff() as diff:`` (or ``make_diff("area")``): a differential that drops its tables."""
 
@@ -109,6 +118,7 @@ def make_diff(
             tally=conformance_tally,
             area=area or _area(request),
             test_id=request.node.nodeid,
+            janitor=table_janitor,
         )
         try:
             yield differential
