@@ -54,7 +54,10 @@ requests = st.fixed_dictionaries(
         ),
         "ExpressionAttributeNames": st.dictionaries(st.text(max_size=3), json_values, max_size=2),
         "Limit": json_values,
-        "RequestItems": st.dictionaries(st.sampled_from(["things", "missing"]), json_values, max_size=2),
+        # A null table entry is left to test_null_batch_entry below (a known handler bug).
+        "RequestItems": st.dictionaries(
+            st.sampled_from(["things", "missing"]), json_values.filter(lambda v: v is not None), max_size=2
+        ),
         "KeySchema": json_values,
         "ReturnValues": st.sampled_from(["ALL_OLD", "NONE", "bad"]) | json_values,
     },
@@ -110,3 +113,24 @@ def test_random_targets_and_signatures(
     server: EmulatorServer, target: str | None, authorization: str
 ) -> None:
     _check(*server.answer(target, b"{}", {"Authorization": authorization}))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BatchWriteItem/BatchGetItem crash (TypeError, 500) on a null RequestItems entry; the service "
+    "answers a ValidationException (owner: operations/batch.py or validation.py)",
+)
+@pytest.mark.parametrize(
+    ("operation", "message"),
+    [
+        ("BatchWriteItem", "The batch write request list for a table cannot be null or empty: things"),
+        (
+            "BatchGetItem",
+            "The list of keys in RequestItems for BatchGetItem is required: things has empty list",
+        ),
+    ],
+)
+def test_null_batch_entry(server: EmulatorServer, operation: str, message: str) -> None:
+    """DynamoDB Local's answer, which the service shares (a null entry is an empty one)."""
+    status, body = server.answer(f"DynamoDB_20120810.{operation}", b'{"RequestItems": {"things": null}}', {})
+    assert (status, json.loads(body)["message"]) == (400, message)

@@ -85,15 +85,13 @@ def _is_read_only(operation: str) -> bool:
     return operation in READ_ONLY_OPERATIONS or operation.startswith(_READ_ONLY_PREFIXES)
 
 
-def _auth_error(code: str, message: str) -> DynamoDBError:
-    return ddb_error(code, message)
-
-
 class EmulatorServer:
     """An HTTP endpoint answering DynamoDB and DynamoDB Streams requests from emulators.
 
     The socket is bound at construction (``port=0`` picks a free port; see ``endpoint_url``); ``start()``
     serves in a background thread, ``serve_forever()`` in the calling one, ``stop()`` ends either.
+    With ``db_path``, replay pins each database's clock to the recorded times and then returns it to the
+    system time (a pinned clock on a given ``emulator`` is not kept).
     """
 
     def __init__(
@@ -302,7 +300,7 @@ class EmulatorServer:
                 missing = [
                     p for p in ("Credential", "Signature", "SignedHeaders") if f"{p}=" not in authorization
                 ]
-                raise _auth_error(
+                raise ddb_error(
                     "IncompleteSignatureException",
                     " ".join(f"Authorization header requires '{p}' parameter." for p in missing)
                     + f" Authorization={authorization}",
@@ -315,11 +313,11 @@ class EmulatorServer:
         region = parts[2] if len(parts) > 2 else None
         if self.access_key is not None:
             if not authorization and credential is None:
-                raise _auth_error(
+                raise ddb_error(
                     "MissingAuthenticationTokenException", "Request is missing Authentication Token"
                 )
             if access_key != self.access_key:
-                raise _auth_error(
+                raise ddb_error(
                     "UnrecognizedClientException", "The security token included in the request is invalid."
                 )
         return access_key, region
