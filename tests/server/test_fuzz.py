@@ -117,7 +117,7 @@ def test_random_targets_and_signatures(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="BatchWriteItem/BatchGetItem crash (TypeError, 500) on a null RequestItems entry; the service "
+    reason="BatchWriteItem/BatchGetItem crash (TypeError, AttributeError: a 500) on a null RequestItems entry; the service "
     "answers a ValidationException (owner: operations/batch.py or validation.py)",
 )
 @pytest.mark.parametrize(
