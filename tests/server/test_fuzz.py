@@ -117,8 +117,8 @@ def test_random_targets_and_signatures(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="BatchWriteItem/BatchGetItem crash (TypeError, AttributeError: a 500) on a null RequestItems entry; the service "
-    "answers a ValidationException (owner: operations/batch.py or validation.py)",
+    reason="BatchWriteItem/BatchGetItem crash (TypeError, AttributeError: a 500) on a null RequestItems "
+    "entry; the service answers a ValidationException (owner: operations/batch.py or validation.py)",
 )
 @pytest.mark.parametrize(
     ("operation", "message"),
