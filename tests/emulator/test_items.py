@@ -514,3 +514,22 @@ def test_malformed_values_are_refused_before_the_table_is_looked_up(client: Emul
     ):
         extra = {} if "RequestItems" in kwargs else {"TableName": "nowhere"}
         assert invalid(call, **extra, **kwargs) == "A value provided cannot be converted into a number"
+
+
+def test_lsi_projections_count_toward_the_400_kb_of_a_new_item(client: EmulatorClient, indexed: str) -> None:
+    """by-l projects ALL: a put of an item in it may use half of 400 KB (measured on DynamoDB Local)."""
+    base = {**KEY, "l": {"S": "L"}, "x": {"S": ""}}
+    half = 200 * 1024 - item_size(base)
+    client.put_item(TableName=indexed, Item={**base, "x": {"S": "a" * half}})
+    assert invalid(client.put_item, TableName=indexed, Item={**base, "x": {"S": "a" * (half + 1)}}) == (
+        "Item size has exceeded the maximum allowed size"
+    )
+    # Outside the LSI (no l) the whole 400 KB is available; UpdateItem does not apply the rule.
+    plain = {**KEY, "x": {"S": "a" * 300_000}}
+    client.put_item(TableName=indexed, Item=plain)
+    client.update_item(
+        TableName=indexed,
+        Key=KEY,
+        UpdateExpression="SET l = :l",
+        ExpressionAttributeValues={":l": {"S": "L"}},
+    )

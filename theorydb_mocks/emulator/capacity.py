@@ -82,8 +82,12 @@ def read_capacity(
     index: str | None = None,
     index_kind: str | None = None,
     at_least_one: bool = True,
+    fetched: float = 0.0,
 ) -> dict[str, Any] | None:
-    """ConsumedCapacity of a read of ``size`` bytes from the table or from one of its indexes."""
+    """ConsumedCapacity of a read of ``size`` bytes from the table or from one of its indexes.
+
+    ``fetched``: table units spent fetching what a local secondary index does not project.
+    """
     if mode not in ("TOTAL", "INDEXES"):
         return None
     units = read_units(size, consistent=consistent, at_least_one=at_least_one)
@@ -92,7 +96,7 @@ def read_capacity(
     shares = {index: units}
     if index_kind == "GSI":
         return consumed(table_name, mode, units, table=0.0, gsis=shares)
-    return consumed(table_name, mode, units, table=0.0, lsis=shares)
+    return consumed(table_name, mode, units + fetched, table=fetched, lsis=shares)
 
 
 def write_capacity(

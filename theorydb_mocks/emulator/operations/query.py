@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema, Request, Response
-from theorydb_mocks.emulator.capacity import read_capacity
+from theorydb_mocks.emulator.capacity import read_capacity, read_units
 from theorydb_mocks.emulator.errors import validation_error
 from theorydb_mocks.emulator.operations._exprs import compile_request
 from theorydb_mocks.emulator.operations._keys import (
@@ -115,10 +115,6 @@ class _Source:
             names.extend(name for name in spec.key.names if name not in names)
             self.key_names = tuple(names)
         self.index = index_name
-
-    @property
-    def is_gsi(self) -> bool:
-        return self.spec is not None and self.spec.kind == "GSI"
 
     def projects(self, name: str) -> bool:
         spec = self.spec
@@ -221,10 +217,16 @@ def _page(
     condition: Any,
     select: str,
     found: Iterator[Item],
-    fetch: bool,
+    fetch: tuple[bool, bool],
 ) -> Response:
-    """Read one page from ``found``: Limit and 1 MB on data read, then the filter, projection and keys."""
+    """Read one page from ``found``: Limit and 1 MB on data read, then the filter, projection and keys.
+
+    ``fetch``: whether a local index's entries need the table's item, for the view and for the filter.
+    """
     limit = request.get("Limit")
+    fetch_view, fetch_filter = fetch
+    consistent = bool(request.get("ConsistentRead"))
+    fetched = 0.0
     count_only = select == "COUNT"
     store = source.table.store
     items: list[Item] = []
@@ -238,13 +240,15 @@ def _page(
         scanned += 1
         read += size_of(item, index)
         full = item
-        if fetch:
+        if fetch_view or fetch_filter:
             stored = store.get(item)
-            full = stored if stored is not None else item
+            if stored is not None:
+                full = stored
+                fetched += read_units(size_of(stored), consistent=consistent)
         if condition is None or condition.evaluate(full):
             count += 1
             if not count_only:
-                items.append(_item_view(full, request, compiled))
+                items.append(_item_view(full if fetch_view else item, request, compiled))
         if (limit is not None and scanned >= limit) or read >= PAGE_BYTES:
             last = item
             break
@@ -261,10 +265,11 @@ def _page(
             source.table.name,
             mode,
             read,
-            consistent=bool(request.get("ConsistentRead")),
+            consistent=consistent,
             index=source.index,
             index_kind=None if source.spec is None else source.spec.kind,
             at_least_one=False,
+            fetched=fetched,
         )
         if capacity is not None:
             response["ConsumedCapacity"] = capacity
@@ -284,9 +289,10 @@ def _filter(request: Request, compiled: Any, legacy_member: str) -> Any:
 
 
 def _check_filter_keys(source: _Source, condition: Any, legacy: bool) -> None:
-    """A Query's filter may not name the key attributes it reads, nor attributes a GSI does not project.
+    """A Query's filter may not name the key attributes it reads, nor attributes its index does not project.
 
-    (A Scan of a GSI accepts such a filter, which then matches nothing: measured on DynamoDB Local.)
+    (A Scan accepts such a filter: a GSI scan then matches nothing, an LSI scan fetches the table's item;
+    measured on DynamoDB Local.)
     """
     if condition is None:
         return
@@ -295,11 +301,19 @@ def _check_filter_keys(source: _Source, condition: Any, legacy: bool) -> None:
         if name in used:
             message = LEGACY_FILTER_ON_KEY if legacy else FILTER_ON_KEY
             raise validation_error(message.format(name=name))
-    if source.is_gsi:
+    if source.spec is not None:
         missing = sorted(name for name in used if not source.projects(name))
         if missing:
             index = source.index
             raise validation_error(FILTER_NOT_PROJECTED.format(index=index, names=", ".join(missing)))
+
+
+def _lsi_filter_fetch(source: _Source, condition: Any) -> bool:
+    """Whether a Scan of a local index must fetch table items to evaluate its filter."""
+    spec = source.spec
+    if spec is None or spec.kind != "LSI" or condition is None:
+        return False
+    return any(not source.projects(name) for name in condition.attribute_names())
 
 
 def _check_plan(source: _Source, plan: Any) -> None:
@@ -355,7 +369,7 @@ def query(emu: Any, request: Request) -> Response:
     condition = _filter(request, compiled, "QueryFilter")
     table = emu.get_table(request["TableName"])
     source = _Source(table, request.get("IndexName"))
-    fetch = _check_source(source, request, select, compiled)
+    fetch = (_check_source(source, request, select, compiled), False)
     if compiled is not None and compiled.key_condition is not None:
         plan = compiled.key_condition.plan(source.key.hash_name, source.key.range_name)
     else:
@@ -397,7 +411,7 @@ def scan(emu: Any, request: Request) -> Response:
     condition = _filter(request, compiled, "ScanFilter")
     table = emu.get_table(request["TableName"])
     source = _Source(table, request.get("IndexName"))
-    fetch = _check_source(source, request, select, compiled)
+    fetch = (_check_source(source, request, select, compiled), _lsi_filter_fetch(source, condition))
     start = _start_key(source, request)
     segment = 0 if segment is None else int(segment)
     total = 1 if total is None else int(total)
