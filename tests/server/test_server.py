@@ -237,6 +237,29 @@ def test_signed_headers_select_the_database_over_raw_http() -> None:
         assert server.emulator_for("carol", "us-east-1").tables == {}
 
 
+def test_presigned_query_credential_selects_the_database() -> None:
+    with EmulatorServer(db_per_access_key=True, access_key="dave") as server:
+        query = "X-Amz-Credential=dave%2F20240101%2Fap-south-1%2Fdynamodb%2Faws4_request&X-Amz-Signature=00"
+        create = json.dumps(
+            {
+                "TableName": "daves",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "BillingMode": "PAY_PER_REQUEST",
+            }
+        ).encode()
+        parts = urlsplit(server.endpoint_url)
+        conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+        conn.request(
+            "POST", f"/?{query}", body=create, headers={"X-Amz-Target": "DynamoDB_20120810.CreateTable"}
+        )
+        response = conn.getresponse()
+        assert response.status == 200, response.read()
+        response.read()
+        conn.close()
+        assert list(server.emulator_for("dave", "ap-south-1").tables) == ["daves"]
+
+
 def test_shared_emulator_is_the_one_given() -> None:
     emulator = DynamoDBEmulator()
     with serve_in_thread(emulator=emulator) as endpoint:
