@@ -360,3 +360,59 @@ def test_legacy_key_conditions_and_filters(client: EmulatorClient, filled: str) 
     )
     counted = client.scan(TableName=filled, ScanFilter={"x": cond("BEGINS_WITH", {"S": "b"})}, Select="COUNT")
     assert counted["Count"] == 10
+
+
+def test_keys_only_lsi_fetches_table_items_where_it_must(client: EmulatorClient) -> None:
+    client.create_table(
+        **table_request(
+            "keyed",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+                {"AttributeName": "m", "AttributeType": "S"},
+            ],
+            LocalSecondaryIndexes=[gsi("by-m", "pk", "m", {"ProjectionType": "KEYS_ONLY"})],
+        )
+    )
+    for n in range(3):
+        item = {"pk": {"S": "a"}, "sk": {"N": str(n)}, "m": {"S": f"m{n}"}, "z": {"S": f"z{n}"}}
+        client.put_item(TableName="keyed", Item=item)
+    values = {":p": {"S": "a"}, ":z": {"S": "z1"}}
+    # Query refuses a filter on what the index does not project...
+    assert invalid(
+        query,
+        client=client,
+        table="keyed",
+        condition="pk = :p",
+        values=values,
+        IndexName="by-m",
+        FilterExpression="z = :z",
+    ) == (
+        "One or more parameter values were invalid: Secondary index by-m does not project one or more filter "
+        "attributes: [z]"
+    )
+    # ...a Scan fetches it from the table, and still answers with the index's projection.
+    scanned = client.scan(
+        TableName="keyed",
+        IndexName="by-m",
+        FilterExpression="z = :z",
+        ExpressionAttributeValues={":z": {"S": "z1"}},
+    )
+    assert scanned["Items"] == [{"pk": {"S": "a"}, "sk": {"N": "1"}, "m": {"S": "m1"}}]
+    # Projecting z fetches each item: one read per item on the table, on top of the index read.
+    page = query(
+        client,
+        "keyed",
+        "pk = :p",
+        {":p": {"S": "a"}},
+        IndexName="by-m",
+        ProjectionExpression="z, sk",
+        ReturnConsumedCapacity="INDEXES",
+    )
+    assert [item["z"]["S"] for item in page["Items"]] == ["z0", "z1", "z2"]
+    assert page["ConsumedCapacity"] == {
+        "TableName": "keyed",
+        "CapacityUnits": 2.0,
+        "Table": {"CapacityUnits": 1.5},
+        "LocalSecondaryIndexes": {"by-m": {"CapacityUnits": 0.5}},
+    }
