@@ -42,6 +42,14 @@ VALUES = {
     ":typeBad": S("STRING"),
     ":t": {"BOOL": True},
     ":empty": S(""),
+    ":fivezero": N("5.00"),
+    ":onezero": N("1.0"),
+    ":ssba": {"SS": ["b", "a"]},
+    ":nsone": {"NS": ["1.0", "3"]},
+    ":big": N("9.9999999999999999999999999999999999999E+125"),
+    ":tiny": N("1E-130"),
+    ":d38": N("0.0000000000000000000000000000000000001"),
+    ":e37": N("1E+37"),
 }
 
 
@@ -95,7 +103,10 @@ def filtered(
 
 
 def projection(text: str, expect: str = "ok", names: dict[str, str] | None = None) -> Case:
-    request: dict[str, Any] = {"ProjectionExpression": text, **({"ExpressionAttributeNames": names} if names else {})}
+    request: dict[str, Any] = {
+        "ProjectionExpression": text,
+        **({"ExpressionAttributeNames": names} if names else {}),
+    }
     return Case(f"projection: {text}", [put(SEED), get(KEY, expect, **request)], tables=[T])
 
 
@@ -192,6 +203,11 @@ CONDITIONS = [
     condition("s = :s OR n = :one AND t = :x"),
     condition("((s = :s))", V),
     condition("e = :empty"),
+    condition("n = :fivezero"),
+    condition("contains(ns, :onezero)"),
+    condition("ss = :ssba"),
+    condition("n IN (:fivezero)"),
+    condition("n BETWEEN :onezero AND :fivezero"),
     condition("m.a.b[0] = :x"),
     condition("l[1] = :x", CCF),
     condition("#st = :s", CCF, names={"#st": "status"}),
@@ -318,6 +334,19 @@ UPDATES = [
     update("SET v = :s", V, names={"#unused": "x"}),
     update("SET v = size(s)", V),
     update("SET v = :ss, w = :ns, x = :empty"),
+    update("SET n = n + :big", V),
+    update("SET n = :big + :big", V),
+    update("SET n = n - :big - :big", V),
+    update("SET n = n + :tiny", V),
+    update("SET n = n + :d38"),
+    update("SET n = :e37 + :one"),
+    update("SET n = :e37 + :d38", V),
+    update("ADD n :tiny", V),
+    update("ADD n :fivezero"),
+    update("ADD ns :onezero", V),
+    update("ADD ns :nsone"),
+    update("DELETE ns :onezero", V),
+    update("DELETE ns :nsone"),
 ]
 
 KEY_CONDITIONS = [
