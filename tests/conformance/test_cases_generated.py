@@ -4,11 +4,13 @@ operation sequences on one small table, each compared step by step against Dynam
 Each test builds one differential (one table per backend) and lets Hypothesis drive it; both backends see
 the same requests in the same order, so their states stay equal as long as they answer alike. Shrinking is
 off: a shrink replays many requests against DynamoDB Local, and the first failing step already prints the
-request and a diff of both answers. ``max_examples`` stays modest to keep the whole suite under two minutes.
+request and a diff of both answers. ``max_examples`` stays modest to keep the whole suite under two minutes,
+and examples are derandomized (fixed per test) unless ``THEORYDB_CONFORMANCE_EXPLORE=1``.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -27,9 +29,12 @@ from theorydb_mocks.strategies import (
 
 T = table_spec("t", ("pk", "S"), ("sk", "N"))
 SCHEMA: dict[str, Any] = {"pk": "S", "sk": "N"}
+# Derandomized by default, so the match rate of two runs can be compared; set
+# THEORYDB_CONFORMANCE_EXPLORE=1 to draw fresh examples (and let the Hypothesis database keep failures).
 RUN = settings(
     max_examples=30,
     deadline=None,
+    derandomize=os.environ.get("THEORYDB_CONFORMANCE_EXPLORE") != "1",
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
