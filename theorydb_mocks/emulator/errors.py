@@ -32,6 +32,7 @@ _NAMESPACE: dict[str, str] = {
     "UnrecognizedClientException": "com.amazon.coral.service",
     "MissingAuthenticationTokenException": "com.amazon.coral.service",
     "InvalidSignatureException": "com.amazon.coral.service",
+    "IncompleteSignatureException": "com.amazon.coral.service",
     "AccessDeniedException": "com.amazon.coral.service",
     "ThrottlingException": "com.amazon.coral.availability",
 }
