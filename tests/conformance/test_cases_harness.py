@@ -91,6 +91,26 @@ def test_index_page_projected_size() -> None:
     assert quirk("query", {"IndexName": "i"}, local, ok(Items=items[1:], Count=4, ScannedCount=4)) is None
 
 
+def test_index_size_projected() -> None:
+    def table(keys_only: int, all_size: int) -> dict[str, Any]:
+        return {
+            "TableArn": "a",
+            "GlobalSecondaryIndexes": [
+                {"IndexName": "all", "Projection": {"ProjectionType": "ALL"}, "IndexSizeBytes": all_size},
+                {
+                    "IndexName": "keys",
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                    "IndexSizeBytes": keys_only,
+                },
+            ],
+        }
+
+    local = ok(Table=table(100, 100))
+    assert quirk("describe_table", {}, local, ok(Table=table(40, 100))) == "index-size-projected"
+    assert quirk("describe_table", {}, local, ok(Table=table(40, 90))) is None
+    assert quirk("describe_table", {}, local, ok(Table=table(140, 100))) is None
+
+
 def test_delete_table_status_and_nothing_else() -> None:
     local = ok(TableDescription={"TableName": "t", "TableStatus": "ACTIVE", "ItemCount": 0})
     emu = ok(TableDescription={"TableName": "t", "TableStatus": "DELETING", "ItemCount": 0})

@@ -872,7 +872,12 @@ BATCHES = [
         "batch get 16MB",
         [
             *(put(item("a", i, x=S("x" * 400_000))) for i in range(42)),
-            bget(t={"Keys": [key("a", i) for i in range(42)]}),
+            Call(
+                "batch_get_item",
+                {"RequestItems": {"t": {"Keys": [key("a", i) for i in range(42)]}}},
+                "ok",
+                True,
+            ),
         ],
         [T],
     ),
