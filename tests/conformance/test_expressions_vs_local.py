@@ -7,6 +7,7 @@ random valid and invalid expressions at both. Each test prints its match rate (`
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -42,6 +43,9 @@ OTHERS: list[dict[str, Any]] = [
 ALL_ITEMS = [BASE, *OTHERS]
 
 # The service names the missing key attribute; DynamoDB Local does not (DYNAMODB-LOCAL-QUIRKS.md).
+KEY_TYPE_MISMATCH = (
+    "One or more parameter values were invalid: Condition parameter type does not match schema type"
+)
 KEY_IN_FILTER = "Filter Expression can only contain non-primary key attributes: Primary key attribute: "
 QUIRKS = {"Query condition missed key schema element: pk": "Query condition missed key schema element"}
 
@@ -197,7 +201,7 @@ def ours_read(operation: str, **request: Any) -> Any:
         )
         items: list[dict[str, Any]] = [BASE] if operation == "get_item" else ALL_ITEMS
         if compiled.key_condition is not None:
-            plan = compiled.key_condition.plan("pk", "sk")
+            plan = compiled.key_condition.plan("pk", "sk", types={"pk": "S", "sk": "N"})
             items = [i for i in items if values_equal(i["pk"], plan.partition) and _sort_ok(i["sk"], plan)]
             if compiled.filter is not None:
                 used = compiled.filter.attribute_names() & {"pk", "sk"}
@@ -939,3 +943,38 @@ def test_number_sizes_match_dynamodb_local(
     base = _local_size(table, {})
     ours = item_size(validate_item(extra))
     assert _local_size(table, extra) - base == ours
+
+
+KEY_VALUES: dict[str, Any] = {":p": {"S": "a"}, ":n": {"N": "1"}, ":m": {"N": "-5"}, ":s": {"S": "x"}}
+KEY_OPERANDS = st.sampled_from(["pk", "sk", "a", "#k", ":p", ":n", ":m", ":s", "size(sk)", "sk.x"])
+KEY_TERMS = st.one_of(
+    st.tuples(KEY_OPERANDS, st.sampled_from(["=", "<", "<=", ">", ">=", "<>"]), KEY_OPERANDS).map(" ".join),
+    st.tuples(KEY_OPERANDS, KEY_OPERANDS, KEY_OPERANDS).map(lambda t: f"{t[0]} BETWEEN {t[1]} AND {t[2]}"),
+    st.tuples(
+        st.sampled_from(["begins_with", "contains", "attribute_exists"]), KEY_OPERANDS, KEY_OPERANDS
+    ).map(lambda t: f"{t[0]}({t[1]}, {t[2]})" if t[0] != "attribute_exists" else f"{t[0]}({t[1]})"),
+    st.tuples(KEY_OPERANDS, KEY_OPERANDS).map(lambda t: f"{t[0]} IN ({t[1]})"),
+)
+KEY_TEXT = st.lists(st.tuples(KEY_TERMS, st.sampled_from(["AND", "AND", "OR"])), min_size=1, max_size=3).map(
+    lambda terms: " ".join(f"{term} {joint}" for term, joint in terms[:-1]) + f" {terms[-1][0]}"
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=KEY_TEXT, with_filter=st.booleans())
+def test_random_key_conditions_match_dynamodb_local(
+    table: tuple[Any, str], key: str, with_filter: bool
+) -> None:
+    request: dict[str, Any] = {"KeyConditionExpression": key.strip()}
+    if with_filter:
+        request["FilterExpression"] = "a <> :s"
+    text = " ".join(str(v) for v in request.values())
+    refs = set(re.findall(r"[#:][A-Za-z0-9_]+", text))
+    if "#k" in refs:
+        request["ExpressionAttributeNames"] = {"#k": "pk"}
+    values = {k: v for k, v in KEY_VALUES.items() if k in refs}
+    if values:
+        request["ExpressionAttributeValues"] = values
+    local = local_read(table, "query", **request)
+    ours = ours_read("query", **request)
+    assert local == ours

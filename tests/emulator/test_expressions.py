@@ -6,6 +6,7 @@ Every message here was read from DynamoDB Local 3.3.0; the differential suite
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -556,6 +557,30 @@ def test_expression_order_across_a_request() -> None:
             "KeyConditionExpressions must only contain one condition per key",
         ),
         ("pk = :v AND sk = :v AND x = :v", "Conditions can be of length 1 or 2 only"),
+        (
+            "pk = sk",
+            "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition",
+        ),
+        (
+            "pk = :v AND pk = sk",
+            "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition",
+        ),
+        (
+            "pk BETWEEN sk AND size(sk)",
+            "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition",
+        ),
+        ("pk = size(sk)", "KeyConditionExpressions cannot contain nested operations"),
+        (":v = :v", "Invalid condition in KeyConditionExpression: No key attribute specified"),
+        (
+            "pk = :v AND :v BETWEEN sk AND :v",
+            "Invalid condition in KeyConditionExpression: BETWEEN operator must "
+            "have the key attribute as its first operand",
+        ),
+        (
+            "pk = :v AND begins_with(:v, sk)",
+            "Invalid condition in KeyConditionExpression: begins_with operator "
+            "must have the key attribute as its first operand",
+        ),
     ],
 )
 def test_key_condition_shape(expr: str, expected: str) -> None:
@@ -593,6 +618,45 @@ def test_key_condition_plan_errors(expr: str, expected: str) -> None:
     with pytest.raises(DynamoDBError) as info:
         plan(expr, values)
     assert info.value.message == expected
+
+
+def test_nested_key_attributes_are_refused_first_with_the_schema() -> None:
+    compiled = compile_expressions(names=None, values=None, key_condition="contains(pk, sk.x)")
+    assert compiled.key_condition is not None  # which attribute is a key is known only to plan()
+    with pytest.raises(DynamoDBError) as info:
+        compiled.key_condition.plan("pk", "sk")
+    assert info.value.message == (
+        "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: sk"
+    )
+    with pytest.raises(DynamoDBError) as info:
+        compiled.key_condition.plan("pk", None)
+    assert info.value.message == "Invalid operator used in KeyConditionExpression: contains"
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("pk < :n", "type"),
+        ("pk < :s", "Query key condition not supported"),
+        ("pk = :n AND x = :s", "type"),
+        ("pk = :s AND x < :n", "Query condition missed key schema element: sk"),
+        ("sk = :s", "Query condition missed key schema element: pk"),
+        ("pk = :s AND begins_with(sk, :s)", "type"),
+        ("pk = :s AND sk BETWEEN :s AND :s2", "type"),
+    ],
+)
+def test_key_value_types_in_dynamodbs_order(expr: str, expected: str) -> None:
+    values = {":n": {"N": "1"}, ":s": {"S": "a"}, ":s2": {"S": "b"}}
+    compiled = compile_expressions(
+        names=None, values={k: v for k, v in values.items() if re.search(f"{k}\\b", expr)}, key_condition=expr
+    )
+    assert compiled.key_condition is not None
+    with pytest.raises(DynamoDBError) as info:
+        compiled.key_condition.plan("pk", "sk", types={"pk": "S", "sk": "N"})
+    mismatch = (
+        "One or more parameter values were invalid: Condition parameter type does not match schema type"
+    )
+    assert info.value.message == (mismatch if expected == "type" else expected)
 
 
 def test_key_condition_plans() -> None:

@@ -156,23 +156,30 @@ class KeyCondition:
     :meth:`plan`."""
 
     tree: Condition
-    conditions: tuple[Condition, ...]
 
-    def plan(self, hash_name: str, range_name: str | None) -> KeyConditionPlan:
-        """The query plan for a table or index key, or DynamoDB's error for a condition it cannot serve."""
+    def plan(
+        self, hash_name: str, range_name: str | None, *, types: Mapping[str, str] | None = None
+    ) -> KeyConditionPlan:
+        """The query plan for a table or index key, or DynamoDB's error for a condition it cannot serve.
+
+        With ``types`` (key attribute name -> "S", "N" or "B") the values are also checked against the
+        schema, in DynamoDB's place among the other checks: a missing partition key condition, the
+        partition value's type, its operator, conditions on other attributes, the sort value's type.
+        """
+        conditions = check_key_structure(self.tree, (hash_name, range_name) if range_name else (hash_name,))
+        assert conditions is not None  # with the key names the checks always run to the end
         found: dict[str, tuple[str, tuple[AttributeValue, ...]]] = {}
         other: str | None = None
-        for condition in self.conditions:
-            name, parts, op, values = _key_term(condition)
-            if len(parts) > 1 and name in (hash_name, range_name):
-                raise validation_error(M.KEY_NOT_SCALAR.format(name=name))
-            if name in (hash_name, range_name) and len(parts) == 1:
+        for condition in conditions:
+            name, op, values = _key_term(condition)
+            if name in (hash_name, range_name):
                 found[name] = (op, values)
             else:
                 other = name
         if hash_name not in found:
             raise validation_error(M.KEY_MISSED.format(name=hash_name))
         hash_op, hash_values = found[hash_name]
+        _check_types(hash_values, types, hash_name)
         if hash_op != "=":
             raise validation_error(M.KEY_NOT_SUPPORTED)
         if other is not None:
@@ -180,23 +187,30 @@ class KeyCondition:
         if range_name is None or range_name not in found:
             return KeyConditionPlan(hash_values[0], None, ())
         sort_op, sort_values = found[range_name]
+        _check_types(sort_values, types, range_name)
         return KeyConditionPlan(hash_values[0], sort_op, sort_values)
 
     def __repr__(self) -> str:
         return f"<KeyCondition {self.tree!r}>"
 
 
-def _key_term(condition: Condition) -> tuple[str, tuple[str | int, ...], str, tuple[AttributeValue, ...]]:
-    """(attribute, path parts, operator, values) of one key condition, with the path on the left."""
+def _check_types(values: tuple[AttributeValue, ...], types: Mapping[str, str] | None, name: str) -> None:
+    expected = types.get(name) if types is not None else None
+    if expected is not None and any(expected not in value for value in values):
+        raise validation_error(M.KEY_TYPE_MISMATCH)
+
+
+def _key_term(condition: Condition) -> tuple[str, str, tuple[AttributeValue, ...]]:
+    """(attribute, operator, values) of one key condition, with the attribute on the left."""
     match condition:
         case Compare(op, Path(parts), Literal(value)):
-            return str(parts[0]), parts, op, (value,)
+            return str(parts[0]), op, (value,)
         case Compare(op, Literal(value), Path(parts)):
-            return str(parts[0]), parts, _FLIPPED[op], (value,)
+            return str(parts[0]), _FLIPPED[op], (value,)
         case Between(Path(parts), Literal(low), Literal(high)):
-            return str(parts[0]), parts, "BETWEEN", (low, high)
+            return str(parts[0]), "BETWEEN", (low, high)
         case Call("begins_with", (Path(parts), Literal(prefix))):
-            return str(parts[0]), parts, "begins_with", (prefix,)
+            return str(parts[0]), "begins_with", (prefix,)
     raise validation_error(M.KEY_NOT_SUPPORTED)
 
 
@@ -337,7 +351,8 @@ def _compile(
         compiled_projection = ProjectionExpression(resolver.projection(tree_p))
     if key_condition is not None:
         key_tree = _condition(resolver, "KeyCondition", key_condition).tree
-        compiled_key = KeyCondition(key_tree, tuple(check_key_structure(key_tree)))
+        check_key_structure(key_tree)
+        compiled_key = KeyCondition(key_tree)
     if names:
         unused = [key for key in names if key not in resolver.used_names]
         if unused:

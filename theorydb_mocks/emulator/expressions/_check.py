@@ -396,16 +396,29 @@ def _clash(one: tuple[str | int, ...], two: tuple[str | int, ...]) -> str | None
 # ------------------------------------------------------------------------------------------ key conditions
 
 
-def check_key_structure(node: Condition) -> list[Condition]:
-    """The key condition's shape, before the key schema is known: its one or two conditions."""
-    _key_operators(node)
+def check_key_structure(node: Condition, key_names: tuple[str, ...] | None = None) -> list[Condition] | None:
+    """The key condition's one or two conditions, checked in DynamoDB's order: nested key attributes
+    anywhere; then condition by condition, operators, one attribute per condition, nested operations;
+    then one condition per key, and at most two.
+
+    Without ``key_names`` (at compile time) a key condition with any nested path is left for
+    :meth:`KeyCondition.plan` (None is returned): whether the path is a key attribute ("Key attributes
+    must be scalars", DynamoDB's first check) needs the key schema.
+    """
+    nested = [path for path in _all_paths(node) if len(path.parts) > 1]
+    if nested:
+        if key_names is None:
+            return None
+        for path in nested:
+            if path.parts[0] in key_names:
+                raise validation_error(M.KEY_NOT_SCALAR.format(name=path.parts[0]))
     conditions: list[Condition] = []
-    _flatten_and(node, conditions)
+    _walk_key(node, conditions)
     names: list[str] = []
     for condition in conditions:
-        path = _key_path(condition)
-        if path is not None:
-            name = path.parts[0]
+        attribute = _key_path(condition)
+        if attribute is not None:
+            name = attribute.parts[0]
             assert isinstance(name, str)
             if name in names:
                 raise validation_error(M.KEY_ONE_PER_KEY)
@@ -415,11 +428,41 @@ def check_key_structure(node: Condition) -> list[Condition]:
     return conditions
 
 
-def _key_operators(node: Condition) -> None:
+def _paths_in(operand: Operand) -> list[Path]:
+    if isinstance(operand, Path):
+        return [operand]
+    if isinstance(operand, Call):
+        return [path for arg in operand.args for path in _paths_in(arg)]
+    if isinstance(operand, Arith):
+        return _paths_in(operand.left) + _paths_in(operand.right)
+    return []
+
+
+def _all_paths(node: Condition) -> list[Path]:
+    match node:
+        case And(left, right) | Or(left, right):
+            return _all_paths(left) + _all_paths(right)
+        case Not(operand):
+            return _all_paths(operand)
+        case Compare(_, left, right):
+            return _paths_in(left) + _paths_in(right)
+        case Between(operand, low, high):
+            return _paths_in(operand) + _paths_in(low) + _paths_in(high)
+        case In(operand, options):
+            return [path for item in (operand, *options) for path in _paths_in(item)]
+        case Call(_, args):
+            return [path for arg in args for path in _paths_in(arg)]
+    return []
+
+
+def _walk_key(node: Condition, into: list[Condition]) -> None:
+    operands: tuple[Operand, ...]
+    first_required = ""
     match node:
         case And(left, right):
-            _key_operators(left)
-            _key_operators(right)
+            _walk_key(left, into)
+            _walk_key(right, into)
+            return
         case Or():
             raise validation_error(M.KEY_INVALID_OPERATOR.format(op="OR"))
         case Not():
@@ -429,26 +472,23 @@ def _key_operators(node: Condition) -> None:
         case Compare(op, left, right):
             if op == "<>":
                 raise validation_error(M.KEY_INVALID_OPERATOR.format(op=op))
-            _key_operands((left, right))
+            operands = (left, right)
         case Between(operand, low, high):
-            _key_operands((operand, low, high))
+            operands, first_required = (operand, low, high), "BETWEEN"
         case Call(name, args):
             if name != "begins_with":
                 raise validation_error(M.KEY_INVALID_OPERATOR.format(op=name))
-            _key_operands(args)
-
-
-def _key_operands(operands: tuple[Operand, ...]) -> None:
+            operands, first_required = args, name
+    paths = sum(isinstance(operand, Path) for operand in operands)
+    if paths > 1:
+        raise validation_error(M.KEY_MULTIPLE_NAMES)
     if any(isinstance(operand, Call | Arith) for operand in operands):
         raise validation_error(M.KEY_NESTED)
-
-
-def _flatten_and(node: Condition, into: list[Condition]) -> None:
-    if isinstance(node, And):
-        _flatten_and(node.left, into)
-        _flatten_and(node.right, into)
-    else:
-        into.append(node)
+    if not paths:
+        raise validation_error(M.KEY_NO_ATTRIBUTE)
+    if first_required and not isinstance(operands[0], Path):
+        raise validation_error(M.KEY_FIRST_OPERAND.format(op=first_required))
+    into.append(node)
 
 
 def _key_path(node: Condition) -> Path | None:

@@ -79,6 +79,17 @@ PATHS_CONFLICT = (
 KEY_INVALID_OPERATOR = "Invalid operator used in KeyConditionExpression: {op}"
 KEY_ONE_PER_KEY = "KeyConditionExpressions must only contain one condition per key"
 KEY_LENGTH = "Conditions can be of length 1 or 2 only"
+KEY_MULTIPLE_NAMES = (
+    "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"
+)
+KEY_NO_ATTRIBUTE = "Invalid condition in KeyConditionExpression: No key attribute specified"
+KEY_FIRST_OPERAND = (
+    "Invalid condition in KeyConditionExpression: {op} operator must have the key attribute as its first "
+    "operand"
+)
+KEY_TYPE_MISMATCH = (
+    "One or more parameter values were invalid: Condition parameter type does not match schema type"
+)
 KEY_NESTED = "KeyConditionExpressions cannot contain nested operations"
 KEY_NOT_SUPPORTED = "Query key condition not supported"
 # The service's wording (DynamoDB Local drops the name).
