@@ -23,6 +23,7 @@ from theorydb_mocks.strategies import (
     condition_expressions,
     invalid_expressions,
     items,
+    key_values,
     keys,
     update_expressions,
 )
@@ -249,5 +250,44 @@ def test_random_operation_sequences(make_diff: DiffFactory) -> None:
             for op, request in steps:
                 diff.call(op, TableName="t", **request)
             diff.call("scan", TableName="t", unordered=True)
+
+        check()
+
+
+# -- ordering: random sort keys of each type, then random key conditions over them --
+SORT_OPERATORS = ["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]
+
+
+def test_random_sort_key_conditions(make_diff: DiffFactory) -> None:
+    with make_diff("random-ordering") as diff:
+        for scalar in ("S", "N", "B"):
+            diff.create_table(setup=True, **table_spec(f"o{scalar}", ("pk", "S"), ("sk", scalar)))
+
+        @settings(RUN, max_examples=20)
+        @given(st.sampled_from(["S", "N", "B"]), st.data())
+        def check(scalar: Any, data: st.DataObject) -> None:
+            table = f"o{scalar}"
+            values = data.draw(st.lists(key_values(scalar, sort_key=True), min_size=1, max_size=6))
+            for value in values:
+                diff.call("put_item", TableName=table, Item={"pk": S("p"), "sk": value})
+            op = data.draw(st.sampled_from(SORT_OPERATORS if scalar != "N" else SORT_OPERATORS[:-1]))
+            low = data.draw(st.sampled_from(values) | key_values(scalar, sort_key=True))
+            high = data.draw(st.sampled_from(values) | key_values(scalar, sort_key=True))
+            if op == "BETWEEN":
+                condition = "pk = :p AND sk BETWEEN :a AND :b"
+                bound = {":a": low, ":b": high}
+            elif op == "begins_with":
+                condition = "pk = :p AND begins_with(sk, :a)"
+                bound = {":a": low}
+            else:
+                condition = f"pk = :p AND sk {op} :a"
+                bound = {":a": low}
+            diff.call(
+                "query",
+                TableName=table,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues={":p": S("p"), **bound},
+                ScanIndexForward=data.draw(st.booleans()),
+            )
 
         check()
