@@ -73,8 +73,8 @@ def table_janitor() -> Iterator[TableJanitor]:
 
 
 @pytest.fixture(scope="session")
-def emulator_factory() -> Callable[[], Any] | None:
-    """Makes a fresh emulator client per differential, or None in local-only mode."""
+def emulator_class() -> type[Any] | None:
+    """``DynamoDBEmulator``, or None in local-only mode; fails clearly if the emulator cannot be imported."""
     if _local_only():
         return None
     try:
@@ -84,9 +84,18 @@ def emulator_factory() -> Callable[[], Any] | None:
             f"the emulator cannot be imported ({err}); set {BACKENDS_ENV}=local to validate the corpus alone",
             pytrace=False,
         )
+    emulator: type[Any] = DynamoDBEmulator
+    return emulator
+
+
+@pytest.fixture(scope="session")
+def emulator_factory(emulator_class: type[Any] | None) -> Callable[[], Any] | None:
+    """Makes a fresh emulator client per differential, or None in local-only mode."""
+    if emulator_class is None:
+        return None
 
     def make() -> Any:
-        return DynamoDBEmulator().client()
+        return emulator_class().client()
 
     return make
 

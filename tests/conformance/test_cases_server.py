@@ -1,0 +1,110 @@
+"""Server-side validation: requests that botocore would refuse on the client, sent with parameter validation
+off, so that DynamoDB's own answer is compared (Local through a second boto3 client, the emulator through
+its in-process boto3 door, ``emu.boto3_client``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.config import Config
+
+from tests.conformance.harness import Case, Differential, S, TableJanitor, Tally, call, run_case, table_spec
+from tests.conftest import boto3_client_for
+
+V = "ValidationException"
+T = table_spec("t", ("pk", "S"))
+NO_VALIDATION = Config(parameter_validation=False, retries={"max_attempts": 1})
+KEY = {"pk": S("a")}
+QUERY: dict[str, Any] = {"KeyConditionExpression": "pk = :a", "ExpressionAttributeValues": {":a": S("a")}}
+
+CASES = [
+    Case("query Limit 0", [call("query", V, TableName="t", Limit=0, **QUERY)], [T]),
+    Case(
+        "scan negative Limit and Segment",
+        [call("scan", V, TableName="t", Limit=-5, Segment=-1, TotalSegments=0)],
+        [T],
+    ),
+    Case("table name too short", [call("get_item", V, TableName="ab", Key=KEY)]),
+    Case("table name too long", [call("get_item", V, TableName="x" * 256, Key=KEY)]),
+    Case("GetItem without Key", [call("get_item", V, TableName="t")], [T]),
+    Case("GetItem with empty Key", [call("get_item", V, TableName="t", Key={})], [T]),
+    Case("BatchGetItem without requests", [call("batch_get_item", V, RequestItems={})]),
+    Case("BatchWriteItem with an empty list", [call("batch_write_item", V, RequestItems={"t": []})], [T]),
+    Case("BatchGetItem with no keys", [call("batch_get_item", V, RequestItems={"t": {"Keys": []}})], [T]),
+    Case(
+        "CreateTable without key schema",
+        [
+            call(
+                "create_table",
+                V,
+                TableName="c",
+                KeySchema=[],
+                AttributeDefinitions=[],
+                BillingMode="PAY_PER_REQUEST",
+            )
+        ],
+    ),
+    Case(
+        "placeholder name too long",
+        [
+            call(
+                "put_item",
+                V,
+                TableName="t",
+                Item=KEY,
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#" + "a" * 300: "x"},
+            )
+        ],
+        [T],
+    ),
+    Case("ListTables Limit 0", [call("list_tables", V, Limit=0)]),
+    Case(
+        "throughput 0",
+        [
+            call(
+                "update_table",
+                V,
+                TableName="t",
+                BillingMode="PROVISIONED",
+                ProvisionedThroughput={"ReadCapacityUnits": 0, "WriteCapacityUnits": 0},
+            )
+        ],
+        [T],
+    ),
+    Case("PutItem without Item", [call("put_item", V, TableName="t")], [T]),
+    Case(
+        "Query with an index name too short", [call("query", V, TableName="t", IndexName="ix", **QUERY)], [T]
+    ),
+]
+
+
+@pytest.fixture
+def server_diff(
+    request: pytest.FixtureRequest,
+    dynamodb_local_endpoint: str,
+    emulator_class: type[Any] | None,
+    conformance_tally: Tally,
+    table_janitor: TableJanitor,
+) -> Iterator[Differential]:
+    """A differential whose two boto3 clients both skip client-side validation."""
+    local = boto3_client_for(dynamodb_local_endpoint, config=NO_VALIDATION)
+    emulator = None if emulator_class is None else emulator_class().boto3_client(config=NO_VALIDATION)
+    differential = Differential(
+        local,
+        emulator,
+        tally=conformance_tally,
+        area="server",
+        test_id=request.node.nodeid,
+        janitor=table_janitor,
+    )
+    yield differential
+    differential.close()
+
+
+@pytest.mark.dynamodb_local
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_server_side_validation(server_diff: Differential, case: Case) -> None:
+    run_case(server_diff, case)
