@@ -258,7 +258,6 @@ class Differential:
         self.test_id = test_id
         self._names: dict[str, tuple[str, str]] = {}
         self._created: list[str] = []
-        self._steps = 0
 
     def __repr__(self) -> str:
         mode = "local-only" if self.emulator is None else "local-vs-emulator"
@@ -350,7 +349,6 @@ class Differential:
         on a difference no quirk explains, ``AssertionError`` on an unmet ``expect``.
         """
         __tracebackhide__ = True
-        self._steps += 1
         local_raw = _invoke(self.local, op, self._map_request(request, 0), crash_ok=False)
         local = self._normalize(local_raw, 0, op, unordered)
         _check_expect(op, request, local, expect)
