@@ -426,6 +426,44 @@ SERVICE_WORDING: list[tuple[str, dict[str, Any], str, str]] = [
         "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N "
         "IndexName: gsi1",
     ),
+    # Two faults each: the key rule fires first (before the expression is parsed, or the duplicate found).
+    (
+        "put_item",
+        {"Item": {"pk": {"S": "a"}}, "ConditionExpression": "a ="},
+        "One of the required keys was not given a value",
+        "One or more parameter values were invalid: Missing the key sk in the item",
+    ),
+    (
+        "put_item",
+        {"Item": {**K(), "g": {"N": "1"}}, "ConditionExpression": "a ="},
+        "One or more parameter values were invalid: Type mismatch for Index Key",
+        "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N "
+        "IndexName: gsi1",
+    ),
+    (
+        "update_item",
+        {"Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET a ="},
+        "The number of conditions on the keys is invalid",
+        "The provided key element does not match the schema",
+    ),
+    (
+        "delete_item",
+        {"Key": {"pk": {"S": "a"}}, "ConditionExpression": "a ="},
+        "The number of conditions on the keys is invalid",
+        "The provided key element does not match the schema",
+    ),
+    (
+        "batch_get_item",
+        {"RequestItems": {T: {"Keys": [{"pk": {"S": "a"}}], "ProjectionExpression": "a,,"}}},
+        "The number of conditions on the keys is invalid",
+        "The provided key element does not match the schema",
+    ),
+    (
+        "batch_write_item",
+        {"RequestItems": {T: [{"PutRequest": {"Item": {"pk": {"S": "a"}}}}] * 2}},
+        "One of the required keys was not given a value",
+        "One or more parameter values were invalid: Missing the key sk in the item",
+    ),
 ]
 
 
@@ -436,8 +474,13 @@ def test_documented_service_wording(
     """DynamoDB Local words these key-schema errors tersely; the emulator uses the service's words."""
 
     def message(client: Any, name_of: Any) -> tuple[str, str]:
+        physical = name_of(T)
+        if "RequestItems" in request_:
+            bound = {"RequestItems": {physical: request_["RequestItems"][T]}}
+        else:
+            bound = {"TableName": physical, **request_}
         try:
-            getattr(client, op)(TableName=name_of(T), **request_)
+            getattr(client, op)(**bound)
         except Exception as err:
             error = getattr(err, "response", {}).get("Error", {})
             return str(error.get("Code")), str(error.get("Message"))
@@ -759,3 +802,33 @@ def test_page_limit_counts_data_read_before_the_filter(seeded: Differential) -> 
         ExpressionAttributeValues=values,
         ProjectionExpression="n",
     )
+
+
+# Requests with two faults: which one DynamoDB reports pins the order of the checks.
+ORDER_CALLS: list[tuple[str, dict[str, Any]]] = [
+    ("put_item", {"Item": {"pk": {"S": ""}, "sk": {"N": "1"}}, "ConditionExpression": "a ="}),
+    ("put_item", {"Item": {**K(), "x": {"S": "x" * 409600}}, "ConditionExpression": "a ="}),
+    ("put_item", {"Item": {**K(), "n": {"N": "x"}}, "ConditionExpression": "a ="}),
+    ("put_item", {"Item": K(), "ReturnValues": "ALL_NEW", "ConditionExpression": "a ="}),
+    (
+        "put_item",
+        {"Item": {"pk": {"S": "a"}}, "ConditionExpression": "a = :a", "Expected": {"a": {"Exists": False}}},
+    ),
+    ("update_item", {"Key": {"pk": {"S": "a"}, "sk": {"N": "x"}}, "UpdateExpression": "SET a ="}),
+    ("delete_item", {"Key": {"pk": {"S": "a"}}, "ExpressionAttributeNames": {"#a": "a"}}),
+    ("get_item", {"Key": {"pk": {"S": "a"}}, "ProjectionExpression": "a,,"}),
+    ("query", Q(IndexName="nope", FilterExpression="a =")),
+    ("query", Q(FilterExpression="a =", ExclusiveStartKey={"pk": {"S": "a"}})),
+    ("query", Q("g = :g", GV, IndexName="gsi1", ConsistentRead=True, FilterExpression="a =")),
+    ("query", Q(Select="ALL_PROJECTED_ATTRIBUTES", FilterExpression="a =")),
+    ("query", Q(Select="COUNT", ProjectionExpression="x", FilterExpression="x = :nope")),
+    ("query", Q(FilterExpression="a =", QueryFilter={"a": C("NULL")})),
+    ("scan", {"Segment": 0, "FilterExpression": "a ="}),
+]
+
+
+@pytest.mark.parametrize(
+    ("op", "request_"), ORDER_CALLS, ids=[f"{i:02d}-{op}" for i, (op, _) in enumerate(ORDER_CALLS)]
+)
+def test_order_of_checks(seeded: Differential, op: str, request_: dict[str, Any]) -> None:
+    seeded.call(op, **{"TableName": T, **request_})

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.errors import DynamoDBError, validation_error
 
-__all__ = ["compile_request"]
+__all__ = ["Prepared", "compile_request", "prepare_request"]
 
 NAMES_WITHOUT_EXPRESSIONS = "ExpressionAttributeNames can only be specified when using expressions"
 VALUES_WITHOUT_EXPRESSIONS = "ExpressionAttributeValues can only be specified when using expressions: {null}"
@@ -64,3 +64,53 @@ def compile_request(request: dict[str, Any], members: tuple[str, ...]) -> Any:
 
     keywords = {_KEYWORDS[member]: text for member, text in given.items()}
     return compile_expressions(names=names, values=values, **keywords)
+
+
+class Prepared:
+    """Expressions compiled ahead, their error held back until the point where DynamoDB reports it.
+
+    DynamoDB checks a request's keys against the table before it parses some expressions (PutItem,
+    UpdateItem, DeleteItem, BatchGetItem) and after others (GetItem, Query, Scan). A held error still wins
+    over a missing table, because the service validates a request before it looks the table up.
+    """
+
+    __slots__ = ("compiled", "error")
+
+    def __init__(self, compiled: Any, error: DynamoDBError | None) -> None:
+        self.compiled = compiled
+        self.error = error
+
+    def __repr__(self) -> str:
+        return f"<Prepared {'error' if self.error is not None else 'ok'}>"
+
+    def result(self) -> Any:
+        """The ``CompiledExpressions`` (or None), or the held error raised now."""
+        if self.error is not None:
+            raise self.error
+        return self.compiled
+
+    def table(self, emu: Any, name: str) -> Any:
+        """``emu.get_table(name)``; a held expression error comes first if the table is missing."""
+        try:
+            return emu.get_table(name)
+        except DynamoDBError:
+            self.result()
+            raise
+
+
+def prepare_request(request: dict[str, Any], members: tuple[str, ...]) -> Prepared:
+    """Like :func:`compile_request`, but a parse or placeholder-resolution error is held in the result.
+
+    The rules on placeholders given without any expression still raise at once (DynamoDB checks them
+    first).
+    """
+    try:
+        return Prepared(compile_request(request, members), None)
+    except DynamoDBError as error:
+        if _is_placeholder_rule(error):
+            raise
+        return Prepared(None, error)
+
+
+def _is_placeholder_rule(error: DynamoDBError) -> bool:
+    return error.message.startswith((NAMES_WITHOUT_EXPRESSIONS, VALUES_WITHOUT_EXPRESSIONS.split("{")[0]))

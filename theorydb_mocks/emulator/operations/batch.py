@@ -28,7 +28,7 @@ from typing import Any
 from theorydb_mocks.emulator._types import Item, Key, Request, Response
 from theorydb_mocks.emulator.capacity import add_capacity, read_units, write_capacity
 from theorydb_mocks.emulator.errors import validation_error
-from theorydb_mocks.emulator.operations._exprs import compile_request
+from theorydb_mocks.emulator.operations._exprs import Prepared, prepare_request
 from theorydb_mocks.emulator.operations._keys import (
     check_item,
     clone_item,
@@ -84,17 +84,17 @@ def batch_get_item(emu: Any, request: Request) -> Response:
     request_items: dict[str, Any] = request["RequestItems"]
     if sum(len(spec.get("Keys") or ()) for spec in request_items.values()) > MAX_GET_KEYS:
         raise validation_error(TOO_MANY_GETS)
-    checked: list[tuple[str, dict[str, Any], list[Key], Any]] = []
+    checked: list[tuple[str, dict[str, Any], list[Key], Prepared]] = []
     for name, spec in request_items.items():  # first what needs no table, as the service orders it
         reject_legacy_mix(spec, ("AttributesToGet",), ("ProjectionExpression",))
-        compiled = compile_request(spec, ("ProjectionExpression",))
-        checked.append((name, spec, [normalize_key(key) for key in spec["Keys"]], compiled))
+        prepared = prepare_request(spec, ("ProjectionExpression",))
+        checked.append((name, spec, [normalize_key(key) for key in spec["Keys"]], prepared))
     plans: list[tuple[str, Any, dict[str, Any], list[Key], Any]] = []
-    for name, spec, values, compiled in checked:
-        table = emu.get_table(name)
+    for name, spec, values, prepared in checked:
+        table = prepared.table(emu, name)
         keys = [parse_key(table.key, key, normalized=True) for key in values]
         _refuse_duplicates(spec["Keys"])
-        plans.append((name, table, spec, keys, compiled))
+        plans.append((name, table, spec, keys, prepared.result()))
     mode = request.get("ReturnConsumedCapacity")
     responses: dict[str, list[Item]] = {}
     unprocessed: dict[str, Any] = {}

@@ -25,7 +25,7 @@ from typing import Any
 from theorydb_mocks.emulator._types import Item, Key, Request, Response
 from theorydb_mocks.emulator.capacity import read_capacity, write_capacity
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
-from theorydb_mocks.emulator.operations._exprs import compile_request
+from theorydb_mocks.emulator.operations._exprs import compile_request, prepare_request
 from theorydb_mocks.emulator.operations._keys import (
     MAX_ITEM_SIZE,
     UPDATE_TOO_LARGE,
@@ -117,10 +117,10 @@ def put_item(emu: Any, request: Request) -> Response:
     return_values = _return_values(request, _WRITE_RETURN_VALUES)
     reject_legacy_mix(request, ("ConditionalOperator", "Expected"), ("ConditionExpression",))
     item = validate_item(request["Item"])
-    compiled = compile_request(request, ("ConditionExpression",))
-    condition = _condition(request, compiled)
-    table = emu.get_table(request["TableName"])
+    prepared = prepare_request(request, ("ConditionExpression",))
+    table = prepared.table(emu, request["TableName"])
     size = check_item(table.key, table.indexes.values(), item)
+    condition = _condition(request, prepared.result())
     store = table.store
     old = store.get(item)
     if condition is not None and not condition.evaluate(old or {}):
@@ -168,11 +168,12 @@ def update_item(emu: Any, request: Request) -> Response:
     return_values = _return_values(request, _UPDATE_RETURN_VALUES)
     legacy_members = ("AttributeUpdates", "ConditionalOperator", "Expected")
     reject_legacy_mix(request, legacy_members, ("ConditionExpression", "UpdateExpression"))
-    compiled = compile_request(request, ("UpdateExpression", "ConditionExpression"))
-    condition = _condition(request, compiled)
+    prepared = prepare_request(request, ("UpdateExpression", "ConditionExpression"))
     values = normalize_key(request["Key"])
-    table = emu.get_table(request["TableName"])
+    table = prepared.table(emu, request["TableName"])
     key = parse_key(table.key, values, normalized=True)
+    compiled = prepared.result()
+    condition = _condition(request, compiled)
     store = table.store
     old = store.get(key)
     if condition is not None and not condition.evaluate(old or {}):
@@ -215,11 +216,11 @@ def delete_item(emu: Any, request: Request) -> Response:
     """Delete one item by its key (deleting a missing item succeeds). Runtime: O(log n) per index."""
     return_values = _return_values(request, _WRITE_RETURN_VALUES)
     reject_legacy_mix(request, ("ConditionalOperator", "Expected"), ("ConditionExpression",))
-    compiled = compile_request(request, ("ConditionExpression",))
-    condition = _condition(request, compiled)
+    prepared = prepare_request(request, ("ConditionExpression",))
     values = normalize_key(request["Key"])
-    table = emu.get_table(request["TableName"])
+    table = prepared.table(emu, request["TableName"])
     key = parse_key(table.key, values, normalized=True)
+    condition = _condition(request, prepared.result())
     store = table.store
     old = store.get(key)
     if condition is not None and not condition.evaluate(old or {}):

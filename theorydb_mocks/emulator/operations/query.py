@@ -30,7 +30,7 @@ from typing import Any
 from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema, Request, Response
 from theorydb_mocks.emulator.capacity import read_capacity, read_units
 from theorydb_mocks.emulator.errors import validation_error
-from theorydb_mocks.emulator.operations._exprs import compile_request
+from theorydb_mocks.emulator.operations._exprs import prepare_request
 from theorydb_mocks.emulator.operations._keys import (
     EMPTY_KEY,
     clone_item,
@@ -361,14 +361,15 @@ def query(emu: Any, request: Request) -> Response:
         ("AttributesToGet", "ConditionalOperator", "KeyConditions", "QueryFilter"),
         ("FilterExpression", "KeyConditionExpression", "ProjectionExpression"),
     )
-    select = _select(request, request.get("IndexName") is not None)
     members = ("FilterExpression", "KeyConditionExpression", "ProjectionExpression")
-    compiled = compile_request(request, members)
+    prepared = prepare_request(request, members)
     if request.get("KeyConditionExpression") is None and request.get("KeyConditions") is None:
         raise validation_error(NO_KEY_CONDITION)
-    condition = _filter(request, compiled, "QueryFilter")
-    table = emu.get_table(request["TableName"])
+    table = prepared.table(emu, request["TableName"])
     source = _Source(table, request.get("IndexName"))
+    compiled = prepared.result()
+    select = _select(request, request.get("IndexName") is not None)
+    condition = _filter(request, compiled, "QueryFilter")
     fetch = (_check_source(source, request, select, compiled), False)
     if compiled is not None and compiled.key_condition is not None:
         plan = compiled.key_condition.plan(source.key.hash_name, source.key.range_name)
@@ -398,6 +399,10 @@ def scan(emu: Any, request: Request) -> Response:
         ("AttributesToGet", "ConditionalOperator", "ScanFilter"),
         ("FilterExpression", "ProjectionExpression"),
     )
+    prepared = prepare_request(request, ("FilterExpression", "ProjectionExpression"))
+    table = prepared.table(emu, request["TableName"])
+    source = _Source(table, request.get("IndexName"))
+    compiled = prepared.result()
     segment = request.get("Segment")
     total = request.get("TotalSegments")
     if segment is not None and total is None:
@@ -407,10 +412,7 @@ def scan(emu: Any, request: Request) -> Response:
     if segment is not None and total is not None and segment >= total:
         raise validation_error(SEGMENT_TOO_LARGE.format(segment=segment, highest=total - 1))
     select = _select(request, request.get("IndexName") is not None)
-    compiled = compile_request(request, ("FilterExpression", "ProjectionExpression"))
     condition = _filter(request, compiled, "ScanFilter")
-    table = emu.get_table(request["TableName"])
-    source = _Source(table, request.get("IndexName"))
     fetch = (_check_source(source, request, select, compiled), _lsi_filter_fetch(source, condition))
     start = _start_key(source, request)
     segment = 0 if segment is None else int(segment)
