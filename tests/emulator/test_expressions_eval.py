@@ -80,6 +80,7 @@ def holds(expr: str, item: dict[str, Any] | None = None, names: dict[str, str] |
         "attribute_not_exists(s.x)",
         "attribute_type(n, :T) AND attribute_type(ss, :SS) AND attribute_type(z, :NULL)",
         "attribute_type(m, :M)",
+        "attribute_type(:one, :T) AND attribute_type(size(s), :T)",
         "begins_with(s, :he)",
         "begins_with(b, :b1)",
         "contains(s, :he)",

@@ -249,9 +249,8 @@ class Resolver:
             case "attribute_exists" | "attribute_not_exists" | "if_not_exists":
                 if not isinstance(args[0], Path):
                     self._fail(M.NEEDS_PATH.format(name=name))
-            case "attribute_type":
-                if not isinstance(args[0], Path):
-                    self._fail(M.NEEDS_PATH.format(name=name))
+            case "attribute_type":  # the first operand may be any operand: attribute_type(:v, :t) is fine
+                self._distinct(name, args[0], args[1:])
                 if isinstance(args[1], Path):
                     self._fail(M.ATTRIBUTE_TYPE_PATH)
                 kind = _operand_type(args[1])
@@ -331,15 +330,20 @@ class Resolver:
     def _insert_path(self, seen: list[tuple[str | int, ...]], parts: tuple[str | int, ...]) -> None:
         """Refuse a path that overlaps or conflicts with one already seen.
 
-        As "path two" DynamoDB names not the clashing path but the last path seen in the iteration order
-        of a Java hash map keyed by top-level name (measured: ``SET a = :v, b = :v, c = :v REMOVE a``
-        names ``[c]``; ``REMOVE s SET s.x = a ADD m.b :n`` names ``[m, b]``).
+        As "path two" DynamoDB names not the clashing path but, of the paths seen, the first one under
+        the last top-level name in the iteration order of a Java hash map (measured:
+        ``SET a = :v, b = :v, c = :v REMOVE a`` names ``[c]``; ``REMOVE s SET s.x = a ADD m.b :n``
+        names ``[m, b]``; ``SET l[1] = a, l[1] = a, l[7] = a`` names ``[l, [7]]``).
         """
         for other in seen:
             clash = _clash(parts, other)
             if clash is not None:
                 template = M.PATHS_OVERLAP if clash == "overlap" else M.PATHS_CONFLICT
-                last = java_hash_order(seen, lambda parts: java_string_hash(str(parts[0])))[-1]
+                firsts: dict[str | int, tuple[str | int, ...]] = {}
+                for earlier in seen:
+                    firsts.setdefault(earlier[0], earlier)
+                last_name = java_hash_order(list(firsts), lambda name: java_string_hash(str(name)))[-1]
+                last = firsts[last_name]
                 self._fail(template.format(one=format_path(parts), two=format_path(last)))
         seen.append(parts)
 
@@ -479,15 +483,20 @@ def _walk_key(node: Condition, into: list[Condition]) -> None:
             if name != "begins_with":
                 raise validation_error(M.KEY_INVALID_OPERATOR.format(op=name))
             operands, first_required = args, name
-    paths = sum(isinstance(operand, Path) for operand in operands)
-    if paths > 1:
-        raise validation_error(M.KEY_MULTIPLE_NAMES)
-    if any(isinstance(operand, Call | Arith) for operand in operands):
-        raise validation_error(M.KEY_NESTED)
+    # Operand by operand, as DynamoDB reads them: a function is a nested operation, a value first where
+    # the attribute must come first is refused, a second attribute name is one too many.
+    paths = 0
+    for position, operand in enumerate(operands):
+        if isinstance(operand, Call | Arith):
+            raise validation_error(M.KEY_NESTED)
+        if position == 0 and first_required and not isinstance(operand, Path):
+            raise validation_error(M.KEY_FIRST_OPERAND.format(op=first_required))
+        if isinstance(operand, Path):
+            paths += 1
+            if paths > 1:
+                raise validation_error(M.KEY_MULTIPLE_NAMES)
     if not paths:
         raise validation_error(M.KEY_NO_ATTRIBUTE)
-    if first_required and not isinstance(operands[0], Path):
-        raise validation_error(M.KEY_FIRST_OPERAND.format(op=first_required))
     into.append(node)
 
 
