@@ -228,27 +228,45 @@ class StoreMachine(RuleBasedStateMachine):
         old = self.store.delete({"pk": {"S": pk}, "sk": {"N": str(sk)}})
         assert old == self.model.pop((pk, sk), None)
 
-    @rule(pk=PKS, op=st.sampled_from([None, "=", "<", "<=", ">", ">=", "BETWEEN"]), a=SKS, b=SKS,
-          forward=st.booleans())
+    @rule(
+        pk=PKS,
+        op=st.sampled_from([None, "=", "<", "<=", ">", ">=", "BETWEEN"]),
+        a=SKS,
+        b=SKS,
+        forward=st.booleans(),
+    )
     def query(self, pk: str, op: str | None, a: int, b: int, forward: bool) -> None:
         low, high = min(a, b), max(a, b)
         tests: dict[str | None, Callable[[int], bool]] = {
-            None: lambda s: True, "=": lambda s: s == low, "<": lambda s: s < low, "<=": lambda s: s <= low,
-            ">": lambda s: s > low, ">=": lambda s: s >= low, "BETWEEN": lambda s: low <= s <= high,
+            None: lambda s: True,
+            "=": lambda s: s == low,
+            "<": lambda s: s < low,
+            "<=": lambda s: s <= low,
+            ">": lambda s: s > low,
+            ">=": lambda s: s >= low,
+            "BETWEEN": lambda s: low <= s <= high,
         }
-        values = [{"N": str(low)}] if op not in (None, "BETWEEN") else ([] if op is None else
-                                                                        [{"N": str(low)}, {"N": str(high)}])
+        values = (
+            [{"N": str(low)}]
+            if op not in (None, "BETWEEN")
+            else ([] if op is None else [{"N": str(low)}, {"N": str(high)}])
+        )
         expected = sorted((sk for (p, sk) in self.model if p == pk and tests[op](sk)), reverse=not forward)
         assert sks(self.store.query({"S": pk}, op, values, forward=forward)) == [str(s) for s in expected]
 
     @rule(g=st.sampled_from(["G", "H"]))
     def query_index(self, g: str) -> None:
         expected = sorted(
-            ((int(i["gs"]["N"]), i["pk"]["S"], sk) for (_p, sk), i in self.model.items()
-             if i.get("g") == {"S": g} and "gs" in i),
+            (
+                (int(i["gs"]["N"]), i["pk"]["S"], sk)
+                for (_p, sk), i in self.model.items()
+                if i.get("g") == {"S": g} and "gs" in i
+            ),
         )
-        found = [(int(i["gs"]["N"]), i["pk"]["S"], int(i["sk"]["N"]))
-                 for i in self.store.query({"S": g}, None, [], index="by-g")]
+        found = [
+            (int(i["gs"]["N"]), i["pk"]["S"], int(i["sk"]["N"]))
+            for i in self.store.query({"S": g}, None, [], index="by-g")
+        ]
         assert found == expected
 
     @invariant()
