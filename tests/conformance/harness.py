@@ -212,6 +212,12 @@ class Tally:
         lines.append(_line("TOTAL w/o setup", self.totals(exclude=("setup",))))
         for quirk, uses in sorted(self.quirks.items()):
             lines.append(f"  allow-listed {quirk}: {uses}")
+        first: dict[str, dict[str, Any]] = {}
+        for example in self.mismatches:
+            first.setdefault(example["area"], example)
+        for area, example in sorted(first.items()):
+            test = str(example["test"]).rsplit("::", 1)[-1]
+            lines.append(f"  first mismatch in {area}: {example['op']} in {test}"[:160])
         return lines
 
 
