@@ -16,6 +16,7 @@ ITEM: dict[str, Any] = {
     "n": {"N": "5"},
     "s": {"S": "hello"},
     "u": {"S": "é€"},
+    "e": {"S": "😀a"},
     "b": {"B": b"\x01\x02"},
     "t": {"BOOL": True},
     "z": {"NULL": True},
@@ -89,7 +90,8 @@ def holds(expr: str, item: dict[str, Any] | None = None, names: dict[str, str] |
         "contains(bs, :b1)",
         "contains(l, :x) AND contains(l, :deep)",
         "size(s) = :five",
-        "size(u) = :two",  # characters, not bytes
+        "size(u) = :two",  # UTF-16 code units, not UTF-8 bytes
+        "size(e) = :three",  # an emoji is two UTF-16 code units
         "size(b) = :two AND size(ss) = :two AND size(l) = :three AND size(m) = :two",
         "size(nope) < :one OR size(n) > :one OR NOT size(n) = :one",
         "NOT (n = :one OR s = :x)",

@@ -330,20 +330,18 @@ class Resolver:
     def _insert_path(self, seen: list[tuple[str | int, ...]], parts: tuple[str | int, ...]) -> None:
         """Refuse a path that overlaps or conflicts with one already seen.
 
-        As "path two" DynamoDB names not the clashing path but, of the paths seen, the first one under
-        the last top-level name in the iteration order of a Java hash map (measured:
-        ``SET a = :v, b = :v, c = :v REMOVE a`` names ``[c]``; ``REMOVE s SET s.x = a ADD m.b :n``
-        names ``[m, b]``; ``SET l[1] = a, l[1] = a, l[7] = a`` names ``[l, [7]]``).
+        As "path two" DynamoDB names not the clashing path but the last path seen in its own order: top-level
+        names in the iteration order of a Java hash map, then the rest of the path sorted (measured:
+        ``SET a = :v, b = :v, c = :v REMOVE a`` names ``[c]``; ``REMOVE s SET s.x = a ADD m.b :n`` names
+        ``[m, b]``; ``SET l[1] = a, l[1] = a, l[7] = a`` and ``REMOVE l[1], l[7], l[1]`` name ``[l, [7]]``).
         """
         for other in seen:
             clash = _clash(parts, other)
             if clash is not None:
                 template = M.PATHS_OVERLAP if clash == "overlap" else M.PATHS_CONFLICT
-                firsts: dict[str | int, tuple[str | int, ...]] = {}
-                for earlier in seen:
-                    firsts.setdefault(earlier[0], earlier)
-                last_name = java_hash_order(list(firsts), lambda name: java_string_hash(str(name)))[-1]
-                last = firsts[last_name]
+                names = list(dict.fromkeys(str(earlier[0]) for earlier in seen))
+                last_name = java_hash_order(names, java_string_hash)[-1]
+                last = max((p for p in seen if p[0] == last_name), key=_path_order)
                 self._fail(template.format(one=format_path(parts), two=format_path(last)))
         seen.append(parts)
 
@@ -386,6 +384,11 @@ class Resolver:
             self._insert_path(seen, path.parts)
             paths[index] = path
         return Projection(tuple(paths[i] for i in range(len(projection.paths))))
+
+
+def _path_order(parts: tuple[str | int, ...]) -> tuple[tuple[int, str | int], ...]:
+    """A sort key for paths under one top-level name: names before indexes, each in its natural order."""
+    return tuple((1, part) if isinstance(part, int) else (0, part) for part in parts)
 
 
 def _clash(one: tuple[str | int, ...], two: tuple[str | int, ...]) -> str | None:

@@ -4,7 +4,7 @@ the resolved AST is never changed or copied.
 Rules (DynamoDB's): a comparison with a missing attribute is false (so ``NOT`` makes it true), except
 ``<>``, which is true when the two sides are not equal, a missing side included; comparisons of different
 types are false (``<>`` true); ordered comparisons apply to S, N and B only; ``size`` of a string counts
-its characters, of a binary its bytes, of a set, list or map its members.
+its UTF-16 code units (as Java does), of a binary its bytes, of a set, list or map its members.
 
 >>> from theorydb_mocks.emulator.expressions._ast import Compare, Literal, Path
 >>> evaluate(Compare("<", Path(("a", 0)), Literal({"N": "5"})), {"a": {"L": [{"N": "4.5"}]}})
@@ -58,6 +58,8 @@ def _size(av: AttributeValue | None) -> AttributeValue | None:
     kind = type_of(av)
     if kind in ("N", "BOOL", "NULL"):
         return None
+    if kind == "S":  # Java's String.length(): UTF-16 code units, so "😀" counts 2
+        return {"N": str(len(av["S"].encode("utf-16-le")) // 2)}
     return {"N": str(len(av[kind]))}
 
 
