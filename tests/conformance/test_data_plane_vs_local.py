@@ -8,16 +8,17 @@ DynamoDB Local, ``test_documented_service_wording`` pins both sides of the diffe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conformance.harness import Differential
+from tests.conformance.harness import Differential, Tally
 
 T = "t"
+AREA = "data_plane_vs_local"
 
 
 def _create(client: Any, name: str) -> None:
@@ -67,23 +68,51 @@ def _drop(client: Any, name: str) -> None:
         return
 
 
-@pytest.fixture
-def seeded(diff: Differential) -> Iterator[Differential]:
-    """Table ``t`` on both backends, with partitions a and b, sort keys 0..5, some items in the indexes."""
+def _seed(diff: Differential) -> None:
+    """Create table ``t`` on both backends: partitions a and b, sort keys 0..5, some items in the indexes."""
     diff.table(T)
     diff.each(lambda client, name_of: _create(client, name_of(T)))
+    for pk in "ab":
+        for sk in range(6):
+            item: dict[str, Any] = {"pk": {"S": pk}, "sk": {"N": str(sk)}, "x": {"S": f"{pk}{sk}"}}
+            if sk % 2 == 0:
+                item.update(
+                    {"g": {"S": "G"}, "gs": {"N": str(10 * sk + (pk == "b"))}, "l": {"S": f"l{5 - sk}"}}
+                )
+            diff.call("put_item", TableName=T, Item=item)
+
+
+@pytest.fixture
+def seeded(diff: Differential) -> Iterator[Differential]:
+    """A freshly seeded table ``t``, for cases that write."""
     try:
-        for pk in "ab":
-            for sk in range(6):
-                item: dict[str, Any] = {"pk": {"S": pk}, "sk": {"N": str(sk)}, "x": {"S": f"{pk}{sk}"}}
-                if sk % 2 == 0:
-                    item.update(
-                        {"g": {"S": "G"}, "gs": {"N": str(10 * sk + (pk == "b"))}, "l": {"S": f"l{5 - sk}"}}
-                    )
-                diff.call("put_item", TableName=T, Item=item)
+        _seed(diff)
         yield diff
     finally:
         diff.each(lambda client, name_of: _drop(client, name_of(T)))
+
+
+@pytest.fixture(scope="module")
+def _shared(
+    dynamodb_local_client: Any, emulator_factory: Callable[[], Any] | None, conformance_tally: Tally
+) -> Iterator[Differential]:
+    emulator = emulator_factory() if emulator_factory is not None else None
+    diff = Differential(
+        dynamodb_local_client, emulator, tally=conformance_tally, area=AREA, test_id=f"{__name__}::seed"
+    )
+    try:
+        _seed(diff)
+        yield diff
+    finally:
+        diff.each(lambda client, name_of: _drop(client, name_of(T)))
+        diff.close()
+
+
+@pytest.fixture
+def reader(_shared: Differential, request: pytest.FixtureRequest) -> Differential:
+    """One seeded table ``t`` shared by the module's cases that never change it (reads and refusals)."""
+    _shared.test_id = request.node.nodeid
+    return _shared
 
 
 def K(pk: str = "a", sk: int = 1) -> dict[str, Any]:
@@ -330,9 +359,9 @@ READ_CALLS: list[tuple[str, dict[str, Any]]] = [
 @pytest.mark.parametrize(
     ("op", "request_"), READ_CALLS, ids=[f"{i:02d}-{op}" for i, (op, _) in enumerate(READ_CALLS)]
 )
-def test_query_and_scan(seeded: Differential, op: str, request_: dict[str, Any]) -> None:
+def test_query_and_scan(reader: Differential, op: str, request_: dict[str, Any]) -> None:
     # Items with equal index keys (gsi2 has no sort key) come in an order DynamoDB does not promise.
-    seeded.call(op, unordered=request_.get("IndexName") == "gsi2", **{"TableName": T, **request_})
+    reader.call(op, unordered=request_.get("IndexName") == "gsi2", **{"TableName": T, **request_})
 
 
 @pytest.mark.parametrize(
@@ -346,9 +375,9 @@ def test_query_and_scan(seeded: Differential, op: str, request_: dict[str, Any])
         {"ProjectionExpression": "pk, sk, l"},
     ],
 )
-def test_whole_scans_hold_the_same_items(seeded: Differential, request_: dict[str, Any]) -> None:
+def test_whole_scans_hold_the_same_items(reader: Differential, request_: dict[str, Any]) -> None:
     """Scan order is DynamoDB's hash order (not promised), so whole scans compare as sets."""
-    seeded.call("scan", unordered=True, TableName=T, **request_)
+    reader.call("scan", unordered=True, TableName=T, **request_)
 
 
 def test_batches(seeded: Differential) -> None:
@@ -469,7 +498,7 @@ SERVICE_WORDING: list[tuple[str, dict[str, Any], str, str]] = [
 
 @pytest.mark.parametrize(("op", "request_", "local_message", "service_message"), SERVICE_WORDING)
 def test_documented_service_wording(
-    seeded: Differential, op: str, request_: dict[str, Any], local_message: str, service_message: str
+    reader: Differential, op: str, request_: dict[str, Any], local_message: str, service_message: str
 ) -> None:
     """DynamoDB Local words these key-schema errors tersely; the emulator uses the service's words."""
 
@@ -486,7 +515,7 @@ def test_documented_service_wording(
             return str(error.get("Code")), str(error.get("Message"))
         return "ok", ""
 
-    local, emulator = seeded.each(message)
+    local, emulator = reader.each(message)
     assert local == ("ValidationException", local_message)
     if emulator is not None:
         assert emulator == ("ValidationException", service_message)
@@ -830,5 +859,5 @@ ORDER_CALLS: list[tuple[str, dict[str, Any]]] = [
 @pytest.mark.parametrize(
     ("op", "request_"), ORDER_CALLS, ids=[f"{i:02d}-{op}" for i, (op, _) in enumerate(ORDER_CALLS)]
 )
-def test_order_of_checks(seeded: Differential, op: str, request_: dict[str, Any]) -> None:
-    seeded.call(op, **{"TableName": T, **request_})
+def test_order_of_checks(reader: Differential, op: str, request_: dict[str, Any]) -> None:
+    reader.call(op, **{"TableName": T, **request_})
