@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (registers every handler)
 from theorydb_mocks.emulator.clock import Clock
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
+from theorydb_mocks.emulator.faults import Faults
 from theorydb_mocks.emulator.operations._registry import HANDLERS
 from theorydb_mocks.emulator.validation import validator_for
 
@@ -56,6 +57,7 @@ class DynamoDBEmulator:
         self.clock = clock if clock is not None else Clock()
         self.lock = threading.RLock()
         self.tables: dict[str, TableState] = {}
+        self.faults = Faults()
 
     def __repr__(self) -> str:
         return f"<DynamoDBEmulator {self.region} tables={len(self.tables)}>"
@@ -68,7 +70,13 @@ class DynamoDBEmulator:
         Raises ``DynamoDBError`` for every error answer, and only that: a handler's unexpected exception
         becomes an ``InternalServerError`` (chained, so the cause stays visible). ``prevalidated=True`` skips
         the validation, for a door that has just run an equivalent check (the direct client's fast path).
+        A pending fault (``emu.faults``, see ``faults``) may answer instead.
         """
+        if self.faults:
+            return self.faults.dispatch(self._dispatch, operation, request, prevalidated)
+        return self._dispatch(operation, request, prevalidated)
+
+    def _dispatch(self, operation: str, request: dict[str, Any], prevalidated: bool) -> dict[str, Any]:
         if type(operation) is not str:
             raise ddb_error("UnknownOperationException", f"Unknown operation: {operation!r}")
         handler = HANDLERS.get(operation)

@@ -1,0 +1,319 @@
+"""Deterministic faults: throttles, unprocessed batch entries, transaction conflicts and 500s, on request.
+
+Application code has retry paths (botocore's retries, ``UnprocessedItems`` loops, transaction retries) that a
+well-behaved emulator never exercises. ``emu.faults`` schedules failures for the next matching calls, each a
+fixed number of ``times``, so a test can prove its retries happen and that the final outcome is right:
+
+- ``throttle(operation, times=N, key=None, code=...)``: the next N matching calls answer
+  ``ProvisionedThroughputExceededException`` (or ``ThrottlingException``), HTTP 400, which botocore retries;
+- ``internal_error(operation, times=1)``: an ``InternalServerError`` with HTTP 500, which botocore retries;
+- ``unprocessed(operation, keys=[...], times=1)``: BatchWriteItem / BatchGetItem leave the chosen entries out
+  and hand them back in ``UnprocessedItems`` / ``UnprocessedKeys`` (the rest is processed);
+- ``transaction_conflict(times=1, key=None)``: the next transaction is cancelled with a ``TransactionConflict``
+  reason for the chosen action (the one touching ``key``, or the first), as the service does.
+
+Faults are consumed in the order they were added; ``pending()`` lists those left, ``clear()`` drops them. A
+fault fires before the request is validated or the lock is taken (except ``unprocessed``, which validates the
+whole batch first, and ``transaction_conflict``, which fires inside the transaction).
+
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
+
+>>> from theorydb_mocks.emulator import DynamoDBEmulator
+>>> emu = DynamoDBEmulator()
+>>> emu.faults.throttle("ListTables", times=1)
+<Fault throttle ListTables x1 ProvisionedThroughputExceededException>
+>>> try:
+...     emu.dispatch("ListTables", {})
+... except Exception as err:
+...     print(err)
+ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was ...
+>>> emu.dispatch("ListTables", {}), emu.faults.pending()
+({'TableNames': []}, [])
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from theorydb_mocks.emulator._types import Key, Request, Response
+from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
+from theorydb_mocks.emulator.values import validate_attribute_value, values_equal
+
+__all__ = ["Fault", "Faults"]
+
+THROUGHPUT_EXCEEDED = (
+    "The level of configured provisioned throughput for the table was exceeded. Consider increasing your "
+    "provisioning level with the UpdateTable API."
+)
+RATE_EXCEEDED = "Rate of requests exceeds the allowed throughput."
+INTERNAL_ERROR = "Internal server error"
+TRANSACTION_CONFLICT = "Transaction is ongoing for the item"
+
+FaultKind = Literal["throttle", "internal_error", "unprocessed", "transaction_conflict"]
+ThrottleCode = Literal["ProvisionedThroughputExceededException", "ThrottlingException"]
+_THROTTLE_MESSAGES = {
+    "ProvisionedThroughputExceededException": THROUGHPUT_EXCEEDED,
+    "ThrottlingException": RATE_EXCEEDED,
+}
+_BATCHES = ("BatchWriteItem", "BatchGetItem")
+_TRANSACTIONS = ("TransactWriteItems", "TransactGetItems")
+Dispatch = Callable[[str, Request, bool], Response]
+
+
+@dataclass(slots=True)
+class Fault:
+    """One scheduled fault; ``remaining`` counts down to zero as matching calls consume it."""
+
+    kind: FaultKind
+    operation: str | None
+    remaining: int
+    code: str = ""
+    keys: tuple[Key, ...] = field(default_factory=tuple)
+
+    def __repr__(self) -> str:
+        parts = [self.kind, self.operation or "any transaction", f"x{self.remaining}"]
+        if self.code:
+            parts.append(self.code)
+        if self.keys:
+            parts.append(f"keys={list(self.keys)!r}")
+        return "<Fault " + " ".join(parts) + ">"
+
+    def matches_key(self, key: Any) -> bool:
+        """Whether a request's key or item (any attribute values) holds every attribute of one fault key."""
+        if not self.keys:
+            return True
+        if not isinstance(key, dict):
+            return False
+        return any(_holds(key, wanted) for wanted in self.keys)
+
+
+def _holds(found: dict[str, Any], wanted: Key) -> bool:
+    for name, value in wanted.items():
+        got = found.get(name)
+        if not isinstance(got, dict) or len(got) != 1:
+            return False
+        try:
+            if not values_equal(validate_attribute_value(got), value):
+                return False
+        except DynamoDBError:
+            return False
+    return True
+
+
+def _normalized_keys(keys: Sequence[Key] | Key | None) -> tuple[Key, ...]:
+    if keys is None:
+        return ()
+    if isinstance(keys, dict):
+        keys = [keys]
+    normalized = []
+    for key in keys:
+        if not isinstance(key, dict) or not key:
+            raise TypeError(f"a fault key is a non-empty dict of attribute values, not {key!r}")
+        normalized.append({name: validate_attribute_value(av) for name, av in key.items()})
+    return tuple(normalized)
+
+
+def _times(times: int) -> int:
+    if type(times) is not int or times < 1:
+        raise ValueError(f"times must be a positive int, not {times!r}")
+    return times
+
+
+def request_keys(operation: str, request: Any) -> Iterator[Any]:
+    """Every key or item a request names (for matching faults on a key); tolerant of malformed requests."""
+    if not isinstance(request, dict):
+        return
+    for member in ("Key", "Item"):
+        if member in request:
+            yield request[member]
+    items = request.get("RequestItems")
+    if isinstance(items, dict):
+        for entries in items.values():
+            if isinstance(entries, dict):  # BatchGetItem
+                yield from entries.get("Keys") or ()
+            elif isinstance(entries, list):  # BatchWriteItem
+                for entry in entries:
+                    yield from request_keys(operation, _write_body(entry))
+    actions = request.get("TransactItems")
+    if isinstance(actions, list):
+        for action in actions:
+            if isinstance(action, dict):
+                for body in action.values():
+                    yield from request_keys(operation, body)
+
+
+def _write_body(entry: Any) -> Any:
+    if not isinstance(entry, dict):
+        return None
+    return entry.get("PutRequest") or entry.get("DeleteRequest")
+
+
+class Faults:
+    """The faults scheduled on one emulator (thread-safe). Reach it as ``emu.faults``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: list[Fault] = []
+
+    def __repr__(self) -> str:
+        return f"<Faults pending={len(self._pending)}>"
+
+    def __bool__(self) -> bool:
+        """True while any fault is pending (the dispatch fast path tests this)."""
+        return bool(self._pending)
+
+    # -- scheduling ------------------------------------------------------------------------------------
+
+    def _add(self, fault: Fault) -> Fault:
+        with self._lock:
+            self._pending.append(fault)
+        return fault
+
+    def throttle(
+        self,
+        operation: str,
+        *,
+        times: int = 1,
+        key: Key | None = None,
+        code: ThrottleCode = "ProvisionedThroughputExceededException",
+    ) -> Fault:
+        """Throttle the next ``times`` calls of ``operation`` (only those naming ``key``, if given)."""
+        if code not in _THROTTLE_MESSAGES:
+            raise ValueError(f"code must be one of {sorted(_THROTTLE_MESSAGES)}, not {code!r}")
+        return self._add(Fault("throttle", operation, _times(times), code, _normalized_keys(key)))
+
+    def internal_error(self, operation: str, *, times: int = 1) -> Fault:
+        """Answer the next ``times`` calls of ``operation`` with a 500 ``InternalServerError``."""
+        return self._add(Fault("internal_error", operation, _times(times), "InternalServerError"))
+
+    def unprocessed(
+        self, operation: Literal["BatchWriteItem", "BatchGetItem"], *, keys: Sequence[Key], times: int = 1
+    ) -> Fault:
+        """Leave the entries on ``keys`` unprocessed in the next ``times`` batches that contain them."""
+        if operation not in _BATCHES:
+            raise ValueError(f"unprocessed faults apply to {' and '.join(_BATCHES)}, not {operation!r}")
+        normalized = _normalized_keys(keys)
+        if not normalized:
+            raise ValueError("unprocessed needs at least one key")
+        return self._add(Fault("unprocessed", operation, _times(times), "", normalized))
+
+    def transaction_conflict(self, *, times: int = 1, key: Key | None = None) -> Fault:
+        """Cancel the next ``times`` transactions (touching ``key``, if given) with ``TransactionConflict``."""
+        return self._add(Fault("transaction_conflict", None, _times(times), "", _normalized_keys(key)))
+
+    def pending(self) -> list[Fault]:
+        """The faults not yet consumed, in the order they will fire."""
+        with self._lock:
+            return list(self._pending)
+
+    def clear(self) -> None:
+        """Drop every pending fault."""
+        with self._lock:
+            self._pending.clear()
+
+    # -- firing ----------------------------------------------------------------------------------------
+
+    def _take(self, test: Callable[[Fault], bool]) -> Fault | None:
+        """Consume one use of the first pending fault passing ``test``."""
+        with self._lock:
+            for fault in self._pending:
+                if test(fault):
+                    fault.remaining -= 1
+                    if fault.remaining == 0:
+                        self._pending.remove(fault)
+                    return fault
+        return None
+
+    def dispatch(self, inner: Dispatch, operation: str, request: Request, prevalidated: bool) -> Response:
+        """Answer one request through ``inner`` (the emulator's own dispatch), firing any fault it matches."""
+
+        def refuses(fault: Fault) -> bool:
+            if fault.kind not in ("throttle", "internal_error") or fault.operation != operation:
+                return False
+            return not fault.keys or any(fault.matches_key(k) for k in request_keys(operation, request))
+
+        fault = self._take(refuses)
+        if fault is not None:
+            if fault.kind == "internal_error":
+                raise ddb_error("InternalServerError", INTERNAL_ERROR)
+            raise ddb_error(fault.code, _THROTTLE_MESSAGES[fault.code])
+        if operation in _BATCHES and any(f.kind == "unprocessed" for f in self._pending):
+            return self._batch(inner, operation, request, prevalidated)
+        return inner(operation, request, prevalidated)
+
+    def conflict(self, action_keys: Sequence[Any]) -> int | None:
+        """For a transaction about to run: the position of the action to cancel with a conflict, or None.
+
+        ``action_keys`` holds each action's key (as the request wrote it), in order.
+        """
+
+        def hits(fault: Fault) -> bool:
+            return fault.kind == "transaction_conflict" and any(fault.matches_key(k) for k in action_keys)
+
+        fault = self._take(hits)
+        if fault is None:
+            return None
+        if not fault.keys:
+            return 0
+        return next(n for n, key in enumerate(action_keys) if fault.matches_key(key))
+
+    def _batch(self, inner: Dispatch, operation: str, request: Request, prevalidated: bool) -> Response:
+        """Run a batch without the entries an ``unprocessed`` fault holds back, then hand those back."""
+        if not prevalidated:
+            from theorydb_mocks.emulator.validation import validator_for
+
+            validator_for(operation)(request)
+        getting = operation == "BatchGetItem"
+
+        def applies(fault: Fault) -> bool:
+            if fault.kind != "unprocessed" or fault.operation != operation:
+                return False
+            return any(fault.matches_key(k) for k in request_keys(operation, request))
+
+        fault = self._take(applies)
+        if fault is None:
+            return inner(operation, request, True)
+        kept: dict[str, Any] = {}
+        held: dict[str, Any] = {}
+        for table, entries in request["RequestItems"].items():
+            if getting:
+                keys = entries.get("Keys") or []
+                stay = [k for k in keys if not fault.matches_key(k)]
+                back = [k for k in keys if fault.matches_key(k)]
+                rest = {member: value for member, value in entries.items() if member != "Keys"}
+                if stay:
+                    kept[table] = {**rest, "Keys": stay}
+                if back:
+                    held[table] = {**rest, "Keys": back}
+            else:
+                stay = [e for e in entries if not fault.matches_key(_key_of(_write_body(e)))]
+                back = [e for e in entries if fault.matches_key(_key_of(_write_body(e)))]
+                if stay:
+                    kept[table] = stay
+                if back:
+                    held[table] = back
+        member = "UnprocessedKeys" if getting else "UnprocessedItems"
+        if kept:
+            response = inner(operation, {**request, "RequestItems": kept}, True)
+        else:
+            response = {"Responses": {}} if getting else {}
+        merged = dict(response.get(member) or {})
+        for table, entries in held.items():
+            if getting:
+                if table in merged:
+                    merged[table] = {**merged[table], "Keys": [*merged[table]["Keys"], *entries["Keys"]]}
+                else:
+                    merged[table] = entries
+            else:
+                merged[table] = [*merged.get(table, []), *entries]
+        response[member] = merged
+        return response
+
+
+def _key_of(body: Any) -> Any:
+    if not isinstance(body, dict):
+        return None
+    return body.get("Item", body.get("Key"))
