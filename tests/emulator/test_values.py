@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.values import (
     attribute_value_size,
+    canonical_number,
     compare_values,
     item_size,
     key_sort_value,
     normalize_number,
+    number_value,
     type_of,
     validate_attribute_value,
     validate_item,
@@ -285,3 +287,23 @@ def test_attribute_value_size(av: Any, size: int) -> None:
 def test_item_size_counts_names_in_utf8() -> None:
     assert item_size({"é": {"S": ""}}) == 2
     assert item_size({"pk": {"S": "a"}, "sk": {"N": "1"}, "p": {"B": b"xyz"}}) == 11
+
+
+def test_number_value_and_canonical_number() -> None:
+    assert number_value("1.50") == Decimal("1.5")
+    assert canonical_number(Decimal("5") + Decimal("5.00")) == "10"
+    assert canonical_number(Decimal("-0.000")) == "0"
+    assert error_of(canonical_number, Decimal("1e126")) == ("ValidationException", OVERFLOW)
+    assert error_of(canonical_number, Decimal("1e100") + Decimal("1e-20")) == (
+        "ValidationException",
+        PRECISION,
+    )
+    assert error_of(number_value, "x") == ("ValidationException", NOT_A_NUMBER)
+
+
+def test_normalize_number_is_cached() -> None:
+    normalize_number.cache_clear()
+    for _ in range(3):
+        normalize_number("12.50")
+    info = normalize_number.cache_info()
+    assert (info.hits, info.misses) == (2, 1)
