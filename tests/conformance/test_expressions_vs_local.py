@@ -441,6 +441,23 @@ CONDITIONS: list[tuple[str, Any, Any]] = [
     ("l[9] = :x OR m.nope.q = :x OR a.b = :x", None, {":x": {"S": "x"}}),
     ("#d.#e = :x", {"#d": "m", "#e": "b"}, {":x": {"N": "2"}}),
     ("t = :x AND z = :y", None, {":x": {"BOOL": True}, ":y": {"NULL": True}}),
+    ("a = :v" + " OR a = :v" * 500, None, V1),
+    ("a = :v" + " " * 4090, None, V1),
+    ("a = :v" + " " * 4091, None, V1),
+    ("a = = :v" + " " * 4091, None, V1),
+    ("a" + ".b" * 31 + " = :v", None, V1),
+    ("a" + "[0]" * 32 + " = :v", None, V1),
+    ("a" + ".b" * 32 + " = = :v", None, V1),
+    ("a" + ".b" * 32 + " = foo(a)", None, V1),
+    ("a" + ".b" * 32 + "[99999999999] = :v", None, V1),
+    ("status" + ".b" * 32 + " = :v", None, V1),
+    ("a = :" + "v" * 254, None, {":" + "v" * 254: {"N": "1"}}),
+    ("a = :" + "v" * 255, None, {":" + "v" * 255: {"N": "1"}}),
+    ("#" + "v" * 254 + " = :v", {"#" + "v" * 254: "a"}, V1),
+    ("#" + "v" * 255 + " = :v", {"#" + "v" * 255: "a"}, V1),
+    ("#a = :v", {"#a": "x" * 65535}, V1),
+    ("#a = :v", {"#a": "é" * 32768}, V1),
+    ("#a = :v", {"#a": "x", "b": "y"}, {":v": {"N": "1"}, ":" + "v" * 300: {"N": "1"}}),
 ]
 
 UPDATES: list[tuple[str, Any, Any]] = [
@@ -591,6 +608,7 @@ UPDATES: list[tuple[str, Any, Any]] = [
     ("SET a = status", None, None),
     ("SET a = :v", None, {":v": {"N": "1"}, ":w": {"S": "x"}}),
     ("SET #n.#o = :v", {"#n": "m", "#o": "new"}, {":v": {"M": {"x": {"NULL": True}}}}),
+    ("SET a" + ".b" * 32 + " = :v", None, V1),
 ]
 
 
@@ -792,6 +810,7 @@ READS: list[tuple[str, dict[str, Any]]] = [
     ("get_item", {"ProjectionExpression": "l[2].c, l[0], m.n.q[0], m.b, ss, nope, m.zz"}),
     ("get_item", {"ProjectionExpression": "l[1], l[5], m.n, pk"}),
     ("get_item", {"ProjectionExpression": "status"}),
+    ("get_item", {"ProjectionExpression": "a" + ".b" * 32}),
     ("get_item", {"ProjectionExpression": "#s.#t", "ExpressionAttributeNames": {"#s": "m", "#t": "b"}}),
 ]
 

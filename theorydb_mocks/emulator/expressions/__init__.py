@@ -56,6 +56,9 @@ __all__ = [
     "parse_expression",
 ]
 
+MAX_EXPRESSION_BYTES = 4096
+MAX_PLACEHOLDER_KEY = 255
+MAX_NAME_BYTES = 65535
 _NAME_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
@@ -64,6 +67,9 @@ def parse_expression(kind: str, text: str) -> Parsed:
     """Parse and run the text-only checks of one expression (cached: the same text parses once)."""
     if not text:
         raise M.invalid(kind, M.EMPTY)
+    size = len(text.encode("utf-8"))
+    if size > MAX_EXPRESSION_BYTES:
+        raise M.invalid(kind, M.TOO_LARGE.format(size=size))
     parsed = parse(kind, text)
     check_text(parsed)
     return parsed
@@ -235,16 +241,22 @@ def _check_placeholder_maps(
     if names is not None and not names:
         raise validation_error(M.NAMES_EMPTY)
     for key in names or ():
+        if len(key) > MAX_PLACEHOLDER_KEY:
+            raise validation_error(M.NAMES_KEY_TOO_LONG.format(size=len(key)))
         if len(key) < 2 or key[0] != "#" or not _NAME_KEY_CHARS.issuperset(key[1:]):
             raise validation_error(M.NAMES_INVALID_KEY.format(key=key))
     if values is not None and not values:
         raise validation_error(M.VALUES_EMPTY)
     for key in values or ():
+        if len(key) > MAX_PLACEHOLDER_KEY:
+            raise validation_error(M.VALUES_KEY_TOO_LONG)
         if len(key) < 2 or key[0] != ":" or not _NAME_KEY_CHARS.issuperset(key[1:]):
             raise validation_error(M.VALUES_INVALID_KEY.format(key=key))
     for key, name in (names or {}).items():
         if not name:
             raise validation_error(M.NAMES_INVALID_VALUE.format(key=key))
+        if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+            raise validation_error(M.NAME_TOO_LARGE.format(key=key))
     checked: dict[str, AttributeValue] = {}
     for key, value in (values or {}).items():
         try:

@@ -63,6 +63,7 @@ ARITY: dict[str, int] = {
     "list_append": 2,
 }
 MAX_IN_OPERANDS = 100
+MAX_PATH_LEVELS = 32
 ORDERED = frozenset({"<", "<=", ">", ">="})
 SCALARS = frozenset({"S", "N", "B"})
 # The type names DynamoDB's update messages use.
@@ -102,6 +103,8 @@ def check_text(parsed: Parsed) -> None:
             _words(kind, path)
     else:
         _condition_text(kind, tree)
+    if parsed.deepest_path > MAX_PATH_LEVELS:
+        raise M.invalid(kind, M.TOO_DEEP.format(levels=parsed.deepest_path))
 
 
 def _words(kind: str, path: Path) -> None:

@@ -13,6 +13,18 @@ NAMES_EMPTY = "ExpressionAttributeNames must not be empty"
 VALUES_EMPTY = "ExpressionAttributeValues must not be empty"
 NAMES_INVALID_KEY = 'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"'
 VALUES_INVALID_KEY = 'ExpressionAttributeValues contains invalid key: Syntax error; key: "{key}"'
+NAMES_KEY_TOO_LONG = (
+    "ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too "
+    "long; size of key: {size}"
+)
+VALUES_KEY_TOO_LONG = (
+    "ExpressionAttributeValues contains invalid key: The expression attribute map contains a key that is too "
+    "long;"
+)
+NAME_TOO_LARGE = (
+    "ExpressionAttributeNames contains invalid value: Attribute name is too large, must be less than 65536 "
+    "bytes for key {key}"
+)
 NAMES_INVALID_VALUE = "ExpressionAttributeNames contains invalid value: Empty attribute name for key {key}"
 VALUES_INVALID_VALUE = "ExpressionAttributeValues contains invalid value: {message} for key {key}"
 NAMES_UNUSED = "Value provided in ExpressionAttributeNames unused in expressions: keys: {{{keys}}}"
@@ -20,6 +32,8 @@ VALUES_UNUSED = "Value provided in ExpressionAttributeValues unused in expressio
 
 # One expression (prefixed).
 EMPTY = "The expression can not be empty;"
+TOO_LARGE = "Expression size has exceeded the maximum allowed size; expression size: {size}"
+TOO_DEEP = "The document path has too many nesting levels; nesting levels: {levels}"
 SYNTAX = 'Syntax error; token: "{token}", near: "{near}"'
 REDUNDANT_PARENTHESES = "The expression has redundant parentheses;"
 INDEX_RANGE = "List index is not within the allowable range; index: [{index}]"

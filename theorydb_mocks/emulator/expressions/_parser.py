@@ -73,6 +73,7 @@ class Parsed:
     kind: str
     tree: Condition | Update | Projection
     index_out_of_range: str | None  # the first list index above 2**31-1, as written
+    deepest_path: int  # the most elements in one document path (DynamoDB allows 32)
     repeated_clause: str | None  # the first clause keyword used twice (update expressions)
 
 
@@ -89,6 +90,7 @@ class _Parser:
         self.tokens: list[Token] = tokenize(text)
         self.i = 0
         self.overflow: str | None = None
+        self.deepest = 0
         self.parenthesized: set[int] = set()
         self.check_redundant = True
         self.memo: dict[tuple[str, int], _SyntaxError | None] = {}
@@ -122,7 +124,7 @@ class _Parser:
         that gets further is taken and parsed again with every check on; when both fail at the same
         token the choice was never made, and that token is the syntax error.
         """
-        start, overflow, checking = self.i, self.overflow, self.check_redundant
+        start, overflow, deepest, checking = self.i, self.overflow, self.deepest, self.check_redundant
         self.check_redundant = False
         outcomes: list[_SyntaxError | None] = []
         for reading in (first, second):
@@ -135,7 +137,7 @@ class _Parser:
                 except _SyntaxError as error:
                     self.memo[key] = error
             outcomes.append(self.memo[key])
-        self.i, self.overflow, self.check_redundant = start, overflow, checking
+        self.i, self.overflow, self.deepest, self.check_redundant = start, overflow, deepest, checking
         one, two = outcomes
         if one is not None and two is not None and one.index == two.index:
             raise one
@@ -250,6 +252,7 @@ class _Parser:
                     self.overflow = digits
                 parts.append(index)
             else:
+                self.deepest = max(self.deepest, len(parts))
                 return Path(tuple(parts))
 
     # -- updates
@@ -317,7 +320,7 @@ class _Parser:
             self.expect("EOF")
         except _SyntaxError as error:
             raise M.invalid(self.kind, self.syntax_message(error.index)) from None
-        return Parsed(self.kind, tree, self.overflow, repeated)
+        return Parsed(self.kind, tree, self.overflow, self.deepest, repeated)
 
     def syntax_message(self, index: int) -> str:
         tokens = self.tokens
