@@ -725,7 +725,8 @@ def test_bad_input_types_never_crash() -> None:
 
 def test_size_limits() -> None:
     assert cond("a = :v" + " " * 4091, values=V1) == (
-        "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097"
+        "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; "
+        "expression size: 4097"
     )
     compile_expressions(names=None, values=V1, condition="a = :v" + " " * 4090)
     assert message(update="SET a" + ".b" * 32 + " = :v", values=V1) == (
@@ -735,16 +736,16 @@ def test_size_limits() -> None:
     assert cond("status" + ".b" * 32 + " = :v", values=V1).endswith("reserved keyword: status")
     long_value = ":" + "v" * 255
     assert cond("a = " + long_value, values={long_value: {"N": "1"}}) == (
-        "ExpressionAttributeValues contains invalid key: The expression attribute map contains a key that is too "
-        "long;"
+        "ExpressionAttributeValues contains invalid key: The expression attribute map contains a key "
+        "that is too long;"
     )
     long_name = "#" + "v" * 255
     assert cond(long_name + " = :v", names={long_name: "a"}, values=V1) == (
-        "ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too "
-        "long; size of key: 256"
+        "ExpressionAttributeNames contains invalid key: The expression attribute map contains a key "
+        "that is too long; size of key: 256"
     )
     assert cond("#a = :v", names={"#a": "é" * 32768}, values=V1) == (
-        "ExpressionAttributeNames contains invalid value: Attribute name is too large, must be less than 65536 "
-        "bytes for key #a"
+        "ExpressionAttributeNames contains invalid value: Attribute name is too large, must be less than "
+        "65536 bytes for key #a"
     )
     compile_expressions(names={"#a": "x" * 65535}, values=V1, condition="#a = :v")
