@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator
 from theorydb_mocks.emulator.client import EmulatorClient
+from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.values import item_size, validate_item
 
 
@@ -160,3 +161,15 @@ def test_the_item_that_would_pass_16_mb_is_left_unprocessed(client: EmulatorClie
     got = client.batch_get_item(RequestItems={table: {"Keys": [key("big", n) for n in range(42)]}})
     assert len(got["Responses"][table]) == fitting == 41
     assert got["UnprocessedKeys"] == {table: {"Keys": [key("big", 41)]}}
+
+
+def test_null_table_entries_are_refused_not_crashed_on(emu: DynamoDBEmulator, table: str) -> None:
+    """Through the HTTP door a table's entry can be JSON null: DynamoDB treats it as an empty one."""
+    with pytest.raises(DynamoDBError) as write:
+        emu.dispatch("BatchWriteItem", {"RequestItems": {table: None}})
+    assert write.value.message == f"The batch write request list for a table cannot be null or empty: {table}"
+    with pytest.raises(DynamoDBError) as get:
+        emu.dispatch("BatchGetItem", {"RequestItems": {table: None}})
+    assert get.value.message == (
+        f"The list of keys in RequestItems for BatchGetItem is required: {table} has empty list"
+    )

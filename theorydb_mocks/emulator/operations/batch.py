@@ -49,6 +49,8 @@ MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 TOO_MANY_GETS = "Too many items requested for the BatchGetItem call"
 TOO_MANY_WRITES = "Too many items requested for the BatchWriteItem call"
 DUPLICATE_KEYS = "Provided list of item keys contains duplicates"
+NO_KEYS = "The list of keys in RequestItems for BatchGetItem is required: {table} has empty list"
+NO_WRITES = "The batch write request list for a table cannot be null or empty: {table}"
 ONE_REQUEST_KIND = (
     "Supplied AttributeValue has more than one datatypes set, "
     "must contain exactly one of the supported datatypes"
@@ -82,7 +84,10 @@ def _one_unit(table_name: str, mode: str) -> dict[str, Any]:
 def batch_get_item(emu: Any, request: Request) -> Response:
     """Read up to 100 items from one or more tables. Runtime: O(keys) lookups."""
     request_items: dict[str, Any] = request["RequestItems"]
-    if sum(len(spec.get("Keys") or ()) for spec in request_items.values()) > MAX_GET_KEYS:
+    for name, spec in request_items.items():  # a null entry is an empty one (measured on DynamoDB Local)
+        if not spec or not spec.get("Keys"):
+            raise validation_error(NO_KEYS.format(table=name))
+    if sum(len(spec["Keys"]) for spec in request_items.values()) > MAX_GET_KEYS:
         raise validation_error(TOO_MANY_GETS)
     checked: list[tuple[str, dict[str, Any], list[Key], Prepared]] = []
     for name, spec in request_items.items():  # first what needs no table, as the service orders it
@@ -139,6 +144,9 @@ def batch_get_item(emu: Any, request: Request) -> Response:
 def batch_write_item(emu: Any, request: Request) -> Response:
     """Put or delete up to 25 items across tables; all are validated before any is written."""
     request_items: dict[str, Any] = request["RequestItems"]
+    for name, writes in request_items.items():  # a null entry is an empty one (measured on DynamoDB Local)
+        if not writes:
+            raise validation_error(NO_WRITES.format(table=name))
     if sum(len(writes) for writes in request_items.values()) > MAX_WRITES:
         raise validation_error(TOO_MANY_WRITES)
     # First what needs no table (each write's kind and values), as the service orders it.
@@ -146,14 +154,16 @@ def batch_write_item(emu: Any, request: Request) -> Response:
     for name, writes in request_items.items():
         normalized: list[tuple[bool, Item, Any]] = []
         for write in writes:
-            put = write.get("PutRequest")
-            delete = write.get("DeleteRequest")
+            entry: dict[str, Any] = write if isinstance(write, dict) else {}
+            put, delete = entry.get("PutRequest"), entry.get("DeleteRequest")
             if (put is None) == (delete is None):
                 raise validation_error(ONE_REQUEST_KIND)
             if put is not None:
-                normalized.append((True, validate_item(put["Item"]), put["Item"]))
+                raw = put.get("Item") if isinstance(put, dict) else None
+                normalized.append((True, validate_item(raw), raw))
             else:
-                normalized.append((False, normalize_key(delete["Key"]), delete["Key"]))
+                raw = delete.get("Key") if isinstance(delete, dict) else None
+                normalized.append((False, normalize_key(raw), raw))
         checked.append((name, normalized))
     plans: list[tuple[Any, list[tuple[Key, Item | None, int]]]] = []
     for name, normalized in checked:
