@@ -115,11 +115,6 @@ def test_random_targets_and_signatures(
     _check(*server.answer(target, b"{}", {"Authorization": authorization}))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BatchWriteItem/BatchGetItem crash (TypeError, AttributeError: a 500) on a null RequestItems "
-    "entry; the service answers a ValidationException (owner: operations/batch.py or validation.py)",
-)
 @pytest.mark.parametrize(
     ("operation", "message"),
     [

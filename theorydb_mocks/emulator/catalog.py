@@ -21,7 +21,10 @@ from theorydb_mocks.emulator._types import IndexSpec, KeySchema
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.storage import TableStore
 
-__all__ = ["IndexState", "TableState", "key_schema_elements", "timestamp"]
+__all__ = ["UNLIMITED_ON_DEMAND", "IndexState", "TableState", "key_schema_elements", "timestamp"]
+
+# The OnDemandThroughput DynamoDB Local shows for an index without a request-unit cap.
+UNLIMITED_ON_DEMAND: dict[str, int] = {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
 
 _TZ = tzlocal()
 
@@ -53,6 +56,9 @@ class IndexState:
     arn: str
     status: str = "ACTIVE"
     provisioned_throughput: dict[str, int] | None = None
+    # DynamoDB Local 3.3.0 shows {-1, -1} on a GSI added by UpdateTable to an on-demand table (not on one
+    # made by CreateTable); the emulator follows it (docs/fidelity.md).
+    on_demand_throughput: dict[str, int] | None = None
 
     def projection(self) -> dict[str, Any]:
         projection: dict[str, Any] = {"ProjectionType": self.spec.projection_type}
@@ -138,11 +144,11 @@ class TableState:
             desc["BillingModeSummary"] = summary
         if self.lsis:
             desc["LocalSecondaryIndexes"] = [
-                self._index_description(index, local=True) for index in self.lsis.values()
+                self.index_description(index, local=True) for index in self.lsis.values()
             ]
         if self.gsis:
             desc["GlobalSecondaryIndexes"] = [
-                self._index_description(index, local=False) for index in self.gsis.values()
+                self.index_description(index) for index in self.gsis.values()
             ]
         if self.stream_specification is not None:
             desc["StreamSpecification"] = dict(self.stream_specification)
@@ -172,7 +178,8 @@ class TableState:
         throughput["WriteCapacityUnits"] = self.provisioned_throughput["WriteCapacityUnits"]
         return throughput
 
-    def _index_description(self, index: IndexState, *, local: bool) -> dict[str, Any]:
+    def index_description(self, index: IndexState, *, local: bool = False) -> dict[str, Any]:
+        """One index as descriptions show it (a GSI unless ``local``)."""
         spec = index.spec
         desc: dict[str, Any] = {
             "IndexName": spec.name,
@@ -185,8 +192,10 @@ class TableState:
                 desc["Backfilling"] = False
             if index.provisioned_throughput is not None:
                 desc["ProvisionedThroughput"] = dict(index.provisioned_throughput)
-        if index.status != "CREATING":  # sizes are known once the backfill is done
+        if index.status not in ("CREATING", "DELETING"):  # sizes are known once backfilled, until dropped
             desc["IndexSizeBytes"] = self.store.index_size_bytes(spec.name)
             desc["ItemCount"] = self.store.index_item_count(spec.name)
         desc["IndexArn"] = index.arn
+        if index.on_demand_throughput is not None:
+            desc["OnDemandThroughput"] = dict(index.on_demand_throughput)
         return desc

@@ -10,6 +10,10 @@ as the service's framework does before any handler runs:
    ``1 validation error detected: Value 'x!' at 'tableName' failed to satisfy constraint: ...`` or
    ``2 validation errors detected: ...; ...``, with paths such as ``keySchema.1.member.attributeName``.
 
+Before both, the batch operations' per-table lists are checked as DynamoDB does (a null or empty list, a
+null entry, too many requests), in DynamoDB's own words rather than as map-value constraints; and null
+members of a structure count as absent (DynamoDB ignores ``"ReturnValues": null``).
+
 Table names get the service's rules (3 to 255 characters of ``[a-zA-Z0-9_.-]``) unless the value is an ARN.
 Each operation's validator is compiled once from the model (``validator_for``) and cached: the per-call path
 only runs closures over the members the request holds.
@@ -39,6 +43,13 @@ import botocore.session
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 
 __all__ = [
+    "BATCH_GET_KEYS_EMPTY",
+    "BATCH_GET_KEY_NULL",
+    "BATCH_WRITE_ENTRY_NULL",
+    "BATCH_WRITE_LIST_EMPTY",
+    "ENUM_ORDER",
+    "TOO_MANY_GETS",
+    "TOO_MANY_WRITES",
     "Validator",
     "check_plain_table_name",
     "fully_valid",
@@ -54,6 +65,8 @@ _Check = Callable[[Any, str, list[str]], None]
 Validator = Callable[[dict[str, Any]], None]
 
 _TABLE_NAME_SHAPES = frozenset({"TableArn", "TableName"})
+# Enum value sets printed in another order than botocore's model: DynamoDB Local 3.3.0 prints this one so.
+ENUM_ORDER: dict[str, list[str]] = {"ScalarAttributeType": ["B", "N", "S"]}
 
 
 @functools.cache
@@ -302,7 +315,7 @@ class _Compiler:
         meta = shape.metadata
         type_ok = _TYPE_TESTS[kind]
         rules: list[tuple[Callable[[Any], bool], str]] = []
-        enum = meta.get("enum")
+        enum = ENUM_ORDER.get(shape.name, meta.get("enum"))
         if enum:
             allowed = frozenset(enum)
             rules.append(
@@ -545,6 +558,68 @@ def fully_valid(operation: str) -> Callable[[Any], bool]:
     return _STRICT.pred(shape)
 
 
+# DynamoDB's words for the per-table lists of the batch operations (probed on DynamoDB Local 3.3.0).
+BATCH_WRITE_LIST_EMPTY = "The batch write request list for a table cannot be null or empty: {table}"
+BATCH_WRITE_ENTRY_NULL = "The batch write request list for a table cannot be null or empty"
+BATCH_GET_KEYS_EMPTY = "The list of keys in RequestItems for BatchGetItem is required: {table} has empty list"
+BATCH_GET_KEY_NULL = (
+    "The list of keys in RequestItems for BatchGetItem may not contain null or empty values: "
+    "{table} has one or more empty keys"
+)
+TOO_MANY_WRITES = "Too many items requested for the BatchWriteItem call"
+TOO_MANY_GETS = "Too many items requested for the BatchGetItem call"
+MAX_BATCH_WRITES = 25
+MAX_BATCH_GETS = 100
+
+
+def _check_batch_write_lists(request: dict[str, Any]) -> None:
+    """Each table's write list: present, not empty, no null entry, at most 25 requests."""
+    items = request.get("RequestItems")
+    if type(items) is not dict:
+        return
+    for table, writes in items.items():
+        if writes is None or (type(writes) is list and not writes):
+            raise validation_error(BATCH_WRITE_LIST_EMPTY.format(table=table))
+        if type(writes) is not list:
+            continue  # a type error: the model's checks word it
+        if any(write is None for write in writes):
+            raise validation_error(BATCH_WRITE_ENTRY_NULL)
+        if len(writes) > MAX_BATCH_WRITES:
+            raise validation_error(TOO_MANY_WRITES)
+
+
+def _check_batch_get_lists(request: dict[str, Any]) -> None:
+    """Each table's keys: present, not empty, no null key, at most 100."""
+    items = request.get("RequestItems")
+    if type(items) is not dict:
+        return
+    for table, spec in items.items():
+        keys = spec.get("Keys") if type(spec) is dict else None
+        if spec is not None and type(spec) is not dict:
+            continue  # a type error: the model's checks word it
+        if keys is None or (type(keys) is list and not keys):
+            raise validation_error(BATCH_GET_KEYS_EMPTY.format(table=table))
+        if type(keys) is not list:
+            continue
+        if any(key is None for key in keys):
+            raise validation_error(BATCH_GET_KEY_NULL.format(table=table))
+        if len(keys) > MAX_BATCH_GETS:
+            raise validation_error(TOO_MANY_GETS)
+
+
+# Checks DynamoDB makes before the model's constraints, per operation.
+_BEFORE_MODEL: dict[str, Callable[[dict[str, Any]], None]] = {
+    "BatchWriteItem": _check_batch_write_lists,
+    "BatchGetItem": _check_batch_get_lists,
+}
+
+
+def _drop_null_members(request: dict[str, Any]) -> None:
+    """A top-level member sent as JSON null is absent to DynamoDB: remove it, so handlers see it absent."""
+    for name in [name for name, value in request.items() if value is None]:
+        del request[name]
+
+
 @functools.cache
 def validator_for(operation: str) -> Validator:
     """The compiled validator of one operation's input (cached; raises KeyError for unknown operations)."""
@@ -561,8 +636,14 @@ def validator_for(operation: str) -> Validator:
         return no_input
     check = _COMPILER.check(shape)
     surely_valid = _FAST.pred(shape)
+    before = _BEFORE_MODEL.get(operation)
 
     def validate(request: dict[str, Any]) -> None:
+        if type(request) is dict:
+            if None in request.values():
+                _drop_null_members(request)
+            if before is not None:
+                before(request)
         if surely_valid(request):
             return
         errors: list[str] = []

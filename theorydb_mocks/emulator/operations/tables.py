@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from theorydb_mocks.emulator._types import IndexSpec, KeySchema
-from theorydb_mocks.emulator.catalog import IndexState, TableState, key_schema_elements
+from theorydb_mocks.emulator.catalog import UNLIMITED_ON_DEMAND, IndexState, TableState
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.storage import TableStore
@@ -56,9 +56,13 @@ class M:
         "One or more parameter values were invalid: Some index key attributes are not defined in "
         "AttributeDefinitions. Keys: [{keys}], AttributeDefinitions: [{defined}]"
     )
+    # DynamoDB Local's words (the service's are not documented; docs/fidelity.md).
     UNUSED_DEFINITIONS = (
-        "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match "
-        "number of attributes defined in AttributeDefinitions"
+        "The number of attributes in key schema must match the number of attributes defined in attribute "
+        "definitions."
+    )
+    KEY_SCHEMA_TOO_BIG = (
+        "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table"
     )
     NO_ATTRIBUTE_SCHEMA = "No Attribute Schema Defined"
     NO_KEY_SCHEMA = (
@@ -246,6 +250,8 @@ def create_table(emu: DynamoDBEmulator, request: Request) -> Response:
         raise _invalid(M.NO_ATTRIBUTE_SCHEMA)
     types = _definitions(request)
     undefined: list[str] = []
+    if len(request["KeySchema"]) > 2:
+        raise _invalid(M.KEY_SCHEMA_TOO_BIG)
     key = _key_schema(request["KeySchema"], types, undefined=undefined)
 
     billing = request.get("BillingMode") or "PROVISIONED"
@@ -422,8 +428,10 @@ def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
     now = emu.clock.now()
     billing = request.get("BillingMode") or table.billing_mode
     throughput = request.get("ProvisionedThroughput")
-    if billing == "PAY_PER_REQUEST" and throughput is not None:
-        raise _invalid(M.PPR_WITH_THROUGHPUT)
+    if billing == "PAY_PER_REQUEST":
+        # DynamoDB Local accepts a ProvisionedThroughput for an on-demand table here and ignores it; only
+        # CreateTable's refusal is documented for the service, so UpdateTable follows Local.
+        throughput = None
     if billing == "PROVISIONED" and table.billing_mode == "PAY_PER_REQUEST" and throughput is None:
         raise _invalid(M.NO_THROUGHPUT)
     if (
@@ -448,8 +456,7 @@ def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
         if billing == "PAY_PER_REQUEST":
             table.last_update_to_pay_per_request = now
             table.provisioned_throughput = {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
-            for index in table.gsis.values():
-                index.provisioned_throughput = None
+            # The GSIs keep showing their last provisioned throughput, as in DynamoDB Local.
         table.billing_mode = billing
     if throughput is not None:
         if was_provisioned:
@@ -475,7 +482,12 @@ def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
     created: list[IndexState] = []
     for spec, index_throughput in creates:
         table.store.add_index(spec)
-        state = IndexState(spec, f"{table.arn}/index/{spec.name}", provisioned_throughput=index_throughput)
+        state = IndexState(
+            spec,
+            f"{table.arn}/index/{spec.name}",
+            provisioned_throughput=index_throughput,
+            on_demand_throughput=dict(UNLIMITED_ON_DEMAND) if billing == "PAY_PER_REQUEST" else None,
+        )
         table.gsis[spec.name] = state
         created.append(state)
     deleting: list[IndexState] = []
@@ -491,18 +503,9 @@ def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
     description = table.description()
     for state in created:
         state.status = "ACTIVE"
-    if deleting:
+    if deleting:  # a dropped index is shown without sizes, as DynamoDB Local shows it
         description.setdefault("GlobalSecondaryIndexes", []).extend(
-            {
-                "IndexName": state.spec.name,
-                "KeySchema": key_schema_elements(state.spec.key),
-                "Projection": state.projection(),
-                "IndexStatus": "DELETING",
-                "IndexSizeBytes": 0,
-                "ItemCount": 0,
-                "IndexArn": state.arn,
-            }
-            for state in deleting
+            table.index_description(state) for state in deleting
         )
     return {"TableDescription": description}
 
