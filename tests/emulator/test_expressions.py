@@ -10,6 +10,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.expressions import compile_expressions, parse_expression
@@ -749,3 +751,121 @@ def test_size_limits() -> None:
         "65536 bytes for key #a"
     )
     compile_expressions(names={"#a": "x" * 65535}, values=V1, condition="#a = :v")
+
+
+FUZZ_TOKENS = st.sampled_from(
+    [
+        "a",
+        "b",
+        "#n",
+        ":v",
+        ":w",
+        "(",
+        ")",
+        "[",
+        "]",
+        "0",
+        "7",
+        ".",
+        ",",
+        "=",
+        "<",
+        "<>",
+        ">=",
+        "+",
+        "-",
+        "AND",
+        "OR",
+        "NOT",
+        "BETWEEN",
+        "IN",
+        "SET",
+        "REMOVE",
+        "ADD",
+        "DELETE",
+        "size",
+        "contains",
+        "begins_with",
+        "attribute_exists",
+        "attribute_type",
+        "if_not_exists",
+        "list_append",
+        "status",
+        "é",
+        "'",
+    ]
+)
+FUZZ_VALUES: st.SearchStrategy[Any] = st.sampled_from(
+    [
+        {"N": "1"},
+        {"S": "x"},
+        {"L": [{"N": "2"}]},
+        {"SS": ["x"]},
+        {"NS": ["1"]},
+        {"M": {}},
+        {"BOOL": True},
+        {"NULL": True},
+        {"B": b"\x01"},
+        {},
+        {"N": "x"},
+        {"S": 1},
+        "junk",
+        None,
+    ]
+)
+FUZZ_OPERANDS = st.sampled_from(["a", "b[0]", "#n.a", ":v", ":w", "size(b)", "n", "nope", "b[9]"])
+SHAPES = [
+    "{0} = {1}",
+    "{0} < {1} AND NOT {2} >= {3}",
+    "{0} BETWEEN {1} AND {2}",
+    "{0} IN ({1}, {2}, {3})",
+    "contains({0}, {1}) OR begins_with({2}, {3})",
+    "attribute_type({0}, {1})",
+    "SET {0} = {1} + {2} REMOVE {3}",
+    "SET {0} = list_append({1}, {2}) ADD {3} :v",
+    "SET {0} = if_not_exists({1}, {2}) DELETE {3} :w",
+    "{0}, {1}, {2}",
+    "pk = {0} AND {1} > {2}",
+]
+FUZZ_ITEM: dict[str, Any] = {
+    "pk": {"S": "k"},
+    "a": {"N": "1"},
+    "b": {"L": [{"S": "x"}]},
+    "n": {"M": {"a": {"N": "2"}}},
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from(["condition", "filter", "key_condition", "projection", "update"]),
+    tokens=st.one_of(
+        st.lists(FUZZ_TOKENS, max_size=12),
+        st.tuples(st.sampled_from(SHAPES), st.lists(FUZZ_OPERANDS, min_size=4, max_size=4)).map(
+            lambda t: [t[0].format(*t[1])]
+        ),
+    ),
+    v=FUZZ_VALUES,
+    w=FUZZ_VALUES,
+    with_names=st.booleans(),
+)
+def test_fuzzed_requests_only_raise_dynamodb_errors(
+    kind: str, tokens: list[str], v: Any, w: Any, with_names: bool
+) -> None:
+    text = " ".join(tokens)
+    names = {"#n": "n"} if with_names or "#n" in text else None
+    values = {key: value for key, value in ((":v", v), (":w", w)) if key in text} or None
+    try:
+        compiled = compile_expressions(names=names, values=values, **{kind: text})
+        if compiled.condition is not None:
+            compiled.condition.evaluate(FUZZ_ITEM)
+        if compiled.filter is not None:
+            compiled.filter.evaluate(FUZZ_ITEM)
+            compiled.filter.attribute_names()
+        if compiled.projection is not None:
+            compiled.projection.apply(FUZZ_ITEM)
+        if compiled.update is not None:
+            compiled.update.apply(FUZZ_ITEM, ("pk",))
+        if compiled.key_condition is not None:
+            compiled.key_condition.plan("pk", "a", types={"pk": "S", "a": "N"})
+    except DynamoDBError:
+        pass
