@@ -14,6 +14,7 @@ listed: the harness gives every table a unique name, so that quirk cannot show (
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -377,6 +378,180 @@ QUIRKS: tuple[Quirk, ...] = (
 )
 
 
+# -- control plane and server-side validation -------------------------------------------------------------
+
+# DynamoDB Local prints the ScalarAttributeType enum as [B, N, S] (its own message); the emulator follows it.
+_ENUM_ORDER = {"ScalarAttributeType": ["B", "N", "S"]}
+
+
+def _scalar_text(value: Any) -> str | None:
+    """A scalar as the service's constraint messages print it; None where the wording is not certain."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int):
+        return str(value)
+    return None
+
+
+def _violations(shape: Any, value: Any, path: str, out: list[str]) -> bool:
+    """Append the API model's constraint violations of ``value`` (DynamoDB's framework order: required
+    members and then each member in model order; enum, pattern, max, min). False where a violation's
+    wording is not certain (a non-empty collection printed whole, a map value's path, a binary value)."""
+    model = _service_model()
+    kind = shape.type_name
+    meta = shape.metadata
+
+    def failed(shown: str, rule: str) -> None:
+        out.append(f"Value {shown} at '{path}' failed to satisfy constraint: {rule}")
+
+    if kind == "structure":
+        if not isinstance(value, Mapping):
+            return False
+        required = set(meta.get("required", ()))
+        for name, member in shape.members.items():
+            seg = name[0].lower() + name[1:]
+            where = f"{path}.{seg}" if path else seg
+            item = value.get(name)
+            if item is None:
+                if name in required:
+                    out.append(
+                        f"Value null at '{where}' failed to satisfy constraint: Member must not be null"
+                    )
+                continue
+            if name == "TableName" and isinstance(item, str):
+                member = model.shape_for("TableArn" if item.startswith("arn:") else "TableName")
+            if not _violations(member, item, where, out):
+                return False
+        return True
+    if kind in ("list", "map"):
+        if not isinstance(value, list | Mapping):
+            return False
+        for bound, rule in (("max", "less than or equal to"), ("min", "greater than or equal to")):
+            limit = meta.get(bound)
+            if limit is not None and (len(value) > limit if bound == "max" else len(value) < limit):
+                if value:
+                    return False
+                failed("'[]'" if kind == "list" else "'{}'", f"Member must have length {rule} {limit}")
+        if kind == "list":
+            return all(
+                _violations(shape.member, item, f"{path}.{n}.member", out)
+                for n, item in enumerate(value, 1)
+                if item is not None
+            )
+        inner: list[str] = []
+        entries = value.values() if isinstance(value, Mapping) else ()
+        ok = all(_violations(shape.value, item, path, inner) for item in entries if item is not None)
+        return ok and not inner
+    text = _scalar_text(value)
+    if text is None:
+        return False
+    enum = _ENUM_ORDER.get(shape.name, meta.get("enum"))
+    if enum and value not in enum:
+        failed(f"'{text}'", "Member must satisfy enum value set: [" + ", ".join(enum) + "]")
+    pattern = meta.get("pattern")
+    if pattern and isinstance(value, str) and re.fullmatch(pattern, value) is None:
+        failed(f"'{text}'", f"Member must satisfy regular expression pattern: {pattern}")
+    measure = len(value) if isinstance(value, str) else value
+    what = "length" if isinstance(value, str) else "value"
+    if meta.get("max") is not None and measure > meta["max"]:
+        failed(f"'{text}'", f"Member must have {what} less than or equal to {meta['max']}")
+    if meta.get("min") is not None and measure < meta["min"]:
+        failed(f"'{text}'", f"Member must have {what} greater than or equal to {meta['min']}")
+    return True
+
+
+@functools.cache
+def _service_model() -> Any:
+    return botocore.session.get_session().get_service_model("dynamodb")
+
+
+def constraint_report(op: str, request: Mapping[str, Any]) -> str | None:
+    """The service's report of the request's model-constraint violations, or None where there is none or
+    its wording is not certain."""
+    model = _service_model()
+    shape = model.operation_model(model.operation_names[_op_index(model.operation_names, op)]).input_shape
+    found: list[str] = []
+    if shape is None or not _violations(shape, request, "", found) or not found:
+        return None
+    noun = "error" if len(found) == 1 else "errors"
+    return f"{len(found)} validation {noun} detected: " + "; ".join(found)
+
+
+def _model_constraint_wording(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if local.code != "ValidationException" or emu.code != "ValidationException":
+        return False
+    expected = constraint_report(op, request)
+    return expected is not None and emu.message == expected and local.message != expected
+
+
+PREEXISTING_LOCAL = "Cannot create preexisting table"
+
+
+def _preexisting_table(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "create_table" or local.code != "ResourceInUseException" or emu.code != local.code:
+        return False
+    return (
+        local.message == PREEXISTING_LOCAL and emu.message == f"Table already exists: {request['TableName']}"
+    )
+
+
+_LOCAL_UNDEFINED = re.compile(
+    r"(Hash|Range) Key not specified in Attribute Definitions\.  Type unknown\."
+    r"|Attribute \S+ is not defined in AttributeDefinitions"
+)
+
+
+def _undefined_key_attributes(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "create_table" or local.code != "ValidationException" or emu.code != local.code:
+        return False
+    if _LOCAL_UNDEFINED.fullmatch(local.message or "") is None:
+        return False
+    defined = [d.get("AttributeName") for d in request.get("AttributeDefinitions", [])]
+    schemas = [request.get("KeySchema", [])]
+    for member in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
+        schemas += [index.get("KeySchema", []) for index in request.get(member, [])]
+    undefined: list[str] = []
+    for schema in schemas:
+        for element in schema:
+            name = element.get("AttributeName")
+            if name not in defined and name not in undefined:
+                undefined.append(name)
+    expected = (
+        "One or more parameter values were invalid: Some index key attributes are not defined in "
+        f"AttributeDefinitions. Keys: [{', '.join(undefined)}], AttributeDefinitions: [{', '.join(defined)}]"
+    )
+    return bool(undefined) and emu.message == expected
+
+
+QUIRKS = (
+    *QUIRKS,
+    Quirk(
+        id="model-constraint-wording",
+        local="reports a violation of the API model's constraints (required member, length, range, pattern, "
+        "enum) in its own words, e.g. 'Limit must be greater than or equal to 1', 'Invalid table/index "
+        "name. ...', 'Cannot have null key for GetItem, DeleteItem, or UpdateItem' (found by this suite)",
+        service="the framework's report, all violations at once: '1 validation error detected: Value '0' at "
+        "'limit' failed to satisfy constraint: Member must have value greater than or equal to 1' (format "
+        "quoted by the issue); accepted only where every value prints as a scalar, null, [] or {}",
+        matcher=_model_constraint_wording,
+    ),
+    Quirk(
+        id="preexisting-table",
+        local="CreateTable of an existing table: ResourceInUseException 'Cannot create preexisting table'",
+        service="'Table already exists: <name>' (AWS's ResourceInUseException error examples)",
+        matcher=_preexisting_table,
+    ),
+    Quirk(
+        id="undefined-key-attributes",
+        local="a key attribute missing from AttributeDefinitions: 'Hash Key not specified in Attribute "
+        "Definitions.  Type unknown.' or 'Attribute <g> is not defined in AttributeDefinitions'",
+        service="'One or more parameter values were invalid: Some index key attributes are not defined in "
+        "AttributeDefinitions. Keys: [...], AttributeDefinitions: [...]' (AWS documentation)",
+        matcher=_undefined_key_attributes,
+    ),
+)
+
+
 def match(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> Quirk | None:
     """The quirk that explains the difference between ``local`` and ``emu``, or None (a real mismatch)."""
     for quirk in QUIRKS:
@@ -389,3 +564,96 @@ def match(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> 
             if quirk.matcher(op, request, shaped, emu):
                 return quirk
     return None
+
+
+# -- transactions and tagging (issue 5, engineer A) --------------------------------------------------------
+
+TRANSACTION_SAME_ITEM = "Transaction request cannot include multiple operations on one item"
+LOCAL_NO_TAGGING = "Tagging is not currently supported in DynamoDB Local."
+
+
+def _transaction_check_and_write(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if (
+        op != "transact_write_items"
+        or emu.code != "ValidationException"
+        or emu.message != TRANSACTION_SAME_ITEM
+    ):
+        return False
+    if local.code == "ValidationException":
+        return False
+    checked, written = set(), []
+    for action in request.get("TransactItems", []):
+        for kind, body in action.items():
+            spot = (body.get("TableName"), repr(sorted(body.get("Key", {}).items())))
+            (checked.add(spot) if kind == "ConditionCheck" else written.append(spot))
+    return bool(checked & set(written)) and len(set(written)) == len(written)
+
+
+def _local_without_tagging(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op not in ("tag_resource", "untag_resource", "list_tags_of_resource", "describe_endpoints"):
+        return False
+    if local.code != "UnknownOperationException":
+        return False
+    expected = LOCAL_NO_TAGGING if op != "describe_endpoints" else "An unknown operation was requested."
+    return local.message == expected and emu.code != "UnknownOperationException"
+
+
+def _transaction_single_reason(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "transact_write_items" or local.code != emu.code or local.code != "TransactionCanceledException":
+        return False
+    local_reasons = local.body.get("CancellationReasons", [])
+    emu_reasons = emu.body.get("CancellationReasons", [])
+    actions = request.get("TransactItems", [])
+    if len(local_reasons) != 1 or len(emu_reasons) != len(actions) or len(actions) < 2:
+        return False
+    failed = [reason for reason in emu_reasons if reason.get("Code") != "None"]
+    return failed == local_reasons and "Cannot update attribute" in str(local_reasons[0].get("Message"))
+
+
+def _terse_length_message(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op not in ("transact_write_items", "transact_get_items") or local.code != "ValidationException":
+        return False
+    rule = "Member must have length less than or equal to 100"
+    text = emu.message or ""
+    return (
+        local.message == rule
+        and emu.code == "ValidationException"
+        and text.startswith("1 validation error detected: Value '[")
+        and text.endswith(f"]' at 'transactItems' failed to satisfy constraint: {rule}")
+    )
+
+
+QUIRKS = (
+    *QUIRKS,
+    Quirk(
+        id="transaction-check-and-write-same-item",
+        local="TransactWriteItems runs a ConditionCheck and a Put/Update/Delete on the same item "
+        "(found by this suite)",
+        service="ValidationException: "
+        + TRANSACTION_SAME_ITEM
+        + " (the API reference: a ConditionCheck and an "
+        "Update cannot target the same item)",
+        matcher=_transaction_check_and_write,
+    ),
+    Quirk(
+        id="local-without-tagging",
+        local="TagResource, UntagResource and ListTagsOfResource answer UnknownOperationException "
+        "'Tagging is not currently supported in DynamoDB Local.'; DescribeEndpoints is an unknown operation",
+        service="the operations exist (the emulator's answers are pinned by tests/emulator/test_tags.py)",
+        matcher=_local_without_tagging,
+    ),
+    Quirk(
+        id="transaction-single-reason",
+        local="an Update that sets a key attribute cancels the transaction with that one ValidationError "
+        "reason, whatever the number of actions (found by this suite)",
+        service="one CancellationReason per action, in order: Code None for the others (API reference)",
+        matcher=_transaction_single_reason,
+    ),
+    Quirk(
+        id="transaction-terse-length-message",
+        local="more than 100 actions: 'Member must have length less than or equal to 100' alone",
+        service="the framework's full constraint report: 1 validation error detected: Value '[...]' at "
+        "'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100",
+        matcher=_terse_length_message,
+    ),
+)

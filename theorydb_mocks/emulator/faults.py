@@ -9,8 +9,9 @@ fixed number of ``times``, so a test can prove its retries happen and that the f
 - ``internal_error(operation, times=1)``: an ``InternalServerError`` with HTTP 500, which botocore retries;
 - ``unprocessed(operation, keys=[...], times=1)``: BatchWriteItem / BatchGetItem leave the chosen entries out
   and hand them back in ``UnprocessedItems`` / ``UnprocessedKeys`` (the rest is processed);
-- ``transaction_conflict(times=1, key=None)``: the next transaction is cancelled with a ``TransactionConflict``
-  reason for the chosen action (the one touching ``key``, or the first), as the service does.
+- ``transaction_conflict(times=1, key=None)``: the next transaction is cancelled with a
+  ``TransactionConflict`` reason for the chosen action (the one touching ``key``, or the first), as the
+  service does.
 
 Faults are consumed in the order they were added; ``pending()`` lists those left, ``clear()`` drops them. A
 fault fires before the request is validated or the lock is taken (except ``unprocessed``, which validates the
@@ -201,7 +202,7 @@ class Faults:
         return self._add(Fault("unprocessed", operation, _times(times), "", normalized))
 
     def transaction_conflict(self, *, times: int = 1, key: Key | None = None) -> Fault:
-        """Cancel the next ``times`` transactions (touching ``key``, if given) with ``TransactionConflict``."""
+        """Cancel the next ``times`` transactions (touching ``key``, if given) with a TransactionConflict."""
         return self._add(Fault("transaction_conflict", None, _times(times), "", _normalized_keys(key)))
 
     def pending(self) -> list[Fault]:
