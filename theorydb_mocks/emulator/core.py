@@ -21,13 +21,19 @@ atomic and handlers need no locking of their own.
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (registers every handler)
 from theorydb_mocks.emulator.clock import Clock
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.faults import Faults
+from theorydb_mocks.emulator.ledger import CAPACITY_OPERATIONS, CapacityLedger, total_only
 from theorydb_mocks.emulator.operations._registry import HANDLERS
+from theorydb_mocks.emulator.operations.streams import streams_validator_for
+from theorydb_mocks.emulator.snapshots import Snapshot, Snapshots
+from theorydb_mocks.emulator.streams import StreamHub
+from theorydb_mocks.emulator.ttl import TimeToLive, TtlMode
 from theorydb_mocks.emulator.validation import validator_for
 
 if TYPE_CHECKING:
@@ -37,12 +43,16 @@ if TYPE_CHECKING:
 __all__ = ["DynamoDBEmulator"]
 
 RESOURCE_NOT_FOUND = "Requested resource not found"
+# Operations after which a table's stream may have to open or close.
+_STREAM_CATALOG_OPERATIONS = frozenset({"CreateTable", "UpdateTable", "DeleteTable"})
 
 
 class DynamoDBEmulator:
     """An in-memory DynamoDB: thread-safe, with DynamoDB's validation, answers and errors.
 
-    ``region`` and ``account_id`` go into ARNs; ``clock`` drives every timestamp (system time by default).
+    ``region`` and ``account_id`` go into ARNs; ``clock`` drives every timestamp (system time by default)
+    and TTL. ``ttl_mode`` is ``"lazy"`` (expired items linger until ``emu.ttl.sweep()`` or 48 hours, as on
+    DynamoDB) or ``"immediate"`` (see ``ttl``). ``capacity_ledger=False`` stops ``emu.capacity`` recording.
     """
 
     def __init__(
@@ -51,6 +61,8 @@ class DynamoDBEmulator:
         region: str = "us-east-1",
         account_id: str = "123456789012",
         clock: Clock | None = None,
+        ttl_mode: TtlMode = "lazy",
+        capacity_ledger: bool = True,
     ) -> None:
         self.region = region
         self.account_id = account_id
@@ -58,6 +70,10 @@ class DynamoDBEmulator:
         self.lock = threading.RLock()
         self.tables: dict[str, TableState] = {}
         self.faults = Faults()
+        self.streams = StreamHub(self)
+        self.ttl = TimeToLive(self, ttl_mode)
+        self.capacity = CapacityLedger(enabled=capacity_ledger)
+        self.snapshots = Snapshots(self)
 
     def __repr__(self) -> str:
         return f"<DynamoDBEmulator {self.region} tables={len(self.tables)}>"
@@ -83,9 +99,13 @@ class DynamoDBEmulator:
         try:
             validate = validator_for(operation)
         except KeyError:
-            raise ddb_error(
-                "UnknownOperationException", f"Unknown operation: {operation!r} is not a DynamoDB operation"
-            ) from None
+            try:
+                validate = streams_validator_for(operation)
+            except KeyError:
+                raise ddb_error(
+                    "UnknownOperationException",
+                    f"Unknown operation: {operation!r} is not a DynamoDB operation",
+                ) from None
         if not prevalidated:
             validate(request)
         if handler is None:
@@ -95,13 +115,36 @@ class DynamoDBEmulator:
             )
         with self.lock:
             try:
-                return handler(self, request)
+                if self.ttl.active:
+                    self.ttl.expire_due()
+                if operation in CAPACITY_OPERATIONS and self.capacity.enabled:
+                    return self._metered(handler, operation, request)
+                response = handler(self, request)
+                if operation in _STREAM_CATALOG_OPERATIONS:
+                    self.streams.sync(response["TableDescription"]["TableName"])
+                return response
             except DynamoDBError:
                 raise
             except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
                 raise ddb_error(
                     "InternalServerError", f"Internal server error ({type(exc).__name__})"
                 ) from exc
+
+    def _metered(self, handler: Any, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Run a capacity-bearing handler asking for INDEXES detail, record it in the ledger, and answer
+        with what the request asked for (the handler's own numbers: nothing computed twice)."""
+        asked = request.get("ReturnConsumedCapacity")
+        if asked != "INDEXES":
+            request = {**request, "ReturnConsumedCapacity": "INDEXES"}
+        response: dict[str, Any] = handler(self, request)
+        consumed = response.get("ConsumedCapacity")
+        if consumed is not None:
+            self.capacity.record(operation, consumed)
+            if asked == "TOTAL":
+                response["ConsumedCapacity"] = total_only(consumed)
+            elif asked != "INDEXES":
+                del response["ConsumedCapacity"]
+        return response
 
     def table_arn(self, name: str) -> str:
         return f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{name}"
@@ -125,9 +168,42 @@ class DynamoDBEmulator:
         return table
 
     def reset(self) -> None:
-        """Drop every table (the clock and settings stay)."""
+        """Drop every table, stream, TTL setting and ledger entry (the clock and settings stay)."""
         with self.lock:
             self.tables.clear()
+            self.streams.clear()
+            self.ttl.clear()
+            self.capacity.reset()
+
+    def stream_records(self, table_name: str, since: str | None = None) -> list[dict[str, Any]]:
+        """The records of the table's stream as a Lambda event's ``Records`` (JSON values, binary as base64,
+        ``eventSourceARN``), oldest first; ``since``: only those after this ``SequenceNumber``.
+
+        Feed them to a handler: ``handler({"Records": emu.stream_records("orders")}, None)``. The table's
+        open stream, or its last one if the stream was disabled or the table deleted; [] if it never had one.
+        """
+        with self.lock:
+            stream = self.streams.stream_of(self.table_name(table_name))
+            if stream is None:
+                return []
+            stream.trim(self.clock.now())
+            start = stream.first if since is None else stream.position_of(int(since) + 1)
+            return [record.lambda_event(stream) for record in stream.records[start:]]
+
+    def snapshot(self) -> Snapshot:
+        """The whole state now (tables, items, indexes, TTL, streams, tags, ledger), for ``restore``.
+
+        Cheap: O(tables); writes then log their undo until the snapshot is released or collected.
+        """
+        return self.snapshots.take()
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Go back to ``snapshot`` (O(tables + changes since)); later snapshots become invalid."""
+        self.snapshots.restore(snapshot)
+
+    def rollback(self) -> AbstractContextManager[Snapshot]:
+        """``with emu.rollback(): ...`` undoes everything done inside the block (see ``snapshots``)."""
+        return self.snapshots.rollback()
 
     def client(self) -> EmulatorClient:
         """A boto3-compatible low-level DynamoDB client answered directly by this emulator."""

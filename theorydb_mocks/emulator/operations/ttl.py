@@ -1,0 +1,78 @@
+"""UpdateTimeToLive and DescribeTimeToLive: the table's TTL attribute, switched on and off.
+
+The setting and the expiring live in ``emu.ttl`` (see ``theorydb_mocks.emulator.ttl``). The change is
+ENABLED (or DISABLED) at once, as in DynamoDB Local; the service passes through ENABLING/DISABLING for
+up to an hour and refuses a second change meanwhile, which the emulator does not model. Messages are
+DynamoDB Local 3.3.0's.
+
+Docs: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTimeToLive.html
+
+>>> from theorydb_mocks.emulator import DynamoDBEmulator
+>>> emu = DynamoDBEmulator()
+>>> _ = emu.dispatch("CreateTable", {"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
+...     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+...     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+>>> emu.dispatch("DescribeTimeToLive", {"TableName": "tbl"})
+{'TimeToLiveDescription': {'TimeToLiveStatus': 'DISABLED'}}
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
+from theorydb_mocks.emulator.operations._registry import operation
+
+if TYPE_CHECKING:
+    from theorydb_mocks.emulator._types import Request, Response
+    from theorydb_mocks.emulator.catalog import TableState
+    from theorydb_mocks.emulator.core import DynamoDBEmulator
+
+__all__ = ["M", "describe_time_to_live", "update_time_to_live"]
+
+
+class M:
+    """The messages of this module, in one table."""
+
+    NO_TABLE = "Cannot do operations on a non-existent table"
+    ALREADY_ENABLED = "TimeToLive is already enabled"
+    ALREADY_DISABLED = "TimeToLive is already disabled"
+    OTHER_ATTRIBUTE = "TimeToLive is active on a different AttributeName"
+
+
+def _table(emu: DynamoDBEmulator, name: str) -> TableState:
+    try:
+        table: TableState = emu.get_table(name)
+    except DynamoDBError:
+        raise ddb_error("ResourceNotFoundException", M.NO_TABLE) from None
+    return table
+
+
+@operation("UpdateTimeToLive")
+def update_time_to_live(emu: DynamoDBEmulator, request: Request) -> Response:
+    """Enable or disable TTL on one attribute. Runtime: O(n) to enable (the expiry heap), O(1) to disable."""
+    table = _table(emu, request["TableName"])
+    spec = request["TimeToLiveSpecification"]
+    enabled = bool(spec["Enabled"])
+    attribute = spec["AttributeName"]
+    current = emu.ttl.attribute_of(table)
+    if current is not None and current != attribute:
+        raise validation_error(M.OTHER_ATTRIBUTE)
+    if enabled:
+        if current is not None:
+            raise validation_error(M.ALREADY_ENABLED)
+        emu.ttl.enable(table, attribute)
+    else:
+        if current is None:
+            raise validation_error(M.ALREADY_DISABLED)
+        emu.ttl.disable(table.name)
+    return {"TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": attribute}}
+
+
+@operation("DescribeTimeToLive")
+def describe_time_to_live(emu: DynamoDBEmulator, request: Request) -> Response:
+    """The table's TTL status and attribute. Runtime: O(1)."""
+    attribute = emu.ttl.attribute_of(_table(emu, request["TableName"]))
+    if attribute is None:
+        return {"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}}
+    return {"TimeToLiveDescription": {"TimeToLiveStatus": "ENABLED", "AttributeName": attribute}}
