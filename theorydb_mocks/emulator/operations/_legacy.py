@@ -66,6 +66,10 @@ ONLY_DELETE = INVALID + "Only DELETE action is allowed when no attribute value i
 ADD_NOT_SUPPORTED = INVALID + "ADD action is not supported for the type {kind}"
 DELETE_NOT_SUPPORTED = INVALID + "DELETE action with value is not supported for the type {kind}"
 UPDATE_TYPE_MISMATCH = "Type mismatch for attribute to update"
+NULL_OPERATOR = (
+    "1 validation error detected: Value null at '{member}.{name}.member.comparisonOperator' failed to "
+    "satisfy constraint: Member must not be null"
+)
 
 # Arguments each operator takes: an exact count, or None for "one or more".
 _ARITY: dict[str, int | None] = {
@@ -222,12 +226,31 @@ def check_conditional_operator(conditions: Any, operator: Any) -> None:
         raise validation_error(OPERATOR_WITH_ONE)
 
 
-def legacy_condition(conditions: dict[str, Any], operator: str | None, *, expected: bool) -> LegacyCondition:
-    """Translate ``Expected`` (``expected=True``: Value/Exists allowed) or a Query/Scan filter map."""
+def _entry(entry: Any) -> dict[str, Any]:
+    """A condition or update entry; a JSON null one (possible through the HTTP door) is an empty one."""
+    return entry if isinstance(entry, dict) else {}
+
+
+def _operator(member: str, name: str, entry: dict[str, Any]) -> str:
+    """The ComparisonOperator a filter or key condition must carry."""
+    op = entry.get("ComparisonOperator")
+    if op is None:
+        raise validation_error(NULL_OPERATOR.format(member=member, name=name))
+    return str(op)
+
+
+def legacy_condition(
+    conditions: dict[str, Any], operator: str | None, *, expected: bool, member: str = "expected"
+) -> LegacyCondition:
+    """Translate ``Expected`` (``expected=True``: Value/Exists allowed) or a Query/Scan filter map.
+
+    ``member``: the request member's name as DynamoDB spells it in messages (``scanFilter``...).
+    """
     check_conditional_operator(conditions, operator)
     tests: list[tuple[str, Test]] = []
-    for name, entry in conditions.items():
-        op = entry.get("ComparisonOperator")
+    for name, raw in conditions.items():
+        entry = _entry(raw)
+        op = entry.get("ComparisonOperator") if expected else _operator(member, name, entry)
         exists = entry.get("Exists") if expected else None
         if op is not None:
             if exists is not None:
@@ -262,16 +285,16 @@ def legacy_key_plan(conditions: dict[str, Any], hash_name: str, range_name: str 
             raise validation_error(KEY_MISSED.format(name=hash_name if hash_name not in conditions else name))
     if hash_name not in conditions:
         raise validation_error(KEY_MISSED.format(name=hash_name))
-    partition_entry = conditions[hash_name]
-    op = partition_entry.get("ComparisonOperator")
+    partition_entry = _entry(conditions[hash_name])
+    op = _operator("keyConditions", hash_name, partition_entry)
     partition_args = _operator_arguments(hash_name, partition_entry, op, expected=False)
     if op != "EQ":
         raise validation_error(KEY_NOT_SUPPORTED)
     sort_op: str | None = None
     sort_values: tuple[AttributeValue, ...] = ()
     if range_name is not None and range_name in conditions:
-        entry = conditions[range_name]
-        op = entry.get("ComparisonOperator")
+        entry = _entry(conditions[range_name])
+        op = _operator("keyConditions", range_name, entry)
         args = _operator_arguments(range_name, entry, op, expected=False)
         if op == "BETWEEN":
             sort_op = "BETWEEN"
@@ -333,7 +356,8 @@ def legacy_update(updates: dict[str, Any], item: Item, key_names: tuple[str, ...
     Every check runs before anything is changed; the input is never mutated.
     """
     plan: list[tuple[str, str, AttributeValue | None]] = []
-    for name, entry in updates.items():
+    for name, raw in updates.items():
+        entry = _entry(raw)
         if name in key_names:
             raise validation_error(KEY_ATTRIBUTE.format(name=name))
         action = entry.get("Action") or "PUT"

@@ -285,7 +285,8 @@ def _filter(request: Request, compiled: Any, legacy_member: str) -> Any:
     if conditions is None:
         check_conditional_operator(None, operator)
         return None
-    return legacy_condition(conditions, operator, expected=False)
+    member = "queryFilter" if legacy_member == "QueryFilter" else "scanFilter"
+    return legacy_condition(conditions, operator, expected=False, member=member)
 
 
 def _check_filter_keys(source: _Source, condition: Any, legacy: bool) -> None:
