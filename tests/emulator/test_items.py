@@ -7,10 +7,13 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator
 from theorydb_mocks.emulator.client import EmulatorClient
+from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.values import item_size
 
 KEY = {"pk": {"S": "a"}, "sk": {"N": "1"}}
@@ -533,3 +536,64 @@ def test_lsi_projections_count_toward_the_400_kb_of_a_new_item(client: EmulatorC
         UpdateExpression="SET l = :l",
         ExpressionAttributeValues={":l": {"S": "L"}},
     )
+
+
+# -- no request makes a handler crash --
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["S", "N", "pk", "sk", "Item", "Key", "Keys", "ComparisonOperator", "Value", "Action"]
+            ),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=8,
+)
+_MEMBERS = {
+    "PutItem": ["Item", "Expected", "ConditionalOperator", "ReturnValues", "ConditionExpression"],
+    "GetItem": ["Key", "AttributesToGet", "ProjectionExpression"],
+    "UpdateItem": ["Key", "AttributeUpdates", "Expected", "UpdateExpression", "ReturnValues"],
+    "DeleteItem": ["Key", "Expected", "ReturnValuesOnConditionCheckFailure"],
+    "Query": [
+        "KeyConditions",
+        "QueryFilter",
+        "ExclusiveStartKey",
+        "IndexName",
+        "Select",
+        "KeyConditionExpression",
+    ],
+    "Scan": ["ScanFilter", "ExclusiveStartKey", "Segment", "TotalSegments", "Select"],
+    "BatchGetItem": ["RequestItems"],
+    "BatchWriteItem": ["RequestItems"],
+}
+_GOOD = {
+    "Item": KEY,
+    "Key": KEY,
+    "KeyConditionExpression": "pk = :p",
+    "ExpressionAttributeValues": {":p": {"S": "a"}},
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(operation=st.sampled_from(sorted(_MEMBERS)), data=st.data())
+def test_malformed_requests_get_dynamodb_errors_never_crashes(operation: str, data: st.DataObject) -> None:
+    """Random members (as the HTTP door can deliver them, nulls included) yield DynamoDB's errors."""
+    emu = DynamoDBEmulator()
+    emu.dispatch("CreateTable", table_request("things"))
+    request: dict[str, Any] = {} if operation.startswith("Batch") else {"TableName": "things"}
+    for member in _MEMBERS[operation]:
+        choice = data.draw(st.sampled_from(["skip", "good", "random"]))
+        if choice == "good" and member in _GOOD:
+            request[member] = _GOOD[member]
+        elif choice == "random":
+            value = data.draw(_JSON)
+            request[member] = {"things": value} if member == "RequestItems" else value
+    try:
+        emu.dispatch(operation, request)
+    except DynamoDBError as error:
+        assert error.code != "InternalServerError", (request, error.__cause__)
