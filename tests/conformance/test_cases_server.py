@@ -17,6 +17,7 @@ V = "ValidationException"
 T = table_spec("t", ("pk", "S"))
 NO_VALIDATION = Config(parameter_validation=False, retries={"max_attempts": 1})
 KEY = {"pk": S("a")}
+PUT_A = {"PutRequest": {"Item": KEY}}
 QUERY: dict[str, Any] = {"KeyConditionExpression": "pk = :a", "ExpressionAttributeValues": {":a": S("a")}}
 
 CASES = [
@@ -78,6 +79,60 @@ CASES = [
     Case(
         "Query with an index name too short", [call("query", V, TableName="t", IndexName="ix", **QUERY)], [T]
     ),
+    Case("BatchWriteItem without requests", [call("batch_write_item", V, RequestItems={})]),
+    Case(
+        "BatchWriteItem with 26 requests for one table",
+        [call("batch_write_item", (V, "Too many items"), RequestItems={"t": [PUT_A] * 26})],
+        [T],
+    ),
+    Case(
+        "BatchGetItem with 101 keys",
+        [
+            call(
+                "batch_get_item",
+                (V, "Too many items"),
+                RequestItems={"t": {"Keys": [{"pk": S(str(n))} for n in range(101)]}},
+            )
+        ],
+        [T],
+    ),
+    Case(
+        "BatchGetItem with an empty key",
+        [call("batch_get_item", (V, "one or more empty keys"), RequestItems={"t": {"Keys": [{}]}})],
+        [T],
+    ),
+    Case(
+        "BatchWriteItem delete with an empty key",
+        [call("batch_write_item", V, RequestItems={"t": [{"DeleteRequest": {"Key": {}}}]})],
+        [T],
+    ),
+    Case(
+        "CreateTable without attribute definitions",
+        [
+            call(
+                "create_table",
+                (V, "No Attribute Schema Defined"),
+                TableName="c",
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[],
+                BillingMode="PAY_PER_REQUEST",
+            )
+        ],
+    ),
+    Case(
+        "PutItem with an unknown ReturnValues",
+        [call("put_item", V, TableName="t", Item=KEY, ReturnValues="NOPE")],
+        [T],
+    ),
+    Case("DeleteItem without Key", [call("delete_item", V, TableName="t")], [T]),
+    Case("UpdateItem with an empty Key", [call("update_item", V, TableName="t", Key={})], [T]),
+    Case("Scan segment past the total", [call("scan", V, TableName="t", Segment=5, TotalSegments=2)], [T]),
+    Case(
+        "Scan total segments too many",
+        [call("scan", V, TableName="t", Segment=0, TotalSegments=1000001)],
+        [T],
+    ),
+    Case("ListTables start name too short", [call("list_tables", V, ExclusiveStartTableName="ab")]),
 ]
 
 

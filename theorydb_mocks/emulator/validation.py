@@ -589,7 +589,7 @@ def _check_batch_write_lists(request: dict[str, Any]) -> None:
 
 
 def _check_batch_get_lists(request: dict[str, Any]) -> None:
-    """Each table's keys: present, not empty, no null key, at most 100."""
+    """Each table's keys: present, not empty, no null or empty key, at most 100."""
     items = request.get("RequestItems")
     if type(items) is not dict:
         return
@@ -601,7 +601,7 @@ def _check_batch_get_lists(request: dict[str, Any]) -> None:
             raise validation_error(BATCH_GET_KEYS_EMPTY.format(table=table))
         if type(keys) is not list:
             continue
-        if any(key is None for key in keys):
+        if any(key is None or key == {} for key in keys):
             raise validation_error(BATCH_GET_KEY_NULL.format(table=table))
         if len(keys) > MAX_BATCH_GETS:
             raise validation_error(TOO_MANY_GETS)
