@@ -637,3 +637,56 @@ def test_update_missing_table_names_it(client: EmulatorClient) -> None:
         "ResourceNotFoundException",
         "Requested resource not found: Table: gone not found",
     )
+
+
+# --- index descriptions as DynamoDB Local 3.3.0 gives them (tests/conformance/test_cases_tables.py) ----
+
+
+def test_a_gsi_added_to_an_on_demand_table_shows_unlimited_on_demand_throughput(
+    client: EmulatorClient, table: str
+) -> None:
+    client.create_table(
+        **table_request("made-with", AttributeDefinitions=[PK, SK, GK], GlobalSecondaryIndexes=[gsi("first")])
+    )
+    (made,) = client.describe_table(TableName="made-with")["Table"]["GlobalSecondaryIndexes"]
+    assert "OnDemandThroughput" not in made  # only an index added by UpdateTable carries it
+    desc = client.update_table(
+        TableName=table, AttributeDefinitions=[GK], GlobalSecondaryIndexUpdates=[{"Create": gsi()}]
+    )["TableDescription"]
+    unlimited = {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
+    assert desc["GlobalSecondaryIndexes"][0]["OnDemandThroughput"] == unlimited
+    (added,) = client.describe_table(TableName=table)["Table"]["GlobalSecondaryIndexes"]
+    assert added["OnDemandThroughput"] == unlimited
+    assert (added["IndexSizeBytes"], added["ItemCount"]) == (0, 0)
+    desc = client.update_table(
+        TableName=table, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by-gk"}}]
+    )["TableDescription"]
+    (deleting,) = desc["GlobalSecondaryIndexes"]
+    assert deleting["IndexStatus"] == "DELETING"
+    assert "IndexSizeBytes" not in deleting and "ItemCount" not in deleting
+    assert deleting["OnDemandThroughput"] == unlimited
+
+
+def test_a_provisioned_gsi_keeps_its_throughput_when_the_table_goes_on_demand(client: EmulatorClient) -> None:
+    client.create_table(
+        **table_request(
+            "prov",
+            AttributeDefinitions=[PK, SK, GK],
+            BillingMode="PROVISIONED",
+            ProvisionedThroughput=THROUGHPUT,
+            GlobalSecondaryIndexes=[gsi(ProvisionedThroughput=THROUGHPUT)],
+        )
+    )
+    desc = client.update_table(TableName="prov", BillingMode="PAY_PER_REQUEST")["TableDescription"]
+    (index,) = desc["GlobalSecondaryIndexes"]
+    assert index["ProvisionedThroughput"] == THROUGHPUT
+    assert "OnDemandThroughput" not in index
+    assert desc["ProvisionedThroughput"]["ReadCapacityUnits"] == 0
+
+
+def test_throughput_named_with_on_demand_is_ignored(client: EmulatorClient, table: str) -> None:
+    desc = client.update_table(
+        TableName=table, BillingMode="PAY_PER_REQUEST", ProvisionedThroughput=THROUGHPUT
+    )["TableDescription"]
+    assert desc["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert desc["ProvisionedThroughput"]["WriteCapacityUnits"] == 0

@@ -10,7 +10,17 @@ import pytest
 
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator, DynamoDBError
-from theorydb_mocks.emulator.validation import service_model, validate_request, validator_for
+from theorydb_mocks.emulator.validation import (
+    BATCH_GET_KEY_NULL,
+    BATCH_GET_KEYS_EMPTY,
+    BATCH_WRITE_ENTRY_NULL,
+    BATCH_WRITE_LIST_EMPTY,
+    TOO_MANY_GETS,
+    TOO_MANY_WRITES,
+    service_model,
+    validate_request,
+    validator_for,
+)
 
 
 def error_of(operation: str, request: Any) -> tuple[str, str]:
@@ -218,3 +228,49 @@ def test_handler_bugs_become_internal_server_errors(monkeypatch: pytest.MonkeyPa
     assert caught.value.code == "InternalServerError"
     assert caught.value.status == 500
     assert isinstance(caught.value.__cause__, KeyError)
+
+
+# --- null members and the batch operations' per-table lists (DynamoDB Local 3.3.0's words) ----------
+
+PUT = {"PutRequest": {"Item": {"pk": {"S": "a"}}}}
+
+
+@pytest.mark.parametrize(
+    ("operation", "items", "message"),
+    [
+        ("BatchWriteItem", {"things": None}, BATCH_WRITE_LIST_EMPTY.format(table="things")),
+        ("BatchWriteItem", {"things": []}, BATCH_WRITE_LIST_EMPTY.format(table="things")),
+        ("BatchWriteItem", {"things": [PUT, None]}, BATCH_WRITE_ENTRY_NULL),
+        ("BatchWriteItem", {"things": [PUT] * 26}, TOO_MANY_WRITES),
+        ("BatchGetItem", {"things": None}, BATCH_GET_KEYS_EMPTY.format(table="things")),
+        ("BatchGetItem", {"things": {}}, BATCH_GET_KEYS_EMPTY.format(table="things")),
+        ("BatchGetItem", {"things": {"Keys": None}}, BATCH_GET_KEYS_EMPTY.format(table="things")),
+        ("BatchGetItem", {"things": {"Keys": []}}, BATCH_GET_KEYS_EMPTY.format(table="things")),
+        ("BatchGetItem", {"things": {"Keys": [None]}}, BATCH_GET_KEY_NULL.format(table="things")),
+        ("BatchGetItem", {"things": {"Keys": [{}]}}, BATCH_GET_KEY_NULL.format(table="things")),
+        ("BatchGetItem", {"things": {"Keys": [{"pk": {"S": str(n)}} for n in range(101)]}}, TOO_MANY_GETS),
+    ],
+)
+def test_batch_lists_are_checked_before_the_model_and_the_table(
+    operation: str, items: dict[str, Any], message: str
+) -> None:
+    # No table exists: these answers come before the lookup, as DynamoDB Local gives them.
+    with pytest.raises(DynamoDBError) as caught:
+        DynamoDBEmulator().dispatch(operation, {"RequestItems": items})
+    assert (caught.value.code, caught.value.message) == ("ValidationException", message)
+
+
+def test_a_batch_list_of_the_wrong_type_is_still_a_serialization_error() -> None:
+    assert error_of("BatchWriteItem", {"RequestItems": {"things": "x"}})[0] == "SerializationException"
+    assert error_of("BatchGetItem", {"RequestItems": {"things": [1]}})[0] == "SerializationException"
+
+
+def test_a_null_top_level_member_is_absent() -> None:
+    emu = DynamoDBEmulator()
+    emu.dispatch("CreateTable", table_request("things", ranged=False))
+    request: dict[str, Any] = {"TableName": "things", "Item": {"pk": {"S": "a"}}, "ReturnValues": None}
+    assert emu.dispatch("PutItem", request) == {}
+    assert "ReturnValues" not in request
+    assert error_of("GetItem", {"TableName": "things", "Key": None}) == one(
+        "Value null at 'key' failed to satisfy constraint: Member must not be null"
+    )
