@@ -21,7 +21,7 @@ for (nothing, TOTAL or INDEXES). Failed requests are not recorded. TTL deletions
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -80,28 +80,57 @@ def total_only(consumed: Any) -> Any:
     return {name: value for name, value in consumed.items() if name not in _DETAIL}
 
 
-class CapacityLedger:
-    """What the emulator's requests consumed; ``enabled=False`` stops recording (and its small cost)."""
-
-    def __init__(self, *, enabled: bool = True) -> None:
-        self.enabled = enabled
-        self.entries: list[LedgerEntry] = []
-
-    def __repr__(self) -> str:
-        return f"<CapacityLedger entries={len(self.entries)} units={self.total()}>"
-
-    def record(self, operation: str, consumed: Any) -> None:
-        """Add the units of one answer's ConsumedCapacity (INDEXES detail; one entry or a list)."""
+def _expand(raw: Iterable[tuple[str, Any]]) -> Iterator[LedgerEntry]:
+    for operation, consumed in raw:
         kind: Literal["read", "write"] = "read" if operation in READ_OPERATIONS else "write"
         answers: Iterable[Any] = consumed if isinstance(consumed, list) else (consumed,)
-        add = self.entries.append
         for answer in answers:
             table = answer["TableName"]
             own = answer.get("Table")
-            add(LedgerEntry(operation, table, None, float((own or answer)["CapacityUnits"]), kind))
+            yield LedgerEntry(operation, table, None, float((own or answer)["CapacityUnits"]), kind)
             for group in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
                 for index, share in (answer.get(group) or {}).items():
-                    add(LedgerEntry(operation, table, index, float(share["CapacityUnits"]), kind))
+                    yield LedgerEntry(operation, table, index, float(share["CapacityUnits"]), kind)
+
+
+_Folded = dict[tuple[str, str, str | None, str], float]
+
+
+class CapacityLedger:
+    """What the emulator's requests consumed; ``enabled=False`` stops recording (and its small cost).
+
+    Recording keeps each answer as it came (one append on the hot path). ``entries`` lists those of the
+    last ``keep`` requests at least; older ones are folded into sums, so a long-running server does not
+    grow without bound, and ``total`` still counts every request.
+    """
+
+    def __init__(self, *, enabled: bool = True, keep: int = 10_000) -> None:
+        self.enabled = enabled
+        self.keep = keep
+        self._raw: list[tuple[str, Any]] = []
+        self._folded: _Folded = {}
+
+    def __repr__(self) -> str:
+        return f"<CapacityLedger requests={len(self._raw)} units={self.total()}>"
+
+    def record(self, operation: str, consumed: Any) -> None:
+        """Add the ConsumedCapacity of one answer (INDEXES detail; one entry or a list)."""
+        raw = self._raw
+        raw.append((operation, consumed))
+        if len(raw) > 2 * self.keep:
+            self._fold(len(raw) - self.keep)
+
+    def _fold(self, count: int) -> None:
+        folded = self._folded
+        for entry in _expand(self._raw[:count]):
+            slot = (entry.operation, entry.table, entry.index, entry.kind)
+            folded[slot] = folded.get(slot, 0.0) + entry.units
+        del self._raw[:count]
+
+    @property
+    def entries(self) -> list[LedgerEntry]:
+        """One entry per table share and per index share of each recent request, oldest first."""
+        return list(_expand(self._raw))
 
     def total(
         self,
@@ -113,24 +142,38 @@ class CapacityLedger:
     ) -> float:
         """The units matching every filter given: ``index=None`` selects tables' own shares only,
         ``index="g"`` that index's, and no ``index`` both (a table's total)."""
-        return float(
-            sum(
-                entry.units
-                for entry in self.entries
-                if (table is UNSET or entry.table == table)
-                and (index is UNSET or entry.index == index)
-                and (operation is UNSET or entry.operation == operation)
-                and (kind is UNSET or entry.kind == kind)
+
+        def wanted(entry_operation: str, entry_table: str, entry_index: str | None, entry_kind: str) -> bool:
+            return (
+                (table is UNSET or entry_table == table)
+                and (index is UNSET or entry_index == index)
+                and (operation is UNSET or entry_operation == operation)
+                and (kind is UNSET or entry_kind == kind)
             )
-        )
+
+        units = sum(value for slot, value in self._folded.items() if wanted(*slot))
+        units += sum(e.units for e in _expand(self._raw) if wanted(e.operation, e.table, e.index, e.kind))
+        return float(units)
 
     def by_operation(self) -> dict[str, float]:
-        """Units per operation name, in first-use order."""
+        """Units per operation name."""
         totals: dict[str, float] = {}
-        for entry in self.entries:
+        for (operation, _table, _index, _kind), units in self._folded.items():
+            totals[operation] = totals.get(operation, 0.0) + units
+        for entry in _expand(self._raw):
             totals[entry.operation] = totals.get(entry.operation, 0.0) + entry.units
         return totals
 
     def reset(self) -> None:
-        """Forget every entry."""
-        self.entries.clear()
+        """Forget everything recorded."""
+        self._raw.clear()
+        self._folded.clear()
+
+    def save(self) -> tuple[_Folded, list[tuple[str, Any]]]:
+        """The ledger as it is, for a snapshot: O(recent requests) list copy, answers shared."""
+        return dict(self._folded), list(self._raw)
+
+    def load(self, saved: tuple[_Folded, list[tuple[str, Any]]]) -> None:
+        """Go back to what ``save`` returned."""
+        self._folded = dict(saved[0])
+        self._raw = list(saved[1])

@@ -1,7 +1,7 @@
 """Snapshots: ``emu.snapshot()``, ``emu.restore(snap)`` and ``with emu.rollback():``, cheap at any size.
 
 Nothing is copied item by item. A snapshot saves the catalog (each table's settings: O(tables)), the
-streams' positions and the capacity ledger's length, and marks a position in an undo log. While a
+streams' positions and the capacity ledger's recent list, and marks a position in an undo log. While a
 snapshot lives, every store writes its changes ``(old, new)`` to that log through its change observer;
 ``restore`` walks the log backwards (put the old item back, or delete the new one), then puts the catalog
 back: tables created since are dropped, deleted ones return with their items and indexes, GSIs added or
@@ -54,7 +54,7 @@ class Snapshot:
     __slots__ = (
         "__weakref__",
         "_emulator",
-        "ledger_length",
+        "ledger",
         "number",
         "position",
         "streams",
@@ -70,7 +70,7 @@ class Snapshot:
         tables: dict[str, tuple[TableState, dict[str, Any], dict[str, IndexSpec]]],
         streams: tuple[Any, ...],
         ttl: dict[str, Any],
-        ledger_length: int,
+        ledger: tuple[Any, Any],
     ) -> None:
         self._emulator = weakref.ref(emulator)
         self.number = number
@@ -78,7 +78,7 @@ class Snapshot:
         self.tables = tables
         self.streams = streams
         self.ttl = ttl
-        self.ledger_length = ledger_length
+        self.ledger = ledger
 
     def __repr__(self) -> str:
         return f"<Snapshot #{self.number} tables={sorted(self.tables)}>"
@@ -156,7 +156,7 @@ class Snapshots:
                 tables,
                 emu.streams.save(),
                 emu.ttl.save(),
-                len(emu.capacity.entries),
+                emu.capacity.save(),
             )
             self._live[snap.number] = weakref.ref(snap)
             return snap
@@ -188,7 +188,7 @@ class Snapshots:
                 emu.streams.muted = False
             emu.streams.load(snap.streams)
             emu.ttl.load(snap.ttl)
-            del emu.capacity.entries[snap.ledger_length :]
+            emu.capacity.load(snap.ledger)
             for number in alive:
                 if number > snap.number:
                     del self._live[number]
