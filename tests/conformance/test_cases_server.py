@@ -10,7 +10,18 @@ from typing import Any
 import pytest
 from botocore.config import Config
 
-from tests.conformance.harness import Case, Differential, S, TableJanitor, Tally, call, run_case, table_spec
+from tests.conformance import allowlist
+from tests.conformance.harness import (
+    Case,
+    Differential,
+    Outcome,
+    S,
+    TableJanitor,
+    Tally,
+    call,
+    run_case,
+    table_spec,
+)
 from tests.conftest import boto3_client_for
 
 V = "ValidationException"
@@ -163,3 +174,132 @@ def server_diff(
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_server_side_validation(server_diff: Differential, case: Case) -> None:
     run_case(server_diff, case)
+
+
+# --- the allow-list entries these cases rely on accept their difference and nothing else ----------------
+
+
+def _err(message: str, code: str = V) -> Outcome:
+    return Outcome(False, {"Code": code, "Message": message})
+
+
+LIMIT_0 = (
+    "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value "
+    "greater than or equal to 1"
+)
+
+
+@pytest.mark.parametrize(
+    ("op", "request_", "local", "emulator", "quirk"),
+    [
+        (
+            "query",
+            {"TableName": "t", "Limit": 0},
+            "Limit must be greater than or equal to 1",
+            LIMIT_0,
+            "model-constraint-wording",
+        ),
+        (
+            "get_item",
+            {"TableName": "ab", "Key": KEY},
+            "Invalid table/index name.",
+            "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: "
+            "Member must have length greater than or equal to 3",
+            "model-constraint-wording",
+        ),
+        (
+            "create_table",
+            {"TableName": "c"},
+            "Cannot create preexisting table",
+            "Table already exists: c",
+            "preexisting-table",
+        ),
+        (
+            "create_table",
+            {
+                "TableName": "c",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "other", "AttributeType": "S"}],
+            },
+            "Hash Key not specified in Attribute Definitions.  Type unknown.",
+            "One or more parameter values were invalid: Some index key attributes are not defined in "
+            "AttributeDefinitions. Keys: [pk], AttributeDefinitions: [other]",
+            "undefined-key-attributes",
+        ),
+        (
+            "get_item",
+            {"TableName": "t", "Key": {}},
+            "The number of conditions on the keys is invalid",
+            "The provided key element does not match the schema",
+            "key-mismatch-wording",
+        ),
+    ],
+)
+def test_quirks_accept_their_difference(
+    op: str, request_: dict[str, Any], local: str, emulator: str, quirk: str
+) -> None:
+    code = "ResourceInUseException" if quirk == "preexisting-table" else V
+    found = allowlist.match(op, request_, _err(local, code), _err(emulator, code))
+    assert found is not None and found.id == quirk
+
+
+@pytest.mark.parametrize(
+    ("op", "request_", "local", "emulator"),
+    [
+        # A wrong value, path, rule or count in the report is a mismatch.
+        (
+            "query",
+            {"TableName": "t", "Limit": 0},
+            "Limit must be greater than or equal to 1",
+            LIMIT_0.replace("'0'", "'1'"),
+        ),
+        (
+            "query",
+            {"TableName": "t", "Limit": 0},
+            "Limit must be greater than or equal to 1",
+            LIMIT_0.replace("limit", "Limit"),
+        ),
+        ("query", {"TableName": "t", "Limit": 1}, "Limit must be greater than or equal to 1", LIMIT_0),
+        (
+            "query",
+            {"TableName": "t", "Limit": 0},
+            "x",
+            LIMIT_0.replace("1 validation error", "2 validation errors"),
+        ),
+        # A non-empty list printed whole: the service's wording is not certain, so Local's words stand.
+        (
+            "create_table",
+            {"TableName": "c", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}] * 3},
+            "Key Schema too big.",
+            "1 validation error detected: Value '[...]' at 'keySchema' failed to satisfy constraint: "
+            "Member must have length less than or equal to 2",
+        ),
+        ("create_table", {"TableName": "c"}, "Cannot create preexisting table", "Table already exists: d"),
+        (
+            "create_table",
+            {
+                "TableName": "c",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "AttributeDefinitions": [],
+            },
+            "Hash Key not specified in Attribute Definitions.  Type unknown.",
+            "One or more parameter values were invalid: Some index key attributes are not defined in "
+            "AttributeDefinitions. Keys: [sk], AttributeDefinitions: []",
+        ),
+        (
+            "get_item",
+            {"TableName": "t", "Key": {}},
+            "The number of conditions on the keys is invalid",
+            "nope",
+        ),
+        (
+            "query",
+            {"TableName": "t"},
+            "The number of conditions on the keys is invalid",
+            "The provided key element does not match the schema",
+        ),
+    ],
+)
+def test_quirks_refuse_anything_else(op: str, request_: dict[str, Any], local: str, emulator: str) -> None:
+    code = "ResourceInUseException" if local.startswith("Cannot create") else V
+    assert allowlist.match(op, request_, _err(local, code), _err(emulator, code)) is None
