@@ -34,6 +34,7 @@ API_TransactGetItems.html)
 
 from __future__ import annotations
 
+import json
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -100,17 +101,11 @@ _TOKENS: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, str, list[tuple[A
 )
 
 
-def _fingerprint(value: Any) -> str:
-    """A canonical text of a request (dict order ignored) to compare two uses of one client token."""
-
-    def canonical(v: Any) -> Any:
-        if isinstance(v, dict):
-            return tuple(sorted((str(k), canonical(x)) for k, x in v.items()))
-        if isinstance(v, list | tuple):
-            return tuple(canonical(x) for x in v)
-        return v
-
-    return repr(canonical(value))
+def _fingerprint(request: Request) -> str:
+    """A canonical text of a request (dict order ignored) to compare two uses of one client token; the
+    token itself and ReturnConsumedCapacity are not part of it (DynamoDB Local measured)."""
+    compared = {k: v for k, v in request.items() if k not in ("ClientRequestToken", "ReturnConsumedCapacity")}
+    return json.dumps(compared, sort_keys=True, default=repr)
 
 
 def _cancelled(reasons: list[dict[str, Any]]) -> DynamoDBError:
@@ -143,9 +138,13 @@ def _static(action: Any) -> _Action:
 
 
 def _payload_size(actions: list[_Action]) -> int:
+    """The bytes of items, keys and values the transaction carries (a Put's item size is kept for later)."""
     total = 0
     for action in actions:
-        total += item_size(action.values)
+        size = item_size(action.values)
+        if action.kind == "Put":
+            action.size = size
+        total += size
         for value in (action.body.get("ExpressionAttributeValues") or {}).values():
             total += attribute_value_size(value)
     return total
@@ -155,7 +154,7 @@ def _locate(emu: Any, action: _Action) -> dict[str, Any] | None:
     """Resolve the table and key of an action; a key that does not fit the schema is a cancellation reason."""
     action.table = table = action.prepared.table(emu, action.body["TableName"])
     if action.kind == "Put":
-        action.size = check_item(table.key, table.indexes.values(), action.values)
+        action.size = check_item(table.key, table.indexes.values(), action.values, size=action.size)
         action.key = {name: action.values[name] for name in table.key.names}
     else:
         try:
@@ -248,8 +247,11 @@ def _replay(emu: Any, token: str, fingerprint: str, request: Request) -> Respons
     """The answer to a repeated client token within its 10 minutes, or None for a new token."""
     now = emu.clock.now()
     tokens = _TOKENS.setdefault(emu, {})
-    for stale in [t for t, (expiry, _, _) in tokens.items() if expiry <= now]:
-        del tokens[stale]
+    while tokens:  # oldest first: expiries grow in insertion order, so stop at the first live one
+        oldest = next(iter(tokens))
+        if tokens[oldest][0] > now:
+            break
+        del tokens[oldest]
     found = tokens.get(token)
     if found is None:
         return None
@@ -280,9 +282,7 @@ def transact_write_items(emu: Any, request: Request) -> Response:
     token = request.get("ClientRequestToken")
     fingerprint = ""
     if token is not None:
-        fingerprint = _fingerprint(
-            {k: v for k, v in request.items() if k not in ("ClientRequestToken", "ReturnConsumedCapacity")}
-        )
+        fingerprint = _fingerprint(request)
         replayed = _replay(emu, token, fingerprint, request)
         if replayed is not None:
             return replayed
