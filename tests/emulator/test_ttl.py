@@ -92,12 +92,16 @@ def test_update_time_to_live_errors(
     assert message in caught.value.response["Error"]["Message"]
 
 
-def test_missing_table(client: EmulatorClient) -> None:
-    with pytest.raises(client.exceptions.ResourceNotFoundException, match="non-existent table"):
+def test_missing_table_gets_the_services_messages(client: EmulatorClient) -> None:
+    with pytest.raises(client.exceptions.ResourceNotFoundException) as caught:
         client.describe_time_to_live(TableName="missing")
+    assert (
+        caught.value.response["Error"]["Message"] == "Requested resource not found: Table: missing not found"
+    )
     spec = {"Enabled": True, "AttributeName": "ttl"}
-    with pytest.raises(client.exceptions.ResourceNotFoundException, match="non-existent table"):
+    with pytest.raises(client.exceptions.ResourceNotFoundException) as caught:
         client.update_time_to_live(TableName="missing", TimeToLiveSpecification=spec)
+    assert caught.value.response["Error"]["Message"] == "Requested resource not found"
 
 
 def test_immediate_mode_never_returns_an_expired_item(emu: DynamoDBEmulator) -> None:

@@ -3,7 +3,8 @@
 The setting and the expiring live in ``emu.ttl`` (see ``theorydb_mocks.emulator.ttl``). The change is
 ENABLED (or DISABLED) at once, as in DynamoDB Local; the service passes through ENABLING/DISABLING for
 up to an hour and refuses a second change meanwhile, which the emulator does not model. Messages are
-DynamoDB Local 3.3.0's.
+DynamoDB Local 3.3.0's, except for a missing table: the service's words (the conformance allow-list's
+``missing-table-message``).
 
 Docs: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTimeToLive.html
 
@@ -34,24 +35,25 @@ __all__ = ["M", "describe_time_to_live", "update_time_to_live"]
 class M:
     """The messages of this module, in one table."""
 
-    NO_TABLE = "Cannot do operations on a non-existent table"
+    TABLE_NOT_FOUND = "Requested resource not found: Table: {name} not found"
     ALREADY_ENABLED = "TimeToLive is already enabled"
     ALREADY_DISABLED = "TimeToLive is already disabled"
     OTHER_ATTRIBUTE = "TimeToLive is active on a different AttributeName"
 
 
-def _table(emu: DynamoDBEmulator, name: str) -> TableState:
+def _described_table(emu: DynamoDBEmulator, name: str) -> TableState:
+    """The table, or the service's not-found answer naming it (DescribeTimeToLive's, like DescribeTable's)."""
     try:
         table: TableState = emu.get_table(name)
     except DynamoDBError:
-        raise ddb_error("ResourceNotFoundException", M.NO_TABLE) from None
+        raise ddb_error("ResourceNotFoundException", M.TABLE_NOT_FOUND.format(name=name)) from None
     return table
 
 
 @operation("UpdateTimeToLive")
 def update_time_to_live(emu: DynamoDBEmulator, request: Request) -> Response:
     """Enable or disable TTL on one attribute. Runtime: O(n) to enable (the expiry heap), O(1) to disable."""
-    table = _table(emu, request["TableName"])
+    table: TableState = emu.get_table(request["TableName"])  # "Requested resource not found" if missing
     spec = request["TimeToLiveSpecification"]
     enabled = bool(spec["Enabled"])
     attribute = spec["AttributeName"]
@@ -72,7 +74,7 @@ def update_time_to_live(emu: DynamoDBEmulator, request: Request) -> Response:
 @operation("DescribeTimeToLive")
 def describe_time_to_live(emu: DynamoDBEmulator, request: Request) -> Response:
     """The table's TTL status and attribute. Runtime: O(1)."""
-    attribute = emu.ttl.attribute_of(_table(emu, request["TableName"]))
+    attribute = emu.ttl.attribute_of(_described_table(emu, request["TableName"]))
     if attribute is None:
         return {"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}}
     return {"TimeToLiveDescription": {"TimeToLiveStatus": "ENABLED", "AttributeName": attribute}}
