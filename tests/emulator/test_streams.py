@@ -10,10 +10,12 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.emulator.conftest import table_request
 from theorydb_mocks import mock_dynamodb
-from theorydb_mocks.emulator import DynamoDBEmulator
+from theorydb_mocks.emulator import DynamoDBEmulator, DynamoDBError
 from theorydb_mocks.emulator.client import EmulatorClient
 
 ITEM = {"pk": {"S": "a"}, "sk": {"N": "1"}, "b": {"B": b"\x00\x01"}}
@@ -250,6 +252,8 @@ def test_stream_records_are_lambda_events(emu: DynamoDBEmulator, client: Emulato
     since = emu.stream_records("things", since=first["dynamodb"]["SequenceNumber"])
     assert [r["eventName"] for r in since] == ["MODIFY", "REMOVE"]
     assert emu.stream_records("no-such-table") == []
+    with pytest.raises(ValueError, match="since must be a SequenceNumber"):
+        emu.stream_records("things", since="12a")
 
 
 def test_a_lambda_handler_fed_directly(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
@@ -314,3 +318,67 @@ def test_transactions_and_batches_write_records(emu: DynamoDBEmulator, client: E
         ExpressionAttributeValues={":v": {"N": "1"}},
     )
     assert [r["eventName"] for r in emu.stream_records("things")] == ["INSERT"] * 4
+
+
+_TEXT = st.text(max_size=30) | st.sampled_from(["TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "1" * 21])
+_GARBAGE = (
+    st.none() | st.integers() | st.booleans() | _TEXT | st.binary(max_size=8) | st.lists(_TEXT, max_size=2)
+)
+
+
+def test_at_timestamp(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
+    emu.clock.set(1_700_000_000)
+    arn = _streamed(client, "KEYS_ONLY")
+    client.put_item(TableName="things", Item={"pk": {"S": "early"}, "sk": {"N": "1"}})
+    emu.clock.advance(60)
+    client.put_item(TableName="things", Item={"pk": {"S": "late"}, "sk": {"N": "1"}})
+    shard = emu.streams.streams[arn].shard_id
+    for when, expected in (
+        (datetime.fromtimestamp(1_700_000_030, UTC), ["late"]),
+        (datetime(1, 1, 1), ["early", "late"]),  # naive: UTC; before everything
+        (datetime(9999, 12, 31, 23, 59), []),
+    ):
+        iterator = emu.dispatch(
+            "GetShardIterator",
+            {"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "AT_TIMESTAMP", "Timestamp": when},
+        )["ShardIterator"]
+        records = emu.dispatch("GetRecords", {"ShardIterator": iterator})["Records"]
+        assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == expected
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_streams_garbage_gets_dynamodb_errors_only(data: st.DataObject) -> None:
+    emu = DynamoDBEmulator()
+    client = emu.client()
+    arn = _streamed(client)
+    client.put_item(TableName="things", Item=ITEM)
+    shard = emu.streams.streams[arn].shard_id
+    good_iterator = emu.dispatch(
+        "GetShardIterator", {"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"}
+    )["ShardIterator"]
+    prefix = good_iterator.partition("|1|")[0] + "|1|"
+    forged = st.builds(
+        lambda parts: prefix + base64.b64encode("|".join(parts).encode()).decode(),
+        st.lists(st.text(max_size=22), max_size=4),
+    )
+    operation = data.draw(
+        st.sampled_from(["ListStreams", "DescribeStream", "GetShardIterator", "GetRecords"])
+    )
+    fields = {
+        "StreamArn": st.just(arn) | _GARBAGE,
+        "ShardId": st.just(shard) | _GARBAGE,
+        "ShardIteratorType": _GARBAGE,
+        "SequenceNumber": _GARBAGE | st.from_regex(r"[0-9²]{21,25}", fullmatch=True),
+        "ShardIterator": st.just(good_iterator) | forged | _GARBAGE,
+        "Limit": _GARBAGE,
+        "TableName": st.just("things") | _GARBAGE,
+        "ExclusiveStartShardId": _GARBAGE,
+        "ExclusiveStartStreamArn": _GARBAGE,
+        "Timestamp": _GARBAGE | st.datetimes(),
+    }
+    request = data.draw(st.fixed_dictionaries({}, optional=fields))
+    try:
+        emu.dispatch(operation, request)
+    except DynamoDBError as err:
+        assert err.code != "InternalServerError", (err, err.__cause__)

@@ -182,6 +182,8 @@ class DynamoDBEmulator:
         Feed them to a handler: ``handler({"Records": emu.stream_records("orders")}, None)``. The table's
         open stream, or its last one if the stream was disabled or the table deleted; [] if it never had one.
         """
+        if since is not None and not (isinstance(since, str) and since.isascii() and since.isdigit()):
+            raise ValueError(f"since must be a SequenceNumber (a string of digits), not {since!r}")
         with self.lock:
             stream = self.streams.stream_of(self.table_name(table_name))
             if stream is None:

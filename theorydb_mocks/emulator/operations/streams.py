@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
@@ -173,7 +173,10 @@ def get_shard_iterator(emu: DynamoDBEmulator, request: Request) -> Response:
             when = request.get("Timestamp")
             if not isinstance(when, datetime):
                 raise validation_error(M.TIMESTAMP_REQUIRED)
-            at = when.timestamp()
+            try:
+                at = (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).timestamp()
+            except (ValueError, OverflowError, OSError):
+                raise validation_error(M.TIMESTAMP_REQUIRED) from None
             found = next((r for r in stream.records[stream.first :] if r.created >= at), None)
             position = found.sequence if found is not None else emu.streams.sequence + 1
         return {"ShardIterator": _iterator(stream, position, now)}
