@@ -382,3 +382,31 @@ def test_streams_garbage_gets_dynamodb_errors_only(data: st.DataObject) -> None:
         emu.dispatch(operation, request)
     except DynamoDBError as err:
         assert err.code != "InternalServerError", (err, err.__cause__)
+
+
+def test_concurrent_writers_get_one_record_each_in_sequence(
+    emu: DynamoDBEmulator, client: EmulatorClient
+) -> None:
+    import threading
+
+    _streamed(client, "NEW_IMAGE")
+
+    def writer(worker: int) -> None:
+        for n in range(50):
+            client.put_item(TableName="things", Item={"pk": {"S": f"w{worker}"}, "sk": {"N": str(n)}})
+
+    threads = [threading.Thread(target=writer, args=(worker,)) for worker in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    records = emu.stream_records("things")
+    numbers = [int(r["dynamodb"]["SequenceNumber"]) for r in records]
+    assert len(records) == 200 and numbers == sorted(set(numbers))
+    for worker in range(4):  # each writer's records in its own order
+        mine = [
+            r["dynamodb"]["Keys"]["sk"]["N"]
+            for r in records
+            if r["dynamodb"]["Keys"]["pk"]["S"] == f"w{worker}"
+        ]
+        assert mine == [str(n) for n in range(50)]
