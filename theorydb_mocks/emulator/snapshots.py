@@ -126,6 +126,8 @@ class Snapshots:
         def remember(old: Item | None, new: Item | None) -> None:
             if not self._restoring:
                 log.append((store, old, new))
+                if not len(log) % 4096 and not self._alive():  # every snapshot was dropped unreleased
+                    self._stop_if_unused()
 
         store.observe(remember)
         self._observed[id(store)] = (store, remember)
@@ -142,7 +144,7 @@ class Snapshots:
         """Save the state now. Runtime: O(tables + streams)."""
         emu = self._emulator
         with emu.lock:
-            self._alive()
+            self._stop_if_unused()  # a fresh start when no older snapshot lives
             tables: dict[str, tuple[TableState, dict[str, Any], dict[str, IndexSpec]]] = {}
             for name, table in emu.tables.items():
                 self._observe(table.store)
