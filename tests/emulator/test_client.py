@@ -96,10 +96,10 @@ def test_server_side_validation_reaches_the_caller_as_client_error(client: Emula
 
 def test_unimplemented_operations_raise_a_clear_client_error(client: EmulatorClient) -> None:
     with pytest.raises(ClientError) as caught:
-        client.describe_limits()
+        client.list_backups()
     error = caught.value.response["Error"]
     assert error["Code"] == "UnknownOperationException"
-    assert "DescribeLimits" in error["Message"]
+    assert "ListBackups" in error["Message"]
 
 
 def test_string_blobs_are_sent_as_utf8_bytes(emu: DynamoDBEmulator, client: EmulatorClient) -> None:

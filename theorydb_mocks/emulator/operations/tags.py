@@ -42,6 +42,10 @@ TOO_MANY_TAGS = "One or more parameter values were invalid: The number of tags e
 RESERVED_PREFIX = "One or more parameter values were invalid: Tag key prefix aws: is reserved for AWS use"
 EMPTY_TAG_KEYS = "One or more parameter values were invalid: TagKeys must not be empty"
 EMPTY_TAGS = "One or more parameter values were invalid: Tags must not be empty"
+NULL_MEMBER = (
+    "1 validation error detected: Value null at '{path}' failed to satisfy constraint: "
+    "Member must not be null"
+)
 
 LIMITS = {
     "AccountMaxReadCapacityUnits": 80000,
@@ -50,6 +54,17 @@ LIMITS = {
     "TableMaxWriteCapacityUnits": 40000,
 }
 ENDPOINT_CACHE_MINUTES = 1440
+
+
+def _members(request: Request, member: str) -> list[Any]:
+    """A list member of the request; a null entry (which the shape check lets through) is refused."""
+    values: list[Any] = request[member]
+    for position, value in enumerate(values, 1):
+        if value is None:
+            raise validation_error(
+                NULL_MEMBER.format(path=f"{member[0].lower()}{member[1:]}.{position}.member")
+            )
+    return values
 
 
 def _tagged_table(emu: Any, arn: str) -> Any:
@@ -68,7 +83,7 @@ def _tagged_table(emu: Any, arn: str) -> Any:
 @operation("TagResource")
 def tag_resource(emu: Any, request: Request) -> Response:
     """Add or replace tags on a table. Runtime: O(tags)."""
-    tags: list[dict[str, str]] = request["Tags"]
+    tags: list[dict[str, str]] = _members(request, "Tags")
     if not tags:
         raise validation_error(EMPTY_TAGS)
     if any(tag["Key"].startswith("aws:") for tag in tags):
@@ -86,7 +101,7 @@ def tag_resource(emu: Any, request: Request) -> Response:
 @operation("UntagResource")
 def untag_resource(emu: Any, request: Request) -> Response:
     """Remove tags from a table by key (keys it does not have are ignored). Runtime: O(tags)."""
-    keys = request["TagKeys"]
+    keys = _members(request, "TagKeys")
     if not keys:
         raise validation_error(EMPTY_TAG_KEYS)
     table = _tagged_table(emu, request["ResourceArn"])

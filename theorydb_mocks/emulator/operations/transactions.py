@@ -68,6 +68,10 @@ MANY_ACTIONS = "TransactItems can only contain one of Check, Put, Update or Dele
 SAME_ITEM = "Transaction request cannot include multiple operations on one item"
 PAYLOAD_TOO_LARGE = "Transaction payload size cannot exceed 4MB. Payload Size: {size}"
 TRANSACTION_CONFLICT = "Transaction is ongoing for the item"
+NULL_GET = (
+    "1 validation error detected: Value null at 'transactItems.{position}.member.get' failed to satisfy "
+    "constraint: Member must not be null"
+)
 _UPDATE_KEY_PREFIX = "One or more parameter values were invalid: Cannot update attribute "
 
 _KINDS = ("ConditionCheck", "Put", "Delete", "Update")
@@ -145,8 +149,9 @@ def _payload_size(actions: list[_Action]) -> int:
         if action.kind == "Put":
             action.size = size
         total += size
-        for value in (action.body.get("ExpressionAttributeValues") or {}).values():
-            total += attribute_value_size(value)
+        values = action.body.get("ExpressionAttributeValues")
+        if isinstance(values, dict):  # malformed values are refused later, where DynamoDB reports them
+            total += sum(attribute_value_size(value) for value in values.values() if isinstance(value, dict))
     return total
 
 
@@ -331,7 +336,9 @@ def transact_write_items(emu: Any, request: Request) -> Response:
 def transact_get_items(emu: Any, request: Request) -> Response:
     """Read up to 100 items across tables as of one instant. Runtime: O(actions x log n)."""
     gets: list[_Action] = []
-    for entry in request["TransactItems"]:
+    for position, entry in enumerate(request["TransactItems"], 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("Get"), dict):
+            raise validation_error(NULL_GET.format(position=position))
         body = entry["Get"]
         values = normalize_key(body["Key"])
         gets.append(_Action("Get", body, prepare_request(body, ("ProjectionExpression",)), values))
