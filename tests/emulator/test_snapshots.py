@@ -221,6 +221,35 @@ class SnapshotMachine(RuleBasedStateMachine):
             ExpressionAttributeValues={":one": {"N": "1"}},
         )
 
+    @rule(a=KEYS, b=KEYS)
+    def transact(self, a: int, b: int) -> None:
+        if a == b:
+            return
+        self.client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": "things",
+                        "Item": {"pk": {"S": f"k{a}"}, "sk": {"N": "1"}, "t": {"N": "1"}},
+                    }
+                },
+                {"Delete": {"TableName": "things", "Key": {"pk": {"S": f"k{b}"}, "sk": {"N": "1"}}}},
+            ]
+        )
+
+    @rule(keys=st.lists(KEYS, min_size=1, max_size=3, unique=True))
+    def batch(self, keys: list[int]) -> None:
+        self.client.batch_write_item(
+            RequestItems={
+                "things": [{"PutRequest": {"Item": {"pk": {"S": f"k{n}"}, "sk": {"N": "2"}}}} for n in keys]
+            }
+        )
+
+    @rule(value=st.sampled_from(["red", "blue"]))
+    def tag(self, value: str) -> None:
+        arn = self.emu.tables["things"].arn
+        self.client.tag_resource(ResourceArn=arn, Tags=[{"Key": "colour", "Value": value}])
+
     @rule()
     def toggle_index(self) -> None:
         table = self.emu.tables["things"]
