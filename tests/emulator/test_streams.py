@@ -326,6 +326,20 @@ _GARBAGE = (
 )
 
 
+def test_get_records_stops_at_one_megabyte(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
+    arn = _streamed(client, "NEW_IMAGE")
+    for n in range(5):  # five records of about 300 KB each
+        client.put_item(
+            TableName="things", Item={"pk": {"S": f"k{n}"}, "sk": {"N": "1"}, "d": {"S": "x" * 300_000}}
+        )
+    streams = emu.streams_client()
+    shard = emu.streams.streams[arn].shard_id
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    first = streams.get_records(ShardIterator=iterator["ShardIterator"])
+    assert len(first["Records"]) == 3
+    assert len(streams.get_records(ShardIterator=first["NextShardIterator"])["Records"]) == 2
+
+
 def test_at_timestamp(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
     emu.clock.set(1_700_000_000)
     arn = _streamed(client, "KEYS_ONLY")

@@ -42,6 +42,7 @@ __all__ = [
 
 ITERATOR_LIFETIME = 15 * 60
 MAX_RECORDS = 1000
+MAX_PAGE_BYTES = 1024 * 1024
 LIST_LIMIT = 100
 
 
@@ -206,7 +207,7 @@ def _parse_iterator(emu: DynamoDBEmulator, iterator: str) -> tuple[Stream, int, 
 
 @operation("GetRecords")
 def get_records(emu: DynamoDBEmulator, request: Request) -> Response:
-    """Up to ``Limit`` records from the iterator's position, and the iterator that follows them.
+    """Up to ``Limit`` records (1000, and 1 MB) from the iterator's position, and the iterator after them.
 
     Runtime: O(log records + page).
     """
@@ -223,6 +224,12 @@ def get_records(emu: DynamoDBEmulator, request: Request) -> Response:
     limit = min(request.get("Limit") or MAX_RECORDS, MAX_RECORDS)
     start = stream.position_of(position)
     page = stream.records[start : start + limit]
+    size = 0
+    for count, record in enumerate(page):  # at most 1 MB of records per call (at least one)
+        size += record.size_bytes
+        if size > MAX_PAGE_BYTES and count:
+            page = page[:count]
+            break
     response: Response = {"Records": [record.boto3(stream) for record in page]}
     after = page[-1].sequence + 1 if page else position
     closed_and_read = stream.end_sequence is not None and after > stream.end_sequence
