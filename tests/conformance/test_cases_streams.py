@@ -121,6 +121,28 @@ def _write_everything(diff: Differential) -> None:
     diff.call("delete_item", expect="ok", TableName="t", Key=key)
     diff.call("delete_item", expect="ok", TableName="t", Key=key)  # nothing to delete: no record
     diff.call(
+        "transact_write_items",
+        expect="ok",
+        TransactItems=[
+            {"Put": {"TableName": "t", "Item": {"pk": S("d"), "sk": N(4), "v": N(1)}}},
+            {
+                "Update": {
+                    "TableName": "t",
+                    "Key": {"pk": S("b"), "sk": N(2)},
+                    "UpdateExpression": "SET v = :v",
+                    "ExpressionAttributeValues": {":v": N(2)},
+                }
+            },
+            {
+                "ConditionCheck": {
+                    "TableName": "t",
+                    "Key": {"pk": S("zz"), "sk": N(0)},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ],
+    )
+    diff.call(
         "batch_write_item",
         expect="ok",
         RequestItems={
