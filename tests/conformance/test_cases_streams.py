@@ -313,3 +313,30 @@ def test_describe_list_and_close(
 
     local, emulator = diff.each(closed)
     diff.compare("a disabled stream", local, emulator)
+
+
+def test_an_empty_closed_stream(
+    diff: Differential, streams_for: Callable[[Any], Any], stream_table: Callable[[str], None]
+) -> None:
+    stream_table("KEYS_ONLY")
+
+    def observe(client: Any, name: Callable[[str], str]) -> dict[str, Any]:
+        streams = streams_for(client)
+        table = name("t")
+        arn = _arn(client, table)
+        client.update_table(TableName=table, StreamSpecification={"StreamEnabled": False})
+        (shard,) = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+        numbers = shard["SequenceNumberRange"]
+        seen: dict[str, Any] = {
+            "start == end": numbers["StartingSequenceNumber"] == numbers["EndingSequenceNumber"]
+        }
+        for kind in ("TRIM_HORIZON", "LATEST"):
+            iterator = streams.get_shard_iterator(
+                StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType=kind
+            )
+            page = streams.get_records(ShardIterator=iterator["ShardIterator"])
+            seen[kind] = (page["Records"], "NextShardIterator" in page)
+        return seen
+
+    local, emulator = diff.each(observe)
+    diff.compare("an empty closed stream", local, emulator)

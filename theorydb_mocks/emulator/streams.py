@@ -281,7 +281,8 @@ class StreamHub:
         stream, store, observer = self._open.pop(table_name)
         store.unobserve(observer)
         stream.status = "DISABLED"
-        stream.end_sequence = stream.records[-1].sequence if stream.records else self.sequence
+        # An empty shard closes where it started (DynamoDB Local shows Starting == Ending).
+        stream.end_sequence = stream.records[-1].sequence if stream.records else stream.start_sequence
 
     def _observer(self, stream: Stream, key: KeySchema) -> Any:
         names = key.names

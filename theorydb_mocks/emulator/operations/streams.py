@@ -232,7 +232,7 @@ def get_records(emu: DynamoDBEmulator, request: Request) -> Response:
             break
     response: Response = {"Records": [record.boto3(stream) for record in page]}
     after = page[-1].sequence + 1 if page else position
-    closed_and_read = stream.end_sequence is not None and after > stream.end_sequence
+    closed_and_read = stream.end_sequence is not None and stream.position_of(after) >= len(stream.records)
     if not closed_and_read:
         response["NextShardIterator"] = _iterator(stream, after, now)
     return response
