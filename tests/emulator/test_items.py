@@ -207,6 +207,7 @@ def test_key_attributes_that_are_not_scalars_get_dynamodb_locals_message(
 ) -> None:
     # Checked attribute by attribute in schema order, as DynamoDB Local does: the set on pk wins over the
     # missing sk; a wrong scalar type on pk wins over the set on sk.
+    bad: dict[str, Any]
     for bad in (
         {"SS": ["a"]},
         {"NS": ["1"]},
