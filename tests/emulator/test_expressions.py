@@ -559,6 +559,28 @@ def test_expression_order_across_a_request() -> None:
             "KeyConditionExpressions must only contain one condition per key",
         ),
         ("pk = :v AND sk = :v AND x = :v", "Conditions can be of length 1 or 2 only"),
+        # Condition by condition (DynamoDB Local): a repeated key wins over a later condition's fault, and
+        # an earlier condition's fault wins over a later repetition.
+        (
+            "pk = :v AND pk = :v AND :v = :v",
+            "KeyConditionExpressions must only contain one condition per key",
+        ),
+        (
+            "pk = :v AND pk = :v AND sk <> :v",
+            "KeyConditionExpressions must only contain one condition per key",
+        ),
+        (
+            "pk = :v AND (pk = :v AND size(sk) = :v)",
+            "KeyConditionExpressions must only contain one condition per key",
+        ),
+        (
+            "(pk = :v AND :v = :v) AND pk = :v",
+            "Invalid condition in KeyConditionExpression: No key attribute specified",
+        ),
+        (
+            "pk = :v AND sk = :v AND x = :v AND :v = :v",
+            "Invalid condition in KeyConditionExpression: No key attribute specified",
+        ),
         (
             "pk = sk",
             "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition",

@@ -408,8 +408,8 @@ def _clash(one: tuple[str | int, ...], two: tuple[str | int, ...]) -> str | None
 
 def check_key_structure(node: Condition, key_names: tuple[str, ...] | None = None) -> list[Condition] | None:
     """The key condition's one or two conditions, checked in DynamoDB's order: nested key attributes
-    anywhere; then condition by condition, operators, one attribute per condition, nested operations;
-    then one condition per key, and at most two.
+    anywhere; then condition by condition, operators, one attribute per condition, nested operations
+    and one condition per key; then at most two.
 
     Without ``key_names`` (at compile time) a key condition with any nested path is left for
     :meth:`KeyCondition.plan` (None is returned): whether the path is a key attribute ("Key attributes
@@ -423,16 +423,7 @@ def check_key_structure(node: Condition, key_names: tuple[str, ...] | None = Non
             if path.parts[0] in key_names:
                 raise validation_error(M.KEY_NOT_SCALAR.format(name=path.parts[0]))
     conditions: list[Condition] = []
-    _walk_key(node, conditions)
-    names: list[str] = []
-    for condition in conditions:
-        attribute = _key_path(condition)
-        if attribute is not None:
-            name = attribute.parts[0]
-            assert isinstance(name, str)
-            if name in names:
-                raise validation_error(M.KEY_ONE_PER_KEY)
-            names.append(name)
+    _walk_key(node, conditions, [])
     if len(conditions) > 2:
         raise validation_error(M.KEY_LENGTH)
     return conditions
@@ -465,13 +456,15 @@ def _all_paths(node: Condition) -> list[Path]:
     return []
 
 
-def _walk_key(node: Condition, into: list[Condition]) -> None:
+def _walk_key(node: Condition, into: list[Condition], names: list[str]) -> None:
+    """Check the conditions left to right, each before the next is read: a second condition on an
+    attribute already constrained is refused before any fault of a later condition (DynamoDB Local)."""
     operands: tuple[Operand, ...]
     first_required = ""
     match node:
         case And(left, right):
-            _walk_key(left, into)
-            _walk_key(right, into)
+            _walk_key(left, into, names)
+            _walk_key(right, into, names)
             return
         case Or():
             raise validation_error(M.KEY_INVALID_OPERATOR.format(op="OR"))
@@ -503,6 +496,13 @@ def _walk_key(node: Condition, into: list[Condition]) -> None:
                 raise validation_error(M.KEY_MULTIPLE_NAMES)
     if not paths:
         raise validation_error(M.KEY_NO_ATTRIBUTE)
+    attribute = _key_path(node)
+    if attribute is not None:
+        key_name = attribute.parts[0]
+        assert isinstance(key_name, str)
+        if key_name in names:
+            raise validation_error(M.KEY_ONE_PER_KEY)
+        names.append(key_name)
     into.append(node)
 
 
