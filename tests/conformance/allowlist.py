@@ -17,6 +17,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Context, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
@@ -538,18 +539,28 @@ _KEYED_OPS = frozenset(
 )
 
 
+LOCAL_KEY_TYPE = "One or more parameter values were invalid: Type mismatch for key"
+LOCAL_MISSING_KEY = "One of the required keys was not given a value"
+# DynamoDB Local's words for a request Key that does not match the schema: too few or too many attributes,
+# a key attribute of the wrong scalar type, a key attribute missing (the service: one sentence for all).
+_LOCAL_KEY_WORDS = frozenset({LOCAL_KEY_CONDITIONS, LOCAL_KEY_TYPE, LOCAL_MISSING_KEY})
+
+
 def _key_mismatch_wording(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
     if op not in _KEYED_OPS or local.code != "ValidationException" or emu.code != local.code:
         return False
-    return local.message == LOCAL_KEY_CONDITIONS and emu.message == SERVICE_KEY_MISMATCH
+    return local.message in _LOCAL_KEY_WORDS and emu.message == SERVICE_KEY_MISMATCH
 
 
 QUIRKS = (
     *QUIRKS,
     Quirk(
         id="key-mismatch-wording",
-        local="a Key with too few or too many attributes: 'The number of conditions on the keys is invalid'",
-        service="'The provided key element does not match the schema' (the service's documented wording, "
+        local="a Key with too few or too many attributes: 'The number of conditions on the keys is invalid'; "
+        "a key attribute of the wrong type: 'One or more parameter values were invalid: Type mismatch for "
+        "key'; a key attribute missing: 'One of the required keys was not given a value'",
+        service="'The provided key element does not match the schema' for all three (the service's "
+        "documented wording, AWS knowledge center: wrong names, number or data types of key attributes; "
         "used by operations/_keys.py as the issue asks; pinned in test_data_plane_vs_local.py)",
         matcher=_key_mismatch_wording,
     ),
@@ -683,5 +694,174 @@ QUIRKS = (
         service="the framework's full constraint report: 1 validation error detected: Value '[...]' at "
         "'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100",
         matcher=_terse_length_message,
+    ),
+)
+
+
+# -- values, written keys and index statistics -------------------------------------------------------------
+
+_EXACT = Context(prec=100)
+
+
+def canonical_number(text: str) -> str | None:
+    """The service's text for a number (``"10.00"`` -> ``"10"``, ``"5.6E+2"`` -> ``"560"``): no exponent,
+    no leading or trailing zeros, ``"0"`` for zero. None for text that is not a finite number.
+
+    AWS: "Leading and trailing zeroes are trimmed" (Number data type); the issue: ``"1.50"`` reads ``"1.5"``.
+    """
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    if not value.is_finite():
+        return None
+    return "0" if value.is_zero() else format(value.normalize(_EXACT), "f")
+
+
+def _numbers_as_service(local: Any, emu: Any) -> bool:
+    """``emu`` is ``local`` with every number (``N`` and ``NS`` members) in its canonical text."""
+    if isinstance(local, dict) and isinstance(emu, dict):
+        if local.keys() != emu.keys():
+            return False
+        if len(local) == 1 and isinstance(local.get("N"), str) and isinstance(emu.get("N"), str):
+            return bool(emu["N"] == canonical_number(local["N"]))
+        members, emu_members = local.get("NS"), emu.get("NS")
+        if len(local) == 1 and isinstance(members, list) and isinstance(emu_members, list):
+            if not all(isinstance(m, str) for m in (*members, *emu_members)):
+                return False
+            return sorted(emu_members) == sorted(str(canonical_number(m)) for m in members)
+        return all(_numbers_as_service(local[k], emu[k]) for k in local)
+    if isinstance(local, list) and isinstance(emu, list):
+        return len(local) == len(emu) and all(
+            _numbers_as_service(a, b) for a, b in zip(local, emu, strict=True)
+        )
+    return bool(local == emu)
+
+
+def _number_normalization(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if not (local.ok and emu.ok) or local.body == emu.body:
+        return False
+    return _numbers_as_service(local.body, emu.body)
+
+
+_SERVICE_KEY_TYPE = re.compile(
+    r"One or more parameter values were invalid: "
+    r"Type mismatch for key (\S+) expected: ([SNB]) actual: ([SNB])"
+)
+_SERVICE_MISSING_KEY = re.compile(
+    r"One or more parameter values were invalid: Missing the key (\S+) in the item"
+)
+
+
+def _written_items(op: str, request: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The whole items a request writes (PutItem's Item, BatchWriteItem's PutRequests)."""
+    if op == "put_item":
+        item = request.get("Item")
+        return [item] if isinstance(item, Mapping) else []
+    if op != "batch_write_item":
+        return []
+    found = []
+    for writes in (request.get("RequestItems") or {}).values():
+        for write in writes if isinstance(writes, list) else ():
+            item = (write.get("PutRequest") or {}).get("Item") if isinstance(write, Mapping) else None
+            if isinstance(item, Mapping):
+                found.append(item)
+    return found
+
+
+def _key_type_wording(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if local.code != "ValidationException" or emu.code != local.code or local.message != LOCAL_KEY_TYPE:
+        return False
+    found = _SERVICE_KEY_TYPE.fullmatch(emu.message or "")
+    if found is None or found.group(2) == found.group(3):
+        return False
+    name, actual = found.group(1), found.group(3)
+    return any(
+        isinstance(item.get(name), Mapping) and list(item[name]) == [actual]
+        for item in _written_items(op, request)
+    )
+
+
+def _missing_key_wording(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if local.code != "ValidationException" or emu.code != local.code or local.message != LOCAL_MISSING_KEY:
+        return False
+    found = _SERVICE_MISSING_KEY.fullmatch(emu.message or "")
+    return found is not None and any(found.group(1) not in item for item in _written_items(op, request))
+
+
+def _sparse_gsi_sizes(local: Any, emu: Any) -> tuple[Any, bool]:
+    """``local``'s description with the emulator's IndexSizeBytes for each GSI with a sort key where Local's
+    is larger (it also counts items holding only one of the two index key attributes), the ItemCounts
+    agree, and Local's size does not exceed the table's. Also applies ``index-size-projected``'s fix."""
+    if not isinstance(local, dict) or not isinstance(emu, dict):
+        return local, False
+    fixed = _with_projected_index_sizes(local, emu)
+    emu_indexes = {i.get("IndexName"): i for i in emu.get("GlobalSecondaryIndexes", [])}
+    table_size = local.get("TableSizeBytes")
+    changed, indexes = False, []
+    for index in fixed.get("GlobalSecondaryIndexes", []):
+        other = emu_indexes.get(index.get("IndexName"), {})
+        size, emu_size = index.get("IndexSizeBytes"), other.get("IndexSizeBytes")
+        ranged = any(k.get("KeyType") == "RANGE" for k in index.get("KeySchema", []))
+        sizes = (size, emu_size, table_size)
+        if (
+            ranged
+            and all(isinstance(n, int) for n in sizes)
+            and emu_size < size <= table_size
+            and index.get("ItemCount") == other.get("ItemCount")
+        ):
+            index = {**index, "IndexSizeBytes": emu_size}
+            changed = True
+        indexes.append(index)
+    if "GlobalSecondaryIndexes" in fixed:
+        fixed = {**fixed, "GlobalSecondaryIndexes": indexes}
+    return fixed, changed
+
+
+def _index_size_sparse_keys(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if not (local.ok and emu.ok) or not any(m in local.body for m in _DESCRIPTIONS):
+        return False
+    fixed, changed = dict(local.body), False
+    for member in _DESCRIPTIONS:
+        if member in fixed:
+            fixed[member], one = _sparse_gsi_sizes(local.body[member], emu.body.get(member))
+            changed = changed or one
+    return changed and fixed == emu.body
+
+
+QUIRKS = (
+    *QUIRKS,
+    Quirk(
+        id="number-normalization",
+        local="keeps a number's written text inside L, M and NS values and in UpdateItem arithmetic results "
+        "(ADD 5.00 to 5 reads '10.00'; a number in a list reads '5.6E+107'; found by this suite)",
+        service="every number is stored in its canonical text at every depth: no exponent, leading or "
+        "trailing zeros (AWS, Number data type: 'Leading and trailing zeroes are trimmed'; the issue: "
+        "'1.50' reads '1.5'); accepted only where each emulator number is the canonical text of Local's",
+        matcher=_number_normalization,
+    ),
+    Quirk(
+        id="key-type-wording",
+        local="an item whose key attribute has the wrong scalar type: 'One or more parameter values were "
+        "invalid: Type mismatch for key'",
+        service="'One or more parameter values were invalid: Type mismatch for key <k> expected: <T> actual: "
+        "<T>' (AWS knowledge center and SDK error examples); <k> must be an attribute of the written item "
+        "of type <T>",
+        matcher=_key_type_wording,
+    ),
+    Quirk(
+        id="missing-key-wording",
+        local="an item without a key attribute: 'One of the required keys was not given a value'",
+        service="'One or more parameter values were invalid: Missing the key <k> in the item' (AWS knowledge "
+        "center and SDK error examples); <k> must be missing from the written item",
+        matcher=_missing_key_wording,
+    ),
+    Quirk(
+        id="index-size-sparse-keys",
+        local="IndexSizeBytes of a GSI with a sort key also counts items that hold only one of the two index "
+        "key attributes (not in the index: its ItemCount leaves them out; found by this suite)",
+        service="the size of the items in the index only (AWS: an index holds an item only when it has the "
+        "index key attributes; IndexSizeBytes is 'the total size of the specified index')",
+        matcher=_index_size_sparse_keys,
     ),
 )

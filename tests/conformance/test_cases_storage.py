@@ -6,12 +6,14 @@ from typing import Any
 
 import pytest
 
+from tests.conformance import allowlist
 from tests.conformance.harness import (
     B,
     Call,
     Case,
     Differential,
     N,
+    Outcome,
     S,
     call,
     get,
@@ -259,3 +261,32 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_storage(diff: Differential, case: Case) -> None:
     run_case(diff, case)
+
+
+def test_index_size_sparse_keys_accepts_only_a_larger_local_size_on_a_gsi_with_a_sort_key() -> None:
+    def table(size: int, count: int = 4, ranged: bool = True, projection: str = "ALL") -> Outcome:
+        schema = [{"AttributeName": "g", "KeyType": "HASH"}]
+        if ranged:
+            schema.append({"AttributeName": "gs", "KeyType": "RANGE"})
+        index = {
+            "IndexName": "g_all",
+            "KeySchema": schema,
+            "Projection": {"ProjectionType": projection},
+            "IndexSizeBytes": size,
+            "ItemCount": count,
+        }
+        return Outcome(True, {"Table": {"TableSizeBytes": 115, "GlobalSecondaryIndexes": [index]}})
+
+    def quirk(local: Outcome, emu: Outcome) -> str | None:
+        found = allowlist.match("describe_table", {}, local, emu)
+        return None if found is None else found.id
+
+    assert quirk(table(105), table(78)) == "index-size-sparse-keys"
+    assert quirk(table(105, projection="KEYS_ONLY"), table(52, projection="KEYS_ONLY")) in (
+        "index-size-projected",
+        "index-size-sparse-keys",
+    )
+    assert quirk(table(78), table(105)) is None  # the emulator larger
+    assert quirk(table(105), table(78, count=5)) is None  # another ItemCount
+    assert quirk(table(105, ranged=False), table(78, ranged=False)) is None  # no sort key: no such items
+    assert quirk(table(120), table(78)) is None  # more than the whole table

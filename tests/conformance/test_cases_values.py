@@ -6,7 +6,20 @@ from typing import Any
 
 import pytest
 
-from tests.conformance.harness import B, Case, Differential, N, S, call, get, put, run_case, table_spec
+from tests.conformance import allowlist
+from tests.conformance.harness import (
+    B,
+    Case,
+    Differential,
+    N,
+    Outcome,
+    S,
+    call,
+    get,
+    put,
+    run_case,
+    table_spec,
+)
 
 T = table_spec("t", ("pk", "S"), ("sk", "N"))
 HASH_S = table_spec("h", ("pk", "S"))
@@ -198,3 +211,69 @@ ALL_CASES = ROUNDTRIPS + NUMBERS + ORDERINGS + SIZES + EMPTY_AND_KEYS
 @pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.name)
 def test_values(diff: Differential, case: Case) -> None:
     run_case(diff, case)
+
+
+# -- the allow-list entries this file's cases need: each accepts its difference and nothing else ------------
+
+
+def _quirk(op: str, request: dict[str, Any], local: Outcome, emu: Outcome) -> str | None:
+    found = allowlist.match(op, request, local, emu)
+    return None if found is None else found.id
+
+
+def _ok(**body: Any) -> Outcome:
+    return Outcome(True, body)
+
+
+def _err(message: str) -> Outcome:
+    return Outcome(False, {"Code": "ValidationException", "Message": message})
+
+
+def test_number_normalization_accepts_only_the_canonical_text_of_locals_numbers() -> None:
+    def item(n: str, nested: str, members: list[str]) -> Outcome:
+        return _ok(
+            Item={
+                "n": {"N": n},
+                "l": {"L": [{"N": nested}, {"NS": members}]},
+                "m": {"M": {"N": {"S": "10.00"}}},
+            }
+        )
+
+    local = item("10.00", "5.6E+2", ["-2.5E-1", "1"])
+    assert _quirk("get_item", {}, local, item("10", "560", ["-0.25", "1"])) == "number-normalization"
+    assert allowlist.canonical_number("-0.000") == "0"
+    assert allowlist.canonical_number("1.0633E-3") == "0.0010633"
+    # Near misses: another number, a non-canonical text, a string that looks like a number, a lost member.
+    assert _quirk("get_item", {}, local, item("10.0", "560", ["-0.25", "1"])) is None
+    assert _quirk("get_item", {}, local, item("11", "560", ["-0.25", "1"])) is None
+    assert _quirk("get_item", {}, local, item("10", "5.6E+2", ["-0.25"])) is None
+    strings = _ok(Item={"m": {"M": {"N": {"S": "10.00"}}}})
+    assert _quirk("get_item", {}, strings, _ok(Item={"m": {"M": {"N": {"S": "10"}}}})) is None
+    assert _quirk("get_item", {}, local, local) is None
+    assert _quirk("get_item", {}, local, _err("x")) is None
+
+
+def test_written_key_wording_names_an_attribute_of_the_written_item() -> None:
+    request = {"Item": {"pk": N(1), "sk": N(1)}}
+    typed = "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N"
+    local = _err(allowlist.LOCAL_KEY_TYPE)
+    assert _quirk("put_item", request, local, _err(typed)) == "key-type-wording"
+    assert _quirk("put_item", request, local, _err(typed.replace("pk", "sk"))) == "key-type-wording"
+    assert _quirk("put_item", request, local, _err(typed.replace("actual: N", "actual: S"))) is None
+    assert _quirk("put_item", request, local, _err(typed.replace("pk", "zz"))) is None
+    assert _quirk("put_item", request, _err("Invalid attribute value type"), _err(typed)) is None
+    missing = "One or more parameter values were invalid: Missing the key sk in the item"
+    batch = {"RequestItems": {"t": [{"PutRequest": {"Item": {"pk": S("a")}}}]}}
+    local = _err(allowlist.LOCAL_MISSING_KEY)
+    assert _quirk("put_item", {"Item": {"pk": S("a")}}, local, _err(missing)) == "missing-key-wording"
+    assert _quirk("batch_write_item", batch, local, _err(missing)) == "missing-key-wording"
+    assert _quirk("put_item", {"Item": {"pk": S("a"), "sk": N(1)}}, local, _err(missing)) is None
+    assert _quirk("put_item", {"Item": {"pk": S("a")}}, local, _err(missing + ".")) is None
+
+
+def test_key_mismatch_wording_covers_locals_three_sentences_on_request_keys_only() -> None:
+    service = _err(allowlist.SERVICE_KEY_MISMATCH)
+    for local in (allowlist.LOCAL_KEY_CONDITIONS, allowlist.LOCAL_KEY_TYPE, allowlist.LOCAL_MISSING_KEY):
+        assert _quirk("get_item", {}, _err(local), service) == "key-mismatch-wording"
+        assert _quirk("put_item", {"Item": {}}, _err(local), service) is None
+    assert _quirk("get_item", {}, _err("Invalid attribute value type"), service) is None
