@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Fetch DynamoDB Local into the cache, or run it in the foreground.
 
-    python scripts/dynamodb_local.py fetch          # download once into ~/.cache/tabletheory (or $TABLETHEORY_CACHE)
-    python scripts/dynamodb_local.py start --port 8000   # run until Ctrl-C
-    python scripts/dynamodb_local.py status         # say whether it can run here, and why not
+python scripts/dynamodb_local.py fetch        # download once into ~/.cache/tabletheory ($TABLETHEORY_CACHE)
+python scripts/dynamodb_local.py start --port 8000   # run until Ctrl-C
+python scripts/dynamodb_local.py status         # say whether it can run here, and why not
 """
 
 from __future__ import annotations
@@ -16,11 +16,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from theorydb_mocks.dynamodb_local import DynamoDBLocal, DynamoDBLocalError, fetch, unavailable_reason  # noqa: E402
+import contextlib
+
+from theorydb_mocks.dynamodb_local import DynamoDBLocal, DynamoDBLocalError, fetch, unavailable_reason
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("fetch", help="download and unpack DynamoDB Local into the cache")
     start = sub.add_parser("start", help="run DynamoDB Local in memory until interrupted")
@@ -39,10 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         with DynamoDBLocal(args.port) as local:
             print(f"DynamoDB Local on {local.endpoint_url}; Ctrl-C stops it", flush=True)
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 stop.wait()
-            except KeyboardInterrupt:
-                pass
         return 0
     except DynamoDBLocalError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -45,7 +45,9 @@ class DynamoDBLocalError(RuntimeError):
 
 def cache_dir() -> Path:
     """Where the unpacked package lives: ``$TABLETHEORY_CACHE`` or ``~/.cache/tabletheory``."""
-    root = os.environ.get("TABLETHEORY_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "tabletheory")
+    root = os.environ.get("TABLETHEORY_CACHE") or os.path.join(
+        os.path.expanduser("~"), ".cache", "tabletheory"
+    )
     return Path(root) / ("dynamodb-local-" + NPM_PACKAGE.rsplit("@", 1)[1])
 
 
@@ -113,7 +115,9 @@ class DynamoDBLocal:
     Use as a context manager, or call ``start()`` and ``stop()``. ``endpoint_url`` is set once started.
     """
 
-    def __init__(self, port: int | None = None, *, install_dir: Path | None = None, extra_args: tuple[str, ...] = ()):
+    def __init__(
+        self, port: int | None = None, *, install_dir: Path | None = None, extra_args: tuple[str, ...] = ()
+    ):
         self.port = port or _free_port()
         self.install_dir = install_dir
         self.extra_args = extra_args
@@ -168,7 +172,8 @@ class DynamoDBLocal:
             headers={
                 "X-Amz-Target": "DynamoDB_20120810.ListTables",
                 "Content-Type": "application/x-amz-json-1.0",
-                "Authorization": "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, "
+                "Authorization": "AWS4-HMAC-SHA256 "
+                "Credential=local/20260101/us-east-1/dynamodb/aws4_request, "
                 "SignedHeaders=host, Signature=0",
             },
         )

@@ -147,9 +147,7 @@ class TableState:
                 self.index_description(index, local=True) for index in self.lsis.values()
             ]
         if self.gsis:
-            desc["GlobalSecondaryIndexes"] = [
-                self.index_description(index) for index in self.gsis.values()
-            ]
+            desc["GlobalSecondaryIndexes"] = [self.index_description(index) for index in self.gsis.values()]
         if self.stream_specification is not None:
             desc["StreamSpecification"] = dict(self.stream_specification)
         if self.latest_stream_label is not None:

@@ -39,7 +39,7 @@ _NAMESPACE: dict[str, str] = {
 
 
 class DynamoDBError(Exception):
-    """A DynamoDB error answer: a code, DynamoDB's message, and modeled fields (``CancellationReasons``...)."""
+    """A DynamoDB error answer: a code, DynamoDB's message, and modeled fields (``Item``...)."""
 
     def __init__(self, code: str, message: str, *, status: int | None = None, **fields: Any) -> None:
         super().__init__(code, message)
