@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import pathlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -291,3 +293,23 @@ def test_expressions_need_the_key_and_a_non_key_attribute() -> None:
         expressions_for_table(KEY_SCHEMA, {"pk": {"S": "a"}})
     with pytest.raises(InvalidArgument, match="non-key attribute"):
         expressions_for_table(KEY_SCHEMA, {"pk": {"S": "a"}, "sk": {"N": "1"}}, kind="filter")
+
+
+# --- the documentation's examples -------------------------------------------------------------------------
+
+DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "testing.md"
+
+
+def _doc_examples() -> list[str]:
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index("\n## Property-based tests\n")
+    end = text.find("\n## ", start + 1)
+    return re.findall(r"```python\n(.*?)```", text[start:end], flags=re.DOTALL)
+
+
+@pytest.mark.parametrize("index", range(len(_doc_examples())))
+def test_the_documented_examples_run(index: int) -> None:
+    code = _doc_examples()[index]
+    # dont_inherit: the example's annotations are evaluated, as in a user's module without __future__.
+    compiled = compile(code, f"{DOC}:Property-based tests[{index}]", "exec", dont_inherit=True)
+    exec(compiled, {"__name__": __name__})
