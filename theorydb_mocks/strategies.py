@@ -627,16 +627,16 @@ def _json_values() -> st.SearchStrategy[Any]:
 class _Planner:
     """Builds, once and eagerly (so a field without a strategy fails at once), the strategy of a model."""
 
-    def __init__(self, overrides: dict[str, st.SearchStrategy[Any]]) -> None:
+    def __init__(self, overrides: dict[str, st.SearchStrategy[Any]], table_keys: set[str]) -> None:
         self.overrides = overrides
+        self.used: set[str] = set()
+        self.table_keys = table_keys
         self.structs: dict[type, st.SearchStrategy[Any]] = {}
 
     def fail(self, where: str, why: str) -> Exception:
         from hypothesis.errors import InvalidArgument
 
-        return InvalidArgument(
-            f"{where}: {why}; pass a strategy for it, e.g. model_instances(model, overrides={{...: st...}})"
-        )
+        return InvalidArgument(f"{where}: {why}; pass a strategy for it: overrides={{{where!r}: ...}}")
 
     # -- plain values -----------------------------------------------------------------------------------
 
@@ -725,11 +725,13 @@ class _Planner:
     # -- fields and dataclasses ----------------------------------------------------------------------------
 
     def field(
-        self, cls: type, field: dataclasses.Field[Any], hint: Any, limit: int | None
+        self, cls: type, field: dataclasses.Field[Any], hint: Any, limit: int | None, *, top: bool
     ) -> st.SearchStrategy[Any]:
         where = f"{cls.__name__}.{field.name}"
-        if field.name in self.overrides:
-            return self.overrides[field.name]
+        for name in (where, field.name) if top else (where,):
+            if name in self.overrides:
+                self.used.add(name)
+                return self.overrides[name]
         options = field.metadata.get(_META_KEY)
         roles = tuple(getattr(options, "roles", ()))
         inner, optional = _optional_of(hint)
@@ -758,6 +760,8 @@ class _Planner:
             strategy = st.none() | strategy if optional else strategy
         else:
             strategy = self.value(hint, where, limit=limit)
+            if optional and limit is not None and field.name not in self.table_keys:
+                strategy = st.none() | strategy  # a sparse index: the item is simply not in it
         absent = _absent_value(field, inner)
         omitempty = bool(getattr(options, "omitempty", False))
         return strategy.filter(lambda v: not _omitted(v, omitempty) or v == absent)
@@ -775,7 +779,8 @@ class _Planner:
             if getattr(member.metadata.get(_META_KEY), "ignore", False):
                 continue
             target = init if member.init else late
-            target[member.name] = self.field(cls, member, hints[member.name], (limits or {}).get(member.name))
+            limit = (limits or {}).get(member.name)
+            target[member.name] = self.field(cls, member, hints[member.name], limit, top=limits is not None)
         built = st.builds(cls, **init)
         if late:
             built = st.tuples(built, st.fixed_dictionaries(late)).map(_set_late)
@@ -819,6 +824,11 @@ def _omitted(value: Any, omitempty: bool) -> bool:
     return omitempty and isinstance(value, Sized) and len(value) == 0
 
 
+def _table_keys(model: Any) -> set[str]:
+    keys = (getattr(model, "pk", None), getattr(model, "sk", None))
+    return {key.python_name for key in keys if key is not None}
+
+
 def _key_limits(model: Any) -> dict[str, int]:
     """Python name -> byte limit of every table and index key field (index keys: non-empty too)."""
     limits: dict[str, int] = {}
@@ -856,12 +866,22 @@ def model_instances(
     and DynamoDB's range; datetimes are UTC (TTL ones whole seconds); sets hold the declared member type;
     nested dataclasses recurse; optional fields are sometimes None; a value that would be left out of the
     item (None, an empty set, an omitempty empty value) is drawn only when it reads back as the field's
-    default; items stay under 400 KB. ``overrides={"field": strategy}`` (or ``field=strategy``) replaces a
-    field's strategy and is required for converter fields and types the codec cannot infer: without it the
-    call raises ``InvalidArgument`` naming the field.
+    default; items stay under 400 KB. ``overrides={"field": strategy}`` (or ``field=strategy``; a nested
+    dataclass's field as ``"Class.field"``) replaces a field's strategy and is required for converter fields
+    and types the codec cannot infer: without it the call raises ``InvalidArgument`` naming the field.
 
     >>> from hypothesis import given
-    >>> # @given(model_instances(USERS, email=st.emails()))
+    >>> from theorydb_py import ModelDefinition, theorydb_field
+    >>> @dataclass
+    ... class User:
+    ...     id: str = theorydb_field(roles="pk")
+    ...     email: str = ""
+    ...     tags: set[str] = field(default_factory=set)
+    >>> users = ModelDefinition.from_dataclass(User, table_name="users")
+    >>> @given(model_instances(users, email=st.emails()))
+    ... def test_user(user):
+    ...     assert user.id and "@" in user.email
+    >>> test_user()
     """
     cls = getattr(model, "model", None)
     if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)) or not hasattr(model, "fields"):
@@ -871,13 +891,15 @@ def model_instances(
             f"model_instances needs a ModelDefinition (with .model and .fields), not {model!r}"
         )
     chosen = {**(overrides or {}), **field_strategies}
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(chosen) - known)
-    if unknown:
+    planner = _Planner(chosen, _table_keys(model))
+    strategy = planner.struct(cls, _key_limits(model))
+    unused = sorted(set(chosen) - planner.used)
+    if unused:
         from hypothesis.errors import InvalidArgument
 
+        known = ", ".join(f.name for f in dataclasses.fields(cls))
         raise InvalidArgument(
-            f"{cls.__name__} has no field {unknown[0]!r} (fields: {', '.join(sorted(known))})"
+            f"{cls.__name__} has no stored field {unused[0]!r} (fields: {known}; a nested dataclass's "
+            "field is named 'Class.field')"
         )
-    strategy = _Planner(chosen).struct(cls, _key_limits(model))
     return strategy.filter(lambda instance: _stored_size(model, instance) < MAX_ITEM_BYTES)

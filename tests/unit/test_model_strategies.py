@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -184,6 +184,43 @@ def test_recursive_dataclasses_and_binary_keys_round_trip(tree: Tree) -> None:
     assert table.get(tree.name, consistent_read=True) == tree
 
 
+@dataclass
+class Tag:
+    price: Money | None = theorydb_field(converter=MoneyConverter(), default=None)
+
+
+@dataclass
+class Sparse:
+    id: str = theorydb_field(roles="pk")
+    region: str | None = None  # an index key: an item without it is simply not in the index
+    tag: Tag | None = None
+
+
+SPARSE = ModelDefinition.from_dataclass(Sparse, table_name="sparse", indexes=[gsi("by-region", "region")])
+SPARSE_INSTANCES = model_instances(SPARSE, overrides={"Tag.price": st.builds(Money, st.integers(0, 99))})
+
+
+@settings(max_examples=20, deadline=None)
+@given(sparse=SPARSE_INSTANCES)
+def test_sparse_index_keys_and_nested_overrides_round_trip(sparse: Sparse) -> None:
+    assert sparse.region != ""  # DynamoDB refuses an empty string as an index key
+    client = DynamoDBEmulator().client()
+    create_table(SPARSE, client=client)
+    table = Table(SPARSE, client=client)
+    table.put(sparse)
+    assert table.get(sparse.id, consistent_read=True) == sparse
+
+
+def test_an_optional_index_key_is_sometimes_absent() -> None:
+    assert find(SPARSE_INSTANCES, lambda s: s.region is None).region is None
+    assert find(SPARSE_INSTANCES, lambda s: s.tag is not None and s.tag.price is not None).tag is not None
+
+
+def test_a_nested_converter_field_is_named_with_its_class() -> None:
+    with pytest.raises(InvalidArgument, match=r"Tag\.price: .*overrides=\{'Tag\.price': \.\.\.\}"):
+        model_instances(SPARSE)
+
+
 def test_a_converter_field_without_a_strategy_is_named() -> None:
     with pytest.raises(InvalidArgument, match=r"Everything\.price: a field with a custom converter"):
         model_instances(EVERYTHING)
@@ -198,8 +235,12 @@ def test_field_keyword_overrides_work_like_the_mapping(instance: Everything) -> 
 def test_bad_arguments_are_refused_clearly() -> None:
     with pytest.raises(InvalidArgument, match="needs a ModelDefinition"):
         model_instances(Everything)
-    with pytest.raises(InvalidArgument, match="Everything has no field 'nope'"):
-        model_instances(EVERYTHING, nope=st.none())
+    with pytest.raises(InvalidArgument, match="Everything has no stored field 'nope'"):
+        model_instances(EVERYTHING, price=st.none(), nope=st.none())
+    with pytest.raises(InvalidArgument, match="Everything has no stored field 'cached'"):
+        model_instances(
+            EVERYTHING, price=st.none(), cached=st.none()
+        )  # ignore=True: not stored, nothing to draw
 
 
 @dataclass
