@@ -260,36 +260,37 @@ def test_a_json_field_that_would_not_read_back_equal_is_named() -> None:
 KEY_SCHEMA: dict[str, ScalarType] = {"pk": "S", "sk": "N"}
 
 
-def _table(client: Any) -> str:
+def _table(client: Any, schema: dict[str, ScalarType]) -> str:
     name = f"strategies-{uuid.uuid4().hex[:8]}"
     client.create_table(
         TableName=name,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
+            {"AttributeName": attribute, "AttributeType": scalar} for attribute, scalar in schema.items()
         ],
         BillingMode="PAY_PER_REQUEST",
     )
     return name
 
 
-@settings(max_examples=30, deadline=None)
+@pytest.mark.parametrize("sort_type", ["S", "N", "B"])
+@settings(max_examples=20, deadline=None)
 @given(data=st.data())
-def test_expressions_for_a_table_are_accepted(data: st.DataObject) -> None:
+def test_expressions_for_a_table_are_accepted(sort_type: ScalarType, data: st.DataObject) -> None:
+    schema: dict[str, ScalarType] = {"pk": "S", "sk": sort_type}
     client = DynamoDBEmulator().client()
-    name = _table(client)
-    item = data.draw(items(KEY_SCHEMA, max_attributes=4).filter(lambda i: len(i) > 2), label="item")
+    name = _table(client, schema)
+    item = data.draw(items(schema, max_attributes=4).filter(lambda i: len(i) > 2), label="item")
     client.put_item(TableName=name, Item=item)
     key = {"pk": item["pk"], "sk": item["sk"]}
 
-    condition = data.draw(expressions_for_table(KEY_SCHEMA, item), label="condition")
+    condition = data.draw(expressions_for_table(schema, item), label="condition")
     # A valid condition may be false; any other error fails the test.
     with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
         client.put_item(TableName=name, Item=item, **condition.request("ConditionExpression"))
 
-    key_condition = data.draw(expressions_for_table(KEY_SCHEMA, item, kind="key_condition"), label="key")
-    query_filter = data.draw(expressions_for_table(KEY_SCHEMA, item, kind="filter"), label="filter")
+    key_condition = data.draw(expressions_for_table(schema, item, kind="key_condition"), label="key")
+    query_filter = data.draw(expressions_for_table(schema, item, kind="filter"), label="filter")
     names = {**key_condition.names, **{k.replace("#n", "#f"): v for k, v in query_filter.names.items()}}
     values = {**key_condition.values, **{k.replace(":v", ":f"): v for k, v in query_filter.values.items()}}
     filter_text = query_filter.text.replace("#n", "#f").replace(":v", ":f")
@@ -302,10 +303,16 @@ def test_expressions_for_a_table_are_accepted(data: st.DataObject) -> None:
     )
     assert page["ScannedCount"] in (0, 1)
 
-    update = data.draw(expressions_for_table(KEY_SCHEMA, item, kind="update"), label="update")
+    update = data.draw(expressions_for_table(schema, item, kind="update"), label="update")
     client.update_item(TableName=name, Key=key, **update.request("UpdateExpression"))
     stored = client.get_item(TableName=name, Key=key, ConsistentRead=True)["Item"]
-    assert stored["pk"] == item["pk"] and Decimal(stored["sk"]["N"]) == Decimal(item["sk"]["N"])
+    assert stored["pk"] == item["pk"]
+    same = (
+        Decimal(stored["sk"]["N"]) == Decimal(item["sk"]["N"])
+        if sort_type == "N"
+        else stored["sk"] == item["sk"]
+    )
+    assert same, (stored["sk"], item["sk"])
 
 
 _ITEM = {"pk": {"S": "a"}, "sk": {"N": "1"}, "n": {"N": "2"}}
