@@ -448,26 +448,12 @@ SERVICE_WORDING: list[tuple[str, dict[str, Any], str, str]] = [
         "One or more parameter values were invalid: Type mismatch for key",
         "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N",
     ),
-    (
-        "put_item",
-        {"Item": {**K(), "g": {"N": "1"}}},
-        "One or more parameter values were invalid: Type mismatch for Index Key",
-        "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N "
-        "IndexName: gsi1",
-    ),
     # Two faults each: the key rule fires first (before the expression is parsed, or the duplicate found).
     (
         "put_item",
         {"Item": {"pk": {"S": "a"}}, "ConditionExpression": "a ="},
         "One of the required keys was not given a value",
         "One or more parameter values were invalid: Missing the key sk in the item",
-    ),
-    (
-        "put_item",
-        {"Item": {**K(), "g": {"N": "1"}}, "ConditionExpression": "a ="},
-        "One or more parameter values were invalid: Type mismatch for Index Key",
-        "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N "
-        "IndexName: gsi1",
     ),
     (
         "update_item",
