@@ -33,6 +33,7 @@ import math
 import os
 import uuid
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -68,25 +69,7 @@ class StreamRecord:
 
     def boto3(self, stream: Stream) -> dict[str, Any]:
         """The record as ``GetRecords`` returns it through boto3 (binary as ``bytes``, time as datetime)."""
-        data: dict[str, Any] = {
-            "ApproximateCreationDateTime": timestamp(float(math.floor(self.created))),
-            "Keys": _clone(self.keys),
-        }
-        if self.new_image is not None:
-            data["NewImage"] = _clone(self.new_image)
-        if self.old_image is not None:
-            data["OldImage"] = _clone(self.old_image)
-        data["SequenceNumber"] = f"{self.sequence:021d}"
-        data["SizeBytes"] = self.size_bytes
-        data["StreamViewType"] = stream.view_type
-        record: dict[str, Any] = {
-            "eventID": self.event_id,
-            "eventName": self.event_name,
-            "eventVersion": "1.1",
-            "eventSource": "aws:dynamodb",
-            "awsRegion": stream.region,
-            "dynamodb": data,
-        }
+        record = self._shape(stream, _clone, timestamp(float(math.floor(self.created))))
         if self.by_ttl:
             record["userIdentity"] = {
                 "PrincipalId": TTL_IDENTITY["principalId"],
@@ -96,29 +79,30 @@ class StreamRecord:
 
     def lambda_event(self, stream: Stream) -> dict[str, Any]:
         """The record as a Lambda event carries it: JSON values (binary as base64), epoch-second times."""
-        data: dict[str, Any] = {
-            "ApproximateCreationDateTime": math.floor(self.created),
-            "Keys": _lambda_item(self.keys),
-        }
+        record = self._shape(stream, _lambda_item, math.floor(self.created))
+        record["eventSourceARN"] = stream.arn
+        if self.by_ttl:
+            record["userIdentity"] = dict(TTL_IDENTITY)
+        return record
+
+    def _shape(self, stream: Stream, image: Callable[[Item], Item], created: Any) -> dict[str, Any]:
+        """The fields both shapes share; ``image`` renders an item in the shape's value encoding."""
+        data: dict[str, Any] = {"ApproximateCreationDateTime": created, "Keys": image(self.keys)}
         if self.new_image is not None:
-            data["NewImage"] = _lambda_item(self.new_image)
+            data["NewImage"] = image(self.new_image)
         if self.old_image is not None:
-            data["OldImage"] = _lambda_item(self.old_image)
+            data["OldImage"] = image(self.old_image)
         data["SequenceNumber"] = f"{self.sequence:021d}"
         data["SizeBytes"] = self.size_bytes
         data["StreamViewType"] = stream.view_type
-        record: dict[str, Any] = {
+        return {
             "eventID": self.event_id,
             "eventName": self.event_name,
             "eventVersion": "1.1",
             "eventSource": "aws:dynamodb",
             "awsRegion": stream.region,
             "dynamodb": data,
-            "eventSourceARN": stream.arn,
         }
-        if self.by_ttl:
-            record["userIdentity"] = dict(TTL_IDENTITY)
-        return record
 
 
 def _clone(item: Item) -> Item:
