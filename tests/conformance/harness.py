@@ -431,6 +431,8 @@ class Differential:
     def _normalize(self, raw: Outcome, backend: int, op: str, unordered: bool) -> Outcome:
         names = {physical: logical for logical, physical in self._physical(backend).items()}
         body = _normalize_value(raw.body, names)
+        if not raw.ok and isinstance(body.get("Message"), str):
+            body["Message"] = canonical_operand_types(body["Message"])
         if raw.ok:
             body.pop("ResponseMetadata", None)
             if op == "list_tables":
@@ -443,6 +445,19 @@ class Differential:
             if unordered and isinstance(body.get("Items"), list):
                 body["Items"] = sorted(body["Items"], key=_sort_key)
         return Outcome(raw.ok, body)
+
+
+_OPERAND_TYPES = re.compile(r"(operand type: )\{([A-Z,]+)\}")
+
+
+def canonical_operand_types(message: str) -> str:
+    """Sort the type names in ``operand type: {...}``: DynamoDB Local prints that set in an order that changes
+    from one run of the JVM to the next, so only its members can be compared.
+
+    >>> canonical_operand_types("operator or function: attribute_type, operand type: {S,B,N}")
+    'operator or function: attribute_type, operand type: {B,N,S}'
+    """
+    return _OPERAND_TYPES.sub(lambda m: f"{m.group(1)}{{{','.join(sorted(m.group(2).split(',')))}}}", message)
 
 
 def _batch_split(body: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conformance.harness import canonical_operand_types
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.expressions import compile_expressions
 from theorydb_mocks.emulator.values import compare_values, item_size, validate_item, values_equal
@@ -58,6 +59,8 @@ class Tally:
 
     def record(self, label: str, local: object, ours: object) -> None:
         self.total += 1
+        if isinstance(local, str) and isinstance(ours, str):
+            local, ours = canonical_operand_types(local), canonical_operand_types(ours)
         if local != ours:
             self.mismatches.append(f"{label}\n    local: {local!r}\n    ours:  {ours!r}")
 

@@ -440,8 +440,8 @@ def test_list_tables_pages_in_name_order(client: EmulatorClient) -> None:
     last = client.list_tables(Limit=2, ExclusiveStartTableName="d-table")
     assert last["TableNames"] == ["e-table"]
     assert "LastEvaluatedTableName" not in last
-    full = client.list_tables(Limit=1, ExclusiveStartTableName="d-table")
-    assert full == {"TableNames": ["e-table"], "LastEvaluatedTableName": "e-table", **pick(full)}
+    full = client.list_tables(Limit=1, ExclusiveStartTableName="d-table")  # a full page, but nothing follows
+    assert full == {"TableNames": ["e-table"], **pick(full)}
     assert client.list_tables(ExclusiveStartTableName="zzz")["TableNames"] == []
     pages = list(client.get_paginator("list_tables").paginate(PaginationConfig={"PageSize": 2}))
     assert [name for page in pages for name in page["TableNames"]] == sorted(names)

@@ -388,7 +388,7 @@ def list_tables(emu: DynamoDBEmulator, request: Request) -> Response:
         names = [name for name in names if name > start]
     page = names[:limit]
     response: Response = {"TableNames": page}
-    if page and len(page) == limit:  # a full page says "maybe more", as DynamoDB Local does
+    if len(names) > limit:  # only when more tables follow, as DynamoDB Local does
         response["LastEvaluatedTableName"] = page[-1]
     return response
 
