@@ -45,7 +45,6 @@ from pytest_plugin._fixtures import (
     theorydb_backend,
     theorydb_dynamodb_local,
 )
-from pytest_plugin._rollback import RollbackError
 from pytest_plugin._settings import MARKER_HELP, add_options, read_settings
 
 if TYPE_CHECKING:
@@ -57,7 +56,6 @@ __all__ = [
     "DynamoDBEmulator",
     "FakeDynamoDB",
     "FakeKms",
-    "RollbackError",
     "TableFactory",
     "ddb_boto3",
     "ddb_client",

@@ -1,4 +1,4 @@
-"""The seeded emulator's per-test rollback: every write undone, what cannot be undone refused loudly."""
+"""The seeded emulator's per-test rollback (`emu.rollback()`): what a test does through any door is undone."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from typing import Any
 
 import pytest
 
-from pytest_plugin._rollback import RollbackError, WriteJournal
 from theorydb_mocks import DynamoDBEmulator
-from theorydb_mocks.emulator.operations._registry import HANDLERS
 
 pytest_plugins = ["pytester"]
 
@@ -47,92 +45,90 @@ def contents(emu: DynamoDBEmulator, table: str = "orders") -> list[dict[str, Any
 def test_item_writes_are_undone(seeded: DynamoDBEmulator) -> None:
     before = contents(seeded)
     client = seeded.client()
-    journal = WriteJournal.start(seeded)
-    client.put_item(TableName="orders", Item=item("A", 0, state="paid"))  # overwrite
-    client.put_item(TableName="orders", Item=item("B", 9))  # new
-    client.update_item(
-        TableName="orders",
-        Key={"pk": {"S": "A"}, "sk": {"N": "1"}},
-        UpdateExpression="SET #s = :s",
-        ExpressionAttributeNames={"#s": "state"},
-        ExpressionAttributeValues={":s": {"S": "shipped"}},
-    )
-    client.update_item(TableName="orders", Key={"pk": {"S": "C"}, "sk": {"N": "1"}})  # upsert
-    client.delete_item(TableName="orders", Key={"pk": {"S": "A"}, "sk": {"N": "2"}})
-    client.batch_write_item(
-        RequestItems={
-            "orders": [
-                {"PutRequest": {"Item": item("D", 1)}},
-                {"DeleteRequest": {"Key": {"pk": {"S": "A"}, "sk": {"N": "0"}}}},
-            ]
-        }
-    )
-    assert contents(seeded) != before
-    journal.finish()
+    with seeded.rollback():
+        client.put_item(TableName="orders", Item=item("A", 0, state="paid"))  # overwrite
+        client.put_item(TableName="orders", Item=item("B", 9))  # new
+        client.update_item(
+            TableName="orders",
+            Key={"pk": {"S": "A"}, "sk": {"N": "1"}},
+            UpdateExpression="SET #s = :s",
+            ExpressionAttributeNames={"#s": "state"},
+            ExpressionAttributeValues={":s": {"S": "shipped"}},
+        )
+        client.update_item(TableName="orders", Key={"pk": {"S": "C"}, "sk": {"N": "1"}})  # upsert
+        client.delete_item(TableName="orders", Key={"pk": {"S": "A"}, "sk": {"N": "2"}})
+        client.batch_write_item(
+            RequestItems={
+                "orders": [
+                    {"PutRequest": {"Item": item("D", 1)}},
+                    {"DeleteRequest": {"Key": {"pk": {"S": "A"}, "sk": {"N": "0"}}}},
+                ]
+            }
+        )
+        assert contents(seeded) != before
     assert contents(seeded) == before
 
 
 def test_first_state_wins_when_an_item_is_written_twice(seeded: DynamoDBEmulator) -> None:
     before = contents(seeded)
     client = seeded.client()
-    journal = WriteJournal.start(seeded)
-    client.put_item(TableName="orders", Item=item("A", 0, state="one"))
-    client.put_item(TableName="orders", Item=item("A", 0, state="two"))
-    client.delete_item(TableName="orders", Key={"pk": {"S": "A"}, "sk": {"N": "0"}})
-    journal.finish()
+    with seeded.rollback():
+        client.put_item(TableName="orders", Item=item("A", 0, state="one"))
+        client.put_item(TableName="orders", Item=item("A", 0, state="two"))
+        client.delete_item(TableName="orders", Key={"pk": {"S": "A"}, "sk": {"N": "0"}})
     assert contents(seeded) == before
 
 
 def test_writes_through_a_routed_boto3_client_and_failed_writes(seeded: DynamoDBEmulator) -> None:
     before = contents(seeded)
     client = seeded.boto3_client()
-    journal = WriteJournal.start(seeded)
-    client.put_item(TableName="orders", Item=item("Z", 1))
-    with pytest.raises(client.exceptions.ConditionalCheckFailedException):
-        client.put_item(TableName="orders", Item=item("A", 1), ConditionExpression="attribute_not_exists(pk)")
-    with pytest.raises(client.exceptions.ResourceNotFoundException):
-        client.put_item(TableName="missing", Item=item("A", 1))
-    journal.finish()
+    with seeded.rollback():
+        client.put_item(TableName="orders", Item=item("Z", 1))
+        with pytest.raises(client.exceptions.ConditionalCheckFailedException):
+            client.put_item(
+                TableName="orders", Item=item("A", 1), ConditionExpression="attribute_not_exists(pk)"
+            )
+        with pytest.raises(client.exceptions.ResourceNotFoundException):
+            client.put_item(TableName="missing", Item=item("A", 1))
     assert contents(seeded) == before
 
 
-@pytest.mark.skipif("TransactWriteItems" not in HANDLERS, reason="the emulator has no TransactWriteItems yet")
 def test_transactions_are_undone(seeded: DynamoDBEmulator) -> None:
     before = contents(seeded)
-    journal = WriteJournal.start(seeded)
-    seeded.client().transact_write_items(
-        TransactItems=[
-            {"Put": {"TableName": "orders", "Item": item("T", 1)}},
-            {"Delete": {"TableName": "orders", "Key": {"pk": {"S": "A"}, "sk": {"N": "0"}}}},
-        ]
-    )
-    journal.finish()
+    with seeded.rollback():
+        seeded.client().transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "orders", "Item": item("T", 1)}},
+                {"Delete": {"TableName": "orders", "Key": {"pk": {"S": "A"}, "sk": {"N": "0"}}}},
+            ]
+        )
     assert contents(seeded) == before
 
 
 def test_tables_created_in_the_test_are_dropped_and_may_change(seeded: DynamoDBEmulator) -> None:
     client = seeded.client()
-    journal = WriteJournal.start(seeded)
-    make_table(client, "scratch")
-    client.put_item(TableName="scratch", Item=item("A", 1))
-    client.update_table(TableName="scratch", BillingMode="PAY_PER_REQUEST")
-    make_table(client, "gone")
-    client.delete_table(TableName="gone")
-    journal.finish()
+    with seeded.rollback():
+        make_table(client, "scratch")
+        client.put_item(TableName="scratch", Item=item("A", 1))
+        client.update_table(TableName="scratch", BillingMode="PAY_PER_REQUEST")
+        make_table(client, "gone")
+        client.delete_table(TableName="gone")
     assert client.list_tables()["TableNames"] == ["orders"]
 
 
-def test_changing_a_seeded_table_is_refused_and_fails_at_the_end(seeded: DynamoDBEmulator) -> None:
+def test_changing_a_seeded_table_is_undone(seeded: DynamoDBEmulator) -> None:
+    before = contents(seeded)
     client = seeded.client()
-    journal = WriteJournal.start(seeded)
-    with pytest.raises(
-        RollbackError, match="DeleteTable orders cannot be rolled back on the seeded emulator"
-    ):
+    with seeded.rollback():
+        client.update_time_to_live(
+            TableName="orders", TimeToLiveSpecification={"Enabled": True, "AttributeName": "t"}
+        )
         client.delete_table(TableName="orders")
+        assert client.list_tables()["TableNames"] == []
     assert client.list_tables()["TableNames"] == ["orders"]
-    with pytest.raises(RollbackError, match=r"give this test its own emulator \(ddb_emulator\)"):
-        journal.finish()
-    assert seeded.dispatch.__self__ is seeded  # type: ignore[attr-defined]
+    assert contents(seeded) == before
+    ttl = client.describe_time_to_live(TableName="orders")["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "DISABLED"}
 
 
 def test_seeded_fixture_gives_each_test_the_seed(pytester: pytest.Pytester) -> None:
