@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from theorydb_mocks.emulator._order import java_hash_order, java_string_hash
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.expressions import compile_expressions, parse_expression
 from theorydb_mocks.emulator.expressions._lexer import tokenize
-from theorydb_mocks.emulator.expressions._order import java_hash_order, java_string_hash
 from theorydb_mocks.emulator.expressions._reserved import RESERVED_WORDS
 
 V1 = {":v": {"N": "1"}}

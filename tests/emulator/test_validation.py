@@ -207,7 +207,7 @@ def test_dispatch_rejects_unknown_and_unimplemented_operations() -> None:
 
 @pytest.mark.parametrize(
     "module_name",
-    ["clock", "core", "catalog", "validation", "client", "operations.tables"],
+    ["clock", "core", "catalog", "validation", "client", "_order"],
 )
 def test_docstring_examples_run(module_name: str) -> None:
     module = importlib.import_module(f"theorydb_mocks.emulator.{module_name}")

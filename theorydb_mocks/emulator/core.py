@@ -43,8 +43,6 @@ if TYPE_CHECKING:
 __all__ = ["DynamoDBEmulator"]
 
 RESOURCE_NOT_FOUND = "Requested resource not found"
-# Operations after which a table's stream may have to open or close.
-_STREAM_CATALOG_OPERATIONS = frozenset({"CreateTable", "UpdateTable", "DeleteTable"})
 
 
 class DynamoDBEmulator:
@@ -119,10 +117,7 @@ class DynamoDBEmulator:
                     self.ttl.expire_due()
                 if operation in CAPACITY_OPERATIONS and self.capacity.enabled:
                     return self._metered(handler, operation, request)
-                response = handler(self, request)
-                if operation in _STREAM_CATALOG_OPERATIONS:
-                    self.streams.sync(response["TableDescription"]["TableName"])
-                return response
+                return handler(self, request)
             except DynamoDBError:
                 raise
             except Exception as exc:  # a bug, never an answer: surface it as the service would (500)

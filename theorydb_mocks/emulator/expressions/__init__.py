@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from theorydb_mocks.emulator._order import java_hash_order
 from theorydb_mocks.emulator._types import AttributeValue, Item
 from theorydb_mocks.emulator.errors import DynamoDBError, validation_error
 from theorydb_mocks.emulator.expressions import _messages as M
@@ -39,7 +40,6 @@ from theorydb_mocks.emulator.expressions._ast import (
 )
 from theorydb_mocks.emulator.expressions._check import Resolver, check_key_structure, check_text
 from theorydb_mocks.emulator.expressions._eval import evaluate, project
-from theorydb_mocks.emulator.expressions._order import java_hash_order
 from theorydb_mocks.emulator.expressions._parser import Parsed, parse
 from theorydb_mocks.emulator.expressions._update import UpdateResult, apply_update
 from theorydb_mocks.emulator.values import validate_attribute_value

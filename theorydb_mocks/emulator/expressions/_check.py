@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from theorydb_mocks.emulator._order import java_hash_order, java_string_hash
 from theorydb_mocks.emulator._types import AttributeValue
 from theorydb_mocks.emulator.errors import validation_error
 from theorydb_mocks.emulator.expressions import _messages as M
@@ -40,7 +41,6 @@ from theorydb_mocks.emulator.expressions._ast import (
     Value,
     format_path,
 )
-from theorydb_mocks.emulator.expressions._order import java_hash_order, java_string_hash
 from theorydb_mocks.emulator.expressions._parser import Parsed
 from theorydb_mocks.emulator.expressions._reserved import RESERVED_WORDS
 from theorydb_mocks.emulator.values import TYPE_NAMES, compare_values, type_of

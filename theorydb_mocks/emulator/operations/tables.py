@@ -15,6 +15,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from theorydb_mocks.emulator._order import java_hash_order
 from theorydb_mocks.emulator._types import IndexSpec, KeySchema
 from theorydb_mocks.emulator.catalog import UNLIMITED_ON_DEMAND, IndexState, TableState
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
@@ -31,7 +32,6 @@ __all__ = [
     "create_table",
     "delete_table",
     "describe_table",
-    "java_hash_order",
     "list_tables",
     "update_table",
 ]
@@ -317,7 +317,9 @@ def create_table(emu: DynamoDBEmulator, request: Request) -> Response:
     )
     table.rebuild_indexes()
     emu.tables[name] = table
-    return {"TableDescription": table.description()}
+    description = table.description()
+    emu.streams.sync(name)  # opens the table's stream if it has one
+    return {"TableDescription": description}
 
 
 def _local_indexes(
@@ -402,6 +404,7 @@ def delete_table(emu: DynamoDBEmulator, request: Request) -> Response:
     table.status = "DELETING"
     description = table.description()
     del emu.tables[table.name]
+    emu.streams.sync(table.name)  # closes the table's stream
     return {"TableDescription": description}
 
 
@@ -507,29 +510,8 @@ def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
         description.setdefault("GlobalSecondaryIndexes", []).extend(
             table.index_description(state) for state in deleting
         )
+    emu.streams.sync(table.name)  # opens, replaces or closes the table's stream as its specification says
     return {"TableDescription": description}
-
-
-def java_hash_order(names: list[str]) -> list[str]:
-    """``names`` in the iteration order of a Java ``HashMap`` they were put into, in this order.
-
-    DynamoDB Local keeps the definitions of an updated table in such a map, so UpdateTable answers list
-    them in this order.
-
-    >>> java_hash_order(["pk", "sk", "gk"])
-    ['gk', 'sk', 'pk']
-    """
-    capacity = 16
-    while len(names) > capacity * 3 // 4:
-        capacity *= 2
-    buckets: dict[int, list[str]] = {}
-    for name in names:
-        units = name.encode("utf-16-be")
-        h = 0
-        for i in range(0, len(units), 2):
-            h = (31 * h + (units[i] << 8 | units[i + 1])) & 0xFFFFFFFF
-        buckets.setdefault((h ^ (h >> 16)) & (capacity - 1), []).append(name)
-    return [name for bucket in sorted(buckets) for name in buckets[bucket]]
 
 
 def _apply_throughput(table: TableState, new: dict[str, int], now: float) -> None:

@@ -39,6 +39,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
+from theorydb_mocks.emulator._order import java_hash_order
 from theorydb_mocks.emulator._types import Item, Key, Request, Response
 from theorydb_mocks.emulator.capacity import add_capacity, consumed, read_units, write_capacity
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
@@ -54,7 +55,6 @@ from theorydb_mocks.emulator.operations._keys import (
 )
 from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.operations.items import CONDITION_FAILED, item_collection_metrics
-from theorydb_mocks.emulator.operations.tables import java_hash_order
 from theorydb_mocks.emulator.values import attribute_value_size, item_size, validate_item
 
 __all__ = ["transact_get_items", "transact_write_items"]

@@ -1,7 +1,9 @@
-"""The order in which DynamoDB lists unused placeholders: a Java ``HashSet`` of strings.
+"""The order of a Java ``HashSet`` or ``HashMap`` of strings, in which DynamoDB lists some collections.
 
-DynamoDB's messages print such sets as Java iterates them: by bucket (the string's ``hashCode`` spread
-by ``h ^ (h >>> 16)``, modulo a power-of-two table that doubles past a 0.75 load), then by insertion.
+DynamoDB's messages list unused placeholders this way, UpdateTable answers list attribute definitions this
+way, and transactions list capacity per table this way: as Java iterates them, by bucket (the string's
+``hashCode`` spread by ``h ^ (h >>> 16)``, modulo a power-of-two table that doubles past a 0.75 load), then
+by insertion.
 
 >>> java_hash_order(["#b", "#a", "#c"])
 ['#c', '#a', '#b']
