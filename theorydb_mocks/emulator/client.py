@@ -52,8 +52,6 @@ if TYPE_CHECKING:
 
 __all__ = ["EmulatorClient"]
 
-_Fast = Callable[[Any], bool]
-
 
 @functools.cache
 def _session() -> Any:
@@ -88,96 +86,6 @@ def _method_names() -> dict[str, str]:
 # --- client-side validation ----------------------------------------------------------------------
 
 
-class _FastCompiler:
-    """Compiles botocore's validation rules into closures that say "surely valid" (True) or "look closer".
-
-    The closures are conservative: False never means invalid, only that botocore's validator must decide
-    (and that blobs may need converting). So error reports stay botocore's, word for word.
-    """
-
-    def __init__(self) -> None:
-        self._checks: dict[str, _Fast] = {}
-
-    def check(self, shape: Any) -> _Fast:
-        found = self._checks.get(shape.name)
-        if found is not None:
-            return found
-        cell: list[_Fast] = []
-        self._checks[shape.name] = lambda value: cell[0](value)
-        built = self._build(shape)
-        cell.append(built)
-        self._checks[shape.name] = built
-        return built
-
-    def _build(self, shape: Any) -> _Fast:
-        kind = shape.type_name
-        low = shape.metadata.get("min")
-        if kind == "structure":
-            members = {name: self.check(member) for name, member in shape.members.items()}
-            required = tuple(shape.metadata.get("required", ()))
-            union = bool(getattr(shape, "is_tagged_union", False))
-
-            def structure(value: Any) -> bool:
-                if type(value) is not dict:
-                    return False
-                if union and len(value) != 1:
-                    return False
-                for name in required:
-                    if name not in value:
-                        return False
-                for name, item in value.items():
-                    check = members.get(name)
-                    if check is None or not check(item):
-                        return False
-                return True
-
-            return structure
-        if kind == "list":
-            member = self.check(shape.member)
-            min_items = low or 0
-
-            def list_(value: Any) -> bool:
-                if type(value) is not list and type(value) is not tuple:
-                    return False
-                if len(value) < min_items:
-                    return False
-                return all(member(item) for item in value)
-
-            return list_
-        if kind == "map":
-            key_check = self.check(shape.key)
-            value_check = self.check(shape.value)
-            min_entries = low or 0
-
-            def map_(value: Any) -> bool:
-                if type(value) is not dict or len(value) < min_entries:
-                    return False
-                return all(key_check(k) and value_check(v) for k, v in value.items())
-
-            return map_
-        if kind == "string":
-            min_length = low or 0
-            if min_length:
-                return lambda value: type(value) is str and len(value) >= min_length
-            return lambda value: type(value) is str
-        if kind in ("integer", "long"):
-            if low is not None:
-                return lambda value: type(value) is int and value >= low
-            return lambda value: type(value) is int
-        if kind in ("double", "float"):
-            if low is not None:
-                return lambda value: type(value) in (int, float) and value >= low
-            return lambda value: type(value) in (int, float)
-        if kind == "boolean":
-            return lambda value: type(value) is bool
-        if kind == "blob":
-            return lambda value: type(value) is bytes
-        if kind == "timestamp":
-            return lambda value: isinstance(value, datetime)
-        return lambda value: False
-
-
-_FAST = _FastCompiler()
 _PARAM_VALIDATOR = ParamValidator()
 
 
@@ -209,14 +117,13 @@ def _convert(value: Any, shape: Any) -> Any:
 class _Operation:
     """Everything one client method needs, computed once per operation."""
 
-    __slots__ = ("fast", "name", "python_name", "shape", "tokens", "valid")
+    __slots__ = ("name", "python_name", "shape", "tokens", "valid")
 
     def __init__(self, name: str) -> None:
         model = service_model().operation_model(name)
         self.name = name
         self.python_name = xform_name(name)
         self.shape = model.input_shape
-        self.fast: _Fast = _FAST.check(self.shape) if self.shape is not None else (lambda value: value == {})
         self.valid = fully_valid(name)
         self.tokens = (
             tuple(n for n, m in self.shape.members.items() if m.metadata.get("idempotencyToken"))
@@ -229,14 +136,14 @@ class _Operation:
 
         Raises ``ParamValidationError`` like botocore. Hot path (benchmarks/: single-item calls): one
         compiled predicate covering botocore's rules and the service's, then dispatch without revalidating.
+        Anything else (a request the service will refuse, a ``str`` blob, an ISO timestamp) goes through
+        botocore's own validator and conversion, then the service's validation in ``dispatch``.
         """
         for token in self.tokens:
             if token not in params:
                 params = {**params, token: str(uuid.uuid4())}
         if self.valid(params):
             return params, True
-        if self.fast(params):
-            return params, False
         if self.shape is None:
             if params:
                 raise ParamValidationError(report=f"Unknown parameters: {', '.join(map(str, params))}")
