@@ -52,6 +52,7 @@ __all__ = [
     "TOO_MANY_WRITES",
     "Validator",
     "check_plain_table_name",
+    "compile_validator",
     "fully_valid",
     "render_value",
     "service_model",
@@ -627,6 +628,15 @@ def validator_for(operation: str) -> Validator:
     if operation not in model.operation_names:
         raise KeyError(operation)
     shape = model.operation_model(operation).input_shape
+    return compile_validator(shape, before=_BEFORE_MODEL.get(operation))
+
+
+def compile_validator(shape: Any, *, before: Callable[[dict[str, Any]], None] | None = None) -> Validator:
+    """A validator for requests of ``shape`` (any botocore service model's input shape, or None for an
+    operation without input), with the service's report: "N validation error(s) detected: ...".
+
+    ``before`` runs first, for checks DynamoDB makes ahead of the model's constraints.
+    """
     if shape is None:
 
         def no_input(request: dict[str, Any]) -> None:
@@ -636,7 +646,6 @@ def validator_for(operation: str) -> Validator:
         return no_input
     check = _COMPILER.check(shape)
     surely_valid = _FAST.pred(shape)
-    before = _BEFORE_MODEL.get(operation)
 
     def validate(request: dict[str, Any]) -> None:
         if type(request) is dict:

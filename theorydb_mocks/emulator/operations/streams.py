@@ -76,25 +76,12 @@ def _streams_model() -> Any:
 def streams_validator_for(operation_name: str) -> Validator:
     """The validator of a DynamoDB Streams operation (KeyError for any other name), with the service's
     messages: the same compiled checks as DynamoDB's, on the streams model's shapes."""
-    from theorydb_mocks.emulator.validation import _Compiler, _FastCompiler
+    from theorydb_mocks.emulator.validation import compile_validator
 
     model = _streams_model()
     if operation_name not in model.operation_names:
         raise KeyError(operation_name)
-    shape = model.operation_model(operation_name).input_shape
-    check = _Compiler().check(shape)
-    surely_valid = _FastCompiler().pred(shape)
-
-    def validate(request: dict[str, Any]) -> None:
-        if surely_valid(request):
-            return
-        errors: list[str] = []
-        check(request, "", errors)
-        if errors:
-            noun = "error" if len(errors) == 1 else "errors"
-            raise validation_error(f"{len(errors)} validation {noun} detected: " + "; ".join(errors))
-
-    return validate
+    return compile_validator(model.operation_model(operation_name).input_shape)
 
 
 def _stream(emu: DynamoDBEmulator, arn: str, *, described: bool = False) -> Stream:
