@@ -1,4 +1,5 @@
-"""The in-memory DynamoDB emulator: ``DynamoDBEmulator`` and its one error type, ``DynamoDBError``.
+"""The in-memory DynamoDB emulator: ``DynamoDBEmulator``, its one error type ``DynamoDBError``, the ``Clock``
+that drives its time, and the ``Snapshot`` that ``emu.snapshot()`` returns.
 
 >>> emu = DynamoDBEmulator()
 >>> client = emu.client()
@@ -8,7 +9,9 @@
 
 from __future__ import annotations
 
+from theorydb_mocks.emulator.clock import Clock
 from theorydb_mocks.emulator.core import DynamoDBEmulator
 from theorydb_mocks.emulator.errors import DynamoDBError
+from theorydb_mocks.emulator.snapshots import Snapshot
 
-__all__ = ["DynamoDBEmulator", "DynamoDBError"]
+__all__ = ["Clock", "DynamoDBEmulator", "DynamoDBError", "Snapshot"]
