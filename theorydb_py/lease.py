@@ -163,14 +163,14 @@ class LeaseManager:
         seconds = _seconds(lease_seconds)
         now = int(self._now())
         token = _text(self._token(), "token")
-        names = {"#pk": self._pk, "#tok": self._tok}
+        names = {"#tok": self._tok}
         values: dict[str, Any] = {":tok": {"S": token}, ":now": {"N": str(now)}}
         update = f"SET #tok = :tok, {self._expiry(now, seconds, names, values)}"
         request = {
             "TableName": self.table_name,
             "Key": self._key(key),
             "UpdateExpression": update,
-            "ConditionExpression": "attribute_not_exists(#pk) OR #exp <= :now",
+            "ConditionExpression": "attribute_not_exists(#exp) OR #exp <= :now",
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
         }
