@@ -143,7 +143,7 @@ def test_extras_load_lazily_and_are_listed_by_dir() -> None:
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     try:
-        theorydb_py.NoSuchName  # type: ignore[attr-defined]  # noqa: B018
+        theorydb_py.NoSuchName  # noqa: B018
     except AttributeError as exc:
         assert "NoSuchName" in str(exc)
     else:
