@@ -81,7 +81,7 @@ def test_a_response_and_an_error_contradict(fake: FakeDynamoDBClient) -> None:
         fake.expect("get_item", response={}, error="ResourceNotFoundException")
     with pytest.raises(ExpectationError, match="need an error code"):
         fake.expect("get_item", error_message="boom")
-    with pytest.raises(ExpectationError, match="a ready ClientError carries its own message"):
+    with pytest.raises(ExpectationError, match="a ready exception carries its own message"):
         fake.expect("get_item", error=ClientError({"Error": {"Code": "X"}}, "GetItem"), error_message="m")
 
 
