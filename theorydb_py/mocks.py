@@ -1,8 +1,8 @@
 """Test doubles for code built on TableTheory: ``from theorydb_py.mocks import ANY, FakeDynamoDBClient``.
 
-This is the one place ``theorydb_py`` reaches into ``theorydb_mocks`` (``theorydb_py.testkit`` goes through it); it is
-imported only by tests, never by the ORM itself. The full kit (the emulator, the pytest plugin) lives in
-``theorydb_mocks``.
+This is the one place ``theorydb_py`` reaches into ``theorydb_mocks`` (``theorydb_py.testkit`` goes
+through it); it is imported only by tests, never by the ORM itself. The full kit (the emulator, the pytest
+plugin) lives in ``theorydb_mocks``.
 
 TableTheory's mock API works as it did: ``fake.expect(method, expected, response=..., error=...)`` with a
 dict, a function of the request (it rejects by raising) or nothing; ``fake.calls[i]`` is the pair

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
 
 import theorydb_py.testkit as testkit
-from theorydb_py import ModelDefinition, Table, theorydb_field
+from theorydb_py import ModelDefinition, RetryPolicy, Table, theorydb_field
 from theorydb_py.mocks import (
     ANY,
     Call,
@@ -163,8 +163,23 @@ def test_fixed_rand_bytes() -> None:
         fixed_rand_bytes("ab")  # type: ignore[arg-type]
 
 
-def test_no_sleep_returns_at_once() -> None:
-    assert no_sleep(3600) is None
+@dataclasses.dataclass
+class Note:
+    pk: str = theorydb_field(roles=["pk"], name="PK")
+    sk: str = theorydb_field(roles=["sk"], name="SK")
+
+
+def test_no_sleep_stands_in_for_time_sleep_in_retries() -> None:
+    model = ModelDefinition.from_dataclass(Note, table_name="notes")
+    fake = FakeDynamoDBClient()
+    item = {"PK": {"S": "A"}, "SK": {"S": "1"}}
+    fake.expect(
+        "batch_write_item", response={"UnprocessedItems": {"notes": [{"PutRequest": {"Item": item}}]}}
+    )
+    fake.expect("batch_write_item", {"RequestItems": {"notes": [{"PutRequest": {"Item": item}}]}})
+    table = Table(model, client=fake)
+    table.batch_write(puts=[Note(pk="A", sk="1")], retry=RetryPolicy(sleep=no_sleep, base_delay=3600))
+    fake.assert_no_pending()
 
 
 @dataclasses.dataclass
