@@ -880,11 +880,52 @@ def _question_marks(statement: str) -> int:
     return len(re.findall(r"\?", re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", "", statement)))
 
 
+def _surplus(entry: Mapping[str, Any]) -> bool:
+    return len(entry.get("Parameters") or []) > _question_marks(str(entry.get("Statement", "")))
+
+
 def _partiql_surplus_parameters(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
-    if op != "execute_statement" or not local.ok or emu.code != "ValidationException":
+    if op == "execute_statement":
+        refused = emu.code == "ValidationException" and emu.message == PARTIQL_PARAMETER_COUNT
+        return local.ok and refused and _surplus(request)
+    if op == "execute_transaction" and local.ok and emu.code == "ValidationException":
+        found = re.fullmatch(r"Validation failed in TransactStatements\[(\d+)\]: (.*)", emu.message or "")
+        statements = request.get("TransactStatements", [])
+        return (
+            found is not None
+            and found.group(2) == PARTIQL_PARAMETER_COUNT
+            and int(found.group(1)) < len(statements)
+            and _surplus(statements[int(found.group(1))])
+        )
+    refused_entry = {"Error": {"Code": "ValidationError", "Message": PARTIQL_PARAMETER_COUNT}}
+    return _batch_entries_differ_only(
+        op,
+        request,
+        local,
+        emu,
+        lambda entry, _local, emu_entry: _surplus(entry) and emu_entry == refused_entry,
+    )
+
+
+def _batch_entries_differ_only(
+    op: str,
+    request: Mapping[str, Any],
+    local: Outcome,
+    emu: Outcome,
+    explained: Callable[[Mapping[str, Any], Any, Any], bool],
+) -> bool:
+    """A BatchExecuteStatement answer that differs only in entries ``explained`` accepts (at least one)."""
+    if op != "batch_execute_statement" or not (local.ok and emu.ok):
         return False
-    given = len(request.get("Parameters") or [])
-    return emu.message == PARTIQL_PARAMETER_COUNT and given > _question_marks(str(request["Statement"]))
+    rest_local = {k: v for k, v in local.body.items() if k != "Responses"}
+    if rest_local != {k: v for k, v in emu.body.items() if k != "Responses"}:
+        return False
+    entries = request.get("Statements", [])
+    ours, theirs = local.body.get("Responses", []), emu.body.get("Responses", [])
+    if not (len(ours) == len(theirs) == len(entries)):
+        return False
+    differing = [i for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b]
+    return bool(differing) and all(explained(entries[i], ours[i], theirs[i]) for i in differing)
 
 
 def _partiql_duplicate_item_code(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
@@ -905,19 +946,37 @@ def _partiql_no_capacity(op: str, request: Mapping[str, Any], local: Outcome, em
     return {k: v for k, v in emu.body.items() if k != "ConsumedCapacity"} == local.body
 
 
+def _conditional_delete(entry: Mapping[str, Any]) -> bool:
+    statement = str(entry.get("Statement", "")).lstrip().upper()
+    return statement.startswith("DELETE") and " AND " in statement
+
+
 def _partiql_delete_false_condition(
     op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome
 ) -> bool:
-    statement = str(request.get("Statement", "")).lstrip().upper()
-    return (
-        op == "execute_statement"
-        and statement.startswith("DELETE")
-        and " AND " in statement
-        and local.ok
-        and local.body == {"Items": []}
-        and emu.code == "ConditionalCheckFailedException"
-        and emu.message == "The conditional request failed"
-    )
+    failed = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+    if op == "execute_statement":
+        return (
+            _conditional_delete(request)
+            and local.ok
+            and local.body == {"Items": []}
+            and emu.code == "ConditionalCheckFailedException"
+            and emu.message == failed["Message"]
+        )
+    if op == "execute_transaction":
+        statements = request.get("TransactStatements", [])
+        reasons = emu.body.get("CancellationReasons", [])
+        if not local.ok or emu.code != "TransactionCanceledException" or len(reasons) != len(statements):
+            return False
+        flagged = [i for i, reason in enumerate(reasons) if reason.get("Code") != "None"]
+        return bool(flagged) and all(
+            reasons[i] == failed and _conditional_delete(statements[i]) for i in flagged
+        )
+
+    def explained(entry: Mapping[str, Any], local_entry: Any, emu_entry: Any) -> bool:
+        return _conditional_delete(entry) and emu_entry == {"Error": failed, **local_entry}
+
+    return _batch_entries_differ_only(op, request, local, emu, explained)
 
 
 def _partiql_descending_pages(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:

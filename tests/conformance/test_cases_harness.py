@@ -309,3 +309,41 @@ def test_partiql_quirks_accept_only_their_difference() -> None:
     assert quirk("execute_statement", descending, local_page, ok(Items=_items(3, 4))) is None
     assert quirk("execute_statement", descending, ok(Items=_items(4, 3)), ok(Items=_items(1, 0))) is None
     assert quirk("execute_statement", {**descending, "Limit": None}, local_page, service_page) is None
+
+
+def test_partiql_quirks_in_transactions_and_batches() -> None:
+    surplus = {"Statement": "INSERT INTO t VALUE {'pk': ?}", "Parameters": [{"S": "a"}, {"S": "b"}]}
+    exact = {**surplus, "Parameters": [{"S": "a"}]}
+    refused = err(
+        "ValidationException",
+        f"Validation failed in TransactStatements[0]: {allowlist.PARTIQL_PARAMETER_COUNT}",
+    )
+    assert quirk("execute_transaction", {"TransactStatements": [surplus]}, ok(Responses=[]), refused) == (
+        "partiql-surplus-parameters"
+    )
+    assert quirk("execute_transaction", {"TransactStatements": [exact]}, ok(Responses=[]), refused) is None
+
+    entry_refused = {"Error": {"Code": "ValidationError", "Message": allowlist.PARTIQL_PARAMETER_COUNT}}
+    batch = {"Statements": [surplus]}
+    local, emu = ok(Responses=[{"TableName": "t"}]), ok(Responses=[entry_refused])
+    assert quirk("batch_execute_statement", batch, local, emu) == "partiql-surplus-parameters"
+    assert quirk("batch_execute_statement", {"Statements": [exact]}, local, emu) is None
+
+    delete = {"Statement": "DELETE FROM t WHERE pk = 'a' AND n = 1"}
+    failed = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+    cancelled = err("TransactionCanceledException", "Transaction cancelled", CancellationReasons=[failed])
+    assert quirk("execute_transaction", {"TransactStatements": [delete]}, ok(Responses=[]), cancelled) == (
+        "partiql-delete-false-condition"
+    )
+    plain = {"Statement": "DELETE FROM t WHERE pk = 'a'"}
+    assert quirk("execute_transaction", {"TransactStatements": [plain]}, ok(Responses=[]), cancelled) is None
+    emu_entry = ok(Responses=[{"Error": failed, "TableName": "t"}])
+    assert quirk("batch_execute_statement", {"Statements": [delete]}, local, emu_entry) == (
+        "partiql-delete-false-condition"
+    )
+    assert quirk("batch_execute_statement", {"Statements": [plain]}, local, emu_entry) is None
+    # Two different quirks in one batch are not one quirk.
+    both = {"Statements": [delete, surplus]}
+    two_local = ok(Responses=[{"TableName": "t"}, {"TableName": "t"}])
+    two_emu = ok(Responses=[{"Error": failed, "TableName": "t"}, entry_refused])
+    assert quirk("batch_execute_statement", both, two_local, two_emu) is None

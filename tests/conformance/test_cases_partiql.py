@@ -9,6 +9,7 @@ tables as ``"pq"`` (double-quoted), which the harness maps to each backend's tab
 from __future__ import annotations
 
 import os
+import uuid
 from typing import Any
 
 import pytest
@@ -395,3 +396,213 @@ def test_generated_selects(make_diff: DiffFactory) -> None:
             diff.call("execute_statement", unordered=unordered, **request)
 
         check()
+
+
+# ------------------------------------------------------------------------------------------ transactions
+
+
+def st_(statement: str, parameters: list[dict[str, Any]] | None = None, **more: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {"Statement": statement, **more}
+    if parameters is not None:
+        entry["Parameters"] = parameters
+    return entry
+
+
+def tx(*statements: dict[str, Any], expect: str | tuple[str, str] | None = "ok", **more: Any) -> Call:
+    return call("execute_transaction", expect, TransactStatements=list(statements), **more)
+
+
+def bx(*statements: dict[str, Any], expect: str | tuple[str, str] | None = "ok", **more: Any) -> Call:
+    return call("batch_execute_statement", expect, Statements=list(statements), **more)
+
+
+TC = "TransactionCanceledException"
+TOKEN = f"partiql-{uuid.uuid4().hex[:12]}"  # DynamoDB Local keeps client tokens across tables
+PH_SEED = [
+    call("put_item", TableName="ph", Item={"pk": S("t1"), "a": N(1)}),
+    call("put_item", TableName="ph", Item={"pk": S("h1"), "v": S("x"), "ss": {"SS": ["a", "b"]}}),
+]
+SCAN_PH = call("scan", TableName="ph", unordered=True)
+
+TRANSACTIONS = [
+    Case(
+        "transaction writes",
+        [
+            *PH_SEED,
+            tx(
+                st_("INSERT INTO \"ph\" VALUE {'pk': 'n1', 'a': 1}"),
+                st_("UPDATE \"ph\" SET v = 'n' WHERE pk = 'h1'"),
+            ),
+            tx(
+                st_("DELETE FROM \"ph\" WHERE pk = 'n1'"),
+                st_('UPDATE "ph" SET a = a + ? WHERE pk = ?', [N(2), S("t1")]),
+                st_("EXISTS(SELECT * FROM \"ph\" WHERE pk = 'h1' AND v = 'n')"),
+            ),
+            SCAN_PH,
+            tx(
+                st_("INSERT INTO \"ph\" VALUE {'pk': 't1'}"),
+                st_("UPDATE \"ph\" SET v = 'q' WHERE pk = 'h1'"),
+                expect=TC,
+            ),
+            tx(
+                st_("INSERT INTO \"ph\" VALUE {'pk': 'n2'}"),
+                st_("UPDATE \"ph\" SET v = 'q' WHERE pk = 'no'"),
+                expect=TC,
+            ),
+            tx(
+                st_("EXISTS(SELECT * FROM \"ph\" WHERE pk = 't1' AND a = 99)"),
+                st_("INSERT INTO \"ph\" VALUE {'pk': 'n3'}"),
+                expect=TC,
+            ),
+            tx(
+                st_(
+                    "UPDATE \"ph\" SET v = 'q' WHERE pk = 'h1' AND v = 'zz'",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                ),
+                expect=TC,
+            ),
+            tx(st_("UPDATE \"ph\" SET pk = 'z' WHERE pk = 'h1'"), expect=TC),
+            tx(st_('SELECT * FROM "ph" WHERE pk = 1'), expect=TC),
+            tx(
+                st_("INSERT INTO \"ph\" VALUE {'pk': 'n5'}"),
+                st_("DELETE FROM \"ph\" WHERE pk = 'n5'"),
+                expect=V,
+            ),
+            tx(
+                st_("SELECT * FROM \"ph\" WHERE pk = 't1'"),
+                st_("DELETE FROM \"ph\" WHERE pk = 't1'"),
+                expect=V,
+            ),
+            tx(st_("UPDATE \"ph\" SET v = 'x' WHERE pk = 'h1' RETURNING ALL NEW *"), expect=(V, "RETURNING")),
+            tx(st_("EXISTS(SELECT * FROM \"ph\" WHERE pk = 't1')"), expect=(V, "EXISTS")),
+            tx(st_("INSERT INTO \"ph\" VALUE {'pk': ?}"), expect=(V, "Number of parameters")),
+            tx(st_("INSERT INTO \"missing-table\" VALUE {'pk': 'x'}"), expect="ResourceNotFoundException"),
+            tx(st_("INSERT INTO \"ph\" VALUE {'pk': 'n7'}"), ReturnConsumedCapacity="TOTAL"),
+            tx(
+                st_("UPDATE \"ph\" SET v = 'w' WHERE pk = 'h1' AND v = 'n'"), ReturnConsumedCapacity="INDEXES"
+            ),
+            SCAN_PH,
+            # These leave DynamoDB Local's table unlike the service's (allow-listed), so they come last.
+            tx(st_("DELETE FROM \"ph\" WHERE pk = 'zz' AND a = 1")),
+            tx(st_("INSERT INTO \"ph\" VALUE {'pk': ?}", [S("n6"), S("extra")])),
+        ],
+        [PH],
+    ),
+    Case(
+        "transaction client token",
+        [
+            tx(st_("INSERT INTO \"ph\" VALUE {'pk': ?}", [S("k1")]), ClientRequestToken=TOKEN),
+            tx(st_("INSERT INTO \"ph\" VALUE {'pk': ?}", [S("k1")]), ClientRequestToken=TOKEN),
+            tx(
+                st_("INSERT INTO \"ph\" VALUE {'pk': ?}", [S("k2")]),
+                ClientRequestToken=TOKEN,
+                expect="IdempotentParameterMismatchException",
+            ),
+            SCAN_PH,
+        ],
+        [PH],
+    ),
+    Case(
+        "transaction reads",
+        [
+            *PH_SEED,
+            tx(
+                st_("SELECT * FROM \"ph\" WHERE pk = 't1'"),
+                st_('SELECT pk, ss FROM "ph" WHERE pk = ?', [S("h1")]),
+                st_("SELECT * FROM \"ph\" WHERE pk = 'zz'"),
+            ),
+            tx(st_("SELECT a, zz FROM \"ph\" WHERE pk = 't1'")),
+            tx(st_("SELECT * FROM \"ph\" WHERE pk = 't1' AND a = 2"), expect=(V, "primary key")),
+            tx(st_('SELECT * FROM "ph" WHERE a = 2'), expect=(V, "primary key")),
+            tx(
+                st_("SELECT * FROM \"ph\" WHERE pk = 't1'"),
+                st_("SELECT * FROM \"ph\" WHERE pk = 't1'"),
+                expect=V,
+            ),
+            tx(st_('SELECT * FROM "ph" WHERE pk = ?'), expect=(V, "Number of parameters")),
+            tx(st_("SELECT * FROM \"missing-table\" WHERE pk = 'x'"), expect="ResourceNotFoundException"),
+            tx(st_("SELECT * FROM \"ph\" WHERE pk = 't1'"), ReturnConsumedCapacity="TOTAL"),
+        ],
+        [PH],
+    ),
+]
+
+BATCHES = [
+    Case(
+        "batch writes",
+        [
+            *PH_SEED,
+            call("put_item", TableName="ph", Item={"pk": S("b5"), "a": N(1)}),
+            bx(
+                st_("INSERT INTO \"ph\" VALUE {'pk': 'b2'}"),
+                st_("UPDATE \"ph\" SET v = 'r' WHERE pk = 'h1' RETURNING ALL NEW *"),
+                st_(
+                    "UPDATE \"ph\" SET v = 'q' WHERE pk = 't1' AND v = 'zz'",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                ),
+                st_("INSERT INTO \"ph\" VALUE {'pk': 'b5'}"),
+                st_("DELETE FROM \"ph\" WHERE pk = 'b6'"),
+                st_("INSERT INTO \"missing-table\" VALUE {'pk': 'x'}"),
+                st_("UPDATE \"ph\" SET v = 'q' WHERE v = 'x'"),
+                st_("SELEC"),
+                st_("UPDATE \"ph\" SET v = 'q' WHERE pk = 'nope'"),
+                st_("INSERT INTO \"ph\" VALUE {'pk': 1}"),
+                st_("EXISTS(SELECT * FROM \"ph\" WHERE pk = 'b9' AND a = 1)"),
+            ),
+            SCAN_PH,
+            bx(
+                st_("SELECT * FROM \"ph\" WHERE pk = 't1'"),
+                st_("INSERT INTO \"ph\" VALUE {'pk': 'q'} RETURNING ALL OLD *"),
+                expect=V,
+            ),
+            bx(st_("INSERT INTO \"ph\" VALUE {'pk': 'b8'}"), ReturnConsumedCapacity="TOTAL"),
+            SCAN_PH,
+            # These leave DynamoDB Local's table unlike the service's (allow-listed), so they come last.
+            bx(
+                st_("DELETE FROM \"ph\" WHERE pk = 'b7' AND a = 1"), st_("DELETE FROM \"ph\" WHERE pk = 'b8'")
+            ),
+            bx(st_("INSERT INTO \"ph\" VALUE {'pk': ?}", [S("b3"), S("surplus")])),
+            # DynamoDB Local runs the DELETE before it refuses the batch: nothing may follow this one.
+            bx(
+                st_("UPDATE \"ph\" SET v = 'r' WHERE pk = 'h1'"),
+                st_("DELETE FROM \"ph\" WHERE pk = 'h1'"),
+                expect=(V, "duplicates"),
+            ),
+        ],
+        [PH],
+    ),
+    Case(
+        "batch reads",
+        [
+            *SEED,
+            *[call("put_item", TableName="ph", Item=item["Item"]) for item in (c.request for c in PH_SEED)],
+            bx(
+                st_("SELECT * FROM \"ph\" WHERE pk = 't1'"),
+                st_("SELEC"),
+                st_('SELECT * FROM "ph" WHERE pk = ?'),
+                st_("SELECT * FROM \"missing-table\" WHERE pk = 'x'"),
+                st_('SELECT * FROM "ph" WHERE pk = 1'),
+                st_("SELECT a FROM \"ph\" WHERE pk = 'h1'"),
+                st_("SELECT * FROM \"ph\" WHERE pk = 'h3'", ConsistentRead=True),
+                st_("SELECT pk, m.q, l[1] FROM \"pq\" WHERE pk = 'a' AND sk = 1"),
+                st_("SELECT * FROM \"pq\" WHERE pk = 'a'"),
+                st_("SELECT * FROM \"pq\" WHERE pk = 'a' AND sk = 2 AND x = 20"),
+                st_("SELECT m, m.q FROM \"pq\" WHERE pk = 'a' AND sk = 3"),
+                st_("SELECT pk, pk FROM \"pq\" WHERE pk = 'a' AND sk = 4"),
+                st_("EXISTS(SELECT * FROM \"ph\" WHERE pk = 't2' AND a = 1)"),
+            ),
+            bx(
+                st_("SELECT * FROM \"ph\" WHERE pk = 't1'"),
+                st_('SELECT * FROM "ph" WHERE pk = ?', [S("t1")]),
+                expect=V,
+            ),
+            bx(st_("SELECT * FROM \"ph\" WHERE pk = 't1'"), ReturnConsumedCapacity="TOTAL"),
+        ],
+        [PQ, PH],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", TRANSACTIONS + BATCHES, ids=lambda case: case.name)
+def test_transactions_and_batches(diff: Differential, case: Case) -> None:
+    run_case(diff, case)

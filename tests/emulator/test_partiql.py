@@ -138,3 +138,55 @@ def test_errors_are_validation_exceptions(emu: DynamoDBEmulator, statement: str,
         client.execute_statement(Statement=statement)
     assert caught.value.response["Error"]["Code"] == "ValidationException"
     assert caught.value.response["Error"]["Message"].startswith(message)
+
+
+def test_a_transaction_is_all_or_nothing_and_idempotent(emu: DynamoDBEmulator) -> None:
+    client = emu.client()
+    client.create_table(**table_request("things"))
+    client.execute_statement(Statement="INSERT INTO things VALUE {'pk': 'a', 'sk': 1, 'n': 1}")
+    statements = [
+        {"Statement": "INSERT INTO things VALUE {'pk': 'b', 'sk': 1}"},
+        {"Statement": "UPDATE things SET n = n + 1 WHERE pk = 'a' AND sk = 1 AND n = 5"},
+    ]
+    with pytest.raises(client.exceptions.TransactionCanceledException) as caught:
+        client.execute_transaction(TransactStatements=statements)
+    codes = [reason["Code"] for reason in caught.value.response["CancellationReasons"]]
+    assert codes == ["None", "ConditionalCheckFailed"]
+    assert client.execute_statement(Statement="SELECT pk FROM things WHERE pk = 'b'")["Items"] == []
+    statements[1] = {"Statement": "UPDATE things SET n = n + 1 WHERE pk = 'a' AND sk = 1 AND n = 1"}
+    for _ in range(2):  # the repeat is answered from the token: n is incremented once
+        client.execute_transaction(TransactStatements=statements, ClientRequestToken="once")
+    reads = [{"Statement": "SELECT n FROM things WHERE pk = 'a' AND sk = 1"}]
+    assert client.execute_transaction(TransactStatements=reads)["Responses"] == [{"Item": {"n": {"N": "2"}}}]
+    with pytest.raises(client.exceptions.IdempotentParameterMismatchException):
+        client.execute_transaction(TransactStatements=statements[:1], ClientRequestToken="once")
+
+
+def test_a_batch_answers_each_statement(emu: DynamoDBEmulator) -> None:
+    client = emu.client()
+    client.create_table(**table_request("things"))
+    answer = client.batch_execute_statement(
+        Statements=[
+            {"Statement": "INSERT INTO things VALUE {'pk': 'a', 'sk': 1}"},
+            {"Statement": "INSERT INTO things VALUE {'pk': ?, 'sk': 1}", "Parameters": [{"S": "b"}]},
+            {"Statement": "UPDATE things SET n = 1 WHERE pk = 'zz' AND sk = 1"},
+        ],
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert answer["Responses"] == [
+        {"TableName": "things"},
+        {"TableName": "things"},
+        {
+            "TableName": "things",
+            "Error": {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"},
+        },
+    ]
+    assert answer["ConsumedCapacity"] == [{"TableName": "things", "CapacityUnits": 2.0}]  # the two writes
+    reads = client.batch_execute_statement(
+        Statements=[{"Statement": f"SELECT pk FROM things WHERE pk = '{pk}' AND sk = 1"} for pk in "abc"]
+    )
+    assert reads["Responses"] == [
+        {"TableName": "things", "Item": {"pk": {"S": "a"}}},
+        {"TableName": "things", "Item": {"pk": {"S": "b"}}},
+        {"TableName": "things"},
+    ]

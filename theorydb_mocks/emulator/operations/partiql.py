@@ -30,27 +30,36 @@ from collections.abc import Iterator
 from typing import Any
 
 from theorydb_mocks.emulator._types import AttributeValue, Item, Key, KeySchema, Request, Response
-from theorydb_mocks.emulator.capacity import read_capacity
+from theorydb_mocks.emulator.capacity import add_capacity, read_capacity
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.expressions import compile_expressions
 from theorydb_mocks.emulator.expressions._ast import format_path
 from theorydb_mocks.emulator.expressions._eval import get_path
 from theorydb_mocks.emulator.operations._keys import clone_item, clone_value
 from theorydb_mocks.emulator.operations._registry import operation
-from theorydb_mocks.emulator.operations.items import delete_item, put_item, update_item
+from theorydb_mocks.emulator.operations.items import delete_item, get_item, put_item, update_item
 from theorydb_mocks.emulator.operations.query import GSI_CONSISTENT_READ, NO_SUCH_INDEX, PAGE_BYTES
-from theorydb_mocks.emulator.partiql import _messages as M
+from theorydb_mocks.emulator.operations.transactions import (
+    CANCELLED,
+    transact_get_items,
+    transact_write_items,
+)
 from theorydb_mocks.emulator.partiql import (
+    ReadPlan,
     check_parameters,
     parse_statement,
     plain_message,
+    plan_condition_check,
     plan_read,
     plan_write,
     projected_names,
+    single_item_key,
 )
+from theorydb_mocks.emulator.partiql import _messages as M
 from theorydb_mocks.emulator.partiql._ast import Delete, Exists, Insert, Select, Statement, Update
+from theorydb_mocks.emulator.partiql._translate import Printer
 
-__all__ = ["execute_statement"]
+__all__ = ["batch_execute_statement", "execute_statement", "execute_transaction"]
 
 _TABLE_NAME = re.compile(r"[a-zA-Z0-9_.\-]{3,255}")
 _ITEM_HANDLERS = {Insert: put_item, Update: update_item, Delete: delete_item}
@@ -148,6 +157,21 @@ def _compile_read(plan: Any, statement: Select) -> Any:
             first = format_path(statement.projection[0].parts)
             raise validation_error(found.group(1) + first) from None
         raise error from None
+
+
+def _nested_projection(statement: Select) -> Any:
+    """A single-item SELECT's projection (transactions, batches): nested as GetItem answers, or None."""
+    if statement.projection is None:
+        return None
+    projected_names(statement)
+    printer = Printer()
+    text = printer.projection(statement.projection[::-1])  # see _read_text: checked last to first
+    compiled = _compile_read(ReadPlan(None, None, (), True, None, text, printer.names, {}), statement)
+    return compiled.projection
+
+
+def _single_view(item: Item, projection: Any) -> Item:
+    return clone_item(item if projection is None else projection.apply(item))
 
 
 def _view(item: Item, names: tuple[tuple[str, Any], ...] | None) -> Item:
@@ -273,3 +297,273 @@ def execute_statement(emu: Any, request: Request) -> Response:
     if isinstance(statement, Select):
         return _select(emu, statement, values, request)
     return _write(emu, statement, values, request)
+
+
+# ------------------------------------------------------------------------------------------ transactions
+
+
+def _in_statement(position: int, error: DynamoDBError) -> DynamoDBError:
+    return validation_error(M.IN_STATEMENT.format(position=position, message=error.message))
+
+
+def _cancelled(reasons: list[dict[str, Any]]) -> DynamoDBError:
+    message = CANCELLED.format(codes=", ".join(reason["Code"] for reason in reasons))
+    return ddb_error("TransactionCanceledException", message, Message=message, CancellationReasons=reasons)
+
+
+@operation("ExecuteTransaction")
+def execute_transaction(emu: Any, request: Request) -> Response:
+    """Up to 100 statements, all reads or all writes, as one TransactGetItems or TransactWriteItems:
+    atomic, isolated, idempotent by ``ClientRequestToken``. Runtime: O(statements x log n)."""
+    entries = request["TransactStatements"]
+    statements = [_parse(entry["Statement"]) for entry in entries]
+    reads = [isinstance(statement, Select) for statement in statements]
+    if any(reads) and not all(reads):
+        raise validation_error(M.TRANSACTION_MIXED)
+    values: list[dict[str, AttributeValue]] = []
+    for position, (entry, statement) in enumerate(zip(entries, statements, strict=True)):
+        try:
+            values.append(check_parameters(statement, entry.get("Parameters")))
+        except DynamoDBError as err:
+            raise _in_statement(position, err) from None
+        if isinstance(statement, Update | Delete) and statement.returning is not None:
+            raise _in_statement(position, validation_error(M.TRANSACTION_RETURNING))
+    if all(reads):
+        selects = [statement for statement in statements if isinstance(statement, Select)]
+        return _transact_reads(emu, selects, values, request)
+    return _transact_writes(emu, entries, statements, values, request)
+
+
+def _transact_reads(
+    emu: Any, statements: list[Select], values: list[dict[str, AttributeValue]], request: Request
+) -> Response:
+    gets: list[dict[str, Any]] = []
+    projections: list[Any] = []
+    reasons: list[dict[str, Any] | None] = []
+    for position, statement in enumerate(statements):
+        if statement.source.index is not None:
+            raise _in_statement(position, validation_error(M.TRANSACTION_INDEX))
+        table = emu.get_table(statement.source.table)
+        try:
+            key = single_item_key(statement, table.key, values[position])
+        except DynamoDBError as err:
+            reasons.append({"Code": "ValidationError", "Message": err.message})
+            gets.append({})
+            projections.append(None)
+            continue
+        if key is None:
+            raise _in_statement(position, validation_error(M.TRANSACTION_SELECT_KEY))
+        try:
+            projections.append(_nested_projection(statement))
+        except DynamoDBError as err:
+            raise _in_statement(position, err) from None
+        reasons.append(None)
+        gets.append({"Get": {"TableName": table.name, "Key": key}})
+    if any(reason is not None for reason in reasons):
+        raise _cancelled([reason if reason is not None else {"Code": "None"} for reason in reasons])
+    inner: Request = {"TransactItems": gets}
+    if request.get("ReturnConsumedCapacity") is not None:
+        inner["ReturnConsumedCapacity"] = request["ReturnConsumedCapacity"]
+    answer = transact_get_items(emu, inner)
+    responses: list[dict[str, Any]] = []
+    for projection, found in zip(projections, answer["Responses"], strict=True):
+        item = found.get("Item")
+        responses.append({} if item is None else {"Item": _single_view(item, projection)})
+    response: Response = {"Responses": responses}
+    if "ConsumedCapacity" in answer:
+        response["ConsumedCapacity"] = answer["ConsumedCapacity"]
+    return response
+
+
+_ACTION_KINDS = {Insert: "Put", Update: "Update", Delete: "Delete"}
+
+
+def _transact_writes(
+    emu: Any,
+    entries: list[dict[str, Any]],
+    statements: list[Statement],
+    values: list[dict[str, AttributeValue]],
+    request: Request,
+) -> Response:
+    actions: list[dict[str, Any]] = []
+    reasons: list[dict[str, Any] | None] = []
+    for position, statement in enumerate(statements):
+        assert not isinstance(statement, Select)
+        source = statement.select.source if isinstance(statement, Exists) else statement.source
+        table = emu.get_table(source.table)
+        try:
+            if isinstance(statement, Exists):
+                body = plan_condition_check(statement.select, table.key, values[position])
+                if body is None:
+                    raise _in_statement(position, validation_error(M.EXISTS_CONDITION))
+                kind = "ConditionCheck"
+            else:
+                body = plan_write(statement, table.key, values[position])
+                kind = _ACTION_KINDS[type(statement)]
+        except DynamoDBError as err:
+            if err.message.startswith(M.IN_STATEMENT.split("[", 1)[0]):
+                raise
+            reasons.append({"Code": "ValidationError", "Message": err.message})
+            actions.append({})
+            continue
+        body["TableName"] = table.name
+        option = entries[position].get("ReturnValuesOnConditionCheckFailure")
+        if option is not None:
+            body["ReturnValuesOnConditionCheckFailure"] = option
+        reasons.append(None)
+        actions.append({kind: body})
+    if any(reason is not None for reason in reasons):
+        raise _cancelled([reason if reason is not None else {"Code": "None"} for reason in reasons])
+    inner: Request = {"TransactItems": actions}
+    for member in ("ClientRequestToken", "ReturnConsumedCapacity"):
+        if request.get(member) is not None:
+            inner[member] = request[member]
+    try:
+        answer = transact_write_items(emu, inner)
+    except DynamoDBError as err:
+        raise _transaction_error(err, statements) from None
+    response: Response = {"Responses": []}
+    if "ConsumedCapacity" in answer:
+        response["ConsumedCapacity"] = answer["ConsumedCapacity"]
+    return response
+
+
+def _transaction_error(err: DynamoDBError, statements: list[Statement]) -> DynamoDBError:
+    """A TransactWriteItems error as ExecuteTransaction words it (an INSERT's failed condition is a
+    duplicate item)."""
+    if err.code == "IdempotentParameterMismatchException":
+        return ddb_error(err.code, M.IDEMPOTENT_MISMATCH, Message=M.IDEMPOTENT_MISMATCH)
+    if err.code != "TransactionCanceledException":
+        return plain_message(err)
+    reasons: list[dict[str, Any]] = []
+    for statement, reason in zip(statements, err.fields.get("CancellationReasons", []), strict=True):
+        if isinstance(statement, Insert) and reason.get("Code") == "ConditionalCheckFailed":
+            reason = {"Code": "ValidationError", "Message": M.DUPLICATE_ITEM}
+        elif reason.get("Code") == "ValidationError":
+            reason = {**reason, "Message": plain_message(validation_error(reason["Message"])).message}
+        reasons.append(reason)
+    return _cancelled(reasons)
+
+
+# ------------------------------------------------------------------------------------------ batches
+
+_BATCH_CODES = {"ValidationException": "ValidationError"}
+
+
+def _batch_error(err: DynamoDBError, table: str | None = None) -> dict[str, Any]:
+    """One statement's error as BatchExecuteStatement lists it: the code without ``Exception``; the table
+    when the statement reached its item."""
+    code = _BATCH_CODES.get(err.code, err.code.removesuffix("Exception"))
+    error: dict[str, Any] = {"Code": code, "Message": err.message}
+    if "Item" in err.fields:
+        error["Item"] = err.fields["Item"]
+    entry: dict[str, Any] = {"Error": error}
+    if table is not None and code in ("ConditionalCheckFailed", "DuplicateItem"):
+        entry["TableName"] = table
+    return entry
+
+
+class _BatchStatement:
+    """One statement of a batch as planned: its item request (or its error) and where it writes."""
+
+    __slots__ = ("error", "item_request", "projection", "spot", "statement", "table")
+
+    def __init__(self) -> None:
+        self.statement: Statement | None = None
+        self.table: Any = None
+        self.item_request: dict[str, Any] = {}
+        self.error: DynamoDBError | None = None
+        self.spot: tuple[str, Any] | None = None
+        self.projection: Any = None
+
+    def __repr__(self) -> str:
+        return f"<_BatchStatement {self.statement!r}>"
+
+
+def _plan_batch_statement(emu: Any, entry: dict[str, Any], planned: _BatchStatement) -> None:
+    statement = planned.statement
+    assert statement is not None
+    if isinstance(statement, Exists):
+        raise validation_error(M.EXISTS_OUTSIDE)
+    values = check_parameters(statement, entry.get("Parameters"))
+    table = planned.table = _table(emu, statement.source.table)
+    if isinstance(statement, Select):
+        key = single_item_key(statement, table.key, values)
+        if key is None or statement.source.index is not None:
+            raise validation_error(M.BATCH_SINGLE_ITEM)
+        planned.projection = _nested_projection(statement)
+        planned.item_request = {"TableName": table.name, "Key": key}
+        if entry.get("ConsistentRead") is not None:
+            planned.item_request["ConsistentRead"] = entry["ConsistentRead"]
+    else:
+        planned.item_request = _write_request(emu, statement, values, entry)
+        key = planned.item_request.get("Key") or {
+            name: planned.item_request["Item"][name] for name in table.key.names
+        }
+    planned.spot = (table.name, table.store.position(key))
+
+
+@operation("BatchExecuteStatement")
+def batch_execute_statement(emu: Any, request: Request) -> Response:
+    """Up to 25 statements, all reads (single items) or all writes, each answered on its own.
+    Runtime: O(statements x log n)."""
+    entries = request["Statements"]
+    planned: list[_BatchStatement] = []
+    for entry in entries:
+        one = _BatchStatement()
+        try:
+            one.statement = _parse(entry["Statement"])
+        except DynamoDBError:
+            one.error = validation_error(M.BATCH_INVALID_OPERATION)
+        planned.append(one)
+    # Read or write by the statement's first word, even for a statement that does not parse.
+    words = {str(entry["Statement"]).lstrip()[:6].upper() for entry in entries}
+    if "SELECT" in words and words & {"INSERT", "UPDATE", "DELETE"}:
+        raise validation_error(M.BATCH_MIXED)
+    for entry, one in zip(entries, planned, strict=True):
+        if one.error is None:
+            try:
+                _plan_batch_statement(emu, entry, one)
+            except DynamoDBError as err:
+                one.error = err
+    spots = [one.spot for one in planned if one.error is None]
+    if len(set(spots)) != len(spots):
+        raise validation_error(M.BATCH_DUPLICATES)
+    mode = request.get("ReturnConsumedCapacity")
+    by_table: dict[str, dict[str, Any]] = {}
+    responses = [_run_batch_statement(emu, one, mode, by_table) for one in planned]
+    response: Response = {"Responses": responses}
+    if by_table:
+        response["ConsumedCapacity"] = list(by_table.values())
+    return response
+
+
+def _run_batch_statement(
+    emu: Any, one: _BatchStatement, mode: Any, by_table: dict[str, Any]
+) -> dict[str, Any]:
+    if one.error is not None:
+        return _batch_error(plain_message(one.error))
+    statement = one.statement
+    table_name = one.table.name
+    item_request = dict(one.item_request)
+    if mode is not None:
+        item_request["ReturnConsumedCapacity"] = mode
+    try:
+        if isinstance(statement, Select):
+            answer = get_item(emu, item_request)
+        else:
+            answer = _ITEM_HANDLERS[type(statement)](emu, item_request)
+    except DynamoDBError as err:
+        if isinstance(statement, Insert) and err.code == "ConditionalCheckFailedException":
+            err = ddb_error("DuplicateItemException", M.DUPLICATE_ITEM)
+        return _batch_error(plain_message(err), table_name)
+    consumed = answer.get("ConsumedCapacity")
+    if consumed is not None:
+        by_table[table_name] = add_capacity(by_table.get(table_name), consumed)
+    entry: dict[str, Any] = {"TableName": table_name}
+    if isinstance(statement, Select):
+        if "Item" in answer:
+            entry["Item"] = _single_view(answer["Item"], one.projection)
+    elif "Attributes" in answer:
+        entry["Item"] = answer["Attributes"]
+    return entry

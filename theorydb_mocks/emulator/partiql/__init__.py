@@ -379,6 +379,65 @@ def plan_write(
     return request
 
 
+def single_item_key(
+    statement: Select, key: KeySchema, values: dict[str, AttributeValue]
+) -> dict[str, Any] | None:
+    """The item key a SELECT reads when its WHERE clause is exactly an equality on each key attribute
+    (what BatchExecuteStatement and ExecuteTransaction accept), else None."""
+    conditions = _conjuncts(statement.where)
+    if len(conditions) != len(key.names):
+        return None
+    _check_key_types(conditions, key, values)
+    found: dict[str, AttributeValue] = {}
+    for condition in conditions:
+        for name in key.names:
+            operand = _equality(condition, name)
+            if operand is not None and name not in found:
+                value = _resolve(operand, values)
+                if value is None:
+                    return None
+                found[name] = value
+                break
+        else:
+            return None
+    return found
+
+
+def plan_condition_check(
+    statement: Select, key: KeySchema, values: dict[str, AttributeValue]
+) -> dict[str, Any] | None:
+    """The ConditionCheck an ``EXISTS(SELECT ...)`` stands for: the item's full key and at least one more
+    condition (the item must exist and meet them), else None."""
+    conditions = _conjuncts(statement.where)
+    _check_key_types(conditions, key, values)
+    found: dict[str, AttributeValue] = {}
+    rest: list[Condition] = []
+    for condition in conditions:
+        for name in key.names:
+            operand = _equality(condition, name)
+            if operand is not None and name not in found and (value := _resolve(operand, values)) is not None:
+                found[name] = value
+                break
+        else:
+            rest.append(condition)
+    if len(found) != len(key.names) or not rest:
+        return None
+    printer = Printer()
+    guards = [f"attribute_exists({printer.path(Path((key.hash_name,)))})"]
+    guards.extend(f"({printer.condition(condition)})" for condition in rest)
+    text = " AND ".join(guards)
+    request: dict[str, Any] = {
+        "TableName": statement.source.table,
+        "Key": found,
+        "ConditionExpression": text,
+        "ExpressionAttributeNames": printer.names,
+    }
+    used = {**printer.values, **{ref: values[ref] for ref in _PARAMETER_REF.findall(text) if ref in values}}
+    if used:
+        request["ExpressionAttributeValues"] = used
+    return request
+
+
 def _refs_of(request: dict[str, Any]) -> str:
     return " ".join(str(request.get(member, "")) for member in ("UpdateExpression", "ConditionExpression"))
 

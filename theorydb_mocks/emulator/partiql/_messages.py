@@ -51,6 +51,25 @@ ORDER_NOT_KEY = "Variable reference {name} in ORDER BY clause must be part of th
 DUPLICATE_ITEM = "Duplicate primary key exists in table"
 INVALID_TOKEN = "Invalid NextToken"
 
+# ExecuteTransaction and BatchExecuteStatement.
+IN_STATEMENT = "Validation failed in TransactStatements[{position}]: {message}"
+TRANSACTION_MIXED = (
+    "ExecuteTransaction API does not support both read and write operations in the same request."
+)
+TRANSACTION_SELECT_KEY = (
+    "Select statements within ExecuteTransaction must specify the primary key in the where clause."
+)
+TRANSACTION_INDEX = "Reads on indices are not supported within transactions."
+TRANSACTION_RETURNING = "RETURNING clause is not supported in ExecuteTransaction."
+EXISTS_CONDITION = "EXISTS() must contain a single item read with additional condition"
+IDEMPOTENT_MISMATCH = (
+    "Specified idempotent token was used with different request parameters within the idempotency window"
+)
+BATCH_MIXED = "Read and write requests together in the same batch is not supported."
+BATCH_DUPLICATES = "Provided list of item keys contains duplicates"
+BATCH_SINGLE_ITEM = "Only single item select is supported"
+BATCH_INVALID_OPERATION = "Invalid operation. Only select, insert, update and delete operations are valid"
+
 
 def at(message: str, text: str, pos: int, length: int) -> DynamoDBError:
     """A ValidationException about a place in the statement: ``<message> at <line>:<column>:<length>``."""
