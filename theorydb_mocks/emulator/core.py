@@ -24,6 +24,7 @@ import threading
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (registers every handler)
 from theorydb_mocks.emulator.clock import Clock
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.client import EmulatorClient
 
 __all__ = ["DynamoDBEmulator"]
-
-RESOURCE_NOT_FOUND = "Requested resource not found"
 
 
 class DynamoDBEmulator:
@@ -92,7 +91,7 @@ class DynamoDBEmulator:
 
     def _dispatch(self, operation: str, request: dict[str, Any], prevalidated: bool) -> dict[str, Any]:
         if type(operation) is not str:
-            raise ddb_error("UnknownOperationException", f"Unknown operation: {operation!r}")
+            raise ddb_error("UnknownOperationException", M.UNKNOWN_OPERATION.format(operation=operation))
         handler = HANDLERS.get(operation)
         try:
             validate = validator_for(operation)
@@ -102,14 +101,14 @@ class DynamoDBEmulator:
             except KeyError:
                 raise ddb_error(
                     "UnknownOperationException",
-                    f"Unknown operation: {operation!r} is not a DynamoDB operation",
+                    M.NOT_AN_OPERATION.format(operation=operation),
                 ) from None
         if not prevalidated:
             validate(request)
         if handler is None:
             raise ddb_error(
                 "UnknownOperationException",
-                f"The emulator does not implement the DynamoDB operation {operation}",
+                M.NOT_IMPLEMENTED.format(operation=operation),
             )
         with self.lock:
             try:
@@ -122,7 +121,7 @@ class DynamoDBEmulator:
                 raise
             except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
                 raise ddb_error(
-                    "InternalServerError", f"Internal server error ({type(exc).__name__})"
+                    "InternalServerError", M.INTERNAL_ERROR_OF.format(kind=type(exc).__name__)
                 ) from exc
 
     def _metered(self, handler: Any, operation: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -150,7 +149,7 @@ class DynamoDBEmulator:
             prefix = f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/"
             if name_or_arn.startswith(prefix) and "/" not in name_or_arn[len(prefix) :]:
                 return name_or_arn[len(prefix) :]
-            raise ddb_error("ResourceNotFoundException", RESOURCE_NOT_FOUND)
+            raise ddb_error("ResourceNotFoundException", M.RESOURCE_NOT_FOUND)
         return name_or_arn
 
     def get_table(self, name: str) -> TableState:
@@ -159,7 +158,7 @@ class DynamoDBEmulator:
         if table is None:
             table = self.tables.get(self.table_name(name))
             if table is None:
-                raise ddb_error("ResourceNotFoundException", RESOURCE_NOT_FOUND)
+                raise ddb_error("ResourceNotFoundException", M.RESOURCE_NOT_FOUND)
         return table
 
     def reset(self) -> None:

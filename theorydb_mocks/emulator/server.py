@@ -44,6 +44,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.core import DynamoDBEmulator
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.persistence import FsyncPolicy, Journal, JournalRecord, snapshot_records
@@ -286,7 +287,7 @@ class EmulatorServer:
             return encode_error(err)
         except Exception:  # a bug, never an answer: log it, answer as the service would
             _log.exception("internal error answering %s", target)
-            return encode_error(ddb_error("InternalServerError", "Internal server error"))
+            return encode_error(ddb_error("InternalServerError", M.INTERNAL_ERROR))
 
     def _authenticate(self, headers: Any, query: str) -> tuple[str | None, str | None]:
         """(access key, region) of the request's SigV4 credential; checks it when ``access_key`` is set."""
@@ -302,7 +303,7 @@ class EmulatorServer:
                 ]
                 raise ddb_error(
                     "IncompleteSignatureException",
-                    " ".join(f"Authorization header requires '{p}' parameter." for p in missing)
+                    " ".join(M.AUTHORIZATION_PARAMETER.format(parameter=p) for p in missing)
                     + f" Authorization={authorization}",
                 )
         elif query:
@@ -313,13 +314,9 @@ class EmulatorServer:
         region = parts[2] if len(parts) > 2 else None
         if self.access_key is not None:
             if not authorization and credential is None:
-                raise ddb_error(
-                    "MissingAuthenticationTokenException", "Request is missing Authentication Token"
-                )
+                raise ddb_error("MissingAuthenticationTokenException", M.MISSING_TOKEN)
             if access_key != self.access_key:
-                raise ddb_error(
-                    "UnrecognizedClientException", "The security token included in the request is invalid."
-                )
+                raise ddb_error("UnrecognizedClientException", M.INVALID_TOKEN)
         return access_key, region
 
 
