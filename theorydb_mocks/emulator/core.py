@@ -25,6 +25,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (registers every handler)
 from theorydb_mocks.emulator._types import Request, Response
 from theorydb_mocks.emulator.clock import Clock
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.client import EmulatorClient
 
 __all__ = ["DynamoDBEmulator"]
-
-RESOURCE_NOT_FOUND = "Requested resource not found"
 
 
 class DynamoDBEmulator:
@@ -140,7 +139,7 @@ class DynamoDBEmulator:
         if handler is None:
             raise ddb_error(
                 "UnknownOperationException",
-                f"The emulator does not implement the DynamoDB operation {record.name}",
+                M.NOT_IMPLEMENTED.format(operation=record.name),
             )
         with self.lock:
             journal = self._journal if record.mutates else None
@@ -156,7 +155,7 @@ class DynamoDBEmulator:
                 raise
             except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
                 raise ddb_error(
-                    "InternalServerError", f"Internal server error ({type(exc).__name__})"
+                    "InternalServerError", M.INTERNAL_ERROR_OF.format(kind=type(exc).__name__)
                 ) from exc
             if journal is not None:
                 journal(record.name, request, origin, at)
@@ -210,7 +209,7 @@ class DynamoDBEmulator:
             prefix = f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/"
             if name_or_arn.startswith(prefix) and "/" not in name_or_arn[len(prefix) :]:
                 return name_or_arn[len(prefix) :]
-            raise ddb_error("ResourceNotFoundException", RESOURCE_NOT_FOUND)
+            raise ddb_error("ResourceNotFoundException", M.RESOURCE_NOT_FOUND)
         return name_or_arn
 
     def get_table(self, name: str) -> TableState:
@@ -219,7 +218,7 @@ class DynamoDBEmulator:
         if table is None:
             table = self.tables.get(self.table_name(name))
             if table is None:
-                raise ddb_error("ResourceNotFoundException", RESOURCE_NOT_FOUND)
+                raise ddb_error("ResourceNotFoundException", M.RESOURCE_NOT_FOUND)
         return table
 
     def reset(self) -> None:

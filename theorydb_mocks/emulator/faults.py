@@ -41,18 +41,16 @@ from typing import Any, Literal
 
 from theorydb_mocks.emulator._types import Key, Request, Response
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
+from theorydb_mocks.emulator.messages import (
+    INTERNAL_ERROR,
+    RATE_EXCEEDED,
+    THROUGHPUT_EXCEEDED,
+)
 from theorydb_mocks.emulator.operations._registry import OPERATIONS, OperationRecord
 from theorydb_mocks.emulator.values import validate_attribute_value, values_equal
 
 __all__ = ["Fault", "Faults"]
 
-THROUGHPUT_EXCEEDED = (
-    "The level of configured provisioned throughput for the table was exceeded. Consider increasing your "
-    "provisioning level with the UpdateTable API."
-)
-RATE_EXCEEDED = "Rate of requests exceeds the allowed throughput."
-INTERNAL_ERROR = "Internal server error"
-TRANSACTION_CONFLICT = "Transaction is ongoing for the item"
 
 FaultKind = Literal["throttle", "internal_error", "unprocessed", "transaction_conflict"]
 ThrottleCode = Literal["ProvisionedThroughputExceededException", "ThrottlingException"]

@@ -42,6 +42,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.core import DynamoDBEmulator
 from theorydb_mocks.emulator.door import answer as answer_request
 from theorydb_mocks.emulator.door import request_id
@@ -265,7 +266,7 @@ class EmulatorServer:
             return encode_error(err)
         except Exception:  # a bug, never an answer: log it, answer as the service would
             _log.exception("internal error answering %s", target)
-            return encode_error(ddb_error("InternalServerError", "Internal server error"))
+            return encode_error(ddb_error("InternalServerError", M.INTERNAL_ERROR))
         if self.journal is not None and status == 200:
             self._maybe_compact()
         return status, payload
@@ -284,7 +285,7 @@ class EmulatorServer:
                 ]
                 raise ddb_error(
                     "IncompleteSignatureException",
-                    " ".join(f"Authorization header requires '{p}' parameter." for p in missing)
+                    " ".join(M.AUTHORIZATION_PARAMETER.format(parameter=p) for p in missing)
                     + f" Authorization={authorization}",
                 )
         elif query:
@@ -295,13 +296,9 @@ class EmulatorServer:
         region = parts[2] if len(parts) > 2 else None
         if self.access_key is not None:
             if not authorization and credential is None:
-                raise ddb_error(
-                    "MissingAuthenticationTokenException", "Request is missing Authentication Token"
-                )
+                raise ddb_error("MissingAuthenticationTokenException", M.MISSING_TOKEN)
             if access_key != self.access_key:
-                raise ddb_error(
-                    "UnrecognizedClientException", "The security token included in the request is invalid."
-                )
+                raise ddb_error("UnrecognizedClientException", M.INVALID_TOKEN)
         return access_key, region
 
 

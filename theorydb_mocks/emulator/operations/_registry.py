@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import ddb_error
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def record_for(name: object) -> OperationRecord:
     if found is not None:
         return found
     if type(name) is not str:
-        raise ddb_error("UnknownOperationException", f"Unknown operation: {name!r}")
+        raise ddb_error("UnknownOperationException", M.UNKNOWN_OPERATION.format(operation=name))
     return _unimplemented(name)
 
 
@@ -124,4 +125,4 @@ def _unimplemented(name: str) -> OperationRecord:
     for service in ("dynamodb", "dynamodbstreams"):
         if name in operation_names(service):
             return OperationRecord(name, None, service)
-    raise ddb_error("UnknownOperationException", f"Unknown operation: {name!r} is not a DynamoDB operation")
+    raise ddb_error("UnknownOperationException", M.NOT_AN_OPERATION.format(operation=name))

@@ -25,10 +25,15 @@ from typing import Any
 from theorydb_mocks.emulator._types import Item, Key, Request, Response
 from theorydb_mocks.emulator.capacity import read_capacity, write_capacity
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
+from theorydb_mocks.emulator.messages import (
+    CONDITION_FAILED,
+    INVALID_RETURN_VALUES,
+    OPERATOR_WITHOUT_CONDITIONS,
+    UPDATE_TOO_LARGE,
+)
 from theorydb_mocks.emulator.operations._exprs import compile_request, prepare_request
 from theorydb_mocks.emulator.operations._keys import (
     MAX_ITEM_SIZE,
-    UPDATE_TOO_LARGE,
     check_index_keys,
     check_item,
     clone_item,
@@ -42,9 +47,6 @@ from theorydb_mocks.emulator.values import item_size, validate_item
 
 __all__ = ["conditional_check_failed", "delete_item", "get_item", "put_item", "update_item"]
 
-INVALID_RETURN_VALUES = "Return values set to invalid value"
-CONDITION_FAILED = "The conditional request failed"
-OPERATOR_WITHOUT_EXPECTED = "ConditionalOperator cannot be used without Filter or Expected"
 
 _WRITE_RETURN_VALUES = frozenset({"NONE", "ALL_OLD"})
 _UPDATE_RETURN_VALUES = frozenset({"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"})
@@ -65,7 +67,7 @@ def _condition(request: Request, compiled: Any) -> Any:
     operator = request.get("ConditionalOperator")
     if expected is None:
         if operator is not None:
-            raise validation_error(OPERATOR_WITHOUT_EXPECTED)
+            raise validation_error(OPERATOR_WITHOUT_CONDITIONS)
         return None
     return legacy_condition(expected, operator, expected=True)
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.session
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
 
@@ -44,27 +45,6 @@ ITERATOR_LIFETIME = 15 * 60
 MAX_RECORDS = 1000
 MAX_PAGE_BYTES = 1024 * 1024
 LIST_LIMIT = 100
-
-
-class M:
-    """The messages of this module, in one table."""
-
-    STREAM_NOT_FOUND = "Requested resource not found: Stream: {arn} not found"
-    STREAM_DOES_NOT_EXIST = "Stream does not exist"
-    SHARD_DOES_NOT_EXIST = "Shard does not exist"
-    SEQUENCE_REQUIRED = "One or more parameter values were invalid: Invalid SequenceNumber"
-    SEQUENCE_NOT_ALLOWED = (
-        "One or more parameter values were invalid: "
-        "SequenceNumber should not be passed for this iterator type"
-    )
-    TIMESTAMP_REQUIRED = "One or more parameter values were invalid: Invalid Timestamp"
-    BAD_SEQUENCE = "Invalid SequenceNumber for the shard"
-    BAD_ITERATOR = "Invalid ShardIterator"
-    EXPIRED = (
-        "Iterator expired. The iterator was created at time {created} while right now it is {now} which is "
-        "further in the future than the tolerated delay of 900000 milliseconds."
-    )
-    TRIMMED = "The operation attempted to read past the oldest stream record in a shard."
 
 
 @functools.cache
@@ -175,7 +155,7 @@ def get_shard_iterator(emu: EmulatorState, request: Request) -> Response:
     if sequence < stream.start_sequence or sequence > last:
         raise validation_error(M.BAD_SEQUENCE)
     if sequence <= stream.trimmed_through:
-        raise ddb_error("TrimmedDataAccessException", M.TRIMMED)
+        raise ddb_error("TrimmedDataAccessException", M.RECORDS_TRIMMED)
     position = sequence if kind == "AT_SEQUENCE_NUMBER" else sequence + 1
     return {"ShardIterator": _iterator(stream, position, now)}
 
@@ -203,11 +183,11 @@ def get_records(emu: EmulatorState, request: Request) -> Response:
     if now - created > ITERATOR_LIFETIME:
         raise ddb_error(
             "ExpiredIteratorException",
-            M.EXPIRED.format(created=int(created * 1000), now=int(now * 1000)),
+            M.ITERATOR_EXPIRED.format(created=int(created * 1000), now=int(now * 1000)),
         )
     stream.trim(now)
     if position <= stream.trimmed_through:
-        raise ddb_error("TrimmedDataAccessException", M.TRIMMED)
+        raise ddb_error("TrimmedDataAccessException", M.RECORDS_TRIMMED)
     limit = min(request.get("Limit") or MAX_RECORDS, MAX_RECORDS)
     start = stream.position_of(position)
     page = stream.records[start : start + limit]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
 
@@ -30,15 +31,6 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.catalog import TableState
 
 __all__ = ["M", "describe_time_to_live", "update_time_to_live"]
-
-
-class M:
-    """The messages of this module, in one table."""
-
-    TABLE_NOT_FOUND = "Requested resource not found: Table: {name} not found"
-    ALREADY_ENABLED = "TimeToLive is already enabled"
-    ALREADY_DISABLED = "TimeToLive is already disabled"
-    OTHER_ATTRIBUTE = "TimeToLive is active on a different AttributeName"
 
 
 def _described_table(emu: EmulatorState, name: str) -> TableState:
@@ -59,14 +51,14 @@ def update_time_to_live(emu: EmulatorState, request: Request) -> Response:
     attribute = spec["AttributeName"]
     current = emu.ttl.attribute_of(table)
     if current is not None and current != attribute:
-        raise validation_error(M.OTHER_ATTRIBUTE)
+        raise validation_error(M.TTL_OTHER_ATTRIBUTE)
     if enabled:
         if current is not None:
-            raise validation_error(M.ALREADY_ENABLED)
+            raise validation_error(M.TTL_ALREADY_ENABLED)
         emu.ttl.enable(table, attribute)
     else:
         if current is None:
-            raise validation_error(M.ALREADY_DISABLED)
+            raise validation_error(M.TTL_ALREADY_DISABLED)
         emu.ttl.disable(table.name)
     return {"TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": attribute}}
 
