@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator._types import AttributeValue, Item, Key, KeySchema, Request, Response
 from theorydb_mocks.emulator.capacity import add_capacity, read_capacity
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
@@ -38,12 +39,8 @@ from theorydb_mocks.emulator.expressions._eval import get_path
 from theorydb_mocks.emulator.operations._keys import clone_item, clone_value
 from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.operations.items import delete_item, get_item, put_item, update_item
-from theorydb_mocks.emulator.operations.query import GSI_CONSISTENT_READ, NO_SUCH_INDEX, PAGE_BYTES
-from theorydb_mocks.emulator.operations.transactions import (
-    CANCELLED,
-    transact_get_items,
-    transact_write_items,
-)
+from theorydb_mocks.emulator.operations.query import PAGE_BYTES
+from theorydb_mocks.emulator.operations.transactions import transact_get_items, transact_write_items
 from theorydb_mocks.emulator.partiql import (
     ReadPlan,
     check_parameters,
@@ -55,7 +52,6 @@ from theorydb_mocks.emulator.partiql import (
     projected_names,
     single_item_key,
 )
-from theorydb_mocks.emulator.partiql import _messages as M
 from theorydb_mocks.emulator.partiql._ast import Delete, Exists, Insert, Select, Statement, Update
 from theorydb_mocks.emulator.partiql._translate import Printer
 
@@ -72,10 +68,10 @@ def _parse(text: str) -> Statement:
 def _table(emu: Any, name: str) -> Any:
     """The table a statement names; DynamoDB's PartiQL messages for a bad or missing name."""
     if not _TABLE_NAME.fullmatch(name):
-        raise validation_error(M.TABLE_NAME)
+        raise validation_error(M.PARTIQL_TABLE_NAME)
     table = emu.tables.get(name)
     if table is None:
-        raise ddb_error("ResourceNotFoundException", M.NO_TABLE)
+        raise ddb_error("ResourceNotFoundException", M.PARTIQL_NO_TABLE)
     return table
 
 
@@ -112,7 +108,7 @@ def _read_token(token: str | None) -> tuple[int, Key | None]:
         raw = json.loads(base64.b64decode(token.encode(), validate=True))
         return int(raw["partition"]), _decode_key(raw["key"])
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise validation_error(M.INVALID_TOKEN) from None
+        raise validation_error(M.PARTIQL_INVALID_TOKEN) from None
 
 
 def _key_names(table: Any, index: str | None) -> tuple[str, ...]:
@@ -128,9 +124,9 @@ def _source_key(table: Any, index: str | None, consistent: bool) -> KeySchema:
         return key
     spec = table.indexes.get(index)
     if spec is None:
-        raise validation_error(NO_SUCH_INDEX.format(index=index))
+        raise validation_error(M.NO_SUCH_INDEX.format(index=index))
     if spec.kind == "GSI" and consistent:
-        raise validation_error(GSI_CONSISTENT_READ)
+        raise validation_error(M.GSI_CONSISTENT_READ)
     index_key: KeySchema = spec.key
     return index_key
 
@@ -262,7 +258,7 @@ def _write_request(
     """The item request a write statement stands for, with the caller's options passed on."""
     table = _table(emu, statement.source.table)
     if statement.source.index is not None:
-        raise validation_error(M.MALFORMED.format(statement=request["Statement"]))
+        raise validation_error(M.PARTIQL_MALFORMED.format(statement=request["Statement"]))
     item_request = plan_write(statement, table.key, values)
     for member in ("ReturnConsumedCapacity", "ReturnValuesOnConditionCheckFailure"):
         if request.get(member) is not None:
@@ -279,7 +275,7 @@ def _write(
         answer = handler(emu, item_request)
     except DynamoDBError as err:
         if isinstance(statement, Insert) and err.code == "ConditionalCheckFailedException":
-            raise ddb_error("DuplicateItemException", M.DUPLICATE_ITEM) from None
+            raise ddb_error("DuplicateItemException", M.PARTIQL_DUPLICATE_ITEM) from None
         raise plain_message(err) from None
     response: Response = {"Items": [answer["Attributes"]] if "Attributes" in answer else []}
     if "ConsumedCapacity" in answer:
@@ -287,12 +283,12 @@ def _write(
     return response
 
 
-@operation("ExecuteStatement")
+@operation("ExecuteStatement", metered=True)
 def execute_statement(emu: Any, request: Request) -> Response:
     """Run one PartiQL statement. Runtime: a key-pinned SELECT O(log n + page); a write O(log n)."""
     statement = _parse(request["Statement"])
     if isinstance(statement, Exists):
-        raise validation_error(M.EXISTS_OUTSIDE)
+        raise validation_error(M.PARTIQL_EXISTS_OUTSIDE)
     values = check_parameters(statement, request.get("Parameters"))
     if isinstance(statement, Select):
         return _select(emu, statement, values, request)
@@ -303,15 +299,15 @@ def execute_statement(emu: Any, request: Request) -> Response:
 
 
 def _in_statement(position: int, error: DynamoDBError) -> DynamoDBError:
-    return validation_error(M.IN_STATEMENT.format(position=position, message=error.message))
+    return validation_error(M.PARTIQL_IN_STATEMENT.format(position=position, message=error.message))
 
 
 def _cancelled(reasons: list[dict[str, Any]]) -> DynamoDBError:
-    message = CANCELLED.format(codes=", ".join(reason["Code"] for reason in reasons))
+    message = M.TRANSACTION_CANCELLED.format(codes=", ".join(reason["Code"] for reason in reasons))
     return ddb_error("TransactionCanceledException", message, Message=message, CancellationReasons=reasons)
 
 
-@operation("ExecuteTransaction")
+@operation("ExecuteTransaction", metered=True, faults="transaction")
 def execute_transaction(emu: Any, request: Request) -> Response:
     """Up to 100 statements, all reads or all writes, as one TransactGetItems or TransactWriteItems:
     atomic, isolated, idempotent by ``ClientRequestToken``. Runtime: O(statements x log n)."""
@@ -319,7 +315,7 @@ def execute_transaction(emu: Any, request: Request) -> Response:
     statements = [_parse(entry["Statement"]) for entry in entries]
     reads = [isinstance(statement, Select) for statement in statements]
     if any(reads) and not all(reads):
-        raise validation_error(M.TRANSACTION_MIXED)
+        raise validation_error(M.PARTIQL_TRANSACTION_MIXED)
     values: list[dict[str, AttributeValue]] = []
     for position, (entry, statement) in enumerate(zip(entries, statements, strict=True)):
         try:
@@ -327,7 +323,7 @@ def execute_transaction(emu: Any, request: Request) -> Response:
         except DynamoDBError as err:
             raise _in_statement(position, err) from None
         if isinstance(statement, Update | Delete) and statement.returning is not None:
-            raise _in_statement(position, validation_error(M.TRANSACTION_RETURNING))
+            raise _in_statement(position, validation_error(M.PARTIQL_TRANSACTION_RETURNING))
     if all(reads):
         selects = [statement for statement in statements if isinstance(statement, Select)]
         return _transact_reads(emu, selects, values, request)
@@ -342,7 +338,7 @@ def _transact_reads(
     reasons: list[dict[str, Any] | None] = []
     for position, statement in enumerate(statements):
         if statement.source.index is not None:
-            raise _in_statement(position, validation_error(M.TRANSACTION_INDEX))
+            raise _in_statement(position, validation_error(M.PARTIQL_TRANSACTION_INDEX))
         table = emu.get_table(statement.source.table)
         try:
             key = single_item_key(statement, table.key, values[position])
@@ -352,7 +348,7 @@ def _transact_reads(
             projections.append(None)
             continue
         if key is None:
-            raise _in_statement(position, validation_error(M.TRANSACTION_SELECT_KEY))
+            raise _in_statement(position, validation_error(M.PARTIQL_TRANSACTION_SELECT_KEY))
         try:
             projections.append(_nested_projection(statement))
         except DynamoDBError as err:
@@ -395,13 +391,13 @@ def _transact_writes(
             if isinstance(statement, Exists):
                 body = plan_condition_check(statement.select, table.key, values[position])
                 if body is None:
-                    raise _in_statement(position, validation_error(M.EXISTS_CONDITION))
+                    raise _in_statement(position, validation_error(M.PARTIQL_EXISTS_CONDITION))
                 kind = "ConditionCheck"
             else:
                 body = plan_write(statement, table.key, values[position])
                 kind = _ACTION_KINDS[type(statement)]
         except DynamoDBError as err:
-            if err.message.startswith(M.IN_STATEMENT.split("[", 1)[0]):
+            if err.message.startswith(M.PARTIQL_IN_STATEMENT.split("[", 1)[0]):
                 raise
             reasons.append({"Code": "ValidationError", "Message": err.message})
             actions.append({})
@@ -432,13 +428,13 @@ def _transaction_error(err: DynamoDBError, statements: list[Statement]) -> Dynam
     """A TransactWriteItems error as ExecuteTransaction words it (an INSERT's failed condition is a
     duplicate item)."""
     if err.code == "IdempotentParameterMismatchException":
-        return ddb_error(err.code, M.IDEMPOTENT_MISMATCH, Message=M.IDEMPOTENT_MISMATCH)
+        return ddb_error(err.code, M.PARTIQL_IDEMPOTENT_MISMATCH, Message=M.PARTIQL_IDEMPOTENT_MISMATCH)
     if err.code != "TransactionCanceledException":
         return plain_message(err)
     reasons: list[dict[str, Any]] = []
     for statement, reason in zip(statements, err.fields.get("CancellationReasons", []), strict=True):
         if isinstance(statement, Insert) and reason.get("Code") == "ConditionalCheckFailed":
-            reason = {"Code": "ValidationError", "Message": M.DUPLICATE_ITEM}
+            reason = {"Code": "ValidationError", "Message": M.PARTIQL_DUPLICATE_ITEM}
         elif reason.get("Code") == "ValidationError":
             reason = {**reason, "Message": plain_message(validation_error(reason["Message"])).message}
         reasons.append(reason)
@@ -484,13 +480,13 @@ def _plan_batch_statement(emu: Any, entry: dict[str, Any], planned: _BatchStatem
     statement = planned.statement
     assert statement is not None
     if isinstance(statement, Exists):
-        raise validation_error(M.EXISTS_OUTSIDE)
+        raise validation_error(M.PARTIQL_EXISTS_OUTSIDE)
     values = check_parameters(statement, entry.get("Parameters"))
     table = planned.table = _table(emu, statement.source.table)
     if isinstance(statement, Select):
         key = single_item_key(statement, table.key, values)
         if key is None or statement.source.index is not None:
-            raise validation_error(M.BATCH_SINGLE_ITEM)
+            raise validation_error(M.PARTIQL_BATCH_SINGLE_ITEM)
         planned.projection = _nested_projection(statement)
         planned.item_request = {"TableName": table.name, "Key": key}
         if entry.get("ConsistentRead") is not None:
@@ -503,7 +499,7 @@ def _plan_batch_statement(emu: Any, entry: dict[str, Any], planned: _BatchStatem
     planned.spot = (table.name, table.store.position(key))
 
 
-@operation("BatchExecuteStatement")
+@operation("BatchExecuteStatement", metered=True)
 def batch_execute_statement(emu: Any, request: Request) -> Response:
     """Up to 25 statements, all reads (single items) or all writes, each answered on its own.
     Runtime: O(statements x log n)."""
@@ -514,12 +510,12 @@ def batch_execute_statement(emu: Any, request: Request) -> Response:
         try:
             one.statement = _parse(entry["Statement"])
         except DynamoDBError:
-            one.error = validation_error(M.BATCH_INVALID_OPERATION)
+            one.error = validation_error(M.PARTIQL_BATCH_INVALID_OPERATION)
         planned.append(one)
     # Read or write by the statement's first word, even for a statement that does not parse.
     words = {str(entry["Statement"]).lstrip()[:6].upper() for entry in entries}
     if "SELECT" in words and words & {"INSERT", "UPDATE", "DELETE"}:
-        raise validation_error(M.BATCH_MIXED)
+        raise validation_error(M.PARTIQL_BATCH_MIXED)
     for entry, one in zip(entries, planned, strict=True):
         if one.error is None:
             try:
@@ -528,7 +524,7 @@ def batch_execute_statement(emu: Any, request: Request) -> Response:
                 one.error = err
     spots = [one.spot for one in planned if one.error is None]
     if len(set(spots)) != len(spots):
-        raise validation_error(M.BATCH_DUPLICATES)
+        raise validation_error(M.PARTIQL_BATCH_DUPLICATES)
     mode = request.get("ReturnConsumedCapacity")
     by_table: dict[str, dict[str, Any]] = {}
     responses = [_run_batch_statement(emu, one, mode, by_table) for one in planned]
@@ -555,7 +551,7 @@ def _run_batch_statement(
             answer = _ITEM_HANDLERS[type(statement)](emu, item_request)
     except DynamoDBError as err:
         if isinstance(statement, Insert) and err.code == "ConditionalCheckFailedException":
-            err = ddb_error("DuplicateItemException", M.DUPLICATE_ITEM)
+            err = ddb_error("DuplicateItemException", M.PARTIQL_DUPLICATE_ITEM)
         return _batch_error(plain_message(err), table_name)
     consumed = answer.get("ConsumedCapacity")
     if consumed is not None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator._types import AttributeValue, KeySchema
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.expressions._ast import (
@@ -38,7 +39,6 @@ from theorydb_mocks.emulator.expressions._ast import (
     Path,
     Value,
 )
-from theorydb_mocks.emulator.partiql import _messages as M
 from theorydb_mocks.emulator.partiql._ast import Delete, Exists, Insert, Select, Statement, Update
 from theorydb_mocks.emulator.partiql._parser import parse
 from theorydb_mocks.emulator.partiql._translate import Printer
@@ -94,7 +94,7 @@ def check_parameters(statement: Statement, parameters: list[Any] | None) -> dict
     statement has ``?`` (the service refuses surplus ones too), each a valid attribute value."""
     given = parameters or []
     if len(given) != parameter_count(statement):
-        raise validation_error(M.PARAMETER_COUNT)
+        raise validation_error(M.PARTIQL_PARAMETER_COUNT)
     return {f":p{position}": validate_attribute_value(value) for position, value in enumerate(given)}
 
 
@@ -142,7 +142,7 @@ def _equality(condition: Condition, name: str) -> Operand | None:
 
 def _check_key_type(value: AttributeValue | None, kind: str | None, name: str) -> None:
     if value is not None and kind is not None and kind not in value:
-        raise validation_error(M.KEY_TYPE.format(name=name))
+        raise validation_error(M.PARTIQL_KEY_TYPE.format(name=name))
 
 
 def _check_key_types(conditions: list[Condition], key: KeySchema, values: dict[str, AttributeValue]) -> None:
@@ -212,7 +212,7 @@ def projected_names(statement: Select) -> tuple[tuple[str, Path], ...] | None:
         last = max(i for i, part in enumerate(parts) if isinstance(part, str))
         name = str(parts[last]) + "".join(f"[{part}]" for part in parts[last + 1 :])
         if name in seen:
-            raise validation_error(M.DUPLICATE_PROJECTION.format(name=name))
+            raise validation_error(M.PARTIQL_DUPLICATE_PROJECTION.format(name=name))
         seen[name] = path
     return tuple(seen.items())
 
@@ -231,12 +231,12 @@ def plan_read(statement: Select, key: KeySchema, values: dict[str, AttributeValu
     if statement.order is not None:
         paths, descending = statement.order
         if statement.where is None:
-            raise validation_error(M.ORDER_WITHOUT_WHERE)
+            raise validation_error(M.PARTIQL_ORDER_WITHOUT_WHERE)
         if partitions is None:
-            raise validation_error(M.ORDER_WITHOUT_HASH)
+            raise validation_error(M.PARTIQL_ORDER_WITHOUT_HASH)
         for path in paths:
             if len(path.parts) != 1 or path.parts[0] not in key.names:
-                raise validation_error(M.ORDER_NOT_KEY.format(name=path))
+                raise validation_error(M.PARTIQL_ORDER_NOT_KEY.format(name=path))
         forward = not descending
     return ReadPlan(
         partitions,
@@ -324,7 +324,7 @@ def _write_text(statement: Insert | Update | Delete, key: KeySchema) -> dict[str
             else:
                 rest.append(condition)
         if any(name not in key_operands for name in key.names):
-            raise validation_error(M.KEY_EQUALITY)
+            raise validation_error(M.PARTIQL_KEY_EQUALITY)
         request["Key"] = key_operands
         guards = []
         if isinstance(statement, Update):
@@ -357,7 +357,7 @@ def plan_write(
             item[name] = resolved
         for name in key.names:
             if name not in item:
-                raise validation_error(M.KEY_MISSING.format(name=name))
+                raise validation_error(M.PARTIQL_KEY_MISSING.format(name=name))
             kind = key.hash_type if name == key.hash_name else key.range_type
             _check_key_type(item[name], kind, name)
         request["Item"] = item

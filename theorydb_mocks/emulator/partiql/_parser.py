@@ -32,6 +32,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator._types import AttributeValue
 from theorydb_mocks.emulator.errors import DynamoDBError, validation_error
 from theorydb_mocks.emulator.expressions._ast import (
@@ -54,7 +55,6 @@ from theorydb_mocks.emulator.expressions._ast import (
     SetAction,
     Value,
 )
-from theorydb_mocks.emulator.partiql import _messages as M
 from theorydb_mocks.emulator.partiql._ast import (
     Delete,
     Exists,
@@ -151,7 +151,7 @@ class _Parser:
         return token
 
     def error_at(self, message: str, token: Token) -> DynamoDBError:
-        return M.at(message, self.text, token.pos, token.length)
+        return _at(message, self.text, token.pos, token.length)
 
     # -- statements ---------------------------------------------------------------------------------------
     def statement(self) -> Statement:
@@ -202,7 +202,7 @@ class _Parser:
     def projected_path(self) -> Path:
         token = self.peek()
         if token.kind == "IDENT" and self.peek(1).kind == "(":
-            raise self.error_at(M.UNEXPECTED_PATH, token)
+            raise self.error_at(M.PARTIQL_UNEXPECTED_PATH, token)
         return self.path()
 
     def insert(self) -> Insert:
@@ -213,14 +213,14 @@ class _Parser:
         token = self.peek()
         if token.kind != "{":
             if token.kind in ("?", "[", "<<", "STRING", "NUMBER"):
-                raise self.error_at(M.INSERT_FORMAT, token)
+                raise self.error_at(M.PARTIQL_INSERT_FORMAT.format(), token)
             raise _Malformed
         members = tuple(
             (name, value if isinstance(value, Value) else Literal(value))
             for name, value in self.struct_members()
         )
         if self.keyword() == "RETURNING":
-            raise validation_error(M.RETURNING_INSERT)
+            raise validation_error(M.PARTIQL_RETURNING_INSERT)
         return Insert(source, members)
 
     def update(self) -> Update:
@@ -252,7 +252,7 @@ class _Parser:
         if isinstance(value, Call) and value.name in ("set_add", "set_delete"):
             first = value.args[0] if value.args else None
             if len(value.args) != 2 or first != target:
-                raise self.error_at(M.UNSUPPORTED_TOKEN.format(token=token.text), token)
+                raise self.error_at(M.PARTIQL_UNSUPPORTED_TOKEN.format(token=token.text), token)
             if value.name == "set_add":
                 return AddAction(target, value.args[1])
             return DeleteAction(target, value.args[1])
@@ -270,7 +270,7 @@ class _Parser:
         if token.kind == "IDENT" and self.peek(1).kind == "(":
             name = token.text.lower()
             if name not in _UPDATE_FUNCTIONS:
-                raise validation_error(M.UNRECOGNIZED_FUNCTION.format(name=token.text))
+                raise validation_error(M.PARTIQL_UNRECOGNIZED_FUNCTION.format(name=token.text))
             self.next()
             self.next()
             args = [self.term_sum()]
@@ -290,7 +290,7 @@ class _Parser:
         returning = self.returning()
         if returning is not None and (returning.which, returning.when) != ("ALL", "OLD"):
             clause = self.text[start.pos : self.peek().pos].strip()
-            raise validation_error(M.RETURNING_DELETE.format(clause=clause))
+            raise validation_error(M.PARTIQL_RETURNING_DELETE.format(clause=clause))
         return Delete(source, where, returning)
 
     def returning(self) -> Returning | None:
@@ -347,9 +347,9 @@ class _Parser:
             if name in _CONDITION_FUNCTIONS:
                 return self.call(name)
             if name == "exists" and self.keyword(2) == "SELECT":
-                raise self.error_at(M.UNSUPPORTED_TOKEN.format(token="SELECT"), self.peek(2))
+                raise self.error_at(M.PARTIQL_UNSUPPORTED_TOKEN.format(token="SELECT"), self.peek(2))
             if name != "size":
-                raise validation_error(M.UNRECOGNIZED_FUNCTION.format(name=token.text))
+                raise validation_error(M.PARTIQL_UNRECOGNIZED_FUNCTION.format(name=token.text))
         left = self.comparand()
         after = self.peek()
         if after.kind in _COMPARATORS:
@@ -357,7 +357,7 @@ class _Parser:
             op = "<>" if after.kind == "!=" else after.kind
             return Compare(op, left, self.comparand())
         if after.kind in ("+", "-", "*"):
-            raise validation_error(M.UNSUPPORTED_OPERATOR.format(op=after.kind))
+            raise validation_error(M.PARTIQL_UNSUPPORTED_OPERATOR.format(op=after.kind))
         word = self.keyword()
         if word == "BETWEEN":
             self.next()
@@ -390,7 +390,7 @@ class _Parser:
         self.next()
         closing = "]" if opening == "[" else ")"
         if self.accept(closing):
-            raise validation_error(M.EMPTY_IN)
+            raise validation_error(M.PARTIQL_EMPTY_IN)
         options = [self.comparand()]
         while self.accept(","):
             options.append(self.comparand())
@@ -410,10 +410,10 @@ class _Parser:
         token = self.peek()
         if token.kind == "IDENT" and self.peek(1).kind == "(":
             if token.text.lower() != "size":
-                raise validation_error(M.UNRECOGNIZED_FUNCTION.format(name=token.text))
+                raise validation_error(M.PARTIQL_UNRECOGNIZED_FUNCTION.format(name=token.text))
             return self.call("size")
         if self.keyword() == "MISSING":
-            raise validation_error(M.MISSING_OPERAND)
+            raise validation_error(M.PARTIQL_MISSING_OPERAND)
         return self.operand()
 
     # -- operands and literals ----------------------------------------------------------------------------
@@ -442,7 +442,7 @@ class _Parser:
                     self.next()
                     parts.append(int(token.text))
                 elif token.kind == "NUMBER" and negative:
-                    raise self.error_at(M.INDEX_RANGE.format(index=f"-{token.text}"), token)
+                    raise self.error_at(M.PARTIQL_INDEX_RANGE.format(index=f"-{token.text}"), token)
                 elif token.kind == "STRING":
                     self.next()
                     parts.append(token.text)
@@ -482,7 +482,7 @@ class _Parser:
         if kind == "<<":
             return self.bag(token)
         if kind == "ION":
-            raise self.error_at(M.ION_LITERAL, token)
+            raise self.error_at(M.PARTIQL_ION_LITERAL, token)
         raise _Malformed
 
     def value(self) -> AttributeValue:
@@ -498,7 +498,7 @@ class _Parser:
         while True:
             key = self.expect("STRING")
             if key.text in members:
-                raise self.error_at(M.DUPLICATE_KEYS.format(key=key.text), key)
+                raise self.error_at(M.PARTIQL_DUPLICATE_KEYS.format(key=key.text), key)
             self.expect(":")
             if not nested and self.peek().kind == "?":
                 members[key.text] = self.operand()
@@ -511,7 +511,7 @@ class _Parser:
 
     def bag(self, opening: Token) -> AttributeValue:
         if self.peek().kind == ">>":
-            raise self.error_at(M.EMPTY_BAG, opening)
+            raise self.error_at(M.PARTIQL_EMPTY_BAG, opening)
         members: list[str] = []
         kind: str | None = None
         while True:
@@ -519,7 +519,7 @@ class _Parser:
             value = self.literal()
             member_kind = "S" if "S" in value else ("N" if "N" in value else None)
             if member_kind is None or (kind is not None and member_kind != kind):
-                raise self.error_at(M.BAG_TYPES, token)
+                raise self.error_at(M.PARTIQL_BAG_TYPES, token)
             kind = member_kind
             members.append(value[member_kind])
             if not self.accept(","):
@@ -527,8 +527,15 @@ class _Parser:
         self.expect(">>")
         distinct = {Decimal(m) for m in members} if kind == "N" else set(members)
         if len(distinct) != len(members):
-            raise validation_error(M.BAG_DUPLICATES)
+            raise validation_error(M.PARTIQL_BAG_DUPLICATES)
         return {"SS" if kind == "S" else "NS": members}
+
+
+def _at(message: str, text: str, pos: int, length: int) -> DynamoDBError:
+    """A ValidationException about a place in the statement: ``<message> at <line>:<column>:<length>``."""
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return validation_error(M.PARTIQL_AT.format(message=message, line=line, column=column, length=length))
 
 
 def _number(text: str) -> str:
@@ -541,4 +548,4 @@ def parse(text: str) -> Statement:
     try:
         return parser.statement()
     except _Malformed:
-        raise validation_error(M.MALFORMED.format(statement=text)) from None
+        raise validation_error(M.PARTIQL_MALFORMED.format(statement=text)) from None
