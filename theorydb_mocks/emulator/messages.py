@@ -486,8 +486,8 @@ PARTIQL_BAG_DUPLICATES = "Input collection contains duplicates"
 PARTIQL_ION_LITERAL = "Ion Literals are not supported: SYMBOL under key root"
 PARTIQL_INDEX_RANGE = "List index is not within the allowable range; index: [{index}]"
 PARTIQL_INSERT_FORMAT = (
-    "Unsupported format in item expression. Please use struct format {{...}} to express item values for insert "
-    "statement."
+    "Unsupported format in item expression. Please use struct format {{...}} to express item values for "
+    "insert statement."
 )
 PARTIQL_TABLE_NAME = (
     "Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', '.'."
