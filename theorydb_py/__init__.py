@@ -57,7 +57,8 @@ from theorydb_py.transactions import (
     transact_get,
     transact_write,
 )
-from theorydb_py.update import UpdateAdd, UpdateBuilder, UpdateSetIfNotExists
+from theorydb_py.update import UpdateAdd, UpdateSetIfNotExists
+from theorydb_py.update_builder import UpdateBuilder
 
 __all__ = [
     "AwsError",

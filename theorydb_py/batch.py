@@ -22,15 +22,13 @@ import dataclasses
 import random as _random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from theorydb_py._types import Item, Key, Request
 from theorydb_py.errors import BatchUnprocessedError, ValidationError
 from theorydb_py.expressions import Expression
 from theorydb_py.expressions import projection as render_projection
-
-if TYPE_CHECKING:
-    from theorydb_py.table import Table
+from theorydb_py.mapper import ItemMapper, MapperSource, mapper_of
 
 __all__ = ["GET_CHUNK", "WRITE_CHUNK", "BatchGetResult", "RetryPolicy", "batch_get", "batch_write", "key_id"]
 
@@ -100,35 +98,22 @@ def key_id(key: Mapping[str, Any]) -> KeyId:
     return tuple(out)
 
 
-def split_key(table: Table[Any], given: Any, where: str) -> Key:
-    """``pk`` (tables without a sort key) or ``(pk, sk)`` as a DynamoDB key."""
-    if table.model.sk is None:
-        return table._key(given, None, where)
-    if not isinstance(given, tuple | list) or len(given) != 2:
-        name = table.model.model.__name__
-        raise ValidationError(f"{where}: {name} has a sort key; give each key as (pk, sk), not {given!r}")
-    return table._key(given[0], given[1], where)
-
-
-def _item_key(table: Table[Any], item: Mapping[str, Any]) -> KeyId:
-    fields = table.model.key_fields
-    return key_id({f.attribute_name: item.get(f.attribute_name, {"NULL": True}) for f in fields})
-
-
 def _chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(seq), size):
         yield seq[start : start + size]
 
 
 def batch_get(
-    table: Table[T],
+    source: MapperSource,
     keys: Iterable[Any],
     *,
     consistent_read: bool = False,
     projection: Iterable[str] | None = None,
     retry: RetryPolicy | None = None,
 ) -> BatchGetResult[T]:
-    """The items of ``table`` with these keys, in order; the keys not found in ``missing``."""
+    """The items of the table (a ``Table`` or its mapper) with these keys, in order; the keys not found in
+    ``missing``."""
+    table: ItemMapper[Any] = mapper_of(source)
     policy = _DEFAULT_RETRY if retry is None else retry
     if isinstance(keys, str | bytes) or not isinstance(keys, Iterable):
         raise ValidationError(f"batch_get takes a list of keys, not {keys!r}")
@@ -136,7 +121,7 @@ def batch_get(
     wanted: list[tuple[Any, Key, KeyId]] = []
     seen: set[KeyId] = set()
     for entry in given:
-        key = split_key(table, entry, "batch_get")
+        key = table.split_key(entry, "batch_get")
         ident = key_id(key)
         if ident in seen:
             raise ValidationError(f"batch_get: the key {entry!r} is asked for twice")
@@ -161,9 +146,9 @@ def batch_get(
             if attempt:
                 policy.sleep(policy.delay(attempt - 1))
             request: Request = {"RequestItems": {table.table_name: {"Keys": pending, **base}}}
-            response = table._call("batch_get_item", request)
+            response = table.call("batch_get_item", request)
             for raw in response.get("Responses", {}).get(table.table_name, []):
-                found[_item_key(table, raw)] = raw
+                found[key_id(table.item_key(raw))] = raw
             pending = response.get("UnprocessedKeys", {}).get(table.table_name, {}).get("Keys", [])
             if not pending:
                 break
@@ -173,20 +158,21 @@ def batch_get(
             f"batch_get: {len(left)} key(s) still unprocessed after {policy.max_attempts} attempts",
             unprocessed_keys=tuple(left),
         )
-    cache = table._new_cache()  # one data-key cache for the whole batch
+    cache = table.new_cache()  # one data-key cache for the whole batch
     items = [table.from_item(found[ident], cache) for _, _, ident in wanted if ident in found]
     missing = [entry for entry, _, ident in wanted if ident not in found]
     return BatchGetResult(items, missing)
 
 
 def batch_write(
-    table: Table[T],
+    source: MapperSource,
     *,
     puts: Iterable[T] = (),
     deletes: Iterable[Any] = (),
     retry: RetryPolicy | None = None,
 ) -> None:
-    """Put ``puts`` (stamped like ``put``) and delete the keys ``deletes``, in chunks of 25."""
+    """Put ``puts`` (through the put path of ``put``) and delete the keys ``deletes``, in chunks of 25."""
+    table: ItemMapper[Any] = mapper_of(source)
     policy = _DEFAULT_RETRY if retry is None else retry
     for name, value in (("puts", puts), ("deletes", deletes)):
         if isinstance(value, str | bytes) or not isinstance(value, Iterable):
@@ -194,11 +180,10 @@ def batch_write(
     requests: list[tuple[Any, dict[str, Any], KeyId]] = []
     seen: set[KeyId] = set()
     for instance in puts:
-        table._check_instance(instance)
-        item = table.to_item(table._lifecycle.stamp(instance, new=False))
-        requests.append((instance, {"PutRequest": {"Item": item}}, _item_key(table, item)))
+        item = table.put_request(instance)[1]["Item"]
+        requests.append((instance, {"PutRequest": {"Item": item}}, key_id(table.item_key(item))))
     for entry in deletes:
-        key = split_key(table, entry, "batch_write delete")
+        key = table.split_key(entry, "batch_write delete")
         requests.append((entry, {"DeleteRequest": {"Key": key}}, key_id(key)))
     if not requests:
         raise ValidationError("batch_write needs at least one put or delete")
@@ -214,13 +199,13 @@ def batch_write(
         for attempt in range(policy.max_attempts):
             if attempt:
                 policy.sleep(policy.delay(attempt - 1))
-            response = table._call("batch_write_item", {"RequestItems": {table.table_name: pending}})
+            response = table.call("batch_write_item", {"RequestItems": {table.table_name: pending}})
             pending = response.get("UnprocessedItems", {}).get(table.table_name, [])
             if not pending:
                 break
         for req in pending:
             body = req.get("PutRequest", {}).get("Item") or req.get("DeleteRequest", {}).get("Key", {})
-            origin, is_put = by_id.get(_item_key(table, body), (body, "PutRequest" in req))
+            origin, is_put = by_id.get(key_id(table.item_key(body)), (body, "PutRequest" in req))
             (left_puts if is_put else left_deletes).append(origin)
     if left_puts or left_deletes:
         raise BatchUnprocessedError(

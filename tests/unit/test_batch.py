@@ -120,7 +120,7 @@ def test_batch_get_refuses_bad_keys_before_sending(keys: Any, message: str, fake
 def test_batch_write_chunks_by_25_and_stamps_puts(fake: FakeDynamoDBClient) -> None:
     table = Table(DOCS, client=fake, clock=lambda: NOW)
     puts = [Doc(f"d{i}") for i in range(30)]
-    stamped = [table.to_item(table._lifecycle.stamp(d, new=False)) for d in puts]
+    stamped = [table.to_item(table.mapper.stamp(d, new=False)) for d in puts]
     requests = [{"PutRequest": {"Item": item}} for item in stamped]
     requests += [{"DeleteRequest": {"Key": {"id": {"S": f"x{i}"}}}} for i in range(3)]
     fake.expect("batch_write_item", Exact({"RequestItems": {"docs": requests[:25]}}), response={})

@@ -108,7 +108,7 @@ def test_converters_apply_in_filters() -> None:
 def test_repr_shows_the_expression() -> None:
     assert repr(eq("a", 1) | ~exists("b")) == "(a = 1 OR NOT attribute_exists(b))"
     assert repr(in_(size("t"), [1, 2])) == "size(t) IN (1, 2)"
-    assert repr(SortKeyCondition.between(1, 2)) == "SortKeyCondition(BETWEEN 1, 2)"
+    assert repr(SortKeyCondition.between(1, 2)) == "SortKeyCondition(between 1, 2)"
 
 
 def test_conditions_refuse_truth_testing() -> None:
