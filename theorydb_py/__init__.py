@@ -8,19 +8,25 @@
 >>> ModelDefinition.from_dataclass(User, table_name="users")
 <ModelDefinition User table='users' pk='id'>
 
-Filters and conditions are built with ``theorydb_py.expressions`` (``eq``, ``gt``, ``and_``...).
+Filters and conditions are built with ``theorydb_py.expressions`` (``eq``, ``gt``, ``and_``...) or with
+TableTheory's ``FilterCondition``/``FilterGroup``. Every public name of TableTheory for Python 1.2.1 is here
+at the same import path (docs/migration.md).
 """
 
 from __future__ import annotations
 
+from theorydb_py._types import Converter as AttributeConverter
+from theorydb_py._version import __repo_version__, __version__
 from theorydb_py.batch import BatchGetResult, RetryPolicy
 from theorydb_py.encryption import EncryptionError
 from theorydb_py.errors import (
     AwsError,
+    BatchRetryExceededError,
     BatchUnprocessedError,
     CancellationReason,
     ConditionFailedError,
     EncryptionConfigError,
+    EncryptionNotConfiguredError,
     ItemExistsError,
     ItemNotFoundError,
     ModelDefinitionError,
@@ -28,11 +34,20 @@ from theorydb_py.errors import (
     TableNotFoundError,
     TheorydbPyError,
     TransactionCanceledError,
+    TransactionConditionFailedError,
     ValidationError,
     VersionConflictError,
 )
-from theorydb_py.expressions import Condition, SortKeyCondition
-from theorydb_py.model import ModelDefinition, gsi, lsi, theorydb_field
+from theorydb_py.expressions import Condition, FilterCondition, FilterGroup, SortKeyCondition
+from theorydb_py.model import (
+    IndexDefinition,
+    IndexSpec,
+    ModelDefinition,
+    Projection,
+    gsi,
+    lsi,
+    theorydb_field,
+)
 from theorydb_py.schema import (
     build_create_table_request,
     create_table,
@@ -54,6 +69,7 @@ from theorydb_py.transactions import (
     TransactGet,
     TransactPut,
     TransactUpdate,
+    TransactWriteAction,
     transact_get,
     transact_write,
 )
@@ -61,20 +77,28 @@ from theorydb_py.update import UpdateAdd, UpdateSetIfNotExists
 from theorydb_py.update_builder import UpdateBuilder
 
 __all__ = [
+    "AttributeConverter",
     "AwsError",
     "BatchGetResult",
+    "BatchRetryExceededError",
     "BatchUnprocessedError",
     "CancellationReason",
     "Condition",
     "ConditionFailedError",
     "EncryptionConfigError",
     "EncryptionError",
+    "EncryptionNotConfiguredError",
+    "FilterCondition",
+    "FilterGroup",
+    "IndexDefinition",
+    "IndexSpec",
     "ItemExistsError",
     "ItemNotFoundError",
     "ModelDefinition",
     "ModelDefinitionError",
     "NotFoundError",
     "Page",
+    "Projection",
     "RetryPolicy",
     "SortKeyCondition",
     "StreamChange",
@@ -86,12 +110,16 @@ __all__ = [
     "TransactGet",
     "TransactPut",
     "TransactUpdate",
+    "TransactWriteAction",
     "TransactionCanceledError",
+    "TransactionConditionFailedError",
     "UpdateAdd",
     "UpdateBuilder",
     "UpdateSetIfNotExists",
     "ValidationError",
     "VersionConflictError",
+    "__repo_version__",
+    "__version__",
     "build_create_table_request",
     "create_table",
     "delete_table",

@@ -22,7 +22,7 @@ import dataclasses
 import random as _random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from theorydb_py._types import Item, Key, Request
 from theorydb_py.errors import BatchUnprocessedError, ValidationError
@@ -30,7 +30,16 @@ from theorydb_py.expressions import Expression
 from theorydb_py.expressions import projection as render_projection
 from theorydb_py.mapper import ItemMapper, MapperSource, mapper_of
 
-__all__ = ["GET_CHUNK", "WRITE_CHUNK", "BatchGetResult", "RetryPolicy", "batch_get", "batch_write", "key_id"]
+__all__ = [
+    "GET_CHUNK",
+    "WRITE_CHUNK",
+    "BatchGetResult",
+    "RetryPolicy",
+    "batch_get",
+    "batch_write",
+    "key_id",
+    "retry_policy",
+]
 
 T = TypeVar("T")
 GET_CHUNK = 100
@@ -71,22 +80,46 @@ class RetryPolicy:
 _DEFAULT_RETRY = RetryPolicy()
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class BatchGetResult(Generic[T]):
-    """What ``batch_get`` found: ``items`` in the order of the keys asked for, and the ``missing`` keys
-    (as they were given). Iterating yields the items."""
+class BatchGetResult(list[T]):
+    """What ``batch_get`` found: a list of the items, in the order of the keys asked for (TableTheory returns
+    a plain list), plus ``missing``, the keys not found (as they were given)."""
 
-    items: list[T]
-    missing: list[Any]
+    def __init__(self, items: Iterable[T] = (), missing: Iterable[Any] = ()) -> None:
+        super().__init__(items)
+        self.missing: list[Any] = list(missing)
 
-    def __iter__(self) -> Iterator[T]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
+    @property
+    def items(self) -> list[T]:
+        """The items found, as a plain list."""
+        return list(self)
 
     def __repr__(self) -> str:
-        return f"<BatchGetResult {len(self.items)} found, {len(self.missing)} missing>"
+        return f"<BatchGetResult {len(self)} found, {len(self.missing)} missing>"
+
+
+def retry_policy(
+    retry: RetryPolicy | None,
+    max_retries: int | None = None,
+    sleep: Callable[[float], None] | None = time.sleep,
+) -> RetryPolicy:
+    """The policy from this project's ``retry=`` or TableTheory's ``max_retries=``/``sleep=`` (``sleep=None``
+    retries at once). Waits keep this project's jitter (TableTheory's backoff has none)."""
+    if retry is not None:
+        if max_retries is not None or sleep is not time.sleep:
+            raise ValidationError("give retry= or max_retries=/sleep=, not both")
+        return retry
+    if max_retries is not None and (
+        isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0
+    ):
+        raise ValidationError(f"max_retries must be an int >= 0, not {max_retries!r}")
+    if max_retries is None and sleep is time.sleep:
+        return _DEFAULT_RETRY
+    attempts = _DEFAULT_RETRY.max_attempts if max_retries is None else max_retries + 1
+    return RetryPolicy(max_attempts=attempts, sleep=_no_sleep if sleep is None else sleep)
+
+
+def _no_sleep(seconds: float) -> None:
+    """``sleep=None``: retry at once."""
 
 
 def key_id(key: Mapping[str, Any]) -> KeyId:
@@ -127,9 +160,7 @@ def batch_get(
             raise ValidationError(f"batch_get: the key {entry!r} is asked for twice")
         seen.add(ident)
         wanted.append((entry, key, ident))
-    base: dict[str, Any] = {}
-    if consistent_read:
-        base["ConsistentRead"] = True
+    base: dict[str, Any] = {"ConsistentRead": bool(consistent_read)}  # always sent, as TableTheory does
     if projection is not None:
         if isinstance(projection, str):
             raise ValidationError("projection takes a list of field names, not a single string")
@@ -156,6 +187,7 @@ def batch_get(
     if left:
         raise BatchUnprocessedError(
             f"batch_get: {len(left)} key(s) still unprocessed after {policy.max_attempts} attempts",
+            operation="batch_get",
             unprocessed_keys=tuple(left),
         )
     cache = table.new_cache()  # one data-key cache for the whole batch
@@ -186,7 +218,7 @@ def batch_write(
         key = table.split_key(entry, "batch_write delete")
         requests.append((entry, {"DeleteRequest": {"Key": key}}, key_id(key)))
     if not requests:
-        raise ValidationError("batch_write needs at least one put or delete")
+        return  # nothing to write: no request (as TableTheory)
     for origin, _, ident in requests:
         if ident in seen:
             raise ValidationError(f"batch_write: the key of {origin!r} appears twice; write each item once")
@@ -211,6 +243,7 @@ def batch_write(
         raise BatchUnprocessedError(
             f"batch_write: {len(left_puts)} put(s) and {len(left_deletes)} delete(s) still unprocessed "
             f"after {policy.max_attempts} attempts",
+            operation="batch_write",
             unprocessed_puts=tuple(left_puts),
             unprocessed_deletes=tuple(left_deletes),
         )

@@ -37,7 +37,7 @@ from theorydb_py.encryption import DataKeyCache, FieldEncryptor
 from theorydb_py.errors import ConditionFailedError, EncryptionConfigError, ValidationError
 from theorydb_py.expressions import Condition, Expression, and_, key_value, render
 from theorydb_py.lifecycle import Clock, Lifecycle
-from theorydb_py.model import FieldDefinition, IndexDefinition, ModelDefinition
+from theorydb_py.model import IndexDefinition, ModelDefinition
 from theorydb_py.update import MAPPING, UpdatePlan
 
 __all__ = ["ItemMapper", "MapperSource", "mapper_of", "raw_value"]
@@ -92,7 +92,7 @@ class ItemMapper(Generic[T]):
         self.encrypted = frozenset(f.attribute_name for f in model.encrypted_fields)
         table_keys = {f.attribute_name for f in model.key_fields}
         self._index_keys = {
-            f.attribute_name for i in model.indexes for f in (i.partition, i.sort) if f is not None
+            a for i in model.indexes for a in (i.partition, i.sort) if a is not None
         } - table_keys
         self._kms_key_arn = kms_key_arn.strip() if isinstance(kms_key_arn, str) else kms_key_arn
         self._kms_client = kms_client
@@ -172,10 +172,10 @@ class ItemMapper(Generic[T]):
 
     def key_names(self, index: IndexDefinition | None) -> frozenset[str]:
         """The attributes of a ``LastEvaluatedKey`` from the table or ``index``."""
-        fields: list[FieldDefinition] = list(self.model.key_fields)
+        names = {f.attribute_name for f in self.model.key_fields}
         if index is not None:
-            fields += [index.partition] + ([index.sort] if index.sort is not None else [])
-        return frozenset(f.attribute_name for f in fields)
+            names |= {a for a in (index.partition, index.sort) if a is not None}
+        return frozenset(names)
 
     def check_instance(self, instance: Any) -> None:
         if not isinstance(instance, self.model.model):

@@ -42,9 +42,9 @@ def _key_schema(partition: FieldDefinition, sort: FieldDefinition | None) -> lis
 
 
 def _projection(index: IndexDefinition) -> dict[str, Any]:
-    out: dict[str, Any] = {"ProjectionType": index.projection}
-    if index.projection == "INCLUDE":
-        out["NonKeyAttributes"] = list(index.include)
+    out: dict[str, Any] = {"ProjectionType": index.projection.type}
+    if index.projection.type == "INCLUDE":
+        out["NonKeyAttributes"] = list(index.projection.fields)
     return out
 
 
@@ -65,7 +65,7 @@ def build_create_table_request(
         raise ValidationError(f"stream_view_type must be one of {', '.join(_STREAM_VIEWS)}")
     throughput = {"ReadCapacityUnits": read_capacity, "WriteCapacityUnits": write_capacity}
     definitions: dict[str, str] = {}
-    for f in [*model.key_fields, *(f for i in model.indexes for f in (i.partition, i.sort) if f is not None)]:
+    for f in [*model.key_fields, *(f for i in model.indexes for f in model.index_keys(i) if f is not None)]:
         definitions.setdefault(f.attribute_name, f.key_type or "S")
     request: Request = {
         "TableName": table_name or model.table_name,
@@ -79,7 +79,7 @@ def build_create_table_request(
         request["GlobalSecondaryIndexes"] = [
             {
                 "IndexName": i.name,
-                "KeySchema": _key_schema(i.partition, i.sort),
+                "KeySchema": _key_schema(*model.index_keys(i)),
                 "Projection": _projection(i),
                 **({"ProvisionedThroughput": throughput} if billing_mode == "PROVISIONED" else {}),
             }
@@ -87,7 +87,11 @@ def build_create_table_request(
         ]
     if lsis:
         request["LocalSecondaryIndexes"] = [
-            {"IndexName": i.name, "KeySchema": _key_schema(i.partition, i.sort), "Projection": _projection(i)}
+            {
+                "IndexName": i.name,
+                "KeySchema": _key_schema(*model.index_keys(i)),
+                "Projection": _projection(i),
+            }
             for i in lsis
         ]
     if billing_mode == "PROVISIONED":

@@ -18,13 +18,21 @@ can be checked is checked before a request is sent; every client error becomes a
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, Literal, TypeVar
 
 from theorydb_py._types import AttributeValue, Item, Request
-from theorydb_py.batch import BatchGetResult, RetryPolicy, batch_get, batch_write
-from theorydb_py.cursor import SortDirection, decode_cursor, encode_cursor
-from theorydb_py.errors import ConditionFailedError, ItemExistsError, ItemNotFoundError, ValidationError
+from theorydb_py.batch import BatchGetResult, RetryPolicy, batch_get, batch_write, retry_policy
+from theorydb_py.cursor import SortDirection, encode_cursor, start_key
+from theorydb_py.errors import (
+    AwsError,
+    ConditionFailedError,
+    ItemExistsError,
+    ItemNotFoundError,
+    ValidationError,
+)
 from theorydb_py.expressions import (
     Condition,
     Expression,
@@ -57,6 +65,28 @@ class Page(Generic[T]):
     def __repr__(self) -> str:
         more = "more" if self.next_cursor else "last"
         return f"<Page {len(self.items)} items, {more}>"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Retry:
+    """The backoff of ``query_with_retry``/``scan_with_retry`` (TableTheory's parameters)."""
+
+    max_retries: int
+    initial: float
+    max_delay: float
+    factor: float
+
+    def check(self) -> None:
+        if (
+            isinstance(self.max_retries, bool)
+            or not isinstance(self.max_retries, int)
+            or self.max_retries < 0
+        ):
+            raise ValidationError(f"max_retries must be an int >= 0, not {self.max_retries!r}")
+        for name in ("initial", "max_delay", "factor"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValidationError(f"retry delays and factor must be numbers >= 0, not {value!r}")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -166,8 +196,7 @@ class Table(Generic[T]):
         https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
         """
         request: Request = {"TableName": self.table_name, "Key": self.mapper.key(pk, sk, "get")}
-        if consistent_read:
-            request["ConsistentRead"] = True
+        request["ConsistentRead"] = bool(consistent_read)  # always sent, as TableTheory does
         found = self.mapper.call("get_item", request).get("Item")
         return None if not found else self.mapper.from_item(found)
 
@@ -278,14 +307,19 @@ class Table(Generic[T]):
         *,
         consistent_read: bool = False,
         projection: Iterable[str] | None = None,
+        max_retries: int | None = None,
+        sleep: Callable[[float], None] | None = time.sleep,
         retry: RetryPolicy | None = None,
     ) -> BatchGetResult[T]:
-        """The items with these keys (``pk`` or ``(pk, sk)``), in the order asked; missing keys reported.
+        """The items with these keys (``pk`` or ``(pk, sk)``), in the order asked: a list, with the keys not
+        found in ``.missing``. An empty list of keys sends nothing.
 
-        Chunks of 100; unprocessed keys retried with backoff (``retry``). Duplicate keys are refused.
+        Chunks of 100; unprocessed keys retried with backoff (``retry``, or TableTheory's ``max_retries`` and
+        ``sleep``). Duplicate keys are refused.
         """
+        policy = retry_policy(retry, max_retries, sleep)
         return batch_get(
-            self.mapper, keys, consistent_read=consistent_read, projection=projection, retry=retry
+            self.mapper, keys, consistent_read=consistent_read, projection=projection, retry=policy
         )
 
     def batch_write(
@@ -293,11 +327,13 @@ class Table(Generic[T]):
         *,
         puts: Iterable[T] = (),
         deletes: Iterable[Any] = (),
+        max_retries: int | None = None,
+        sleep: Callable[[float], None] | None = time.sleep,
         retry: RetryPolicy | None = None,
     ) -> None:
         """Put and delete many items (chunks of 25, unprocessed ones retried with backoff and jitter);
-        ``BatchUnprocessedError`` names what was left when retries run out."""
-        batch_write(self.mapper, puts=puts, deletes=deletes, retry=retry)
+        ``BatchUnprocessedError`` (a ``BatchRetryExceededError``) names what was left when retries run out."""
+        batch_write(self.mapper, puts=puts, deletes=deletes, retry=retry_policy(retry, max_retries, sleep))
 
     def transact_write(
         self, actions: Sequence[TransactWriteAction], *, client_request_token: str | None = None
@@ -331,11 +367,11 @@ class Table(Generic[T]):
         if index is not None:
             request["IndexName"] = index.name
             if consistent_read and index.kind == "GSI":
-                raise ValidationError(f"index {index.name}: consistent reads are not supported on a GSI")
+                raise ValidationError(f"index {index.name}: consistent_read is not supported for GSIs")
+        if projection_fields is not None:  # names in TableTheory's order: key, projection, filter
+            request["ProjectionExpression"] = projection(self.model, projection_fields, expr)
         if filter is not None:
             request["FilterExpression"] = render(self.model, filter, expr, prefix="f", usage="a filter")
-        if projection_fields is not None:
-            request["ProjectionExpression"] = projection(self.model, projection_fields, expr)
         if expr.names:
             request["ExpressionAttributeNames"] = expr.names
         if expr.values:
@@ -346,11 +382,10 @@ class Table(Generic[T]):
             request["Limit"] = limit
         if cursor is not None:
             index_name = None if index is None else index.name
-            request["ExclusiveStartKey"] = decode_cursor(
+            request["ExclusiveStartKey"] = start_key(
                 cursor, index=index_name, sort=sort, key_names=self.mapper.key_names(index)
             )
-        if consistent_read:
-            request["ConsistentRead"] = True
+        request["ConsistentRead"] = bool(consistent_read)  # always sent, as TableTheory does
 
     def _query(
         self,
@@ -366,9 +401,7 @@ class Table(Generic[T]):
         filter: Condition | None,
     ) -> _Read:
         index = self._index(index_name)
-        pk_field, sk_field = (
-            (self.model.pk, self.model.sk) if index is None else (index.partition, index.sort)
-        )
+        pk_field, sk_field = (self.model.pk, self.model.sk) if index is None else self.model.index_keys(index)
         expr = Expression()
         request: Request = {"TableName": self.table_name}
         request["KeyConditionExpression"] = key_condition(pk_field, sk_field, partition, sort, expr)
@@ -384,8 +417,7 @@ class Table(Generic[T]):
             cursor=cursor,
             sort=direction,
         )
-        if not scan_forward:
-            request["ScanIndexForward"] = False
+        request["ScanIndexForward"] = bool(scan_forward)  # always sent, as TableTheory does
         return _Read("query", request, index_name, direction)
 
     def _scan(
@@ -444,7 +476,7 @@ class Table(Generic[T]):
             yield page
             if page.next_cursor is None:
                 return
-            start = decode_cursor(page.next_cursor, index=read.index, sort=read.sort)
+            start = start_key(page.next_cursor, index=read.index, sort=read.sort)
             read = dataclasses.replace(read, request={**read.request, "ExclusiveStartKey": start})
 
     def query(
@@ -571,6 +603,123 @@ class Table(Generic[T]):
     def scan_all(self, **options: Any) -> list[T]:
         """Every item of the scan in a list; takes the options of ``scan``."""
         return list(self.iter_scan(**options))
+
+    def scan_all_segments(
+        self,
+        *,
+        total_segments: int,
+        index_name: str | None = None,
+        limit: int | None = None,
+        consistent_read: bool = False,
+        projection: Iterable[str] | None = None,
+        filter: Condition | None = None,
+        max_workers: int | None = None,
+    ) -> list[T]:
+        """Every item, by a parallel scan of ``total_segments`` segments on ``max_workers`` threads (default:
+        one per segment); results in segment order, the first failing segment's error raised."""
+        if isinstance(total_segments, bool) or not isinstance(total_segments, int) or total_segments < 1:
+            raise ValidationError(f"total_segments must be an int >= 1, not {total_segments!r}")
+        if max_workers is not None and (
+            isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1
+        ):
+            raise ValidationError(f"max_workers must be an int >= 1, not {max_workers!r}")
+        options: dict[str, Any] = {
+            "index_name": index_name,
+            "limit": limit,
+            "consistent_read": consistent_read,
+            "projection": projection,
+            "filter": filter,
+            "total_segments": total_segments,
+        }
+        reads = [
+            self._scan(cursor=None, segment=n, **options) for n in range(total_segments)
+        ]  # checked first
+
+        def drain(read: _Read) -> list[T]:
+            return [item for page in self._pages(read) for item in page.items]
+
+        with ThreadPoolExecutor(max_workers=max_workers or total_segments) as pool:
+            parts = list(pool.map(drain, reads))
+        return [item for part in parts for item in part]
+
+    def query_with_retry(
+        self,
+        partition: Any,
+        sort: SortKeyCondition | None = None,
+        *,
+        max_retries: int = 5,
+        initial_delay_seconds: float = 0.1,
+        max_delay_seconds: float = 5.0,
+        backoff_factor: float = 2.0,
+        retry_on_empty: bool = True,
+        retry_on_error: bool = True,
+        verify: Callable[[Page[T]], bool] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        **options: Any,
+    ) -> Page[T]:
+        """``query`` repeated until ``verify(page)`` holds (default: the page is not empty), for reads that
+        lag behind writes (GSIs). Returns the last page when retries run out. Only errors from DynamoDB
+        (``AwsError``) are retried, and only with ``retry_on_error``; a refused request is raised at once.
+        Takes the options of ``query``."""
+        return self._with_retry(
+            lambda: self.query(partition, sort, **options),
+            _Retry(max_retries, initial_delay_seconds, max_delay_seconds, backoff_factor),
+            retry_on_empty,
+            retry_on_error,
+            verify,
+            sleep,
+        )
+
+    def scan_with_retry(
+        self,
+        *,
+        max_retries: int = 5,
+        initial_delay_seconds: float = 0.1,
+        max_delay_seconds: float = 5.0,
+        backoff_factor: float = 2.0,
+        retry_on_empty: bool = True,
+        retry_on_error: bool = True,
+        verify: Callable[[Page[T]], bool] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        **options: Any,
+    ) -> Page[T]:
+        """``scan`` repeated like ``query_with_retry``; takes the options of ``scan``."""
+        return self._with_retry(
+            lambda: self.scan(**options),
+            _Retry(max_retries, initial_delay_seconds, max_delay_seconds, backoff_factor),
+            retry_on_empty,
+            retry_on_error,
+            verify,
+            sleep,
+        )
+
+    def _with_retry(
+        self,
+        read: Callable[[], Page[T]],
+        policy: _Retry,
+        retry_on_empty: bool,
+        retry_on_error: bool,
+        verify: Callable[[Page[T]], bool] | None,
+        sleep: Callable[[float], None],
+    ) -> Page[T]:
+        policy.check()
+        delay = policy.initial
+        page: Page[T] | None = None
+        for attempt in range(policy.max_retries + 1):
+            last = attempt == policy.max_retries
+            try:
+                page = read()
+            except AwsError:
+                if not retry_on_error or last:
+                    raise
+            else:
+                done = verify(page) if verify is not None else (bool(page.items) or not retry_on_empty)
+                if done or last:
+                    return page
+            sleep(delay)
+            delay = min(policy.max_delay, delay * policy.factor)
+        assert page is not None  # unreachable: the last attempt returns or raises
+        return page
 
     def count(
         self,

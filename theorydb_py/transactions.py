@@ -258,7 +258,7 @@ def _decoded(err: TransactionCanceledError, tables: list[ItemMapper[Any]]) -> Tr
             except TheorydbPyError:
                 item = None  # the raw item stays available; a bad stored item must not hide the cancellation
         reasons.append(dataclasses.replace(reason, item=item))
-    return TransactionCanceledError(err.message, code=err.code, reasons=tuple(reasons))
+    return type(err)(err.message, code=err.code, reasons=tuple(reasons))
 
 
 def transact_get(

@@ -194,9 +194,7 @@ def test_key_conditions(sort: SortKeyCondition | None, text: str, values: dict[s
 def test_key_condition_refusals() -> None:
     by_status = USERS.index("by-status")
     with pytest.raises(ValidationError, match="begins_with needs an S or B sort key; age is N"):
-        key_condition(
-            by_status.partition, by_status.sort, "active", SortKeyCondition.begins_with("1"), Expression()
-        )
+        key_condition(*USERS.index_keys(by_status), "active", SortKeyCondition.begins_with("1"), Expression())
     with pytest.raises(ValidationError, match="this table or index has no sort key"):
         key_condition(NOTES.pk, None, "k", SortKeyCondition.eq("x"), Expression())
     with pytest.raises(ValidationError, match="the key field id must not be empty"):
@@ -206,7 +204,7 @@ def test_key_condition_refusals() -> None:
     with pytest.raises(ValidationError, match="sort must be a SortKeyCondition"):
         key_condition(USERS.pk, USERS.sk, "u", "A", Expression())  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match=r"query sort condition age: expected int"):
-        key_condition(by_status.partition, by_status.sort, "active", SortKeyCondition.gt("x"), Expression())
+        key_condition(*USERS.index_keys(by_status), "active", SortKeyCondition.gt("x"), Expression())
     expr = Expression()
     key_condition(NOTES.pk, None, "abc", None, expr)
     assert expr.values == {":pk": {"S": "ABC"}}  # the converter applies to keys
