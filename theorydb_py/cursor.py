@@ -207,7 +207,8 @@ def start_key(
         )
     if body.get("sort") != sort:
         raise CursorError(
-            f"invalid cursor: cursor sort does not match query: made for {body.get('sort')!r}, not {sort!r}"
+            "invalid cursor: cursor sort does not match query: "
+            f"made for sort order {body.get('sort')!r}, not {sort!r}"
             if sort is not None
             else "invalid cursor: it was made for a query, not a scan"
         )

@@ -103,8 +103,8 @@ class ItemMapper(Generic[T]):
         if self.encrypted and not self._kms_key_arn:
             names = ", ".join(f.python_name for f in model.encrypted_fields)
             raise EncryptionConfigError(
-                "model has encrypted fields but kms_key_arn is not configured: "
-                f"{model.model.__name__} ({names}); pass kms_key_arn="
+                f"{model.model.__name__} has encrypted fields ({names}) but kms_key_arn is not configured: "
+                "pass kms_key_arn="
             )
 
     def __repr__(self) -> str:

@@ -103,7 +103,7 @@ def test_cursor_must_match_the_query_it_is_handed_to() -> None:
         start_key(GOLDEN_CURSOR, sort="ASC")
     with pytest.raises(ValidationError, match="made for the table, not for index 'other'"):
         start_key(encode_cursor(GOLDEN_KEY, sort="ASC"), index="other", sort="ASC")
-    with pytest.raises(ValidationError, match="made for 'ASC', not 'DESC'"):
+    with pytest.raises(ValidationError, match="made for sort order 'ASC', not 'DESC'"):
         start_key(GOLDEN_CURSOR, index="gsi-email", sort="DESC")
     with pytest.raises(ValidationError, match="made for a query, not a scan"):
         start_key(GOLDEN_CURSOR, index="gsi-email")

@@ -349,7 +349,7 @@ REFUSED: list[tuple[str, Any, str]] = [
     (
         "scan cursor to query",
         lambda t: t.query("u1", cursor=encode_cursor({"PK": {"S": "u"}, "SK": {"S": "a"}})),
-        "made for None, not 'ASC'",
+        "made for sort order None, not 'ASC'",
     ),
     (
         "consistent gsi",
