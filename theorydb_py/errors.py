@@ -287,7 +287,7 @@ def _reasons(response: dict[str, Any]) -> tuple[CancellationReason, ...]:
     return tuple(out)
 
 
-def map_client_error(exc: BaseException) -> TheorydbPyError:
+def map_client_error(err: BaseException) -> TheorydbPyError:
     """The ORM error for a botocore ``ClientError`` (or anything shaped like one), keeping code and message.
 
     The caller raises the result ``from exc`` so the original stays reachable as ``__cause__``.
@@ -297,12 +297,12 @@ def map_client_error(exc: BaseException) -> TheorydbPyError:
     >>> map_client_error(Fake())
     ValidationError('bad', code='ValidationException')
     """
-    response: Any = getattr(exc, "response", None)
+    response: Any = getattr(err, "response", None)
     response = response if isinstance(response, dict) else {}
     error = response.get("Error", {})
     error = error if isinstance(error, dict) else {}
-    code = str(error.get("Code") or type(exc).__name__)
-    message = str(error.get("Message") or exc)
+    code = str(error.get("Code") or type(err).__name__)
+    message = str(error.get("Message") or err)
     if code == "TransactionCanceledException":
         reasons = _reasons(response)
         if any(r.code == "ConditionalCheckFailed" for r in reasons) or (
@@ -316,7 +316,7 @@ def map_client_error(exc: BaseException) -> TheorydbPyError:
     return _BY_CODE.get(code, AwsError)(message, code=code)
 
 
-def map_transaction_error(exc: BaseException) -> TheorydbPyError:
+def map_transaction_error(err: BaseException) -> TheorydbPyError:
     """The ORM error for a failed TransactWriteItems (TableTheory's name; the same mapping as
     ``map_client_error``, which already tells condition failures from other cancellations)."""
-    return map_client_error(exc)
+    return map_client_error(err)

@@ -292,12 +292,13 @@ class ModelDefinition(Generic[T]):
     @classmethod
     def from_dataclass(
         cls,
-        model: type[T],
+        model_type: type[T],
         *,
         table_name: str | None = None,
         indexes: Sequence[IndexSpec] = (),
     ) -> ModelDefinition[T]:
-        """Check ``model`` and build its definition; the table name defaults to the class name."""
+        """Check ``model_type`` and build its definition; the table name defaults to the class name."""
+        model = model_type
         if not (isinstance(model, type) and dataclasses.is_dataclass(model)):
             raise ModelDefinitionError(f"{model!r} is not a dataclass: decorate it with @dataclass")
         name = model.__name__

@@ -138,7 +138,7 @@ def _definition(model: Any) -> tuple[ModelDefinition[Any], ItemMapper[Any] | Non
 
 def unmarshal_stream_image(
     model: ModelDefinition[T] | type[T] | MapperSource,
-    image: Mapping[str, Any],
+    stream_image: Mapping[str, Any],
     *,
     kms_key_arn: str | None = None,
     kms_client: Any = None,
@@ -150,7 +150,7 @@ def unmarshal_stream_image(
     one KMS ``Decrypt`` per data key.
     """
     definition, table = _definition(model)
-    item = normalize_image(image)
+    item = normalize_image(stream_image)
     if table is None:
         sealed = [f.python_name for f in definition.encrypted_fields if f.attribute_name in item]
         if sealed and not kms_key_arn:
