@@ -106,6 +106,7 @@ class Table(Generic[T]):
     use). A model with encrypted fields needs ``kms_key_arn`` (and ``kms_client``, default
     ``boto3.client("kms")``); without it the table refuses to be built rather than store plaintext.
     ``clock`` (default: the system's UTC time) stamps the lifecycle fields (docs/lifecycle.md).
+    ``allow_legacy_aad`` also reads envelopes written under the previous product name (DynamORM).
     """
 
     def __init__(
@@ -118,6 +119,7 @@ class Table(Generic[T]):
         kms_client: Any = None,
         rand_bytes: Callable[[int], bytes] | None = None,
         clock: Clock | None = None,
+        allow_legacy_aad: bool = False,
     ) -> None:
         definition: ModelDefinition[T] = (
             model if isinstance(model, ModelDefinition) else ModelDefinition.from_dataclass(model)
@@ -130,6 +132,7 @@ class Table(Generic[T]):
             kms_client=kms_client,
             rand_bytes=rand_bytes,
             clock=clock,
+            allow_legacy_aad=allow_legacy_aad,
         )
         self.model: ModelDefinition[T] = definition
         self.table_name: str = self.mapper.table_name
