@@ -53,7 +53,7 @@ __all__ = ["Page", "Table"]
 T = TypeVar("T")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True)  # no slots: Page[Note](...) sets __orig_class__
 class Page(Generic[T]):
     """One page of a query or scan: ``items`` and the ``next_cursor`` to continue from (None at the end)."""
 
@@ -339,7 +339,7 @@ class Table(Generic[T]):
         batch_write(self.mapper, puts=puts, deletes=deletes, retry=retry_policy(retry, max_retries, sleep))
 
     def transact_write(
-        self, actions: Sequence[TransactWriteAction], *, client_request_token: str | None = None
+        self, actions: Sequence[TransactWriteAction[Any]], *, client_request_token: str | None = None
     ) -> None:
         """Run ``TransactPut/TransactUpdate/TransactDelete/TransactConditionCheck`` actions atomically;
         actions without ``table=`` act on this table."""

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar, Union
 
 from theorydb_py import _client
 from theorydb_py._types import Request
@@ -48,10 +48,11 @@ __all__ = [
 ]
 
 MAX_ACTIONS = 100
+T = TypeVar("T")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class TransactPut:
+@dataclasses.dataclass(frozen=True)  # no slots: TransactPut[Note](...) sets __orig_class__
+class TransactPut(Generic[T]):
     """Put ``item`` (replacing any item with its key) if the condition holds.
 
     The condition is ``condition_expression``: a raw string with its ``expression_attribute_names`` and
@@ -59,7 +60,7 @@ class TransactPut:
     same for typed conditions.
     """
 
-    item: Any
+    item: T
     condition_expression: str | Condition | None = None
     expression_attribute_names: Mapping[str, str] | None = None
     expression_attribute_values: Mapping[str, Any] | None = None
@@ -139,7 +140,8 @@ class TransactGet:
         return f"TransactGet({self.pk!r}, {self.sk!r})"
 
 
-TransactWriteAction = TransactPut | TransactUpdate | TransactDelete | TransactConditionCheck
+# Generic like TableTheory's alias: ``TransactWriteAction[Note]``.
+TransactWriteAction = Union[TransactPut[T], TransactUpdate, TransactDelete, TransactConditionCheck]  # noqa: UP007
 _WRITE_TYPES = (TransactPut, TransactUpdate, TransactDelete, TransactConditionCheck)
 
 
@@ -164,7 +166,7 @@ def _actions(actions: Any, kinds: tuple[type, ...], what: str) -> list[Any]:
 
 
 def _write_entry(
-    action: TransactWriteAction, table: ItemMapper[Any], where: str
+    action: TransactWriteAction[Any], table: ItemMapper[Any], where: str
 ) -> tuple[dict[str, Any], tuple[Any, ...]]:
     """The TransactItems entry of one action, and the identity of the item it touches."""
     condition = _condition_of(action, where)
@@ -200,7 +202,7 @@ def _write_entry(
     return {kind: body}, (table.table_name, *ident)
 
 
-def _condition_of(action: TransactWriteAction, where: str) -> str | Condition | None:
+def _condition_of(action: TransactWriteAction[Any], where: str) -> str | Condition | None:
     """The action's condition: ``condition_expression`` (a string or a Condition) or ``condition``."""
     if action.condition is not None and action.condition_expression is not None:
         raise ValidationError(f"{where}: give condition_expression or condition, not both")
@@ -213,7 +215,7 @@ def _condition_of(action: TransactWriteAction, where: str) -> str | Condition | 
 
 
 def transact_write(
-    actions: Sequence[TransactWriteAction],
+    actions: Sequence[TransactWriteAction[Any]],
     *,
     client: Any = None,
     client_request_token: str | None = None,

@@ -19,12 +19,14 @@ from theorydb_py import (
     FilterGroup,
     ModelDefinition,
     NotFoundError,
+    Page,
     Table,
     TransactConditionCheck,
     TransactDelete,
     TransactionCanceledError,
     TransactPut,
     TransactUpdate,
+    TransactWriteAction,
     UpdateAdd,
     UpdateSetIfNotExists,
     ValidationError,
@@ -321,3 +323,11 @@ def test_cursor_functions_have_tabletheorys_signatures() -> None:
     assert decode_cursor(token) == Cursor({"PK": {"S": "USER#1"}, "SK": {"S": "PROFILE"}}, "gsi-email", "ASC")
     with pytest.raises(ValueError, match="cursor lastKey is invalid"):
         decode_cursor(base64.urlsafe_b64encode(b'{"lastKey":[]}').decode())
+
+
+def test_generic_names_are_subscriptable_at_runtime() -> None:
+    """TableTheory's generics work subscripted, as annotations evaluated at runtime use them."""
+    assert TransactPut[Note](Note("A", "1")).item == Note("A", "1")
+    assert Page[Note]([], None).next_cursor is None
+    assert Table[Note](NOTES, client=object()).table_name == "notes"
+    assert TransactWriteAction[Note] is not None  # type: ignore[misc]  # a runtime subscript of the alias
