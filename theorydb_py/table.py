@@ -45,6 +45,7 @@ from theorydb_py.expressions import (
 from theorydb_py.lifecycle import Clock
 from theorydb_py.mapper import ItemMapper
 from theorydb_py.model import IndexDefinition, ModelDefinition
+from theorydb_py.optimizer import QueryShape, ScanShape
 from theorydb_py.transactions import TransactGet, TransactWriteAction, transact_get, transact_write
 from theorydb_py.update_builder import UpdateBuilder
 
@@ -723,6 +724,62 @@ class Table(Generic[T]):
             delay = min(policy.max_delay, delay * policy.factor)
         assert page is not None  # unreachable: the last attempt returns or raises
         return page
+
+    def describe_query(
+        self,
+        partition: Any = None,
+        *,
+        sort: SortKeyCondition | None = None,
+        index_name: str | None = None,
+        scan_forward: bool = True,
+        consistent_read: bool = False,
+        projection: Iterable[str] | None = None,
+        filter: Condition | None = None,
+    ) -> QueryShape:
+        """What a query asks for, without its values and without checking it (for ``QueryOptimizer``)."""
+        index = next((i for i in self.model.indexes if i.name == index_name), None)
+        has_sort = (
+            (self.model.sk is not None)
+            if index_name is None
+            else (index is not None and index.sort is not None)
+        )
+        return QueryShape(
+            model_name=self.model.model.__name__,
+            table_name=self.table_name,
+            index_name=index_name,
+            index_type=None if index is None else index.type,
+            has_partition_key=partition is not None,
+            has_sort_key=has_sort,
+            has_sort_condition=sort is not None,
+            has_filter=filter is not None,
+            projections=tuple(projection or ()),
+            consistent_read=bool(consistent_read),
+            scan_forward=bool(scan_forward),
+        )
+
+    def describe_scan(
+        self,
+        *,
+        index_name: str | None = None,
+        consistent_read: bool = False,
+        projection: Iterable[str] | None = None,
+        filter: Condition | None = None,
+        segment: int | None = None,
+        total_segments: int | None = None,
+    ) -> ScanShape:
+        """What a scan asks for, without checking it (for ``QueryOptimizer``)."""
+        index = next((i for i in self.model.indexes if i.name == index_name), None)
+        return ScanShape(
+            model_name=self.model.model.__name__,
+            table_name=self.table_name,
+            index_name=index_name,
+            index_type=None if index is None else index.type,
+            has_filter=filter is not None,
+            projections=tuple(projection or ()),
+            consistent_read=bool(consistent_read),
+            parallel_scan_configured=total_segments is not None or segment is not None,
+            total_segments=total_segments or 0,
+        )
 
     def count(
         self,

@@ -331,3 +331,21 @@ def test_generic_names_are_subscriptable_at_runtime() -> None:
     assert Page[Note]([], None).next_cursor is None
     assert Table[Note](NOTES, client=object()).table_name == "notes"
     assert TransactWriteAction[Note] is not None  # type: ignore[misc]  # a runtime subscript of the alias
+
+
+def test_describe_query_and_scan_feed_the_optimizer() -> None:
+    from theorydb_py import QueryOptimizer
+
+    table = Table(NOTES, client=object())
+    shape = table.describe_query("A", filter=FilterCondition.exists("note"), projection=["pk", "sk"])
+    assert (shape.has_partition_key, shape.has_sort_key, shape.has_filter, shape.projections) == (
+        True,
+        True,
+        True,
+        ("pk", "sk"),
+    )
+    plan = QueryOptimizer().explain(shape)
+    assert plan.operation == "Query"
+    scan = table.describe_scan(total_segments=4)
+    assert scan.parallel_scan_configured and scan.total_segments == 4
+    assert QueryOptimizer().explain(scan).operation == "Scan"
