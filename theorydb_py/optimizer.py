@@ -202,14 +202,14 @@ def describe_query(
         model_name=model.model.__name__,
         table_name=table_name,
         index_name=index_name,
-        index_type=None if index is None else str(index.kind),
+        index_type=None if index is None else str(index.type),
         has_partition_key=partition is not None,
         has_sort_key=sort_key is not None,
         has_sort_condition=sort is not None,
         has_filter=filter is not None,
         projections=tuple(projection or ()),
-        consistent_read=consistent_read,
-        scan_forward=scan_forward,
+        consistent_read=bool(consistent_read),
+        scan_forward=bool(scan_forward),
     )
 
 
@@ -221,18 +221,20 @@ def describe_scan(
     consistent_read: bool = False,
     projection: Iterable[str] | None = None,
     filter: Any = None,
+    segment: int | None = None,
     total_segments: int | None = None,
 ) -> ScanShape:
-    """The shape of a scan with these arguments (what ``Table.describe_scan`` returns)."""
+    """The shape of a scan with these arguments (what ``Table.describe_scan`` returns); giving a segment or
+    a segment count means a parallel scan is configured."""
     index = _index(model, index_name)
     return ScanShape(
         model_name=model.model.__name__,
         table_name=table_name,
         index_name=index_name,
-        index_type=None if index is None else str(index.kind),
+        index_type=None if index is None else str(index.type),
         has_filter=filter is not None,
         projections=tuple(projection or ()),
-        consistent_read=consistent_read,
-        parallel_scan_configured=total_segments is not None,
+        consistent_read=bool(consistent_read),
+        parallel_scan_configured=total_segments is not None or segment is not None,
         total_segments=total_segments or 0,
     )
