@@ -600,26 +600,27 @@ class _Request:
 
 def _parse_head(head: bytes, max_body: int) -> _Request:
     """Parse the request line and headers (raises ``DynamoDBError`` with an HTTP status)."""
-    lines = head.split(b"\r\n")
-    try:
-        method, target, version = lines[0].decode("ascii").split(" ")
-    except (UnicodeDecodeError, ValueError):
-        raise _http_error(400, "SerializationException", "Malformed HTTP request line") from None
-    if version not in ("HTTP/1.1", "HTTP/1.0") or not method.isalpha() or not target:
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3 or parts[2] not in ("HTTP/1.1", "HTTP/1.0") or not parts[0].isalpha() or not parts[1]:
         raise _http_error(400, "SerializationException", "Malformed HTTP request line")
+    method, target, version = parts
     headers = _Headers()
     for line in lines[1:]:
-        name, colon, value = line.partition(b":")
-        if not colon or not name or name != name.strip() or name[:1] in (b" ", b"\t"):
+        name, colon, value = line.partition(":")
+        if not colon or not name or name[0] in " \t" or name[-1] in " \t":
             raise _http_error(400, "SerializationException", "Malformed HTTP header")
-        key = name.decode("latin-1").lower()
-        text = value.strip().decode("latin-1")
-        headers[key] = f"{headers[key]},{text}" if key in headers else text
-    connection = headers.get("connection", "").lower()
+        key = name.lower()
+        if key in headers:
+            headers[key] = f"{headers[key]},{value.strip()}"
+        else:
+            headers[key] = value.strip()
+    find = dict.get
+    connection = find(headers, "connection", "").lower()
     keep_alive = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
     path, _, query = target.partition("?")
     request = _Request(method, path, query, headers, keep_alive)
-    encoding = headers.get("transfer-encoding")
+    encoding = find(headers, "transfer-encoding")
     if encoding is not None:
         codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
         if codings != ["chunked"]:
@@ -628,13 +629,14 @@ def _parse_head(head: bytes, max_body: int) -> _Request:
         if "content-length" in headers:
             request.keep_alive = False  # a request framed both ways is suspect: no more on this connection
         return request
-    length = headers.get("content-length")
+    length = find(headers, "content-length")
     if length is not None:
-        values = {v.strip() for v in length.split(",")}
-        text = values.pop() if len(values) == 1 else ""
-        if not text.isdigit() or not text.isascii():
-            raise _http_error(400, "SerializationException", "Invalid Content-Length")
-        request.length = int(text)
+        if not (length.isdigit() and length.isascii()):
+            values = {v.strip() for v in length.split(",")}
+            length = values.pop() if len(values) == 1 else ""
+            if not (length.isdigit() and length.isascii()):
+                raise _http_error(400, "SerializationException", "Invalid Content-Length")
+        request.length = int(length)
         if request.length > max_body:
             raise _http_error(
                 413, "SerializationException", f"Request entity too large: the limit is {max_body} bytes"
@@ -747,6 +749,9 @@ class _Connection(asyncio.Protocol):
         status, payload = encode_error(err)
         self._send(status, payload, CONTENT_TYPE, keep_alive=False)
         self.close()
+        self.buffer.clear()  # nothing more is read: release what was held at once
+        self.chunks, self.chunk_total = [], 0
+        self._account()
 
     def _account(self) -> None:
         owner = self.owner
@@ -797,7 +802,7 @@ class _Connection(asyncio.Protocol):
 
     def _continue(self, request: _Request) -> None:
         """Answer ``Expect: 100-continue`` once, when the body is awaited (curl sends it)."""
-        if not self.continued and request.headers.get("expect", "").lower() == "100-continue":
+        if not self.continued and dict.get(request.headers, "expect", "").lower() == "100-continue":
             self.continued = True
             assert self.transport is not None
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -851,7 +856,7 @@ class _Connection(asyncio.Protocol):
         method = request.method
         if method == "POST":
             status, payload = owner.answer(
-                request.headers.get("x-amz-target"),
+                dict.get(request.headers, "x-amz-target"),
                 body,
                 request.headers,
                 request.query,

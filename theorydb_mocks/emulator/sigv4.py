@@ -174,7 +174,7 @@ class SigV4Verifier:
             [
                 ALGORITHM,
                 amz_date,
-                "/".join(scope),
+                "/".join(scope[1:]),
                 hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
             ]
         )
