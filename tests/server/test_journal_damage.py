@@ -30,7 +30,6 @@ from theorydb_mocks.emulator.persistence import (
     Journal,
     JournalCorruptError,
     JournalRecord,
-    JournalWriteError,
 )
 from theorydb_mocks.emulator.server import EmulatorServer
 
@@ -240,7 +239,7 @@ def _serve_with_file_size_limit(path: Path, limit: int) -> tuple[subprocess.Pope
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=limit_file_size,  # noqa: PLW1509 -- only setrlimit, no threads yet
+        preexec_fn=limit_file_size,
     )
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -336,7 +335,7 @@ def test_compaction_writes_without_holding_the_lock(tmp_path: Path, monkeypatch:
             for record in real(*args):
                 probe: list[bool] = []
 
-                def try_lock() -> None:
+                def try_lock(probe: list[bool] = probe) -> None:
                     taken = server.emulator.lock.acquire(timeout=1)
                     probe.append(taken)
                     if taken:
@@ -400,7 +399,9 @@ def test_kills_during_compaction_lose_nothing_and_leave_no_temp_files(tmp_path: 
             create_table(client)
         stop = threading.Event()
 
-        def write(worker: int, round_number: int = round_number, endpoint: str = endpoint) -> None:
+        def write(
+            worker: int, round_number: int = round_number, endpoint: str = endpoint, stop: Any = stop
+        ) -> None:
             own = make_client(endpoint)
             n = 0
             while not stop.is_set():
