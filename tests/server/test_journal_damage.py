@@ -216,7 +216,7 @@ def test_a_failed_fsync_stops_all_writes_until_restart(
         assert server.journal is not None and server.journal.broken is not None
 
 
-def test_a_failed_request_is_cut_back_off_the_journal(tmp_path: Path) -> None:
+def test_a_failed_request_is_not_journaled(tmp_path: Path) -> None:
     path = tmp_path / "db.journal"
     with EmulatorServer(db_path=str(path)) as server:
         client = make_client(server.endpoint_url)
@@ -297,7 +297,7 @@ def test_the_journal_and_compaction_files_are_private_and_never_follow_links(
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         victim = tmp_path / "victim"
         victim.write_bytes(b"precious")
-        monkeypatch.setattr(persistence.secrets, "token_hex", lambda n: "planted")
+        monkeypatch.setattr("theorydb_mocks.emulator.persistence.secrets.token_hex", lambda n: "planted")
         planted = tmp_path / ".db.journal.compact-planted.tmp"
         planted.symlink_to(victim)
         with pytest.raises(FileExistsError):

@@ -1,20 +1,21 @@
-"""Durable storage for the HTTP server's ``--db-path``: an append-only journal of mutating requests.
+"""Durable storage for the HTTP server's ``--db-path``: an append-only journal of successful writes.
 
 The file is a magic line followed by records. Each record is ``length`` and ``crc32`` (4 bytes each, big
 endian) and a payload: a JSON header ``[database, target, at]`` (the database key, the ``X-Amz-Target``
 and the emulator's clock reading when the request ran), a newline, and the request body exactly as it
 arrived. On start the records are replayed in order, each with the clock pinned to its ``at``.
 
-The write path (``append`` then, if the request failed, ``retract``): a record is written with a checked
-byte count *before* the request is applied, and made durable as the ``fsync`` policy says. A short or
-failed write (disk full, file-size limit) is cut back off the file and raises ``JournalWriteError``: the
-request is not applied and not acknowledged. When the file cannot be cut back or an ``fsync`` fails, the
-journal is *broken* (``broken`` says why) and refuses every later write until the server restarts.
+The write path: the server's journal stage (see ``pipeline``) appends each successful mutating request
+under the emulator's lock, before it is answered, with a checked byte count, made durable as the
+``fsync`` policy says. A short or failed write (disk full, file-size limit) is cut back off the file and
+raises ``JournalWriteError``; the emulator then undoes the change in memory and the request answers 500,
+unacknowledged. When the file cannot be cut back or an ``fsync`` fails, the journal is *broken*
+(``broken`` says why) and refuses every later write until the server restarts.
 
 Durability (``fsync``):
 
-- ``"always"``: each record is ``fdatasync``-ed before the request runs; nothing acknowledged is ever lost,
-  even to a power failure.
+- ``"always"``: each record is ``fdatasync``-ed before the answer is sent; nothing acknowledged is ever
+  lost, even to a power failure.
 - ``"interval"``: records are written at once (a killed process loses nothing) and synced every
   ``interval`` seconds; a power failure loses at most the last interval.
 - ``"never"``: written at once, synced only at compaction and close; left to the operating system.
@@ -59,12 +60,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from theorydb_mocks.emulator.operations._registry import HANDLERS
+from theorydb_mocks.emulator.operations._registry import OPERATIONS
 from theorydb_mocks.emulator.wire import decode_request, encode_request
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator._state import EmulatorState
     from theorydb_mocks.emulator._types import Item
-    from theorydb_mocks.emulator.core import DynamoDBEmulator
 
 __all__ = [
     "FSYNC_POLICIES",
@@ -341,8 +342,8 @@ class Journal:
     # --- writing ----------------------------------------------------------------------------------------
 
     def append(self, record: JournalRecord) -> int:
-        """Write one record, durable as the fsync policy says; returns the offset it starts at (for
-        ``retract``). Raises ``JournalWriteError`` with the file as it was before the call."""
+        """Write one record, durable as the fsync policy says; returns the offset it starts at. Raises
+        ``JournalWriteError`` with the file as it was before the call."""
         data = record.encode()
         with self._lock:
             fd = self._fd
@@ -370,16 +371,6 @@ class Journal:
             self._end = start + len(data)
             self.records_written += 1
             return start
-
-    def retract(self, start: int) -> None:
-        """Cut off the record ``append`` wrote at ``start`` (its request failed, so it changed nothing)."""
-        with self._lock:
-            fd = self._fd
-            if fd is None or start >= self._end:
-                return
-            self._cut_back(fd, start, None)
-            self._end = start
-            self.records_written -= 1
 
     def _cut_back(self, fd: int, start: int, cause: OSError | None) -> None:
         try:
@@ -511,7 +502,7 @@ class TableImage:
     items: list[Item]
 
 
-def capture(emulator: DynamoDBEmulator) -> list[TableImage]:
+def capture(emulator: EmulatorState) -> list[TableImage]:
     """The emulator's tables and items now: O(items) reference copies (the caller holds the lock)."""
     dispatch = emulator.dispatch
     now = emulator.clock.now()
@@ -522,14 +513,14 @@ def capture(emulator: DynamoDBEmulator) -> list[TableImage]:
         requests: list[tuple[float, str, dict[str, Any]]] = [
             (created.timestamp() if created is not None else now, "CreateTable", _create_table_request(table))
         ]
-        if "DescribeTimeToLive" in HANDLERS and "UpdateTimeToLive" in HANDLERS:
+        if "DescribeTimeToLive" in OPERATIONS and "UpdateTimeToLive" in OPERATIONS:
             ttl = dispatch("DescribeTimeToLive", {"TableName": name}).get("TimeToLiveDescription", {})
             if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING") and ttl.get("AttributeName"):
                 spec = {"Enabled": True, "AttributeName": ttl["AttributeName"]}
                 requests.append(
                     (now, "UpdateTimeToLive", {"TableName": name, "TimeToLiveSpecification": spec})
                 )
-        if "ListTagsOfResource" in HANDLERS and "TagResource" in HANDLERS and table.get("TableArn"):
+        if "ListTagsOfResource" in OPERATIONS and "TagResource" in OPERATIONS and table.get("TableArn"):
             tags = dispatch("ListTagsOfResource", {"ResourceArn": table["TableArn"]}).get("Tags", [])
             if tags:
                 requests.append((now, "TagResource", {"ResourceArn": table["TableArn"], "Tags": tags}))
@@ -552,7 +543,7 @@ def snapshot_records(database: str, images: Iterable[TableImage], at: float = 0.
             yield JournalRecord(database, LOAD_ITEMS, at, body)
 
 
-def load_items(emulator: DynamoDBEmulator, record: JournalRecord) -> int:
+def load_items(emulator: EmulatorState, record: JournalRecord) -> int:
     """Put a ``LOAD_ITEMS`` record's items straight into storage (they were valid when captured)."""
     _, request = decode_request("DynamoDB_20120810.BatchWriteItem", record.body)
     count = 0

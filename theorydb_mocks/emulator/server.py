@@ -18,9 +18,10 @@ status codes. Translation is ``wire``'s; answers come from ``DynamoDBEmulator.di
   database, as DynamoDB Local does.
 - ``stop()`` is graceful within ``grace`` seconds: it stops accepting, answers what is being answered,
   closes idle connections, gives half-received requests until the grace period ends, then closes them.
-- ``db_path``: each mutating request is journaled *before* it is applied and answered, and cut back off
-  the journal if it fails; a write the journal cannot record is not applied and answers 500 (see
-  ``persistence``). The journal is compacted in the background every ``compact_every`` records.
+- ``db_path``: each successful mutating request is journaled (the pipeline's journal stage, under the
+  emulator's lock) before it is answered; a write the journal cannot record is undone in memory and
+  answers 500, and a journal whose state is unknown refuses every write (see ``persistence``). The
+  journal is compacted in the background every ``compact_every`` records.
 
 Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html
 
@@ -35,13 +36,10 @@ Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programmi
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import email.utils
 import ipaddress
-import itertools
 import logging
-import os
 import re
 import socket
 import threading
@@ -53,7 +51,10 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.core import DynamoDBEmulator
+from theorydb_mocks.emulator.door import answer as answer_request
+from theorydb_mocks.emulator.door import request_id
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.persistence import (
     LOAD_ITEMS,
@@ -65,10 +66,11 @@ from theorydb_mocks.emulator.persistence import (
     load_items,
     snapshot_records,
 )
+from theorydb_mocks.emulator.pipeline import JournalWriter, WireRequest
 from theorydb_mocks.emulator.sigv4 import SigV4Verifier
-from theorydb_mocks.emulator.wire import SERVICE_BY_PREFIX, decode_request, encode_error, encode_response
+from theorydb_mocks.emulator.wire import decode_request, encode_error, encode_request
 
-__all__ = ["MAX_BODY", "READ_ONLY_OPERATIONS", "EmulatorServer", "serve_in_thread"]
+__all__ = ["MAX_BODY", "EmulatorServer", "is_loopback", "serve_in_thread"]
 
 _log = logging.getLogger("theorydb_mocks.server")
 
@@ -77,34 +79,8 @@ MAX_BODY = 16 * 1024 * 1024  # the service's request size limit: larger bodies a
 MAX_HEAD = 64 * 1024  # request line and headers
 MAX_BUFFERED = 256 * 1024 * 1024  # request bytes held across all connections at once
 
-# Operations that never change state: not journaled. Everything else is, when it succeeds.
-READ_ONLY_OPERATIONS = frozenset(
-    {
-        "BatchGetItem",
-        "GetItem",
-        "Query",
-        "Scan",
-        "TransactGetItems",
-        "GetResourcePolicy",
-        "GetRecords",
-        "GetShardIterator",
-    }
-)
-_READ_ONLY_PREFIXES = ("Describe", "List")
-
 _CREDENTIAL = re.compile(r"Credential=([^,\s]*)")
-_REQUEST_IDS = itertools.count(1)
-_REQUEST_PREFIX = base64.b32encode(os.urandom(15)).decode("ascii")[:20]
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
-
-
-def _request_id() -> str:
-    """52 characters of ``[A-Z0-9]``, like DynamoDB's request ids (unique per process and request)."""
-    return f"{_REQUEST_PREFIX}{next(_REQUEST_IDS):032d}"
-
-
-def _is_read_only(operation: str) -> bool:
-    return operation in READ_ONLY_OPERATIONS or operation.startswith(_READ_ONLY_PREFIXES)
 
 
 def _http_error(status: int, code: str, message: str) -> DynamoDBError:
@@ -190,9 +166,12 @@ class EmulatorServer:
         self.journal: Journal | None = None
         self.replayed = 0
         self.replay_failures = 0
+        self._replaying = False
         if db_path is not None:
             self.journal = Journal(db_path, fsync=fsync, interval=fsync_interval, recover=recover_journal)
             self._replay(self.journal)
+            for key, database in self._databases.items():
+                database.set_journal(self._journal_writer(key))
         try:
             self._sock = _listen(host, port)
             self._address: tuple[str, int] = (
@@ -302,6 +281,9 @@ class EmulatorServer:
             except OSError:  # the journal as it stands is complete: compaction only makes it shorter
                 _log.exception("journal compaction at stop failed; the journal is kept as it is")
             finally:
+                with self._databases_lock:
+                    for database in self._databases.values():
+                        database.set_journal(None)
                 self.journal.close()
 
     def _begin_stop(self) -> None:
@@ -355,11 +337,10 @@ class EmulatorServer:
             if found is None:
                 region = key.rpartition("_")[2] or self.region
                 found = DynamoDBEmulator(region=region)
+                if self.journal is not None and not self._replaying:
+                    found.set_journal(self._journal_writer(key))
                 self._databases[key] = found
             return found
-
-    def _database_key(self, access_key: str | None, region: str | None) -> str:
-        return f"{access_key or ''}_{region or self.region}" if self.db_per_access_key else ""
 
     # --- persistence ----------------------------------------------------------------------------------
 
@@ -367,6 +348,7 @@ class EmulatorServer:
         """Re-run the journal's requests, each at its recorded clock reading; then every stream starts
         afresh under a new ARN (its records were not kept), as the service does for a new stream."""
         touched: set[str] = set()
+        self._replaying = True
         for record in journal.replay():
             # A database this mode does not serve (per-key data under a shared server, or the reverse) is
             # still loaded, so compaction keeps it for a later run in the other mode.
@@ -385,11 +367,29 @@ class EmulatorServer:
                 self.replay_failures += 1
                 _log.info("journal record %s failed again on replay: %s", record.target, err)
             self.replayed += 1
+        self._replaying = False
         for key in touched:
             emulator = self._databases[key]
             emulator.clock.reset()
             emulator.streams.muted = False
             _restart_streams(emulator)
+
+    def _journal_writer(self, key: str) -> JournalWriter:
+        """The journal stage of the database ``key``: each successful write, as sent, before its answer.
+
+        A write the journal cannot record raises; the pipeline then undoes the change in memory."""
+        journal = self.journal
+        assert journal is not None
+
+        def write(operation: str, request: dict[str, Any], origin: WireRequest | None, at: float) -> None:
+            target, body = origin if origin is not None else encode_request(operation, request)
+            try:
+                journal.append(JournalRecord(key, target, at, body))
+            except JournalWriteError as exc:
+                _log.error("%s refused: %s", operation, exc)
+                raise ddb_error("InternalServerError", M.JOURNAL_NOT_RECORDED.format(reason=exc)) from exc
+
+        return write
 
     def _hold_writers(self) -> contextlib.ExitStack:
         """Every database's lock, in one order, and no new database meanwhile (compaction)."""
@@ -453,48 +453,15 @@ class EmulatorServer:
         """The status and JSON body answering one POST (``headers`` is any case-insensitive mapping)."""
         try:
             access_key, region = self._authenticate(headers, query, method, path, body)
-            operation, request = decode_request(target, body)
-            emulator = self.emulator_for(access_key, region)
-            journal = self.journal
-            if journal is None or _is_read_only(operation):
-                response = emulator.dispatch(operation, request)
-            else:
-                record = JournalRecord(self._database_key(access_key, region), str(target), 0.0, body)
-                response = self._journaled(journal, emulator, record, operation, request)
-            service = SERVICE_BY_PREFIX[str(target).partition(".")[0]]
-            return 200, encode_response(service, operation, response)
+            status, payload = answer_request(self.emulator_for(access_key, region), target, body)
         except DynamoDBError as err:
             return encode_error(err)
         except Exception:  # a bug, never an answer: log it, answer as the service would
             _log.exception("internal error answering %s", target)
-            return encode_error(ddb_error("InternalServerError", "Internal server error"))
-
-    def _journaled(
-        self,
-        journal: Journal,
-        emulator: DynamoDBEmulator,
-        record: JournalRecord,
-        operation: str,
-        request: dict[str, Any],
-    ) -> dict[str, Any]:
-        """Journal first, apply second; a failed request is cut back off the journal, and a write the
-        journal could not record is never applied."""
-        with emulator.lock:
-            at = emulator.clock.now()
-            try:
-                start = journal.append(JournalRecord(record.database, record.target, at, record.body))
-            except JournalWriteError as exc:
-                _log.error("%s refused: %s", operation, exc)
-                raise ddb_error(
-                    "InternalServerError", f"Internal server error: the write was not recorded ({exc})"
-                ) from exc
-            try:
-                response = emulator.dispatch(operation, request)
-            except BaseException:
-                journal.retract(start)
-                raise
-        self._maybe_compact()
-        return response
+            return encode_error(ddb_error("InternalServerError", M.INTERNAL_ERROR))
+        if self.journal is not None and status == 200:
+            self._maybe_compact()
+        return status, payload
 
     def _authenticate(
         self, headers: Any, query: str, method: str, path: str, body: bytes
@@ -521,7 +488,7 @@ class EmulatorServer:
                 ]
                 raise ddb_error(
                     "IncompleteSignatureException",
-                    " ".join(f"Authorization header requires '{p}' parameter." for p in missing)
+                    " ".join(M.AUTHORIZATION_PARAMETER.format(parameter=p) for p in missing)
                     + f" Authorization={authorization}",
                 )
         elif query:
@@ -532,13 +499,9 @@ class EmulatorServer:
         region = parts[2] if len(parts) > 2 else None
         if self.access_key is not None:
             if not authorization and credential is None:
-                raise ddb_error(
-                    "MissingAuthenticationTokenException", "Request is missing Authentication Token"
-                )
+                raise ddb_error("MissingAuthenticationTokenException", M.MISSING_TOKEN)
             if access_key != self.access_key:
-                raise ddb_error(
-                    "UnrecognizedClientException", "The security token included in the request is invalid."
-                )
+                raise ddb_error("UnrecognizedClientException", M.INVALID_TOKEN)
         return access_key, region
 
 
@@ -603,13 +566,13 @@ def _parse_head(head: bytes, max_body: int) -> _Request:
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ")
     if len(parts) != 3 or parts[2] not in ("HTTP/1.1", "HTTP/1.0") or not parts[0].isalpha() or not parts[1]:
-        raise _http_error(400, "SerializationException", "Malformed HTTP request line")
+        raise _http_error(400, "SerializationException", M.HTTP_MALFORMED_REQUEST_LINE)
     method, target, version = parts
     headers = _Headers()
     for line in lines[1:]:
         name, colon, value = line.partition(":")
         if not colon or not name or name[0] in " \t" or name[-1] in " \t":
-            raise _http_error(400, "SerializationException", "Malformed HTTP header")
+            raise _http_error(400, "SerializationException", M.HTTP_MALFORMED_HEADER)
         key = name.lower()
         if key in headers:
             headers[key] = f"{headers[key]},{value.strip()}"
@@ -624,7 +587,9 @@ def _parse_head(head: bytes, max_body: int) -> _Request:
     if encoding is not None:
         codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
         if codings != ["chunked"]:
-            raise _http_error(501, "SerializationException", f"Unsupported Transfer-Encoding: {encoding}")
+            raise _http_error(
+                501, "SerializationException", M.HTTP_UNSUPPORTED_ENCODING.format(encoding=encoding)
+            )
         request.chunked = True  # chunked wins over any Content-Length, which is ignored
         if "content-length" in headers:
             request.keep_alive = False  # a request framed both ways is suspect: no more on this connection
@@ -635,12 +600,10 @@ def _parse_head(head: bytes, max_body: int) -> _Request:
             values = {v.strip() for v in length.split(",")}
             length = values.pop() if len(values) == 1 else ""
             if not (length.isdigit() and length.isascii()):
-                raise _http_error(400, "SerializationException", "Invalid Content-Length")
+                raise _http_error(400, "SerializationException", M.HTTP_INVALID_CONTENT_LENGTH)
         request.length = int(length)
         if request.length > max_body:
-            raise _http_error(
-                413, "SerializationException", f"Request entity too large: the limit is {max_body} bytes"
-            )
+            raise _http_error(413, "SerializationException", M.HTTP_BODY_TOO_LARGE.format(limit=max_body))
     return request
 
 
@@ -675,7 +638,7 @@ class _Connection(asyncio.Protocol):
         if len(owner.connections) > owner.max_connections:
             self.fail(
                 ddb_error(
-                    "ServiceUnavailable", f"Too many connections: the server accepts {owner.max_connections}"
+                    "ServiceUnavailable", M.HTTP_TOO_MANY_CONNECTIONS.format(limit=owner.max_connections)
                 )
             )
 
@@ -726,7 +689,7 @@ class _Connection(asyncio.Protocol):
                     _http_error(
                         408,
                         "RequestTimeout",
-                        f"The request was not received within {owner.request_timeout:g} seconds",
+                        M.HTTP_REQUEST_TIMEOUT.format(seconds=owner.request_timeout),
                     )
                 )
         elif now - self.last > owner.idle_timeout:
@@ -759,7 +722,7 @@ class _Connection(asyncio.Protocol):
         owner.buffered += held - self.held
         self.held = held
         if owner.buffered > owner.max_buffered and not self.closing:
-            self.fail(ddb_error("ServiceUnavailable", "The server is holding too many request bytes"))
+            self.fail(ddb_error("ServiceUnavailable", M.HTTP_TOO_MANY_BYTES))
 
     # --- parsing ---
 
@@ -774,12 +737,12 @@ class _Connection(asyncio.Protocol):
                 end = buffer.find(b"\r\n\r\n")
                 if end < 0:
                     if len(buffer) > MAX_HEAD:
-                        raise _http_error(431, "SerializationException", "Request headers too large")
+                        raise _http_error(431, "SerializationException", M.HTTP_HEADERS_TOO_LARGE)
                     if not buffer:
                         self.started = None
                     return
                 if end > MAX_HEAD:
-                    raise _http_error(431, "SerializationException", "Request headers too large")
+                    raise _http_error(431, "SerializationException", M.HTTP_HEADERS_TOO_LARGE)
                 request = _parse_head(bytes(buffer[:end]), owner.max_body)
                 del buffer[: end + 4]
                 self.request = request
@@ -814,7 +777,7 @@ class _Connection(asyncio.Protocol):
                 end = buffer.find(b"\r\n")
                 if end < 0:
                     if len(buffer) > 4096:
-                        raise _http_error(400, "SerializationException", "Invalid chunked body")
+                        raise _http_error(400, "SerializationException", M.HTTP_INVALID_CHUNKED_BODY)
                     return None
                 line = bytes(buffer[:end])
                 del buffer[: end + 2]
@@ -826,7 +789,7 @@ class _Connection(asyncio.Protocol):
                     return body
                 text = line.split(b";", 1)[0].strip()
                 if not text or text.strip(b"0123456789abcdefABCDEF") or len(text) > 16:
-                    raise _http_error(400, "SerializationException", "Invalid chunked body")
+                    raise _http_error(400, "SerializationException", M.HTTP_INVALID_CHUNKED_BODY)
                 size = int(text, 16)
                 if size == 0:
                     self.chunk_size = -2
@@ -835,7 +798,7 @@ class _Connection(asyncio.Protocol):
                     raise _http_error(
                         413,
                         "SerializationException",
-                        f"Request entity too large: the limit is {self.owner.max_body} bytes",
+                        M.HTTP_BODY_TOO_LARGE.format(limit=self.owner.max_body),
                     )
                 self.chunk_size = size
             else:
@@ -843,7 +806,7 @@ class _Connection(asyncio.Protocol):
                 if len(buffer) < size + 2:
                     return None
                 if buffer[size : size + 2] != b"\r\n":
-                    raise _http_error(400, "SerializationException", "Invalid chunked body")
+                    raise _http_error(400, "SerializationException", M.HTTP_INVALID_CHUNKED_BODY)
                 self.chunks.append(bytes(buffer[:size]))
                 self.chunk_total += size
                 del buffer[: size + 2]
@@ -886,7 +849,7 @@ class _Connection(asyncio.Protocol):
         head = (
             f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n"
             f"Server: Server\r\nDate: {_DateCache.now()}\r\n"
-            f"x-amzn-RequestId: {_request_id()}\r\nx-amz-crc32: {zlib.crc32(payload)}\r\n"
+            f"x-amzn-RequestId: {request_id()}\r\nx-amz-crc32: {zlib.crc32(payload)}\r\n"
             f"Content-Type: {content_type}\r\nContent-Length: {len(payload)}\r\n"
             f"{'' if keep_alive else 'Connection: close' + chr(13) + chr(10)}\r\n"
         ).encode("latin-1")

@@ -33,17 +33,13 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 
 __all__ = ["ALGORITHM", "MAX_SKEW_SECONDS", "SigV4Verifier", "SignedIdentity"]
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW_SECONDS = 15 * 60
-_MISMATCH = (
-    "The request signature we calculated does not match the signature you provided. Check your AWS "
-    "Secret Access Key and signing method. Consult the service documentation for details."
-)
-_INVALID_TOKEN = "The security token included in the request is invalid."
 
 
 class SignedIdentity(tuple[str, str]):
@@ -61,7 +57,7 @@ class SignedIdentity(tuple[str, str]):
 
 
 def _missing() -> DynamoDBError:
-    return ddb_error("MissingAuthenticationTokenException", "Request is missing Authentication Token")
+    return ddb_error("MissingAuthenticationTokenException", M.MISSING_TOKEN)
 
 
 def _amz_time(text: str) -> float | None:
@@ -122,44 +118,48 @@ class SigV4Verifier:
                 "Signature": params["X-Amz-Signature"],
             }
             if params.get("X-Amz-Algorithm") != ALGORITHM:
-                raise ddb_error("IncompleteSignatureException", "Unsupported AWS 'algorithm'")
+                raise ddb_error("IncompleteSignatureException", M.SIGNATURE_UNSUPPORTED_ALGORITHM)
             amz_date = params.get("X-Amz-Date", "")
             query_pairs = [(k, v) for k, v in query_pairs if k != "X-Amz-Signature"]
             payload_hash = headers.get("x-amz-content-sha256") or hashlib.sha256(body).hexdigest()
         scope = fields["Credential"].split("/")
         if len(scope) != 5 or scope[4] != "aws4_request":
             raise ddb_error(
-                "IncompleteSignatureException",
-                f"Credential should be scoped to a valid region, not '{'/'.join(scope[2:3])}'. ",
+                "IncompleteSignatureException", M.SIGNATURE_SCOPE.format(region="/".join(scope[2:3]))
             )
         access_key, day, region, service, _ = scope
         secret = self.credentials.get(access_key)
         if secret is None:
-            raise ddb_error("UnrecognizedClientException", _INVALID_TOKEN)
+            raise ddb_error("UnrecognizedClientException", M.INVALID_TOKEN)
         signed_at = _amz_time(amz_date)
         if signed_at is None:
-            raise ddb_error(
-                "IncompleteSignatureException",
-                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
-            )
+            raise ddb_error("IncompleteSignatureException", M.SIGNATURE_DATE)
         clock = time.time() if now is None else now
         if signed_at < clock - self.max_skew:
             raise ddb_error(
                 "InvalidSignatureException",
-                f"Signature expired: {amz_date} is now earlier than {_fmt(clock - self.max_skew)} "
-                f"({_fmt(clock)} - {int(self.max_skew // 60)} min.)",
+                M.SIGNATURE_EXPIRED.format(
+                    signed=amz_date,
+                    earliest=_fmt(clock - self.max_skew),
+                    now=_fmt(clock),
+                    minutes=int(self.max_skew // 60),
+                ),
             )
         if signed_at > clock + self.max_skew:
             raise ddb_error(
                 "InvalidSignatureException",
-                f"Signature not yet current: {amz_date} is still later than {_fmt(clock + self.max_skew)} "
-                f"({_fmt(clock)} + {int(self.max_skew // 60)} min.)",
+                M.SIGNATURE_NOT_YET_CURRENT.format(
+                    signed=amz_date,
+                    latest=_fmt(clock + self.max_skew),
+                    now=_fmt(clock),
+                    minutes=int(self.max_skew // 60),
+                ),
             )
         if day != amz_date[:8]:
-            raise ddb_error("InvalidSignatureException", _MISMATCH)
+            raise ddb_error("InvalidSignatureException", M.SIGNATURE_MISMATCH)
         signed_headers = fields["SignedHeaders"].split(";") if fields["SignedHeaders"] else []
         if "host" not in signed_headers:
-            raise ddb_error("InvalidSignatureException", _MISMATCH)
+            raise ddb_error("InvalidSignatureException", M.SIGNATURE_MISMATCH)
         canonical = "\n".join(
             [
                 method,
@@ -183,7 +183,7 @@ class SigV4Verifier:
             key = _hmac(key, part)
         expected = hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, fields["Signature"]):
-            raise ddb_error("InvalidSignatureException", _MISMATCH)
+            raise ddb_error("InvalidSignatureException", M.SIGNATURE_MISMATCH)
         return SignedIdentity((access_key, region))
 
     @staticmethod
@@ -192,7 +192,7 @@ class SigV4Verifier:
         if algorithm != ALGORITHM:
             raise ddb_error(
                 "IncompleteSignatureException",
-                f"Authorization header requires '{ALGORITHM}' algorithm. Authorization={authorization}",
+                M.SIGNATURE_ALGORITHM.format(algorithm=ALGORITHM, authorization=authorization),
             )
         fields: dict[str, Any] = {}
         for part in rest.split(","):
@@ -203,7 +203,7 @@ class SigV4Verifier:
         if missing:
             raise ddb_error(
                 "IncompleteSignatureException",
-                " ".join(f"Authorization header requires '{name}' parameter." for name in missing)
+                " ".join(M.AUTHORIZATION_PARAMETER.format(parameter=name) for name in missing)
                 + f" Authorization={authorization}",
             )
         return fields
