@@ -12,6 +12,8 @@
   and over 8 connections, so what is measured is the server's cost, not botocore's. Each figure is the
   median of ``--runs`` timed runs of ``--requests`` requests after a warm-up; p50 and p99 are the latency of
   each request (send to last byte of the answer) in the median run.
+- ``--db-path`` (in-process): start-up replaying ``--journal-items`` items, a compaction (total time and the
+  two spells writers wait), start-up again from the compacted journal.
 - boto3: the same GetItem through a real boto3 client (keep-alive, no retries), one client, then
   ``--connections``-many clients in threads, for comparison with what an application sees.
 
@@ -297,6 +299,51 @@ def throughput(endpoint: str, args: argparse.Namespace) -> dict[str, Rate]:
     return rows
 
 
+def journal_costs(items: int) -> dict[str, float]:
+    """``--db-path`` in-process: start-up replaying ``items`` items written in batches of 25, compaction
+    (how long writers were held), and start-up again from the compacted journal."""
+    import shutil
+    import tempfile
+
+    sys.path.insert(0, ROOT)
+    from theorydb_mocks.emulator.server import EmulatorServer
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "db.journal")
+        server = EmulatorServer(db_path=path, fsync="never", compact_every=10**9)
+        emulator = server.emulator
+        emulator.dispatch(
+            "CreateTable",
+            {
+                "TableName": "journal-bench",
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "BillingMode": "PAY_PER_REQUEST",
+            },
+        )
+        for first in range(0, items, 25):
+            batch = [
+                {"PutRequest": {"Item": {"pk": {"S": f"item-{n:08d}"}, "v": {"S": "x" * 60}}}}
+                for n in range(first, min(items, first + 25))
+            ]
+            emulator.dispatch("BatchWriteItem", {"RequestItems": {"journal-bench": batch}})
+        assert server.journal is not None
+        server.journal.sync()
+        uncompacted = os.path.join(directory, "uncompacted.journal")
+        shutil.copyfile(path, uncompacted)
+        server.compact()
+        costs = dict(server.last_compaction)
+        server.stop()
+        costs["journal bytes, uncompacted"] = os.path.getsize(uncompacted)
+        costs["journal bytes, compacted"] = os.path.getsize(path)
+        for name, journal in (("start-up, uncompacted", uncompacted), ("start-up, compacted", path)):
+            started = time.perf_counter()
+            restarted = EmulatorServer(db_path=journal, fsync="never")
+            costs[name] = time.perf_counter() - started
+            restarted.stop()
+        return costs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -306,6 +353,9 @@ def main() -> None:
     parser.add_argument("--boto3-requests", type=int, default=800, help="boto3 calls per timed run")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8], help="connection counts")
     parser.add_argument("--runs", type=int, default=5, help="timed runs (and start-ups) per case")
+    parser.add_argument(
+        "--journal-items", type=int, default=100_000, help="items for the journal costs; 0: skip"
+    )
     args = parser.parse_args()
     backends = args.backend or list(BACKENDS)
     print(f"# Server benchmark\n\n{machine()}; {args.requests} raw requests per run, {args.runs} runs")
@@ -342,6 +392,12 @@ def main() -> None:
         server, local = by_backend.get("server"), by_backend.get("dynamodb-local")
         ratio = f"{server.per_second / local.per_second:.1f}x" if server and local else "n/a"
         print(f"| {case} | {' | '.join(cells)} | {ratio} |")
+    if args.journal_items:
+        print(f"\n## --db-path with {args.journal_items:,} items (fsync never)\n")
+        print("| measure | value |\n|---|---|")
+        for name, value in journal_costs(args.journal_items).items():
+            shown = f"{value:,.0f}" if "bytes" in name or name == "records" else f"{value:.3f} s"
+            print(f"| {name} | {shown} |")
 
 
 if __name__ == "__main__":

@@ -166,6 +166,7 @@ class EmulatorServer:
         self.journal: Journal | None = None
         self.replayed = 0
         self.replay_failures = 0
+        self.last_compaction: dict[str, float] = {}  # records, seconds, and the two spells writers waited
         self._replaying = False
         if db_path is not None:
             self.journal = Journal(db_path, fsync=fsync, interval=fsync_interval, recover=recover_journal)
@@ -410,14 +411,30 @@ class EmulatorServer:
         if journal is None:
             return
         with self._compacting:
+            started = time.perf_counter()
             with self._hold_writers():
                 covers = journal.mark()
                 images = [
                     (key, capture(emulator), emulator.clock.now())
                     for key, emulator in sorted(self._databases.items())
                 ]
+            held = time.perf_counter() - started
             records = (record for key, tables, at in images for record in snapshot_records(key, tables, at))
-            journal.compact(records, covers, self._hold_writers)
+            finishing = time.perf_counter()
+
+            def hold() -> contextlib.ExitStack:
+                nonlocal finishing
+                finishing = time.perf_counter()
+                return self._hold_writers()
+
+            count = journal.compact(records, covers, hold)
+            ended = time.perf_counter()
+            self.last_compaction = {
+                "records": count,
+                "seconds": ended - started,
+                "held_listing": held,
+                "held_swapping": ended - finishing,
+            }
 
     def _maybe_compact(self) -> None:
         journal = self.journal
