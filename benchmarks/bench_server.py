@@ -17,6 +17,8 @@
 - boto3: the same GetItem through a real boto3 client (keep-alive, no retries), one client, then
   ``--connections``-many clients in threads, for comparison with what an application sees.
 
+``BENCH_SERVER_ROOT=/path/to/other/checkout`` serves that checkout's code instead (a before/after run).
+
 Both backends run in this one invocation, one after the other. Nothing is asserted; the numbers depend on
 the machine (``machine()`` is printed with them) and on its load.
 """
@@ -85,10 +87,12 @@ def _answers(endpoint: str) -> bool:
 @contextlib.contextmanager
 def start_server() -> Iterator[tuple[str, float]]:
     """The emulator's CLI in a subprocess; yields (endpoint, seconds until it answered)."""
+    root = os.environ.get("BENCH_SERVER_ROOT", ROOT)  # another checkout, for before/after comparisons
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "theorydb_mocks", "serve", "--port", "0"],
-        cwd=ROOT,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
         stdout=subprocess.PIPE,
         text=True,
     )
