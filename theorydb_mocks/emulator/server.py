@@ -64,6 +64,7 @@ READ_ONLY_OPERATIONS = frozenset(
         "Query",
         "Scan",
         "TransactGetItems",
+        "SearchVectors",
         "GetResourcePolicy",
         "GetRecords",
         "GetShardIterator",
