@@ -312,8 +312,8 @@ def clone_value(av: Any) -> Any:
     for kind, value in av.items():
         if kind == "M":
             return {"M": {name: clone_value(member) for name, member in value.items()}}
-        if kind == "L":
-            return {"L": [clone_value(member) for member in value]}
+        if kind == "L":  # numbers copied inline: vectors are long lists of them (bench_vectors.py)
+            return {"L": [{"N": m["N"]} if len(m) == 1 and "N" in m else clone_value(m) for m in value]}
         if kind in ("SS", "NS", "BS"):
             return {kind: list(value)}
         return {kind: value}

@@ -15,7 +15,8 @@ and the developer guide (DynamoDB Local has no vector search, so nothing here is
   than leaving them out);
 - results most similar first, ties by the table's key order; ``ConsumedCapacity`` as
   ``{"VectorSearchRequestBytes": n}`` when asked (the emulator's estimate: the search vector and TopK
-  vectors at 4 bytes a dimension, plus the returned items' sizes; the service's formula is not public).
+  vectors at 4 bytes a dimension, plus the returned entries' sizes in the index, vectors at 4 bytes a
+  dimension; the service's formula is not public).
 
 Docs: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_SearchVectors.html
 """
@@ -29,7 +30,7 @@ from theorydb_mocks.emulator.expressions._ast import And, Between, Compare, In, 
 from theorydb_mocks.emulator.operations._exprs import compile_request
 from theorydb_mocks.emulator.operations._keys import clone_item
 from theorydb_mocks.emulator.operations._registry import operation
-from theorydb_mocks.emulator.values import item_size, validate_attribute_value
+from theorydb_mocks.emulator.values import validate_attribute_value
 from theorydb_mocks.emulator.vectors import F32_MAX, Query, to_float32
 
 if TYPE_CHECKING:
@@ -156,13 +157,11 @@ def search_vectors(emu: DynamoDBEmulator, request: Request) -> Response:
                 raise validation_error(M.NOT_PROJECTED.format(name=name, index=index_name))
     found = index.search(Query(values), top_k, pairs)
     results = []
-    returned = 0
-    for score, item in found:
+    for score, item, _size in found:
         shown = projection.apply(item) if projection is not None else clone_item(item)
-        returned += item_size(shown)
         results.append({"Item": shown, "Score": score})
     response: Response = {"SearchResults": results}
     if request.get("ReturnConsumedCapacity") in ("TOTAL", "INDEXES"):
-        consumed = 4 * spec.dimensions * (1 + top_k) + returned
+        consumed = 4 * spec.dimensions * (1 + top_k) + sum(size for _score, _item, size in found)
         response["ConsumedCapacity"] = {"VectorSearchRequestBytes": float(consumed)}
     return response

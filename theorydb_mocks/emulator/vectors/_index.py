@@ -16,8 +16,8 @@ Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/VectorSea
 >>> index.add({"pk": {"S": "b"}, "v": {"L": [{"N": "1"}]}}, ("b", None))  # wrong length: not indexed
 >>> index.count
 1
->>> [(s, i["pk"]) for s, i in index.search(Query([4.0, 0.0]), 5, [])]
-[(5.0, {'S': 'a'})]
+>>> [(score, item["pk"], size) for score, item, size in index.search(Query([4.0, 0.0]), 5, [])]
+[(5.0, {'S': 'a'}, 12)]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from theorydb_mocks.emulator._types import AttributeValue, Item, KeySchema, VectorIndexSpec
-from theorydb_mocks.emulator.values import attribute_value_size, item_size, key_sort_value
+from theorydb_mocks.emulator.values import item_size, key_sort_value
 from theorydb_mocks.emulator.vectors._approx import candidates
 from theorydb_mocks.emulator.vectors._math import Query, better_first, score, to_float32
 from theorydb_mocks.emulator.vectors._rows import VectorRows
@@ -119,10 +119,11 @@ class VectorIndex:
         return True, key_sort_value(av)
 
     def _entry_size(self, projected: Item) -> int:
-        """Bytes the entry takes: its projected attributes, the vector counted at 4 bytes a dimension."""
+        """Bytes the entry takes: its projected attributes, the vector counted at 4 bytes a dimension
+        (float32, as the service stores it) and never walked number by number."""
         attribute = self.spec.attribute
-        vector = projected[attribute]
-        return item_size(projected) - attribute_value_size(vector) + 4 * self.spec.dimensions
+        others = item_size({name: av for name, av in projected.items() if name != attribute})
+        return others + len(attribute.encode("utf-8")) + 4 * self.spec.dimensions
 
     # -- maintenance ------------------------------------------------------------------------------------
 
@@ -189,10 +190,10 @@ class VectorIndex:
 
     def search(
         self, query: Query, k: int, equal: Sequence[tuple[str, AttributeValue]]
-    ) -> list[tuple[float, Item]]:
+    ) -> list[tuple[float, Item, int]]:
         """The ``k`` items most similar to ``query`` among those whose attributes equal ``equal`` (pairs
         of attribute name and value; must include the HASH attribute if the index has one), most similar
-        first, with their exact scores. Ties go to the smaller table key."""
+        first, with their exact scores and entry sizes. Ties go to the smaller table key."""
         spec = self.spec
         part_key = None
         hash_key = self._hash
@@ -228,11 +229,11 @@ class VectorIndex:
             )
             scored.append((key, part.positions[slot], slot))
         best = heapq.nsmallest(k, scored)
-        found: list[tuple[float, Item]] = []
+        found: list[tuple[float, Item, int]] = []
         for key, _pos, slot in best:
             item = part.items[slot]
             assert item is not None
-            found.append((better_first(distance, key), item))
+            found.append((better_first(distance, key), item, part.sizes[slot]))
         return found
 
     # -- invariants -------------------------------------------------------------------------------------
