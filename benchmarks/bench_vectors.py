@@ -104,7 +104,9 @@ def run(size: int, dims: int, backends: list[str]) -> None:
     print(f"- index maintenance (TableStore.put, during the load): {load * 1e6:,.0f} us per item")
     print(f"- PutItem of one vector through emu.client(): {put_timing.median * 1e6:,.0f} us")
     print()
-    print("| backend | first search (ms) | search (ms, median of 5) | after 100 writes (ms) | filtered (ms) |")
+    print(
+        "| backend | first search (ms) | search (ms, median of 5) | after 100 writes (ms) | filtered (ms) |"
+    )
     print("|---|---|---|---|---|")
     for backend in backends:
         set_backend(backend)  # type: ignore[arg-type]

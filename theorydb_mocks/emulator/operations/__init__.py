@@ -8,6 +8,7 @@ from __future__ import annotations
 from theorydb_mocks.emulator.operations import (
     batch,
     items,
+    partiql,
     query,
     streams,
     tables,
@@ -17,4 +18,15 @@ from theorydb_mocks.emulator.operations import (
     vectors,
 )
 
-__all__ = ["batch", "items", "query", "streams", "tables", "tags", "transactions", "ttl", "vectors"]
+__all__ = [
+    "batch",
+    "items",
+    "partiql",
+    "query",
+    "streams",
+    "tables",
+    "tags",
+    "transactions",
+    "ttl",
+    "vectors",
+]

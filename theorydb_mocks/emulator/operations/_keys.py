@@ -23,6 +23,23 @@ from typing import Any
 
 from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema, VectorIndexSpec
 from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.messages import (
+    EMPTY_INDEX_KEY,
+    EMPTY_INDEX_KEY_UPDATE,
+    EMPTY_KEY,
+    INDEX_TYPE_MISMATCH,
+    INVALID_KEY_VALUE_TYPE,
+    ITEM_TOO_LARGE,
+    KEY_SCHEMA_MISMATCH,
+    KEY_TOO_LARGE,
+    KEY_TYPE_MISMATCH,
+    MISSING_KEY,
+    MIXED_PARAMETERS,
+    VECTOR_DIMENSIONS,
+    VECTOR_MEMBER_RANGE,
+    VECTOR_MEMBER_TYPE,
+    VECTOR_TYPE,
+)
 from theorydb_mocks.emulator.values import attribute_value_size, item_size, validate_attribute_value
 from theorydb_mocks.emulator.vectors import F32_MAX, vector_values
 
@@ -43,56 +60,7 @@ MAX_ITEM_SIZE = 400 * 1024
 _MAX_HASH_KEY = 2048
 _MAX_RANGE_KEY = 1024
 
-KEY_SCHEMA_MISMATCH = "The provided key element does not match the schema"
-MISSING_KEY = "One or more parameter values were invalid: Missing the key {name} in the item"
-KEY_TYPE_MISMATCH = (
-    "One or more parameter values were invalid: Type mismatch for key {name} expected: {expected} "
-    "actual: {actual}"
-)
-INDEX_TYPE_MISMATCH = "One or more parameter values were invalid: Type mismatch for Index Key"
-# A key or index key attribute whose value is not a scalar (DynamoDB Local 3.3.0's words and precedence).
-INVALID_KEY_VALUE_TYPE = "Invalid attribute value type"
 _SCALARS = frozenset({"S", "N", "B"})
-EMPTY_KEY = (
-    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an "
-    "empty {kind} value. Key: {name}"
-)
-EMPTY_INDEX_KEY = (
-    "One or more parameter values are not valid. A value specified for a secondary index key is not "
-    "supported. The AttributeValue for a key attribute cannot contain an empty {kind} value. "
-    "IndexName: {index}, IndexKey: {name}"
-)
-EMPTY_INDEX_KEY_UPDATE = (
-    "One or more parameter values are not valid. The update expression attempted to update a secondary index "
-    "key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty "
-    "{kind} value."
-)
-KEY_TOO_LARGE = (
-    "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes"
-)
-ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
-UPDATE_TOO_LARGE = "Item size to update has exceeded the maximum allowed size"
-# Writes of a malformed vector are rejected (documented; these words are the emulator's, in DynamoDB's style).
-VECTOR_TYPE = (
-    "One or more parameter values were invalid: Parameter invalid type for vector attribute {name}: "
-    "expected a List of Numbers, got {actual}. IndexName: {index}"
-)
-VECTOR_MEMBER_TYPE = (
-    "One or more parameter values were invalid: Parameter invalid type for vector attribute {name} at "
-    "index {position}: expected a Number, got {actual}. IndexName: {index}"
-)
-VECTOR_MEMBER_RANGE = (
-    "One or more parameter values were invalid: Vector attribute {name} at index {position} is out of the "
-    "range of a 32-bit float: {value}. IndexName: {index}"
-)
-VECTOR_DIMENSIONS = (
-    "One or more parameter values were invalid: Vector attribute {name} has {count} dimensions, but the "
-    "vector index expects {dims}. IndexName: {index}"
-)
-MIXED_PARAMETERS = (
-    "Can not use both expression and non-expression parameters in the same request: "
-    "Non-expression parameters: {{{legacy}}} Expression parameters: {{{modern}}}"
-)
 
 _EMPTY_KIND = {"S": "string", "B": "binary"}
 

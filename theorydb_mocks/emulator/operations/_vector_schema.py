@@ -24,47 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator._types import KeySchema, VectorIndexSpec
 from theorydb_mocks.emulator.errors import validation_error
 
-__all__ = ["MAX_DIMENSIONS", "M", "check_vector_indexes", "projected_count", "vector_index_spec"]
+__all__ = ["MAX_DIMENSIONS", "check_vector_indexes", "projected_count", "vector_index_spec"]
 
 MAX_DIMENSIONS = 4096
-
-
-class M:
-    """The messages of vector index definitions, in one table."""
-
-    UNDEFINED_SEARCH_ATTRIBUTE = "One element in SearchSchema is not defined in attribute definitions"
-    ON_DEMAND_ONLY = (
-        "One or more parameter values were invalid: Vector indexes are supported only on tables that use "
-        "on-demand capacity mode (PAY_PER_REQUEST)"
-    )
-    DIMENSIONS_RANGE = (
-        "One or more parameter values were invalid: Dimensions must be between 1 and "
-        f"{MAX_DIMENSIONS}, provided: {{dims}}"
-    )
-    TWO_HASH = "One or more parameter values were invalid: SearchSchema can have at most one HASH element"
-    DUPLICATE_SEARCH_ATTRIBUTE = (
-        "One or more parameter values were invalid: Duplicate attribute in SearchSchema: {name}"
-    )
-    VECTOR_IN_SCHEMA = (
-        "One or more parameter values were invalid: The vector attribute {name} cannot be in the SearchSchema"
-    )
-    VECTOR_IS_KEY = (
-        "One or more parameter values were invalid: The vector attribute {name} cannot be a key attribute"
-    )
-    DIMENSIONS_DIFFER = (
-        "One or more parameter values were invalid: Vector indexes on the same vector attribute must have "
-        "the same Dimensions. VectorAttribute: {name}"
-    )
-    DUPLICATE_VECTOR_INDEX = "Two vector indices have the same name"
-    SAME_NAME_AS_INDEX = "Vector indices and secondary indices must have different names"
-    EMPTY_LIST = "One or more parameter values were invalid: List of VectorIndexes is empty"
-    ONE_ACTION = (
-        "One or more parameter values were invalid: A VectorIndexUpdate must have exactly one of Create or "
-        "Delete"
-    )
 
 
 def vector_index_spec(
@@ -78,19 +44,19 @@ def vector_index_spec(
     attribute = raw["VectorAttribute"]["AttributeName"]
     dims = raw["Dimensions"]
     if not 1 <= dims <= MAX_DIMENSIONS:
-        raise validation_error(M.DIMENSIONS_RANGE.format(dims=dims))
+        raise validation_error(M.VECTOR_DIMENSIONS_RANGE.format(limit=MAX_DIMENSIONS, dims=dims))
     schema: list[tuple[str, Any, Any]] = []
     for element in raw.get("SearchSchema") or ():
         element_name = element["AttributeName"]
         role = element["SearchSchemaElementType"]
         if element_name not in types:
-            raise validation_error(M.UNDEFINED_SEARCH_ATTRIBUTE)
+            raise validation_error(M.VECTOR_UNDEFINED_SEARCH_ATTRIBUTE)
         if element_name == attribute:
             raise validation_error(M.VECTOR_IN_SCHEMA.format(name=attribute))
         if any(element_name == seen for seen, _r, _k in schema):
-            raise validation_error(M.DUPLICATE_SEARCH_ATTRIBUTE.format(name=element_name))
+            raise validation_error(M.VECTOR_DUPLICATE_SEARCH_ATTRIBUTE.format(name=element_name))
         if role == "HASH" and any(r == "HASH" for _n, r, _k in schema):
-            raise validation_error(M.TWO_HASH)
+            raise validation_error(M.VECTOR_TWO_HASH)
         schema.append((element_name, role, types[element_name]))
     schema.sort(key=lambda element: element[1] != "HASH")  # HASH first, the filters in declared order
     kind, attributes = projection
@@ -105,14 +71,14 @@ def check_vector_indexes(
     if not specs:
         return
     if billing != "PAY_PER_REQUEST":
-        raise validation_error(M.ON_DEMAND_ONLY)
+        raise validation_error(M.VECTOR_ON_DEMAND_ONLY)
     keys = {*key.names, *other_index_keys}
     dims: dict[str, int] = {}
     for spec in specs:
         if spec.attribute in keys:
             raise validation_error(M.VECTOR_IS_KEY.format(name=spec.attribute))
         if dims.setdefault(spec.attribute, spec.dimensions) != spec.dimensions:
-            raise validation_error(M.DIMENSIONS_DIFFER.format(name=spec.attribute))
+            raise validation_error(M.VECTOR_DIMENSIONS_DIFFER.format(name=spec.attribute))
 
 
 def projected_count(spec: VectorIndexSpec) -> int:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import validation_error
 from theorydb_mocks.emulator.expressions._ast import And, Between, Compare, In, Literal, Path
 from theorydb_mocks.emulator.operations._exprs import compile_request
@@ -34,48 +35,13 @@ from theorydb_mocks.emulator.values import validate_attribute_value
 from theorydb_mocks.emulator.vectors import F32_MAX, Query, to_float32
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator._state import EmulatorState
     from theorydb_mocks.emulator._types import AttributeValue, Request, Response, VectorIndexSpec
-    from theorydb_mocks.emulator.core import DynamoDBEmulator
 
-__all__ = ["M", "search_vectors"]
+__all__ = ["search_vectors"]
 
 MAX_TOP_K = 100
 _EXPRESSIONS = ("SearchConditionExpression", "ProjectionExpression")
-
-
-class M:
-    """The messages of SearchVectors: documented ones word for word, the others in DynamoDB's style."""
-
-    TOP_K_RANGE = "Provided TopK value is out of valid range"
-    NO_INDEX = "The table does not have the specified index: {index}"
-    BACKFILLING = "Cannot search backfilling vector index: {index}"
-    HASH_REQUIRED = "SearchConditionExpression must be provided when SearchSchema has a HASH key"
-    INVALID_COMPARATOR = "Invalid comparator used in SearchConditionExpression"
-    INVALID_OPERATOR = (
-        "Invalid SearchConditionExpression: only equality conditions joined with AND are supported; "
-        "found: {found}"
-    )
-    NESTED_PATH = (
-        "Invalid SearchConditionExpression: only top-level attributes of the SearchSchema can be used; "
-        "found: {path}"
-    )
-    NOT_IN_SCHEMA = (
-        "Invalid SearchConditionExpression: attribute {name} is not in the SearchSchema of vector index "
-        "{index}"
-    )
-    TYPE_MISMATCH = (
-        "One or more parameter values were invalid: Condition parameter type does not match schema type"
-    )
-    ELEMENT_TYPE = "Invalid SearchVector: the element at index {position} must be a Number, got {actual}"
-    ELEMENT_RANGE = (
-        "Invalid SearchVector: the element at index {position} is out of the range of a 32-bit float: {value}"
-    )
-    DIMENSIONS = (
-        "Invalid SearchVector: the search vector has {count} dimensions, but vector index {index} has {dims}"
-    )
-    NOT_PROJECTED = (
-        "Invalid ProjectionExpression: attribute {name} is not projected into vector index {index}"
-    )
 
 
 def _search_vector(raw: list[Any]) -> list[float]:
@@ -85,10 +51,10 @@ def _search_vector(raw: list[Any]) -> list[float]:
         av = validate_attribute_value(member)
         kind = next(iter(av))
         if kind != "N":
-            raise validation_error(M.ELEMENT_TYPE.format(position=position, actual=kind))
+            raise validation_error(M.SEARCH_ELEMENT_TYPE.format(position=position, actual=kind))
         value = float(av["N"])
         if abs(value) > F32_MAX and abs(to_float32([value])[0]) == float("inf"):
-            raise validation_error(M.ELEMENT_RANGE.format(position=position, value=av["N"]))
+            raise validation_error(M.SEARCH_ELEMENT_RANGE.format(position=position, value=av["N"]))
         numbers.append(value)
     return to_float32(numbers)
 
@@ -101,12 +67,12 @@ def _equalities(node: Any, found: list[tuple[str, AttributeValue]]) -> None:
             _equalities(right, found)
         case Compare("=", Path() as path, Literal(value)) | Compare("=", Literal(value), Path() as path):
             if len(path.parts) != 1:
-                raise validation_error(M.NESTED_PATH.format(path=path))
+                raise validation_error(M.SEARCH_NESTED_PATH.format(path=path))
             found.append((str(path.parts[0]), value))
         case Compare() | Between() | In():
-            raise validation_error(M.INVALID_COMPARATOR)
+            raise validation_error(M.SEARCH_INVALID_COMPARATOR)
         case _:
-            raise validation_error(M.INVALID_OPERATOR.format(found=node))
+            raise validation_error(M.SEARCH_INVALID_OPERATOR.format(found=node))
 
 
 def _conditions(compiled: Any, spec: VectorIndexSpec) -> list[tuple[str, AttributeValue]]:
@@ -118,43 +84,45 @@ def _conditions(compiled: Any, spec: VectorIndexSpec) -> list[tuple[str, Attribu
     types = {name: kind for name, _role, kind in spec.search_schema}
     for name, value in pairs:
         if name not in types:
-            raise validation_error(M.NOT_IN_SCHEMA.format(name=name, index=spec.name))
+            raise validation_error(M.SEARCH_NOT_IN_SCHEMA.format(name=name, index=spec.name))
         if types[name] not in value:
-            raise validation_error(M.TYPE_MISMATCH)
+            raise validation_error(M.SEARCH_TYPE_MISMATCH)
     hash_key = spec.hash_key
     if hash_key is not None and all(name != hash_key[0] for name, _ in pairs):
-        raise validation_error(M.HASH_REQUIRED)
+        raise validation_error(M.SEARCH_HASH_REQUIRED)
     return pairs
 
 
-@operation("SearchVectors")
-def search_vectors(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("SearchVectors", read_only=True)
+def search_vectors(emu: EmulatorState, request: Request) -> Response:
     """The ``TopK`` items most similar to ``SearchVector``, with their scores, most similar first.
 
     Runtime: O(rows of the searched partition x dimensions), in C (numpy) or big-integer arithmetic.
     """
     top_k = request["TopK"]
     if not 1 <= top_k <= MAX_TOP_K:
-        raise validation_error(M.TOP_K_RANGE)
+        raise validation_error(M.SEARCH_TOP_K_RANGE)
     values = _search_vector(request["SearchVector"])
     compiled = compile_request(request, _EXPRESSIONS)
     table = emu.get_table(request["TableName"])
     index_name = request["IndexName"]
     state = table.vector_indexes.get(index_name)
     if state is None:
-        raise validation_error(M.NO_INDEX.format(index=index_name))
+        raise validation_error(M.SEARCH_NO_INDEX.format(index=index_name))
     if state.status != "ACTIVE":
-        raise validation_error(M.BACKFILLING.format(index=index_name))
+        raise validation_error(M.SEARCH_BACKFILLING.format(index=index_name))
     spec = state.spec
     if len(values) != spec.dimensions:
-        raise validation_error(M.DIMENSIONS.format(count=len(values), index=index_name, dims=spec.dimensions))
+        raise validation_error(
+            M.SEARCH_DIMENSIONS.format(count=len(values), index=index_name, dims=spec.dimensions)
+        )
     pairs = _conditions(compiled, spec)
     index = table.store.vector_index(index_name)
     projection = None if compiled is None else compiled.projection
     if projection is not None and index.projected is not None:
         for name in projection.top_level_names:
             if name not in index.projected:
-                raise validation_error(M.NOT_PROJECTED.format(name=name, index=index_name))
+                raise validation_error(M.SEARCH_NOT_PROJECTED.format(name=name, index=index_name))
     found = index.search(Query(values), top_k, pairs)
     results = []
     for score, item, _size in found:
