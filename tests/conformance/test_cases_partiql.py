@@ -154,6 +154,12 @@ SELECTS = [
             es("SELECT pk, sk FROM \"pq\" WHERE pk = 'a' ORDER BY x", (V, "primary key")),
             es('SELECT sk FROM "pq" WHERE pk = 1', (V, "data type")),
             es("SELECT sk FROM \"pq\" WHERE pk = 'a' AND sk > 'x'", (V, "data type")),
+            es("SELECT sk FROM \"pq\" WHERE pk = 'a' AND sk BETWEEN 3 AND 1", (V, "BETWEEN")),
+            es("SELECT sk FROM \"pq\" WHERE pk = 'a' AND begins_with(sk, 1)", None),
+            es(
+                'SELECT sk FROM "pq" WHERE pk = ? AND sk BETWEEN ? AND ? AND x > ?',
+                Parameters=[S("a"), N(1), N(3), N(5)],
+            ),
         ],
         [PQ],
     ),

@@ -81,7 +81,7 @@ def test_a_response_and_an_error_contradict(fake: FakeDynamoDBClient) -> None:
         fake.expect("get_item", response={}, error="ResourceNotFoundException")
     with pytest.raises(ExpectationError, match="need an error code"):
         fake.expect("get_item", error_message="boom")
-    with pytest.raises(ExpectationError, match="a ready ClientError carries its own message"):
+    with pytest.raises(ExpectationError, match="a ready exception carries its own message"):
         fake.expect("get_item", error=ClientError({"Error": {"Code": "X"}}, "GetItem"), error_message="m")
 
 
@@ -109,7 +109,7 @@ def test_an_error_the_operation_never_answers_is_refused(fake: FakeDynamoDBClien
     with pytest.raises(ExpectationError, match=r"did you mean ConditionalCheckFailedException\b"):
         fake.expect("put_item", error="ConditionalCheckFailed")
     with pytest.raises(ExpectationError, match="error must be a code"):
-        fake.expect("put_item", error=42)
+        fake.expect("put_item", error=42)  # type: ignore[arg-type]
 
 
 def test_modeled_error_fields_are_validated(fake: FakeDynamoDBClient) -> None:

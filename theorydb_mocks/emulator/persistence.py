@@ -556,6 +556,16 @@ def load_items(emulator: EmulatorState, record: JournalRecord) -> int:
     return count
 
 
+_VECTOR_INDEX_MEMBERS = (
+    "IndexName",
+    "VectorAttribute",
+    "SearchSchema",
+    "Projection",
+    "Dimensions",
+    "DistanceFunction",
+)
+
+
 def _create_table_request(table: dict[str, Any]) -> dict[str, Any]:
     """A ``CreateTable`` request for the table ``DescribeTable`` describes."""
     billing = table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
@@ -582,6 +592,11 @@ def _create_table_request(table: dict[str, Any]) -> dict[str, Any]:
     ]
     if lsis:
         request["LocalSecondaryIndexes"] = lsis
+    vectors = [
+        {k: index[k] for k in _VECTOR_INDEX_MEMBERS if k in index} for index in table.get("VectorIndexes", [])
+    ]
+    if vectors:
+        request["VectorIndexes"] = vectors
     stream = table.get("StreamSpecification")
     if stream and stream.get("StreamEnabled"):
         request["StreamSpecification"] = stream

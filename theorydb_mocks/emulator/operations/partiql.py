@@ -138,6 +138,9 @@ _OVERLAP = re.compile(
 
 def _compile_read(plan: Any, statement: Select) -> Any:
     try:
+        if plan.checks is not None:
+            text, projection, names, values = plan.checks
+            compile_expressions(names=names, values=values or None, filter=text, projection=projection)
         return compile_expressions(
             names=plan.names or None,
             values=plan.values or None,

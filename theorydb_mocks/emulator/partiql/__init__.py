@@ -182,6 +182,7 @@ class ReadPlan:
     projection: str | None
     names: dict[str, str]
     values: dict[str, AttributeValue]
+    checks: tuple[str, str | None, dict[str, str], dict[str, AttributeValue]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,9 +194,16 @@ class _ReadText:
 
 
 @lru_cache(maxsize=2048)
-def _read_text(statement: Select) -> _ReadText:
+def _read_text(statement: Select, served: frozenset[int] = frozenset()) -> _ReadText:
+    """The filter and projection as expressions; ``served``: the WHERE conjuncts the key range already
+    serves, left out of the filter (measured: evaluating them again doubled a key-pinned page's cost)."""
     printer = Printer()
-    filter_text = None if statement.where is None else printer.condition(statement.where)
+    residual = [c for i, c in enumerate(_conjuncts(statement.where)) if i not in served]
+    filter_text = None
+    if len(residual) == 1:
+        filter_text = printer.condition(residual[0])
+    elif residual:
+        filter_text = " AND ".join(f"({printer.condition(condition)})" for condition in residual)
     # Checked last to first: DynamoDB reports two overlapping projected paths in that order.
     projection = None if statement.projection is None else printer.projection(statement.projection[::-1])
     return _ReadText(filter_text, projection, printer.names, printer.values)
@@ -219,14 +227,23 @@ def projected_names(statement: Select) -> tuple[tuple[str, Path], ...] | None:
 
 def plan_read(statement: Select, key: KeySchema, values: dict[str, AttributeValue]) -> ReadPlan:
     """The Query or Scan a SELECT runs on a table or index with key schema ``key``."""
-    text = _read_text(statement)
     conditions = _conjuncts(statement.where)
     _check_key_types(conditions, key, values)
-    partitions = _pinned_partitions(conditions, key.hash_name, values)
+    pinned, partitions = _pinned_partitions(conditions, key.hash_name, values)
     sort_op: str | None = None
     sort_values: tuple[AttributeValue, ...] = ()
+    served: set[int] = set() if pinned is None else {pinned}
     if partitions is not None and key.range_name is not None:
-        sort_op, sort_values = _sort_range(conditions, key.range_name, values)
+        ranged, sort_op, sort_values = _sort_range(conditions, key.range_name, values)
+        if ranged is not None:
+            served.add(ranged)
+    text = _read_text(statement, frozenset(served))
+    # A left-out BETWEEN or function still gets the expression checks of its values (bounds, operand types).
+    checks = None
+    if any(isinstance(conditions[i], Between | Call) for i in served):
+        whole = _read_text(statement)
+        assert whole.filter is not None
+        checks = (whole.filter, whole.projection, whole.names, {**whole.values, **values})
     forward = True
     if statement.order is not None:
         paths, descending = statement.order
@@ -238,6 +255,7 @@ def plan_read(statement: Select, key: KeySchema, values: dict[str, AttributeValu
             if len(path.parts) != 1 or path.parts[0] not in key.names:
                 raise validation_error(M.PARTIQL_ORDER_NOT_KEY.format(name=path))
         forward = not descending
+    used = set(_PARAMETER_REF.findall(str(text.filter)))
     return ReadPlan(
         partitions,
         sort_op,
@@ -246,15 +264,16 @@ def plan_read(statement: Select, key: KeySchema, values: dict[str, AttributeValu
         text.filter,
         text.projection,
         text.names,
-        {**text.values, **values},
+        {**text.values, **{ref: value for ref, value in values.items() if ref in used}},
+        checks,
     )
 
 
 def _pinned_partitions(
     conditions: list[Condition], hash_name: str, values: dict[str, AttributeValue]
-) -> tuple[AttributeValue, ...] | None:
-    """The partition key values the WHERE clause allows, if it pins them (else None: a Scan)."""
-    for condition in conditions:
+) -> tuple[int | None, tuple[AttributeValue, ...] | None]:
+    """The conjunct that pins the partition key and the values it allows (else None, None: a Scan)."""
+    for position, condition in enumerate(conditions):
         options: list[Operand] = []
         single = _equality(condition, hash_name)
         if single is not None:
@@ -272,31 +291,32 @@ def _pinned_partitions(
             for value in resolved:
                 assert value is not None
                 unique.setdefault(repr(sorted(value.items())), value)
-            return tuple(unique.values())
-    return None
+            return position, tuple(unique.values())
+    return None, None
 
 
 def _sort_range(
     conditions: list[Condition], range_name: str, values: dict[str, AttributeValue]
-) -> tuple[str | None, tuple[AttributeValue, ...]]:
-    """The first condition on the sort key that a key range can serve (the filter checks the rest)."""
+) -> tuple[int | None, str | None, tuple[AttributeValue, ...]]:
+    """The first conjunct on the sort key that a key range can serve (the filter checks the rest): its
+    position, operator and values."""
     target = Path((range_name,))
-    for condition in conditions:
+    for position, condition in enumerate(conditions):
         match condition:
             case Compare(op, left, right) if op != "<>":
                 if left == target and (value := _resolve(right, values)) is not None:
-                    return op, (value,)
+                    return position, op, (value,)
                 if right == target and (value := _resolve(left, values)) is not None:
-                    return _FLIPPED[op], (value,)
+                    return position, _FLIPPED[op], (value,)
             case Between(operand, low, high) if operand == target:
                 low_value, high_value = _resolve(low, values), _resolve(high, values)
                 if low_value is not None and high_value is not None:
-                    return "BETWEEN", (low_value, high_value)
+                    return position, "BETWEEN", (low_value, high_value)
             case Call("begins_with", (Path() as path, prefix)) if path == target:
                 value = _resolve(prefix, values)
                 if value is not None:
-                    return "begins_with", (value,)
-    return None, ()
+                    return position, "begins_with", (value,)
+    return None, None, ()
 
 
 # ------------------------------------------------------------------------------------------ writes
