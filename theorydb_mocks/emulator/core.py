@@ -81,8 +81,8 @@ class DynamoDBEmulator:
     ) -> dict[str, Any]:
         """Answer one request: validate it, then run the operation's handler under the lock.
 
-        Raises ``DynamoDBError`` for every error answer, and only that: a handler's unexpected exception
-        becomes an ``InternalServerError`` (chained, so the cause stays visible). ``prevalidated=True`` skips
+        Raises ``DynamoDBError`` for every error answer, and only that: an unexpected exception in the
+        validation or the handler becomes an ``InternalServerError`` (chained, so the cause stays visible). ``prevalidated=True`` skips
         the validation, for a door that has just run an equivalent check (the direct client's fast path).
         A pending fault (``emu.faults``, see ``faults``) may answer instead.
         """
@@ -104,26 +104,26 @@ class DynamoDBEmulator:
                     "UnknownOperationException",
                     f"Unknown operation: {operation!r} is not a DynamoDB operation",
                 ) from None
-        if not prevalidated:
-            validate(request)
-        if handler is None:
-            raise ddb_error(
-                "UnknownOperationException",
-                f"The emulator does not implement the DynamoDB operation {operation}",
-            )
-        with self.lock:
-            try:
+        try:
+            if not prevalidated:
+                validate(request)
+            if handler is None:
+                raise ddb_error(
+                    "UnknownOperationException",
+                    f"The emulator does not implement the DynamoDB operation {operation}",
+                )
+            with self.lock:
                 if self.ttl.active:
                     self.ttl.expire_due()
                 if operation in CAPACITY_OPERATIONS and self.capacity.enabled:
                     return self._metered(handler, operation, request)
                 return handler(self, request)
-            except DynamoDBError:
-                raise
-            except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
-                raise ddb_error(
-                    "InternalServerError", f"Internal server error ({type(exc).__name__})"
-                ) from exc
+        except DynamoDBError:
+            raise
+        except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
+            raise ddb_error(
+                "InternalServerError", f"Internal server error ({type(exc).__name__})"
+            ) from exc
 
     def _metered(self, handler: Any, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         """Run a capacity-bearing handler asking for INDEXES detail, record it in the ledger, and answer

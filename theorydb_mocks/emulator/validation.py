@@ -51,6 +51,8 @@ __all__ = [
     "TOO_MANY_GETS",
     "TOO_MANY_WRITES",
     "Validator",
+    "MAX_REQUEST_DEPTH",
+    "check_depth",
     "check_plain_table_name",
     "compile_validator",
     "fully_valid",
@@ -648,6 +650,7 @@ def compile_validator(shape: Any, *, before: Callable[[dict[str, Any]], None] | 
     surely_valid = _FAST.pred(shape)
 
     def validate(request: dict[str, Any]) -> None:
+        check_depth(shape, request)
         if type(request) is dict:
             if None in request.values():
                 _drop_null_members(request)
@@ -663,6 +666,73 @@ def compile_validator(shape: Any, *, before: Callable[[dict[str, Any]], None] | 
             raise validation_error(f"{count} validation {noun} detected: " + "; ".join(errors))
 
     return validate
+
+
+# Containers (dicts and lists) a request may nest before the gate below refuses it. A valid request nests
+# at most about 70 (32 levels of attribute values, two containers each, inside a transaction); the
+# recursive checks that run after the gate need a few frames per level, well inside Python's stack.
+MAX_REQUEST_DEPTH = 100
+NESTED_TOO_DEEP = (
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond "
+    "supported limit"
+)
+_MAX_VALUE_LEVELS = 32
+_NESTED_VALUE = "ExpressionAttributeValues contains invalid value: {message} for key {key}"
+_TOO_DEEP_TO_READ = "The request nests deeper than any DynamoDB request can"
+
+
+def _nests_deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` holds containers nested more than ``limit`` deep (iterative: any depth is safe)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if type(node) is dict:
+            stack.extend((child, depth + 1) for child in node.values() if isinstance(child, dict | list))
+        elif type(node) is list or type(node) is tuple:
+            stack.extend((child, depth + 1) for child in node if isinstance(child, dict | list))
+    return False
+
+
+def check_depth(shape: Any, request: Any) -> None:
+    """Refuse a request nested too deep for the recursive checks, in DynamoDB's words where it has some.
+
+    Iterative, so any depth is answered. Below ``MAX_REQUEST_DEPTH`` this does nothing (the attribute
+    value rules refuse the 33rd level where DynamoDB does, in DynamoDB's order); above it, the first
+    attribute value nested past 32 levels, walking the request by its shape, is refused with DynamoDB's
+    nesting message (prefixed as DynamoDB does inside ``ExpressionAttributeValues``), and anything else
+    that deep (junk under an unknown member or a wrongly typed one) is a SerializationException, as a JSON
+    reader refuses it.
+    """
+    if not _nests_deeper_than(request, MAX_REQUEST_DEPTH):
+        return
+    stack: list[tuple[Any, Any, int, str | None]] = [(request, shape, 0, None)]
+    while stack:
+        node, node_shape, levels, value_key = stack.pop()
+        if node_shape is None:
+            continue
+        if node_shape.name == "AttributeValue":
+            levels += 1
+            if levels > _MAX_VALUE_LEVELS:
+                if value_key is None:
+                    raise validation_error(NESTED_TOO_DEEP)
+                raise validation_error(_NESTED_VALUE.format(message=NESTED_TOO_DEEP, key=value_key))
+        kind = node_shape.type_name
+        children: list[tuple[Any, Any, int, str | None]] = []
+        if kind == "structure" and type(node) is dict:
+            members = node_shape.members
+            children = [(v, members.get(k), levels, value_key) for k, v in node.items()]
+        elif kind == "list" and isinstance(node, list | tuple):
+            children = [(v, node_shape.member, levels, value_key) for v in node]
+        elif kind == "map" and type(node) is dict:
+            values_map = node_shape.name == "ExpressionAttributeValueMap"
+            children = [
+                (v, node_shape.value, levels, k if values_map and isinstance(k, str) else value_key)
+                for k, v in node.items()
+            ]
+        stack.extend(reversed(children))  # depth first, in request order, like the recursive checks
+    raise ddb_error("SerializationException", _TOO_DEEP_TO_READ)
 
 
 def check_plain_table_name(name: str) -> None:

@@ -42,7 +42,7 @@ from theorydb_mocks.emulator.expressions._check import Resolver, check_key_struc
 from theorydb_mocks.emulator.expressions._eval import evaluate, project
 from theorydb_mocks.emulator.expressions._parser import Parsed, parse
 from theorydb_mocks.emulator.expressions._update import UpdateResult, apply_update
-from theorydb_mocks.emulator.values import validate_attribute_value
+from theorydb_mocks.emulator.values import utf8_size, validate_attribute_value
 
 __all__ = [
     "CompiledExpressions",
@@ -67,7 +67,7 @@ def parse_expression(kind: str, text: str) -> Parsed:
     """Parse and run the text-only checks of one expression (cached: the same text parses once)."""
     if not text:
         raise M.invalid(kind, M.EMPTY)
-    size = len(text.encode("utf-8"))
+    size = utf8_size(text)
     if size > MAX_EXPRESSION_BYTES:
         raise M.invalid(kind, M.TOO_LARGE.format(size=size))
     parsed = parse(kind, text)
@@ -255,7 +255,7 @@ def _check_placeholder_maps(
     for key, name in (names or {}).items():
         if not name:
             raise validation_error(M.NAMES_INVALID_VALUE.format(key=key))
-        if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        if utf8_size(name) > MAX_NAME_BYTES:
             raise validation_error(M.NAME_TOO_LARGE.format(key=key))
     checked: dict[str, AttributeValue] = {}
     for key, value in (values or {}).items():

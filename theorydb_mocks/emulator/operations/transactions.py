@@ -43,6 +43,7 @@ from theorydb_mocks.emulator._order import java_hash_order
 from theorydb_mocks.emulator._types import Item, Key, Request, Response
 from theorydb_mocks.emulator.capacity import add_capacity, consumed, read_units, write_capacity
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
+from theorydb_mocks.emulator.expressions._messages import VALUES_INVALID_VALUE
 from theorydb_mocks.emulator.operations._exprs import Prepared, prepare_request
 from theorydb_mocks.emulator.operations._keys import (
     MAX_ITEM_SIZE,
@@ -55,7 +56,12 @@ from theorydb_mocks.emulator.operations._keys import (
 )
 from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.operations.items import CONDITION_FAILED, item_collection_metrics
-from theorydb_mocks.emulator.values import attribute_value_size, item_size, validate_item
+from theorydb_mocks.emulator.values import (
+    attribute_value_size,
+    item_size,
+    validate_attribute_value,
+    validate_item,
+)
 
 __all__ = ["transact_get_items", "transact_write_items"]
 
@@ -150,9 +156,22 @@ def _payload_size(actions: list[_Action]) -> int:
             action.size = size
         total += size
         values = action.body.get("ExpressionAttributeValues")
-        if isinstance(values, dict):  # malformed values are refused later, where DynamoDB reports them
-            total += sum(attribute_value_size(value) for value in values.values() if isinstance(value, dict))
+        if isinstance(values, dict):
+            total += sum(_value_size(action, key, value) for key, value in values.items())
     return total
+
+
+def _value_size(action: _Action, key: str, value: Any) -> int:
+    """The size of one ``ExpressionAttributeValues`` entry; an invalid value is refused now, in
+    DynamoDB's words, before the payload is sized (DynamoDB Local 3.3.0: even ahead of a missing table)."""
+    try:
+        return attribute_value_size(validate_attribute_value(value))
+    except DynamoDBError as error:
+        if action.prepared.error is not None:
+            raise action.prepared.error from None  # the action's first error, as compiling found it
+        if error.code != "ValidationException":
+            raise
+        raise validation_error(VALUES_INVALID_VALUE.format(message=error.message, key=key)) from None
 
 
 def _locate(emu: Any, action: _Action) -> dict[str, Any] | None:
