@@ -36,6 +36,7 @@ TOO_LARGE = "Expression size has exceeded the maximum allowed size; expression s
 TOO_DEEP = "The document path has too many nesting levels; nesting levels: {levels}"
 SYNTAX = 'Syntax error; token: "{token}", near: "{near}"'
 REDUNDANT_PARENTHESES = "The expression has redundant parentheses;"
+TOO_MANY_OPERATORS = "The expression contains too many operators; operator count: {count}"
 INDEX_RANGE = "List index is not within the allowable range; index: [{index}]"
 RESERVED = "Attribute name is a reserved keyword; reserved keyword: {word}"
 UNDEFINED_NAME = (
