@@ -275,6 +275,7 @@ class _Compiler:
     def _list(self, shape: Any) -> _Check:
         member = self.check(shape.member)
         size = _size_constraints(shape.metadata, "length")
+        no_nulls = _refuses_null_members(shape)
 
         def check_list(value: Any, path: str, errors: list[str]) -> None:
             if not isinstance(value, (list, tuple)):
@@ -285,6 +286,8 @@ class _Compiler:
             for position, item in enumerate(value, 1):
                 if item is not None:
                     member(item, f"{path}.{position}.member", errors)
+                elif no_nulls:
+                    errors.append(_failed(None, f"{path}.{position}.member", "Member must not be null"))
 
         return check_list
 
@@ -364,6 +367,20 @@ class _Compiler:
                     errors.append(_failed(value, path, text))
 
         return check_scalar
+
+
+# Lists of structures whose null entries the handlers answer in DynamoDB's own words.
+_NULLS_ANSWERED_LATER = frozenset({"TransactWriteItemList", "TransactGetItemList", "WriteRequests"})
+
+
+def _refuses_null_members(shape: Any) -> bool:
+    """Whether a null entry in a list of ``shape`` fails validation ("Member must not be null").
+
+    A list of structures (AttributeDefinitions, KeySchema, GlobalSecondaryIndexes...) holds no nulls:
+    DynamoDB Local answers some with a 500, which the service never should; the emulator refuses them
+    as the model's constraint. Lists of strings keep their nulls for the handlers' own messages.
+    """
+    return shape.member.type_name == "structure" and shape.name not in _NULLS_ANSWERED_LATER
 
 
 def _size_constraints(meta: dict[str, Any], what: str) -> tuple[tuple[Callable[[Any], bool], str], ...]:
@@ -479,6 +496,7 @@ class _FastCompiler:
         strict = self._strict
         if kind == "list":
             member = self.pred(shape.member)
+            no_nulls = _refuses_null_members(shape)
 
             def list_(value: Any) -> bool:
                 if type(value) is not list and type(value) is not tuple:
@@ -486,7 +504,7 @@ class _FastCompiler:
                 size = len(value)
                 if size < low or (high is not None and size > high):
                     return False
-                if strict:
+                if strict or no_nulls:
                     return all(item is not None and member(item) for item in value)
                 return all(item is None or member(item) for item in value)
 
