@@ -172,7 +172,12 @@ def base_requests() -> dict[str, dict[str, Any]]:
             "TableName": "things",
             "KeyConditionExpression": "pk = :p AND sk > :n",
             "FilterExpression": "a IN (:v, :w) AND NOT contains(l, :v)",
-            "ExpressionAttributeValues": {":p": {"S": "a"}, ":n": {"N": "0"}, ":v": {"S": "x"}, ":w": {"S": "y"}},
+            "ExpressionAttributeValues": {
+                ":p": {"S": "a"},
+                ":n": {"N": "0"},
+                ":v": {"S": "x"},
+                ":w": {"S": "y"},
+            },
             "Limit": 10,
             "ExclusiveStartKey": KEY,
         },
@@ -220,7 +225,10 @@ def _seed(emu: DynamoDBEmulator) -> None:
             "CreateTable",
             {
                 "TableName": name,
-                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
                 "AttributeDefinitions": [
                     {"AttributeName": "pk", "AttributeType": "S"},
                     {"AttributeName": "sk", "AttributeType": "N"},
@@ -230,7 +238,9 @@ def _seed(emu: DynamoDBEmulator) -> None:
             },
         )
     for pk, sk in (("a", "1"), ("b", "2")):
-        emu.dispatch("PutItem", {"TableName": "things", "Item": {"pk": {"S": pk}, "sk": {"N": sk}, "n": {"N": "1"}}})
+        emu.dispatch(
+            "PutItem", {"TableName": "things", "Item": {"pk": {"S": pk}, "sk": {"N": sk}, "n": {"N": "1"}}}
+        )
 
 
 def state_of(emu: DynamoDBEmulator) -> Any:

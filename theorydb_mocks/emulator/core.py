@@ -82,9 +82,10 @@ class DynamoDBEmulator:
         """Answer one request: validate it, then run the operation's handler under the lock.
 
         Raises ``DynamoDBError`` for every error answer, and only that: an unexpected exception in the
-        validation or the handler becomes an ``InternalServerError`` (chained, so the cause stays visible). ``prevalidated=True`` skips
-        the validation, for a door that has just run an equivalent check (the direct client's fast path).
-        A pending fault (``emu.faults``, see ``faults``) may answer instead.
+        validation or the handler becomes an ``InternalServerError`` (chained, so the cause stays
+        visible). ``prevalidated=True`` skips the validation, for a door that has just run an equivalent
+        check (the direct client's fast path). A pending fault (``emu.faults``, see ``faults``) may
+        answer instead.
         """
         if self.faults:
             return self.faults.dispatch(self._dispatch, operation, request, prevalidated)
@@ -121,9 +122,7 @@ class DynamoDBEmulator:
         except DynamoDBError:
             raise
         except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
-            raise ddb_error(
-                "InternalServerError", f"Internal server error ({type(exc).__name__})"
-            ) from exc
+            raise ddb_error("InternalServerError", f"Internal server error ({type(exc).__name__})") from exc
 
     def _metered(self, handler: Any, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         """Run a capacity-bearing handler asking for INDEXES detail, record it in the ledger, and answer

@@ -27,6 +27,7 @@ from theorydb_mocks.emulator._types import AttributeValue, Item
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 
 __all__ = [
+    "MAX_NESTING",
     "TYPE_NAMES",
     "attribute_value_size",
     "canonical_number",

@@ -42,7 +42,7 @@ from theorydb_mocks.emulator.expressions._check import Resolver, check_key_struc
 from theorydb_mocks.emulator.expressions._eval import evaluate, project
 from theorydb_mocks.emulator.expressions._parser import Parsed, parse
 from theorydb_mocks.emulator.expressions._update import UpdateResult, apply_update
-from theorydb_mocks.emulator.values import utf8_size, validate_attribute_value
+from theorydb_mocks.emulator.values import MAX_NESTING, utf8_size, validate_attribute_value
 
 __all__ = [
     "CompiledExpressions",
@@ -260,12 +260,29 @@ def _check_placeholder_maps(
     checked: dict[str, AttributeValue] = {}
     for key, value in (values or {}).items():
         try:
-            checked[key] = validate_attribute_value(value)
+            # A placeholder's value may nest one level more than an item's before this message...
+            checked[key] = validate_attribute_value(value, level=0)
         except DynamoDBError as error:
             if error.code != "ValidationException":
                 raise
             raise validation_error(M.VALUES_INVALID_VALUE.format(message=error.message, key=key)) from None
+        if _levels(checked[key]) > MAX_NESTING:  # ...and that one more level has a message of its own
+            raise validation_error(M.VALUE_ONE_LEVEL_TOO_DEEP)
     return checked
+
+
+def _levels(value: AttributeValue) -> int:
+    """How many levels ``value`` nests (a scalar is 1); iterative, for values already validated."""
+    deepest = 0
+    stack: list[tuple[AttributeValue, int]] = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if "L" in node:
+            stack.extend((member, level + 1) for member in node["L"])
+        elif "M" in node:
+            stack.extend((member, level + 1) for member in node["M"].values())
+    return deepest
 
 
 # Whole requests compiled before, keyed by their expressions and frozen placeholder maps. The hot path of

@@ -27,6 +27,8 @@ NAME_TOO_LARGE = (
 )
 NAMES_INVALID_VALUE = "ExpressionAttributeNames contains invalid value: Empty attribute name for key {key}"
 VALUES_INVALID_VALUE = "ExpressionAttributeValues contains invalid value: {message} for key {key}"
+# A placeholder's value nested exactly 33 levels (one more is VALUES_INVALID_VALUE with the item's words).
+VALUE_ONE_LEVEL_TOO_DEEP = "Nesting Levels have exceeded supported limits"
 NAMES_UNUSED = "Value provided in ExpressionAttributeNames unused in expressions: keys: {{{keys}}}"
 VALUES_UNUSED = "Value provided in ExpressionAttributeValues unused in expressions: keys: {{{keys}}}"
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, NoReturn, TypeAlias, TypeVar
+from typing import Any, NoReturn, TypeAlias, TypeVar, cast
 
 from theorydb_mocks.emulator.expressions import _messages as M
 from theorydb_mocks.emulator.expressions._ast import (
@@ -99,7 +99,8 @@ def _run(rule: Rule[T]) -> T:
             stack.pop()
             if not stack:
                 raise
-            error, value = exc, None
+            # Its traceback would grow by a frame per rule it passes and keep every frame alive.
+            error, value = exc.with_traceback(None), None
             continue
         stack.append(child)
         value = None
@@ -169,9 +170,9 @@ class _Parser:
                 self.memo[key] = (error, start, None)
                 raise
             self.memo[key] = found = (None, self.i, node)
-        error, end, node = found
-        if error is not None:
-            raise error
+        failure, end, node = found
+        if failure is not None:
+            raise _SyntaxError(failure.index)  # a fresh one: re-raising one object grows its traceback
         self.i = end
         result: T = node
         return result
@@ -200,14 +201,14 @@ class _Parser:
             raise one
         chosen = first if one is None or (two is not None and one.index > two.index) else second
         if not checking:
-            return (yield self.memoized(chosen.__name__, chosen))
-        return (yield chosen())
+            return cast(T, (yield self.memoized(chosen.__name__, chosen)))
+        return cast(T, (yield chosen()))
 
     # -- conditions
 
     def condition(self, min_power: int = 0) -> Rule[Condition]:
         """condition := prefix ((AND | OR) condition)*, by binding power."""
-        left = yield self.condition_prefix()
+        left: Condition = yield self.condition_prefix()
         while True:
             tok = self.tokens[self.i]
             power = BINDING_POWER.get(tok.kind)
@@ -223,12 +224,12 @@ class _Parser:
             self.i += 1
             return Not((yield self.condition(NOT_POWER)))
         if kind == "(":
-            return (yield self.alternatives(self.parenthesized_condition, self.comparison))
-        return (yield self.comparison())
+            return cast("Condition", (yield self.alternatives(self.parenthesized_condition, self.comparison)))
+        return cast("Condition", (yield self.comparison()))
 
     def parenthesized_condition(self) -> Rule[Condition]:
         self.expect("(")
-        inner = yield self.condition()
+        inner: Condition = yield self.condition()
         self.expect(")")
         return self.mark_parenthesized(inner)
 
@@ -261,13 +262,13 @@ class _Parser:
     def operand(self) -> Rule[Operand]:
         """operand := path | VALUE_REF | function | '(' operand ')' (set_value inside updates)."""
         if not self.check_redundant:  # a syntax-only try: each start is parsed once
-            return (yield self.memoized("operand", self.any_operand))
-        return (yield self.any_operand())
+            return cast("Operand", (yield self.memoized("operand", self.any_operand)))
+        return cast("Operand", (yield self.any_operand()))
 
     def any_operand(self) -> Rule[Operand]:
         tok = self.tokens[self.i]
         if tok.kind == "NAME" and self.tokens[self.i + 1].kind == "(":
-            return (yield self.function())
+            return cast("Operand", (yield self.function()))
         if tok.kind in ("NAME", "NAME_REF"):
             return self.path()
         if tok.kind == "VALUE_REF":
@@ -275,7 +276,7 @@ class _Parser:
             return Value(tok.text)
         if tok.kind == "(":
             self.i += 1
-            inner = yield (self.set_value() if self.kind == "Update" else self.operand())
+            inner: Operand = yield (self.set_value() if self.kind == "Update" else self.operand())
             self.expect(")")
             return self.mark_parenthesized(inner)
         self.fail()
@@ -352,7 +353,7 @@ class _Parser:
         return AddAction(path, value) if clause == "ADD" else DeleteAction(path, value)
 
     def set_value(self) -> Rule[Operand]:
-        left = yield self.operand()
+        left: Operand = yield self.operand()
         tok = self.tokens[self.i]
         if tok.kind in ("+", "-"):
             self.i += 1

@@ -23,7 +23,12 @@ from typing import Any
 
 from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema
 from theorydb_mocks.emulator.errors import validation_error
-from theorydb_mocks.emulator.values import attribute_value_size, item_size, utf8_size, validate_attribute_value
+from theorydb_mocks.emulator.values import (
+    attribute_value_size,
+    item_size,
+    utf8_size,
+    validate_attribute_value,
+)
 
 __all__ = [
     "MAX_ITEM_SIZE",
