@@ -33,6 +33,7 @@ from theorydb_mocks.emulator.operations._registry import HANDLERS
 from theorydb_mocks.emulator.operations.streams import streams_validator_for
 from theorydb_mocks.emulator.snapshots import Snapshot, Snapshots
 from theorydb_mocks.emulator.streams import StreamHub
+from theorydb_mocks.emulator.tokens import ClientTokens
 from theorydb_mocks.emulator.ttl import TimeToLive, TtlMode
 from theorydb_mocks.emulator.validation import validator_for
 
@@ -72,6 +73,7 @@ class DynamoDBEmulator:
         self.ttl = TimeToLive(self, ttl_mode)
         self.capacity = CapacityLedger(enabled=capacity_ledger)
         self.snapshots = Snapshots(self)
+        self.tokens = ClientTokens()  # ClientRequestToken records (see ``tokens``)
 
     def __repr__(self) -> str:
         return f"<DynamoDBEmulator {self.region} tables={len(self.tables)}>"
@@ -162,9 +164,11 @@ class DynamoDBEmulator:
         return table
 
     def reset(self) -> None:
-        """Drop every table, stream, TTL setting and ledger entry (the clock and settings stay)."""
+        """Drop every table, stream, TTL setting, client token and ledger entry (the clock and settings
+        stay)."""
         with self.lock:
             self.tables.clear()
+            self.tokens.clear()
             self.streams.clear()
             self.ttl.clear()
             self.capacity.reset()
@@ -187,7 +191,8 @@ class DynamoDBEmulator:
             return [record.lambda_event(stream) for record in stream.records[start:]]
 
     def snapshot(self) -> Snapshot:
-        """The whole state now (tables, items, indexes, TTL, streams, tags, ledger), for ``restore``.
+        """The whole state now (tables, items, indexes, TTL, streams, tags, client tokens, ledger), for
+        ``restore``.
 
         Cheap: O(tables); writes then log their undo until the snapshot is released or collected.
         """

@@ -35,7 +35,6 @@ API_TransactGetItems.html)
 from __future__ import annotations
 
 import json
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,12 +102,6 @@ class _Action:
     size: int = 0
     old: Item | None = None
     new: Item | None = None
-
-
-# Successful write transactions by client token, per emulator: (expiry, fingerprint, tables written).
-_TOKENS: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, str, list[tuple[Any, Key]]]]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def _fingerprint(request: Request) -> str:
@@ -269,24 +262,17 @@ def _write_capacity(action: _Action, mode: str) -> dict[str, Any] | None:
 
 def _replay(emu: Any, token: str, fingerprint: str, request: Request) -> Response | None:
     """The answer to a repeated client token within its 10 minutes, or None for a new token."""
-    now = emu.clock.now()
-    tokens = _TOKENS.setdefault(emu, {})
-    while tokens:  # oldest first: expiries grow in insertion order, so stop at the first live one
-        oldest = next(iter(tokens))
-        if tokens[oldest][0] > now:
-            break
-        del tokens[oldest]
-    found = tokens.get(token)
+    found = emu.tokens.find(token, emu.clock.now())
     if found is None:
         return None
-    if found[1] != fingerprint:
+    if found.fingerprint != fingerprint:
         raise ddb_error("IdempotentParameterMismatchException", "", Message="")
     response: Response = {}
     mode = request.get("ReturnConsumedCapacity")
     if mode in ("TOTAL", "INDEXES"):
         # A repeat writes nothing: it costs the transactional reads of the items (the service's rule).
         by_table: dict[str, dict[str, Any]] = {}
-        for table, key in found[2]:
+        for table, key in found.written:
             item = table.store.get(key)
             size = 0 if item is None else table.store.size_of(item)
             part = consumed(table.name, mode, 2 * read_units(size, consistent=True))
@@ -342,7 +328,7 @@ def transact_write_items(emu: Any, request: Request) -> Response:
                 metrics.setdefault(action.table.name, []).append(found)
     if token is not None:
         written = [(action.table, action.key) for action in actions if action.key is not None]
-        _TOKENS.setdefault(emu, {})[token] = (emu.clock.now() + TOKEN_LIFETIME, fingerprint, written)
+        emu.tokens.record(token, emu.clock.now() + TOKEN_LIFETIME, fingerprint, written)
     response: Response = {}
     if by_table:
         response["ConsumedCapacity"] = _capacity_list(by_table)
