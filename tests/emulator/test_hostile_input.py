@@ -15,8 +15,8 @@ from botocore.exceptions import ClientError
 
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator
-from theorydb_mocks.emulator import core as emulator_core
 from theorydb_mocks.emulator.errors import DynamoDBError
+from theorydb_mocks.emulator.operations._registry import record_for
 from theorydb_mocks.emulator.server import EmulatorServer
 
 NESTED_TOO_DEEP = (
@@ -159,13 +159,10 @@ def test_no_recursion_error_escapes_any_door(ready: DynamoDBEmulator, operation:
 def test_an_unexpected_error_in_validation_is_an_internal_server_error(
     monkeypatch: pytest.MonkeyPatch, ready: DynamoDBEmulator
 ) -> None:
-    def broken(operation: str) -> Any:
-        def validate(request: dict[str, Any]) -> None:
-            raise RuntimeError("a validator bug")
+    def broken(request: dict[str, Any]) -> None:
+        raise RuntimeError("a validator bug")
 
-        return validate
-
-    monkeypatch.setattr(emulator_core, "validator_for", broken)
+    monkeypatch.setattr(record_for("DescribeTable"), "_validator", broken)
     err = _refusal_any(ready, "DescribeTable", {"TableName": "things"})
     assert err.code == "InternalServerError"
     assert isinstance(err.__cause__, RuntimeError)

@@ -10,13 +10,15 @@ import pytest
 
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator, DynamoDBError
-from theorydb_mocks.emulator.validation import (
+from theorydb_mocks.emulator.messages import (
     BATCH_GET_KEY_NULL,
     BATCH_GET_KEYS_EMPTY,
     BATCH_WRITE_ENTRY_NULL,
     BATCH_WRITE_LIST_EMPTY,
     TOO_MANY_GETS,
     TOO_MANY_WRITES,
+)
+from theorydb_mocks.emulator.validation import (
     service_model,
     validate_request,
     validator_for,
@@ -207,7 +209,7 @@ def test_dispatch_rejects_unknown_and_unimplemented_operations() -> None:
 
 @pytest.mark.parametrize(
     "module_name",
-    ["clock", "core", "catalog", "validation", "client", "_order"],
+    ["clock", "core", "catalog", "validation", "client", "_order", "errors", "messages"],
 )
 def test_docstring_examples_run(module_name: str) -> None:
     module = importlib.import_module(f"theorydb_mocks.emulator.{module_name}")
@@ -222,7 +224,7 @@ def test_handler_bugs_become_internal_server_errors(monkeypatch: pytest.MonkeyPa
     def broken(emu: Any, request: Any) -> Any:
         raise KeyError("oops")
 
-    monkeypatch.setitem(_registry.HANDLERS, "ListTables", broken)
+    monkeypatch.setattr(_registry.OPERATIONS["ListTables"], "handler", broken)
     with pytest.raises(DynamoDBError) as caught:
         DynamoDBEmulator().dispatch("ListTables", {})
     assert caught.value.code == "InternalServerError"

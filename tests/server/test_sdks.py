@@ -22,14 +22,14 @@ from typing import Any
 
 import pytest
 
-from theorydb_mocks.emulator.operations._registry import HANDLERS
+from theorydb_mocks.emulator.operations._registry import OPERATIONS
 
 AWSCLI = "awscli==1.46.2"
 JS_PACKAGES = ("@aws-sdk/client-dynamodb@3.1162.0", "@aws-sdk/client-dynamodb-streams@3.1141.0")
 STEPS_JS = Path(__file__).parent / "js" / "sdk_steps.cjs"
 
-HAS_TRANSACTIONS = "TransactWriteItems" in HANDLERS
-HAS_STREAMS = "GetRecords" in HANDLERS
+HAS_TRANSACTIONS = "TransactWriteItems" in OPERATIONS
+HAS_STREAMS = "GetRecords" in OPERATIONS
 NO_TRANSACTIONS = "the emulator has no TransactWriteItems yet (issue: transactions)"
 NO_STREAMS = "the emulator has no DynamoDB Streams operations yet (issue 5)"
 

@@ -2,9 +2,11 @@
 
 Handlers raise ``DynamoDBError``; each door turns it into what its callers expect: the direct client and the
 in-process routing raise botocore ``ClientError`` subclasses (``client.exceptions.<Code>``), the HTTP server
-writes ``{"__type": ..., "message": ...}`` with the status code. Messages are DynamoDB's own, word for word.
+writes ``{"__type": ..., "message": ...}`` with the status code. Messages are DynamoDB's own, word for
+word, and all live in ``messages``.
 
->>> err = ddb_error("ValidationException", "The provided key element does not match the schema")
+>>> from theorydb_mocks.emulator import messages as M
+>>> err = ddb_error("ValidationException", M.KEY_SCHEMA_MISMATCH)
 >>> err.code, err.status
 ('ValidationException', 400)
 >>> err
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DynamoDBError", "ddb_error", "validation_error"]
+from theorydb_mocks.emulator.messages import INVALID_EXPRESSION
+
+__all__ = ["DynamoDBError", "ddb_error", "invalid_expression", "validation_error"]
 
 # HTTP status per error code, where it is not 400.
 _STATUS: dict[str, int] = {
@@ -74,3 +78,8 @@ def ddb_error(code: str, message: str, **fields: Any) -> DynamoDBError:
 def validation_error(message: str) -> DynamoDBError:
     """The most common answer: a ``ValidationException`` with DynamoDB's message."""
     return DynamoDBError("ValidationException", message)
+
+
+def invalid_expression(kind: str, message: str) -> DynamoDBError:
+    """A ValidationException about one expression: ``Invalid UpdateExpression: <message>``."""
+    return DynamoDBError("ValidationException", INVALID_EXPRESSION.format(kind=kind, message=message))

@@ -40,23 +40,19 @@ from typing import Any
 
 import botocore.session
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 
 __all__ = [
-    "BATCH_GET_KEYS_EMPTY",
-    "BATCH_GET_KEY_NULL",
-    "BATCH_WRITE_ENTRY_NULL",
-    "BATCH_WRITE_LIST_EMPTY",
     "ENUM_ORDER",
     "MAX_REQUEST_DEPTH",
-    "TOO_MANY_GETS",
-    "TOO_MANY_WRITES",
     "Validator",
     "check_depth",
     "check_plain_table_name",
     "compile_validator",
     "fully_valid",
     "render_value",
+    "report",
     "service_model",
     "validate_request",
     "validator_for",
@@ -115,9 +111,16 @@ def render_value(value: Any, shape: Any = None) -> str:
     return str(value)
 
 
+def report(items: list[str]) -> str:
+    """The framework's report of constraint violations: ``1 validation error detected: <item>``, or
+    ``<n> validation errors detected: <a>; <b>``."""
+    noun = "error" if len(items) == 1 else "errors"
+    return M.VALIDATION_REPORT.format(count=len(items), noun=noun, items="; ".join(items))
+
+
 def _failed(value: Any, path: str, constraint: str, shape: Any = None) -> str:
     shown = "null" if value is None else f"'{render_value(value, shape)}'"
-    return f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
+    return M.CONSTRAINT_FAILED.format(shown=shown, path=path, constraint=constraint)
 
 
 def _json_kind(value: Any) -> str:
@@ -149,15 +152,15 @@ def _type_error(type_name: str, value: Any) -> DynamoDBError:
     """The SerializationException the service's JSON reader raises for a member of the wrong type."""
     kind = _json_kind(value)
     if kind == "START_OBJECT":
-        message = "Start of structure or map found where not expected."
+        message = M.STRUCTURE_NOT_EXPECTED
     elif kind == "START_ARRAY":
-        message = "Start of list found where not expected"
+        message = M.LIST_NOT_EXPECTED
     elif type_name in ("structure", "map"):
-        message = f"Unexpected value type in payload: {kind} where a structure or map was expected"
+        message = M.STRUCTURE_EXPECTED.format(kind=kind)
     elif type_name == "list":
-        message = f"Unexpected value type in payload: {kind} where a list was expected"
+        message = M.LIST_EXPECTED.format(kind=kind)
     else:
-        message = f"{kind} can not be converted to {_JAVA_TYPE.get(type_name, type_name)}"
+        message = M.NOT_CONVERTIBLE.format(kind=kind, java_type=_JAVA_TYPE.get(type_name, type_name))
     return ddb_error("SerializationException", message)
 
 
@@ -264,9 +267,7 @@ class _Compiler:
                 item = get(name)
                 if item is None:
                     if is_required:
-                        errors.append(
-                            _failed(None, f"{path}.{seg}" if path else seg, "Member must not be null")
-                        )
+                        errors.append(_failed(None, f"{path}.{seg}" if path else seg, M.MUST_NOT_BE_NULL))
                     continue
                 check(item, f"{path}.{seg}" if path else seg, errors)
 
@@ -287,7 +288,7 @@ class _Compiler:
                 if item is not None:
                     member(item, f"{path}.{position}.member", errors)
                 elif no_nulls:
-                    errors.append(_failed(None, f"{path}.{position}.member", "Member must not be null"))
+                    errors.append(_failed(None, f"{path}.{position}.member", M.MUST_NOT_BE_NULL))
 
         return check_list
 
@@ -579,16 +580,6 @@ def fully_valid(operation: str) -> Callable[[Any], bool]:
     return _STRICT.pred(shape)
 
 
-# DynamoDB's words for the per-table lists of the batch operations (probed on DynamoDB Local 3.3.0).
-BATCH_WRITE_LIST_EMPTY = "The batch write request list for a table cannot be null or empty: {table}"
-BATCH_WRITE_ENTRY_NULL = "The batch write request list for a table cannot be null or empty"
-BATCH_GET_KEYS_EMPTY = "The list of keys in RequestItems for BatchGetItem is required: {table} has empty list"
-BATCH_GET_KEY_NULL = (
-    "The list of keys in RequestItems for BatchGetItem may not contain null or empty values: "
-    "{table} has one or more empty keys"
-)
-TOO_MANY_WRITES = "Too many items requested for the BatchWriteItem call"
-TOO_MANY_GETS = "Too many items requested for the BatchGetItem call"
 MAX_BATCH_WRITES = 25
 MAX_BATCH_GETS = 100
 
@@ -600,13 +591,13 @@ def _check_batch_write_lists(request: dict[str, Any]) -> None:
         return
     for table, writes in items.items():
         if writes is None or (type(writes) is list and not writes):
-            raise validation_error(BATCH_WRITE_LIST_EMPTY.format(table=table))
+            raise validation_error(M.BATCH_WRITE_LIST_EMPTY.format(table=table))
         if type(writes) is not list:
             continue  # a type error: the model's checks word it
         if any(write is None for write in writes):
-            raise validation_error(BATCH_WRITE_ENTRY_NULL)
+            raise validation_error(M.BATCH_WRITE_ENTRY_NULL)
         if len(writes) > MAX_BATCH_WRITES:
-            raise validation_error(TOO_MANY_WRITES)
+            raise validation_error(M.TOO_MANY_WRITES)
 
 
 def _check_batch_get_lists(request: dict[str, Any]) -> None:
@@ -619,13 +610,13 @@ def _check_batch_get_lists(request: dict[str, Any]) -> None:
         if spec is not None and type(spec) is not dict:
             continue  # a type error: the model's checks word it
         if keys is None or (type(keys) is list and not keys):
-            raise validation_error(BATCH_GET_KEYS_EMPTY.format(table=table))
+            raise validation_error(M.BATCH_GET_KEYS_EMPTY.format(table=table))
         if type(keys) is not list:
             continue
         if any(key is None or key == {} for key in keys):
-            raise validation_error(BATCH_GET_KEY_NULL.format(table=table))
+            raise validation_error(M.BATCH_GET_KEY_NULL.format(table=table))
         if len(keys) > MAX_BATCH_GETS:
-            raise validation_error(TOO_MANY_GETS)
+            raise validation_error(M.TOO_MANY_GETS)
 
 
 # Checks DynamoDB makes before the model's constraints, per operation.
@@ -679,9 +670,7 @@ def compile_validator(shape: Any, *, before: Callable[[dict[str, Any]], None] | 
         errors: list[str] = []
         check(request, "", errors)
         if errors:
-            count = len(errors)
-            noun = "error" if count == 1 else "errors"
-            raise validation_error(f"{count} validation {noun} detected: " + "; ".join(errors))
+            raise validation_error(report(errors))
 
     return validate
 
@@ -690,13 +679,7 @@ def compile_validator(shape: Any, *, before: Callable[[dict[str, Any]], None] | 
 # at most about 70 (32 levels of attribute values, two containers each, inside a transaction); the
 # recursive checks that run after the gate need a few frames per level, well inside Python's stack.
 MAX_REQUEST_DEPTH = 100
-NESTED_TOO_DEEP = (
-    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond "
-    "supported limit"
-)
 _MAX_VALUE_LEVELS = 32
-_NESTED_VALUE = "ExpressionAttributeValues contains invalid value: {message} for key {key}"
-_TOO_DEEP_TO_READ = "The request nests deeper than any DynamoDB request can"
 
 
 def _nests_deeper_than(value: Any, limit: int) -> bool:
@@ -734,8 +717,8 @@ def check_depth(shape: Any, request: Any) -> None:
             levels += 1
             if levels > _MAX_VALUE_LEVELS:
                 if value_key is None:
-                    raise validation_error(NESTED_TOO_DEEP)
-                raise validation_error(_NESTED_VALUE.format(message=NESTED_TOO_DEEP, key=value_key))
+                    raise validation_error(M.VALUE_TOO_DEEP)
+                raise validation_error(M.VALUES_INVALID_VALUE.format(message=M.VALUE_TOO_DEEP, key=value_key))
         kind = node_shape.type_name
         children: list[tuple[Any, Any, int, str | None]] = []
         if kind == "structure" and type(node) is dict:
@@ -750,7 +733,7 @@ def check_depth(shape: Any, request: Any) -> None:
                 for k, v in node.items()
             ]
         stack.extend(reversed(children))  # depth first, in request order, like the recursive checks
-    raise ddb_error("SerializationException", _TOO_DEEP_TO_READ)
+    raise ddb_error("SerializationException", M.REQUEST_TOO_DEEP)
 
 
 def check_plain_table_name(name: str) -> None:
@@ -765,8 +748,7 @@ def check_plain_table_name(name: str) -> None:
     errors: list[str] = []
     _COMPILER._scalar(service_model().shape_for("TableName"))(name, "tableName", errors)
     if errors:
-        noun = "error" if len(errors) == 1 else "errors"
-        raise validation_error(f"{len(errors)} validation {noun} detected: " + "; ".join(errors))
+        raise validation_error(report(errors))
 
 
 def validate_request(operation: str, request: dict[str, Any]) -> None:

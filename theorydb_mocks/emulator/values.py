@@ -23,6 +23,7 @@ from decimal import Context, Decimal
 from functools import lru_cache
 from typing import Any
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator._types import AttributeValue, Item
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 
@@ -48,32 +49,6 @@ __all__ = [
 TYPE_NAMES: tuple[str, ...] = ("S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M")
 _TYPE_SET = frozenset(TYPE_NAMES)
 
-# DynamoDB's messages (DynamoDB Local 3.3.0, word for word; note the double spaces in the set messages).
-NOT_A_NUMBER = "A value provided cannot be converted into a number"
-NUMBER_OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
-NUMBER_UNDERFLOW = (
-    "Number underflow. Attempting to store a number with magnitude smaller than supported range"
-)
-NUMBER_PRECISION = "DynamoDB only supports precision up to 38 digits"
-EMPTY_VALUE = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
-TWO_TYPES = (
-    "Supplied AttributeValue has more than one datatypes set, "
-    "must contain exactly one of the supported datatypes"
-)
-EMPTY_SS = "One or more parameter values were invalid: An string set  may not be empty"
-EMPTY_NS = "One or more parameter values were invalid: An number set  may not be empty"
-EMPTY_BS = "One or more parameter values were invalid: Binary sets should not be empty"
-DUPLICATE_SS = "One or more parameter values were invalid: Input collection {members} contains duplicates"
-DUPLICATE_NS = "Input collection contains duplicates"
-DUPLICATE_BS = "One or more parameter values were invalid: Input collection of type BS contains duplicates."
-NULL_NOT_TRUE = (
-    "One or more parameter values were invalid: Null attribute value types must have the value of true"
-)
-EMPTY_NAME = "Empty attribute name"
-TOO_DEEP = (
-    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond "
-    "supported limit"
-)
 MAX_NESTING = 32  # levels of an attribute value: the top-level value is level 1; the 33rd is refused
 
 # Java's BigDecimal (DynamoDB's parser) accepts any Unicode decimal digit, as `\d` does on str patterns.
@@ -88,10 +63,10 @@ _EXACT = Context(prec=_MAX_DIGITS + 2)  # enough for any valid DynamoDB number, 
 def _parse_number(text: object) -> Decimal:
     """Parse and range-check a number; the Decimal is exact (at most 38 significant digits)."""
     if not isinstance(text, str) or _NUMBER_RE.fullmatch(text) is None:
-        raise validation_error(NOT_A_NUMBER)
+        raise validation_error(M.NOT_A_NUMBER)
     exponent = text.lower().partition("e")[2]
     if exponent and abs(int(exponent)) > _MAX_EXPONENT_TEXT:
-        raise validation_error(NOT_A_NUMBER)
+        raise validation_error(M.NOT_A_NUMBER)
     return _check_decimal(Decimal(text))
 
 
@@ -111,11 +86,11 @@ def _check_decimal(value: Decimal) -> Decimal:
     significant = digits[start:end]
     adjusted = exp + len(significant) - 1
     if len(significant) > _MAX_DIGITS:
-        raise validation_error(NUMBER_PRECISION)
+        raise validation_error(M.NUMBER_PRECISION)
     if adjusted > _MAX_ADJUSTED:
-        raise validation_error(NUMBER_OVERFLOW)
+        raise validation_error(M.NUMBER_OVERFLOW)
     if adjusted < _MIN_ADJUSTED:
-        raise validation_error(NUMBER_UNDERFLOW)
+        raise validation_error(M.NUMBER_UNDERFLOW)
     return Decimal((sign, significant, exp))
 
 
@@ -161,7 +136,7 @@ def type_of(av: AttributeValue) -> str:
     """
     for name in av:
         return name
-    raise validation_error(EMPTY_VALUE)
+    raise validation_error(M.EMPTY_VALUE)
 
 
 def java_utf8(text: str) -> bytes:
@@ -204,14 +179,14 @@ def key_sort_value(av: AttributeValue) -> str | Decimal | bytes:
         return Decimal(av["N"])
     if "B" in av:
         return bytes(av["B"])
-    raise validation_error(f"Unsupported key type: {next(iter(av), '')}")
+    raise validation_error(M.UNSUPPORTED_KEY_TYPE.format(kind=next(iter(av), "")))
 
 
 # ---------------------------------------------------------------------------------------------- validation
 
 
 def _serialization(expected: str) -> DynamoDBError:
-    return ddb_error("SerializationException", f"Unexpected value type in payload; expected {expected}")
+    return ddb_error("SerializationException", M.UNEXPECTED_VALUE_TYPE.format(expected=expected))
 
 
 def _java_list(members: list[str]) -> str:
@@ -234,12 +209,12 @@ invalid: An string set  may not be empty
     if not isinstance(av, dict):
         raise _serialization("a structure")
     if level > MAX_NESTING:
-        raise validation_error(TOO_DEEP)
+        raise validation_error(M.VALUE_TOO_DEEP)
     present = [name for name in av if name in _TYPE_SET and av[name] is not None]
     if not present:
-        raise validation_error(EMPTY_VALUE)
+        raise validation_error(M.EMPTY_VALUE)
     if len(present) > 1:
-        raise validation_error(TWO_TYPES)
+        raise validation_error(M.TWO_TYPES)
     kind = present[0]
     value = av[kind]
     match kind:
@@ -263,7 +238,7 @@ invalid: An string set  may not be empty
             if not isinstance(value, bool):
                 raise _serialization("a boolean")
             if not value:
-                raise validation_error(NULL_NOT_TRUE)
+                raise validation_error(M.NULL_NOT_TRUE)
             return {"NULL": True}
         case "SS":
             return {"SS": _validate_string_set(value)}
@@ -285,9 +260,9 @@ def _validate_string_set(value: Any) -> list[str]:
     if not isinstance(value, list | tuple) or not all(isinstance(m, str) for m in value):
         raise _serialization("a list of strings")
     if not value:
-        raise validation_error(EMPTY_SS)
+        raise validation_error(M.EMPTY_SS)
     if len(set(value)) != len(value):
-        raise validation_error(DUPLICATE_SS.format(members=_java_list(list(value))))
+        raise validation_error(M.DUPLICATE_SS.format(members=_java_list(list(value))))
     return list(value)
 
 
@@ -295,12 +270,12 @@ def _validate_number_set(value: Any) -> list[str]:
     if not isinstance(value, list | tuple) or not all(isinstance(m, str) for m in value):
         raise _serialization("a list of strings")
     if not value:
-        raise validation_error(EMPTY_NS)
+        raise validation_error(M.EMPTY_NS)
     if len(set(value)) != len(value):
-        raise validation_error(DUPLICATE_NS)
+        raise validation_error(M.DUPLICATE_NS)
     normalized = [normalize_number(member) for member in value]
     if len(set(normalized)) != len(normalized):
-        raise validation_error(DUPLICATE_NS)
+        raise validation_error(M.DUPLICATE_NS)
     return normalized
 
 
@@ -308,10 +283,10 @@ def _validate_binary_set(value: Any) -> list[bytes]:
     if not isinstance(value, list | tuple) or not all(isinstance(m, bytes | bytearray) for m in value):
         raise _serialization("a list of blobs")
     if not value:
-        raise validation_error(EMPTY_BS)
+        raise validation_error(M.EMPTY_BS)
     members = [bytes(member) for member in value]
     if len(set(members)) != len(members):
-        raise validation_error(DUPLICATE_BS)
+        raise validation_error(M.DUPLICATE_BS)
     return members
 
 
@@ -321,7 +296,7 @@ def _validate_map(value: dict[Any, Any], level: int = 1) -> Item:
         if not isinstance(name, str):
             raise _serialization("a string")
         if not name:
-            raise validation_error(EMPTY_NAME)
+            raise validation_error(M.EMPTY_NAME)
         result[name] = validate_attribute_value(member, level)
     return result
 

@@ -39,6 +39,7 @@ from typing import Any
 
 import botocore.session
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.validation import service_model
 
@@ -61,10 +62,6 @@ SERVICE_BY_PREFIX: dict[str, str] = {DYNAMODB_PREFIX: "dynamodb", STREAMS_PREFIX
 
 _Convert = Callable[[Any], Any]
 
-# The service answers these without a message (the body is only the __type).
-_MALFORMED = ""
-_UNKNOWN_OPERATION = ""
-
 
 @functools.cache
 def _model(service: str) -> Any:
@@ -82,7 +79,7 @@ def operation_names(service: str) -> frozenset[str]:
 # --- decoding ------------------------------------------------------------------------------------------
 
 
-def _serialization_error(message: str = _MALFORMED) -> DynamoDBError:
+def _serialization_error(message: str = M.MALFORMED_BODY) -> DynamoDBError:
     return ddb_error("SerializationException", message)
 
 
@@ -93,7 +90,7 @@ def _blob(value: Any) -> Any:
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise _serialization_error("Base64 encoded value is malformed") from None
+        raise _serialization_error(M.BASE64_MALFORMED) from None
 
 
 def _timestamp(value: Any) -> Any:
@@ -103,7 +100,7 @@ def _timestamp(value: Any) -> Any:
     try:
         return datetime.datetime.fromtimestamp(value, tz=datetime.UTC)
     except (OverflowError, OSError, ValueError):
-        raise _serialization_error(f"{value} can not be converted to Date") from None
+        raise _serialization_error(M.NOT_CONVERTIBLE.format(kind=value, java_type="Date")) from None
 
 
 class _Compiler:
@@ -284,7 +281,7 @@ def _parse_target(target: str | None) -> tuple[str, str]:
     prefix, dot, operation = (target or "").partition(".")
     service = SERVICE_BY_PREFIX.get(prefix)
     if not dot or service is None or operation not in operation_names(service):
-        raise ddb_error("UnknownOperationException", _UNKNOWN_OPERATION)
+        raise ddb_error("UnknownOperationException", M.UNKNOWN_TARGET)
     return service, operation
 
 
@@ -336,16 +333,16 @@ def decode_request(target: str | None, body: bytes) -> tuple[str, dict[str, Any]
 
 def _top_level_message(value: Any) -> str:
     if isinstance(value, list):
-        return "Start of list found where not expected"
+        return M.LIST_NOT_EXPECTED
     if value is None:
-        return "Unexpected value type in payload: VALUE_NULL where a structure or map was expected"
+        return M.STRUCTURE_EXPECTED.format(kind="VALUE_NULL")
     if isinstance(value, bool):
         kind = "TRUE_VALUE" if value else "FALSE_VALUE"
     elif isinstance(value, (int, float)):
         kind = "NUMBER_VALUE"
     else:
         kind = "STRING_VALUE"
-    return f"Unexpected value type in payload: {kind} where a structure or map was expected"
+    return M.STRUCTURE_EXPECTED.format(kind=kind)
 
 
 # --- encoding ------------------------------------------------------------------------------------------

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator._order import java_hash_order
 from theorydb_mocks.emulator._types import AttributeValue, Item
-from theorydb_mocks.emulator.errors import DynamoDBError, validation_error
-from theorydb_mocks.emulator.expressions import _messages as M
+from theorydb_mocks.emulator.errors import DynamoDBError, invalid_expression, validation_error
 from theorydb_mocks.emulator.expressions._ast import (
     Between,
     Call,
@@ -66,10 +66,10 @@ _NAME_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY
 def parse_expression(kind: str, text: str) -> Parsed:
     """Parse and run the text-only checks of one expression (cached: the same text parses once)."""
     if not text:
-        raise M.invalid(kind, M.EMPTY)
+        raise invalid_expression(kind, M.EXPRESSION_EMPTY)
     size = utf8_size(text)
     if size > MAX_EXPRESSION_BYTES:
-        raise M.invalid(kind, M.TOO_LARGE.format(size=size))
+        raise invalid_expression(kind, M.EXPRESSION_TOO_LARGE.format(size=size))
     parsed = parse(kind, text)
     check_text(parsed)
     return parsed
@@ -203,7 +203,7 @@ class KeyCondition:
 def _check_types(values: tuple[AttributeValue, ...], types: Mapping[str, str] | None, name: str) -> None:
     expected = types.get(name) if types is not None else None
     if expected is not None and any(expected not in value for value in values):
-        raise validation_error(M.KEY_TYPE_MISMATCH)
+        raise validation_error(M.KEY_CONDITION_TYPE)
 
 
 def _key_term(condition: Condition) -> tuple[str, str, tuple[AttributeValue, ...]]:
@@ -361,7 +361,7 @@ def _compile(
         and projection is None
         and (update is None)
     ):
-        raise validation_error("ExpressionAttributeNames can only be specified when using expressions")
+        raise validation_error(M.NAMES_WITHOUT_EXPRESSIONS)
     checked_values = _check_placeholder_maps(names, values)
     resolver = Resolver(names or {}, checked_values)
     compiled_update = compiled_condition = compiled_filter = compiled_projection = None

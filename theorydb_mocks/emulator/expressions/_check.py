@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator._order import java_hash_order, java_string_hash
 from theorydb_mocks.emulator._types import AttributeValue
-from theorydb_mocks.emulator.errors import validation_error
-from theorydb_mocks.emulator.expressions import _messages as M
+from theorydb_mocks.emulator.errors import invalid_expression, validation_error
 from theorydb_mocks.emulator.expressions._ast import (
     Action,
     AddAction,
@@ -90,15 +90,15 @@ def check_text(parsed: Parsed) -> None:
     """The checks that read only the expression text, in DynamoDB's order."""
     kind = parsed.kind
     if parsed.repeated_clause is not None:
-        raise M.invalid(kind, M.CLAUSE_TWICE.format(clause=parsed.repeated_clause))
+        raise invalid_expression(kind, M.CLAUSE_TWICE.format(clause=parsed.repeated_clause))
     if parsed.index_out_of_range is not None:
-        raise M.invalid(kind, M.INDEX_RANGE.format(index=parsed.index_out_of_range))
+        raise invalid_expression(kind, M.INDEX_RANGE.format(index=parsed.index_out_of_range))
     tree = parsed.tree
     operators = _operator_count(tree, MAX_OPERATORS + 1)
     if operators > MAX_OPERATORS:
         if parsed.deepest_path > MAX_PATH_LEVELS:  # DynamoDB Local reports a deep path first
-            raise M.invalid(kind, M.TOO_DEEP.format(levels=parsed.deepest_path))
-        raise M.invalid(kind, M.TOO_MANY_OPERATORS.format(count=operators))
+            raise invalid_expression(kind, M.TOO_DEEP.format(levels=parsed.deepest_path))
+        raise invalid_expression(kind, M.TOO_MANY_OPERATORS.format(count=operators))
     if isinstance(tree, Update):
         for action in tree.actions:
             _words(kind, action.path)
@@ -110,7 +110,7 @@ def check_text(parsed: Parsed) -> None:
     else:
         _condition_text(kind, tree)
     if parsed.deepest_path > MAX_PATH_LEVELS:
-        raise M.invalid(kind, M.TOO_DEEP.format(levels=parsed.deepest_path))
+        raise invalid_expression(kind, M.TOO_DEEP.format(levels=parsed.deepest_path))
 
 
 def _operator_count(tree: Condition | Update | Projection, stop: int) -> int:
@@ -149,7 +149,7 @@ def _operator_count(tree: Condition | Update | Projection, stop: int) -> int:
 def _words(kind: str, path: Path) -> None:
     for part in path.parts:
         if isinstance(part, str) and not part.startswith("#") and part.upper() in RESERVED_WORDS:
-            raise M.invalid(kind, M.RESERVED.format(word=part))
+            raise invalid_expression(kind, M.RESERVED.format(word=part))
 
 
 def _condition_text(kind: str, node: Condition) -> None:
@@ -188,17 +188,17 @@ def _operand_text(kind: str, node: Operand, position: str) -> None:
 
 def _function_placement(kind: str, name: str, position: str) -> None:
     if name not in FUNCTIONS:
-        raise M.invalid(kind, M.INVALID_FUNCTION.format(name=name))
+        raise invalid_expression(kind, M.INVALID_FUNCTION.format(name=name))
     if kind == "Update":
         if name not in UPDATE_FUNCTIONS:
-            raise M.invalid(kind, M.FUNCTION_NOT_IN_UPDATE.format(name=name))
+            raise invalid_expression(kind, M.FUNCTION_NOT_IN_UPDATE.format(name=name))
         if name == "list_append" and position != "set":
-            raise M.invalid(kind, M.FUNCTION_MISUSED.format(name=name))
+            raise invalid_expression(kind, M.FUNCTION_MISUSED.format(name=name))
         return
     if name in UPDATE_FUNCTIONS:
-        raise M.invalid(kind, M.FUNCTION_NOT_IN_CONDITION.format(name=name))
+        raise invalid_expression(kind, M.FUNCTION_NOT_IN_CONDITION.format(name=name))
     if (position == "condition") != (name in CONDITION_FUNCTIONS):
-        raise M.invalid(kind, M.FUNCTION_MISUSED.format(name=name))
+        raise invalid_expression(kind, M.FUNCTION_MISUSED.format(name=name))
 
 
 # ------------------------------------------------------------------------------------------ resolution
@@ -243,7 +243,7 @@ class Resolver:
             if isinstance(part, str) and part.startswith("#"):
                 name = self.names.get(part)
                 if name is None:
-                    raise M.invalid(self.kind, M.UNDEFINED_NAME.format(name=part))
+                    raise invalid_expression(self.kind, M.UNDEFINED_NAME.format(name=part))
                 self.used_names.add(part)
                 parts.append(name)
             else:
@@ -253,12 +253,12 @@ class Resolver:
     def value(self, ref: str) -> Literal:
         value = self.values.get(ref)
         if value is None:
-            raise M.invalid(self.kind, M.UNDEFINED_VALUE.format(name=ref))
+            raise invalid_expression(self.kind, M.UNDEFINED_VALUE.format(name=ref))
         self.used_values.add(ref)
         return Literal(value)
 
     def _fail(self, message: str) -> None:
-        raise M.invalid(self.kind, message)
+        raise invalid_expression(self.kind, message)
 
     def _distinct(self, op: str, first: Operand, others: tuple[Operand, ...]) -> None:
         if isinstance(first, Path) and any(isinstance(o, Path) and o.parts == first.parts for o in others):
@@ -294,7 +294,7 @@ class Resolver:
             case "attribute_type":  # the first operand may be any operand: attribute_type(:v, :t) is fine
                 self._distinct(name, args[0], args[1:])
                 if isinstance(args[1], Path):
-                    self._fail(M.ATTRIBUTE_TYPE_PATH)
+                    self._fail(M.ATTRIBUTE_TYPE_PATH.format())
                 kind = _operand_type(args[1])
                 if kind is not None and kind != "S":
                     self._fail(M.OPERAND_TYPE.format(name=name, type=kind))

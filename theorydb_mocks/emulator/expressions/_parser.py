@@ -34,7 +34,8 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeAlias, TypeVar, cast
 
-from theorydb_mocks.emulator.expressions import _messages as M
+from theorydb_mocks.emulator import messages as M
+from theorydb_mocks.emulator.errors import invalid_expression
 from theorydb_mocks.emulator.expressions._ast import (
     Action,
     AddAction,
@@ -153,7 +154,7 @@ class _Parser:
         """Note a parenthesized node; parentheses directly around parentheses fail at once, as in DynamoDB
         (which reports them even where a syntax error follows later in the text)."""
         if id(node) in self.parenthesized and self.check_redundant:
-            raise M.invalid(self.kind, M.REDUNDANT_PARENTHESES)
+            raise invalid_expression(self.kind, M.REDUNDANT_PARENTHESES)
         self.parenthesized.add(id(node))
         self.keep.append(node)
         return node
@@ -383,7 +384,7 @@ class _Parser:
                 tree = _run(self.condition())
             self.expect("EOF")
         except _SyntaxError as error:
-            raise M.invalid(self.kind, self.syntax_message(error.index)) from None
+            raise invalid_expression(self.kind, self.syntax_message(error.index)) from None
         return Parsed(self.kind, tree, self.overflow, self.deepest, repeated)
 
     def syntax_message(self, index: int) -> str:

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Context, Decimal
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator._types import AttributeValue, Item
 from theorydb_mocks.emulator.errors import validation_error
-from theorydb_mocks.emulator.expressions import _messages as M
 from theorydb_mocks.emulator.expressions._ast import (
     AddAction,
     Arith,

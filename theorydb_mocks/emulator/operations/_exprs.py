@@ -17,11 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 from theorydb_mocks.emulator.errors import DynamoDBError, validation_error
+from theorydb_mocks.emulator.messages import (
+    NAMES_WITHOUT_EXPRESSIONS,
+    VALUES_WITHOUT_EXPRESSIONS,
+)
 
 __all__ = ["Prepared", "compile_request", "prepare_request"]
 
-NAMES_WITHOUT_EXPRESSIONS = "ExpressionAttributeNames can only be specified when using expressions"
-VALUES_WITHOUT_EXPRESSIONS = "ExpressionAttributeValues can only be specified when using expressions: {null}"
 
 # The request member that carries each expression kind, and the keyword compile_expressions takes for it.
 _KEYWORDS = {

@@ -23,6 +23,19 @@ from typing import Any
 
 from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema
 from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.messages import (
+    EMPTY_INDEX_KEY,
+    EMPTY_INDEX_KEY_UPDATE,
+    EMPTY_KEY,
+    INDEX_TYPE_MISMATCH,
+    INVALID_KEY_VALUE_TYPE,
+    ITEM_TOO_LARGE,
+    KEY_SCHEMA_MISMATCH,
+    KEY_TOO_LARGE,
+    KEY_TYPE_MISMATCH,
+    MISSING_KEY,
+    MIXED_PARAMETERS,
+)
 from theorydb_mocks.emulator.values import (
     attribute_value_size,
     item_size,
@@ -46,39 +59,7 @@ MAX_ITEM_SIZE = 400 * 1024
 _MAX_HASH_KEY = 2048
 _MAX_RANGE_KEY = 1024
 
-KEY_SCHEMA_MISMATCH = "The provided key element does not match the schema"
-MISSING_KEY = "One or more parameter values were invalid: Missing the key {name} in the item"
-KEY_TYPE_MISMATCH = (
-    "One or more parameter values were invalid: Type mismatch for key {name} expected: {expected} "
-    "actual: {actual}"
-)
-INDEX_TYPE_MISMATCH = "One or more parameter values were invalid: Type mismatch for Index Key"
-# A key or index key attribute whose value is not a scalar (DynamoDB Local 3.3.0's words and precedence).
-INVALID_KEY_VALUE_TYPE = "Invalid attribute value type"
 _SCALARS = frozenset({"S", "N", "B"})
-EMPTY_KEY = (
-    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an "
-    "empty {kind} value. Key: {name}"
-)
-EMPTY_INDEX_KEY = (
-    "One or more parameter values are not valid. A value specified for a secondary index key is not "
-    "supported. The AttributeValue for a key attribute cannot contain an empty {kind} value. "
-    "IndexName: {index}, IndexKey: {name}"
-)
-EMPTY_INDEX_KEY_UPDATE = (
-    "One or more parameter values are not valid. The update expression attempted to update a secondary index "
-    "key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty "
-    "{kind} value."
-)
-KEY_TOO_LARGE = (
-    "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes"
-)
-ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
-UPDATE_TOO_LARGE = "Item size to update has exceeded the maximum allowed size"
-MIXED_PARAMETERS = (
-    "Can not use both expression and non-expression parameters in the same request: "
-    "Non-expression parameters: {{{legacy}}} Expression parameters: {{{modern}}}"
-)
 
 _EMPTY_KIND = {"S": "string", "B": "binary"}
 

@@ -24,6 +24,28 @@ from typing import Any
 
 from theorydb_mocks.emulator._types import AttributeValue, Item
 from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.messages import (
+    ADD_NOT_SUPPORTED,
+    ARGUMENT_COUNT,
+    DELETE_NOT_SUPPORTED,
+    EXISTS_WITH_OPERATOR,
+    KEY_MISSED,
+    KEY_NOT_SUPPORTED,
+    LEGACY_BETWEEN_ORDER,
+    NEEDS_VALUES,
+    NOT_VALID_FOR,
+    NULL_OPERATOR,
+    ONLY_DELETE,
+    OPERATOR_WITH_ONE,
+    OPERATOR_WITHOUT_CONDITIONS,
+    SAME_TYPES,
+    UNKNOWN_OPERATOR,
+    UPDATE_KEY,
+    UPDATE_TYPE_MISMATCH,
+    VALUE_NEEDED,
+    VALUE_WHEN_ABSENT,
+    VALUE_WITH_LIST,
+)
 from theorydb_mocks.emulator.values import (
     compare_values,
     normalize_number,
@@ -42,34 +64,6 @@ __all__ = [
     "legacy_update",
 ]
 
-INVALID = "One or more parameter values were invalid: "
-UNKNOWN_OPERATOR = "Comparison type does not exist in DynamoDB"
-ARGUMENT_COUNT = INVALID + "Invalid number of argument(s) for the {op} ComparisonOperator"
-NEEDS_VALUES = INVALID + (
-    "Value or AttributeValueList must be used with ComparisonOperator: {op} for Attribute: {name}"
-)
-NOT_VALID_FOR = INVALID + "ComparisonOperator {op} is not valid for {kind} AttributeValue type"
-SAME_TYPES = INVALID + "AttributeValues inside AttributeValueList must be of same type"
-BETWEEN_ORDER = (
-    "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"
-)
-EXISTS_WITH_OPERATOR = INVALID + "Exists and ComparisonOperator cannot be used together for Attribute: {name}"
-VALUE_WITH_LIST = INVALID + "Value and AttributeValueList cannot be used together for Attribute: {name}"
-VALUE_WHEN_ABSENT = INVALID + "Value cannot be used when Exists is false for Attribute: {name}"
-VALUE_NEEDED = INVALID + "Value must be provided when Exists is {state} for Attribute: {name}"
-OPERATOR_WITHOUT_CONDITIONS = "ConditionalOperator cannot be used without Filter or Expected"
-OPERATOR_WITH_ONE = "ConditionalOperator can only be used when Filter or Expected has two or more elements"
-KEY_NOT_SUPPORTED = "Query key condition not supported"
-KEY_MISSED = "Query condition missed key schema element: {name}"
-KEY_ATTRIBUTE = INVALID + "Cannot update attribute {name}. This attribute is part of the key"
-ONLY_DELETE = INVALID + "Only DELETE action is allowed when no attribute value is specified"
-ADD_NOT_SUPPORTED = INVALID + "ADD action is not supported for the type {kind}"
-DELETE_NOT_SUPPORTED = INVALID + "DELETE action with value is not supported for the type {kind}"
-UPDATE_TYPE_MISMATCH = "Type mismatch for attribute to update"
-NULL_OPERATOR = (
-    "1 validation error detected: Value null at '{member}.{name}.member.comparisonOperator' failed to "
-    "satisfy constraint: Member must not be null"
-)
 
 # Arguments each operator takes: an exact count, or None for "one or more".
 _ARITY: dict[str, int | None] = {
@@ -193,7 +187,7 @@ def _operator_arguments(name: str, entry: dict[str, Any], op: str, *, expected: 
             raise validation_error(SAME_TYPES)
         order = compare_values(args[0], args[1])
         if order is not None and order > 0:
-            raise validation_error(BETWEEN_ORDER)
+            raise validation_error(LEGACY_BETWEEN_ORDER)
     return args
 
 
@@ -359,7 +353,7 @@ def legacy_update(updates: dict[str, Any], item: Item, key_names: tuple[str, ...
     for name, raw in updates.items():
         entry = _entry(raw)
         if name in key_names:
-            raise validation_error(KEY_ATTRIBUTE.format(name=name))
+            raise validation_error(UPDATE_KEY.format(name=name))
         action = entry.get("Action") or "PUT"
         value = entry.get("Value")
         if value is None and action != "DELETE":

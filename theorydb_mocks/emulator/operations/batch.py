@@ -28,6 +28,14 @@ from typing import Any
 from theorydb_mocks.emulator._types import Item, Key, Request, Response
 from theorydb_mocks.emulator.capacity import add_capacity, read_units, write_capacity
 from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.messages import (
+    BATCH_GET_KEYS_EMPTY,
+    BATCH_WRITE_LIST_EMPTY,
+    DUPLICATE_KEYS,
+    ONE_REQUEST_KIND,
+    TOO_MANY_GETS,
+    TOO_MANY_WRITES,
+)
 from theorydb_mocks.emulator.operations._exprs import Prepared, prepare_request
 from theorydb_mocks.emulator.operations._keys import (
     check_item,
@@ -45,16 +53,6 @@ __all__ = ["MAX_GET_KEYS", "MAX_RESPONSE_BYTES", "MAX_WRITES", "batch_get_item",
 MAX_GET_KEYS = 100
 MAX_WRITES = 25
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
-
-TOO_MANY_GETS = "Too many items requested for the BatchGetItem call"
-TOO_MANY_WRITES = "Too many items requested for the BatchWriteItem call"
-DUPLICATE_KEYS = "Provided list of item keys contains duplicates"
-NO_KEYS = "The list of keys in RequestItems for BatchGetItem is required: {table} has empty list"
-NO_WRITES = "The batch write request list for a table cannot be null or empty: {table}"
-ONE_REQUEST_KIND = (
-    "Supplied AttributeValue has more than one datatypes set, "
-    "must contain exactly one of the supported datatypes"
-)
 
 
 def _as_written(key: Any) -> Any:
@@ -80,13 +78,13 @@ def _one_unit(table_name: str, mode: str) -> dict[str, Any]:
     return extra
 
 
-@operation("BatchGetItem")
+@operation("BatchGetItem", metered=True, read_only=True, faults="batch")
 def batch_get_item(emu: Any, request: Request) -> Response:
     """Read up to 100 items from one or more tables. Runtime: O(keys) lookups."""
     request_items: dict[str, Any] = request["RequestItems"]
     for name, spec in request_items.items():  # a null entry is an empty one (measured on DynamoDB Local)
         if not spec or not spec.get("Keys"):
-            raise validation_error(NO_KEYS.format(table=name))
+            raise validation_error(BATCH_GET_KEYS_EMPTY.format(table=name))
     if sum(len(spec["Keys"]) for spec in request_items.values()) > MAX_GET_KEYS:
         raise validation_error(TOO_MANY_GETS)
     checked: list[tuple[str, dict[str, Any], list[Key], Prepared]] = []
@@ -140,13 +138,13 @@ def batch_get_item(emu: Any, request: Request) -> Response:
     return response
 
 
-@operation("BatchWriteItem")
+@operation("BatchWriteItem", metered=True, faults="batch")
 def batch_write_item(emu: Any, request: Request) -> Response:
     """Put or delete up to 25 items across tables; all are validated before any is written."""
     request_items: dict[str, Any] = request["RequestItems"]
     for name, writes in request_items.items():  # a null entry is an empty one (measured on DynamoDB Local)
         if not writes:
-            raise validation_error(NO_WRITES.format(table=name))
+            raise validation_error(BATCH_WRITE_LIST_EMPTY.format(table=name))
     if sum(len(writes) for writes in request_items.values()) > MAX_WRITES:
         raise validation_error(TOO_MANY_WRITES)
     # First what needs no table (each write's kind and values), as the service orders it.

@@ -25,10 +25,15 @@ from typing import Any
 from theorydb_mocks.emulator._types import Item, Key, Request, Response
 from theorydb_mocks.emulator.capacity import read_capacity, write_capacity
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
+from theorydb_mocks.emulator.messages import (
+    CONDITION_FAILED,
+    INVALID_RETURN_VALUES,
+    OPERATOR_WITHOUT_CONDITIONS,
+    UPDATE_TOO_LARGE,
+)
 from theorydb_mocks.emulator.operations._exprs import compile_request, prepare_request
 from theorydb_mocks.emulator.operations._keys import (
     MAX_ITEM_SIZE,
-    UPDATE_TOO_LARGE,
     check_index_keys,
     check_item,
     clone_item,
@@ -42,9 +47,6 @@ from theorydb_mocks.emulator.values import item_size, validate_item
 
 __all__ = ["conditional_check_failed", "delete_item", "get_item", "put_item", "update_item"]
 
-INVALID_RETURN_VALUES = "Return values set to invalid value"
-CONDITION_FAILED = "The conditional request failed"
-OPERATOR_WITHOUT_EXPECTED = "ConditionalOperator cannot be used without Filter or Expected"
 
 _WRITE_RETURN_VALUES = frozenset({"NONE", "ALL_OLD"})
 _UPDATE_RETURN_VALUES = frozenset({"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"})
@@ -65,7 +67,7 @@ def _condition(request: Request, compiled: Any) -> Any:
     operator = request.get("ConditionalOperator")
     if expected is None:
         if operator is not None:
-            raise validation_error(OPERATOR_WITHOUT_EXPECTED)
+            raise validation_error(OPERATOR_WITHOUT_CONDITIONS)
         return None
     return legacy_condition(expected, operator, expected=True)
 
@@ -111,7 +113,7 @@ def _finish_write(
     return response
 
 
-@operation("PutItem")
+@operation("PutItem", metered=True)
 def put_item(emu: Any, request: Request) -> Response:
     """Create or replace one item. Runtime: O(log n) per index."""
     return_values = _return_values(request, _WRITE_RETURN_VALUES)
@@ -135,7 +137,7 @@ def put_item(emu: Any, request: Request) -> Response:
     return _finish_write(response, table, request, old, item, (old_size, size))
 
 
-@operation("GetItem")
+@operation("GetItem", metered=True, read_only=True)
 def get_item(emu: Any, request: Request) -> Response:
     """Read one item by its key. Runtime: O(1) for the lookup, O(item) for the copy."""
     reject_legacy_mix(request, ("AttributesToGet",), ("ProjectionExpression",))
@@ -162,7 +164,7 @@ def get_item(emu: Any, request: Request) -> Response:
     return response
 
 
-@operation("UpdateItem")
+@operation("UpdateItem", metered=True)
 def update_item(emu: Any, request: Request) -> Response:
     """Edit (or create) one item with an UpdateExpression. Runtime: O(log n) per index plus O(item)."""
     return_values = _return_values(request, _UPDATE_RETURN_VALUES)
@@ -211,7 +213,7 @@ def update_item(emu: Any, request: Request) -> Response:
     return _finish_write(response, table, request, old, new, (old_size, new_size))
 
 
-@operation("DeleteItem")
+@operation("DeleteItem", metered=True)
 def delete_item(emu: Any, request: Request) -> Response:
     """Delete one item by its key (deleting a missing item succeeds). Runtime: O(log n) per index."""
     return_values = _return_values(request, _WRITE_RETURN_VALUES)

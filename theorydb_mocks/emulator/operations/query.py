@@ -30,9 +30,31 @@ from typing import Any
 from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema, Request, Response
 from theorydb_mocks.emulator.capacity import read_capacity, read_units
 from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.messages import (
+    ALL_PROJECTED_WITHOUT_INDEX,
+    EMPTY_KEY,
+    FILTER_NOT_PROJECTED,
+    FILTER_ON_KEY,
+    GSI_CONSISTENT_READ,
+    KEY_CONDITION_TYPE,
+    LEGACY_FILTER_ON_KEY,
+    NO_KEY_CONDITION,
+    NO_SUCH_INDEX,
+    NOT_PROJECTED,
+    PROJECTION_WITH_SELECT,
+    SEGMENT_TOO_LARGE,
+    SEGMENT_WITHOUT_TOTAL,
+    SELECT_ALL_ON_GSI,
+    SPECIFIC_WITHOUT_PROJECTION,
+    START_KEY_INVALID,
+    START_KEY_OUTSIDE,
+    START_KEY_SEGMENT,
+    START_KEY_SIZE,
+    START_KEY_TYPE,
+    TOTAL_WITHOUT_SEGMENT,
+)
 from theorydb_mocks.emulator.operations._exprs import prepare_request
 from theorydb_mocks.emulator.operations._keys import (
-    EMPTY_KEY,
     clone_item,
     reject_legacy_mix,
 )
@@ -49,47 +71,6 @@ __all__ = ["PAGE_BYTES", "query", "scan"]
 
 PAGE_BYTES = 1024 * 1024
 
-NO_KEY_CONDITION = (
-    "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."
-)
-NO_SUCH_INDEX = "The table does not have the specified index: {index}"
-GSI_CONSISTENT_READ = "Consistent reads are not supported on global secondary indexes"
-SELECT_ALL_ON_GSI = (
-    "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global "
-    "secondary index {index} because its projection type is not ALL"
-)
-SPECIFIC_WITHOUT_PROJECTION = (
-    "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
-)
-PROJECTION_WITH_SELECT = "Cannot specify the {member} when choosing to get {what}"
-ALL_PROJECTED_WITHOUT_INDEX = "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
-NOT_PROJECTED = (
-    "One or more parameter values were invalid: Global secondary index {index} does not project [{names}]"
-)
-LEGACY_FILTER_ON_KEY = (
-    "QueryFilter can only contain non-primary key attributes: Primary key attribute: {name}"
-)
-FILTER_NOT_PROJECTED = (
-    "One or more parameter values were invalid: Secondary index {index} does not project one or more "
-    "filter attributes: [{names}]"
-)
-CONDITION_TYPE = (
-    "One or more parameter values were invalid: Condition parameter type does not match schema type"
-)
-FILTER_ON_KEY = "Filter Expression can only contain non-primary key attributes: Primary key attribute: {name}"
-START_KEY_SIZE = "Exclusive Start Key must have same size as table's key schema"
-START_KEY_TYPE = "Type mismatch for attribute to update"
-START_KEY_INVALID = "The provided starting key is invalid"
-START_KEY_OUTSIDE = "The provided starting key does not match the range key predicate"
-START_KEY_SEGMENT = "Exclusive start key must lie within the segment"
-SEGMENT_WITHOUT_TOTAL = "If segment is specified, total segment must also be specified"
-TOTAL_WITHOUT_SEGMENT = (
-    "If total segments is specified, a particular segment must also be specified for this request"
-)
-SEGMENT_TOO_LARGE = (
-    "1 validation error detected: Value '{segment}' at 'segment' failed to satisfy constraint: "
-    "Member must have value less than or equal to {highest}"
-)
 
 _SELECT_WORDS = {"ALL_ATTRIBUTES": "ALL_ATTRIBUTES", "COUNT": "only the Count"}
 
@@ -322,10 +303,10 @@ def _check_plan(source: _Source, plan: Any) -> None:
     key = source.key
     partition = plan.partition
     if key.hash_type not in partition:
-        raise validation_error(CONDITION_TYPE)
+        raise validation_error(KEY_CONDITION_TYPE)
     for value in plan.sort_values:
         if key.range_type not in value:
-            raise validation_error(CONDITION_TYPE)
+            raise validation_error(KEY_CONDITION_TYPE)
     if key.hash_type in ("S", "B") and len(partition[key.hash_type]) == 0:
         kind = "string" if key.hash_type == "S" else "binary"
         raise validation_error(EMPTY_KEY.format(kind=kind, name=key.hash_name))
@@ -354,7 +335,7 @@ def _start_in_range(source: _Source, plan: Any, start: Key) -> None:
         raise validation_error(START_KEY_OUTSIDE)
 
 
-@operation("Query")
+@operation("Query", metered=True, read_only=True)
 def query(emu: Any, request: Request) -> Response:
     """One page of a partition's items, in sort key order. Runtime: O(log n + page)."""
     reject_legacy_mix(
@@ -392,7 +373,7 @@ def query(emu: Any, request: Request) -> Response:
     return _page(source, request, compiled, condition, select, found, fetch)
 
 
-@operation("Scan")
+@operation("Scan", metered=True, read_only=True)
 def scan(emu: Any, request: Request) -> Response:
     """One page of every item (or one segment's), in scan order. Runtime: O(log n + page)."""
     reject_legacy_mix(

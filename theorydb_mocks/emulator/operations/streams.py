@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.session
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator._state import EmulatorState
     from theorydb_mocks.emulator._types import Request, Response
-    from theorydb_mocks.emulator.core import DynamoDBEmulator
     from theorydb_mocks.emulator.streams import Stream
     from theorydb_mocks.emulator.validation import Validator
 
@@ -46,27 +47,6 @@ MAX_PAGE_BYTES = 1024 * 1024
 LIST_LIMIT = 100
 
 
-class M:
-    """The messages of this module, in one table."""
-
-    STREAM_NOT_FOUND = "Requested resource not found: Stream: {arn} not found"
-    STREAM_DOES_NOT_EXIST = "Stream does not exist"
-    SHARD_DOES_NOT_EXIST = "Shard does not exist"
-    SEQUENCE_REQUIRED = "One or more parameter values were invalid: Invalid SequenceNumber"
-    SEQUENCE_NOT_ALLOWED = (
-        "One or more parameter values were invalid: "
-        "SequenceNumber should not be passed for this iterator type"
-    )
-    TIMESTAMP_REQUIRED = "One or more parameter values were invalid: Invalid Timestamp"
-    BAD_SEQUENCE = "Invalid SequenceNumber for the shard"
-    BAD_ITERATOR = "Invalid ShardIterator"
-    EXPIRED = (
-        "Iterator expired. The iterator was created at time {created} while right now it is {now} which is "
-        "further in the future than the tolerated delay of 900000 milliseconds."
-    )
-    TRIMMED = "The operation attempted to read past the oldest stream record in a shard."
-
-
 @functools.cache
 def _streams_model() -> Any:
     return botocore.session.get_session().get_service_model("dynamodbstreams")
@@ -84,7 +64,7 @@ def streams_validator_for(operation_name: str) -> Validator:
     return compile_validator(model.operation_model(operation_name).input_shape)
 
 
-def _stream(emu: DynamoDBEmulator, arn: str, *, described: bool = False) -> Stream:
+def _stream(emu: EmulatorState, arn: str, *, described: bool = False) -> Stream:
     stream: Stream | None = emu.streams.streams.get(arn)
     if stream is None:
         if described:
@@ -94,8 +74,8 @@ def _stream(emu: DynamoDBEmulator, arn: str, *, described: bool = False) -> Stre
     return stream
 
 
-@operation("ListStreams")
-def list_streams(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("ListStreams", service="dynamodbstreams", read_only=True)
+def list_streams(emu: EmulatorState, request: Request) -> Response:
     """Streams of one table or of all, newest first, a page at a time. Runtime: O(streams)."""
     table_name = request.get("TableName")
     streams = [s for s in reversed(emu.streams.streams.values()) if table_name in (None, s.table_name)]
@@ -113,8 +93,8 @@ def list_streams(emu: DynamoDBEmulator, request: Request) -> Response:
     return response
 
 
-@operation("DescribeStream")
-def describe_stream(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("DescribeStream", service="dynamodbstreams", read_only=True)
+def describe_stream(emu: EmulatorState, request: Request) -> Response:
     """The stream, its status and its shard. Runtime: O(1)."""
     stream = _stream(emu, request["StreamArn"], described=True)
     description = stream.description(
@@ -134,8 +114,8 @@ def _sequence(text: str | None) -> int:
     return int(text)
 
 
-@operation("GetShardIterator")
-def get_shard_iterator(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("GetShardIterator", service="dynamodbstreams", read_only=True)
+def get_shard_iterator(emu: EmulatorState, request: Request) -> Response:
     """A position in the shard to read from. Runtime: O(log records)."""
     stream = _stream(emu, request["StreamArn"])
     if request["ShardId"] != stream.shard_id:
@@ -175,12 +155,12 @@ def get_shard_iterator(emu: DynamoDBEmulator, request: Request) -> Response:
     if sequence < stream.start_sequence or sequence > last:
         raise validation_error(M.BAD_SEQUENCE)
     if sequence <= stream.trimmed_through:
-        raise ddb_error("TrimmedDataAccessException", M.TRIMMED)
+        raise ddb_error("TrimmedDataAccessException", M.RECORDS_TRIMMED)
     position = sequence if kind == "AT_SEQUENCE_NUMBER" else sequence + 1
     return {"ShardIterator": _iterator(stream, position, now)}
 
 
-def _parse_iterator(emu: DynamoDBEmulator, iterator: str) -> tuple[Stream, int, float]:
+def _parse_iterator(emu: EmulatorState, iterator: str) -> tuple[Stream, int, float]:
     arn, _, rest = iterator.partition("|1|")
     stream = emu.streams.streams.get(arn)
     try:
@@ -192,8 +172,8 @@ def _parse_iterator(emu: DynamoDBEmulator, iterator: str) -> tuple[Stream, int, 
     return stream, int(position), int(created) / 1000
 
 
-@operation("GetRecords")
-def get_records(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("GetRecords", service="dynamodbstreams", read_only=True)
+def get_records(emu: EmulatorState, request: Request) -> Response:
     """Up to ``Limit`` records (1000, and 1 MB) from the iterator's position, and the iterator after them.
 
     Runtime: O(log records + page).
@@ -203,11 +183,11 @@ def get_records(emu: DynamoDBEmulator, request: Request) -> Response:
     if now - created > ITERATOR_LIFETIME:
         raise ddb_error(
             "ExpiredIteratorException",
-            M.EXPIRED.format(created=int(created * 1000), now=int(now * 1000)),
+            M.ITERATOR_EXPIRED.format(created=int(created * 1000), now=int(now * 1000)),
         )
     stream.trim(now)
     if position <= stream.trimmed_through:
-        raise ddb_error("TrimmedDataAccessException", M.TRIMMED)
+        raise ddb_error("TrimmedDataAccessException", M.RECORDS_TRIMMED)
     limit = min(request.get("Limit") or MAX_RECORDS, MAX_RECORDS)
     start = stream.position_of(position)
     page = stream.records[start : start + limit]

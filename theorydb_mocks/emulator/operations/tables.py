@@ -15,17 +15,18 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator._order import java_hash_order
 from theorydb_mocks.emulator._types import IndexSpec, KeySchema
 from theorydb_mocks.emulator.catalog import UNLIMITED_ON_DEMAND, IndexState, TableState
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.storage import TableStore
-from theorydb_mocks.emulator.validation import check_plain_table_name, render_value, service_model
+from theorydb_mocks.emulator.validation import check_plain_table_name, render_value, report, service_model
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator._state import EmulatorState
     from theorydb_mocks.emulator._types import Request, Response
-    from theorydb_mocks.emulator.core import DynamoDBEmulator
 
 __all__ = [
     "M",
@@ -42,95 +43,11 @@ MAX_PROJECTED_ATTRIBUTES = 100
 LIST_TABLES_DEFAULT_LIMIT = 100
 
 
-class M:
-    """The messages of this module, in one table."""
-
-    NO_HASH_KEY = "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key"
-    TOO_MANY_HASH_KEYS = "Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key"
-    KEY_ORDER = (
-        "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second"
-    )
-    SAME_KEY_NAMES = "Two keys can not have the same name"
-    DUPLICATE_ATTRIBUTES = "Cannot have two attributes with the same name"
-    UNDEFINED_KEYS = (
-        "One or more parameter values were invalid: Some index key attributes are not defined in "
-        "AttributeDefinitions. Keys: [{keys}], AttributeDefinitions: [{defined}]"
-    )
-    # DynamoDB Local's words (the service's are not documented; docs/fidelity.md).
-    UNUSED_DEFINITIONS = (
-        "The number of attributes in key schema must match the number of attributes defined in attribute "
-        "definitions."
-    )
-    KEY_SCHEMA_TOO_BIG = (
-        "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table"
-    )
-    NO_ATTRIBUTE_SCHEMA = "No Attribute Schema Defined"
-    NO_KEY_SCHEMA = (
-        "No defined key schema.  A key schema containing at least a hash key must be defined for all tables"
-    )
-    PPR_WITH_THROUGHPUT = (
-        "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be "
-        "specified when BillingMode is PAY_PER_REQUEST"
-    )
-    NO_THROUGHPUT = "No provisioned throughput specified for the table"
-    NO_GSI_THROUGHPUT = "No provisioned throughput specified for the global secondary index"
-    PPR_GSI_THROUGHPUT = (
-        "One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: "
-        "{index} when BillingMode is PAY_PER_REQUEST"
-    )
-    EMPTY_GSI_LIST = "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty"
-    EMPTY_LSI_LIST = "One or more parameter values were invalid: List of LocalSecondaryIndexes is empty"
-    TOO_MANY_GSIS = "GlobalSecondaryIndex count exceeds the per-table limit"
-    TOO_MANY_LSIS = "Cannot have more than 5 local secondary indexes per table"
-    DUPLICATE_GSI = "Two global secondary indices have the same name"
-    DUPLICATE_LSI = "Two local secondary indices have the same name"
-    GSI_LSI_SAME_NAME = "Local Secondary Indices AND Global Secondary Indices must have different names"
-    NO_PROJECTION = "Indexes must have a projection specified"
-    INCLUDE_WITHOUT_ATTRIBUTES = (
-        "If Projection type INCLUDE is specified, some non-key attributes to include in the projection "
-        "must be specified as well"
-    )
-    ATTRIBUTES_WITHOUT_INCLUDE = (
-        "No attributes should be specified to be projected unless projection type is INCLUDE"
-    )
-    TOO_MANY_PROJECTED = (
-        "One or more parameter values were invalid: Number of projected attributes in all indexes "
-        "exceeds limit of {limit}, provided: {count}"
-    )
-    LSI_ON_HASH_TABLE = "Local Secondary indices are not allowed on hash tables, only hash and range tables"
-    LSI_NEEDS_RANGE = "Local secondary indices must have a range key"
-    LSI_SAME_HASH = "Local Secondary indices must have the same hash key as the main table"
-    STREAM_VIEW_TYPE = (
-        "Invalid StreamViewType: Stream ViewType must not be null or empty when enabling streams."
-    )
-    STREAM_ALREADY_ENABLED = "Table already has an enabled stream"
-    STREAM_NOT_ENABLED = "Table has no stream to disable"
-    STREAM_DISABLED_WITH_TYPE = (
-        "Invalid StreamViewType: Stream StreamEnabled was false but a StreamViewType was present."
-    )
-    ONE_INDEX_AT_A_TIME = (
-        "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
-    )
-    REDEFINED_ATTRIBUTE = (
-        "invalid attribute, SchemaElement redefined should be of same type as previously defined"
-    )
-    TABLE_EXISTS = "Table already exists: {name}"
-    DELETION_PROTECTED = (
-        "Resource cannot be deleted as it is currently protected against deletion. "
-        "Disable deletion protection first."
-    )
-    NOTHING_TO_UPDATE = "Nothing to update"
-    SAME_THROUGHPUT = "The requested throughput value equals the current value"
-    INDEX_EXISTS = "Attempting to create an index which already exists"
-    RESOURCE_NOT_FOUND = "Requested resource not found"
-    TABLE_NOT_FOUND = "Requested resource not found: Table: {name} not found"
-
-
 def _invalid(message: str) -> Exception:
     return validation_error(message)
 
 
-def _table(emu: DynamoDBEmulator, name: str) -> TableState:
+def _table(emu: EmulatorState, name: str) -> TableState:
     """The table for a control-plane call, whose not-found message names the table (the service's words)."""
     table = emu.tables.get(name)
     if table is None:
@@ -148,9 +65,9 @@ def _key_schema(elements: list[dict[str, Any]], types: dict[str, str], *, undefi
     """A KeySchema from ``KeySchema`` elements; names missing from ``types`` go to ``undefined``."""
     if len(elements) > 2:  # the service's model says max 2; botocore's copy of it lost the bound
         shown = render_value(elements, service_model().shape_for("KeySchema"))
+        rule = "Member must have length less than or equal to 2"
         raise _invalid(
-            f"1 validation error detected: Value '{shown}' at 'keySchema' failed to satisfy constraint: "
-            "Member must have length less than or equal to 2"
+            report([M.CONSTRAINT_FAILED.format(shown=f"'{shown}'", path="keySchema", constraint=rule)])
         )
     hashes = [e for e in elements if e["KeyType"] == "HASH"]
     if not hashes:
@@ -222,7 +139,7 @@ def _stream_specification(raw: dict[str, Any] | None) -> dict[str, Any] | None:
     return None
 
 
-def _stream_label(emu: DynamoDBEmulator) -> str:
+def _stream_label(emu: EmulatorState) -> str:
     now = datetime.fromtimestamp(emu.clock.now(), UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}"
 
@@ -241,7 +158,7 @@ def _undefined_error(undefined: list[str], types: dict[str, str]) -> Exception:
 
 
 @operation("CreateTable")
-def create_table(emu: DynamoDBEmulator, request: Request) -> Response:
+def create_table(emu: EmulatorState, request: Request) -> Response:
     """Create a table, ACTIVE at once. Runtime: O(indexes)."""
     name = request["TableName"]
     if not request.get("KeySchema"):
@@ -374,14 +291,14 @@ def _global_index(
 # --- DescribeTable, ListTables, DeleteTable -------------------------------------------------------
 
 
-@operation("DescribeTable")
-def describe_table(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("DescribeTable", read_only=True)
+def describe_table(emu: EmulatorState, request: Request) -> Response:
     """The table's description. Runtime: O(indexes)."""
     return {"Table": _table(emu, request["TableName"]).description()}
 
 
-@operation("ListTables")
-def list_tables(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("ListTables", read_only=True)
+def list_tables(emu: EmulatorState, request: Request) -> Response:
     """Table names in order, a page at a time. Runtime: O(tables log tables)."""
     limit = request.get("Limit") or LIST_TABLES_DEFAULT_LIMIT
     start = request.get("ExclusiveStartTableName")
@@ -396,7 +313,7 @@ def list_tables(emu: DynamoDBEmulator, request: Request) -> Response:
 
 
 @operation("DeleteTable")
-def delete_table(emu: DynamoDBEmulator, request: Request) -> Response:
+def delete_table(emu: EmulatorState, request: Request) -> Response:
     """Delete a table at once; the answer shows it DELETING, as the service does. Runtime: O(1)."""
     table = _table(emu, request["TableName"])
     if table.deletion_protection:
@@ -423,7 +340,7 @@ _UPDATABLE = (
 
 
 @operation("UpdateTable")
-def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
+def update_table(emu: EmulatorState, request: Request) -> Response:
     """Change billing, throughput, GSIs (create/update/delete), streams and settings. Runtime: O(backfill)."""
     table = _table(emu, request["TableName"])
     if not any(request.get(member) is not None for member in _UPDATABLE if member != "AttributeDefinitions"):

@@ -31,21 +31,20 @@ from typing import Any
 
 from theorydb_mocks.emulator._types import Request, Response
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
+from theorydb_mocks.emulator.messages import (
+    EMPTY_TAG_KEYS,
+    EMPTY_TAGS,
+    INVALID_RESOURCE_ARN,
+    NULL_MEMBER,
+    RESERVED_TAG_PREFIX,
+    TAGGED_RESOURCE_NOT_FOUND,
+    TOO_MANY_TAGS,
+)
 from theorydb_mocks.emulator.operations._registry import operation
 
 __all__ = ["describe_endpoints", "describe_limits", "list_tags_of_resource", "tag_resource", "untag_resource"]
 
 MAX_TAGS = 50
-NOT_FOUND = "Requested resource not found: ResourcArn: {arn} not found"
-INVALID_ARN = "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
-TOO_MANY_TAGS = "One or more parameter values were invalid: The number of tags exceeds the limit of 50"
-RESERVED_PREFIX = "One or more parameter values were invalid: Tag key prefix aws: is reserved for AWS use"
-EMPTY_TAG_KEYS = "One or more parameter values were invalid: TagKeys must not be empty"
-EMPTY_TAGS = "One or more parameter values were invalid: Tags must not be empty"
-NULL_MEMBER = (
-    "1 validation error detected: Value null at '{path}' failed to satisfy constraint: "
-    "Member must not be null"
-)
 
 LIMITS = {
     "AccountMaxReadCapacityUnits": 80000,
@@ -71,12 +70,12 @@ def _tagged_table(emu: Any, arn: str) -> Any:
     """The table an ARN names: a malformed ARN is invalid, a well-formed one of no table is not found."""
     parts = arn.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn" or parts[2] != "dynamodb" or not parts[5]:
-        raise validation_error(INVALID_ARN.format(arn=arn))
+        raise validation_error(INVALID_RESOURCE_ARN.format(arn=arn))
     prefix = f"arn:aws:dynamodb:{emu.region}:{emu.account_id}:table/"
     name = arn[len(prefix) :] if arn.startswith(prefix) else ""
     table = emu.tables.get(name) if name and "/" not in name else None
     if table is None:
-        raise ddb_error("ResourceNotFoundException", NOT_FOUND.format(arn=arn))
+        raise ddb_error("ResourceNotFoundException", TAGGED_RESOURCE_NOT_FOUND.format(arn=arn))
     return table
 
 
@@ -87,7 +86,7 @@ def tag_resource(emu: Any, request: Request) -> Response:
     if not tags:
         raise validation_error(EMPTY_TAGS)
     if any(tag["Key"].startswith("aws:") for tag in tags):
-        raise validation_error(RESERVED_PREFIX)
+        raise validation_error(RESERVED_TAG_PREFIX)
     table = _tagged_table(emu, request["ResourceArn"])
     merged = {tag["Key"]: tag["Value"] for tag in table.tags}
     for tag in tags:
@@ -110,20 +109,20 @@ def untag_resource(emu: Any, request: Request) -> Response:
     return {}
 
 
-@operation("ListTagsOfResource")
+@operation("ListTagsOfResource", read_only=True)
 def list_tags_of_resource(emu: Any, request: Request) -> Response:
     """The tags of a table, in the order they were first set (one page: at most 50 exist)."""
     table = _tagged_table(emu, request["ResourceArn"])
     return {"Tags": [dict(tag) for tag in table.tags]}
 
 
-@operation("DescribeLimits")
+@operation("DescribeLimits", read_only=True)
 def describe_limits(emu: Any, request: Request) -> Response:
     """The account's default capacity quotas."""
     return dict(LIMITS)
 
 
-@operation("DescribeEndpoints")
+@operation("DescribeEndpoints", read_only=True)
 def describe_endpoints(emu: Any, request: Request) -> Response:
     """The regional endpoint for endpoint discovery."""
     address = f"dynamodb.{emu.region}.amazonaws.com"

@@ -42,11 +42,23 @@ from theorydb_mocks.emulator._order import java_hash_order
 from theorydb_mocks.emulator._types import Item, Key, Request, Response
 from theorydb_mocks.emulator.capacity import add_capacity, consumed, read_units, write_capacity
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
-from theorydb_mocks.emulator.expressions._messages import VALUES_INVALID_VALUE
+from theorydb_mocks.emulator.messages import (
+    CONDITION_FAILED,
+    IDEMPOTENT_MISMATCH,
+    TRANSACTION_CANCELLED,
+    TRANSACTION_CONFLICT,
+    TRANSACTION_MANY_ACTIONS,
+    TRANSACTION_NO_ACTION,
+    TRANSACTION_NULL_GET,
+    TRANSACTION_SAME_ITEM,
+    TRANSACTION_TOO_LARGE,
+    UPDATE_KEY_PREFIX,
+    UPDATE_TOO_LARGE,
+    VALUES_INVALID_VALUE,
+)
 from theorydb_mocks.emulator.operations._exprs import Prepared, prepare_request
 from theorydb_mocks.emulator.operations._keys import (
     MAX_ITEM_SIZE,
-    UPDATE_TOO_LARGE,
     check_index_keys,
     check_item,
     clone_item,
@@ -54,7 +66,7 @@ from theorydb_mocks.emulator.operations._keys import (
     parse_key,
 )
 from theorydb_mocks.emulator.operations._registry import operation
-from theorydb_mocks.emulator.operations.items import CONDITION_FAILED, item_collection_metrics
+from theorydb_mocks.emulator.operations.items import item_collection_metrics
 from theorydb_mocks.emulator.values import (
     attribute_value_size,
     item_size,
@@ -67,17 +79,6 @@ __all__ = ["transact_get_items", "transact_write_items"]
 MAX_PAYLOAD = 4 * 1024 * 1024
 TOKEN_LIFETIME = 600.0
 
-CANCELLED = "Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]"
-NO_ACTION = "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request"
-MANY_ACTIONS = "TransactItems can only contain one of Check, Put, Update or Delete"
-SAME_ITEM = "Transaction request cannot include multiple operations on one item"
-PAYLOAD_TOO_LARGE = "Transaction payload size cannot exceed 4MB. Payload Size: {size}"
-TRANSACTION_CONFLICT = "Transaction is ongoing for the item"
-NULL_GET = (
-    "1 validation error detected: Value null at 'transactItems.{position}.member.get' failed to satisfy "
-    "constraint: Member must not be null"
-)
-_UPDATE_KEY_PREFIX = "One or more parameter values were invalid: Cannot update attribute "
 
 _KINDS = ("ConditionCheck", "Put", "Delete", "Update")
 _MEMBERS = {
@@ -112,7 +113,7 @@ def _fingerprint(request: Request) -> str:
 
 
 def _cancelled(reasons: list[dict[str, Any]]) -> DynamoDBError:
-    message = CANCELLED.format(codes=", ".join(reason["Code"] for reason in reasons))
+    message = TRANSACTION_CANCELLED.format(codes=", ".join(reason["Code"] for reason in reasons))
     return ddb_error("TransactionCanceledException", message, Message=message, CancellationReasons=reasons)
 
 
@@ -131,9 +132,9 @@ def _static(action: Any) -> _Action:
     """The rules of one action that need no table: one kind, its values and its expressions."""
     kinds = [kind for kind in _KINDS if isinstance(action, dict) and action.get(kind) is not None]
     if not kinds:
-        raise validation_error(NO_ACTION)
+        raise validation_error(TRANSACTION_NO_ACTION)
     if len(kinds) > 1:
-        raise validation_error(MANY_ACTIONS)
+        raise validation_error(TRANSACTION_MANY_ACTIONS)
     kind = kinds[0]
     body: dict[str, Any] = action[kind]
     values = validate_item(body["Item"]) if kind == "Put" else normalize_key(body["Key"])
@@ -191,7 +192,7 @@ def _refuse_same_item(actions: list[Any]) -> None:
             continue
         spot = (action.table.name, action.table.store.position(action.key))
         if spot in seen:
-            raise validation_error(SAME_ITEM)
+            raise validation_error(TRANSACTION_SAME_ITEM)
         seen.add(spot)
 
 
@@ -211,7 +212,7 @@ def _plan(action: _Action) -> dict[str, Any]:
         try:
             result = compiled.update.apply(old if old is not None else dict(action.key), table.key.names)
         except DynamoDBError as err:
-            if err.message.startswith(_UPDATE_KEY_PREFIX):
+            if err.message.startswith(UPDATE_KEY_PREFIX):
                 return _invalid(err)
             raise
         new = result.new_item
@@ -266,7 +267,9 @@ def _replay(emu: Any, token: str, fingerprint: str, request: Request) -> Respons
     if found is None:
         return None
     if found.fingerprint != fingerprint:
-        raise ddb_error("IdempotentParameterMismatchException", "", Message="")
+        raise ddb_error(
+            "IdempotentParameterMismatchException", IDEMPOTENT_MISMATCH, Message=IDEMPOTENT_MISMATCH
+        )
     response: Response = {}
     mode = request.get("ReturnConsumedCapacity")
     if mode in ("TOTAL", "INDEXES"):
@@ -282,13 +285,13 @@ def _replay(emu: Any, token: str, fingerprint: str, request: Request) -> Respons
     return response
 
 
-@operation("TransactWriteItems")
+@operation("TransactWriteItems", metered=True, faults="transaction")
 def transact_write_items(emu: Any, request: Request) -> Response:
     """Write up to 100 items across tables, all or nothing. Runtime: O(actions x log n)."""
     actions = [_static(action) for action in request["TransactItems"]]
     size = _payload_size(actions)
     if size > MAX_PAYLOAD:
-        raise validation_error(PAYLOAD_TOO_LARGE.format(size=size))
+        raise validation_error(TRANSACTION_TOO_LARGE.format(size=size))
     token = request.get("ClientRequestToken")
     fingerprint = ""
     if token is not None:
@@ -337,13 +340,13 @@ def transact_write_items(emu: Any, request: Request) -> Response:
     return response
 
 
-@operation("TransactGetItems")
+@operation("TransactGetItems", metered=True, read_only=True, faults="transaction")
 def transact_get_items(emu: Any, request: Request) -> Response:
     """Read up to 100 items across tables as of one instant. Runtime: O(actions x log n)."""
     gets: list[_Action] = []
     for position, entry in enumerate(request["TransactItems"], 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("Get"), dict):
-            raise validation_error(NULL_GET.format(position=position))
+            raise validation_error(TRANSACTION_NULL_GET.format(position=position))
         body = entry["Get"]
         values = normalize_key(body["Key"])
         gets.append(_Action("Get", body, prepare_request(body, ("ProjectionExpression",)), values))

@@ -21,27 +21,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator._state import EmulatorState
     from theorydb_mocks.emulator._types import Request, Response
     from theorydb_mocks.emulator.catalog import TableState
-    from theorydb_mocks.emulator.core import DynamoDBEmulator
 
 __all__ = ["M", "describe_time_to_live", "update_time_to_live"]
 
 
-class M:
-    """The messages of this module, in one table."""
-
-    TABLE_NOT_FOUND = "Requested resource not found: Table: {name} not found"
-    ALREADY_ENABLED = "TimeToLive is already enabled"
-    ALREADY_DISABLED = "TimeToLive is already disabled"
-    OTHER_ATTRIBUTE = "TimeToLive is active on a different AttributeName"
-
-
-def _described_table(emu: DynamoDBEmulator, name: str) -> TableState:
+def _described_table(emu: EmulatorState, name: str) -> TableState:
     """The table, or the service's not-found answer naming it (DescribeTimeToLive's, like DescribeTable's)."""
     try:
         table: TableState = emu.get_table(name)
@@ -51,7 +43,7 @@ def _described_table(emu: DynamoDBEmulator, name: str) -> TableState:
 
 
 @operation("UpdateTimeToLive")
-def update_time_to_live(emu: DynamoDBEmulator, request: Request) -> Response:
+def update_time_to_live(emu: EmulatorState, request: Request) -> Response:
     """Enable or disable TTL on one attribute. Runtime: O(n) to enable (the expiry heap), O(1) to disable."""
     table: TableState = emu.get_table(request["TableName"])  # "Requested resource not found" if missing
     spec = request["TimeToLiveSpecification"]
@@ -59,20 +51,20 @@ def update_time_to_live(emu: DynamoDBEmulator, request: Request) -> Response:
     attribute = spec["AttributeName"]
     current = emu.ttl.attribute_of(table)
     if current is not None and current != attribute:
-        raise validation_error(M.OTHER_ATTRIBUTE)
+        raise validation_error(M.TTL_OTHER_ATTRIBUTE)
     if enabled:
         if current is not None:
-            raise validation_error(M.ALREADY_ENABLED)
+            raise validation_error(M.TTL_ALREADY_ENABLED)
         emu.ttl.enable(table, attribute)
     else:
         if current is None:
-            raise validation_error(M.ALREADY_DISABLED)
+            raise validation_error(M.TTL_ALREADY_DISABLED)
         emu.ttl.disable(table.name)
     return {"TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": attribute}}
 
 
-@operation("DescribeTimeToLive")
-def describe_time_to_live(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("DescribeTimeToLive", read_only=True)
+def describe_time_to_live(emu: EmulatorState, request: Request) -> Response:
     """The table's TTL status and attribute. Runtime: O(1)."""
     attribute = emu.ttl.attribute_of(_described_table(emu, request["TableName"]))
     if attribute is None:

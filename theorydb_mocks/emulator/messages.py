@@ -1,0 +1,474 @@
+"""Every error message the emulator answers with, word for word, in one table.
+
+Messages are DynamoDB's. Where the service's wording is recorded (``SERVICE-FACTS.md``, AWS documentation,
+the quirks file) it is the service's; elsewhere it is DynamoDB Local 3.3.0's, which the differential suite
+pins (``docs/fidelity.md`` says which is which). A template's ``{fields}`` are filled with ``str.format``;
+literal braces are doubled (``{{``), so a message holding braces is ``.format()``-ed even without fields.
+Handlers raise them through ``errors.validation_error`` and ``errors.ddb_error``; add a new operation's
+messages here, in its section (``tests/emulator/test_messages.py`` refuses errors worded inline).
+
+>>> TABLE_NOT_FOUND.format(name="orders")
+'Requested resource not found: Table: orders not found'
+"""
+
+from __future__ import annotations
+
+# --- The framework: reports built before any handler runs ---------------------------------------------
+
+# The constraint report: "1 validation error detected: <item>" or "2 validation errors detected: <a>; <b>".
+VALIDATION_REPORT = "{count} validation {noun} detected: {items}"
+# One item of the report, in its older form (the value echoed, a camelCase path) ...
+CONSTRAINT_FAILED = "Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
+# ... and in its newer form (no value, a PascalCase path), which the service uses for some members.
+CONSTRAINT_FAILED_UNECHOED = "Value at '{path}' failed to satisfy constraint: {constraint}"
+MUST_NOT_BE_NULL = "Member must not be null"
+NULL_MEMBER = (
+    "1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be "
+    "null"
+)
+# Required members some operations name in their own sentence instead of the report (SERVICE-FACTS A).
+PARAMETER_REQUIRED = "The parameter '{member}' is required but was not present in the request"
+REQUEST_ITEMS_REQUIRED = "The requestItems parameter is required for {operation}"
+
+# The JSON reader: a member of the wrong type (SerializationException).
+STRUCTURE_NOT_EXPECTED = "Start of structure or map found where not expected."
+LIST_NOT_EXPECTED = "Start of list found where not expected"
+STRUCTURE_EXPECTED = "Unexpected value type in payload: {kind} where a structure or map was expected"
+LIST_EXPECTED = "Unexpected value type in payload: {kind} where a list was expected"
+NOT_CONVERTIBLE = "{kind} can not be converted to {java_type}"
+UNEXPECTED_VALUE_TYPE = "Unexpected value type in payload; expected {expected}"
+BASE64_MALFORMED = "Base64 encoded value is malformed"
+# The service answers a body that is not JSON, or an unknown X-Amz-Target, without a message.
+MALFORMED_BODY = ""
+UNKNOWN_TARGET = ""
+
+# --- Dispatch, authentication and injected faults ------------------------------------------------------
+
+UNKNOWN_OPERATION = "Unknown operation: {operation!r}"
+NOT_AN_OPERATION = "Unknown operation: {operation!r} is not a DynamoDB operation"
+NOT_IMPLEMENTED = "The emulator does not implement the DynamoDB operation {operation}"
+INTERNAL_ERROR = "Internal server error"
+INTERNAL_ERROR_OF = "Internal server error ({kind})"
+AUTHORIZATION_PARAMETER = "Authorization header requires '{parameter}' parameter."
+MISSING_TOKEN = "Request is missing Authentication Token"
+INVALID_TOKEN = "The security token included in the request is invalid."
+THROUGHPUT_EXCEEDED = (
+    "The level of configured provisioned throughput for the table was exceeded. Consider increasing your "
+    "provisioning level with the UpdateTable API."
+)
+RATE_EXCEEDED = "Rate of requests exceeds the allowed throughput."
+TRANSACTION_CONFLICT = "Transaction is ongoing for the item"
+
+# --- Tables that do not exist ---------------------------------------------------------------------------
+
+RESOURCE_NOT_FOUND = "Requested resource not found"
+TABLE_NOT_FOUND = "Requested resource not found: Table: {name} not found"
+
+# --- Attribute values -----------------------------------------------------------------------------------
+
+NOT_A_NUMBER = "A value provided cannot be converted into a number"
+NUMBER_OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
+NUMBER_UNDERFLOW = (
+    "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+)
+NUMBER_PRECISION = "DynamoDB only supports precision up to 38 digits"
+EMPTY_VALUE = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+TWO_TYPES = (
+    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported "
+    "datatypes"
+)
+EMPTY_SS = "One or more parameter values were invalid: An string set  may not be empty"
+EMPTY_NS = "One or more parameter values were invalid: An number set  may not be empty"
+EMPTY_BS = "One or more parameter values were invalid: Binary sets should not be empty"
+DUPLICATE_SS = "One or more parameter values were invalid: Input collection {members} contains duplicates"
+DUPLICATE_NS = "Input collection contains duplicates"
+DUPLICATE_BS = "One or more parameter values were invalid: Input collection of type BS contains duplicates."
+NULL_NOT_TRUE = (
+    "One or more parameter values were invalid: Null attribute value types must have the value of true"
+)
+EMPTY_NAME = "Empty attribute name"
+# A value nested past 32 levels (the top-level value is level 1): in an item, a key, a placeholder's value
+# nested 34 levels or more (VALUES_INVALID_VALUE wraps it) ...
+VALUE_TOO_DEEP = (
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond "
+    "supported limit"
+)
+# ... and a placeholder's value nested exactly 33 levels, which has its own, shorter words.
+VALUE_ONE_LEVEL_TOO_DEEP = "Nesting Levels have exceeded supported limits"
+# A request nested deeper than any valid one, where no attribute value is too deep (the JSON reader's).
+REQUEST_TOO_DEEP = "The request nests deeper than any DynamoDB request can"
+UNSUPPORTED_KEY_TYPE = "Unsupported key type: {kind}"
+
+# --- Keys and items -------------------------------------------------------------------------------------
+
+KEY_SCHEMA_MISMATCH = "The provided key element does not match the schema"
+MISSING_KEY = "One or more parameter values were invalid: Missing the key {name} in the item"
+KEY_TYPE_MISMATCH = (
+    "One or more parameter values were invalid: Type mismatch for key {name} expected: {expected} "
+    "actual: {actual}"
+)
+INDEX_TYPE_MISMATCH = "One or more parameter values were invalid: Type mismatch for Index Key"
+# A key or index key attribute whose value is not a scalar (DynamoDB Local 3.3.0's words and precedence).
+INVALID_KEY_VALUE_TYPE = "Invalid attribute value type"
+EMPTY_KEY = (
+    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an "
+    "empty {kind} value. Key: {name}"
+)
+EMPTY_INDEX_KEY = (
+    "One or more parameter values are not valid. A value specified for a secondary index key is not "
+    "supported. The AttributeValue for a key attribute cannot contain an empty {kind} value. "
+    "IndexName: {index}, IndexKey: {name}"
+)
+EMPTY_INDEX_KEY_UPDATE = (
+    "One or more parameter values are not valid. The update expression attempted to update a secondary index "
+    "key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty "
+    "{kind} value."
+)
+KEY_TOO_LARGE = (
+    "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes"
+)
+ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
+UPDATE_TOO_LARGE = "Item size to update has exceeded the maximum allowed size"
+MIXED_PARAMETERS = (
+    "Can not use both expression and non-expression parameters in the same request: "
+    "Non-expression parameters: {{{legacy}}} Expression parameters: {{{modern}}}"
+)
+INVALID_RETURN_VALUES = "Return values set to invalid value"
+CONDITION_FAILED = "The conditional request failed"
+
+# --- Expressions: the placeholder maps (request level) --------------------------------------------------
+
+NAMES_EMPTY = "ExpressionAttributeNames must not be empty"
+VALUES_EMPTY = "ExpressionAttributeValues must not be empty"
+NAMES_INVALID_KEY = 'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"'
+VALUES_INVALID_KEY = 'ExpressionAttributeValues contains invalid key: Syntax error; key: "{key}"'
+NAMES_KEY_TOO_LONG = (
+    "ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too "
+    "long; size of key: {size}"
+)
+VALUES_KEY_TOO_LONG = (
+    "ExpressionAttributeValues contains invalid key: The expression attribute map contains a key that is too "
+    "long;"
+)
+NAME_TOO_LARGE = (
+    "ExpressionAttributeNames contains invalid value: Attribute name is too large, must be less than 65536 "
+    "bytes for key {key}"
+)
+NAMES_INVALID_VALUE = "ExpressionAttributeNames contains invalid value: Empty attribute name for key {key}"
+VALUES_INVALID_VALUE = "ExpressionAttributeValues contains invalid value: {message} for key {key}"
+NAMES_UNUSED = "Value provided in ExpressionAttributeNames unused in expressions: keys: {{{keys}}}"
+VALUES_UNUSED = "Value provided in ExpressionAttributeValues unused in expressions: keys: {{{keys}}}"
+NAMES_WITHOUT_EXPRESSIONS = "ExpressionAttributeNames can only be specified when using expressions"
+VALUES_WITHOUT_EXPRESSIONS = "ExpressionAttributeValues can only be specified when using expressions: {null}"
+
+# --- Expressions: one expression (prefixed with "Invalid <Kind>Expression: " by errors.invalid_expression)
+
+INVALID_EXPRESSION = "Invalid {kind}Expression: {message}"
+EXPRESSION_EMPTY = "The expression can not be empty;"
+EXPRESSION_TOO_LARGE = "Expression size has exceeded the maximum allowed size; expression size: {size}"
+TOO_DEEP = "The document path has too many nesting levels; nesting levels: {levels}"
+SYNTAX = 'Syntax error; token: "{token}", near: "{near}"'
+REDUNDANT_PARENTHESES = "The expression has redundant parentheses;"
+TOO_MANY_OPERATORS = "The expression contains too many operators; operator count: {count}"
+INDEX_RANGE = "List index is not within the allowable range; index: [{index}]"
+RESERVED = "Attribute name is a reserved keyword; reserved keyword: {word}"
+UNDEFINED_NAME = (
+    "An expression attribute name used in the document path is not defined; attribute name: {name}"
+)
+UNDEFINED_VALUE = "An expression attribute value used in expression is not defined; attribute value: {name}"
+INVALID_FUNCTION = "Invalid function name; function: {name}"
+FUNCTION_MISUSED = "The function is not allowed to be used this way in an expression; function: {name}"
+FUNCTION_NOT_IN_CONDITION = "The function is not allowed in a condition expression; function: {name}"
+FUNCTION_NOT_IN_UPDATE = "The function is not allowed in an update expression; function: {name}"
+ARITY = (
+    "Incorrect number of operands for operator or function; operator or function: {name}, "
+    "number of operands: {count}"
+)
+NEEDS_PATH = "Operator or function requires a document path; operator or function: {name}"
+OPERAND_TYPE = (
+    "Incorrect operand type for operator or function; operator or function: {name}, operand type: {type}"
+)
+UPDATE_OPERAND_TYPE = (
+    "Incorrect operand type for operator or function; operator: {name}, operand type: {type}, "
+    "typeSet: ALLOWED_FOR_{name}_OPERAND"
+)
+# attribute_type given a path as its type: DynamoDB lists its internal type names.
+ATTRIBUTE_TYPE_PATH = (
+    "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: "
+    "{{NS,NULL,M,N,FS,DICT,DOUBLESET,FLOAT,SS,DECIMALSET,INT,B,S,INTSET,L,BS,HD,HDS,DECIMAL,DOUBLE,BOOL}}"
+)
+INVALID_TYPE_NAME = (
+    "Invalid attribute type name found; type: {type}, valid types: {{N,BS,L,B,NULL,M,S,SS,NS,BOOL}}"
+)
+TOO_MANY_IN = "The IN operator is provided with too many operands; number of operands: {count}"
+BETWEEN_TYPES = (
+    "The BETWEEN operator requires same data type for lower and upper bounds; "
+    "lower bound operand: AttributeValue: {low}, upper bound operand: AttributeValue: {high}"
+)
+BETWEEN_ORDER = (
+    "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
+    "lower bound operand: AttributeValue: {low}, upper bound operand: AttributeValue: {high}"
+)
+NOT_DISTINCT = (
+    "The first operand must be distinct from the remaining operands for this operator or function; "
+    "operator: {op}, first operand: {path}"
+)
+CLAUSE_TWICE = 'The "{clause}" section can only be used once in an update expression;'
+PATHS_OVERLAP = (
+    "Two document paths overlap with each other; must remove or rewrite one of these paths; "
+    "path one: {one}, path two: {two}"
+)
+PATHS_CONFLICT = (
+    "Two document paths conflict with each other; must remove or rewrite one of these paths; "
+    "path one: {one}, path two: {two}"
+)
+
+# --- Expressions: key conditions (not prefixed) --------------------------------------------------------
+
+KEY_INVALID_OPERATOR = "Invalid operator used in KeyConditionExpression: {op}"
+KEY_ONE_PER_KEY = "KeyConditionExpressions must only contain one condition per key"
+KEY_LENGTH = "Conditions can be of length 1 or 2 only"
+KEY_MULTIPLE_NAMES = (
+    "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"
+)
+KEY_NO_ATTRIBUTE = "Invalid condition in KeyConditionExpression: No key attribute specified"
+KEY_FIRST_OPERAND = (
+    "Invalid condition in KeyConditionExpression: {op} operator must have the key attribute as its first "
+    "operand"
+)
+KEY_CONDITION_TYPE = (
+    "One or more parameter values were invalid: Condition parameter type does not match schema type"
+)
+KEY_NESTED = "KeyConditionExpressions cannot contain nested operations"
+KEY_NOT_SUPPORTED = "Query key condition not supported"
+# The service's wording (DynamoDB Local drops the name).
+KEY_MISSED = "Query condition missed key schema element: {name}"
+KEY_NOT_SCALAR = (
+    "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: {name}"
+)
+
+# --- Expressions: applying an update --------------------------------------------------------------------
+
+UPDATE_KEY = (
+    "One or more parameter values were invalid: Cannot update attribute {name}. "
+    "This attribute is part of the key"
+)
+UPDATE_BAD_PATH = "The document path provided in the update expression is invalid for update"
+UPDATE_BAD_OPERAND = "An operand in the update expression has an incorrect data type"
+UPDATE_MISSING = "The provided expression refers to an attribute that does not exist in the item"
+
+# --- Legacy parameters (Expected, KeyConditions, QueryFilter, ScanFilter, AttributeUpdates) ------------
+
+INVALID_PARAMETERS = "One or more parameter values were invalid: "
+UNKNOWN_OPERATOR = "Comparison type does not exist in DynamoDB"
+ARGUMENT_COUNT = INVALID_PARAMETERS + "Invalid number of argument(s) for the {op} ComparisonOperator"
+NEEDS_VALUES = INVALID_PARAMETERS + (
+    "Value or AttributeValueList must be used with ComparisonOperator: {op} for Attribute: {name}"
+)
+NOT_VALID_FOR = INVALID_PARAMETERS + "ComparisonOperator {op} is not valid for {kind} AttributeValue type"
+SAME_TYPES = INVALID_PARAMETERS + "AttributeValues inside AttributeValueList must be of same type"
+LEGACY_BETWEEN_ORDER = (
+    "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"
+)
+EXISTS_WITH_OPERATOR = (
+    INVALID_PARAMETERS + "Exists and ComparisonOperator cannot be used together for Attribute: {name}"
+)
+VALUE_WITH_LIST = (
+    INVALID_PARAMETERS + "Value and AttributeValueList cannot be used together for Attribute: {name}"
+)
+VALUE_WHEN_ABSENT = INVALID_PARAMETERS + "Value cannot be used when Exists is false for Attribute: {name}"
+VALUE_NEEDED = INVALID_PARAMETERS + "Value must be provided when Exists is {state} for Attribute: {name}"
+OPERATOR_WITHOUT_CONDITIONS = "ConditionalOperator cannot be used without Filter or Expected"
+OPERATOR_WITH_ONE = "ConditionalOperator can only be used when Filter or Expected has two or more elements"
+ONLY_DELETE = INVALID_PARAMETERS + "Only DELETE action is allowed when no attribute value is specified"
+ADD_NOT_SUPPORTED = INVALID_PARAMETERS + "ADD action is not supported for the type {kind}"
+DELETE_NOT_SUPPORTED = INVALID_PARAMETERS + "DELETE action with value is not supported for the type {kind}"
+UPDATE_TYPE_MISMATCH = "Type mismatch for attribute to update"
+NULL_OPERATOR = (
+    "1 validation error detected: Value null at '{member}.{name}.member.comparisonOperator' failed to "
+    "satisfy constraint: Member must not be null"
+)
+
+# --- Query and Scan -------------------------------------------------------------------------------------
+
+NO_KEY_CONDITION = (
+    "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."
+)
+NO_SUCH_INDEX = "The table does not have the specified index: {index}"
+GSI_CONSISTENT_READ = "Consistent reads are not supported on global secondary indexes"
+SELECT_ALL_ON_GSI = (
+    "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global "
+    "secondary index {index} because its projection type is not ALL"
+)
+SPECIFIC_WITHOUT_PROJECTION = (
+    "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
+)
+PROJECTION_WITH_SELECT = "Cannot specify the {member} when choosing to get {what}"
+ALL_PROJECTED_WITHOUT_INDEX = "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
+NOT_PROJECTED = (
+    "One or more parameter values were invalid: Global secondary index {index} does not project [{names}]"
+)
+LEGACY_FILTER_ON_KEY = (
+    "QueryFilter can only contain non-primary key attributes: Primary key attribute: {name}"
+)
+FILTER_NOT_PROJECTED = (
+    "One or more parameter values were invalid: Secondary index {index} does not project one or more filter "
+    "attributes: [{names}]"
+)
+FILTER_ON_KEY = "Filter Expression can only contain non-primary key attributes: Primary key attribute: {name}"
+START_KEY_SIZE = "Exclusive Start Key must have same size as table's key schema"
+START_KEY_TYPE = "Type mismatch for attribute to update"
+START_KEY_INVALID = "The provided starting key is invalid"
+START_KEY_OUTSIDE = "The provided starting key does not match the range key predicate"
+START_KEY_SEGMENT = "Exclusive start key must lie within the segment"
+SEGMENT_WITHOUT_TOTAL = "If segment is specified, total segment must also be specified"
+TOTAL_WITHOUT_SEGMENT = (
+    "If total segments is specified, a particular segment must also be specified for this request"
+)
+SEGMENT_TOO_LARGE = (
+    "1 validation error detected: Value '{segment}' at 'segment' failed to satisfy constraint: Member must "
+    "have value less than or equal to {highest}"
+)
+
+# --- Batches --------------------------------------------------------------------------------------------
+
+BATCH_WRITE_LIST_EMPTY = "The batch write request list for a table cannot be null or empty: {table}"
+BATCH_WRITE_ENTRY_NULL = "The batch write request list for a table cannot be null or empty"
+BATCH_GET_KEYS_EMPTY = "The list of keys in RequestItems for BatchGetItem is required: {table} has empty list"
+BATCH_GET_KEY_NULL = (
+    "The list of keys in RequestItems for BatchGetItem may not contain null or empty values: "
+    "{table} has one or more empty keys"
+)
+TOO_MANY_WRITES = "Too many items requested for the BatchWriteItem call"
+TOO_MANY_GETS = "Too many items requested for the BatchGetItem call"
+DUPLICATE_KEYS = "Provided list of item keys contains duplicates"
+# A WriteRequest holding both a PutRequest and a DeleteRequest: the service reuses the AttributeValue words.
+ONE_REQUEST_KIND = TWO_TYPES
+
+# --- Transactions ---------------------------------------------------------------------------------------
+
+TRANSACTION_CANCELLED = (
+    "Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]"
+)
+TRANSACTION_NO_ACTION = "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request"
+TRANSACTION_MANY_ACTIONS = "TransactItems can only contain one of Check, Put, Update or Delete"
+TRANSACTION_SAME_ITEM = "Transaction request cannot include multiple operations on one item"
+TRANSACTION_TOO_LARGE = "Transaction payload size cannot exceed 4MB. Payload Size: {size}"
+TRANSACTION_NULL_GET = (
+    "1 validation error detected: Value null at 'transactItems.{position}.member.get' failed to satisfy "
+    "constraint: Member must not be null"
+)
+# A ClientRequestToken reused with another request: DynamoDB Local answers with an empty message.
+IDEMPOTENT_MISMATCH = ""
+# The beginning of UPDATE_KEY: how a transaction tells that cancellation reason from the others.
+UPDATE_KEY_PREFIX = "One or more parameter values were invalid: Cannot update attribute "
+
+# --- Tables ---------------------------------------------------------------------------------------------
+
+NO_HASH_KEY = "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key"
+TOO_MANY_HASH_KEYS = "Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key"
+KEY_ORDER = (
+    "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second"
+)
+SAME_KEY_NAMES = "Two keys can not have the same name"
+DUPLICATE_ATTRIBUTES = "Cannot have two attributes with the same name"
+UNDEFINED_KEYS = (
+    "One or more parameter values were invalid: Some index key attributes are not defined in "
+    "AttributeDefinitions. Keys: [{keys}], AttributeDefinitions: [{defined}]"
+)
+UNUSED_DEFINITIONS = (
+    "The number of attributes in key schema must match the number of attributes defined in attribute "
+    "definitions."
+)
+KEY_SCHEMA_TOO_BIG = (
+    "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table"
+)
+NO_ATTRIBUTE_SCHEMA = "No Attribute Schema Defined"
+NO_KEY_SCHEMA = (
+    "No defined key schema.  A key schema containing at least a hash key must be defined for all tables"
+)
+PPR_WITH_THROUGHPUT = (
+    "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be "
+    "specified when BillingMode is PAY_PER_REQUEST"
+)
+NO_THROUGHPUT = "No provisioned throughput specified for the table"
+NO_GSI_THROUGHPUT = "No provisioned throughput specified for the global secondary index"
+PPR_GSI_THROUGHPUT = (
+    "One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: "
+    "{index} when BillingMode is PAY_PER_REQUEST"
+)
+EMPTY_GSI_LIST = "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty"
+EMPTY_LSI_LIST = "One or more parameter values were invalid: List of LocalSecondaryIndexes is empty"
+TOO_MANY_GSIS = "GlobalSecondaryIndex count exceeds the per-table limit"
+TOO_MANY_LSIS = "Cannot have more than 5 local secondary indexes per table"
+DUPLICATE_GSI = "Two global secondary indices have the same name"
+DUPLICATE_LSI = "Two local secondary indices have the same name"
+GSI_LSI_SAME_NAME = "Local Secondary Indices AND Global Secondary Indices must have different names"
+NO_PROJECTION = "Indexes must have a projection specified"
+INCLUDE_WITHOUT_ATTRIBUTES = (
+    "If Projection type INCLUDE is specified, some non-key attributes to include in the projection must be "
+    "specified as well"
+)
+ATTRIBUTES_WITHOUT_INCLUDE = (
+    "No attributes should be specified to be projected unless projection type is INCLUDE"
+)
+TOO_MANY_PROJECTED = (
+    "One or more parameter values were invalid: Number of projected attributes in all indexes exceeds limit "
+    "of {limit}, provided: {count}"
+)
+LSI_ON_HASH_TABLE = "Local Secondary indices are not allowed on hash tables, only hash and range tables"
+LSI_NEEDS_RANGE = "Local secondary indices must have a range key"
+LSI_SAME_HASH = "Local Secondary indices must have the same hash key as the main table"
+STREAM_VIEW_TYPE = "Invalid StreamViewType: Stream ViewType must not be null or empty when enabling streams."
+STREAM_ALREADY_ENABLED = "Table already has an enabled stream"
+STREAM_NOT_ENABLED = "Table has no stream to disable"
+STREAM_DISABLED_WITH_TYPE = (
+    "Invalid StreamViewType: Stream StreamEnabled was false but a StreamViewType was present."
+)
+ONE_INDEX_AT_A_TIME = (
+    "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
+)
+REDEFINED_ATTRIBUTE = (
+    "invalid attribute, SchemaElement redefined should be of same type as previously defined"
+)
+TABLE_EXISTS = "Table already exists: {name}"
+DELETION_PROTECTED = (
+    "Resource cannot be deleted as it is currently protected against deletion. "
+    "Disable deletion protection first."
+)
+NOTHING_TO_UPDATE = "Nothing to update"
+SAME_THROUGHPUT = "The requested throughput value equals the current value"
+INDEX_EXISTS = "Attempting to create an index which already exists"
+
+# --- Time to live ---------------------------------------------------------------------------------------
+
+TTL_ALREADY_ENABLED = "TimeToLive is already enabled"
+TTL_ALREADY_DISABLED = "TimeToLive is already disabled"
+TTL_OTHER_ATTRIBUTE = "TimeToLive is active on a different AttributeName"
+
+# --- Tags -----------------------------------------------------------------------------------------------
+
+TAGGED_RESOURCE_NOT_FOUND = "Requested resource not found: ResourcArn: {arn} not found"
+INVALID_RESOURCE_ARN = "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
+TOO_MANY_TAGS = "One or more parameter values were invalid: The number of tags exceeds the limit of 50"
+RESERVED_TAG_PREFIX = "One or more parameter values were invalid: Tag key prefix aws: is reserved for AWS use"
+EMPTY_TAG_KEYS = "One or more parameter values were invalid: TagKeys must not be empty"
+EMPTY_TAGS = "One or more parameter values were invalid: Tags must not be empty"
+
+# --- DynamoDB Streams -----------------------------------------------------------------------------------
+
+STREAM_NOT_FOUND = "Requested resource not found: Stream: {arn} not found"
+STREAM_DOES_NOT_EXIST = "Stream does not exist"
+SHARD_DOES_NOT_EXIST = "Shard does not exist"
+SEQUENCE_REQUIRED = "One or more parameter values were invalid: Invalid SequenceNumber"
+SEQUENCE_NOT_ALLOWED = (
+    "One or more parameter values were invalid: SequenceNumber should not be passed for this iterator type"
+)
+TIMESTAMP_REQUIRED = "One or more parameter values were invalid: Invalid Timestamp"
+BAD_SEQUENCE = "Invalid SequenceNumber for the shard"
+BAD_ITERATOR = "Invalid ShardIterator"
+ITERATOR_EXPIRED = (
+    "Iterator expired. The iterator was created at time {created} while right now it is {now} which is "
+    "further in the future than the tolerated delay of 900000 milliseconds."
+)
+RECORDS_TRIMMED = "The operation attempted to read past the oldest stream record in a shard."
