@@ -94,6 +94,9 @@ class Table(Generic[T]):
     ``client`` is any boto3-compatible DynamoDB client (default: ``boto3.client("dynamodb")``, made on first
     use). A model with encrypted fields needs ``kms_key_arn`` (and ``kms_client``, default
     ``boto3.client("kms")``); without it the table refuses to be built rather than store plaintext.
+    ``envelope_version=2`` seals encrypted fields bound to this table and each item's primary key, so an
+    envelope copied from another item fails to open (docs/encryption.md; version 1, the default, is the
+    format TableTheory for Go and TypeScript read).
     ``clock`` (default: the system's UTC time) stamps the lifecycle fields (docs/lifecycle.md).
     """
 
@@ -107,6 +110,7 @@ class Table(Generic[T]):
         kms_client: Any = None,
         rand_bytes: Callable[[int], bytes] | None = None,
         clock: Clock | None = None,
+        envelope_version: int = 1,
     ) -> None:
         self.model: ModelDefinition[T] = (
             model if isinstance(model, ModelDefinition) else ModelDefinition.from_dataclass(model)
@@ -124,6 +128,7 @@ class Table(Generic[T]):
         self._kms_key_arn = kms_key_arn
         self._kms_client = kms_client
         self._rand_bytes = rand_bytes
+        self._envelope_version = envelope_version
         self._encryptor: Any = None
         self._lifecycle = Lifecycle(self.model, clock)
         if self._encrypted and not kms_key_arn:
@@ -153,13 +158,33 @@ class Table(Generic[T]):
 
             kms = self._kms_client if self._kms_client is not None else _client.default_client("kms")
             self._encryptor = FieldEncryptor(
-                kms_client=kms, key_arn=self._kms_key_arn or "", rand_bytes=self._rand_bytes
+                kms_client=kms,
+                key_arn=self._kms_key_arn or "",
+                rand_bytes=self._rand_bytes,
+                envelope_version=self._envelope_version,
             )
         return self._encryptor
 
-    def _seal(self, attrs: dict[str, AttributeValue]) -> dict[str, AttributeValue]:
-        sealed: dict[str, AttributeValue] = self._encryption().encrypt_attributes(attrs)
+    def _seal(self, attrs: dict[str, AttributeValue], key: Key) -> dict[str, AttributeValue]:
+        """The envelopes of ``attrs``, encrypted fields of the item whose primary key is ``key``."""
+        sealed: dict[str, AttributeValue] = self._encryption().encrypt_attributes(
+            attrs, table=self.table_name, key=key
+        )
         return sealed
+
+    def _sealer(self, key: Key) -> Callable[[dict[str, AttributeValue]], dict[str, AttributeValue]] | None:
+        """``_seal`` for the item ``key`` (what the update builders call), or None without encryption."""
+        if not self._encrypted:
+            return None
+        return lambda attrs: self._seal(attrs, key)
+
+    def _item_key(self, item: Mapping[str, AttributeValue]) -> Key:
+        """The primary key held by ``item`` (the attributes it has of it)."""
+        return {
+            f.attribute_name: item[f.attribute_name]
+            for f in self.model.key_fields
+            if f.attribute_name in item
+        }
 
     def to_item(self, instance: T) -> Item:
         """The DynamoDB item for a model instance (keys checked, encrypted fields sealed)."""
@@ -173,7 +198,7 @@ class Table(Generic[T]):
                 del item[attr]
         secret = {a: item[a] for a in self._encrypted if a in item}
         if secret:
-            item.update(self._seal(secret))
+            item.update(self._seal(secret, self._item_key(item)))
         return item
 
     def from_item(self, item: Mapping[str, AttributeValue], cache: Any = None) -> T:
@@ -182,9 +207,12 @@ class Table(Generic[T]):
         if secret:
             encryptor = self._encryption()
             cache = self._new_cache() if cache is None else cache  # one Decrypt per data key, not per field
+            key = self._item_key(item)
             item = dict(item)
             for attr in secret:
-                item[attr] = encryptor.decrypt_attribute(attr, item[attr], cache)
+                item[attr] = encryptor.decrypt_attribute(
+                    attr, item[attr], cache, table=self.table_name, key=key
+                )
         instance: T = decode_struct(self.model.model, self._fields, item, self.model.model.__name__)
         return instance
 
@@ -366,7 +394,7 @@ class Table(Generic[T]):
         request: Request = {"TableName": self.table_name, "Key": self._key(pk, sk, "update")}
         expr = Expression()
         request["UpdateExpression"] = build_update(
-            self.model, self._with_lifecycle(updates), expr, self._seal if self._encrypted else None
+            self.model, self._with_lifecycle(updates), expr, self._sealer(request["Key"])
         )
         self._condition(
             request,

@@ -166,9 +166,8 @@ def _write_entry(
         body["Key"] = table._key(action.pk, action.sk, where)
         ident = key_id(body["Key"])
         if isinstance(action, TransactUpdate):
-            seal = table._seal if table._encrypted else None
             body["UpdateExpression"] = build_update(
-                table.model, table._with_lifecycle(action.updates), expr, seal
+                table.model, table._with_lifecycle(action.updates), expr, table._sealer(body["Key"])
             )
             version, kind = action.expected_version, "Update"
         elif isinstance(action, TransactDelete):

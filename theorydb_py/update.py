@@ -404,7 +404,7 @@ class UpdateBuilder(Generic[T]):
             }[action.kind]
             clauses[_CLAUSE[action.kind]].append(text)
         if secret:
-            sealed = self._table._seal({attr: values[ph] for attr, ph in secret.items()})
+            sealed = self._table._seal({attr: values[ph] for attr, ph in secret.items()}, dict(self._key))
             for attr, ph in secret.items():
                 values[ph] = sealed[attr]
         for ph, av in values.items():
