@@ -586,9 +586,11 @@ class FieldEncryptor:
                 return aead.decrypt(nonce, ct, aad)
             except InvalidTag:
                 pass
+        bound = aads[0].startswith(ITEM_AAD_PREFIX.encode())
+        moved = "another attribute, item or table" if bound else "another attribute"
         raise EncryptionError(
-            f"cannot decrypt {name}: authentication failed (tampered, moved from another attribute or "
-            "item, or sealed under another key)",
+            f"cannot decrypt {name}: authentication failed (tampered, moved from {moved}, or sealed under "
+            "another key)",
             attribute=name,
         )
 
