@@ -479,7 +479,8 @@ PARTIQL_EMPTY_IN = (
     "IN operator must have a left hand argument of type Variable Reference and right hand argument of type "
     "Seq with at least one member"
 )
-PARTIQL_DUPLICATE_KEYS = "Duplicate keys in tuple. Key: {key} under root"
+PARTIQL_DUPLICATE_KEYS = "Duplicate keys in tuple. Key: {key} under {path}"
+PARTIQL_PARAMETER_IN_VALUE = "Unsupported data type: Parameter under key {path}"
 PARTIQL_EMPTY_BAG = "Empty bags are not supported"
 PARTIQL_BAG_TYPES = "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"
 PARTIQL_BAG_DUPLICATES = "Input collection contains duplicates"
