@@ -297,6 +297,15 @@ def execute_statement(emu: Any, request: Request) -> Response:
 # ------------------------------------------------------------------------------------------ transactions
 
 
+def _entries(request: Request, member: str, path: str) -> list[dict[str, Any]]:
+    """The statements of a transaction or batch; a null one is refused as the request's shape is."""
+    entries: list[dict[str, Any]] = request[member]
+    for position, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise validation_error(M.NULL_MEMBER.format(path=f"{path}.{position}.member"))
+    return entries
+
+
 def _in_statement(position: int, error: DynamoDBError) -> DynamoDBError:
     return validation_error(M.PARTIQL_IN_STATEMENT.format(position=position, message=error.message))
 
@@ -310,7 +319,7 @@ def _cancelled(reasons: list[dict[str, Any]]) -> DynamoDBError:
 def execute_transaction(emu: Any, request: Request) -> Response:
     """Up to 100 statements, all reads or all writes, as one TransactGetItems or TransactWriteItems:
     atomic, isolated, idempotent by ``ClientRequestToken``. Runtime: O(statements x log n)."""
-    entries = request["TransactStatements"]
+    entries = _entries(request, "TransactStatements", "transactStatements")
     statements = [_parse(entry["Statement"]) for entry in entries]
     reads = [isinstance(statement, Select) for statement in statements]
     if any(reads) and not all(reads):
@@ -503,7 +512,7 @@ def _plan_batch_statement(emu: Any, entry: dict[str, Any], planned: _BatchStatem
 def batch_execute_statement(emu: Any, request: Request) -> Response:
     """Up to 25 statements, all reads (single items) or all writes, each answered on its own.
     Runtime: O(statements x log n)."""
-    entries = request["Statements"]
+    entries = _entries(request, "Statements", "statements")
     planned: list[_BatchStatement] = []
     for entry in entries:
         one = _BatchStatement()
