@@ -109,6 +109,9 @@ class Table(Generic[T]):
     ``boto3.client("kms")``); without it the table refuses to be built rather than store plaintext.
     ``clock`` (default: the system's UTC time) stamps the lifecycle fields (docs/lifecycle.md).
     ``allow_legacy_aad`` also reads envelopes written under the previous product name (DynamORM).
+    ``envelope_version=2`` seals encrypted fields bound to this table and each item's primary key, so an
+    envelope copied from another item fails to open (docs/encryption.md; version 1, the default, is the
+    format TableTheory for Go and TypeScript read).
     """
 
     def __init__(
@@ -122,6 +125,7 @@ class Table(Generic[T]):
         rand_bytes: Callable[[int], bytes] | None = None,
         clock: Clock | None = None,
         allow_legacy_aad: bool = False,
+        envelope_version: int = 1,
     ) -> None:
         definition: ModelDefinition[T] = (
             model if isinstance(model, ModelDefinition) else ModelDefinition.from_dataclass(model)
@@ -135,6 +139,7 @@ class Table(Generic[T]):
             rand_bytes=rand_bytes,
             clock=clock,
             allow_legacy_aad=allow_legacy_aad,
+            envelope_version=envelope_version,
         )
         self.model: ModelDefinition[T] = definition
         self.table_name: str = self.mapper.table_name

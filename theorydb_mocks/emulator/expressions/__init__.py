@@ -42,7 +42,7 @@ from theorydb_mocks.emulator.expressions._check import Resolver, check_key_struc
 from theorydb_mocks.emulator.expressions._eval import evaluate, project
 from theorydb_mocks.emulator.expressions._parser import Parsed, parse
 from theorydb_mocks.emulator.expressions._update import UpdateResult, apply_update
-from theorydb_mocks.emulator.values import validate_attribute_value
+from theorydb_mocks.emulator.values import MAX_NESTING, utf8_size, validate_attribute_value
 
 __all__ = [
     "CompiledExpressions",
@@ -67,7 +67,7 @@ def parse_expression(kind: str, text: str) -> Parsed:
     """Parse and run the text-only checks of one expression (cached: the same text parses once)."""
     if not text:
         raise invalid_expression(kind, M.EXPRESSION_EMPTY)
-    size = len(text.encode("utf-8"))
+    size = utf8_size(text)
     if size > MAX_EXPRESSION_BYTES:
         raise invalid_expression(kind, M.EXPRESSION_TOO_LARGE.format(size=size))
     parsed = parse(kind, text)
@@ -256,17 +256,34 @@ def _check_placeholder_maps(
     for key, name in (names or {}).items():
         if not name:
             raise validation_error(M.NAMES_INVALID_VALUE.format(key=key))
-        if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        if utf8_size(name) > MAX_NAME_BYTES:
             raise validation_error(M.NAME_TOO_LARGE.format(key=key))
     checked: dict[str, AttributeValue] = {}
     for key, value in (values or {}).items():
         try:
-            checked[key] = validate_attribute_value(value)
+            # A placeholder's value may nest one level more than an item's before this message...
+            checked[key] = validate_attribute_value(value, level=0)
         except DynamoDBError as error:
             if error.code != "ValidationException":
                 raise
             raise validation_error(M.VALUES_INVALID_VALUE.format(message=error.message, key=key)) from None
+        if _levels(checked[key]) > MAX_NESTING:  # ...and that one more level has a message of its own
+            raise validation_error(M.VALUE_ONE_LEVEL_TOO_DEEP)
     return checked
+
+
+def _levels(value: AttributeValue) -> int:
+    """How many levels ``value`` nests (a scalar is 1); iterative, for values already validated."""
+    deepest = 0
+    stack: list[tuple[AttributeValue, int]] = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if "L" in node:
+            stack.extend((member, level + 1) for member in node["L"])
+        elif "M" in node:
+            stack.extend((member, level + 1) for member in node["M"].values())
+    return deepest
 
 
 # Whole requests compiled before, keyed by their expressions and frozen placeholder maps. The hot path of

@@ -40,7 +40,12 @@ from theorydb_mocks.emulator.messages import (
     VECTOR_MEMBER_TYPE,
     VECTOR_TYPE,
 )
-from theorydb_mocks.emulator.values import attribute_value_size, item_size, validate_attribute_value
+from theorydb_mocks.emulator.values import (
+    attribute_value_size,
+    item_size,
+    utf8_size,
+    validate_attribute_value,
+)
 from theorydb_mocks.emulator.vectors import F32_MAX, vector_values
 
 __all__ = [
@@ -186,7 +191,7 @@ def _lsi_projection_sizes(key: KeySchema, indexes: Iterable[IndexSpec], item: It
         if spec.projection_type == "INCLUDE":
             names.update(spec.non_key_attributes)
         present = (name for name in names if name in item)
-        extra += sum(len(name.encode("utf-8")) + attribute_value_size(item[name]) for name in present)
+        extra += sum(utf8_size(name) + attribute_value_size(item[name]) for name in present)
     return extra
 
 
