@@ -445,6 +445,17 @@ class _FastCompiler:
             required = tuple(meta.get("required", ()))
             if self._strict:
                 union = bool(getattr(shape, "is_tagged_union", False))
+                if union and not required:
+
+                    def strict_union(value: Any) -> bool:  # an AttributeValue: exactly one member
+                        if type(value) is not dict or len(value) != 1:
+                            return False
+                        for name, item in value.items():
+                            check = members.get(name)
+                            return check is not None and item is not None and check(item)
+                        return False
+
+                    return strict_union
 
                 def strict_structure(value: Any) -> bool:
                     if type(value) is not dict or (union and len(value) != 1):

@@ -329,6 +329,7 @@ def compare_values(a: AttributeValue, b: AttributeValue) -> int | None:
 # ---------------------------------------------------------------------------------------------- sizes
 
 
+@lru_cache(maxsize=8192)
 def _number_size(text: str) -> int:
     """Bytes of a number: base-100 digit pairs aligned on the decimal point, plus one exponent byte.
 
@@ -355,7 +356,7 @@ def attribute_value_size(av: AttributeValue) -> int:
     value = av[kind]
     match kind:
         case "S":
-            return len(value.encode("utf-8"))
+            return len(value) if value.isascii() else len(value.encode("utf-8"))
         case "N":
             return _number_size(value)
         case "B":
@@ -380,4 +381,7 @@ def item_size(item: Item) -> int:
     >>> item_size({"pk": {"S": "a"}, "m": {"M": {"ab": {"NULL": True}}}})
     11
     """
-    return sum(len(name.encode("utf-8")) + attribute_value_size(av) for name, av in item.items())
+    return sum(
+        (len(name) if name.isascii() else len(name.encode("utf-8"))) + attribute_value_size(av)
+        for name, av in item.items()
+    )
