@@ -45,9 +45,8 @@ def operations(client: Any, items: int) -> dict[str, Callable[[int], None]]:
         BillingMode="PAY_PER_REQUEST",
     )
     for start in range(0, items, 25):
-        client.batch_write_item(
-            RequestItems={"things": [{"PutRequest": {"Item": item(i)}} for i in range(start, min(start + 25, items))]}
-        )
+        batch = [{"PutRequest": {"Item": item(i)}} for i in range(start, min(start + 25, items))]
+        client.batch_write_item(RequestItems={"things": batch})
     middle = f"item#{items // 2:08d}"
 
     def put(i: int) -> None:
@@ -101,14 +100,16 @@ def profile(fn: Callable[[int], None], calls: int, top: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--items", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument("--calls", type=int, default=2000)
-    parser.add_argument("--profile", type=int, default=0, metavar="TOP", help="print cProfile's TOP functions")
+    parser.add_argument("--profile", type=int, default=0, metavar="TOP", help="cProfile's TOP functions")
     parser.add_argument("--no-ledger", action="store_true", help="turn the capacity ledger off")
     args = parser.parse_args()
     print(f"# profile_operations: {machine()}; capacity ledger {'off' if args.no_ledger else 'on'}")
-    print("| items | " + " | ".join(["put_item", "get_item", "update_item (conditional)", "query 10 items"]) + " |")
+    print("| items | put_item | get_item | update_item (conditional) | query 10 items |")
     print("| --- " * 5 + "|")
     for size in args.items:
         ops = operations(DynamoDBEmulator(capacity_ledger=not args.no_ledger).client(), size)

@@ -165,6 +165,14 @@ def _operation(name: str) -> _Operation:
     return _Operation(name)
 
 
+def prepare_params(operation: str, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """``params`` of the DynamoDB ``operation`` ready for ``dispatch``, and whether they are prevalidated
+    (see ``_Operation.prepare``; KeyError for an operation DynamoDB's model does not define)."""
+    if operation not in _method_names_to_api().values():
+        raise KeyError(operation)
+    return _operation(operation).prepare(params)
+
+
 def _response_metadata(status: int) -> dict[str, Any]:
     request_id = door.request_id()
     return {
