@@ -568,7 +568,21 @@ def fully_valid(operation: str) -> Callable[[Any], bool]:
     shape = service_model().operation_model(operation).input_shape
     if shape is None:
         return lambda request: request == {}
-    return _STRICT.pred(shape)
+    surely_valid = _STRICT.pred(shape)
+    before = _BEFORE_MODEL.get(operation)
+    if before is None:
+        return surely_valid
+
+    def valid(request: Any) -> bool:  # the checks DynamoDB makes ahead of the model's count too
+        if not surely_valid(request):
+            return False
+        try:
+            before(request)
+        except DynamoDBError:
+            return False
+        return True
+
+    return valid
 
 
 MAX_BATCH_WRITES = 25
