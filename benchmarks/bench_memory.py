@@ -91,7 +91,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=200_000)
     args = parser.parse_args()
     print(f"# bench_memory: {machine()}; {args.items:,} items per shape")
-    print("| item | DynamoDB size (bytes) | RSS per item (bytes) | item objects (bytes) | overhead per item |")
+    print(
+        "| item | DynamoDB size (bytes) | RSS per item (bytes) | item objects (bytes) | overhead per item |"
+    )
     print("| --- | --- | --- | --- | --- |")
     for name, make in (("85-byte", small), ("1 KB", large)):
         per_item, objects, size = measure(make, args.items)
