@@ -175,15 +175,15 @@ def test_operation_records_hold_the_facts() -> None:
     for name, record in OPERATIONS.items():
         assert record.name == name and record.handler is not None
         assert record.read_only == name.startswith(
-            ("Describe", "List", "Get", "Query", "Scan", "BatchGet", "TransactGet")
+            ("Describe", "List", "Get", "Query", "Scan", "BatchGet", "TransactGet", "Search")
         ), name
 
 
 def test_unimplemented_and_unknown_operations() -> None:
-    modeled = record_for("ExecuteStatement")
+    modeled = record_for("DescribeKinesisStreamingDestination")
     assert modeled.handler is None and modeled.service == "dynamodb"
     with pytest.raises(DynamoDBError, match="does not implement"):
-        DynamoDBEmulator().dispatch("ExecuteStatement", {"Statement": "SELECT * FROM t"})
+        DynamoDBEmulator().dispatch("DescribeKinesisStreamingDestination", {"TableName": "things"})
     with pytest.raises(DynamoDBError, match="UnknownOperation"):
         record_for("Nope")
     with pytest.raises(DynamoDBError, match="UnknownOperation"):

@@ -210,6 +210,53 @@ def test_aws_cli_transaction(aws_cli: Callable[..., Any], ddb_server_endpoint: s
     assert page["Count"] == 3
 
 
+def test_aws_cli_partiql(aws_cli: Callable[..., Any], ddb_server_endpoint: str) -> None:
+    table = _table()
+    _cli_create(aws_cli, ddb_server_endpoint, table)
+    endpoint = ddb_server_endpoint
+    insert = f"INSERT INTO \"{table}\" VALUE {{'pk': ?, 'sk': ?, 'n': 1}}"
+    aws_cli(
+        endpoint,
+        "dynamodb",
+        "execute-statement",
+        "--statement",
+        insert,
+        "--parameters",
+        '[{"S":"p"},{"N":"1"}]',
+    )
+    batch = [{"Statement": insert, "Parameters": [{"S": "p"}, {"N": str(n)}]} for n in (2, 3)]
+    answered = aws_cli(endpoint, "dynamodb", "batch-execute-statement", "--statements", json.dumps(batch))
+    assert answered["Responses"] == [{"TableName": table}, {"TableName": table}]
+    update = f"UPDATE \"{table}\" SET n = n + 1 WHERE pk = 'p' AND sk = ?"
+    statements = [{"Statement": update, "Parameters": [{"N": str(n)}]} for n in (1, 2)]
+    aws_cli(
+        endpoint,
+        "dynamodb",
+        "execute-transaction",
+        "--transact-statements",
+        json.dumps(statements),
+        "--client-request-token",
+        "cli-token",
+    )
+    select = f"SELECT sk, n FROM \"{table}\" WHERE pk = 'p' ORDER BY sk DESC"
+    found = aws_cli(endpoint, "dynamodb", "execute-statement", "--statement", select)
+    assert found["Items"] == [
+        {"sk": {"N": "3"}, "n": {"N": "1"}},
+        {"sk": {"N": "2"}, "n": {"N": "2"}},
+        {"sk": {"N": "1"}, "n": {"N": "2"}},
+    ]
+    assert "DuplicateItemException" in aws_cli(
+        endpoint,
+        "dynamodb",
+        "execute-statement",
+        "--statement",
+        insert,
+        "--parameters",
+        '[{"S":"p"},{"N":"1"}]',
+        ok=False,
+    )
+
+
 @pytest.mark.skipif(not HAS_STREAMS, reason=NO_STREAMS)
 def test_aws_cli_stream_read(aws_cli: Callable[..., Any], ddb_server_endpoint: str) -> None:
     table = _table()

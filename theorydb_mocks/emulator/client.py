@@ -44,7 +44,7 @@ from botocore.waiter import WaiterModel, create_waiter_with_client
 from theorydb_mocks._service import client_exceptions
 from theorydb_mocks.emulator import door
 from theorydb_mocks.emulator.errors import DynamoDBError
-from theorydb_mocks.emulator.validation import fully_valid, service_model
+from theorydb_mocks.emulator.validation import check_depth, fully_valid, service_model
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.core import DynamoDBEmulator
@@ -214,8 +214,10 @@ class EmulatorClient:
 
     def _make_api_call(self, operation_name: str, api_params: dict[str, Any]) -> dict[str, Any]:
         """Run one operation (botocore's name for this hook, so tools that wrap it keep working)."""
-        params, prevalidated = _operation(operation_name).prepare(api_params)
+        operation = _operation(operation_name)
         try:
+            check_depth(operation.shape, api_params)  # botocore's validator below recurses
+            params, prevalidated = operation.prepare(api_params)
             response = self._emulator.dispatch(operation_name, params, prevalidated=prevalidated)
         except DynamoDBError as err:
             error_response = err.error_response()

@@ -87,6 +87,16 @@ NULL_NOT_TRUE = (
     "One or more parameter values were invalid: Null attribute value types must have the value of true"
 )
 EMPTY_NAME = "Empty attribute name"
+# A value nested past 32 levels (the top-level value is level 1): in an item, a key, a placeholder's value
+# nested 34 levels or more (VALUES_INVALID_VALUE wraps it) ...
+VALUE_TOO_DEEP = (
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond "
+    "supported limit"
+)
+# ... and a placeholder's value nested exactly 33 levels, which has its own, shorter words.
+VALUE_ONE_LEVEL_TOO_DEEP = "Nesting Levels have exceeded supported limits"
+# A request nested deeper than any valid one, where no attribute value is too deep (the JSON reader's).
+REQUEST_TOO_DEEP = "The request nests deeper than any DynamoDB request can"
 UNSUPPORTED_KEY_TYPE = "Unsupported key type: {kind}"
 
 # --- Keys and items -------------------------------------------------------------------------------------
@@ -159,6 +169,7 @@ EXPRESSION_TOO_LARGE = "Expression size has exceeded the maximum allowed size; e
 TOO_DEEP = "The document path has too many nesting levels; nesting levels: {levels}"
 SYNTAX = 'Syntax error; token: "{token}", near: "{near}"'
 REDUNDANT_PARENTHESES = "The expression has redundant parentheses;"
+TOO_MANY_OPERATORS = "The expression contains too many operators; operator count: {count}"
 INDEX_RANGE = "List index is not within the allowable range; index: [{index}]"
 RESERVED = "Attribute name is a reserved keyword; reserved keyword: {word}"
 UNDEFINED_NAME = (
@@ -461,3 +472,192 @@ ITERATOR_EXPIRED = (
     "further in the future than the tolerated delay of 900000 milliseconds."
 )
 RECORDS_TRIMMED = "The operation attempted to read past the oldest stream record in a shard."
+
+
+# --- PartiQL: ExecuteStatement, BatchExecuteStatement, ExecuteTransaction ---------------------------------
+# DynamoDB Local 3.3.0's words (the service's where the allow-list says so). A message about a place in the
+# statement ends with PARTIQL_AT's " at <line>:<column>:<length>".
+
+PARTIQL_AT = "{message} at {line}:{column}:{length}"
+# Statement shape.
+PARTIQL_MALFORMED = "Statement wasn't well formed, can't be processed: {statement}"
+PARTIQL_UNEXPECTED_PATH = "Unexpected path component"
+PARTIQL_UNSUPPORTED_TOKEN = "Unsupported token in expression: {token}"
+PARTIQL_UNRECOGNIZED_FUNCTION = "Unrecognized function: {name}"
+PARTIQL_UNSUPPORTED_OPERATOR = "Unsupported operator in Condition Expression. Operator: {op}"
+PARTIQL_MISSING_OPERAND = "MISSING must be compared using IS operator"
+PARTIQL_EMPTY_IN = (
+    "IN operator must have a left hand argument of type Variable Reference and right hand argument of type "
+    "Seq with at least one member"
+)
+PARTIQL_DUPLICATE_KEYS = "Duplicate keys in tuple. Key: {key} under {path}"
+PARTIQL_PARAMETER_IN_VALUE = "Unsupported data type: Parameter under key {path}"
+PARTIQL_EMPTY_BAG = "Empty bags are not supported"
+PARTIQL_BAG_TYPES = "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"
+PARTIQL_BAG_DUPLICATES = "Input collection contains duplicates"
+PARTIQL_ION_LITERAL = "Ion Literals are not supported: SYMBOL under key root"
+PARTIQL_INDEX_RANGE = "List index is not within the allowable range; index: [{index}]"
+PARTIQL_INSERT_FORMAT = (
+    "Unsupported format in item expression. Please use struct format {{...}} to express item values for "
+    "insert statement."
+)
+PARTIQL_TABLE_NAME = (
+    "Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', '.'."
+)
+PARTIQL_DUPLICATE_PROJECTION = "Duplicate identifiers in select clause: {name}"
+PARTIQL_RETURNING_INSERT = "RETURNING is not supported in INSERT"
+PARTIQL_RETURNING_DELETE = (
+    "Invalid returning clause: {clause}. Only RETURNING ALL OLD * is allowed in DELETE statements."
+)
+PARTIQL_EXISTS_OUTSIDE = "EXISTS can only be used in ExecuteTransaction write requests."
+
+# Against the table.
+PARTIQL_NO_TABLE = "Cannot do operations on a non-existent table"
+PARTIQL_PARAMETER_COUNT = "Number of parameters in request and statement don't match."
+PARTIQL_KEY_MISSING = "Key attribute should be present in the item: Key {name}"
+PARTIQL_KEY_TYPE = "Key attribute's data type should match its data type in table's schema: Key {name}"
+PARTIQL_KEY_EQUALITY = "Where clause does not contain a mandatory equality on all key attributes"
+PARTIQL_ORDER_WITHOUT_WHERE = "Must have WHERE clause in the statement when using ORDER BY clause."
+PARTIQL_ORDER_WITHOUT_HASH = (
+    "Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause."
+)
+PARTIQL_ORDER_NOT_KEY = "Variable reference {name} in ORDER BY clause must be part of the primary key"
+PARTIQL_DUPLICATE_ITEM = "Duplicate primary key exists in table"
+PARTIQL_INVALID_TOKEN = "Invalid NextToken"
+
+# ExecuteTransaction and BatchExecuteStatement.
+PARTIQL_IN_STATEMENT = "Validation failed in TransactStatements[{position}]: {message}"
+PARTIQL_TRANSACTION_MIXED = (
+    "ExecuteTransaction API does not support both read and write operations in the same request."
+)
+PARTIQL_TRANSACTION_SELECT_KEY = (
+    "Select statements within ExecuteTransaction must specify the primary key in the where clause."
+)
+PARTIQL_TRANSACTION_INDEX = "Reads on indices are not supported within transactions."
+PARTIQL_TRANSACTION_RETURNING = "RETURNING clause is not supported in ExecuteTransaction."
+PARTIQL_EXISTS_CONDITION = "EXISTS() must contain a single item read with additional condition"
+PARTIQL_IDEMPOTENT_MISMATCH = (
+    "Specified idempotent token was used with different request parameters within the idempotency window"
+)
+PARTIQL_BATCH_MIXED = "Read and write requests together in the same batch is not supported."
+PARTIQL_BATCH_DUPLICATES = "Provided list of item keys contains duplicates"
+PARTIQL_BATCH_SINGLE_ITEM = "Only single item select is supported"
+PARTIQL_BATCH_INVALID_OPERATION = (
+    "Invalid operation. Only select, insert, update and delete operations are valid"
+)
+
+# --- Vector indexes and SearchVectors -------------------------------------------------------------------
+# DynamoDB Local has no vector search: nothing here is measured. The developer guide quotes some messages
+# (marked "documented"); the others are the emulator's words, in DynamoDB's style (docs/emulator.md).
+
+# CreateTable / UpdateTable.
+VECTOR_UNDEFINED_SEARCH_ATTRIBUTE = (
+    "One element in SearchSchema is not defined in attribute definitions"  # documented
+)
+VECTOR_ON_DEMAND_ONLY = (
+    "One or more parameter values were invalid: Vector indexes are supported only on tables that use "
+    "on-demand capacity mode (PAY_PER_REQUEST)"
+)
+VECTOR_DIMENSIONS_RANGE = (
+    "One or more parameter values were invalid: Dimensions must be between 1 and {limit}, provided: {dims}"
+)
+VECTOR_TWO_HASH = "One or more parameter values were invalid: SearchSchema can have at most one HASH element"
+VECTOR_DUPLICATE_SEARCH_ATTRIBUTE = (
+    "One or more parameter values were invalid: Duplicate attribute in SearchSchema: {name}"
+)
+VECTOR_IN_SCHEMA = (
+    "One or more parameter values were invalid: The vector attribute {name} cannot be in the SearchSchema"
+)
+VECTOR_IS_KEY = (
+    "One or more parameter values were invalid: The vector attribute {name} cannot be a key attribute"
+)
+VECTOR_DIMENSIONS_DIFFER = (
+    "One or more parameter values were invalid: Vector indexes on the same vector attribute must have the "
+    "same Dimensions. VectorAttribute: {name}"
+)
+VECTOR_DUPLICATE_INDEX = "Two vector indices have the same name"
+VECTOR_SAME_NAME_AS_INDEX = "Vector indices and secondary indices must have different names"
+VECTOR_EMPTY_LIST = "One or more parameter values were invalid: List of VectorIndexes is empty"
+VECTOR_ONE_ACTION = (
+    "One or more parameter values were invalid: A VectorIndexUpdate must have exactly one of Create or Delete"
+)
+
+# Writes of a malformed vector (documented behaviour: refused; the words are the emulator's).
+VECTOR_TYPE = (
+    "One or more parameter values were invalid: Parameter invalid type for vector attribute {name}: "
+    "expected a List of Numbers, got {actual}. IndexName: {index}"
+)
+VECTOR_MEMBER_TYPE = (
+    "One or more parameter values were invalid: Parameter invalid type for vector attribute {name} at "
+    "index {position}: expected a Number, got {actual}. IndexName: {index}"
+)
+VECTOR_MEMBER_RANGE = (
+    "One or more parameter values were invalid: Vector attribute {name} at index {position} is out of the "
+    "range of a 32-bit float: {value}. IndexName: {index}"
+)
+VECTOR_DIMENSIONS = (
+    "One or more parameter values were invalid: Vector attribute {name} has {count} dimensions, but the "
+    "vector index expects {dims}. IndexName: {index}"
+)
+
+# SearchVectors.
+SEARCH_TOP_K_RANGE = "Provided TopK value is out of valid range"  # documented
+SEARCH_NO_INDEX = "The table does not have the specified index: {index}"  # documented
+SEARCH_BACKFILLING = "Cannot search backfilling vector index: {index}"  # documented
+SEARCH_HASH_REQUIRED = (
+    "SearchConditionExpression must be provided when SearchSchema has a HASH key"  # documented
+)
+SEARCH_INVALID_COMPARATOR = "Invalid comparator used in SearchConditionExpression"  # documented
+SEARCH_INVALID_OPERATOR = (
+    "Invalid SearchConditionExpression: only equality conditions joined with AND are supported; "
+    "found: {found}"
+)
+SEARCH_NESTED_PATH = (
+    "Invalid SearchConditionExpression: only top-level attributes of the SearchSchema can be used; "
+    "found: {path}"
+)
+SEARCH_NOT_IN_SCHEMA = (
+    "Invalid SearchConditionExpression: attribute {name} is not in the SearchSchema of vector index {index}"
+)
+SEARCH_TYPE_MISMATCH = (
+    "One or more parameter values were invalid: Condition parameter type does not match schema type"
+)
+SEARCH_ELEMENT_TYPE = "Invalid SearchVector: the element at index {position} must be a Number, got {actual}"
+SEARCH_ELEMENT_RANGE = (
+    "Invalid SearchVector: the element at index {position} is out of the range of a 32-bit float: {value}"
+)
+SEARCH_DIMENSIONS = (
+    "Invalid SearchVector: the search vector has {count} dimensions, but vector index {index} has {dims}"
+)
+SEARCH_NOT_PROJECTED = (
+    "Invalid ProjectionExpression: attribute {name} is not projected into vector index {index}"
+)
+
+# --- The HTTP server: malformed HTTP, limits, timeouts, the journal -------------------------------------
+
+HTTP_MALFORMED_REQUEST_LINE = "Malformed HTTP request line"
+HTTP_MALFORMED_HEADER = "Malformed HTTP header"
+HTTP_HEADERS_TOO_LARGE = "Request headers too large"
+HTTP_INVALID_CONTENT_LENGTH = "Invalid Content-Length"
+HTTP_INVALID_CHUNKED_BODY = "Invalid chunked body"
+HTTP_UNSUPPORTED_ENCODING = "Unsupported Transfer-Encoding: {encoding}"
+HTTP_BODY_TOO_LARGE = "Request entity too large: the limit is {limit} bytes"
+HTTP_TOO_MANY_CONNECTIONS = "Too many connections: the server accepts {limit}"
+HTTP_TOO_MANY_BYTES = "The server is holding too many request bytes"
+HTTP_REQUEST_TIMEOUT = "The request was not received within {seconds:g} seconds"
+JOURNAL_NOT_RECORDED = "Internal server error: the write was not recorded ({reason}); nothing was changed"
+
+# --- SigV4 verification (--credentials-file) ----------------------------------------------------------
+
+SIGNATURE_MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. Check your AWS "
+    "Secret Access Key and signing method. Consult the service documentation for details."
+)
+SIGNATURE_EXPIRED = "Signature expired: {signed} is now earlier than {earliest} ({now} - {minutes} min.)"
+SIGNATURE_NOT_YET_CURRENT = (
+    "Signature not yet current: {signed} is still later than {latest} ({now} + {minutes} min.)"
+)
+SIGNATURE_ALGORITHM = "Authorization header requires '{algorithm}' algorithm. Authorization={authorization}"
+SIGNATURE_UNSUPPORTED_ALGORITHM = "Unsupported AWS 'algorithm'"
+SIGNATURE_SCOPE = "Credential should be scoped to a valid region, not '{region}'. "
+SIGNATURE_DATE = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."

@@ -42,7 +42,7 @@ from theorydb_mocks.emulator.expressions._check import Resolver, check_key_struc
 from theorydb_mocks.emulator.expressions._eval import evaluate, project
 from theorydb_mocks.emulator.expressions._parser import Parsed, parse
 from theorydb_mocks.emulator.expressions._update import UpdateResult, apply_update
-from theorydb_mocks.emulator.values import validate_attribute_value
+from theorydb_mocks.emulator.values import MAX_NESTING, utf8_size, validate_attribute_value
 
 __all__ = [
     "CompiledExpressions",
@@ -67,7 +67,7 @@ def parse_expression(kind: str, text: str) -> Parsed:
     """Parse and run the text-only checks of one expression (cached: the same text parses once)."""
     if not text:
         raise invalid_expression(kind, M.EXPRESSION_EMPTY)
-    size = len(text.encode("utf-8"))
+    size = utf8_size(text)
     if size > MAX_EXPRESSION_BYTES:
         raise invalid_expression(kind, M.EXPRESSION_TOO_LARGE.format(size=size))
     parsed = parse(kind, text)
@@ -243,6 +243,7 @@ class CompiledExpressions:
     key_condition: KeyCondition | None = None
     projection: ProjectionExpression | None = None
     update: UpdateExpression | None = None
+    search_condition: ConditionExpression | None = None
 
 
 # ------------------------------------------------------------------------------------------ compile
@@ -269,17 +270,34 @@ def _check_placeholder_maps(
     for key, name in (names or {}).items():
         if not name:
             raise validation_error(M.NAMES_INVALID_VALUE.format(key=key))
-        if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        if utf8_size(name) > MAX_NAME_BYTES:
             raise validation_error(M.NAME_TOO_LARGE.format(key=key))
     checked: dict[str, AttributeValue] = {}
     for key, value in (values or {}).items():
         try:
-            checked[key] = validate_attribute_value(value)
+            # A placeholder's value may nest one level more than an item's before this message...
+            checked[key] = validate_attribute_value(value, level=0)
         except DynamoDBError as error:
             if error.code != "ValidationException":
                 raise
             raise validation_error(M.VALUES_INVALID_VALUE.format(message=error.message, key=key)) from None
+        if _levels(checked[key]) > MAX_NESTING:  # ...and that one more level has a message of its own
+            raise validation_error(M.VALUE_ONE_LEVEL_TOO_DEEP)
     return checked
+
+
+def _levels(value: AttributeValue) -> int:
+    """How many levels ``value`` nests (a scalar is 1); iterative, for values already validated."""
+    deepest = 0
+    stack: list[tuple[AttributeValue, int]] = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if "L" in node:
+            stack.extend((member, level + 1) for member in node["L"])
+        elif "M" in node:
+            stack.extend((member, level + 1) for member in node["M"].values())
+    return deepest
 
 
 # Whole requests compiled before, keyed by their expressions and frozen placeholder maps. The hot path of
@@ -343,6 +361,7 @@ def compile_expressions(
     key_condition: str | None = None,
     projection: str | None = None,
     update: str | None = None,
+    search_condition: str | None = None,
 ) -> CompiledExpressions:
     """Parse (cached), resolve and check a request's expressions, in DynamoDB's order.
 
@@ -359,6 +378,7 @@ def compile_expressions(
             key_condition,
             projection,
             update,
+            search_condition,
         )
         hash(key)
     except TypeError:
@@ -367,7 +387,7 @@ def compile_expressions(
         cached = _COMPILED.get(key)
         if cached is not None:
             return cached
-    compiled = _compile(names, values, condition, filter, key_condition, projection, update)
+    compiled = _compile(names, values, condition, filter, key_condition, projection, update, search_condition)
     if key is not None:
         if len(_COMPILED) >= _COMPILED_MAX:
             _COMPILED.clear()
@@ -383,6 +403,7 @@ def _compile(
     key_condition: str | None,
     projection: str | None,
     update: str | None,
+    search_condition: str | None = None,
 ) -> CompiledExpressions:
     if (
         names
@@ -391,6 +412,7 @@ def _compile(
         and key_condition is None
         and projection is None
         and (update is None)
+        and search_condition is None
     ):
         raise validation_error(M.NAMES_WITHOUT_EXPRESSIONS)
     checked_values = _check_placeholder_maps(names, values)
@@ -405,6 +427,9 @@ def _compile(
         compiled_condition = _condition(resolver, "Condition", condition)
     if filter is not None:
         compiled_filter = _condition(resolver, "Filter", filter)
+    compiled_search = None
+    if search_condition is not None:
+        compiled_search = _condition(resolver, "SearchCondition", search_condition)
     if projection is not None:
         tree_p = parse_expression("Projection", projection).tree
         assert isinstance(tree_p, Projection)
@@ -427,6 +452,7 @@ def _compile(
         key_condition=compiled_key,
         projection=compiled_projection,
         update=compiled_update,
+        search_condition=compiled_search,
     )
 
 

@@ -43,7 +43,7 @@ from theorydb_mocks.emulator.operations._keys import (
 )
 from theorydb_mocks.emulator.operations._legacy import legacy_condition, legacy_update
 from theorydb_mocks.emulator.operations._registry import operation
-from theorydb_mocks.emulator.values import attribute_value_size, item_size, validate_item
+from theorydb_mocks.emulator.values import attribute_value_size, item_size, utf8_size, validate_item
 
 __all__ = ["conditional_check_failed", "delete_item", "get_item", "put_item", "update_item"]
 
@@ -121,7 +121,7 @@ def put_item(emu: Any, request: Request) -> Response:
     item = validate_item(request["Item"])
     prepared = prepare_request(request, ("ConditionExpression",))
     table = prepared.table(emu, request["TableName"])
-    size = check_item(table.key, table.indexes.values(), item)
+    size = check_item(table.key, table.indexes.values(), item, vectors=table.vector_specs)
     condition = _condition(request, prepared.result())
     store = table.store
     old = store.get(item)
@@ -170,7 +170,7 @@ def _attributes_size(item: Item, names: frozenset[str]) -> int:
     for name in names:
         av = item.get(name)
         if av is not None:
-            total += len(name.encode("utf-8")) + attribute_value_size(av)
+            total += utf8_size(name) + attribute_value_size(av)
     return total
 
 
@@ -211,7 +211,7 @@ def update_item(emu: Any, request: Request) -> Response:
         new_size = item_size(new)
     if new_size > MAX_ITEM_SIZE:
         raise validation_error(UPDATE_TOO_LARGE)
-    check_index_keys(table.indexes.values(), new, update=True)
+    check_index_keys(table.indexes.values(), new, update=True, vectors=table.vector_specs)
     old_size = 0 if old is None else store.size_of(old)
     store.put(new, new_size)
     response: Response = {}
