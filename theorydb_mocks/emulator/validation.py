@@ -464,6 +464,17 @@ class _FastCompiler:
             required = tuple(meta.get("required", ()))
             if self._strict:
                 union = bool(getattr(shape, "is_tagged_union", False))
+                if union and not required:
+
+                    def strict_union(value: Any) -> bool:  # an AttributeValue: exactly one member
+                        if type(value) is not dict or len(value) != 1:
+                            return False
+                        for name, item in value.items():
+                            check = members.get(name)
+                            return check is not None and item is not None and check(item)
+                        return False
+
+                    return strict_union
 
                 def strict_structure(value: Any) -> bool:
                     if type(value) is not dict or (union and len(value) != 1):
@@ -577,7 +588,21 @@ def fully_valid(operation: str) -> Callable[[Any], bool]:
     shape = service_model().operation_model(operation).input_shape
     if shape is None:
         return lambda request: request == {}
-    return _STRICT.pred(shape)
+    surely_valid = _STRICT.pred(shape)
+    before = _BEFORE_MODEL.get(operation)
+    if before is None:
+        return surely_valid
+
+    def valid(request: Any) -> bool:  # the checks DynamoDB makes ahead of the model's count too
+        if not surely_valid(request):
+            return False
+        try:
+            before(request)
+        except DynamoDBError:
+            return False
+        return True
+
+    return valid
 
 
 MAX_BATCH_WRITES = 25

@@ -272,9 +272,12 @@ def _vector_error(spec: VectorIndexSpec, av: Any) -> None:
 
 def reject_legacy_mix(request: dict[str, Any], legacy: tuple[str, ...], modern: tuple[str, ...]) -> None:
     """Refuse a request mixing legacy parameters (``Expected``...) with expressions, in DynamoDB's words."""
+    for name in legacy:
+        if request.get(name) is not None:
+            break
+    else:
+        return  # no legacy parameter: the hot path (measured: a sorted() here was a tenth of a GetItem)
     old = sorted(name for name in legacy if request.get(name) is not None)
-    if not old:
-        return
     new = sorted(name for name in modern if request.get(name) is not None)
     if new:
         raise validation_error(MIXED_PARAMETERS.format(legacy=", ".join(old), modern=", ".join(new)))
@@ -294,5 +297,8 @@ def clone_value(av: Any) -> Any:
 
 
 def clone_item(item: Item) -> Item:
-    """A copy of a stored item for a response (stored items are shared and never mutated)."""
-    return {name: clone_value(av) for name, av in item.items()}
+    """A copy of a stored item for a response (stored items are shared and never mutated).
+
+    Strings and numbers, most attributes, are copied by ``dict.copy`` (their values are immutable).
+    """
+    return {name: av.copy() if "S" in av or "N" in av else clone_value(av) for name, av in item.items()}
