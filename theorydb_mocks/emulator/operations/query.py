@@ -392,7 +392,7 @@ def scan(emu: Any, request: Request) -> Response:
     if total is not None and segment is None:
         raise validation_error(TOTAL_WITHOUT_SEGMENT)
     if segment is not None and total is not None and segment >= total:
-        raise validation_error(SEGMENT_TOO_LARGE.format(segment=segment, highest=total - 1))
+        raise validation_error(SEGMENT_TOO_LARGE.format(segment=segment, total=total))
     select = _select(request, request.get("IndexName") is not None)
     condition = _filter(request, compiled, "ScanFilter")
     fetch = (_check_source(source, request, select, compiled), _lsi_filter_fetch(source, condition))
