@@ -199,6 +199,13 @@ def _enum_values(op: str, member: str) -> tuple[str, ...]:
     return tuple(shape.enum) if shape is not None else ()
 
 
+@functools.cache
+def _enum_shape(op: str, member: str) -> str:
+    model = botocore.session.get_session().get_service_model("dynamodb")
+    operation = model.operation_model(model.operation_names[_op_index(model.operation_names, op)])
+    return str(operation.input_shape.members[member].name)
+
+
 def _op_index(names: list[str], op: str) -> int:
     wanted = op.replace("_", "").lower()
     for position, name in enumerate(names):
@@ -218,7 +225,7 @@ def _unchecked_enum(op: str, request: Mapping[str, Any], local: Outcome, emu: Ou
     if len(bad) != 1:
         return False
     member, value = bad[0]
-    allowed = ", ".join(_enum_values(op, member))
+    allowed = ", ".join(_ENUM_ORDER.get(_enum_shape(op, member), _enum_values(op, member)))
     field = member[0].lower() + member[1:]
     expected = (
         f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
@@ -381,8 +388,24 @@ QUIRKS: tuple[Quirk, ...] = (
 
 # -- control plane and server-side validation -------------------------------------------------------------
 
-# DynamoDB Local prints the ScalarAttributeType enum as [B, N, S] (its own message); the emulator follows it.
-_ENUM_ORDER = {"ScalarAttributeType": ["B", "N", "S"]}
+# The service's order of the enum value sets it prints (SERVICE-FACTS G, table "Known orders"); others are
+# printed in the model's order. Scan's Select is Query's shape.
+_ENUM_ORDER = {
+    "ScalarAttributeType": ["B", "N", "S"],
+    "Select": ["SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"],
+    "ReturnValue": ["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"],
+    "ReturnConsumedCapacity": ["INDEXES", "TOTAL", "NONE"],
+    "ReturnItemCollectionMetrics": ["SIZE", "NONE"],
+}
+# Members the service reports in the newer form, no value and a PascalCase path (SERVICE-FACTS B2, D1).
+_UNECHOED = frozenset({("QueryInput", "Limit"), ("KeysAndAttributes", "Keys")})
+
+
+def _pascal(path: str) -> str:
+    parts = path.split(".")
+    return ".".join(
+        p[:1].upper() + p[1:] if n == 0 or parts[n - 1] == "member" else p for n, p in enumerate(parts)
+    )
 
 
 def _scalar_text(value: Any) -> str | None:
@@ -420,9 +443,21 @@ def _violations(shape: Any, value: Any, path: str, out: list[str]) -> bool:
                     )
                 continue
             if name == "TableName" and isinstance(item, str):
-                member = model.shape_for("TableArn" if item.startswith("arn:") else "TableName")
-            if not _violations(member, item, where, out):
+                # Where an ARN may stand, "" breaks only the ARN's minimum of 1 (SERVICE-FACTS B1).
+                arn = item.startswith("arn:") or (item == "" and shape.name != "CreateTableInput")
+                member = model.shape_for("TableArn" if arn else "TableName")
+            inner: list[str] = []
+            if not _violations(member, item, where, inner):
                 return False
+            if (shape.name, name) in _UNECHOED:
+                marker = f" at '{where}' failed to satisfy constraint: "
+                inner = [
+                    f"Value at '{_pascal(where)}' failed to satisfy constraint: {i.rpartition(marker)[2]}"
+                    if marker in i
+                    else i
+                    for i in inner
+                ]
+            out.extend(inner)
         return True
     if kind in ("list", "map"):
         if not isinstance(value, list | Mapping):
@@ -863,5 +898,225 @@ QUIRKS = (
         service="the size of the items in the index only (AWS: an index holds an item only when it has the "
         "index key attributes; IndexSizeBytes is 'the total size of the specified index')",
         matcher=_index_size_sparse_keys,
+    ),
+)
+
+
+# -- the service's recorded answers (shared/SERVICE-FACTS.md) ----------------------------------------------
+# Each entry below is a family of SERVICE-FACTS.md: the service's exact answer is recorded, DynamoDB Local's
+# differs, and the matcher rebuilds the service's answer from the request on its own.
+
+REQUEST_ITEMS_REQUIRED = "The requestItems parameter is required for {operation}"
+LOCAL_NO_REQUESTS = {
+    "batch_get_item": "BatchGetItem must have some requests set",
+    "batch_write_item": "BatchWriteItem cannot have a null or no requests set",
+}
+LOCAL_TABLE_NAME = (
+    "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain "
+    "only the characters a-z, A-Z, 0-9, '_', '-', and '.'"
+)
+
+
+def _required_parameter_sentence(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if local.code != "ValidationException" or emu.code != local.code:
+        return False
+    if op in LOCAL_NO_REQUESTS and not request.get("RequestItems"):
+        operation = "BatchGetItem" if op == "batch_get_item" else "BatchWriteItem"
+        return local.message == LOCAL_NO_REQUESTS[op] and emu.message == REQUEST_ITEMS_REQUIRED.format(
+            operation=operation
+        )
+    if op == "create_table" and request.get("TableName") is None:
+        return local.message == LOCAL_TABLE_NAME and emu.message == (
+            "The parameter 'TableName' is required but was not present in the request"
+        )
+    return False
+
+
+LOCAL_SEGMENT_WITHOUT_TOTAL = "If segment is specified, total segment must also be specified"
+LOCAL_TOTAL_WITHOUT_SEGMENT = (
+    "If total segments is specified, a particular segment must also be specified for this request"
+)
+
+
+def _scan_segment_wording(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "scan" or local.code != "ValidationException" or emu.code != local.code:
+        return False
+    segment, total = request.get("Segment"), request.get("TotalSegments")
+    if segment is not None and total is None:
+        return local.message == LOCAL_SEGMENT_WITHOUT_TOTAL and emu.message == (
+            "The TotalSegments parameter is required but was not present in the request when Segment "
+            "parameter is present"
+        )
+    if total is not None and segment is None:
+        return local.message == LOCAL_TOTAL_WITHOUT_SEGMENT and emu.message == (
+            "The Segment parameter is required but was not present in the request when parameter "
+            "TotalSegments is present"
+        )
+    if isinstance(segment, int) and isinstance(total, int) and segment >= total:
+        return local.message == (
+            f"1 validation error detected: Value '{segment}' at 'segment' failed to satisfy constraint: "
+            f"Member must have value less than or equal to {total - 1}"
+        ) and emu.message == (
+            "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+            f"Segment: {segment} is not less than TotalSegments: {total}"
+        )
+    return False
+
+
+LOCAL_TOO_MANY = "Too many items requested for the {operation} call"
+_D2 = re.compile(
+    r"1 validation error detected: Value '\{(?P<tables>.+)\}' at 'requestItems' failed to satisfy "
+    r"constraint: Map value must satisfy constraint: \[Member must have length less than or equal to 25, "
+    r"Member must have length greater than or equal to 1\]",
+    re.DOTALL,
+)
+
+
+def _batch_size_report(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if local.code != "ValidationException" or emu.code != local.code:
+        return False
+    items = request.get("RequestItems")
+    if not isinstance(items, Mapping):
+        return False
+    if op == "batch_get_item" and local.message == LOCAL_TOO_MANY.format(operation="BatchGetItem"):
+        over = [t for t, spec in items.items() if len((spec or {}).get("Keys") or ()) > 100]
+        return len(over) == 1 and emu.message == (
+            f"1 validation error detected: Value at 'RequestItems.{over[0]}.member.Keys' failed to satisfy "
+            "constraint: Member must have length less than or equal to 100"
+        )
+    if op == "batch_write_item" and local.message == LOCAL_TOO_MANY.format(operation="BatchWriteItem"):
+        found = _D2.fullmatch(emu.message or "")
+        over = any(len(writes or ()) > 25 for writes in items.values())
+        return over and found is not None and found.group("tables").startswith(f"{next(iter(items))}=[")
+    return False
+
+
+_LOCAL_SCHEMA_WORDS = {
+    "Two keys can not have the same name": "Invalid KeySchema: Some index key attribute have no definition",
+    "Local Secondary indices are not allowed on hash tables, only hash and range tables": (
+        "One or more parameter values were invalid: Table KeySchema does not have a range key, which is "
+        "required when specifying a LocalSecondaryIndex"
+    ),
+}
+_LOCAL_DUPLICATE_INDEX = frozenset(
+    {
+        "Two global secondary indices have the same name",
+        "Two local secondary indices have the same name",
+        "Local Secondary Indices AND Global Secondary Indices must have different names",
+    }
+)
+LOCAL_KEY_SCHEMA_TOO_BIG = (
+    "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table"
+)
+
+
+def _key_schema_element(element: Mapping[str, Any]) -> str:
+    return f"KeySchemaElement(attributeName={element.get('AttributeName')}, keyType={element.get('KeyType')})"
+
+
+def _create_table_wording(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "create_table" or local.code != "ValidationException" or emu.code != local.code:
+        return False
+    key_schema = request.get("KeySchema") or []
+    names = [element.get("AttributeName") for element in key_schema]
+    if local.message == LOCAL_KEY_SCHEMA_TOO_BIG:  # E2
+        shown = ", ".join(_key_schema_element(element) for element in key_schema)
+        return len(key_schema) > 2 and emu.message == (
+            f"1 validation error detected: Value '[{shown}]' at 'keySchema' failed to satisfy constraint: "
+            "Member must have length less than or equal to 2"
+        )
+    if local.message == "Two keys can not have the same name":  # E1
+        repeated = len(set(names)) < len(names)
+        defined = len(request.get("AttributeDefinitions") or ())
+        return repeated and len(names) > defined and emu.message == _LOCAL_SCHEMA_WORDS[local.message]
+    if local.message in _LOCAL_SCHEMA_WORDS:  # E3
+        hash_only = not any(element.get("KeyType") == "RANGE" for element in key_schema)
+        return (
+            hash_only
+            and bool(request.get("LocalSecondaryIndexes"))
+            and (emu.message == _LOCAL_SCHEMA_WORDS[local.message])
+        )
+    if local.message in _LOCAL_DUPLICATE_INDEX:  # E4
+        indexes = [*request.get("LocalSecondaryIndexes", ()), *request.get("GlobalSecondaryIndexes", ())]
+        index_names = [index.get("IndexName") for index in indexes]
+        repeats = {name for name in index_names if index_names.count(name) > 1}
+        return any(
+            emu.message == f"One or more parameter values were invalid: Duplicate index name: {name}"
+            for name in repeats
+        )
+    return False
+
+
+def _set_duplicate_period(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if local.code != "ValidationException" or emu.code != local.code:
+        return False
+    prefix = "One or more parameter values were invalid: Input collection ["
+    text = local.message or ""
+    return text.startswith(prefix) and text.endswith("] contains duplicates") and emu.message == text + "."
+
+
+def _update_table_pay_per_request(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "update_table" or request.get("BillingMode") != "PAY_PER_REQUEST":
+        return False
+    if "ProvisionedThroughput" not in request:
+        return False
+    local_takes_it = local.ok or (
+        local.code == "ValidationException"
+        and local.message == "The requested throughput value equals the current value"
+    )
+    return local_takes_it and emu.code == "ValidationException" and emu.message == PAY_PER_REQUEST_THROUGHPUT
+
+
+QUIRKS = (
+    *QUIRKS,
+    Quirk(
+        id="required-parameter-sentence",
+        local="'BatchGetItem must have some requests set', 'BatchWriteItem cannot have a null or no requests "
+        "set'; CreateTable without TableName: 'Invalid table/index name. ...'",
+        service="'The requestItems parameter is required for <Operation>'; 'The parameter 'TableName' is "
+        "required but was not present in the request' (SERVICE-FACTS A1-A3, us-east-1)",
+        matcher=_required_parameter_sentence,
+    ),
+    Quirk(
+        id="scan-segment-wording",
+        local="'If segment is specified, total segment must also be specified', 'If total segments is "
+        "specified, ...', and a Segment past the total as a model report on 'segment'",
+        service="'The TotalSegments parameter is required but was not present in the request when Segment "
+        "parameter is present', its mirror, and 'The Segment parameter is zero-based and must be less than "
+        "parameter TotalSegments: Segment: <s> is not less than TotalSegments: <t>' (SERVICE-FACTS C1-C3)",
+        matcher=_scan_segment_wording,
+    ),
+    Quirk(
+        id="batch-size-report",
+        local="'Too many items requested for the BatchGetItem call' (more than 100 keys for one table) and "
+        "'... BatchWriteItem call' (more than 25 writes for one table)",
+        service="the model's limits, reported by the framework: 'Value at 'RequestItems.<t>.member.Keys' ... "
+        "less than or equal to 100' and the whole map echoed at 'requestItems' with 'Map value must satisfy "
+        "constraint: [...25, ...1]' (SERVICE-FACTS D1, D2)",
+        matcher=_batch_size_report,
+    ),
+    Quirk(
+        id="create-table-wording",
+        local="'Key Schema too big. ...', 'Two keys can not have the same name', 'Local Secondary indices "
+        "are not allowed on hash tables, ...', 'Two global/local secondary indices have the same name'",
+        service="the model's report echoing the key schema; 'Invalid KeySchema: Some index key attribute "
+        "have no definition'; 'One or more parameter values were invalid: Table KeySchema does not have a "
+        "range key, ...'; '... Duplicate index name: <name>' (SERVICE-FACTS E1-E4; two LSIs or a GSI and an "
+        "LSI: the record's guess)",
+        matcher=_create_table_wording,
+    ),
+    Quirk(
+        id="set-duplicate-period",
+        local="'One or more parameter values were invalid: Input collection [a, a] contains duplicates'",
+        service="the same sentence ending with a period (SERVICE-FACTS F1)",
+        matcher=_set_duplicate_period,
+    ),
+    Quirk(
+        id="update-table-pay-per-request-throughput",
+        local="UpdateTable to PAY_PER_REQUEST with a ProvisionedThroughput: accepted, or refused only when "
+        "the throughput equals the current one",
+        service="refused as CreateTable refuses it (SERVICE-FACTS H1; the words are CreateTable's, the "
+        "service's were not recorded)",
+        matcher=_update_table_pay_per_request,
     ),
 )
