@@ -1120,3 +1120,86 @@ QUIRKS = (
         matcher=_update_table_pay_per_request,
     ),
 )
+
+
+# -- behaviour differences settled against the service's documentation ---------------------------------------
+
+_NOT_NAMES = frozenset(
+    {"AND", "OR", "NOT", "BETWEEN", "IN", "attribute_exists", "attribute_not_exists", "attribute_type"}
+    | {"begins_with", "contains", "size"}
+)
+
+
+def _filter_names(request: Mapping[str, Any]) -> set[str]:
+    """The attribute names a Scan's filter reads (top-level names of its paths, placeholders resolved)."""
+    if isinstance(request.get("ScanFilter"), Mapping):
+        return set(request["ScanFilter"])
+    expression = request.get("FilterExpression")
+    if not isinstance(expression, str):
+        return set()
+    names = request.get("ExpressionAttributeNames") or {}
+    found = set()
+    for token in re.findall(r"(?<![:\w.#])[#A-Za-z_][\w]*", expression):
+        if token.startswith("#"):
+            found.add(names.get(token, token))
+        elif token not in _NOT_NAMES:
+            found.add(token)
+    return found
+
+
+def _gsi_filter_reads_base_table(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "scan" or "IndexName" not in request or not (local.ok and emu.ok):
+        return False
+    local_items, emu_items = local.body.get("Items", []), emu.body.get("Items", [])
+    if not local_items or any(item not in local_items for item in emu_items):
+        return False
+    # Local found a match on an attribute that none of the items it returns (the index's projection) holds.
+    unseen = {name for name in _filter_names(request) if all(name not in item for item in local_items)}
+    return (
+        bool(unseen)
+        and len(emu_items) < len(local_items)
+        and emu.body.get("Count") == len(emu_items)
+        and emu.body.get("ScannedCount") == local.body.get("ScannedCount")
+    )
+
+
+def _page_limit_last_page_key(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op not in ("query", "scan") or not (local.ok and emu.ok) or "Limit" in request:
+        return False
+    key = emu.body.get("LastEvaluatedKey")
+    if "LastEvaluatedKey" in local.body or not isinstance(key, Mapping):
+        return False
+    rest = {name: value for name, value in emu.body.items() if name != "LastEvaluatedKey"}
+    items = emu.body.get("Items")
+    last = items[-1] if items else {}
+    # At least three items: items of at most 400 KB reach 1 MB no sooner; the key is the last item's.
+    return (
+        rest == local.body
+        and local.body.get("ScannedCount", 0) >= 3
+        and all(last[name] == value for name, value in key.items() if name in last)
+    )
+
+
+QUIRKS = (
+    *QUIRKS,
+    Quirk(
+        id="gsi-filter-reads-base-table",
+        local="a Scan of a GSI whose FilterExpression or ScanFilter names an attribute the index does not "
+        "project evaluates the filter on the base table's item and returns the projected items it matched "
+        "(confirmed: the filter matches on the unprojected attribute)",
+        service="a GSI is a separate copy holding only the projected attributes (AWS: a query or scan of a "
+        "GSI can only read projected attributes, it cannot fetch from the base table): the filter sees the "
+        "attribute absent. Whether the service refuses the filter instead, as it does on Query ('... does "
+        "not project one or more filter attributes'), is not recorded",
+        matcher=_gsi_filter_reads_base_table,
+    ),
+    Quirk(
+        id="page-limit-last-page-key",
+        local="the page that reaches the 1 MB limit on the last item comes back without a LastEvaluatedKey "
+        "(it looks ahead), though a page that Limit stops on the last item carries one",
+        service="the read stops at 1 MB and returns a LastEvaluatedKey (API reference, Query/Scan: 'If "
+        "LastEvaluatedKey is not empty, it does not necessarily mean that there is more data in the result "
+        "set'); the next page is empty",
+        matcher=_page_limit_last_page_key,
+    ),
+)

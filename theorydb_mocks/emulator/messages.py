@@ -127,6 +127,11 @@ MIXED_PARAMETERS = (
     "Non-expression parameters: {{{legacy}}} Expression parameters: {{{modern}}}"
 )
 INVALID_RETURN_VALUES = "Return values set to invalid value"
+# A name twice in AttributesToGet (DynamoDB Local's words: GetItem, Query, Scan; then BatchGetItem's).
+DUPLICATE_ATTRIBUTES_TO_GET = "Cannot have two attributes with the same name"
+DUPLICATE_ATTRIBUTE_NAME = (
+    "One or more parameter values were invalid: Duplicate value in attribute name: {name}"
+)
 CONDITION_FAILED = "The conditional request failed"
 
 # --- Expressions: the placeholder maps (request level) --------------------------------------------------

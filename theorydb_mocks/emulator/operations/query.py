@@ -56,6 +56,7 @@ from theorydb_mocks.emulator.messages import (
 from theorydb_mocks.emulator.operations._exprs import prepare_request
 from theorydb_mocks.emulator.operations._keys import (
     clone_item,
+    refuse_duplicate_names,
     reject_legacy_mix,
 )
 from theorydb_mocks.emulator.operations._legacy import (
@@ -338,6 +339,7 @@ def _start_in_range(source: _Source, plan: Any, start: Key) -> None:
 @operation("Query")
 def query(emu: Any, request: Request) -> Response:
     """One page of a partition's items, in sort key order. Runtime: O(log n + page)."""
+    refuse_duplicate_names(request)
     reject_legacy_mix(
         request,
         ("AttributesToGet", "ConditionalOperator", "KeyConditions", "QueryFilter"),
@@ -376,6 +378,7 @@ def query(emu: Any, request: Request) -> Response:
 @operation("Scan")
 def scan(emu: Any, request: Request) -> Response:
     """One page of every item (or one segment's), in scan order. Runtime: O(log n + page)."""
+    refuse_duplicate_names(request)
     reject_legacy_mix(
         request,
         ("AttributesToGet", "ConditionalOperator", "ScanFilter"),
