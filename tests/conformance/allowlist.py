@@ -37,11 +37,13 @@ _CONTROL_PLANE = frozenset({"describe_table", "delete_table", "update_table", "d
 @dataclass(frozen=True, slots=True)
 class Quirk:
     """One known difference: ``local`` is what DynamoDB Local does, ``service`` what DynamoDB (and the
-    emulator) does; ``matcher`` accepts exactly that pair of answers."""
+    emulator) does, ``evidence`` where the service's side is known from; ``matcher`` accepts exactly that
+    pair of answers."""
 
     id: str
     local: str
     service: str
+    evidence: str
     matcher: Matcher
 
     def __repr__(self) -> str:
@@ -299,6 +301,9 @@ QUIRKS: tuple[Quirk, ...] = (
         local="table descriptions omit TableId and carry epoch-0 LastIncreaseDateTime/LastDecreaseDateTime "
         "in ProvisionedThroughput (found by this suite)",
         service="TableId is always present; throughput timestamps appear only once throughput changed",
+        evidence="API reference, TableDescription: TableId is part of every description; "
+        "ProvisionedThroughputDescription's LastIncrease/LastDecreaseDateTime are the times of the "
+        "last increase and decrease",
         matcher=_table_description_shape,
     ),
     Quirk(
@@ -307,6 +312,8 @@ QUIRKS: tuple[Quirk, ...] = (
         "non-existent table', for every operation",
         service="item, query and batch operations: 'Requested resource not found'; DescribeTable, "
         "DeleteTable and UpdateTable: 'Requested resource not found: Table: <name> not found'",
+        evidence="AWS's ResourceNotFoundException examples for item, query and batch calls and for "
+        "DescribeTable",
         matcher=_missing_table_message,
     ),
     Quirk(
@@ -315,6 +322,8 @@ QUIRKS: tuple[Quirk, ...] = (
         "ResourceNotFoundException",
         service="validates the request first: the same request gets its ValidationException (the message is "
         "pinned by the same request on an existing table)",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: the service validates the request's shape and constraints "
+        "before it looks the table up",
         matcher=_validation_before_existence,
     ),
     Quirk(
@@ -322,12 +331,14 @@ QUIRKS: tuple[Quirk, ...] = (
         local="cancellation reason for a failed condition: 'The conditional request failed.' "
         "(older releases)",
         service="'The conditional request failed' (no trailing period)",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: transaction cancellation reasons",
         matcher=_transaction_reason_period,
     ),
     Quirk(
         id="query-missing-key-name",
         local="Query without the partition key condition: 'Query condition missed key schema element'",
         service="'Query condition missed key schema element: <key name>'",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: Query without the partition key condition",
         matcher=_query_missing_key_name,
     ),
     Quirk(
@@ -335,12 +346,16 @@ QUIRKS: tuple[Quirk, ...] = (
         local="the 1 MB page limit counts only items that pass the FilterExpression",
         service="the 1 MB limit counts the data read, before the filter: the page stops early with a "
         "LastEvaluatedKey",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: the 1 MB page limit applies to the data read, before the "
+        "FilterExpression",
         matcher=_page_limit_before_filter,
     ),
     Quirk(
         id="index-page-projected-size",
         local="the 1 MB page of an index Query or Scan counts whole items",
         service="counts only the attributes projected into the index: a KEYS_ONLY or INCLUDE page holds more",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: on an index, the service counts only the projected "
+        "attributes",
         matcher=_index_page_projected_size,
     ),
     Quirk(
@@ -348,18 +363,23 @@ QUIRKS: tuple[Quirk, ...] = (
         local="IndexSizeBytes of a KEYS_ONLY or INCLUDE index is the size of the whole items (found by this "
         "suite)",
         service="the size of the projected attributes, which the index stores",
+        evidence="API reference: IndexSizeBytes is the total size of the index, which holds the projected "
+        "attributes only",
         matcher=_index_size_projected,
     ),
     Quirk(
         id="delete-table-status",
         local="DeleteTable answers TableStatus ACTIVE",
         service="DeleteTable answers TableStatus DELETING",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: DeleteTable answers TableStatus DELETING",
         matcher=_delete_table_status,
     ),
     Quirk(
         id="pay-per-request-throughput",
         local="CreateTable accepts BillingMode PAY_PER_REQUEST together with ProvisionedThroughput",
         service="ValidationException: " + PAY_PER_REQUEST_THROUGHPUT,
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: CreateTable with PAY_PER_REQUEST and a "
+        "ProvisionedThroughput is rejected",
         matcher=_pay_per_request_throughput,
     ),
     Quirk(
@@ -368,6 +388,8 @@ QUIRKS: tuple[Quirk, ...] = (
         "and fails with InternalFailure on an unknown BillingMode (found by this suite)",
         service="1 validation error detected: Value '<v>' at '<member>' failed to satisfy constraint: "
         "Member must satisfy enum value set: [...]",
+        evidence="the API model's enums (botocore's service-2.json); the printed order: "
+        "shared/SERVICE-FACTS.md G",
         matcher=_unchecked_enum,
     ),
     Quirk(
@@ -375,12 +397,15 @@ QUIRKS: tuple[Quirk, ...] = (
         local="DeleteItem with ReturnValues=ALL_OLD on a missing item returns ConsumedCapacity nobody asked "
         "for (found by this suite)",
         service="ConsumedCapacity only with ReturnConsumedCapacity TOTAL or INDEXES",
+        evidence="API reference, DeleteItem: ConsumedCapacity is returned only if ReturnConsumedCapacity was "
+        "specified",
         matcher=_unrequested_delete_capacity,
     ),
     Quirk(
         id="wrong-json-member-types",
         local="accepts wrongly typed JSON members such as {'N': 5} or {'BOOL': 'true'}",
         service="SerializationException",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: wrongly typed JSON members get a SerializationException",
         matcher=_wrong_json_types,
     ),
 )
@@ -596,7 +621,9 @@ QUIRKS = (
         "key'; a key attribute missing: 'One of the required keys was not given a value'",
         service="'The provided key element does not match the schema' for all three (the service's "
         "documented wording, AWS knowledge center: wrong names, number or data types of key attributes; "
-        "used by operations/_keys.py as the issue asks; pinned in test_data_plane_vs_local.py)",
+        "used by emulator/messages.py as the issue asks; pinned in test_data_plane_vs_local.py)",
+        evidence="AWS knowledge center and SDK error examples: one sentence for wrong names, counts and "
+        "types",
         matcher=_key_mismatch_wording,
     ),
     Quirk(
@@ -607,12 +634,15 @@ QUIRKS = (
         service="the framework's report, all violations at once: '1 validation error detected: Value '0' at "
         "'limit' failed to satisfy constraint: Member must have value greater than or equal to 1' (format "
         "quoted by the issue); accepted only where every value prints as a scalar, null, [] or {}",
+        evidence="shared/SERVICE-FACTS.md B: the framework's report, 'N validation error(s) detected: ...' "
+        "(and its newer form)",
         matcher=_model_constraint_wording,
     ),
     Quirk(
         id="preexisting-table",
         local="CreateTable of an existing table: ResourceInUseException 'Cannot create preexisting table'",
         service="'Table already exists: <name>' (AWS's ResourceInUseException error examples)",
+        evidence="AWS's ResourceInUseException examples",
         matcher=_preexisting_table,
     ),
     Quirk(
@@ -621,6 +651,7 @@ QUIRKS = (
         "Definitions.  Type unknown.' or 'Attribute <g> is not defined in AttributeDefinitions'",
         service="'One or more parameter values were invalid: Some index key attributes are not defined in "
         "AttributeDefinitions. Keys: [...], AttributeDefinitions: [...]' (AWS documentation)",
+        evidence="AWS documentation, verbatim",
         matcher=_undefined_key_attributes,
     ),
 )
@@ -707,6 +738,8 @@ QUIRKS = (
         + TRANSACTION_SAME_ITEM
         + " (the API reference: a ConditionCheck and an "
         "Update cannot target the same item)",
+        evidence="API reference, TransactWriteItems: a ConditionCheck and a write cannot target the same "
+        "item",
         matcher=_transaction_check_and_write,
     ),
     Quirk(
@@ -714,6 +747,8 @@ QUIRKS = (
         local="TagResource, UntagResource and ListTagsOfResource answer UnknownOperationException "
         "'Tagging is not currently supported in DynamoDB Local.'; DescribeEndpoints is an unknown operation",
         service="the operations exist (the emulator's answers are pinned by tests/emulator/test_tags.py)",
+        evidence="DynamoDB Local's own answer ('not currently supported'); the API reference documents the "
+        "operations",
         matcher=_local_without_tagging,
     ),
     Quirk(
@@ -721,6 +756,7 @@ QUIRKS = (
         local="an Update that sets a key attribute cancels the transaction with that one ValidationError "
         "reason, whatever the number of actions (found by this suite)",
         service="one CancellationReason per action, in order: Code None for the others (API reference)",
+        evidence="API reference, TransactionCanceledException: one CancellationReason per action, in order",
         matcher=_transaction_single_reason,
     ),
     Quirk(
@@ -728,6 +764,8 @@ QUIRKS = (
         local="more than 100 actions: 'Member must have length less than or equal to 100' alone",
         service="the framework's full constraint report: 1 validation error detected: Value '[...]' at "
         "'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100",
+        evidence="the model's limit of 100 actions, reported as shared/SERVICE-FACTS.md B describes the "
+        "framework's report",
         matcher=_terse_length_message,
     ),
 )
@@ -873,6 +911,7 @@ QUIRKS = (
         service="every number is stored in its canonical text at every depth: no exponent, leading or "
         "trailing zeros (AWS, Number data type: 'Leading and trailing zeroes are trimmed'; the issue: "
         "'1.50' reads '1.5'); accepted only where each emulator number is the canonical text of Local's",
+        evidence="AWS, Number data type: 'Leading and trailing zeroes are trimmed'",
         matcher=_number_normalization,
     ),
     Quirk(
@@ -882,6 +921,7 @@ QUIRKS = (
         service="'One or more parameter values were invalid: Type mismatch for key <k> expected: <T> actual: "
         "<T>' (AWS knowledge center and SDK error examples); <k> must be an attribute of the written item "
         "of type <T>",
+        evidence="AWS knowledge center and SDK error examples",
         matcher=_key_type_wording,
     ),
     Quirk(
@@ -889,6 +929,7 @@ QUIRKS = (
         local="an item without a key attribute: 'One of the required keys was not given a value'",
         service="'One or more parameter values were invalid: Missing the key <k> in the item' (AWS knowledge "
         "center and SDK error examples); <k> must be missing from the written item",
+        evidence="AWS knowledge center and SDK error examples",
         matcher=_missing_key_wording,
     ),
     Quirk(
@@ -897,6 +938,7 @@ QUIRKS = (
         "key attributes (not in the index: its ItemCount leaves them out; found by this suite)",
         service="the size of the items in the index only (AWS: an index holds an item only when it has the "
         "index key attributes; IndexSizeBytes is 'the total size of the specified index')",
+        evidence="AWS: a sparse index holds an item only when it has the index key attributes",
         matcher=_index_size_sparse_keys,
     ),
 )
@@ -1075,6 +1117,7 @@ QUIRKS = (
         "set'; CreateTable without TableName: 'Invalid table/index name. ...'",
         service="'The requestItems parameter is required for <Operation>'; 'The parameter 'TableName' is "
         "required but was not present in the request' (SERVICE-FACTS A1-A3, us-east-1)",
+        evidence="shared/SERVICE-FACTS.md A1-A3 (us-east-1)",
         matcher=_required_parameter_sentence,
     ),
     Quirk(
@@ -1084,6 +1127,7 @@ QUIRKS = (
         service="'The TotalSegments parameter is required but was not present in the request when Segment "
         "parameter is present', its mirror, and 'The Segment parameter is zero-based and must be less than "
         "parameter TotalSegments: Segment: <s> is not less than TotalSegments: <t>' (SERVICE-FACTS C1-C3)",
+        evidence="shared/SERVICE-FACTS.md C1-C3",
         matcher=_scan_segment_wording,
     ),
     Quirk(
@@ -1093,6 +1137,7 @@ QUIRKS = (
         service="the model's limits, reported by the framework: 'Value at 'RequestItems.<t>.member.Keys' ... "
         "less than or equal to 100' and the whole map echoed at 'requestItems' with 'Map value must satisfy "
         "constraint: [...25, ...1]' (SERVICE-FACTS D1, D2)",
+        evidence="shared/SERVICE-FACTS.md D1, D2",
         matcher=_batch_size_report,
     ),
     Quirk(
@@ -1103,12 +1148,14 @@ QUIRKS = (
         "have no definition'; 'One or more parameter values were invalid: Table KeySchema does not have a "
         "range key, ...'; '... Duplicate index name: <name>' (SERVICE-FACTS E1-E4; two LSIs or a GSI and an "
         "LSI: the record's guess)",
+        evidence="shared/SERVICE-FACTS.md E1-E4",
         matcher=_create_table_wording,
     ),
     Quirk(
         id="set-duplicate-period",
         local="'One or more parameter values were invalid: Input collection [a, a] contains duplicates'",
         service="the same sentence ending with a period (SERVICE-FACTS F1)",
+        evidence="shared/SERVICE-FACTS.md F1",
         matcher=_set_duplicate_period,
     ),
     Quirk(
@@ -1117,6 +1164,7 @@ QUIRKS = (
         "the throughput equals the current one",
         service="refused as CreateTable refuses it (SERVICE-FACTS H1; the words are CreateTable's, the "
         "service's were not recorded)",
+        evidence="shared/SERVICE-FACTS.md H1",
         matcher=_update_table_pay_per_request,
     ),
 )
@@ -1191,6 +1239,8 @@ QUIRKS = (
         "GSI can only read projected attributes, it cannot fetch from the base table): the filter sees the "
         "attribute absent. Whether the service refuses the filter instead, as it does on Query ('... does "
         "not project one or more filter attributes'), is not recorded",
+        evidence="probed here (the filter matches on an attribute absent from every returned item); AWS: a "
+        "GSI holds only its projected attributes and cannot fetch from the base table",
         matcher=_gsi_filter_reads_base_table,
     ),
     Quirk(
@@ -1200,6 +1250,8 @@ QUIRKS = (
         service="the read stops at 1 MB and returns a LastEvaluatedKey (API reference, Query/Scan: 'If "
         "LastEvaluatedKey is not empty, it does not necessarily mean that there is more data in the result "
         "set'); the next page is empty",
+        evidence="API reference, Query and Scan LastEvaluatedKey: a key does not mean more data follows; "
+        "probed here (Local sets it for Limit)",
         matcher=_page_limit_last_page_key,
     ),
 )
