@@ -8,7 +8,7 @@ import pytest
 import transactions
 from example_support import local_client, local_endpoint, run_script
 
-from theorydb_mocks.emulator.operations._registry import HANDLERS
+from theorydb_mocks.emulator.operations._registry import OPERATIONS
 
 EXPECTED = [
     "after t-1: ann=70 (v1) bob=50 (v1)",
@@ -33,6 +33,6 @@ def test_script_honours_dynamodb_endpoint(dynamodb_local_url: str) -> None:
 
 
 def test_script_on_the_embedded_emulator() -> None:
-    if "TransactWriteItems" not in HANDLERS or "TransactGetItems" not in HANDLERS:
+    if "TransactWriteItems" not in OPERATIONS or "TransactGetItems" not in OPERATIONS:
         pytest.skip("the emulator does not implement transactions yet")
     assert run_script("transactions.py", None) == EXPECTED

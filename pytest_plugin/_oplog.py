@@ -1,7 +1,7 @@
 """A bounded log of the operations an emulator answered, printed when a test fails.
 
-The log wraps the emulator's ``dispatch`` on the instance (every door, direct client or routed boto3 client,
-goes through it), so nothing in the emulator changes; a ``deque`` keeps only the last ``size`` entries.
+The log is an observer of the emulator's pipeline (``emu.observe``): every door, direct client, routed boto3
+client or HTTP server, goes through it; a ``deque`` keeps only the last ``size`` entries.
 
 >>> from theorydb_mocks import DynamoDBEmulator
 >>> emu = DynamoDBEmulator()
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator import DynamoDBEmulator
+    from theorydb_mocks.emulator.pipeline import Observation
 
 __all__ = ["OperationLog"]
 
@@ -47,23 +48,16 @@ class OperationLog:
 
     @classmethod
     def attach(cls, emulator: DynamoDBEmulator, size: int) -> OperationLog:
-        """Start logging ``emulator``'s operations (wraps its ``dispatch`` on the instance)."""
+        """Start logging ``emulator``'s operations (an observer of its pipeline)."""
         log = cls(size)
-        inner = emulator.dispatch
-
-        def dispatch(operation: str, request: dict[str, Any], **options: Any) -> dict[str, Any]:
-            try:
-                response = inner(operation, request, **options)
-            except Exception as exc:
-                code = getattr(exc, "code", type(exc).__name__)
-                message = getattr(exc, "message", str(exc))
-                log.add(operation, request, f"{code}: {message}")
-                raise
-            log.add(operation, request, "ok")
-            return response
-
-        emulator.dispatch = dispatch  # type: ignore[method-assign]
+        emulator.observe(log.record)
         return log
+
+    def record(self, seen: Observation) -> None:
+        """The observer: one entry per answered request."""
+        error = seen.error
+        outcome = "ok" if error is None else f"{error.code}: {error.message}"
+        self.add(seen.operation, seen.request, outcome)
 
     def add(self, operation: str, request: dict[str, Any], outcome: str) -> None:
         self._entries.append((next(self._count), operation, _REPR.repr(request), outcome))

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from theorydb_mocks import _service
+from theorydb_mocks._calls import RecordedCall
 from theorydb_mocks._errors import DOCS, ExpectationError, PendingExpectationsError, UnexpectedCallError
 from theorydb_mocks._matchers import short_repr
 
@@ -65,9 +66,9 @@ class DataKey:
         return f"<DataKey blob={self.ciphertext_blob!r} key_id={self.key_id!r}>"
 
 
-@dataclass(frozen=True, slots=True)
-class KmsCall:
-    """One request received by ``FakeKmsClient``."""
+@dataclass(frozen=True, slots=True, eq=False)
+class KmsCall(RecordedCall):
+    """One request received by ``FakeKmsClient``; also reads as the pair ``(method, request)``."""
 
     method: str
     params: dict[str, Any]

@@ -20,7 +20,18 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-__all__ = ["ANY", "AnyString", "Exact", "Matcher", "Predicate", "Regex", "diff", "join_path", "short_repr"]
+__all__ = [
+    "ANY",
+    "AnyString",
+    "Exact",
+    "Matcher",
+    "Predicate",
+    "Regex",
+    "Validator",
+    "diff",
+    "join_path",
+    "short_repr",
+]
 
 _MAX_REPR: Final = 120
 _PLAIN_KEY = re.compile(r"^[^.\[\]\s'\"]+$")
@@ -151,6 +162,45 @@ class Predicate(Matcher):
         return f"<Predicate {self.description}>"
 
 
+class Validator(Matcher):
+    """A function of the whole request that rejects it by raising (``assert``) or returning ``False``:
+    TableTheory's callable expectations, ``fake.expect("put_item", check)``. The report names the error.
+
+    >>> def check(request):
+    ...     assert request["TableName"] == "users", "wrong table"
+    >>> diff(Validator(check), {"TableName": "orders"})
+    ['(request): check rejected it: AssertionError: wrong table']
+    """
+
+    __slots__ = ("validator",)
+
+    def __init__(self, validator: Callable[[Any], object]) -> None:
+        self.validator = validator
+
+    def _problem(self, actual: Any) -> str | None:
+        try:
+            verdict = self.validator(actual)
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return "it returned False" if verdict is False else None
+
+    def matches(self, actual: Any) -> bool:
+        return self._problem(actual) is None
+
+    def diff(self, actual: Any, path: str) -> list[str]:
+        problem = self._problem(actual)
+        if problem is None:
+            return []
+        return [f"{_label(path)}: {self._name} rejected it: {problem}"]
+
+    @property
+    def _name(self) -> str:
+        return getattr(self.validator, "__name__", None) or repr(self.validator)
+
+    def __repr__(self) -> str:
+        return f"<Validator {self._name}>"
+
+
 class Exact(Matcher):
     """Matches only a value equal in full: dicts inside may not carry extra keys (matchers still apply).
 
@@ -231,5 +281,5 @@ def diff(expected: Any, actual: Any, path: str = "") -> list[str]:
     return out
 
 
-for _public in (Matcher, _Any, AnyString, Regex, Predicate, Exact):
+for _public in (Matcher, _Any, AnyString, Regex, Predicate, Validator, Exact):
     _public.__module__ = "theorydb_mocks.fakes"

@@ -37,6 +37,7 @@ from botocore.paginate import Paginator
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
 from theorydb_mocks import _service
+from theorydb_mocks._calls import RecordedCall
 from theorydb_mocks._errors import (
     DOCS,
     ExpectationError,
@@ -45,7 +46,17 @@ from theorydb_mocks._errors import (
     UnexpectedCallError,
 )
 from theorydb_mocks._kms import DataKey, FakeKmsClient, KmsCall
-from theorydb_mocks._matchers import ANY, AnyString, Exact, Matcher, Predicate, Regex, diff, short_repr
+from theorydb_mocks._matchers import (
+    ANY,
+    AnyString,
+    Exact,
+    Matcher,
+    Predicate,
+    Regex,
+    Validator,
+    diff,
+    short_repr,
+)
 
 __all__ = [
     "ANY",
@@ -55,6 +66,7 @@ __all__ = [
     "Exact",
     "Expectation",
     "ExpectationError",
+    "ExpectedCall",
     "FakeDynamoDBClient",
     "FakeKmsClient",
     "KmsCall",
@@ -64,6 +76,7 @@ __all__ = [
     "Regex",
     "StrictFakeError",
     "UnexpectedCallError",
+    "Validator",
 ]
 
 _SERVICE: Final = "dynamodb"
@@ -119,6 +132,7 @@ def _contradiction(expectation: Expectation, params: Mapping[str, Any]) -> str |
     if expectation.error is not None:
         if (
             expectation.built_error
+            and isinstance(expectation.error, ClientError)
             and "Item" in expectation.error.response
             and params.get("ReturnValuesOnConditionCheckFailure") != "ALL_OLD"
         ):
@@ -146,9 +160,12 @@ def _call_text(method: str, params: Any) -> str:
     return f"{method}({params!r})"
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One request received by a fake: the Python method name, the operation name and the parameters."""
+@dataclass(frozen=True, slots=True, eq=False)
+class Call(RecordedCall):
+    """One request received by a fake: the Python method name, the operation name and the parameters.
+
+    It also reads as TableTheory's ``(method, request)`` pair: ``method, request = fake.calls[0]``.
+    """
 
     method: str
     operation_name: str
@@ -159,7 +176,10 @@ class Call:
 
 
 class Expectation:
-    """One expected call and its answer; ``repr`` prints it as the call it stands for."""
+    """One expected call and its answer; ``repr`` prints it as the call it stands for.
+
+    ``fake.expect(...)`` makes and returns it (``ExpectedCall`` in TableTheory's ``theorydb_py.mocks``).
+    """
 
     __slots__ = (
         "built_error",
@@ -176,13 +196,18 @@ class Expectation:
     def __init__(
         self,
         method: str,
-        operation_name: str,
-        expected: Any,
-        response: dict[str, Any] | None,
-        error: ClientError | None,
-        times: int | None,
-        optional: bool,
+        expected: Any = None,
+        response: dict[str, Any] | None = None,
+        error: BaseException | None = None,
+        *,
+        operation_name: str | None = None,
+        times: int | None = 1,
+        optional: bool = False,
     ) -> None:
+        if operation_name is None:
+            operation_name = _service.method_names(_SERVICE).get(method)
+            if operation_name is None:
+                raise ExpectationError(f"DynamoDB has no method {method!r}")
         self.method = method
         self.operation_name = operation_name
         self.expected = expected
@@ -193,17 +218,18 @@ class Expectation:
         self.used = 0
         self.built_error = False
 
-    def fresh_error(self) -> ClientError | None:
+    def fresh_error(self) -> BaseException | None:
         """The error to raise, if any: a new instance per call (a fresh traceback and copy of the response)
         of the same class; a ready ``ClientError`` given by the test is raised as it is."""
         error = self.error
-        if error is None or not self.built_error:
+        if error is None or not self.built_error or not isinstance(error, ClientError):
             return error
-        response = copy.deepcopy(error.response)
+        built: Any = error
+        response = copy.deepcopy(built.response)
         response["ResponseMetadata"] = _service.response_metadata(
             response["ResponseMetadata"]["HTTPStatusCode"]
         )
-        fresh: ClientError = type(error)(response, error.operation_name)
+        fresh: BaseException = type(built)(response, built.operation_name)
         return fresh
 
     @property
@@ -230,8 +256,10 @@ class Expectation:
             notes.append("optional")
         if self.used and self.times != 1:
             notes.append(f"used {self.used}")
-        if self.error is not None:
+        if isinstance(self.error, ClientError):
             text += f" -> raises {self.error.response.get('Error', {}).get('Code')}"
+        elif self.error is not None:
+            text += f" -> raises {type(self.error).__name__}"
         return text + (f" [{', '.join(notes)}]" if notes else "")
 
 
@@ -278,9 +306,9 @@ class FakeDynamoDBClient:
     def expect(
         self,
         method: str,
-        expected: Mapping[str, Any] | Matcher | None = None,
+        expected: Mapping[str, Any] | Matcher | Callable[[dict[str, Any]], object] | None = None,
         response: Mapping[str, Any] | None = None,
-        error: str | ClientError | type[ClientError] | None = None,
+        error: str | BaseException | type[ClientError] | None = None,
         *,
         error_message: str | None = None,
         error_fields: Mapping[str, Any] | None = None,
@@ -290,8 +318,12 @@ class FakeDynamoDBClient:
         """Declare the next call: ``method`` (``"put_item"`` or ``"PutItem"``), the parameters it must
         carry (a subset; ``None`` accepts any), and either a canned ``response`` or an ``error``.
 
-        ``error`` is a code (``"ConditionalCheckFailedException"``), a class from ``fake.exceptions`` or a
-        ready ``ClientError``; ``error_message`` and ``error_fields`` (modeled fields such as ``Item`` or
+        ``expected`` may also be a function of the request (TableTheory's validators): it rejects the call
+        by raising (an ``assert`` inside it) or by returning ``False``.
+
+        ``error`` is a code (``"ConditionalCheckFailedException"``), a class from ``fake.exceptions``, a
+        ready ``ClientError`` or any other exception instance (a botocore ``EndpointConnectionError``...),
+        raised as it is; ``error_message`` and ``error_fields`` (modeled fields such as ``Item`` or
         ``CancellationReasons``) complete a code. ``times`` repeats the expectation (``None``: any number,
         at least once); ``optional=True`` lets the code under test skip it.
         """
@@ -309,6 +341,8 @@ class FakeDynamoDBClient:
             raise ExpectationError(f"{method_name}: error_message must be a str, not {error_message!r}")
         if error_fields is not None and not isinstance(error_fields, Mapping):
             raise ExpectationError(f"{method_name}: error_fields must be a dict, not {error_fields!r}")
+        if callable(expected) and not isinstance(expected, Matcher):
+            expected = Validator(expected)
         if expected is not None:
             _service.check_expected(expected, operation.input_shape)
         canned: dict[str, Any] | None = None
@@ -317,7 +351,13 @@ class FakeDynamoDBClient:
             canned = copy.deepcopy(dict(response or {}))
         built = None if error is None else self._build_error(operation, error, error_message, error_fields)
         expectation = Expectation(
-            method_name, operation_name, copy.deepcopy(expected), canned, built, times, optional
+            method_name,
+            copy.deepcopy(expected),
+            canned,
+            built,
+            operation_name=operation_name,
+            times=times,
+            optional=optional,
         )
         expectation.built_error = built is not None and built is not error
         with self._lock:
@@ -359,18 +399,20 @@ class FakeDynamoDBClient:
     def _build_error(
         self,
         operation: Any,
-        error: str | ClientError | type[ClientError],
+        error: str | BaseException | type[ClientError],
         message: str | None,
         fields: Mapping[str, Any] | None,
-    ) -> ClientError:
-        if isinstance(error, ClientError):
+    ) -> BaseException:
+        if isinstance(error, BaseException):
             if message is not None or fields is not None:
-                raise ExpectationError("a ready ClientError carries its own message and fields")
+                raise ExpectationError("a ready exception carries its own message and fields")
             return error
         if isinstance(error, type) and issubclass(error, ClientError):
             error = error.__name__
         if not isinstance(error, str):
-            raise ExpectationError(f"error must be a code, a ClientError class or instance, not {error!r}")
+            raise ExpectationError(
+                f"error must be a code, a ClientError class or an exception, not {error!r}"
+            )
         modeled = {shape.name for shape in operation.error_shapes}
         if error not in modeled and error not in _GENERIC_CODES:
             known = sorted(modeled | _GENERIC_CODES)
@@ -384,9 +426,10 @@ class FakeDynamoDBClient:
         _service.validate_error_fields(extra, shape, error)
         if message is None:
             message = self._default_message(error, extra)
-        return _service.build_client_error(
+        made: BaseException = _service.build_client_error(
             _SERVICE, operation.name, error, message, copy.deepcopy(extra), _STATUS.get(error, 400)
         )
+        return made
 
     @staticmethod
     def _default_message(code: str, fields: Mapping[str, Any]) -> str:
@@ -558,3 +601,6 @@ class FakeDynamoDBClient:
     def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
         if exc_type is None:
             self.assert_no_pending()
+
+
+ExpectedCall = Expectation  # TableTheory's name for one queued expectation

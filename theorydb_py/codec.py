@@ -697,9 +697,14 @@ def _unwrap_optional(hint: Any) -> Any:
     return hint
 
 
-def _omit_empty(codec: ValueCodec) -> ValueCodec:
+def _omit_empty(codec: ValueCodec, zero_too: bool = False) -> ValueCodec:
+    """Leave out None and empty values; ``zero_too`` also leaves out 0, for a TTL (epoch 0 would mean
+    "expired in 1970": DynamoDB would delete the item)."""
+
     def encode(value: Any, path: str) -> AttributeValue | None:
         if value is None or (isinstance(value, str | bytes | Sized) and len(value) == 0):
+            return None
+        if zero_too and not isinstance(value, bool) and isinstance(value, int) and value == 0:
             return None
         return codec.encode(value, path)
 
@@ -719,7 +724,7 @@ def codec_for(hint: Any, options: FieldOptions = _NO_OPTIONS, path: str = "value
     else:
         codec = _codec_for_type(_unwrap_optional(hint), options.set_, path)
     if options.omitempty:
-        codec = _omit_empty(codec)
+        codec = _omit_empty(codec, zero_too="ttl" in options.roles)
     return codec
 
 

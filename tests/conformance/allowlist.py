@@ -14,6 +14,7 @@ listed: the harness gives every table a unique name, so that quirk cannot show (
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -1228,6 +1229,152 @@ def _page_limit_last_page_key(op: str, request: Mapping[str, Any], local: Outcom
     )
 
 
+# -- PartiQL (issue 11) --------------------------------------------------------------------------------------
+
+PARTIQL_PARAMETER_COUNT = "Number of parameters in request and statement don't match."
+PARTIQL_DUPLICATE_ITEM = "Duplicate primary key exists in table"
+_PARTIQL_OPS = frozenset({"execute_statement", "batch_execute_statement", "execute_transaction"})
+
+
+def _question_marks(statement: str) -> int:
+    """How many ``?`` a statement holds outside its string literals and quoted names."""
+    return len(re.findall(r"\?", re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", "", statement)))
+
+
+def _surplus(entry: Mapping[str, Any]) -> bool:
+    return len(entry.get("Parameters") or []) > _question_marks(str(entry.get("Statement", "")))
+
+
+def _partiql_surplus_parameters(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op == "execute_statement":
+        refused = emu.code == "ValidationException" and emu.message == PARTIQL_PARAMETER_COUNT
+        return local.ok and refused and _surplus(request)
+    if op == "execute_transaction" and local.ok and emu.code == "ValidationException":
+        found = re.fullmatch(r"Validation failed in TransactStatements\[(\d+)\]: (.*)", emu.message or "")
+        statements = request.get("TransactStatements", [])
+        return (
+            found is not None
+            and found.group(2) == PARTIQL_PARAMETER_COUNT
+            and int(found.group(1)) < len(statements)
+            and _surplus(statements[int(found.group(1))])
+        )
+    refused_entry = {"Error": {"Code": "ValidationError", "Message": PARTIQL_PARAMETER_COUNT}}
+    return _batch_entries_differ_only(
+        op,
+        request,
+        local,
+        emu,
+        lambda entry, _local, emu_entry: _surplus(entry) and emu_entry == refused_entry,
+    )
+
+
+def _batch_entries_differ_only(
+    op: str,
+    request: Mapping[str, Any],
+    local: Outcome,
+    emu: Outcome,
+    explained: Callable[[Mapping[str, Any], Any, Any], bool],
+) -> bool:
+    """A BatchExecuteStatement answer that differs only in entries ``explained`` accepts (at least one)."""
+    if op != "batch_execute_statement" or not (local.ok and emu.ok):
+        return False
+    rest_local = {k: v for k, v in local.body.items() if k != "Responses"}
+    if rest_local != {k: v for k, v in emu.body.items() if k != "Responses"}:
+        return False
+    entries = request.get("Statements", [])
+    ours, theirs = local.body.get("Responses", []), emu.body.get("Responses", [])
+    if not (len(ours) == len(theirs) == len(entries)):
+        return False
+    differing = [i for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b]
+    return bool(differing) and all(explained(entries[i], ours[i], theirs[i]) for i in differing)
+
+
+def _partiql_duplicate_item_code(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    return (
+        op == "execute_statement"
+        and local.code == "DuplicateItem"
+        and emu.code == "DuplicateItemException"
+        and local.message == emu.message == PARTIQL_DUPLICATE_ITEM
+        and _same_fields(local, emu)
+    )
+
+
+def _partiql_no_capacity(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op not in _PARTIQL_OPS or request.get("ReturnConsumedCapacity", "NONE") == "NONE":
+        return False
+    if not (local.ok and emu.ok) or "ConsumedCapacity" in local.body or "ConsumedCapacity" not in emu.body:
+        return False
+    return {k: v for k, v in emu.body.items() if k != "ConsumedCapacity"} == local.body
+
+
+def _conditional_delete(entry: Mapping[str, Any]) -> bool:
+    statement = str(entry.get("Statement", "")).lstrip().upper()
+    return statement.startswith("DELETE") and " AND " in statement
+
+
+def _partiql_delete_false_condition(
+    op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome
+) -> bool:
+    failed = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+    if op == "execute_statement":
+        return (
+            _conditional_delete(request)
+            and local.ok
+            and local.body == {"Items": []}
+            and emu.code == "ConditionalCheckFailedException"
+            and emu.message == failed["Message"]
+        )
+    if op == "execute_transaction":
+        statements = request.get("TransactStatements", [])
+        reasons = emu.body.get("CancellationReasons", [])
+        if not local.ok or emu.code != "TransactionCanceledException" or len(reasons) != len(statements):
+            return False
+        flagged = [i for i, reason in enumerate(reasons) if reason.get("Code") != "None"]
+        return bool(flagged) and all(
+            reasons[i] == failed and _conditional_delete(statements[i]) for i in flagged
+        )
+
+    def explained(entry: Mapping[str, Any], local_entry: Any, emu_entry: Any) -> bool:
+        return _conditional_delete(entry) and emu_entry == {"Error": failed, **local_entry}
+
+    return _batch_entries_differ_only(op, request, local, emu, explained)
+
+
+def _partiql_descending_pages(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    statement = str(request.get("Statement", "")).upper()
+    if (
+        op != "execute_statement"
+        or request.get("Limit") is None
+        or not statement.rstrip(" ;").endswith("DESC")
+    ):
+        return False
+    if not (local.ok and emu.ok) or set(local.body) != set(emu.body):
+        return False
+    local_items, emu_items = local.body.get("Items", []), emu.body.get("Items", [])
+    if not emu_items or len(local_items) != len(emu_items):
+        return False
+    # DynamoDB Local takes the first page in ascending order and reverses it; the service pages from the end.
+    # So both pages descend on the sort key, and all of Local's page sorts below all of the service's.
+    for name in set.intersection(*(set(item) for item in [*local_items, *emu_items])):
+        local_keys = [_sort_value(item[name]) for item in local_items]
+        emu_keys = [_sort_value(item[name]) for item in emu_items]
+        if None in local_keys or None in emu_keys or len(set(map(type, local_keys + emu_keys))) != 1:
+            continue
+        descending = all(a > b for keys in (local_keys, emu_keys) for a, b in itertools.pairwise(keys))
+        if descending and max(local_keys) < min(emu_keys):
+            return True
+    return False
+
+
+def _sort_value(value: Any) -> Any:
+    """A number or string key value, comparable as DynamoDB orders them (None for other types)."""
+    if isinstance(value, dict) and "N" in value:
+        return Decimal(value["N"])
+    if isinstance(value, dict) and "S" in value:
+        return value["S"]
+    return None
+
+
 QUIRKS = (
     *QUIRKS,
     Quirk(
@@ -1253,5 +1400,44 @@ QUIRKS = (
         evidence="API reference, Query and Scan LastEvaluatedKey: a key does not mean more data follows; "
         "probed here (Local sets it for Limit)",
         matcher=_page_limit_last_page_key,
+    ),
+    Quirk(
+        id="partiql-surplus-parameters",
+        local="ExecuteStatement ignores Parameters beyond the statement's ? placeholders",
+        service="'Number of parameters in request and statement don't match.' whenever the counts differ "
+        "(AWS ExecuteStatement documentation: Parameters are the statement's parameters)",
+        evidence="AWS ExecuteStatement documentation: Parameters are the statement's parameters",
+        matcher=_partiql_surplus_parameters,
+    ),
+    Quirk(
+        id="partiql-duplicate-item-code",
+        local="an INSERT of an existing key answers the error code 'DuplicateItem'",
+        service="DuplicateItemException (the error the ExecuteStatement API reference and botocore's model "
+        "declare, so client.exceptions.DuplicateItemException catches it)",
+        evidence="API reference, ExecuteStatement errors, and botocore's model: DuplicateItemException",
+        matcher=_partiql_duplicate_item_code,
+    ),
+    Quirk(
+        id="partiql-consumed-capacity",
+        local="PartiQL operations never return ConsumedCapacity",
+        service="ConsumedCapacity as asked by ReturnConsumedCapacity (API reference of the three operations)",
+        evidence="API reference of ExecuteStatement, BatchExecuteStatement and ExecuteTransaction: "
+        "ConsumedCapacity",
+        matcher=_partiql_no_capacity,
+    ),
+    Quirk(
+        id="partiql-delete-false-condition",
+        local="a DELETE whose extra WHERE condition is false succeeds when the item is missing",
+        service="ConditionalCheckFailedException: the condition is evaluated against the missing item",
+        evidence="PartiQL DELETE documentation: the WHERE clause's extra conditions are a condition on the "
+        "item",
+        matcher=_partiql_delete_false_condition,
+    ),
+    Quirk(
+        id="partiql-descending-pages",
+        local="ORDER BY ... DESC with Limit reverses each ascending page instead of the whole result",
+        service="the pages walk the whole result in descending order",
+        evidence="PartiQL SELECT documentation: ORDER BY orders the whole result, which the pages walk",
+        matcher=_partiql_descending_pages,
     ),
 )

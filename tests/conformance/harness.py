@@ -289,6 +289,8 @@ class Differential:
                 for key, item in value.items():
                     if key in _TABLE_NAME_KEYS and isinstance(item, str):
                         out[key] = names.get(item, item)
+                    elif key == "Statement" and isinstance(item, str):
+                        out[key] = _map_statement(item, names)
                     elif key == "RequestItems" and isinstance(item, dict):
                         out[key] = {names.get(k, k): walk(v) for k, v in item.items()}
                     else:
@@ -442,12 +444,21 @@ class Differential:
                     body["Responses"][table] = sorted(items, key=_sort_key)
                 if unordered:
                     body = _batch_split(body)
+            if "NextToken" in body:  # PartiQL's paging token is opaque: only whether there is one counts
+                body["NextToken"] = "<next-token>"
             if unordered and isinstance(body.get("Items"), list):
                 body["Items"] = sorted(body["Items"], key=_sort_key)
         return Outcome(raw.ok, body)
 
 
 _OPERAND_TYPES = re.compile(r"(operand type: )\{([A-Z,]+)\}")
+
+
+def _map_statement(statement: str, names: Mapping[str, str]) -> str:
+    """A PartiQL statement with each ``"logical"`` table name (double-quoted) replaced by the physical one."""
+    for logical, physical in names.items():
+        statement = statement.replace(f'"{logical}"', f'"{physical}"')
+    return statement
 
 
 def canonical_operand_types(message: str) -> str:

@@ -273,3 +273,85 @@ def test_run_case_compares_every_call_before_failing() -> None:
     with pytest.raises(Mismatch, match=r"1 mismatch\(es\) in two gets"):
         run_case(diff, case)
     assert (tally.areas["x"].matched, tally.areas["x"].mismatched) == (1, 1)
+
+
+def _items(*sks: int) -> list[dict[str, Any]]:
+    return [{"pk": {"S": "a"}, "sk": {"N": str(sk)}} for sk in sks]
+
+
+def test_partiql_quirks_accept_only_their_difference() -> None:
+    select = {"Statement": "SELECT * FROM t WHERE pk = ?", "Parameters": [{"S": "a"}, {"S": "b"}]}
+    count = err("ValidationException", allowlist.PARTIQL_PARAMETER_COUNT)
+    assert quirk("execute_statement", select, ok(Items=[]), count) == "partiql-surplus-parameters"
+    exact = {**select, "Parameters": [{"S": "a"}]}
+    assert quirk("execute_statement", exact, ok(Items=[]), count) is None
+    assert quirk("execute_statement", select, ok(Items=[]), err("ValidationException", "other")) is None
+
+    duplicate = allowlist.PARTIQL_DUPLICATE_ITEM
+    insert = {"Statement": "INSERT INTO t VALUE {'pk': 'a'}"}
+    local_dup = err("DuplicateItem", duplicate)
+    assert quirk("execute_statement", insert, local_dup, err("DuplicateItemException", duplicate)) == (
+        "partiql-duplicate-item-code"
+    )
+    assert quirk("execute_statement", insert, local_dup, err("DuplicateItemException", "other")) is None
+
+    asked = {"Statement": "SELECT * FROM t", "ReturnConsumedCapacity": "TOTAL"}
+    capacity = {"TableName": "t", "CapacityUnits": 0.5}
+    with_capacity = ok(Items=[], ConsumedCapacity=capacity)
+    assert quirk("execute_statement", asked, ok(Items=[]), with_capacity) == "partiql-consumed-capacity"
+    assert quirk("execute_statement", {"Statement": "SELECT * FROM t"}, ok(Items=[]), with_capacity) is None
+    assert quirk("execute_statement", asked, ok(Items=[{}]), with_capacity) is None
+
+    delete = {"Statement": "DELETE FROM t WHERE pk = 'a' AND n = 1"}
+    failed = err("ConditionalCheckFailedException", "The conditional request failed")
+    assert quirk("execute_statement", delete, ok(Items=[]), failed) == "partiql-delete-false-condition"
+    assert (
+        quirk("execute_statement", {"Statement": "DELETE FROM t WHERE pk = 'a'"}, ok(Items=[]), failed)
+        is None
+    )
+    assert quirk("execute_statement", delete, ok(Items=[{}]), failed) is None
+
+    descending = {"Statement": "SELECT * FROM t WHERE pk = 'a' ORDER BY sk DESC", "Limit": 2}
+    local_page, service_page = ok(Items=_items(1, 0)), ok(Items=_items(4, 3))
+    assert quirk("execute_statement", descending, local_page, service_page) == "partiql-descending-pages"
+    assert quirk("execute_statement", descending, local_page, ok(Items=_items(3, 4))) is None
+    assert quirk("execute_statement", descending, ok(Items=_items(4, 3)), ok(Items=_items(1, 0))) is None
+    assert quirk("execute_statement", {**descending, "Limit": None}, local_page, service_page) is None
+
+
+def test_partiql_quirks_in_transactions_and_batches() -> None:
+    surplus = {"Statement": "INSERT INTO t VALUE {'pk': ?}", "Parameters": [{"S": "a"}, {"S": "b"}]}
+    exact = {**surplus, "Parameters": [{"S": "a"}]}
+    refused = err(
+        "ValidationException",
+        f"Validation failed in TransactStatements[0]: {allowlist.PARTIQL_PARAMETER_COUNT}",
+    )
+    assert quirk("execute_transaction", {"TransactStatements": [surplus]}, ok(Responses=[]), refused) == (
+        "partiql-surplus-parameters"
+    )
+    assert quirk("execute_transaction", {"TransactStatements": [exact]}, ok(Responses=[]), refused) is None
+
+    entry_refused = {"Error": {"Code": "ValidationError", "Message": allowlist.PARTIQL_PARAMETER_COUNT}}
+    batch = {"Statements": [surplus]}
+    local, emu = ok(Responses=[{"TableName": "t"}]), ok(Responses=[entry_refused])
+    assert quirk("batch_execute_statement", batch, local, emu) == "partiql-surplus-parameters"
+    assert quirk("batch_execute_statement", {"Statements": [exact]}, local, emu) is None
+
+    delete = {"Statement": "DELETE FROM t WHERE pk = 'a' AND n = 1"}
+    failed = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+    cancelled = err("TransactionCanceledException", "Transaction cancelled", CancellationReasons=[failed])
+    assert quirk("execute_transaction", {"TransactStatements": [delete]}, ok(Responses=[]), cancelled) == (
+        "partiql-delete-false-condition"
+    )
+    plain = {"Statement": "DELETE FROM t WHERE pk = 'a'"}
+    assert quirk("execute_transaction", {"TransactStatements": [plain]}, ok(Responses=[]), cancelled) is None
+    emu_entry = ok(Responses=[{"Error": failed, "TableName": "t"}])
+    assert quirk("batch_execute_statement", {"Statements": [delete]}, local, emu_entry) == (
+        "partiql-delete-false-condition"
+    )
+    assert quirk("batch_execute_statement", {"Statements": [plain]}, local, emu_entry) is None
+    # Two different quirks in one batch are not one quirk.
+    both = {"Statements": [delete, surplus]}
+    two_local = ok(Responses=[{"TableName": "t"}, {"TableName": "t"}])
+    two_emu = ok(Responses=[{"Error": failed, "TableName": "t"}, entry_refused])
+    assert quirk("batch_execute_statement", both, two_local, two_emu) is None

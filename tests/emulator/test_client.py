@@ -16,7 +16,7 @@ import theorydb_mocks.emulator.operations  # noqa: F401  (registers every handle
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator
 from theorydb_mocks.emulator.client import EmulatorClient
-from theorydb_mocks.emulator.operations._registry import HANDLERS
+from theorydb_mocks.emulator.operations._registry import OPERATIONS
 from theorydb_mocks.emulator.validation import service_model
 
 
@@ -102,7 +102,7 @@ def _unimplemented_without_required_members() -> list[str]:
     names = []
     for name in model.operation_names:
         shape = model.operation_model(name).input_shape
-        if name not in HANDLERS and (shape is None or not shape.metadata.get("required")):
+        if name not in OPERATIONS and (shape is None or not shape.metadata.get("required")):
             names.append(name)
     return sorted(names)
 
@@ -193,7 +193,7 @@ def test_fast_path_skips_only_what_was_checked(emu: DynamoDBEmulator, client: Em
         calls.append(prevalidated)
         return original(operation, request, prevalidated=prevalidated)
 
-    emu.dispatch = spy  # type: ignore[method-assign]
+    emu.dispatch = spy  # type: ignore[method-assign,assignment]
     client.list_tables(Limit=5)
     with pytest.raises(ClientError, match="less than or equal to 100"):
         client.list_tables(Limit=500)  # valid for botocore (it checks no max), not for the service

@@ -231,7 +231,7 @@ def test_handler_bugs_become_internal_server_errors(monkeypatch: pytest.MonkeyPa
     def broken(emu: Any, request: Any) -> Any:
         raise KeyError("oops")
 
-    monkeypatch.setitem(_registry.HANDLERS, "ListTables", broken)
+    monkeypatch.setattr(_registry.OPERATIONS["ListTables"], "handler", broken)
     with pytest.raises(DynamoDBError) as caught:
         DynamoDBEmulator().dispatch("ListTables", {})
     assert caught.value.code == "InternalServerError"

@@ -81,7 +81,7 @@ def test_a_response_and_an_error_contradict(fake: FakeDynamoDBClient) -> None:
         fake.expect("get_item", response={}, error="ResourceNotFoundException")
     with pytest.raises(ExpectationError, match="need an error code"):
         fake.expect("get_item", error_message="boom")
-    with pytest.raises(ExpectationError, match="a ready ClientError carries its own message"):
+    with pytest.raises(ExpectationError, match="a ready exception carries its own message"):
         fake.expect("get_item", error=ClientError({"Error": {"Code": "X"}}, "GetItem"), error_message="m")
 
 
@@ -109,7 +109,7 @@ def test_an_error_the_operation_never_answers_is_refused(fake: FakeDynamoDBClien
     with pytest.raises(ExpectationError, match=r"did you mean ConditionalCheckFailedException\b"):
         fake.expect("put_item", error="ConditionalCheckFailed")
     with pytest.raises(ExpectationError, match="error must be a code"):
-        fake.expect("put_item", error=42)
+        fake.expect("put_item", error=42)  # type: ignore[arg-type]
 
 
 def test_modeled_error_fields_are_validated(fake: FakeDynamoDBClient) -> None:
@@ -621,3 +621,27 @@ def test_an_answer_dynamodb_would_withhold_from_the_request_fails(fake: FakeDyna
     assert fake.delete_item(TableName="t", Key=KEY, ReturnValues="ALL_OLD")["Attributes"] == KEY
     with pytest.raises(PendingExpectationsError, match=r"unexpected calls \(2\)"):
         fake.assert_no_pending()
+
+
+def test_the_partiql_operations_are_covered_like_any_other(fake: FakeDynamoDBClient) -> None:
+    statement = "SELECT * FROM orders WHERE pk = ?"
+    fake.expect("execute_statement", {"Statement": statement, "Parameters": [ANY]}, response={"Items": []})
+    fake.expect("batch_execute_statement", response={"Responses": [{"TableName": "orders"}]})
+    fake.expect(
+        "execute_transaction", error="TransactionCanceledException", error_fields={"CancellationReasons": []}
+    )
+    fake.expect(
+        "execute_statement",
+        error="DuplicateItemException",
+        error_message="Duplicate primary key exists in table",
+    )
+    assert fake.execute_statement(Statement=statement, Parameters=[{"S": "o1"}])["Items"] == []
+    batch = fake.batch_execute_statement(Statements=[{"Statement": "INSERT INTO orders VALUE {'pk': 'o1'}"}])
+    assert batch["Responses"] == [{"TableName": "orders"}]
+    with pytest.raises(fake.exceptions.TransactionCanceledException):
+        fake.execute_transaction(TransactStatements=[{"Statement": "DELETE FROM orders WHERE pk = 'o1'"}])
+    with pytest.raises(fake.exceptions.DuplicateItemException, match="Duplicate primary key"):
+        fake.execute_statement(Statement="INSERT INTO orders VALUE {'pk': 'o1'}")
+    with pytest.raises(ParamValidationError, match="Statement"):
+        fake.expect("execute_statement", {"Statment": "SELECT 1"})
+    fake.assert_no_pending()

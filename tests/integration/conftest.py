@@ -41,9 +41,9 @@ def backend_name(request: pytest.FixtureRequest) -> str:
 
 def emulator_lacks(operation: str) -> str | None:
     """A skip reason while the emulator does not implement ``operation`` yet (another issue adds it)."""
-    from theorydb_mocks.emulator.operations._registry import HANDLERS
+    from theorydb_mocks.emulator.operations._registry import OPERATIONS
 
-    return None if operation in HANDLERS else f"the emulator does not implement {operation} yet"
+    return None if operation in OPERATIONS else f"the emulator does not implement {operation} yet"
 
 
 @pytest.fixture

@@ -61,9 +61,9 @@ def test_when_retries_run_out_the_error_names_what_was_left(emulator: Any, table
 
 
 def test_a_transaction_conflict_is_a_cancellation_reason(emulator: Any, table: Table[Item]) -> None:
-    from theorydb_mocks.emulator.operations._registry import HANDLERS
+    from theorydb_mocks.emulator.operations._registry import OPERATIONS
 
-    if "TransactWriteItems" not in HANDLERS:
+    if "TransactWriteItems" not in OPERATIONS:
         pytest.skip("the emulator does not implement TransactWriteItems yet")
     emulator.faults.transaction_conflict(key={"id": {"S": "b"}})
     with pytest.raises(TransactionCanceledError) as info:

@@ -126,9 +126,15 @@ def test_emulator_fixtures_and_table_factory(pytester: pytest.Pytester) -> None:
             table.put(User(id="2"))
             assert ddb_boto3.list_tables()["TableNames"] == ["people"]
             assert type(ddb_boto3).__name__ == "DynamoDB"
+
+        def test_partiql_on_the_fixtures(ddb_table, ddb_client, ddb_boto3):
+            ddb_table(USERS).put(User(id="3", name="Grace"))
+            for client in (ddb_client, ddb_boto3):
+                found = client.execute_statement(Statement="SELECT name FROM users WHERE id = '3'")
+                assert found["Items"] == [{"name": {"S": "Grace"}}]
         """,
     )
-    pytester.runpytest().assert_outcomes(passed=3)
+    pytester.runpytest().assert_outcomes(passed=4)
 
 
 def test_session_emulator_is_shared_and_function_emulator_is_not(pytester: pytest.Pytester) -> None:

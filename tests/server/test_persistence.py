@@ -322,3 +322,19 @@ def test_snapshot_keeps_indexes_billing_and_streams(tmp_path: Path) -> None:
     assert {k: v for k, v in after.items() if k not in volatile} == {
         k: v for k, v in before.items() if k not in volatile
     }
+
+
+def test_writes_from_any_door_are_journaled(tmp_path: Path) -> None:
+    """The journal is a stage of the emulator's pipeline: a write through the direct client or a routed
+    boto3 client on the server's emulator survives a restart too, and stops being journaled at stop()."""
+    path = str(tmp_path / "db.journal")
+    with EmulatorServer(db_path=path) as server:
+        create_table(make_client(server.endpoint_url))
+        server.emulator.client().put_item(
+            TableName="things", Item={"pk": {"S": "direct"}, "b": {"B": b"\x00"}}
+        )
+        server.emulator.boto3_client().put_item(TableName="things", Item={"pk": {"S": "routed"}})
+    server.emulator.client().put_item(TableName="things", Item={"pk": {"S": "after-stop"}})
+    with EmulatorServer(db_path=path) as server:
+        assert set(_items(make_client(server.endpoint_url))) == {"direct", "routed"}
+        assert _items(make_client(server.endpoint_url))["direct"]["b"] == {"B": b"\x00"}

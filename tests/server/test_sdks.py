@@ -22,14 +22,14 @@ from typing import Any
 
 import pytest
 
-from theorydb_mocks.emulator.operations._registry import HANDLERS
+from theorydb_mocks.emulator.operations._registry import OPERATIONS
 
 AWSCLI = "awscli==1.46.2"
 JS_PACKAGES = ("@aws-sdk/client-dynamodb@3.1162.0", "@aws-sdk/client-dynamodb-streams@3.1141.0")
 STEPS_JS = Path(__file__).parent / "js" / "sdk_steps.cjs"
 
-HAS_TRANSACTIONS = "TransactWriteItems" in HANDLERS
-HAS_STREAMS = "GetRecords" in HANDLERS
+HAS_TRANSACTIONS = "TransactWriteItems" in OPERATIONS
+HAS_STREAMS = "GetRecords" in OPERATIONS
 NO_TRANSACTIONS = "the emulator has no TransactWriteItems yet (issue: transactions)"
 NO_STREAMS = "the emulator has no DynamoDB Streams operations yet (issue 5)"
 
@@ -208,6 +208,53 @@ def test_aws_cli_transaction(aws_cli: Callable[..., Any], ddb_server_endpoint: s
         '{":p":{"S":"t"}}',
     )
     assert page["Count"] == 3
+
+
+def test_aws_cli_partiql(aws_cli: Callable[..., Any], ddb_server_endpoint: str) -> None:
+    table = _table()
+    _cli_create(aws_cli, ddb_server_endpoint, table)
+    endpoint = ddb_server_endpoint
+    insert = f"INSERT INTO \"{table}\" VALUE {{'pk': ?, 'sk': ?, 'n': 1}}"
+    aws_cli(
+        endpoint,
+        "dynamodb",
+        "execute-statement",
+        "--statement",
+        insert,
+        "--parameters",
+        '[{"S":"p"},{"N":"1"}]',
+    )
+    batch = [{"Statement": insert, "Parameters": [{"S": "p"}, {"N": str(n)}]} for n in (2, 3)]
+    answered = aws_cli(endpoint, "dynamodb", "batch-execute-statement", "--statements", json.dumps(batch))
+    assert answered["Responses"] == [{"TableName": table}, {"TableName": table}]
+    update = f"UPDATE \"{table}\" SET n = n + 1 WHERE pk = 'p' AND sk = ?"
+    statements = [{"Statement": update, "Parameters": [{"N": str(n)}]} for n in (1, 2)]
+    aws_cli(
+        endpoint,
+        "dynamodb",
+        "execute-transaction",
+        "--transact-statements",
+        json.dumps(statements),
+        "--client-request-token",
+        "cli-token",
+    )
+    select = f"SELECT sk, n FROM \"{table}\" WHERE pk = 'p' ORDER BY sk DESC"
+    found = aws_cli(endpoint, "dynamodb", "execute-statement", "--statement", select)
+    assert found["Items"] == [
+        {"sk": {"N": "3"}, "n": {"N": "1"}},
+        {"sk": {"N": "2"}, "n": {"N": "2"}},
+        {"sk": {"N": "1"}, "n": {"N": "2"}},
+    ]
+    assert "DuplicateItemException" in aws_cli(
+        endpoint,
+        "dynamodb",
+        "execute-statement",
+        "--statement",
+        insert,
+        "--parameters",
+        '[{"S":"p"},{"N":"1"}]',
+        ok=False,
+    )
 
 
 @pytest.mark.skipif(not HAS_STREAMS, reason=NO_STREAMS)

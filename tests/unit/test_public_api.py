@@ -52,10 +52,59 @@ EXPECTED = {
     "unmarshal_stream_record",
 }
 
+# TableTheory's extra modules, exported lazily (loaded on first use).
+EXTRAS = {
+    "AccountConfig",
+    "AggregateResult",
+    "AwsCallMetric",
+    "ConcurrencyLimiter",
+    "GroupByQuery",
+    "GroupedResult",
+    "Lease",
+    "LeaseHeldError",
+    "LeaseKey",
+    "LeaseManager",
+    "LeaseNotOwnedError",
+    "MaxExpressionLength",
+    "MaxFieldNameLength",
+    "MaxNestedDepth",
+    "MaxOperatorLength",
+    "MaxValueStringLength",
+    "MultiAccountSessions",
+    "QueryOptimizer",
+    "QueryPlan",
+    "QueryShape",
+    "ScanShape",
+    "SecurityValidationError",
+    "SimpleLimiter",
+    "aggregate_field",
+    "assert_model_definition_equivalent_to_dms",
+    "average_field",
+    "count_distinct",
+    "create_lambda_boto3_config",
+    "get_dms_model",
+    "get_lambda_boto3_client",
+    "get_lambda_dynamodb_client",
+    "get_lambda_kms_client",
+    "group_by",
+    "instrument_boto3_client",
+    "is_lambda_environment",
+    "max_field",
+    "min_field",
+    "parse_dms_document",
+    "sum_field",
+    "validate_expression",
+    "validate_field_name",
+    "validate_index_name",
+    "validate_operator",
+    "validate_table_name",
+    "validate_value",
+}
+
 
 def test_all_is_sorted_and_complete() -> None:
     assert theorydb_py.__all__ == sorted(theorydb_py.__all__)
-    assert set(theorydb_py.__all__) == EXPECTED
+    assert set(theorydb_py.__all__) == EXPECTED | EXTRAS
     for name in theorydb_py.__all__:
         assert getattr(theorydb_py, name) is not None
 
@@ -80,3 +129,22 @@ def test_error_tree() -> None:
         "TransactionCanceledError",
     ):
         assert issubclass(getattr(errors, name), errors.TheorydbPyError)
+
+
+def test_extras_load_lazily_and_are_listed_by_dir() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, theorydb_py; "
+        "assert 'theorydb_py.lease' not in sys.modules; "
+        "assert 'LeaseManager' in dir(theorydb_py); "
+        "theorydb_py.LeaseManager; assert 'theorydb_py.lease' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    try:
+        theorydb_py.NoSuchName  # noqa: B018
+    except AttributeError as exc:
+        assert "NoSuchName" in str(exc)
+    else:
+        raise AssertionError("unknown names must raise AttributeError")

@@ -21,21 +21,22 @@ atomic and handlers need no locking of their own.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (registers every handler)
+from theorydb_mocks.emulator._types import Request, Response
 from theorydb_mocks.emulator.clock import Clock
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.faults import Faults
-from theorydb_mocks.emulator.ledger import CAPACITY_OPERATIONS, CapacityLedger, total_only
-from theorydb_mocks.emulator.operations._registry import HANDLERS
-from theorydb_mocks.emulator.operations.streams import streams_validator_for
+from theorydb_mocks.emulator.ledger import CapacityLedger, total_only
+from theorydb_mocks.emulator.operations._registry import Handler, OperationRecord, record_for
+from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observer, WireRequest
 from theorydb_mocks.emulator.snapshots import Snapshot, Snapshots
 from theorydb_mocks.emulator.streams import StreamHub
 from theorydb_mocks.emulator.ttl import TimeToLive, TtlMode
-from theorydb_mocks.emulator.validation import validator_for
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.catalog import TableState
@@ -71,60 +72,96 @@ class DynamoDBEmulator:
         self.ttl = TimeToLive(self, ttl_mode)
         self.capacity = CapacityLedger(enabled=capacity_ledger)
         self.snapshots = Snapshots(self)
+        self._observers: tuple[Observer, ...] = ()
+        self._journal: JournalWriter | None = None
 
     def __repr__(self) -> str:
         return f"<DynamoDBEmulator {self.region} tables={len(self.tables)}>"
 
     def dispatch(
-        self, operation: str, request: dict[str, Any], *, prevalidated: bool = False
+        self,
+        operation: str,
+        request: dict[str, Any],
+        *,
+        prevalidated: bool = False,
+        origin: WireRequest | None = None,
     ) -> dict[str, Any]:
-        """Answer one request: validate it, then run the operation's handler under the lock.
+        """Answer one request through the pipeline (``pipeline.STAGES``): faults, validation, then under
+        the lock TTL expiry, capacity, the handler and the journal; observers last.
 
         Raises ``DynamoDBError`` for every error answer, and only that: a handler's unexpected exception
         becomes an ``InternalServerError`` (chained, so the cause stays visible). ``prevalidated=True`` skips
         the validation, for a door that has just run an equivalent check (the direct client's fast path).
-        A pending fault (``emu.faults``, see ``faults``) may answer instead.
+        ``origin`` is the request as it came over the wire (``door``), for the journal.
         """
+        if self._observers:
+            return self._observed(operation, request, prevalidated, origin)
+        record = record_for(operation)
         if self.faults:
-            return self.faults.dispatch(self._dispatch, operation, request, prevalidated)
-        return self._dispatch(operation, request, prevalidated)
+            return self.faults.dispatch(record, self._run_with(record, origin), request, prevalidated)
+        return self._run(record, request, prevalidated, origin)
 
-    def _dispatch(self, operation: str, request: dict[str, Any], prevalidated: bool) -> dict[str, Any]:
-        if type(operation) is not str:
-            raise ddb_error("UnknownOperationException", M.UNKNOWN_OPERATION.format(operation=operation))
-        handler = HANDLERS.get(operation)
+    def _observed(
+        self, operation: str, request: dict[str, Any], prevalidated: bool, origin: WireRequest | None
+    ) -> dict[str, Any]:
         try:
-            validate = validator_for(operation)
-        except KeyError:
-            try:
-                validate = streams_validator_for(operation)
-            except KeyError:
-                raise ddb_error(
-                    "UnknownOperationException",
-                    M.NOT_AN_OPERATION.format(operation=operation),
-                ) from None
+            record = record_for(operation)
+            if self.faults:
+                run = self._run_with(record, origin)
+                response = self.faults.dispatch(record, run, request, prevalidated)
+            else:
+                response = self._run(record, request, prevalidated, origin)
+        except DynamoDBError as err:
+            seen = Observation(str(operation), request, None, err)
+            for observer in self._observers:
+                observer(seen)
+            raise
+        seen = Observation(operation, request, response, None)
+        for observer in self._observers:
+            observer(seen)
+        return response
+
+    def _run_with(
+        self, record: OperationRecord, origin: WireRequest | None
+    ) -> Callable[[Request, bool], Response]:
+        def run(request: Request, prevalidated: bool) -> Response:
+            return self._run(record, request, prevalidated, origin)
+
+        return run
+
+    def _run(
+        self, record: OperationRecord, request: dict[str, Any], prevalidated: bool, origin: WireRequest | None
+    ) -> dict[str, Any]:
+        """The stages after faults: validate, then TTL, capacity, handler and journal under the lock."""
         if not prevalidated:
-            validate(request)
+            record.validate(request)
+        handler = record.handler
         if handler is None:
             raise ddb_error(
                 "UnknownOperationException",
-                M.NOT_IMPLEMENTED.format(operation=operation),
+                M.NOT_IMPLEMENTED.format(operation=record.name),
             )
         with self.lock:
+            journal = self._journal if record.mutates else None
             try:
                 if self.ttl.active:
                     self.ttl.expire_due()
-                if operation in CAPACITY_OPERATIONS and self.capacity.enabled:
-                    return self._metered(handler, operation, request)
-                return handler(self, request)
+                at = self.clock.now() if journal is not None else 0.0
+                if record.metered and self.capacity.enabled:
+                    response = self._metered(handler, record, request)
+                else:
+                    response = handler(self, request)
             except DynamoDBError:
                 raise
             except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
                 raise ddb_error(
                     "InternalServerError", M.INTERNAL_ERROR_OF.format(kind=type(exc).__name__)
                 ) from exc
+            if journal is not None:
+                journal(record.name, request, origin, at)
+            return response
 
-    def _metered(self, handler: Any, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    def _metered(self, handler: Handler, record: OperationRecord, request: dict[str, Any]) -> dict[str, Any]:
         """Run a capacity-bearing handler asking for INDEXES detail, record it in the ledger, and answer
         with what the request asked for (the handler's own numbers: nothing computed twice)."""
         asked = request.get("ReturnConsumedCapacity")
@@ -133,12 +170,35 @@ class DynamoDBEmulator:
         response: dict[str, Any] = handler(self, request)
         consumed = response.get("ConsumedCapacity")
         if consumed is not None:
-            self.capacity.record(operation, consumed)
+            self.capacity.record(record.name, consumed)
             if asked == "TOTAL":
                 response["ConsumedCapacity"] = total_only(consumed)
             elif asked != "INDEXES":
                 del response["ConsumedCapacity"]
         return response
+
+    # --- plugged-in stages -------------------------------------------------------------------------------
+
+    def observe(self, observer: Observer) -> Callable[[], None]:
+        """Call ``observer(observation)`` after every request this emulator answers, from any door, with
+        the operation, the request and its answer or error (``pipeline.Observation``). Returns a function
+        that stops it. Observers run after the lock is released, in the order they were added."""
+        with self.lock:
+            self._observers = (*self._observers, observer)
+
+        def stop() -> None:
+            with self.lock:
+                self._observers = tuple(o for o in self._observers if o is not observer)
+
+        return stop
+
+    def set_journal(self, journal: JournalWriter | None) -> None:
+        """Have ``journal`` record every successful mutating request, under the lock, before it is
+        answered (one journal per emulator; ``None`` removes it). The HTTP server's ``db_path`` uses it."""
+        with self.lock:
+            if journal is not None and self._journal is not None:
+                raise RuntimeError("this emulator already has a journal")
+            self._journal = journal
 
     def table_arn(self, name: str) -> str:
         return f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{name}"

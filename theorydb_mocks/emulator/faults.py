@@ -46,6 +46,7 @@ from theorydb_mocks.emulator.messages import (
     RATE_EXCEEDED,
     THROUGHPUT_EXCEEDED,
 )
+from theorydb_mocks.emulator.operations._registry import OPERATIONS, OperationRecord
 from theorydb_mocks.emulator.values import validate_attribute_value, values_equal
 
 __all__ = ["Fault", "Faults"]
@@ -57,9 +58,8 @@ _THROTTLE_MESSAGES = {
     "ProvisionedThroughputExceededException": THROUGHPUT_EXCEEDED,
     "ThrottlingException": RATE_EXCEEDED,
 }
-_BATCHES = ("BatchWriteItem", "BatchGetItem")
-_TRANSACTIONS = ("TransactWriteItems", "TransactGetItems")
-Dispatch = Callable[[str, Request, bool], Response]
+# The rest of the pipeline after the faults stage: (request, prevalidated) -> response.
+Run = Callable[[Request, bool], Response]
 
 
 @dataclass(slots=True)
@@ -192,8 +192,8 @@ class Faults:
         self, operation: Literal["BatchWriteItem", "BatchGetItem"], *, keys: Sequence[Key], times: int = 1
     ) -> Fault:
         """Leave the entries on ``keys`` unprocessed in the next ``times`` batches that contain them."""
-        if operation not in _BATCHES:
-            raise ValueError(f"unprocessed faults apply to {' and '.join(_BATCHES)}, not {operation!r}")
+        if operation not in _batches():
+            raise ValueError(f"unprocessed faults apply to {' and '.join(_batches())}, not {operation!r}")
         normalized = _normalized_keys(keys)
         if not normalized:
             raise ValueError("unprocessed needs at least one key")
@@ -226,8 +226,10 @@ class Faults:
                     return fault
         return None
 
-    def dispatch(self, inner: Dispatch, operation: str, request: Request, prevalidated: bool) -> Response:
-        """Answer one request through ``inner`` (the emulator's own dispatch), firing any fault it matches."""
+    def dispatch(self, record: OperationRecord, run: Run, request: Request, prevalidated: bool) -> Response:
+        """Answer one request of the operation ``record`` through ``run`` (the rest of the emulator's
+        pipeline), firing any fault it matches."""
+        operation = record.name
 
         def refuses(fault: Fault) -> bool:
             if fault.kind not in ("throttle", "internal_error") or fault.operation != operation:
@@ -239,9 +241,9 @@ class Faults:
             if fault.kind == "internal_error":
                 raise ddb_error("InternalServerError", INTERNAL_ERROR)
             raise ddb_error(fault.code, _THROTTLE_MESSAGES[fault.code])
-        if operation in _BATCHES and any(f.kind == "unprocessed" for f in self._pending):
-            return self._batch(inner, operation, request, prevalidated)
-        return inner(operation, request, prevalidated)
+        if record.faults == "batch" and any(f.kind == "unprocessed" for f in self._pending):
+            return self._batch(record, run, request, prevalidated)
+        return run(request, prevalidated)
 
     def conflict(self, action_keys: Sequence[Any]) -> int | None:
         """For a transaction about to run: the position of the action to cancel with a conflict, or None.
@@ -259,12 +261,11 @@ class Faults:
             return 0
         return next(n for n, key in enumerate(action_keys) if fault.matches_key(key))
 
-    def _batch(self, inner: Dispatch, operation: str, request: Request, prevalidated: bool) -> Response:
+    def _batch(self, record: OperationRecord, run: Run, request: Request, prevalidated: bool) -> Response:
         """Run a batch without the entries an ``unprocessed`` fault holds back, then hand those back."""
+        operation = record.name
         if not prevalidated:
-            from theorydb_mocks.emulator.validation import validator_for
-
-            validator_for(operation)(request)
+            record.validate(request)
         getting = operation == "BatchGetItem"
 
         def applies(fault: Fault) -> bool:
@@ -274,7 +275,7 @@ class Faults:
 
         fault = self._take(applies)
         if fault is None:
-            return inner(operation, request, True)
+            return run(request, True)
         kept: dict[str, Any] = {}
         held: dict[str, Any] = {}
         for table, entries in request["RequestItems"].items():
@@ -296,7 +297,7 @@ class Faults:
                     held[table] = back
         member = "UnprocessedKeys" if getting else "UnprocessedItems"
         if kept:
-            response = inner(operation, {**request, "RequestItems": kept}, True)
+            response = run({**request, "RequestItems": kept}, True)
         else:
             response = {"Responses": {}} if getting else {}
         merged = dict(response.get(member) or {})
@@ -310,6 +311,11 @@ class Faults:
                 merged[table] = [*merged.get(table, []), *entries]
         response[member] = merged
         return response
+
+
+def _batches() -> tuple[str, ...]:
+    """The operations ``unprocessed`` faults apply to (their records say ``faults="batch"``)."""
+    return tuple(name for name, record in OPERATIONS.items() if record.faults == "batch")
 
 
 def _key_of(body: Any) -> Any:

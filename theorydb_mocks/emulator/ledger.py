@@ -1,9 +1,10 @@
 """The capacity ledger: every unit every request consumed, by table, index and operation (``emu.capacity``).
 
 Tests assert on cost without asking each request for ``ReturnConsumedCapacity``: ``dispatch`` has each
-capacity-bearing operation compute its ConsumedCapacity with INDEXES detail (the handlers' own numbers,
-``capacity.py``; nothing is computed twice), records it here, and then answers with what the request asked
-for (nothing, TOTAL or INDEXES). Failed requests are not recorded. TTL deletions are free, as on DynamoDB.
+metered operation (its ``OperationRecord`` says so) compute its ConsumedCapacity with INDEXES detail (the
+handlers' own numbers, ``capacity.py``; nothing is computed twice), records it here, and then answers with
+what the request asked for (nothing, TOTAL or INDEXES). Failed requests are not recorded. TTL deletions are
+free, as on DynamoDB.
 
 >>> from theorydb_mocks.emulator import DynamoDBEmulator
 >>> emu = DynamoDBEmulator()
@@ -25,26 +26,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-__all__ = ["CAPACITY_OPERATIONS", "READ_OPERATIONS", "UNSET", "CapacityLedger", "LedgerEntry", "total_only"]
+from theorydb_mocks.emulator.operations._registry import OPERATIONS
 
-CAPACITY_OPERATIONS: Final = frozenset(
-    {
-        "PutItem",
-        "GetItem",
-        "UpdateItem",
-        "DeleteItem",
-        "Query",
-        "Scan",
-        "BatchGetItem",
-        "BatchWriteItem",
-        "TransactWriteItems",
-        "TransactGetItems",
-        "ExecuteStatement",
-        "BatchExecuteStatement",
-        "ExecuteTransaction",
-    }
-)
-READ_OPERATIONS: Final = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
+__all__ = ["UNSET", "CapacityLedger", "LedgerEntry", "total_only"]
+
 _DETAIL = ("Table", "LocalSecondaryIndexes", "GlobalSecondaryIndexes")
 
 
@@ -82,7 +67,8 @@ def total_only(consumed: Any) -> Any:
 
 def _expand(raw: Iterable[tuple[str, Any]]) -> Iterator[LedgerEntry]:
     for operation, consumed in raw:
-        kind: Literal["read", "write"] = "read" if operation in READ_OPERATIONS else "write"
+        record = OPERATIONS.get(operation)
+        kind: Literal["read", "write"] = "write" if record is None else record.capacity_kind
         answers: Iterable[Any] = consumed if isinstance(consumed, list) else (consumed,)
         for answer in answers:
             table = answer["TableName"]

@@ -478,3 +478,75 @@ ITERATOR_EXPIRED = (
     "further in the future than the tolerated delay of 900000 milliseconds."
 )
 RECORDS_TRIMMED = "The operation attempted to read past the oldest stream record in a shard."
+
+
+# --- PartiQL: ExecuteStatement, BatchExecuteStatement, ExecuteTransaction ---------------------------------
+# DynamoDB Local 3.3.0's words (the service's where the allow-list says so). A message about a place in the
+# statement ends with PARTIQL_AT's " at <line>:<column>:<length>".
+
+PARTIQL_AT = "{message} at {line}:{column}:{length}"
+# Statement shape.
+PARTIQL_MALFORMED = "Statement wasn't well formed, can't be processed: {statement}"
+PARTIQL_UNEXPECTED_PATH = "Unexpected path component"
+PARTIQL_UNSUPPORTED_TOKEN = "Unsupported token in expression: {token}"
+PARTIQL_UNRECOGNIZED_FUNCTION = "Unrecognized function: {name}"
+PARTIQL_UNSUPPORTED_OPERATOR = "Unsupported operator in Condition Expression. Operator: {op}"
+PARTIQL_MISSING_OPERAND = "MISSING must be compared using IS operator"
+PARTIQL_EMPTY_IN = (
+    "IN operator must have a left hand argument of type Variable Reference and right hand argument of type "
+    "Seq with at least one member"
+)
+PARTIQL_DUPLICATE_KEYS = "Duplicate keys in tuple. Key: {key} under root"
+PARTIQL_EMPTY_BAG = "Empty bags are not supported"
+PARTIQL_BAG_TYPES = "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"
+PARTIQL_BAG_DUPLICATES = "Input collection contains duplicates"
+PARTIQL_ION_LITERAL = "Ion Literals are not supported: SYMBOL under key root"
+PARTIQL_INDEX_RANGE = "List index is not within the allowable range; index: [{index}]"
+PARTIQL_INSERT_FORMAT = (
+    "Unsupported format in item expression. Please use struct format {{...}} to express item values for "
+    "insert statement."
+)
+PARTIQL_TABLE_NAME = (
+    "Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', '.'."
+)
+PARTIQL_DUPLICATE_PROJECTION = "Duplicate identifiers in select clause: {name}"
+PARTIQL_RETURNING_INSERT = "RETURNING is not supported in INSERT"
+PARTIQL_RETURNING_DELETE = (
+    "Invalid returning clause: {clause}. Only RETURNING ALL OLD * is allowed in DELETE statements."
+)
+PARTIQL_EXISTS_OUTSIDE = "EXISTS can only be used in ExecuteTransaction write requests."
+
+# Against the table.
+PARTIQL_NO_TABLE = "Cannot do operations on a non-existent table"
+PARTIQL_PARAMETER_COUNT = "Number of parameters in request and statement don't match."
+PARTIQL_KEY_MISSING = "Key attribute should be present in the item: Key {name}"
+PARTIQL_KEY_TYPE = "Key attribute's data type should match its data type in table's schema: Key {name}"
+PARTIQL_KEY_EQUALITY = "Where clause does not contain a mandatory equality on all key attributes"
+PARTIQL_ORDER_WITHOUT_WHERE = "Must have WHERE clause in the statement when using ORDER BY clause."
+PARTIQL_ORDER_WITHOUT_HASH = (
+    "Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause."
+)
+PARTIQL_ORDER_NOT_KEY = "Variable reference {name} in ORDER BY clause must be part of the primary key"
+PARTIQL_DUPLICATE_ITEM = "Duplicate primary key exists in table"
+PARTIQL_INVALID_TOKEN = "Invalid NextToken"
+
+# ExecuteTransaction and BatchExecuteStatement.
+PARTIQL_IN_STATEMENT = "Validation failed in TransactStatements[{position}]: {message}"
+PARTIQL_TRANSACTION_MIXED = (
+    "ExecuteTransaction API does not support both read and write operations in the same request."
+)
+PARTIQL_TRANSACTION_SELECT_KEY = (
+    "Select statements within ExecuteTransaction must specify the primary key in the where clause."
+)
+PARTIQL_TRANSACTION_INDEX = "Reads on indices are not supported within transactions."
+PARTIQL_TRANSACTION_RETURNING = "RETURNING clause is not supported in ExecuteTransaction."
+PARTIQL_EXISTS_CONDITION = "EXISTS() must contain a single item read with additional condition"
+PARTIQL_IDEMPOTENT_MISMATCH = (
+    "Specified idempotent token was used with different request parameters within the idempotency window"
+)
+PARTIQL_BATCH_MIXED = "Read and write requests together in the same batch is not supported."
+PARTIQL_BATCH_DUPLICATES = "Provided list of item keys contains duplicates"
+PARTIQL_BATCH_SINGLE_ITEM = "Only single item select is supported"
+PARTIQL_BATCH_INVALID_OPERATION = (
+    "Invalid operation. Only select, insert, update and delete operations are valid"
+)

@@ -41,11 +41,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
-from theorydb_mocks.emulator.operations._registry import HANDLERS
+from theorydb_mocks.emulator.operations._registry import OPERATIONS
 from theorydb_mocks.emulator.wire import encode_request
 
 if TYPE_CHECKING:
-    from theorydb_mocks.emulator.core import DynamoDBEmulator
+    from theorydb_mocks.emulator._state import EmulatorState
 
 __all__ = [
     "FSYNC_POLICIES",
@@ -255,7 +255,7 @@ class Journal:
 # --- snapshots ------------------------------------------------------------------------------------------
 
 
-def snapshot_records(database: str, emulator: DynamoDBEmulator) -> Iterator[JournalRecord]:
+def snapshot_records(database: str, emulator: EmulatorState) -> Iterator[JournalRecord]:
     """Requests that rebuild ``emulator``'s tables and items (the caller holds ``emulator.lock``).
 
     Each table becomes a ``CreateTable`` at its creation time (so ``CreationDateTime`` survives), its TTL
@@ -268,14 +268,14 @@ def snapshot_records(database: str, emulator: DynamoDBEmulator) -> Iterator[Jour
         created = table.get("CreationDateTime")
         at = created.timestamp() if created is not None else now
         yield _record(database, at, "CreateTable", _create_table_request(table))
-        if "DescribeTimeToLive" in HANDLERS and "UpdateTimeToLive" in HANDLERS:
+        if "DescribeTimeToLive" in OPERATIONS and "UpdateTimeToLive" in OPERATIONS:
             ttl = dispatch("DescribeTimeToLive", {"TableName": name}).get("TimeToLiveDescription", {})
             if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING") and ttl.get("AttributeName"):
                 spec = {"Enabled": True, "AttributeName": ttl["AttributeName"]}
                 yield _record(
                     database, now, "UpdateTimeToLive", {"TableName": name, "TimeToLiveSpecification": spec}
                 )
-        if "ListTagsOfResource" in HANDLERS and "TagResource" in HANDLERS and table.get("TableArn"):
+        if "ListTagsOfResource" in OPERATIONS and "TagResource" in OPERATIONS and table.get("TableArn"):
             tags = dispatch("ListTagsOfResource", {"ResourceArn": table["TableArn"]}).get("Tags", [])
             if tags:
                 yield _record(database, now, "TagResource", {"ResourceArn": table["TableArn"], "Tags": tags})

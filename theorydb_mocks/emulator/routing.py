@@ -3,8 +3,8 @@
 A routed client is an ordinary boto3 client: botocore validates the parameters, serializes the JSON request,
 signs it, and then emits ``before-send``. Our handler answers there with an ``AWSResponse`` built from the
 emulator's answer, so botocore parses it, checks its ``x-amz-crc32`` and runs its retry handler on it exactly
-as for a network response (a ``ThrottlingException`` is retried with botocore's own backoff). The JSON
-translation is ``wire``'s, shared with the HTTP server.
+as for a network response (a ``ThrottlingException`` is retried with botocore's own backoff). The answer is
+``door.answer``'s, shared with the HTTP server.
 
 Which clients are routed:
 
@@ -33,8 +33,6 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
-import itertools
-import os
 import threading
 import zlib
 from collections.abc import Callable, Iterator
@@ -46,7 +44,7 @@ import botocore.endpoint
 import botocore.session
 from botocore.awsrequest import AWSResponse
 
-from theorydb_mocks.emulator.errors import DynamoDBError
+from theorydb_mocks.emulator import door
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.core import DynamoDBEmulator
@@ -61,14 +59,6 @@ _DUMMY_SECRET = "theorydb-emulator-secret"
 _AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov")
 
 # --- answering one request ----------------------------------------------------------------------------
-
-_REQUEST_IDS = itertools.count(1)
-_REQUEST_PREFIX = os.urandom(16).hex().upper()
-
-
-def _request_id() -> str:
-    """52 characters of [0-9A-Z], the form of the service's ``x-amzn-RequestId``."""
-    return f"{_REQUEST_PREFIX}{next(_REQUEST_IDS):020d}"
 
 
 class _Body:
@@ -96,8 +86,6 @@ def _header(request: Any, name: str) -> str | None:
 
 def answer_request(emulator: DynamoDBEmulator, request: Any) -> AWSResponse:
     """The HTTP response the service would send for one prepared botocore request (JSON 1.0 protocol)."""
-    from theorydb_mocks.emulator import wire
-
     body = request.body
     if body is None:
         body = b""
@@ -105,15 +93,10 @@ def answer_request(emulator: DynamoDBEmulator, request: Any) -> AWSResponse:
         body = body.encode("utf-8")
     elif not isinstance(body, bytes):  # a file-like body (never for DynamoDB, but botocore allows it)
         body = body.read() if hasattr(body, "read") else bytes(body)
-    try:
-        operation, params = wire.decode_request(_header(request, "X-Amz-Target"), body)
-        service = wire.SERVICE_BY_PREFIX[(_header(request, "X-Amz-Target") or "").partition(".")[0]]
-        status, payload = 200, wire.encode_response(service, operation, emulator.dispatch(operation, params))
-    except DynamoDBError as err:
-        status, payload = wire.encode_error(err)
+    status, payload = door.answer(emulator, _header(request, "X-Amz-Target"), body)
     headers = {
         "Server": "Server",
-        "x-amzn-RequestId": _request_id(),
+        "x-amzn-RequestId": door.request_id(),
         "x-amz-crc32": str(zlib.crc32(payload) & 0xFFFFFFFF),
         "Content-Type": "application/x-amz-json-1.0",
         "Content-Length": str(len(payload)),

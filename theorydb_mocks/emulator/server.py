@@ -27,9 +27,7 @@ Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programmi
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import itertools
 import logging
 import os
 import re
@@ -46,44 +44,21 @@ from urllib.parse import parse_qs, urlsplit
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.core import DynamoDBEmulator
+from theorydb_mocks.emulator.door import answer as answer_request
+from theorydb_mocks.emulator.door import request_id
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.persistence import FsyncPolicy, Journal, JournalRecord, snapshot_records
-from theorydb_mocks.emulator.wire import SERVICE_BY_PREFIX, decode_request, encode_error, encode_response
+from theorydb_mocks.emulator.pipeline import JournalWriter, WireRequest
+from theorydb_mocks.emulator.wire import decode_request, encode_error, encode_request
 
-__all__ = ["READ_ONLY_OPERATIONS", "EmulatorServer", "serve_in_thread"]
+__all__ = ["EmulatorServer", "serve_in_thread"]
 
 _log = logging.getLogger("theorydb_mocks.server")
 
 CONTENT_TYPE = "application/x-amz-json-1.0"
 MAX_BODY = 32 * 1024 * 1024  # twice the service's 16 MB request limit: larger bodies are refused unread
 
-# Operations that never change state: not journaled. Everything else is, when it succeeds.
-READ_ONLY_OPERATIONS = frozenset(
-    {
-        "BatchGetItem",
-        "GetItem",
-        "Query",
-        "Scan",
-        "TransactGetItems",
-        "GetResourcePolicy",
-        "GetRecords",
-        "GetShardIterator",
-    }
-)
-_READ_ONLY_PREFIXES = ("Describe", "List")
-
 _CREDENTIAL = re.compile(r"Credential=([^,\s]*)")
-_REQUEST_IDS = itertools.count(1)
-_REQUEST_PREFIX = base64.b32encode(os.urandom(15)).decode("ascii")[:20]
-
-
-def _request_id() -> str:
-    """52 characters of ``[A-Z0-9]``, like DynamoDB's request ids (unique per process and request)."""
-    return f"{_REQUEST_PREFIX}{next(_REQUEST_IDS):032d}"
-
-
-def _is_read_only(operation: str) -> bool:
-    return operation in READ_ONLY_OPERATIONS or operation.startswith(_READ_ONLY_PREFIXES)
 
 
 class EmulatorServer:
@@ -127,9 +102,12 @@ class EmulatorServer:
         self._stopped = False
         self.journal: Journal | None = None
         self.replayed = 0
+        self._replaying = False
         if db_path is not None:
             self.journal = Journal(db_path, fsync=fsync, interval=fsync_interval)
             self._replay(self.journal)
+            for key, database in self._databases.items():
+                database.set_journal(self._journal_writer(key))
         try:
             self._httpd = _HTTPServer((host, port), self)
         except BaseException:
@@ -181,6 +159,9 @@ class EmulatorServer:
             except OSError:  # the journal as it stands is complete: compaction only makes it shorter
                 _log.exception("journal compaction at stop failed; the journal is kept as it is")
             finally:
+                with self._databases_lock:
+                    for database in self._databases.values():
+                        database.set_journal(None)
                 self.journal.close()
         os.close(self._wake_read)
         os.close(self._wake_write)
@@ -213,17 +194,17 @@ class EmulatorServer:
             if found is None:
                 region = key.rpartition("_")[2] or self.region
                 found = DynamoDBEmulator(region=region)
+                if self.journal is not None and not self._replaying:
+                    found.set_journal(self._journal_writer(key))
                 self._databases[key] = found
             return found
-
-    def _database_key(self, access_key: str | None, region: str | None) -> str:
-        return f"{access_key or ''}_{region or self.region}" if self.db_per_access_key else ""
 
     # --- persistence ----------------------------------------------------------------------------------
 
     def _replay(self, journal: Journal) -> None:
         """Re-run the journal's requests, each at its recorded clock reading."""
         touched: set[str] = set()
+        self._replaying = True
         for record in journal.replay():
             # A database this mode does not serve (per-key data under a shared server, or the reverse) is
             # still loaded, so compaction keeps it for a later run in the other mode.
@@ -236,8 +217,20 @@ class EmulatorServer:
             except DynamoDBError as err:  # cannot happen for a journal this code wrote; keep going
                 _log.warning("journal record %s could not be replayed: %s", record.target, err)
             self.replayed += 1
+        self._replaying = False
         for key in touched:
             self._databases[key].clock.reset()
+
+    def _journal_writer(self, key: str) -> JournalWriter:
+        """The journal stage of the database ``key``: each successful write, as sent, before its answer."""
+        journal = self.journal
+        assert journal is not None
+
+        def write(operation: str, request: dict[str, Any], origin: WireRequest | None, at: float) -> None:
+            target, body = origin if origin is not None else encode_request(operation, request)
+            journal.append(JournalRecord(key, target, at, body))
+
+        return write
 
     def compact(self) -> None:
         """Rewrite the journal as a snapshot of every database (no-op without ``db_path``)."""
@@ -268,26 +261,15 @@ class EmulatorServer:
         """The status and JSON body answering one POST (``headers`` is any case-insensitive mapping)."""
         try:
             access_key, region = self._authenticate(headers, query)
-            operation, request = decode_request(target, body)
-            emulator = self.emulator_for(access_key, region)
-            journal = self.journal
-            if journal is None or _is_read_only(operation):
-                response = emulator.dispatch(operation, request)
-            else:
-                with emulator.lock:
-                    at = emulator.clock.now()
-                    response = emulator.dispatch(operation, request)
-                    journal.append(
-                        JournalRecord(self._database_key(access_key, region), str(target), at, body)
-                    )
-                self._maybe_compact()
-            service = SERVICE_BY_PREFIX[str(target).partition(".")[0]]
-            return 200, encode_response(service, operation, response)
+            status, payload = answer_request(self.emulator_for(access_key, region), target, body)
         except DynamoDBError as err:
             return encode_error(err)
         except Exception:  # a bug, never an answer: log it, answer as the service would
             _log.exception("internal error answering %s", target)
             return encode_error(ddb_error("InternalServerError", M.INTERNAL_ERROR))
+        if self.journal is not None and status == 200:
+            self._maybe_compact()
+        return status, payload
 
     def _authenticate(self, headers: Any, query: str) -> tuple[str | None, str | None]:
         """(access key, region) of the request's SigV4 credential; checks it when ``access_key`` is set."""
@@ -460,7 +442,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, payload: bytes, content_type: str) -> None:
         self.send_response(status)
-        self.send_header("x-amzn-RequestId", _request_id())
+        self.send_header("x-amzn-RequestId", request_id())
         self.send_header("x-amz-crc32", str(zlib.crc32(payload)))
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))

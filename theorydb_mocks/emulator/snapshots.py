@@ -36,9 +36,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator._state import EmulatorState
     from theorydb_mocks.emulator._types import IndexSpec, Item
     from theorydb_mocks.emulator.catalog import TableState
-    from theorydb_mocks.emulator.core import DynamoDBEmulator
     from theorydb_mocks.emulator.storage import TableStore
 
 __all__ = ["Snapshot", "SnapshotError", "Snapshots"]
@@ -64,7 +64,7 @@ class Snapshot:
 
     def __init__(
         self,
-        emulator: DynamoDBEmulator,
+        emulator: EmulatorState,
         number: int,
         position: int,
         tables: dict[str, tuple[TableState, dict[str, Any], dict[str, IndexSpec]]],
@@ -97,7 +97,7 @@ def _save_fields(table: TableState) -> dict[str, Any]:
 class Snapshots:
     """The undo log and the live snapshots of one emulator (``emu.snapshot()`` and friends use it)."""
 
-    def __init__(self, emulator: DynamoDBEmulator) -> None:
+    def __init__(self, emulator: EmulatorState) -> None:
         self._emulator = emulator
         self._log: list[tuple[TableStore, Item | None, Item | None]] = []
         self._live: dict[int, weakref.ref[Snapshot]] = {}

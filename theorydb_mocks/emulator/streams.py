@@ -41,9 +41,9 @@ from theorydb_mocks.emulator.catalog import key_schema_elements, timestamp
 from theorydb_mocks.emulator.values import item_size
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator._state import EmulatorState
     from theorydb_mocks.emulator._types import AttributeValue, Item, KeySchema
     from theorydb_mocks.emulator.catalog import TableState
-    from theorydb_mocks.emulator.core import DynamoDBEmulator
     from theorydb_mocks.emulator.storage import TableStore
 
 __all__ = ["RETENTION_SECONDS", "TTL_IDENTITY", "Stream", "StreamHub", "StreamRecord", "lambda_value"]
@@ -204,7 +204,7 @@ class StreamHub:
     ``muted`` stops recording while a snapshot is restored (restores are not changes).
     """
 
-    def __init__(self, emulator: DynamoDBEmulator) -> None:
+    def __init__(self, emulator: EmulatorState) -> None:
         self._emulator = emulator
         self.streams: dict[str, Stream] = {}
         self._open: dict[str, tuple[Stream, TableStore, Any]] = {}

@@ -43,9 +43,9 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator._state import EmulatorState
     from theorydb_mocks.emulator._types import Item, Key
     from theorydb_mocks.emulator.catalog import TableState
-    from theorydb_mocks.emulator.core import DynamoDBEmulator
     from theorydb_mocks.emulator.storage import TableStore
 
 __all__ = ["LINGER_SECONDS", "MAX_AGE_SECONDS", "TimeToLive", "TtlMode", "expiry_of"]
@@ -87,7 +87,7 @@ class _Expiry:
 class TimeToLive:
     """The TTL machinery of one emulator (``emu.ttl``): the mode switch, the heaps, and ``sweep``."""
 
-    def __init__(self, emulator: DynamoDBEmulator, mode: TtlMode = "lazy") -> None:
+    def __init__(self, emulator: EmulatorState, mode: TtlMode = "lazy") -> None:
         self._emulator = emulator
         self._tables: dict[str, _Expiry] = {}
         self._tiebreak = itertools.count()

@@ -5,6 +5,16 @@ Each module registers its handlers with ``@operation("Name")`` from ``_registry`
 
 from __future__ import annotations
 
-from theorydb_mocks.emulator.operations import batch, items, query, streams, tables, tags, transactions, ttl
+from theorydb_mocks.emulator.operations import (
+    batch,
+    items,
+    partiql,
+    query,
+    streams,
+    tables,
+    tags,
+    transactions,
+    ttl,
+)
 
-__all__ = ["batch", "items", "query", "streams", "tables", "tags", "transactions", "ttl"]
+__all__ = ["batch", "items", "partiql", "query", "streams", "tables", "tags", "transactions", "ttl"]

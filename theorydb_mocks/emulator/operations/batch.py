@@ -79,7 +79,7 @@ def _one_unit(table_name: str, mode: str) -> dict[str, Any]:
     return extra
 
 
-@operation("BatchGetItem")
+@operation("BatchGetItem", metered=True, read_only=True, faults="batch")
 def batch_get_item(emu: Any, request: Request) -> Response:
     """Read up to 100 items from one or more tables. Runtime: O(keys) lookups."""
     request_items: dict[str, Any] = request["RequestItems"]
@@ -140,7 +140,7 @@ def batch_get_item(emu: Any, request: Request) -> Response:
     return response
 
 
-@operation("BatchWriteItem")
+@operation("BatchWriteItem", metered=True, faults="batch")
 def batch_write_item(emu: Any, request: Request) -> Response:
     """Put or delete up to 25 items across tables; all are validated before any is written."""
     request_items: dict[str, Any] = request["RequestItems"]

@@ -114,7 +114,7 @@ def _finish_write(
     return response
 
 
-@operation("PutItem")
+@operation("PutItem", metered=True)
 def put_item(emu: Any, request: Request) -> Response:
     """Create or replace one item. Runtime: O(log n) per index."""
     return_values = _return_values(request, _WRITE_RETURN_VALUES)
@@ -138,7 +138,7 @@ def put_item(emu: Any, request: Request) -> Response:
     return _finish_write(response, table, request, old, item, (old_size, size))
 
 
-@operation("GetItem")
+@operation("GetItem", metered=True, read_only=True)
 def get_item(emu: Any, request: Request) -> Response:
     """Read one item by its key. Runtime: O(1) for the lookup, O(item) for the copy."""
     refuse_duplicate_names(request)
@@ -166,7 +166,7 @@ def get_item(emu: Any, request: Request) -> Response:
     return response
 
 
-@operation("UpdateItem")
+@operation("UpdateItem", metered=True)
 def update_item(emu: Any, request: Request) -> Response:
     """Edit (or create) one item with an UpdateExpression. Runtime: O(log n) per index plus O(item)."""
     return_values = _return_values(request, _UPDATE_RETURN_VALUES)
@@ -215,7 +215,7 @@ def update_item(emu: Any, request: Request) -> Response:
     return _finish_write(response, table, request, old, new, (old_size, new_size))
 
 
-@operation("DeleteItem")
+@operation("DeleteItem", metered=True)
 def delete_item(emu: Any, request: Request) -> Response:
     """Delete one item by its key (deleting a missing item succeeds). Runtime: O(log n) per index."""
     return_values = _return_values(request, _WRITE_RETURN_VALUES)

@@ -336,7 +336,7 @@ def _start_in_range(source: _Source, plan: Any, start: Key) -> None:
         raise validation_error(START_KEY_OUTSIDE)
 
 
-@operation("Query")
+@operation("Query", metered=True, read_only=True)
 def query(emu: Any, request: Request) -> Response:
     """One page of a partition's items, in sort key order. Runtime: O(log n + page)."""
     refuse_duplicate_names(request)
@@ -375,7 +375,7 @@ def query(emu: Any, request: Request) -> Response:
     return _page(source, request, compiled, condition, select, found, fetch)
 
 
-@operation("Scan")
+@operation("Scan", metered=True, read_only=True)
 def scan(emu: Any, request: Request) -> Response:
     """One page of every item (or one segment's), in scan order. Runtime: O(log n + page)."""
     refuse_duplicate_names(request)

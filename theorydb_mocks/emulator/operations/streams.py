@@ -26,8 +26,8 @@ from theorydb_mocks.emulator.errors import ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator._state import EmulatorState
     from theorydb_mocks.emulator._types import Request, Response
-    from theorydb_mocks.emulator.core import DynamoDBEmulator
     from theorydb_mocks.emulator.streams import Stream
     from theorydb_mocks.emulator.validation import Validator
 
@@ -64,7 +64,7 @@ def streams_validator_for(operation_name: str) -> Validator:
     return compile_validator(model.operation_model(operation_name).input_shape)
 
 
-def _stream(emu: DynamoDBEmulator, arn: str, *, described: bool = False) -> Stream:
+def _stream(emu: EmulatorState, arn: str, *, described: bool = False) -> Stream:
     stream: Stream | None = emu.streams.streams.get(arn)
     if stream is None:
         if described:
@@ -74,8 +74,8 @@ def _stream(emu: DynamoDBEmulator, arn: str, *, described: bool = False) -> Stre
     return stream
 
 
-@operation("ListStreams")
-def list_streams(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("ListStreams", service="dynamodbstreams", read_only=True)
+def list_streams(emu: EmulatorState, request: Request) -> Response:
     """Streams of one table or of all, newest first, a page at a time. Runtime: O(streams)."""
     table_name = request.get("TableName")
     streams = [s for s in reversed(emu.streams.streams.values()) if table_name in (None, s.table_name)]
@@ -93,8 +93,8 @@ def list_streams(emu: DynamoDBEmulator, request: Request) -> Response:
     return response
 
 
-@operation("DescribeStream")
-def describe_stream(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("DescribeStream", service="dynamodbstreams", read_only=True)
+def describe_stream(emu: EmulatorState, request: Request) -> Response:
     """The stream, its status and its shard. Runtime: O(1)."""
     stream = _stream(emu, request["StreamArn"], described=True)
     description = stream.description(
@@ -114,8 +114,8 @@ def _sequence(text: str | None) -> int:
     return int(text)
 
 
-@operation("GetShardIterator")
-def get_shard_iterator(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("GetShardIterator", service="dynamodbstreams", read_only=True)
+def get_shard_iterator(emu: EmulatorState, request: Request) -> Response:
     """A position in the shard to read from. Runtime: O(log records)."""
     stream = _stream(emu, request["StreamArn"])
     if request["ShardId"] != stream.shard_id:
@@ -160,7 +160,7 @@ def get_shard_iterator(emu: DynamoDBEmulator, request: Request) -> Response:
     return {"ShardIterator": _iterator(stream, position, now)}
 
 
-def _parse_iterator(emu: DynamoDBEmulator, iterator: str) -> tuple[Stream, int, float]:
+def _parse_iterator(emu: EmulatorState, iterator: str) -> tuple[Stream, int, float]:
     arn, _, rest = iterator.partition("|1|")
     stream = emu.streams.streams.get(arn)
     try:
@@ -172,8 +172,8 @@ def _parse_iterator(emu: DynamoDBEmulator, iterator: str) -> tuple[Stream, int, 
     return stream, int(position), int(created) / 1000
 
 
-@operation("GetRecords")
-def get_records(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("GetRecords", service="dynamodbstreams", read_only=True)
+def get_records(emu: EmulatorState, request: Request) -> Response:
     """Up to ``Limit`` records (1000, and 1 MB) from the iterator's position, and the iterator after them.
 
     Runtime: O(log records + page).

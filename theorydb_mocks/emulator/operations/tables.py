@@ -25,8 +25,8 @@ from theorydb_mocks.emulator.storage import TableStore
 from theorydb_mocks.emulator.validation import check_plain_table_name
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator._state import EmulatorState
     from theorydb_mocks.emulator._types import Request, Response
-    from theorydb_mocks.emulator.core import DynamoDBEmulator
 
 __all__ = [
     "M",
@@ -47,7 +47,7 @@ def _invalid(message: str) -> Exception:
     return validation_error(message)
 
 
-def _table(emu: DynamoDBEmulator, name: str) -> TableState:
+def _table(emu: EmulatorState, name: str) -> TableState:
     """The table for a control-plane call, whose not-found message names the table (the service's words)."""
     table = emu.tables.get(name)
     if table is None:
@@ -136,7 +136,7 @@ def _stream_specification(raw: dict[str, Any] | None) -> dict[str, Any] | None:
     return None
 
 
-def _stream_label(emu: DynamoDBEmulator) -> str:
+def _stream_label(emu: EmulatorState) -> str:
     now = datetime.fromtimestamp(emu.clock.now(), UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}"
 
@@ -155,7 +155,7 @@ def _undefined_error(undefined: list[str], types: dict[str, str]) -> Exception:
 
 
 @operation("CreateTable")
-def create_table(emu: DynamoDBEmulator, request: Request) -> Response:
+def create_table(emu: EmulatorState, request: Request) -> Response:
     """Create a table, ACTIVE at once. Runtime: O(indexes)."""
     name = request["TableName"]
     if not request.get("KeySchema"):
@@ -287,14 +287,14 @@ def _global_index(
 # --- DescribeTable, ListTables, DeleteTable -------------------------------------------------------
 
 
-@operation("DescribeTable")
-def describe_table(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("DescribeTable", read_only=True)
+def describe_table(emu: EmulatorState, request: Request) -> Response:
     """The table's description. Runtime: O(indexes)."""
     return {"Table": _table(emu, request["TableName"]).description()}
 
 
-@operation("ListTables")
-def list_tables(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("ListTables", read_only=True)
+def list_tables(emu: EmulatorState, request: Request) -> Response:
     """Table names in order, a page at a time. Runtime: O(tables log tables)."""
     limit = request.get("Limit") or LIST_TABLES_DEFAULT_LIMIT
     start = request.get("ExclusiveStartTableName")
@@ -309,7 +309,7 @@ def list_tables(emu: DynamoDBEmulator, request: Request) -> Response:
 
 
 @operation("DeleteTable")
-def delete_table(emu: DynamoDBEmulator, request: Request) -> Response:
+def delete_table(emu: EmulatorState, request: Request) -> Response:
     """Delete a table at once; the answer shows it DELETING, as the service does. Runtime: O(1)."""
     table = _table(emu, request["TableName"])
     if table.deletion_protection:
@@ -336,7 +336,7 @@ _UPDATABLE = (
 
 
 @operation("UpdateTable")
-def update_table(emu: DynamoDBEmulator, request: Request) -> Response:
+def update_table(emu: EmulatorState, request: Request) -> Response:
     """Change billing, throughput, GSIs (create/update/delete), streams and settings. Runtime: O(backfill)."""
     table = _table(emu, request["TableName"])
     if not any(request.get(member) is not None for member in _UPDATABLE if member != "AttributeDefinitions"):

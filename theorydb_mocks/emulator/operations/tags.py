@@ -114,20 +114,20 @@ def untag_resource(emu: Any, request: Request) -> Response:
     return {}
 
 
-@operation("ListTagsOfResource")
+@operation("ListTagsOfResource", read_only=True)
 def list_tags_of_resource(emu: Any, request: Request) -> Response:
     """The tags of a table, in the order they were first set (one page: at most 50 exist)."""
     table = _tagged_table(emu, request["ResourceArn"], "ListTagsOfResource")
     return {"Tags": [dict(tag) for tag in table.tags]}
 
 
-@operation("DescribeLimits")
+@operation("DescribeLimits", read_only=True)
 def describe_limits(emu: Any, request: Request) -> Response:
     """The account's default capacity quotas."""
     return dict(LIMITS)
 
 
-@operation("DescribeEndpoints")
+@operation("DescribeEndpoints", read_only=True)
 def describe_endpoints(emu: Any, request: Request) -> Response:
     """The regional endpoint for endpoint discovery."""
     address = f"dynamodb.{emu.region}.amazonaws.com"

@@ -280,7 +280,7 @@ def _replay(emu: Any, token: str, fingerprint: str, request: Request) -> Respons
     return response
 
 
-@operation("TransactWriteItems")
+@operation("TransactWriteItems", metered=True, faults="transaction")
 def transact_write_items(emu: Any, request: Request) -> Response:
     """Write up to 100 items across tables, all or nothing. Runtime: O(actions x log n)."""
     actions = [_static(action) for action in request["TransactItems"]]
@@ -338,7 +338,7 @@ def transact_write_items(emu: Any, request: Request) -> Response:
     return response
 
 
-@operation("TransactGetItems")
+@operation("TransactGetItems", metered=True, read_only=True, faults="transaction")
 def transact_get_items(emu: Any, request: Request) -> Response:
     """Read up to 100 items across tables as of one instant. Runtime: O(actions x log n)."""
     gets: list[_Action] = []

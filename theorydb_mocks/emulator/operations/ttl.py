@@ -26,14 +26,14 @@ from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_
 from theorydb_mocks.emulator.operations._registry import operation
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator._state import EmulatorState
     from theorydb_mocks.emulator._types import Request, Response
     from theorydb_mocks.emulator.catalog import TableState
-    from theorydb_mocks.emulator.core import DynamoDBEmulator
 
 __all__ = ["M", "describe_time_to_live", "update_time_to_live"]
 
 
-def _described_table(emu: DynamoDBEmulator, name: str) -> TableState:
+def _described_table(emu: EmulatorState, name: str) -> TableState:
     """The table, or the service's not-found answer naming it (DescribeTimeToLive's, like DescribeTable's)."""
     try:
         table: TableState = emu.get_table(name)
@@ -43,7 +43,7 @@ def _described_table(emu: DynamoDBEmulator, name: str) -> TableState:
 
 
 @operation("UpdateTimeToLive")
-def update_time_to_live(emu: DynamoDBEmulator, request: Request) -> Response:
+def update_time_to_live(emu: EmulatorState, request: Request) -> Response:
     """Enable or disable TTL on one attribute. Runtime: O(n) to enable (the expiry heap), O(1) to disable."""
     table: TableState = emu.get_table(request["TableName"])  # "Requested resource not found" if missing
     spec = request["TimeToLiveSpecification"]
@@ -63,8 +63,8 @@ def update_time_to_live(emu: DynamoDBEmulator, request: Request) -> Response:
     return {"TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": attribute}}
 
 
-@operation("DescribeTimeToLive")
-def describe_time_to_live(emu: DynamoDBEmulator, request: Request) -> Response:
+@operation("DescribeTimeToLive", read_only=True)
+def describe_time_to_live(emu: EmulatorState, request: Request) -> Response:
     """The table's TTL status and attribute. Runtime: O(1)."""
     attribute = emu.ttl.attribute_of(_described_table(emu, request["TableName"]))
     if attribute is None:

@@ -1,0 +1,52 @@
+"""What an operation handler may use of the emulator: a small Protocol, so modules that only need the
+emulator's type do not import ``core`` (which imports them to register their handlers).
+
+``DynamoDBEmulator`` satisfies it; mypy checks that where ``core`` hands itself to a handler.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from theorydb_mocks.emulator.catalog import TableState
+    from theorydb_mocks.emulator.clock import Clock
+    from theorydb_mocks.emulator.faults import Faults
+    from theorydb_mocks.emulator.ledger import CapacityLedger
+    from theorydb_mocks.emulator.pipeline import WireRequest
+    from theorydb_mocks.emulator.snapshots import Snapshots
+    from theorydb_mocks.emulator.streams import StreamHub
+    from theorydb_mocks.emulator.ttl import TimeToLive
+
+__all__ = ["EmulatorState"]
+
+
+class EmulatorState(Protocol):
+    """The emulator as handlers, stores and doors see it: its tables, services, and ``dispatch``."""
+
+    region: str
+    account_id: str
+    clock: Clock
+    lock: threading.RLock
+    tables: dict[str, TableState]
+    faults: Faults
+    streams: StreamHub
+    ttl: TimeToLive
+    capacity: CapacityLedger
+    snapshots: Snapshots
+
+    def dispatch(
+        self,
+        operation: str,
+        request: dict[str, Any],
+        *,
+        prevalidated: bool = False,
+        origin: WireRequest | None = None,
+    ) -> dict[str, Any]: ...
+
+    def table_arn(self, name: str) -> str: ...
+
+    def table_name(self, name_or_arn: str) -> str: ...
+
+    def get_table(self, name: str) -> TableState: ...

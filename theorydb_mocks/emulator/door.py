@@ -1,0 +1,51 @@
+"""The one JSON door: decode -> dispatch -> encode, shared by routed boto3 clients and the HTTP server.
+
+Both doors receive what a DynamoDB endpoint receives (an ``X-Amz-Target`` header and a JSON body) and owe
+what it sends back (a status, a JSON body, a request id). ``answer`` is that translation, in one place:
+``wire`` decodes and encodes, ``DynamoDBEmulator.dispatch`` answers, and the raw target and body travel
+with the request (``origin``) so a journal stage can record the request exactly as it was sent.
+
+>>> from theorydb_mocks.emulator import DynamoDBEmulator
+>>> answer(DynamoDBEmulator(), "DynamoDB_20120810.ListTables", b"{}")
+(200, b'{"TableNames":[]}')
+>>> len(request_id())
+52
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from typing import TYPE_CHECKING
+
+from theorydb_mocks.emulator.errors import DynamoDBError
+from theorydb_mocks.emulator.pipeline import WireRequest
+from theorydb_mocks.emulator.wire import SERVICE_BY_PREFIX, decode_request, encode_error, encode_response
+
+if TYPE_CHECKING:
+    from theorydb_mocks.emulator._state import EmulatorState
+
+__all__ = ["WireRequest", "answer", "request_id"]
+
+_REQUEST_IDS = itertools.count(1)
+_REQUEST_PREFIX = os.urandom(16).hex().upper()
+
+
+def request_id() -> str:
+    """52 characters of ``[0-9A-F]``, the form of the service's ``x-amzn-RequestId``, unique per process."""
+    return f"{_REQUEST_PREFIX}{next(_REQUEST_IDS):020d}"
+
+
+def answer(emulator: EmulatorState, target: str | None, body: bytes) -> tuple[int, bytes]:
+    """The status and JSON body the service sends for one request (``DynamoDBError`` answers included).
+
+    Anything else a handler raises is already an ``InternalServerError`` inside ``dispatch``; an exception
+    escaping from here is a bug in the caller's journal or observers, left for the door to report.
+    """
+    try:
+        operation, request = decode_request(target, body)
+        response = emulator.dispatch(operation, request, origin=(str(target), body))
+        service = SERVICE_BY_PREFIX[str(target).partition(".")[0]]
+        return 200, encode_response(service, operation, response)
+    except DynamoDBError as err:
+        return encode_error(err)
