@@ -472,18 +472,18 @@ def _violations(shape: Any, value: Any, path: str, out: list[str]) -> bool:
                 # Where an ARN may stand, "" breaks only the ARN's minimum of 1 (SERVICE-FACTS B1).
                 arn = item.startswith("arn:") or (item == "" and shape.name != "CreateTableInput")
                 member = model.shape_for("TableArn" if arn else "TableName")
-            inner: list[str] = []
-            if not _violations(member, item, where, inner):
+            found: list[str] = []
+            if not _violations(member, item, where, found):
                 return False
             if (shape.name, name) in _UNECHOED:
                 marker = f" at '{where}' failed to satisfy constraint: "
-                inner = [
+                found = [
                     f"Value at '{_pascal(where)}' failed to satisfy constraint: {i.rpartition(marker)[2]}"
                     if marker in i
                     else i
-                    for i in inner
+                    for i in found
                 ]
-            out.extend(inner)
+            out.extend(found)
         return True
     if kind in ("list", "map"):
         if not isinstance(value, list | Mapping):
@@ -1029,8 +1029,8 @@ def _batch_size_report(op: str, request: Mapping[str, Any], local: Outcome, emu:
         )
     if op == "batch_write_item" and local.message == LOCAL_TOO_MANY.format(operation="BatchWriteItem"):
         found = _D2.fullmatch(emu.message or "")
-        over = any(len(writes or ()) > 25 for writes in items.values())
-        return over and found is not None and found.group("tables").startswith(f"{next(iter(items))}=[")
+        too_many = any(len(writes or ()) > 25 for writes in items.values())
+        return too_many and found is not None and found.group("tables").startswith(f"{next(iter(items))}=[")
     return False
 
 

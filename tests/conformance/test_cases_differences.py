@@ -238,7 +238,7 @@ def _big(size_kb: int, count: int) -> list[Any]:
     return [put({"pk": S("p"), "sk": N(n), "blob": S("x" * (size_kb * 1024 - 20))}) for n in range(count)]
 
 
-QUERY_P = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": S("p")}}
+QUERY_P: dict[str, Any] = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": S("p")}}
 LAST_PAGE = [
     Case(
         f"1MB last page with {size_kb} KB items",

@@ -75,12 +75,12 @@ def test_another_accounts_arn_is_refused_before_the_lookup(
         arn.replace(emu.account_id, "999999999999"),
         "arn:aws:dynamodb:us-east-1:000000000000:table/x",
     ):
-        extra: dict[str, Any] = {
+        extras: dict[str, dict[str, Any]] = {
             "list_tags_of_resource": {},
             "tag_resource": {"Tags": [{"Key": "a", "Value": "b"}]},
             "untag_resource": {"TagKeys": ["a"]},
-        }[operation]
-        code, message = error(getattr(client, operation), ResourceArn=other, **extra)
+        }
+        code, message = error(getattr(client, operation), ResourceArn=other, **extras[operation])
         action = "".join(part.title() for part in operation.split("_"))
         assert code == "AccessDeniedException"
         assert message == (
