@@ -9,7 +9,8 @@ import pytest
 from example_support import local_client, local_endpoint, run_script
 
 EXPECTED = [
-    "no key, no table: Customer has encrypted fields (ssn, card): pass kms_key_arn=",
+    "no key, no table: Customer has encrypted fields (ssn, card) but kms_key_arn is not configured: "
+    "pass kms_key_arn=",
     "stored ssn is a map with ['ct', 'edk', 'nonce', 'v']",
     "plaintext stored: False",
     "both fields share one data key: True",

@@ -8,7 +8,9 @@
 >>> ModelDefinition.from_dataclass(User, table_name="users")
 <ModelDefinition User table='users' pk='id'>
 
-Filters and conditions are built with ``theorydb_py.expressions`` (``eq``, ``gt``, ``and_``...).
+Filters and conditions are built with ``theorydb_py.expressions`` (``eq``, ``gt``, ``and_``...) or with
+TableTheory's ``FilterCondition``/``FilterGroup``. Every public name of TableTheory for Python 1.2.1 is here
+at the same import path (docs/migration.md).
 """
 
 from __future__ import annotations
@@ -16,14 +18,18 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from theorydb_py._types import Converter as AttributeConverter
+from theorydb_py._version import __repo_version__, __version__
 from theorydb_py.batch import BatchGetResult, RetryPolicy
 from theorydb_py.encryption import EncryptionError
 from theorydb_py.errors import (
     AwsError,
+    BatchRetryExceededError,
     BatchUnprocessedError,
     CancellationReason,
     ConditionFailedError,
     EncryptionConfigError,
+    EncryptionNotConfiguredError,
     ItemExistsError,
     ItemNotFoundError,
     ModelDefinitionError,
@@ -31,11 +37,20 @@ from theorydb_py.errors import (
     TableNotFoundError,
     TheorydbPyError,
     TransactionCanceledError,
+    TransactionConditionFailedError,
     ValidationError,
     VersionConflictError,
 )
-from theorydb_py.expressions import Condition, SortKeyCondition
-from theorydb_py.model import ModelDefinition, gsi, lsi, theorydb_field
+from theorydb_py.expressions import Condition, FilterCondition, FilterGroup, SortKeyCondition
+from theorydb_py.model import (
+    IndexDefinition,
+    IndexSpec,
+    ModelDefinition,
+    Projection,
+    gsi,
+    lsi,
+    theorydb_field,
+)
 from theorydb_py.schema import (
     build_create_table_request,
     create_table,
@@ -57,10 +72,12 @@ from theorydb_py.transactions import (
     TransactGet,
     TransactPut,
     TransactUpdate,
+    TransactWriteAction,
     transact_get,
     transact_write,
 )
-from theorydb_py.update import UpdateAdd, UpdateBuilder, UpdateSetIfNotExists
+from theorydb_py.update import UpdateAdd, UpdateSetIfNotExists
+from theorydb_py.update_builder import UpdateBuilder
 
 if TYPE_CHECKING:
     from theorydb_py.aggregates import (
@@ -128,9 +145,11 @@ if TYPE_CHECKING:
 __all__ = [
     "AccountConfig",
     "AggregateResult",
+    "AttributeConverter",
     "AwsCallMetric",
     "AwsError",
     "BatchGetResult",
+    "BatchRetryExceededError",
     "BatchUnprocessedError",
     "CancellationReason",
     "ConcurrencyLimiter",
@@ -138,8 +157,13 @@ __all__ = [
     "ConditionFailedError",
     "EncryptionConfigError",
     "EncryptionError",
+    "EncryptionNotConfiguredError",
+    "FilterCondition",
+    "FilterGroup",
     "GroupByQuery",
     "GroupedResult",
+    "IndexDefinition",
+    "IndexSpec",
     "ItemExistsError",
     "ItemNotFoundError",
     "Lease",
@@ -157,6 +181,7 @@ __all__ = [
     "MultiAccountSessions",
     "NotFoundError",
     "Page",
+    "Projection",
     "QueryOptimizer",
     "QueryPlan",
     "QueryShape",
@@ -174,12 +199,16 @@ __all__ = [
     "TransactGet",
     "TransactPut",
     "TransactUpdate",
+    "TransactWriteAction",
     "TransactionCanceledError",
+    "TransactionConditionFailedError",
     "UpdateAdd",
     "UpdateBuilder",
     "UpdateSetIfNotExists",
     "ValidationError",
     "VersionConflictError",
+    "__repo_version__",
+    "__version__",
     "aggregate_field",
     "assert_model_definition_equivalent_to_dms",
     "average_field",

@@ -263,6 +263,6 @@ class GroupByQuery:
         return AggregateResult(count=group.count, max=extreme), extreme
 
 
-def group_by(items: Iterable[Any], name: str) -> GroupByQuery:
+def group_by(items: Iterable[Any], field: str) -> GroupByQuery:
     """Group items by a field's value (compared as text, first-seen order)."""
-    return GroupByQuery(items, name)
+    return GroupByQuery(items, field)

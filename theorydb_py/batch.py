@@ -22,17 +22,24 @@ import dataclasses
 import random as _random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from theorydb_py._types import Item, Key, Request
 from theorydb_py.errors import BatchUnprocessedError, ValidationError
 from theorydb_py.expressions import Expression
 from theorydb_py.expressions import projection as render_projection
+from theorydb_py.mapper import ItemMapper, MapperSource, mapper_of
 
-if TYPE_CHECKING:
-    from theorydb_py.table import Table
-
-__all__ = ["GET_CHUNK", "WRITE_CHUNK", "BatchGetResult", "RetryPolicy", "batch_get", "batch_write", "key_id"]
+__all__ = [
+    "GET_CHUNK",
+    "WRITE_CHUNK",
+    "BatchGetResult",
+    "RetryPolicy",
+    "batch_get",
+    "batch_write",
+    "key_id",
+    "retry_policy",
+]
 
 T = TypeVar("T")
 GET_CHUNK = 100
@@ -73,22 +80,46 @@ class RetryPolicy:
 _DEFAULT_RETRY = RetryPolicy()
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class BatchGetResult(Generic[T]):
-    """What ``batch_get`` found: ``items`` in the order of the keys asked for, and the ``missing`` keys
-    (as they were given). Iterating yields the items."""
+class BatchGetResult(list[T]):
+    """What ``batch_get`` found: a list of the items, in the order of the keys asked for (TableTheory returns
+    a plain list), plus ``missing``, the keys not found (as they were given)."""
 
-    items: list[T]
-    missing: list[Any]
+    def __init__(self, items: Iterable[T] = (), missing: Iterable[Any] = ()) -> None:
+        super().__init__(items)
+        self.missing: list[Any] = list(missing)
 
-    def __iter__(self) -> Iterator[T]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
+    @property
+    def items(self) -> list[T]:
+        """The items found, as a plain list."""
+        return list(self)
 
     def __repr__(self) -> str:
-        return f"<BatchGetResult {len(self.items)} found, {len(self.missing)} missing>"
+        return f"<BatchGetResult {len(self)} found, {len(self.missing)} missing>"
+
+
+def retry_policy(
+    retry: RetryPolicy | None,
+    max_retries: int | None = None,
+    sleep: Callable[[float], None] | None = time.sleep,
+) -> RetryPolicy:
+    """The policy from this project's ``retry=`` or TableTheory's ``max_retries=``/``sleep=`` (``sleep=None``
+    retries at once). Waits keep this project's jitter (TableTheory's backoff has none)."""
+    if retry is not None:
+        if max_retries is not None or sleep is not time.sleep:
+            raise ValidationError("give retry= or max_retries=/sleep=, not both")
+        return retry
+    if max_retries is not None and (
+        isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0
+    ):
+        raise ValidationError(f"max_retries must be an int >= 0, not {max_retries!r}")
+    if max_retries is None and sleep is time.sleep:
+        return _DEFAULT_RETRY
+    attempts = _DEFAULT_RETRY.max_attempts if max_retries is None else max_retries + 1
+    return RetryPolicy(max_attempts=attempts, sleep=_no_sleep if sleep is None else sleep)
+
+
+def _no_sleep(seconds: float) -> None:
+    """``sleep=None``: retry at once."""
 
 
 def key_id(key: Mapping[str, Any]) -> KeyId:
@@ -100,35 +131,22 @@ def key_id(key: Mapping[str, Any]) -> KeyId:
     return tuple(out)
 
 
-def split_key(table: Table[Any], given: Any, where: str) -> Key:
-    """``pk`` (tables without a sort key) or ``(pk, sk)`` as a DynamoDB key."""
-    if table.model.sk is None:
-        return table._key(given, None, where)
-    if not isinstance(given, tuple | list) or len(given) != 2:
-        name = table.model.model.__name__
-        raise ValidationError(f"{where}: {name} has a sort key; give each key as (pk, sk), not {given!r}")
-    return table._key(given[0], given[1], where)
-
-
-def _item_key(table: Table[Any], item: Mapping[str, Any]) -> KeyId:
-    fields = table.model.key_fields
-    return key_id({f.attribute_name: item.get(f.attribute_name, {"NULL": True}) for f in fields})
-
-
 def _chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(seq), size):
         yield seq[start : start + size]
 
 
 def batch_get(
-    table: Table[T],
+    source: MapperSource,
     keys: Iterable[Any],
     *,
     consistent_read: bool = False,
     projection: Iterable[str] | None = None,
     retry: RetryPolicy | None = None,
 ) -> BatchGetResult[T]:
-    """The items of ``table`` with these keys, in order; the keys not found in ``missing``."""
+    """The items of the table (a ``Table`` or its mapper) with these keys, in order; the keys not found in
+    ``missing``."""
+    table: ItemMapper[Any] = mapper_of(source)
     policy = _DEFAULT_RETRY if retry is None else retry
     if isinstance(keys, str | bytes) or not isinstance(keys, Iterable):
         raise ValidationError(f"batch_get takes a list of keys, not {keys!r}")
@@ -136,15 +154,13 @@ def batch_get(
     wanted: list[tuple[Any, Key, KeyId]] = []
     seen: set[KeyId] = set()
     for entry in given:
-        key = split_key(table, entry, "batch_get")
+        key = table.split_key(entry, "batch_get")
         ident = key_id(key)
         if ident in seen:
             raise ValidationError(f"batch_get: the key {entry!r} is asked for twice")
         seen.add(ident)
         wanted.append((entry, key, ident))
-    base: dict[str, Any] = {}
-    if consistent_read:
-        base["ConsistentRead"] = True
+    base: dict[str, Any] = {"ConsistentRead": bool(consistent_read)}  # always sent, as TableTheory does
     if projection is not None:
         if isinstance(projection, str):
             raise ValidationError("projection takes a list of field names, not a single string")
@@ -161,9 +177,9 @@ def batch_get(
             if attempt:
                 policy.sleep(policy.delay(attempt - 1))
             request: Request = {"RequestItems": {table.table_name: {"Keys": pending, **base}}}
-            response = table._call("batch_get_item", request)
+            response = table.call("batch_get_item", request)
             for raw in response.get("Responses", {}).get(table.table_name, []):
-                found[_item_key(table, raw)] = raw
+                found[key_id(table.item_key(raw))] = raw
             pending = response.get("UnprocessedKeys", {}).get(table.table_name, {}).get("Keys", [])
             if not pending:
                 break
@@ -171,22 +187,24 @@ def batch_get(
     if left:
         raise BatchUnprocessedError(
             f"batch_get: {len(left)} key(s) still unprocessed after {policy.max_attempts} attempts",
+            operation="batch_get",
             unprocessed_keys=tuple(left),
         )
-    cache = table._new_cache()  # one data-key cache for the whole batch
+    cache = table.new_cache()  # one data-key cache for the whole batch
     items = [table.from_item(found[ident], cache) for _, _, ident in wanted if ident in found]
     missing = [entry for entry, _, ident in wanted if ident not in found]
     return BatchGetResult(items, missing)
 
 
 def batch_write(
-    table: Table[T],
+    source: MapperSource,
     *,
     puts: Iterable[T] = (),
     deletes: Iterable[Any] = (),
     retry: RetryPolicy | None = None,
 ) -> None:
-    """Put ``puts`` (stamped like ``put``) and delete the keys ``deletes``, in chunks of 25."""
+    """Put ``puts`` (through the put path of ``put``) and delete the keys ``deletes``, in chunks of 25."""
+    table: ItemMapper[Any] = mapper_of(source)
     policy = _DEFAULT_RETRY if retry is None else retry
     for name, value in (("puts", puts), ("deletes", deletes)):
         if isinstance(value, str | bytes) or not isinstance(value, Iterable):
@@ -194,14 +212,13 @@ def batch_write(
     requests: list[tuple[Any, dict[str, Any], KeyId]] = []
     seen: set[KeyId] = set()
     for instance in puts:
-        table._check_instance(instance)
-        item = table.to_item(table._lifecycle.stamp(instance, new=False))
-        requests.append((instance, {"PutRequest": {"Item": item}}, _item_key(table, item)))
+        item = table.put_request(instance)[1]["Item"]
+        requests.append((instance, {"PutRequest": {"Item": item}}, key_id(table.item_key(item))))
     for entry in deletes:
-        key = split_key(table, entry, "batch_write delete")
+        key = table.split_key(entry, "batch_write delete")
         requests.append((entry, {"DeleteRequest": {"Key": key}}, key_id(key)))
     if not requests:
-        raise ValidationError("batch_write needs at least one put or delete")
+        return  # nothing to write: no request (as TableTheory)
     for origin, _, ident in requests:
         if ident in seen:
             raise ValidationError(f"batch_write: the key of {origin!r} appears twice; write each item once")
@@ -214,18 +231,19 @@ def batch_write(
         for attempt in range(policy.max_attempts):
             if attempt:
                 policy.sleep(policy.delay(attempt - 1))
-            response = table._call("batch_write_item", {"RequestItems": {table.table_name: pending}})
+            response = table.call("batch_write_item", {"RequestItems": {table.table_name: pending}})
             pending = response.get("UnprocessedItems", {}).get(table.table_name, [])
             if not pending:
                 break
         for req in pending:
             body = req.get("PutRequest", {}).get("Item") or req.get("DeleteRequest", {}).get("Key", {})
-            origin, is_put = by_id.get(_item_key(table, body), (body, "PutRequest" in req))
+            origin, is_put = by_id.get(key_id(table.item_key(body)), (body, "PutRequest" in req))
             (left_puts if is_put else left_deletes).append(origin)
     if left_puts or left_deletes:
         raise BatchUnprocessedError(
             f"batch_write: {len(left_puts)} put(s) and {len(left_deletes)} delete(s) still unprocessed "
             f"after {policy.max_attempts} attempts",
+            operation="batch_write",
             unprocessed_puts=tuple(left_puts),
             unprocessed_deletes=tuple(left_deletes),
         )

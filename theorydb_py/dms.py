@@ -304,10 +304,10 @@ def model_definition_to_dms_model(model: ModelDefinition[Any]) -> dict[str, Any]
     indexes = [
         {
             "name": index.name,
-            "type": index.kind,
-            "partition": index.partition.attribute_name,
-            "sort": None if index.sort is None else index.sort.attribute_name,
-            "projection": {"type": index.projection, "fields": sorted(index.include)},
+            "type": index.type,
+            "partition": index.partition,  # IndexDefinition holds attribute names
+            "sort": index.sort,
+            "projection": {"type": index.projection.type, "fields": sorted(index.projection.fields)},
         }
         for index in model.indexes
     ]

@@ -20,9 +20,12 @@ This module works on attribute values in the boto3 low-level shape (``{"S": "x"}
 Errors (all under ``theorydb_py.errors.TheorydbPyError``)::
 
     TheorydbPyError
-    ├── EncryptionError              encrypting or decrypting failed (.attribute; .code: KMS's error code)
-    └── ValidationError              an encrypted field used where DynamoDB must read it (check_not_encrypted)
-        └── EncryptionConfigError    no KMS key ARN or client for a FieldEncryptor
+    ├── ValidationError              an encrypted field used where DynamoDB must read it (check_not_encrypted)
+    │   ├── EncryptionConfigError    no KMS key ARN or client for a FieldEncryptor
+    │   └── EncryptionError          encrypting or decrypting failed (.attribute), as TableTheory's
+    │       │                        ValidationError for a bad envelope
+    │       └── KmsError             KMS refused the call (.code: KMS's error code; also an AwsError)
+    └── AwsError
 
 >>> encode_plaintext({"M": {"b": {"N": "2"}, "a": {"S": "é"}}}).decode()
 '{"t":"M","m":{"a":{"t":"S","s":"é"},"b":{"t":"N","n":"2"}}}'
@@ -46,7 +49,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from theorydb_py._types import AttributeValue
-from theorydb_py.errors import EncryptionConfigError, TheorydbPyError, ValidationError
+from theorydb_py.errors import AwsError, EncryptionConfigError, ValidationError
 
 __all__ = [
     "AAD_PREFIX",
@@ -57,10 +60,15 @@ __all__ = [
     "EncryptionError",
     "FieldEncryptor",
     "KmsClient",
+    "KmsError",
     "aad_for",
     "check_not_encrypted",
     "decode_plaintext",
+    "decrypt_attribute_value",
     "encode_plaintext",
+    "encrypt_attribute_value",
+    "marshal_attribute_value_json",
+    "unmarshal_attribute_value_json",
 ]
 
 ENVELOPE_VERSION = 1
@@ -77,7 +85,7 @@ _BINARY = (bytes, bytearray, memoryview)
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
-class EncryptionError(TheorydbPyError):
+class EncryptionError(ValidationError):
     """Encryption or decryption failed; the field is never passed through in plaintext.
 
     ``attribute`` names the DynamoDB attribute concerned (when there is one) and ``code`` keeps the KMS
@@ -91,6 +99,13 @@ class EncryptionError(TheorydbPyError):
 
     def __repr__(self) -> str:
         return f"EncryptionError({self.message!r}, attribute={self.attribute!r}, code={self.code!r})"
+
+
+class KmsError(EncryptionError, AwsError):
+    """KMS refused ``GenerateDataKey`` or ``Decrypt`` (TableTheory raises ``AwsError`` for these)."""
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class KmsClient(Protocol):
@@ -337,8 +352,8 @@ def _kms_error(err: ClientError | BotoCoreError, action: str, attribute: str | N
     """Wrap a botocore failure, keeping KMS's error code (never its request, which holds the key)."""
     if isinstance(err, ClientError):
         code = str(err.response.get("Error", {}).get("Code", "")) or None
-        return EncryptionError(f"KMS {action} failed: {code}", attribute=attribute, code=code)
-    return EncryptionError(f"KMS {action} failed: {type(err).__name__}", attribute=attribute)
+        return KmsError(f"KMS {action} failed: {code}", attribute=attribute, code=code)
+    return KmsError(f"KMS {action} failed: {type(err).__name__}", attribute=attribute)
 
 
 def _binary_member(response: object, name: str) -> bytes | None:
@@ -570,3 +585,38 @@ def check_not_encrypted(names: Iterable[str], encrypted: Collection[str], usage:
     for name in names:
         if name in encrypted:
             raise ValidationError(f"{name} is encrypted and cannot be used in {usage}")
+
+
+# TableTheory's stand-alone functions (theorydb_py.encryption), on this module's format and checks.
+
+
+def marshal_attribute_value_json(av: AttributeValue) -> bytes:
+    """The plaintext of an envelope: typed compact JSON of one attribute value (``encode_plaintext``)."""
+    return encode_plaintext(av)
+
+
+def unmarshal_attribute_value_json(data: bytes | str) -> AttributeValue:
+    """The attribute value in an envelope's plaintext (``decode_plaintext``), strictly checked."""
+    return decode_plaintext(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def encrypt_attribute_value(
+    av: AttributeValue,
+    *,
+    attr_name: str,
+    kms_key_arn: str,
+    kms_client: KmsClient,
+    rand_bytes: Callable[[int], bytes] | None = None,
+) -> AttributeValue:
+    """The envelope (``{"M": {"v", "edk", "nonce", "ct"}}``) of one attribute value, bound to
+    ``attr_name``."""
+    encryptor = FieldEncryptor(kms_client=kms_client, key_arn=kms_key_arn, rand_bytes=rand_bytes)
+    return encryptor.encrypt_attributes({attr_name: av})[attr_name]
+
+
+def decrypt_attribute_value(
+    envelope: AttributeValue, *, attr_name: str, kms_key_arn: str, kms_client: KmsClient
+) -> AttributeValue:
+    """The attribute value sealed in ``envelope``; ``EncryptionError`` (a ``ValidationError``) if the envelope
+    is malformed, tampered with, or was made for another attribute."""
+    return FieldEncryptor(kms_client=kms_client, key_arn=kms_key_arn).decrypt_attribute(attr_name, envelope)

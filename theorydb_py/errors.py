@@ -6,15 +6,23 @@
     ├── ConditionFailedError          a condition expression was false (ConditionalCheckFailedException)
     │   ├── VersionConflictError      optimistic locking: the stored version is not the one expected
     │   └── ItemExistsError           ``Table.create`` found an item with that key already
+    │   └── TransactionConditionFailedError  a transaction cancelled because a condition was false
+    │                                            (also a TransactionCanceledError, with every reason)
     ├── TransactionCanceledError      a transaction was cancelled; ``.reasons`` has one entry per action
     ├── NotFoundError
     │   ├── ItemNotFoundError         ``Table.get`` found no item for the key
     │   └── TableNotFoundError        the table does not exist (ResourceNotFoundException)
     ├── ValidationError               bad input, refused before sending, or DynamoDB's ValidationException
     │   └── EncryptionConfigError     a model with encrypted fields used without a usable key set-up
+    │                                 (TableTheory's name: EncryptionNotConfiguredError)
     ├── ModelDefinitionError          a dataclass cannot be a model (also a ``ValueError``)
-    └── AwsError                      any other error answer from the client
-        └── BatchUnprocessedError     a batch still had unprocessed items when its retries ran out
+    ├── BatchRetryExceededError       a batch still had unprocessed items when its retries ran out
+    │   └── BatchUnprocessedError     ... naming exactly which (also an AwsError)
+    └── AwsError                      any other error answer from the client (``str``: "code: message")
+
+TableTheory's names are kept: ``EncryptionNotConfiguredError`` is ``EncryptionConfigError``; a transaction
+cancelled by a failed condition is a ``ConditionFailedError`` (as in TableTheory) and also a
+``TransactionCanceledError`` that keeps its reasons (which TableTheory drops).
 
 ``TransactionCanceledError`` is not a ``ConditionFailedError``: a transaction is also cancelled by a
 conflicting transaction, throttling or a validation error in one action, and treating those as "the data
@@ -39,10 +47,12 @@ from typing import Any
 
 __all__ = [
     "AwsError",
+    "BatchRetryExceededError",
     "BatchUnprocessedError",
     "CancellationReason",
     "ConditionFailedError",
     "EncryptionConfigError",
+    "EncryptionNotConfiguredError",
     "ItemExistsError",
     "ItemNotFoundError",
     "ModelDefinitionError",
@@ -50,16 +60,18 @@ __all__ = [
     "TableNotFoundError",
     "TheorydbPyError",
     "TransactionCanceledError",
+    "TransactionConditionFailedError",
     "ValidationError",
     "VersionConflictError",
     "map_client_error",
+    "map_transaction_error",
 ]
 
 
 class TheorydbPyError(Exception):
     """The root of every error the ORM raises: ``.code`` is DynamoDB's error code when there is one."""
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str = "", *, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
@@ -112,13 +124,28 @@ class CancellationReason:
 
 
 class TransactionCanceledError(TheorydbPyError):
-    """A transaction was cancelled and nothing was written; ``reasons`` holds one entry per action."""
+    """A transaction was cancelled and nothing was written; ``reasons`` holds one entry per action.
+
+    ``reason_codes`` (TableTheory's attribute) are the codes of the reasons, ``"None"`` included.
+    """
 
     def __init__(
-        self, message: str, *, code: str | None = None, reasons: tuple[CancellationReason, ...] = ()
+        self,
+        message: str = "",
+        *,
+        code: str | None = None,
+        reasons: tuple[CancellationReason, ...] = (),
+        reason_codes: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__(message, code=code)
+        if not reasons and reason_codes:
+            reasons = tuple(CancellationReason(i, str(c)) for i, c in enumerate(reason_codes))
         self.reasons = reasons
+
+    @property
+    def reason_codes(self) -> tuple[str, ...]:
+        """Every reason's code, in action order (``"None"`` for actions that did not fail)."""
+        return tuple(r.code for r in self.reasons if r.code)
 
     @property
     def failed(self) -> tuple[CancellationReason, ...]:
@@ -129,6 +156,26 @@ class TransactionCanceledError(TheorydbPyError):
     def condition_failed(self) -> bool:
         """Whether at least one action's condition was false."""
         return any(r.code == "ConditionalCheckFailed" for r in self.reasons)
+
+
+class TransactionConditionFailedError(TransactionCanceledError, ConditionFailedError):
+    """A transaction cancelled because at least one action's condition was false.
+
+    Caught as ``ConditionFailedError`` (TableTheory raises that) and as ``TransactionCanceledError``.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: str | None = None,
+        reasons: tuple[CancellationReason, ...] = (),
+        reason_codes: tuple[str, ...] | None = None,
+    ) -> None:
+        TransactionCanceledError.__init__(
+            self, message, code=code, reasons=reasons, reason_codes=reason_codes
+        )
+        self.raw_item = next((r.raw_item for r in self.reasons if r.raw_item is not None), None)
 
 
 class NotFoundError(TheorydbPyError):
@@ -151,15 +198,46 @@ class EncryptionConfigError(ValidationError):
     """A model has encrypted fields but the table has no key to protect them: refused, never plaintext."""
 
 
+EncryptionNotConfiguredError = EncryptionConfigError
+
+
 class ModelDefinitionError(TheorydbPyError, ValueError):
     """A dataclass cannot be used as a model; the message names the class, the field and the fix."""
 
 
 class AwsError(TheorydbPyError):
-    """Any other error answer from DynamoDB or the client (throttling, access, internal errors...)."""
+    """Any other error answer from DynamoDB or the client (throttling, access, internal errors...).
+
+    As in TableTheory, ``str(err)`` is ``"{code}: {message}"`` when there is a code.
+
+    >>> str(AwsError(code="ThrottlingException", message="slow down"))
+    'ThrottlingException: slow down'
+    """
+
+    def __str__(self) -> str:
+        return self.message if self.code is None else f"{self.code}: {self.message}"
 
 
-class BatchUnprocessedError(AwsError):
+class BatchRetryExceededError(TheorydbPyError):
+    """Batch retries ran out with requests still unprocessed (TableTheory's error).
+
+    ``operation`` is ``"batch_get"`` or ``"batch_write"`` and ``unprocessed_count`` how many were left.
+    """
+
+    def __init__(
+        self, message: str | None = None, *, operation: str = "batch", unprocessed_count: int = 0
+    ) -> None:
+        text = (
+            message
+            if message is not None
+            else f"{operation}: retry limit exceeded (unprocessed={unprocessed_count})"
+        )
+        super().__init__(text)
+        self.operation = operation
+        self.unprocessed_count = unprocessed_count
+
+
+class BatchUnprocessedError(BatchRetryExceededError, AwsError):
     """A batch read or write still had unprocessed requests after its last retry; nothing is lost silently.
 
     ``unprocessed_puts`` (model instances), ``unprocessed_deletes`` and ``unprocessed_keys`` (keys as given)
@@ -170,11 +248,13 @@ class BatchUnprocessedError(AwsError):
         self,
         message: str,
         *,
+        operation: str = "batch",
         unprocessed_puts: tuple[Any, ...] = (),
         unprocessed_deletes: tuple[Any, ...] = (),
         unprocessed_keys: tuple[Any, ...] = (),
     ) -> None:
-        super().__init__(message, code=None)
+        count = len(unprocessed_puts) + len(unprocessed_deletes) + len(unprocessed_keys)
+        super().__init__(message, operation=operation, unprocessed_count=count)
         self.unprocessed_puts = unprocessed_puts
         self.unprocessed_deletes = unprocessed_deletes
         self.unprocessed_keys = unprocessed_keys
@@ -207,7 +287,7 @@ def _reasons(response: dict[str, Any]) -> tuple[CancellationReason, ...]:
     return tuple(out)
 
 
-def map_client_error(exc: BaseException) -> TheorydbPyError:
+def map_client_error(err: BaseException) -> TheorydbPyError:
     """The ORM error for a botocore ``ClientError`` (or anything shaped like one), keeping code and message.
 
     The caller raises the result ``from exc`` so the original stays reachable as ``__cause__``.
@@ -217,15 +297,26 @@ def map_client_error(exc: BaseException) -> TheorydbPyError:
     >>> map_client_error(Fake())
     ValidationError('bad', code='ValidationException')
     """
-    response: Any = getattr(exc, "response", None)
+    response: Any = getattr(err, "response", None)
     response = response if isinstance(response, dict) else {}
     error = response.get("Error", {})
     error = error if isinstance(error, dict) else {}
-    code = str(error.get("Code") or type(exc).__name__)
-    message = str(error.get("Message") or exc)
+    code = str(error.get("Code") or type(err).__name__)
+    message = str(error.get("Message") or err)
     if code == "TransactionCanceledException":
-        return TransactionCanceledError(message, code=code, reasons=_reasons(response))
+        reasons = _reasons(response)
+        if any(r.code == "ConditionalCheckFailed" for r in reasons) or (
+            not reasons and "ConditionalCheckFailed" in message
+        ):
+            return TransactionConditionFailedError(message, code=code, reasons=reasons)
+        return TransactionCanceledError(message, code=code, reasons=reasons)
     if code == "ConditionalCheckFailedException":
         item = response.get("Item")
         return ConditionFailedError(message, code=code, raw_item=item if isinstance(item, dict) else None)
     return _BY_CODE.get(code, AwsError)(message, code=code)
+
+
+def map_transaction_error(err: BaseException) -> TheorydbPyError:
+    """The ORM error for a failed TransactWriteItems (TableTheory's name; the same mapping as
+    ``map_client_error``, which already tells condition failures from other cancellations)."""
+    return map_client_error(err)

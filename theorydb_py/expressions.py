@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from theorydb_py._types import AttributeValue, ScalarType
 from theorydb_py.errors import ValidationError
@@ -27,6 +27,8 @@ from theorydb_py.model import FieldDefinition, ModelDefinition
 __all__ = [
     "Condition",
     "Expression",
+    "FilterCondition",
+    "FilterGroup",
     "Size",
     "SortKeyCondition",
     "and_",
@@ -44,6 +46,7 @@ __all__ = [
     "ne",
     "not_",
     "not_exists",
+    "operator_condition",
     "or_",
     "projection",
     "render",
@@ -54,6 +57,14 @@ __all__ = [
 _ATTRIBUTE_TYPES = frozenset({"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"})
 _COMPARATORS = {"eq": "=", "ne": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 _IN_LIMIT = 100
+_SORT_OPS = {o: o for o in ("=", "<", "<=", ">", ">=")} | {"between": "BETWEEN", "begins_with": "begins_with"}
+# TableTheory's operator strings (trimmed, any case) -> one canonical name.
+_OPERATORS = {
+    "=": "=", "EQ": "=", "!=": "<>", "<>": "<>", "NE": "<>", "<": "<", "LT": "<", "<=": "<=", "LE": "<=",
+    ">": ">", "GT": ">", ">=": ">=", "GE": ">=", "BETWEEN": "BETWEEN", "IN": "IN",
+    "BEGINS_WITH": "BEGINS_WITH", "CONTAINS": "CONTAINS", "EXISTS": "EXISTS", "ATTRIBUTE_EXISTS": "EXISTS",
+    "NOT_EXISTS": "NOT_EXISTS", "ATTRIBUTE_NOT_EXISTS": "NOT_EXISTS",
+}  # fmt: skip
 
 
 class Condition:
@@ -135,6 +146,7 @@ class _Function(Condition):
 class _Group(Condition):
     joiner: Literal["AND", "OR"]
     parts: tuple[Condition, ...]
+    parenthesized: bool = False  # TableTheory's FilterGroup renders "(...)" even at the top level
 
     def __repr__(self) -> str:
         return "(" + f" {self.joiner} ".join(map(repr, self.parts)) + ")"
@@ -267,6 +279,166 @@ def not_(condition: Condition) -> Condition:
     return _Not(condition)
 
 
+# --- TableTheory's operator-string conditions -----------------------------------------------------------
+
+
+def _from_operator(field: str, op: Any, values: tuple[Any, ...]) -> Condition:
+    """The condition for TableTheory's ``(field, op, values)`` form; shape errors are ValidationErrors."""
+    if not isinstance(op, str) or op.strip().upper() not in _OPERATORS:
+        raise ValidationError(f"unsupported filter operator: {op}")
+    name = _OPERATORS[op.strip().upper()]
+    field = _field_name(field)
+    if name in ("EXISTS", "NOT_EXISTS"):
+        if values:
+            raise ValidationError(f"{name} does not take a value")
+        return exists(field) if name == "EXISTS" else not_exists(field)
+    if name == "BETWEEN":
+        if len(values) != 2:
+            raise ValidationError("BETWEEN requires two values")
+        return between(field, values[0], values[1])
+    if name == "IN":
+        if (
+            len(values) != 1
+            or isinstance(values[0], str | bytes | dict)
+            or not isinstance(values[0], Iterable)
+        ):
+            raise ValidationError("IN requires a single sequence")
+        members = tuple(values[0])
+        if len(members) > _IN_LIMIT:
+            raise ValidationError(f"IN supports maximum {_IN_LIMIT} values")
+        return in_(field, members)
+    if len(values) != 1 or values[0] is None:
+        raise ValidationError(f"{op.strip()} requires one value")
+    if name == "BEGINS_WITH":
+        return begins_with(field, values[0])
+    if name == "CONTAINS":
+        return contains(field, values[0])
+    return _Compare({v: k for k, v in _COMPARATORS.items()}[name], field, values[0])
+
+
+def operator_condition(field: str, op: str, value: Any = None) -> Condition:
+    """``UpdateBuilder.condition(field, op, value)``: BETWEEN takes a 2-item list, IN a sequence, the
+    EXISTS operators no value.
+
+    >>> operator_condition("age", "ge", 18), operator_condition("id", "attribute_exists")
+    (age >= 18, attribute_exists(id))
+    """
+    if not isinstance(op, str):
+        raise ValidationError(f"unsupported filter operator: {op}")
+    name = _OPERATORS.get(op.strip().upper())
+    if name in ("EXISTS", "NOT_EXISTS"):
+        return _from_operator(field, op, () if value is None else (value,))
+    if name == "BETWEEN":
+        if not isinstance(value, list | tuple) or len(value) != 2:
+            raise ValidationError("BETWEEN requires two values")
+        return _from_operator(field, op, tuple(value))
+    return _from_operator(field, op, (value,))
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class FilterCondition(Condition):
+    """TableTheory's filter term: ``FilterCondition(field, op, values)``; ``FilterCondition.eq("x", 1)``...
+
+    Rendered like the other conditions (``#f_<attr> = :f1``); ``op`` is checked when the filter is used.
+    """
+
+    field: str
+    op: str
+    values: tuple[Any, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"FilterCondition({self.field!r}, {self.op!r}, {self.values!r})"
+
+    def to_condition(self) -> Condition:
+        """The same filter as a typed condition."""
+        values = tuple(self.values) if isinstance(self.values, tuple | list) else (self.values,)
+        return _from_operator(self.field, self.op, values)
+
+    @staticmethod
+    def eq(field: str, value: Any) -> FilterCondition:
+        return FilterCondition(field, "=", (value,))
+
+    @staticmethod
+    def ne(field: str, value: Any) -> FilterCondition:
+        return FilterCondition(field, "<>", (value,))
+
+    @staticmethod
+    def lt(field: str, value: Any) -> FilterCondition:
+        return FilterCondition(field, "<", (value,))
+
+    @staticmethod
+    def lte(field: str, value: Any) -> FilterCondition:
+        return FilterCondition(field, "<=", (value,))
+
+    @staticmethod
+    def gt(field: str, value: Any) -> FilterCondition:
+        return FilterCondition(field, ">", (value,))
+
+    @staticmethod
+    def gte(field: str, value: Any) -> FilterCondition:
+        return FilterCondition(field, ">=", (value,))
+
+    @staticmethod
+    def between(field: str, low: Any, high: Any) -> FilterCondition:
+        return FilterCondition(field, "BETWEEN", (low, high))
+
+    @staticmethod
+    def begins_with(field: str, prefix: Any) -> FilterCondition:
+        return FilterCondition(field, "BEGINS_WITH", (prefix,))
+
+    @staticmethod
+    def contains(field: str, value: Any) -> FilterCondition:
+        return FilterCondition(field, "CONTAINS", (value,))
+
+    @staticmethod
+    def in_(field: str, values: Iterable[Any]) -> FilterCondition:
+        return FilterCondition(field, "IN", (list(values),))
+
+    @staticmethod
+    def exists(field: str) -> FilterCondition:
+        return FilterCondition(field, "EXISTS")
+
+    @staticmethod
+    def not_exists(field: str) -> FilterCondition:
+        return FilterCondition(field, "NOT_EXISTS")
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class FilterGroup(Condition):
+    """TableTheory's filter group: ``FilterGroup.and_(a, b)``, ``FilterGroup.or_(a, b)``; groups nest.
+
+    Rendered in parentheses, ``(#f_a = :f1 OR #f_b = :f2)``. Unlike TableTheory, an empty group and an
+    ``op`` other than AND/OR are refused instead of sending an empty or invalid expression.
+    """
+
+    op: str
+    filters: tuple[Condition, ...]
+
+    def __repr__(self) -> str:
+        return f"FilterGroup({self.op!r}, {self.filters!r})"
+
+    def to_condition(self) -> Condition:
+        """The same group as a typed condition."""
+        op = self.op.strip().upper() if isinstance(self.op, str) else self.op
+        if op not in ("AND", "OR"):
+            raise ValidationError(f"FilterGroup op must be AND or OR, not {self.op!r}")
+        parts = tuple(self.filters)
+        if not parts:
+            raise ValidationError("FilterGroup needs at least one filter")
+        for part in parts:
+            if not isinstance(part, Condition):
+                raise ValidationError(f"FilterGroup takes filters, not {part!r}")
+        return _Group(cast(Literal["AND", "OR"], op), parts, parenthesized=True)
+
+    @staticmethod
+    def and_(*filters: Condition) -> FilterGroup:
+        return FilterGroup("AND", tuple(filters))
+
+    @staticmethod
+    def or_(*filters: Condition) -> FilterGroup:
+        return FilterGroup("OR", tuple(filters))
+
+
 # --- rendering ------------------------------------------------------------------------------------------
 
 
@@ -358,9 +530,11 @@ class _Renderer:
                 return f"{left} IN ({', '.join(self.operand_value(f, v) for v in values)})"
             case _Function(name=name, field=ref, value=value):
                 return self.function(name, ref, value)
-            case _Group(joiner=joiner, parts=parts):
+            case _Group(joiner=joiner, parts=parts, parenthesized=parenthesized):
                 text = f" {joiner} ".join(self.render(p, nested=True) for p in parts)
-                return f"({text})" if nested else text
+                return f"({text})" if nested or parenthesized else text
+            case FilterCondition() | FilterGroup():
+                return self.render(cond.to_condition(), nested)
             case _Not(part=part):
                 return f"NOT {self.render(part, nested=True)}"
         raise ValidationError(f"{self.usage}: not a condition: {cond!r}")
@@ -422,7 +596,7 @@ class SortKeyCondition:
     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.KeyConditionExpressions.html
     """
 
-    op: Literal["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]
+    op: str
     values: tuple[Any, ...]
 
     def __repr__(self) -> str:
@@ -450,7 +624,7 @@ class SortKeyCondition:
 
     @classmethod
     def between(cls, low: Any, high: Any) -> SortKeyCondition:
-        return cls("BETWEEN", (low, high))
+        return cls("between", (low, high))
 
     @classmethod
     def begins_with(cls, prefix: Any) -> SortKeyCondition:
@@ -487,13 +661,20 @@ def key_condition(
         raise ValidationError(f"sort must be a SortKeyCondition, not {condition!r}")
     if sort is None:
         raise ValidationError("query: a sort condition was given, but this table or index has no sort key")
+    op = _SORT_OPS.get(condition.op.strip().lower() if isinstance(condition.op, str) else condition.op)
+    if op is None:
+        raise ValidationError(f"unsupported sort key operator: {condition.op}")
+    if not isinstance(condition.values, tuple | list) or len(condition.values) != (
+        2 if op == "BETWEEN" else 1
+    ):
+        raise ValidationError("invalid sort key condition")
     expr.names["#sk"] = sort.attribute_name
-    if condition.op == "BETWEEN":
+    if op == "BETWEEN":
         low, high = (key_value(sort, v, "query sort condition") for v in condition.values)
         expr.value(":sk1", low)
         expr.value(":sk2", high)
         return text + " AND #sk BETWEEN :sk1 AND :sk2"
-    if condition.op == "begins_with":
+    if op == "begins_with":
         if sort.key_type == "N":
             raise ValidationError(f"query: begins_with needs an S or B sort key; {sort.python_name} is N")
         prefix = condition.values[0]
@@ -503,4 +684,4 @@ def key_condition(
         expr.value(":sk", av)
         return text + " AND begins_with(#sk, :sk)"
     expr.value(":sk", key_value(sort, condition.values[0], "query sort condition"))
-    return text + f" AND #sk {condition.op} :sk"
+    return text + f" AND #sk {op} :sk"

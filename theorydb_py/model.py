@@ -13,7 +13,7 @@ sent, and fails with a ``ModelDefinitionError`` naming the class, the field and 
 >>> users = ModelDefinition.from_dataclass(User, table_name="users", indexes=[gsi("by-email", "email")])
 >>> users
 <ModelDefinition User table='users' pk='PK' indexes=['by-email']>
->>> users.index("by-email").partition.attribute_name
+>>> users.index("by-email").partition
 'email'
 """
 
@@ -22,17 +22,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any, Generic, Literal, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar
 
-from theorydb_py._types import KNOWN_ROLES, Converter, FieldOptions, ProjectionType, ScalarType
+from theorydb_py._types import KNOWN_ROLES, Converter, FieldOptions, ScalarType
 from theorydb_py.codec import META_KEY, StructField, ValueCodec, struct_fields
 from theorydb_py.errors import ModelDefinitionError, ValidationError
 
 __all__ = [
+    "AttributeDefinition",
     "FieldDefinition",
     "IndexDeclaration",
     "IndexDefinition",
+    "IndexSpec",
     "ModelDefinition",
+    "Projection",
     "gsi",
     "lsi",
     "theorydb_field",
@@ -40,6 +43,8 @@ __all__ = [
 
 T = TypeVar("T")
 _PROJECTIONS = ("ALL", "KEYS_ONLY", "INCLUDE")
+# TableTheory's index roles: accepted (and kept off encrypted fields) but indexes are declared with gsi/lsi.
+_INDEX_ROLES = ("index_pk:", "index_sk:")
 
 
 def theorydb_field(
@@ -79,26 +84,78 @@ def theorydb_field(
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class IndexDeclaration:
-    """A secondary index as declared with ``gsi()`` or ``lsi()``: fields named by Python or attribute name."""
+class Projection:
+    """What a secondary index stores: ``Projection.all()``, ``.keys_only()`` or ``.include(*attributes)``.
 
-    kind: Literal["GSI", "LSI"]
+    ``fields`` are DynamoDB attribute names (sent as ``NonKeyAttributes``); ``gsi(..., include=[...])``
+    also takes Python field names.
+    """
+
+    type: str
+    fields: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.type not in _PROJECTIONS:
+            raise ModelDefinitionError(
+                f"projection type must be one of {', '.join(_PROJECTIONS)}, not {self.type!r}"
+            )
+        if isinstance(self.fields, str) or not all(isinstance(f, str) and f for f in self.fields):
+            raise ModelDefinitionError(f"projection fields are attribute names, not {self.fields!r}")
+        object.__setattr__(self, "fields", tuple(self.fields))
+
+    @classmethod
+    def all(cls) -> Projection:
+        return cls("ALL")
+
+    @classmethod
+    def keys_only(cls) -> Projection:
+        return cls("KEYS_ONLY")
+
+    @classmethod
+    def include(cls, *fields: str) -> Projection:
+        return cls("INCLUDE", tuple(fields))
+
+
+ALL = Projection("ALL")
+TABLE_PK = "__TABLE_PK__"  # an LSI's partition: the table's partition key
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class IndexSpec:
+    """A secondary index as declared with ``gsi()`` or ``lsi()``: keys named by Python field (or attribute)
+    name, ``partition`` of an LSI is ``"__TABLE_PK__"``."""
+
     name: str
-    partition: str | None
-    sort: str | None
-    projection: ProjectionType
-    include: tuple[str, ...]
+    type: str
+    partition: str
+    sort: str | None = None
+    projection: Projection = ALL
+
+    @property
+    def kind(self) -> str:
+        return self.type
+
+    @property
+    def include(self) -> tuple[str, ...]:
+        return self.projection.fields
+
+
+IndexDeclaration = IndexSpec
 
 
 def _declare(
     kind: Literal["GSI", "LSI"],
     name: str,
-    partition: str | None,
+    partition: str,
     sort: str | None,
-    projection: str | None,
+    projection: str | Projection | None,
     include: Iterable[str],
-) -> IndexDeclaration:
+) -> IndexSpec:
     include_tuple = tuple(include)
+    if isinstance(projection, Projection):
+        if include_tuple:
+            raise ModelDefinitionError(f"index {name!r}: give include= or a Projection, not both")
+        return IndexSpec(name, kind, partition, sort, projection)
     chosen = projection if projection is not None else ("INCLUDE" if include_tuple else "ALL")
     if chosen not in _PROJECTIONS:
         raise ModelDefinitionError(f"index {name!r}: projection must be one of {', '.join(_PROJECTIONS)}")
@@ -106,7 +163,7 @@ def _declare(
         raise ModelDefinitionError(f"index {name!r}: projection INCLUDE needs include=[field, ...]")
     if chosen != "INCLUDE" and include_tuple:
         raise ModelDefinitionError(f"index {name!r}: include= goes with projection INCLUDE, not {chosen}")
-    return IndexDeclaration(kind, name, partition, sort, cast(ProjectionType, chosen), include_tuple)
+    return IndexSpec(name, kind, partition, sort, Projection(chosen, include_tuple))
 
 
 def gsi(
@@ -114,9 +171,9 @@ def gsi(
     partition: str,
     sort: str | None = None,
     *,
-    projection: str | None = None,
+    projection: str | Projection | None = None,
     include: Iterable[str] = (),
-) -> IndexDeclaration:
+) -> IndexSpec:
     """A global secondary index on ``partition`` (and ``sort``); projection ALL unless ``include`` is given.
 
     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html
@@ -129,14 +186,29 @@ def lsi(
     sort: str,
     *,
     partition: str | None = None,
-    projection: str | None = None,
+    projection: str | Projection | None = None,
     include: Iterable[str] = (),
-) -> IndexDeclaration:
+) -> IndexSpec:
     """A local secondary index: the table's partition key with another sort key.
 
     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LSI.html
     """
-    return _declare("LSI", name, partition, sort, projection, include)
+    return _declare("LSI", name, TABLE_PK if partition is None else partition, sort, projection, include)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AttributeDefinition:
+    """TableTheory's view of one model attribute (``ModelDefinition.attributes`` maps names to these)."""
+
+    python_name: str
+    attribute_name: str
+    roles: tuple[str, ...] = ()
+    omitempty: bool = False
+    set: bool = False
+    json: bool = False
+    binary: bool = False
+    encrypted: bool = False
+    converter: Converter | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -168,17 +240,21 @@ class FieldDefinition:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class IndexDefinition:
-    """A checked secondary index: its key fields and its projection (attribute names for INCLUDE)."""
+    """A checked secondary index, in DynamoDB attribute names (``ModelDefinition.index_keys`` gives its key
+    fields)."""
 
-    kind: Literal["GSI", "LSI"]
     name: str
-    partition: FieldDefinition
-    sort: FieldDefinition | None
-    projection: ProjectionType
-    include: tuple[str, ...]
+    type: str
+    partition: str
+    sort: str | None = None
+    projection: Projection = ALL
 
     def __repr__(self) -> str:
-        return f"<IndexDefinition {self.kind} {self.name!r}>"
+        return f"<IndexDefinition {self.type} {self.name!r}>"
+
+    @property
+    def kind(self) -> str:
+        return self.type
 
 
 class ModelDefinition(Generic[T]):
@@ -216,12 +292,13 @@ class ModelDefinition(Generic[T]):
     @classmethod
     def from_dataclass(
         cls,
-        model: type[T],
+        model_type: type[T],
         *,
         table_name: str | None = None,
-        indexes: Sequence[IndexDeclaration] = (),
+        indexes: Sequence[IndexSpec] = (),
     ) -> ModelDefinition[T]:
-        """Check ``model`` and build its definition; the table name defaults to the class name."""
+        """Check ``model_type`` and build its definition; the table name defaults to the class name."""
+        model = model_type
         if not (isinstance(model, type) and dataclasses.is_dataclass(model)):
             raise ModelDefinitionError(f"{model!r} is not a dataclass: decorate it with @dataclass")
         name = model.__name__
@@ -255,6 +332,41 @@ class ModelDefinition(Generic[T]):
         known = ", ".join(i.name for i in self.indexes) or "none"
         raise ValidationError(f"{self.model.__name__} has no index {name!r} (indexes: {known})")
 
+    def by_attribute(self, attribute: str) -> FieldDefinition:
+        """The field stored as ``attribute``."""
+        for f in self.fields:
+            if f.attribute_name == attribute:
+                return f
+        raise ValidationError(f"{self.model.__name__} has no attribute {attribute!r}")
+
+    def index_keys(self, index: IndexDefinition) -> tuple[FieldDefinition, FieldDefinition | None]:
+        """The partition and sort key fields of one of this model's indexes."""
+        sort = None if index.sort is None else self.by_attribute(index.sort)
+        return self.by_attribute(index.partition), sort
+
+    @property
+    def model_type(self) -> type[T]:
+        """The dataclass (TableTheory's name for ``model``)."""
+        return self.model
+
+    @property
+    def attributes(self) -> dict[str, AttributeDefinition]:
+        """Python field name -> ``AttributeDefinition`` (TableTheory's view of the fields)."""
+        return {
+            f.python_name: AttributeDefinition(
+                f.python_name,
+                f.attribute_name,
+                f.roles,
+                f.options.omitempty,
+                f.options.set_,
+                f.options.json,
+                f.options.binary,
+                f.options.encrypted,
+                f.options.converter,
+            )
+            for f in self.fields
+        }
+
     def role(self, role: str) -> FieldDefinition | None:
         """The field carrying a lifecycle role (``created_at``, ``updated_at``, ``version``, ``ttl``)."""
         return next((f for f in self.fields if role in f.roles), None)
@@ -269,7 +381,9 @@ class ModelDefinition(Generic[T]):
 
 
 def _field_definition(owner: str, sf: StructField) -> FieldDefinition:
-    unknown = [r for r in sf.options.roles if r not in KNOWN_ROLES]
+    unknown = [r for r in sf.options.roles if r not in KNOWN_ROLES and not r.startswith(_INDEX_ROLES)]
+    if sf.options.encrypted and any(r.startswith(_INDEX_ROLES) for r in sf.options.roles):
+        raise ModelDefinitionError(f"{owner}.{sf.python_name}: encrypted field cannot be indexed")
     if unknown:
         raise ModelDefinitionError(
             f"{owner}.{sf.python_name}: unknown role {unknown[0]!r} (known: {', '.join(sorted(KNOWN_ROLES))})"
@@ -332,11 +446,13 @@ def _check_key_field(where: str, f: FieldDefinition, what: str) -> None:
         )
 
 
-def _resolve_index(model: ModelDefinition[Any], decl: IndexDeclaration) -> IndexDefinition:
+def _resolve_index(model: ModelDefinition[Any], decl: IndexSpec) -> IndexDefinition:
     owner = model.model.__name__
-    if not isinstance(decl, IndexDeclaration):
+    if not isinstance(decl, IndexSpec):
         raise ModelDefinitionError(f"{owner}: declare indexes with gsi(...) or lsi(...), not {decl!r}")
     where = f"{owner} index {decl.name!r}"
+    if decl.type not in ("GSI", "LSI"):
+        raise ModelDefinitionError(f"{where}: unsupported index type: {decl.type}")
 
     def lookup(ref: str, what: str) -> FieldDefinition:
         try:
@@ -346,10 +462,12 @@ def _resolve_index(model: ModelDefinition[Any], decl: IndexDeclaration) -> Index
         _check_key_field(f"{where}", f, f"the {what} {f.python_name!r}")
         return f
 
-    if decl.kind == "LSI":
+    if decl.type == "LSI":
         if model.sk is None:
             raise ModelDefinitionError(f"{where}: a local secondary index needs a table with a sort key")
-        partition = model.pk if decl.partition is None else lookup(decl.partition, "partition key")
+        partition = (
+            model.pk if decl.partition in (None, TABLE_PK) else lookup(decl.partition, "partition key")
+        )
         if partition is not model.pk:
             raise ModelDefinitionError(
                 f"{where}: a local secondary index shares the table's partition key "
@@ -361,9 +479,16 @@ def _resolve_index(model: ModelDefinition[Any], decl: IndexDeclaration) -> Index
     if sort is not None and sort is partition:
         raise ModelDefinitionError(f"{where}: the partition and sort keys must be different fields")
     include: list[str] = []
-    for ref in decl.include:
+    for ref in decl.projection.fields:
         try:
             include.append(model.field(ref).attribute_name)
-        except ValidationError as exc:
-            raise ModelDefinitionError(f"{where}: included field {ref!r} is not a field of {owner}") from exc
-    return IndexDefinition(decl.kind, decl.name, partition, sort, decl.projection, tuple(include))
+        except ValidationError:
+            include.append(ref)  # an attribute outside the model (TableTheory passes these through)
+    projection = Projection(decl.projection.type, tuple(include))
+    return IndexDefinition(
+        decl.name,
+        decl.type,
+        partition.attribute_name,
+        None if sort is None else sort.attribute_name,
+        projection,
+    )

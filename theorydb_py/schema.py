@@ -12,14 +12,16 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.h
 ...     stream: str = theorydb_field(roles="pk")
 ...     seq: int = theorydb_field(roles="sk")
 >>> req = build_create_table_request(ModelDefinition.from_dataclass(Event, table_name="events"))
->>> req["KeySchema"], req["AttributeDefinitions"][1]
+>>> req["KeySchema"], req["AttributeDefinitions"][0]
 ([{'AttributeName': 'stream', 'KeyType': 'HASH'}, {'AttributeName': 'seq', 'KeyType': 'RANGE'}], \
 {'AttributeName': 'seq', 'AttributeType': 'N'})
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from theorydb_py import _client
@@ -27,7 +29,14 @@ from theorydb_py._types import Request
 from theorydb_py.errors import AwsError, TableNotFoundError, ValidationError
 from theorydb_py.model import FieldDefinition, IndexDefinition, ModelDefinition
 
-__all__ = ["build_create_table_request", "create_table", "delete_table", "describe_table", "ensure_table"]
+__all__ = [
+    "TableWaitTimeoutError",
+    "build_create_table_request",
+    "create_table",
+    "delete_table",
+    "describe_table",
+    "ensure_table",
+]
 
 BillingMode = Literal["PAY_PER_REQUEST", "PROVISIONED"]
 StreamViewType = Literal["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"]
@@ -42,9 +51,9 @@ def _key_schema(partition: FieldDefinition, sort: FieldDefinition | None) -> lis
 
 
 def _projection(index: IndexDefinition) -> dict[str, Any]:
-    out: dict[str, Any] = {"ProjectionType": index.projection}
-    if index.projection == "INCLUDE":
-        out["NonKeyAttributes"] = list(index.include)
+    out: dict[str, Any] = {"ProjectionType": index.projection.type}
+    if index.projection.type == "INCLUDE":
+        out["NonKeyAttributes"] = list(index.projection.fields)
     return out
 
 
@@ -53,23 +62,38 @@ def build_create_table_request(
     *,
     table_name: str | None = None,
     billing_mode: BillingMode = "PAY_PER_REQUEST",
+    provisioned_throughput: Mapping[str, int] | None = None,
     read_capacity: int = 5,
     write_capacity: int = 5,
     stream_view_type: StreamViewType | None = None,
 ) -> Request:
-    """The CreateTable request for ``model``: keys, attribute definitions, GSIs and LSIs, and a stream
-    when ``stream_view_type`` is given (``NEW_AND_OLD_IMAGES`` for ``unmarshal_stream_change``)."""
+    """The CreateTable request for ``model``: keys, attribute definitions (sorted by name), GSIs and LSIs,
+    and a stream when ``stream_view_type`` is given (``NEW_AND_OLD_IMAGES`` for ``unmarshal_stream_change``).
+
+    PROVISIONED takes TableTheory's ``provisioned_throughput={"ReadCapacityUnits": r, "WriteCapacityUnits":
+    w}`` (or ``read_capacity``/``write_capacity``), used for the table and every GSI.
+    """
     if billing_mode not in ("PAY_PER_REQUEST", "PROVISIONED"):
-        raise ValidationError(f"billing_mode must be PAY_PER_REQUEST or PROVISIONED, not {billing_mode!r}")
+        raise ValidationError(f"unsupported billing_mode: {billing_mode} (PAY_PER_REQUEST or PROVISIONED)")
     if stream_view_type is not None and stream_view_type not in _STREAM_VIEWS:
         raise ValidationError(f"stream_view_type must be one of {', '.join(_STREAM_VIEWS)}")
-    throughput = {"ReadCapacityUnits": read_capacity, "WriteCapacityUnits": write_capacity}
+    if provisioned_throughput is not None:
+        if not isinstance(provisioned_throughput, Mapping) or set(provisioned_throughput) != {
+            "ReadCapacityUnits",
+            "WriteCapacityUnits",
+        }:
+            raise ValidationError("provisioned_throughput needs ReadCapacityUnits and WriteCapacityUnits")
+        throughput = dict(provisioned_throughput)
+    else:
+        throughput = {"ReadCapacityUnits": read_capacity, "WriteCapacityUnits": write_capacity}
     definitions: dict[str, str] = {}
-    for f in [*model.key_fields, *(f for i in model.indexes for f in (i.partition, i.sort) if f is not None)]:
+    for f in [*model.key_fields, *(f for i in model.indexes for f in model.index_keys(i) if f is not None)]:
         definitions.setdefault(f.attribute_name, f.key_type or "S")
     request: Request = {
         "TableName": table_name or model.table_name,
-        "AttributeDefinitions": [{"AttributeName": n, "AttributeType": t} for n, t in definitions.items()],
+        "AttributeDefinitions": [
+            {"AttributeName": n, "AttributeType": definitions[n]} for n in sorted(definitions)
+        ],
         "KeySchema": _key_schema(model.pk, model.sk),
         "BillingMode": billing_mode,
     }
@@ -79,7 +103,7 @@ def build_create_table_request(
         request["GlobalSecondaryIndexes"] = [
             {
                 "IndexName": i.name,
-                "KeySchema": _key_schema(i.partition, i.sort),
+                "KeySchema": _key_schema(*model.index_keys(i)),
                 "Projection": _projection(i),
                 **({"ProvisionedThroughput": throughput} if billing_mode == "PROVISIONED" else {}),
             }
@@ -87,7 +111,11 @@ def build_create_table_request(
         ]
     if lsis:
         request["LocalSecondaryIndexes"] = [
-            {"IndexName": i.name, "KeySchema": _key_schema(i.partition, i.sort), "Projection": _projection(i)}
+            {
+                "IndexName": i.name,
+                "KeySchema": _key_schema(*model.index_keys(i)),
+                "Projection": _projection(i),
+            }
             for i in lsis
         ]
     if billing_mode == "PROVISIONED":
@@ -108,8 +136,32 @@ def describe_table(model: ModelDefinition[Any], *, client: Any = None, table_nam
     return response["Table"]
 
 
-def _wait(model: ModelDefinition[Any], client: Any, name: str, timeout: float, *, gone: bool) -> Any:
-    deadline = time.monotonic() + timeout
+class TableWaitTimeoutError(ValidationError, TimeoutError):
+    """A table did not become ACTIVE (or go away) in time (TableTheory raises ValidationError)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Waiting:
+    timeout: float
+    interval: float
+    sleep: Callable[[float], None]
+
+
+def _waiting(
+    timeout: float | None,
+    wait_timeout_seconds: float,
+    poll_interval_seconds: float,
+    sleep: Callable[[float], None],
+) -> _Waiting:
+    chosen = wait_timeout_seconds if timeout is None else timeout
+    for name, value in (("wait_timeout_seconds", chosen), ("poll_interval_seconds", poll_interval_seconds)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ValidationError(f"{name} must be a number >= 0, not {value!r}")
+    return _Waiting(float(chosen), float(poll_interval_seconds), sleep)
+
+
+def _wait(model: ModelDefinition[Any], client: Any, name: str, waiting: _Waiting, *, gone: bool) -> Any:
+    deadline = time.monotonic() + waiting.timeout
     while True:
         try:
             table = describe_table(model, client=client, table_name=name)
@@ -120,9 +172,9 @@ def _wait(model: ModelDefinition[Any], client: Any, name: str, timeout: float, *
         if table is not None and not gone and table.get("TableStatus") == "ACTIVE":
             return table
         if time.monotonic() >= deadline:
-            state = "deleted" if gone else "ACTIVE"
-            raise TimeoutError(f"table {name} did not become {state} within {timeout}s")
-        time.sleep(0.2)
+            what = "deletion" if gone else "ACTIVE"
+            raise TableWaitTimeoutError(f"timed out waiting for table {what}: {name}")
+        waiting.sleep(waiting.interval)
 
 
 def create_table(
@@ -131,17 +183,39 @@ def create_table(
     client: Any = None,
     table_name: str | None = None,
     billing_mode: BillingMode = "PAY_PER_REQUEST",
-    wait: bool = True,
-    timeout: float = 60.0,
+    provisioned_throughput: Mapping[str, int] | None = None,
+    wait_for_active: bool = True,
+    wait_timeout_seconds: float = 300.0,
+    poll_interval_seconds: float = 0.25,
+    sleep: Callable[[float], None] = time.sleep,
     stream_view_type: StreamViewType | None = None,
+    wait: bool | None = None,
+    timeout: float | None = None,
 ) -> Any:
-    """Create the model's table and (by default) wait until it is ACTIVE; returns its description."""
+    """Create the model's table and (by default) wait until it is ACTIVE; returns its description.
+
+    As in TableTheory it is idempotent: a table that already exists (``ResourceInUseException``) is waited
+    for, not an error. ``wait``/``timeout`` are this project's older names for ``wait_for_active`` and
+    ``wait_timeout_seconds``.
+    """
     client = _client_or_default(client)
+    waiting = _waiting(timeout, wait_timeout_seconds, poll_interval_seconds, sleep)
     request = build_create_table_request(
-        model, table_name=table_name, billing_mode=billing_mode, stream_view_type=stream_view_type
+        model,
+        table_name=table_name,
+        billing_mode=billing_mode,
+        provisioned_throughput=provisioned_throughput,
+        stream_view_type=stream_view_type,
     )
-    created = _client.call(client, "create_table", request)["TableDescription"]
-    return _wait(model, client, request["TableName"], timeout, gone=False) if wait else created
+    try:
+        created = _client.call(client, "create_table", request)["TableDescription"]
+    except AwsError as exc:
+        if exc.code != "ResourceInUseException":
+            raise
+        created = None
+    if wait_for_active if wait is None else wait:
+        return _wait(model, client, request["TableName"], waiting, gone=False)
+    return created if created is not None else describe_table(model, client=client, table_name=table_name)
 
 
 def ensure_table(
@@ -150,22 +224,34 @@ def ensure_table(
     client: Any = None,
     table_name: str | None = None,
     billing_mode: BillingMode = "PAY_PER_REQUEST",
-    timeout: float = 60.0,
+    provisioned_throughput: Mapping[str, int] | None = None,
+    wait_for_active: bool = True,
+    wait_timeout_seconds: float = 300.0,
+    poll_interval_seconds: float = 0.25,
+    sleep: Callable[[float], None] = time.sleep,
+    timeout: float | None = None,
 ) -> Any:
-    """The model's table, created first if it does not exist (its key schema is not compared)."""
+    """The model's table: created if it does not exist, else waited for until ACTIVE (its key schema is not
+    compared)."""
     client = _client_or_default(client)
+    waiting = _waiting(timeout, wait_timeout_seconds, poll_interval_seconds, sleep)
     try:
-        return describe_table(model, client=client, table_name=table_name)
+        found = describe_table(model, client=client, table_name=table_name)
     except TableNotFoundError:
-        pass
-    try:
         return create_table(
-            model, client=client, table_name=table_name, billing_mode=billing_mode, timeout=timeout
+            model,
+            client=client,
+            table_name=table_name,
+            billing_mode=billing_mode,
+            provisioned_throughput=provisioned_throughput,
+            wait_for_active=wait_for_active,
+            wait_timeout_seconds=waiting.timeout,
+            poll_interval_seconds=waiting.interval,
+            sleep=sleep,
         )
-    except AwsError as exc:
-        if exc.code != "ResourceInUseException":  # created meanwhile by someone else
-            raise
-        return _wait(model, client, table_name or model.table_name, timeout, gone=False)
+    if not wait_for_active or found.get("TableStatus") == "ACTIVE":
+        return found
+    return _wait(model, client, table_name or model.table_name, waiting, gone=False)
 
 
 def delete_table(
@@ -173,18 +259,25 @@ def delete_table(
     *,
     client: Any = None,
     table_name: str | None = None,
-    wait: bool = False,
-    missing_ok: bool = False,
-    timeout: float = 60.0,
+    wait_for_delete: bool = True,
+    wait_timeout_seconds: float = 300.0,
+    poll_interval_seconds: float = 0.25,
+    ignore_missing: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
+    wait: bool | None = None,
+    missing_ok: bool | None = None,
+    timeout: float | None = None,
 ) -> None:
-    """Delete the model's table; ``missing_ok`` ignores a table that does not exist."""
+    """Delete the model's table and (by default) wait until it is gone; ``ignore_missing`` (or
+    ``missing_ok``) ignores a table that does not exist."""
     client = _client_or_default(client)
+    waiting = _waiting(timeout, wait_timeout_seconds, poll_interval_seconds, sleep)
     name = table_name or model.table_name
     try:
         _client.call(client, "delete_table", {"TableName": name})
     except TableNotFoundError:
-        if not missing_ok:
+        if not (ignore_missing if missing_ok is None else missing_ok):
             raise
         return
-    if wait:
-        _wait(model, client, name, timeout, gone=True)
+    if wait_for_delete if wait is None else wait:
+        _wait(model, client, name, waiting, gone=True)

@@ -31,16 +31,14 @@ import base64
 import binascii
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from theorydb_py._types import AttributeValue, Item
 from theorydb_py.codec import decode_struct, struct_fields
+from theorydb_py.encryption import DataKeyCache
 from theorydb_py.errors import EncryptionConfigError, ValidationError
+from theorydb_py.mapper import ItemMapper, MapperSource
 from theorydb_py.model import ModelDefinition
-
-if TYPE_CHECKING:
-    from theorydb_py.encryption import DataKeyCache
-    from theorydb_py.table import Table
 
 __all__ = [
     "StreamChange",
@@ -129,19 +127,18 @@ def normalize_image(image: Any, where: str = "image") -> Item:
     return {str(name): _value(av, f"{where}.{name}") for name, av in image.items()}
 
 
-def _definition(model: Any) -> tuple[ModelDefinition[Any], Table[Any] | None]:
-    from theorydb_py.table import Table
-
-    if isinstance(model, Table):
-        return model.model, model
+def _definition(model: Any) -> tuple[ModelDefinition[Any], ItemMapper[Any] | None]:
+    mapper = getattr(model, "mapper", None)
+    if isinstance(mapper, ItemMapper):
+        return mapper.model, mapper
     if isinstance(model, ModelDefinition):
         return model, None
     return ModelDefinition.from_dataclass(model), None
 
 
 def unmarshal_stream_image(
-    model: ModelDefinition[T] | type[T] | Table[T],
-    image: Mapping[str, Any],
+    model: ModelDefinition[T] | type[T] | MapperSource,
+    stream_image: Mapping[str, Any],
     *,
     kms_key_arn: str | None = None,
     kms_client: Any = None,
@@ -152,10 +149,8 @@ def unmarshal_stream_image(
     Pass one ``cache`` (``theorydb_py.encryption.DataKeyCache()``) for all the records of an event to pay
     one KMS ``Decrypt`` per data key.
     """
-    from theorydb_py.table import Table
-
     definition, table = _definition(model)
-    item = normalize_image(image)
+    item = normalize_image(stream_image)
     if table is None:
         sealed = [f.python_name for f in definition.encrypted_fields if f.attribute_name in item]
         if sealed and not kms_key_arn:
@@ -166,7 +161,7 @@ def unmarshal_stream_image(
         if not kms_key_arn or not definition.encrypted_fields:
             fields = struct_fields(cast(type, definition.model))
             return cast(T, decode_struct(definition.model, fields, item, definition.model.__name__))
-        table = Table(definition, client=None, kms_key_arn=kms_key_arn, kms_client=kms_client)
+        table = ItemMapper(definition, client=None, kms_key_arn=kms_key_arn, kms_client=kms_client)
     return cast(T, table.from_item(item, cache))
 
 
@@ -188,7 +183,7 @@ def stream_event_name(record: Mapping[str, Any]) -> EventName:
 
 
 def unmarshal_stream_record(
-    model: ModelDefinition[T] | type[T] | Table[T],
+    model: ModelDefinition[T] | type[T] | MapperSource,
     record: Mapping[str, Any],
     image: Image = "NewImage",
     *,
@@ -207,7 +202,7 @@ def unmarshal_stream_record(
 
 
 def unmarshal_stream_change(
-    model: ModelDefinition[T] | type[T] | Table[T],
+    model: ModelDefinition[T] | type[T] | MapperSource,
     record: Mapping[str, Any],
     *,
     kms_key_arn: str | None = None,

@@ -18,16 +18,17 @@ can be checked is checked before a request is sent; every client error becomes a
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Generic, Literal, TypeVar
 
-from theorydb_py import _client
-from theorydb_py._types import AttributeValue, Item, Key, Request
-from theorydb_py.codec import decode_struct, encode_dynamic, encode_struct, struct_fields
-from theorydb_py.cursor import SortDirection, decode_cursor, encode_cursor
+from theorydb_py._types import AttributeValue, Item, Request
+from theorydb_py.batch import BatchGetResult, RetryPolicy, batch_get, batch_write, retry_policy
+from theorydb_py.cursor import SortDirection, encode_cursor, start_key
 from theorydb_py.errors import (
+    AwsError,
     ConditionFailedError,
-    EncryptionConfigError,
     ItemExistsError,
     ItemNotFoundError,
     ValidationError,
@@ -36,28 +37,24 @@ from theorydb_py.expressions import (
     Condition,
     Expression,
     SortKeyCondition,
-    and_,
     key_condition,
-    key_value,
     not_exists,
     projection,
     render,
 )
-from theorydb_py.lifecycle import Clock, Lifecycle
-from theorydb_py.model import FieldDefinition, IndexDefinition, ModelDefinition
-from theorydb_py.update import UpdateBuilder, build_update
-
-if TYPE_CHECKING:
-    from theorydb_py.batch import BatchGetResult, RetryPolicy
-    from theorydb_py.transactions import TransactGet, TransactWriteAction
+from theorydb_py.lifecycle import Clock
+from theorydb_py.mapper import ItemMapper
+from theorydb_py.model import IndexDefinition, ModelDefinition
+from theorydb_py.optimizer import QueryShape, ScanShape
+from theorydb_py.transactions import TransactGet, TransactWriteAction, transact_get, transact_write
+from theorydb_py.update_builder import UpdateBuilder
 
 __all__ = ["Page", "Table"]
 
 T = TypeVar("T")
-_AV_TAGS = frozenset({"S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"})
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True)  # no slots: Page[Note](...) sets __orig_class__
 class Page(Generic[T]):
     """One page of a query or scan: ``items`` and the ``next_cursor`` to continue from (None at the end)."""
 
@@ -72,6 +69,28 @@ class Page(Generic[T]):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class _Retry:
+    """The backoff of ``query_with_retry``/``scan_with_retry`` (TableTheory's parameters)."""
+
+    max_retries: int
+    initial: float
+    max_delay: float
+    factor: float
+
+    def check(self) -> None:
+        if (
+            isinstance(self.max_retries, bool)
+            or not isinstance(self.max_retries, int)
+            or self.max_retries < 0
+        ):
+            raise ValidationError(f"max_retries must be an int >= 0, not {self.max_retries!r}")
+        for name in ("initial", "max_delay", "factor"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValidationError(f"retry delays and factor must be numbers >= 0, not {value!r}")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class _Read:
     """A prepared Query or Scan: the request, and what its cursors must say."""
 
@@ -81,13 +100,6 @@ class _Read:
     sort: SortDirection | None
 
 
-def _raw_value(value: Any, where: str) -> AttributeValue:
-    """A caller's expression value: an attribute value as is (``{"S": "x"}``), else encoded by its type."""
-    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _AV_TAGS:
-        return value
-    return encode_dynamic(value, where)
-
-
 class Table(Generic[T]):
     """Reads and writes one model's items in one table.
 
@@ -95,6 +107,7 @@ class Table(Generic[T]):
     use). A model with encrypted fields needs ``kms_key_arn`` (and ``kms_client``, default
     ``boto3.client("kms")``); without it the table refuses to be built rather than store plaintext.
     ``clock`` (default: the system's UTC time) stamps the lifecycle fields (docs/lifecycle.md).
+    ``allow_legacy_aad`` also reads envelopes written under the previous product name (DynamORM).
     """
 
     def __init__(
@@ -107,30 +120,23 @@ class Table(Generic[T]):
         kms_client: Any = None,
         rand_bytes: Callable[[int], bytes] | None = None,
         clock: Clock | None = None,
+        allow_legacy_aad: bool = False,
     ) -> None:
-        self.model: ModelDefinition[T] = (
+        definition: ModelDefinition[T] = (
             model if isinstance(model, ModelDefinition) else ModelDefinition.from_dataclass(model)
         )
-        if table_name is not None and (not isinstance(table_name, str) or not table_name):
-            raise ValidationError("table_name must be a non-empty string")
-        self.table_name = table_name or self.model.table_name
-        self._client = client
-        self._fields = struct_fields(cast(type, self.model.model))
-        self._encrypted = frozenset(f.attribute_name for f in self.model.encrypted_fields)
-        table_keys = {f.attribute_name for f in self.model.key_fields}
-        self._index_keys = {
-            f.attribute_name for i in self.model.indexes for f in (i.partition, i.sort) if f is not None
-        } - table_keys
-        self._kms_key_arn = kms_key_arn
-        self._kms_client = kms_client
-        self._rand_bytes = rand_bytes
-        self._encryptor: Any = None
-        self._lifecycle = Lifecycle(self.model, clock)
-        if self._encrypted and not kms_key_arn:
-            names = ", ".join(f.python_name for f in self.model.encrypted_fields)
-            raise EncryptionConfigError(
-                f"{self.model.model.__name__} has encrypted fields ({names}): pass kms_key_arn="
-            )
+        self.mapper: ItemMapper[T] = ItemMapper(
+            definition,
+            client=client,
+            table_name=table_name,
+            kms_key_arn=kms_key_arn,
+            kms_client=kms_client,
+            rand_bytes=rand_bytes,
+            clock=clock,
+            allow_legacy_aad=allow_legacy_aad,
+        )
+        self.model: ModelDefinition[T] = definition
+        self.table_name: str = self.mapper.table_name
 
     def __repr__(self) -> str:
         return f"<Table {self.model.model.__name__} {self.table_name!r}>"
@@ -138,117 +144,15 @@ class Table(Generic[T]):
     @property
     def client(self) -> Any:
         """The DynamoDB client (created from the environment on first use when none was given)."""
-        if self._client is None:
-            self._client = _client.default_client()
-        return self._client
-
-    def _call(self, operation: str, request: Request) -> dict[str, Any]:
-        return _client.call(self.client, operation, request)
-
-    # --- encoding -------------------------------------------------------------------------------------------
-
-    def _encryption(self) -> Any:
-        if self._encryptor is None:
-            from theorydb_py.encryption import FieldEncryptor
-
-            kms = self._kms_client if self._kms_client is not None else _client.default_client("kms")
-            self._encryptor = FieldEncryptor(
-                kms_client=kms, key_arn=self._kms_key_arn or "", rand_bytes=self._rand_bytes
-            )
-        return self._encryptor
-
-    def _seal(self, attrs: dict[str, AttributeValue]) -> dict[str, AttributeValue]:
-        sealed: dict[str, AttributeValue] = self._encryption().encrypt_attributes(attrs)
-        return sealed
+        return self.mapper.client
 
     def to_item(self, instance: T) -> Item:
         """The DynamoDB item for a model instance (keys checked, encrypted fields sealed)."""
-        name = self.model.model.__name__
-        self._check_instance(instance)
-        item = encode_struct(instance, self._fields, name)
-        for f in self.model.key_fields:
-            key_value(f, getattr(instance, f.python_name), name)
-        for attr in self._index_keys:  # DynamoDB refuses empty index keys: leave the item out of the index
-            if attr in item and item[attr] in ({"S": ""}, {"B": b""}):
-                del item[attr]
-        secret = {a: item[a] for a in self._encrypted if a in item}
-        if secret:
-            item.update(self._seal(secret))
-        return item
+        return self.mapper.to_item(instance)
 
     def from_item(self, item: Mapping[str, AttributeValue], cache: Any = None) -> T:
         """The model instance for a DynamoDB item (encrypted fields opened, failing closed)."""
-        secret = [a for a in sorted(self._encrypted) if a in item]  # sorted: the same error every run
-        if secret:
-            encryptor = self._encryption()
-            cache = self._new_cache() if cache is None else cache  # one Decrypt per data key, not per field
-            item = dict(item)
-            for attr in secret:
-                item[attr] = encryptor.decrypt_attribute(attr, item[attr], cache)
-        instance: T = decode_struct(self.model.model, self._fields, item, self.model.model.__name__)
-        return instance
-
-    def _key(self, pk: Any, sk: Any, where: str) -> Key:
-        key: Key = {self.model.pk.attribute_name: key_value(self.model.pk, pk, where)}
-        if self.model.sk is None:
-            if sk is not None:
-                raise ValidationError(
-                    f"{where}: {self.model.model.__name__} has no sort key, but sk={sk!r} was given"
-                )
-        else:
-            if sk is None:
-                raise ValidationError(f"{where}: {self.model.model.__name__} needs a sort key value (sk=)")
-            key[self.model.sk.attribute_name] = key_value(self.model.sk, sk, where)
-        return key
-
-    def _condition(
-        self,
-        request: Request,
-        expr: Expression,
-        condition: str | Condition | None,
-        names: Mapping[str, str] | None,
-        values: Mapping[str, Any] | None,
-        expected_version: int | None = None,
-    ) -> None:
-        """Add a condition (typed, or a raw string with its placeholders), the version check if one is
-        expected, and the placeholders."""
-        version = None if expected_version is None else self._lifecycle.version_condition(expected_version)
-        if isinstance(condition, Condition):
-            typed = condition if version is None else and_(condition, version)
-            request["ConditionExpression"] = render(self.model, typed, expr, prefix="c", usage="a condition")
-        elif condition is not None:
-            if not isinstance(condition, str) or not condition.strip():
-                raise ValidationError("condition_expression must be a non-empty string or a Condition")
-            request["ConditionExpression"] = condition
-            if version is not None:
-                rendered = render(self.model, version, expr, prefix="c", usage="a condition")
-                request["ConditionExpression"] = f"({condition}) AND {rendered}"
-        elif version is not None:
-            request["ConditionExpression"] = render(
-                self.model, version, expr, prefix="c", usage="a condition"
-            )
-        if condition is None and (names or values):
-            raise ValidationError(
-                "expression attribute names/values were given without a condition_expression"
-            )
-        encoded = {k: _raw_value(v, f"expression value {k}") for k, v in (values or {}).items()}
-        expr.merge_user(dict(names or {}), encoded)
-        if expr.names:
-            request["ExpressionAttributeNames"] = expr.names
-        if expr.values:
-            request["ExpressionAttributeValues"] = expr.values
-        if version is not None:
-            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-
-    def _versioned_call(self, operation: str, request: Request, expected_version: int | None) -> Any:
-        """Send; a failed condition with a version expected becomes ``VersionConflictError`` if the version
-        is what differed."""
-        try:
-            return self._call(operation, request)
-        except ConditionFailedError as err:
-            if expected_version is None:
-                raise
-            raise self._lifecycle.conflict(err, expected_version) from err
+        return self.mapper.from_item(item, cache)
 
     # --- single items ------------------------------------------------------------------------------------
 
@@ -265,28 +169,23 @@ class Table(Generic[T]):
 
         https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
         """
-        self._check_instance(item)
-        written = self._lifecycle.stamp(item, new=False)
-        request: Request = {"TableName": self.table_name, "Item": self.to_item(written)}
-        self._condition(
-            request,
-            Expression(),
-            condition_expression,
-            expression_attribute_names,
-            expression_attribute_values,
+        written, request = self.mapper.put_request(
+            item,
+            condition=condition_expression,
+            names=expression_attribute_names,
+            values=expression_attribute_values,
         )
-        self._call("put_item", request)
+        self.mapper.call("put_item", request)
         return written
 
     def create(self, item: T) -> T:
         """Write a new item, refusing (``ItemExistsError``) if one with its key exists; returns it as written
         (``created_at`` and ``updated_at`` now, ``version`` 0)."""
-        self._check_instance(item)
-        written = self._lifecycle.stamp(item, new=True)
-        request: Request = {"TableName": self.table_name, "Item": self.to_item(written)}
-        self._condition(request, Expression(), not_exists(self.model.pk.python_name), None, None)
+        written, request = self.mapper.put_request(
+            item, new=True, condition=not_exists(self.model.pk.python_name)
+        )
         try:
-            self._call("put_item", request)
+            self.mapper.call("put_item", request)
         except ConditionFailedError as err:
             key = ", ".join(repr(getattr(item, f.python_name)) for f in self.model.key_fields)
             raise ItemExistsError(
@@ -295,21 +194,15 @@ class Table(Generic[T]):
             ) from err
         return written
 
-    def _check_instance(self, instance: Any) -> None:
-        if not isinstance(instance, self.model.model):
-            name = self.model.model.__name__
-            raise ValidationError(f"expected a {name} instance, got {type(instance).__name__}")
-
     def find(self, pk: Any, sk: Any = None, *, consistent_read: bool = False) -> T | None:
         """The item with this key, or None.
 
         https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
         """
-        request: Request = {"TableName": self.table_name, "Key": self._key(pk, sk, "get")}
-        if consistent_read:
-            request["ConsistentRead"] = True
-        found = self._call("get_item", request).get("Item")
-        return None if not found else self.from_item(found)
+        request: Request = {"TableName": self.table_name, "Key": self.mapper.key(pk, sk, "get")}
+        request["ConsistentRead"] = bool(consistent_read)  # always sent, as TableTheory does
+        found = self.mapper.call("get_item", request).get("Item")
+        return None if not found else self.mapper.from_item(found)
 
     def get(self, pk: Any, sk: Any = None, *, consistent_read: bool = False) -> T:
         """The item with this key; ``ItemNotFoundError`` if there is none."""
@@ -334,8 +227,8 @@ class Table(Generic[T]):
 
         https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
         """
-        request: Request = {"TableName": self.table_name, "Key": self._key(pk, sk, "delete")}
-        self._condition(
+        request: Request = {"TableName": self.table_name, "Key": self.mapper.key(pk, sk, "delete")}
+        self.mapper.apply_condition(
             request,
             Expression(),
             condition_expression,
@@ -343,7 +236,7 @@ class Table(Generic[T]):
             expression_attribute_values,
             expected_version,
         )
-        self._versioned_call("delete_item", request, expected_version)
+        self.mapper.call("delete_item", request, expected_version=expected_version)
 
     def update(
         self,
@@ -363,33 +256,52 @@ class Table(Generic[T]):
 
         https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
         """
-        request: Request = {"TableName": self.table_name, "Key": self._key(pk, sk, "update")}
-        expr = Expression()
-        request["UpdateExpression"] = build_update(
-            self.model, self._with_lifecycle(updates), expr, self._seal if self._encrypted else None
-        )
-        self._condition(
-            request,
-            expr,
-            condition_expression,
-            expression_attribute_names,
-            expression_attribute_values,
-            expected_version,
+        request = self._build_update_request(
+            pk,
+            sk,
+            updates,
+            condition_expression=condition_expression,
+            expression_attribute_names=expression_attribute_names,
+            expression_attribute_values=expression_attribute_values,
+            expected_version=expected_version,
         )
         request["ReturnValues"] = "ALL_NEW"
-        response = self._versioned_call("update_item", request, expected_version)
-        return self.from_item(response.get("Attributes", {}))
+        response = self.mapper.call("update_item", request, expected_version=expected_version)
+        attributes = response.get("Attributes")
+        if not attributes:
+            raise ValidationError("update did not return Attributes")
+        return self.mapper.from_item(attributes)
 
-    def _with_lifecycle(self, updates: Mapping[str, Any]) -> Mapping[str, Any]:
-        """``updates`` plus the lifecycle changes every update makes (the caller's own take precedence)."""
-        if not isinstance(updates, Mapping) or not updates:
-            raise ValidationError("update needs a non-empty mapping of field -> new value")
-        touched = self._lifecycle.touched({ref for ref in updates if isinstance(ref, str)})
-        return {**updates, **self._lifecycle.update_changes(touched)}
+    def _build_update_request(
+        self,
+        pk: Any,
+        sk: Any,
+        updates: Mapping[str, Any],
+        *,
+        condition_expression: str | Condition | None = None,
+        expression_attribute_names: Mapping[str, str] | None = None,
+        expression_attribute_values: Mapping[str, Any] | None = None,
+        expected_version: int | None = None,
+    ) -> Request:
+        """The UpdateItem body of ``update`` without ``ReturnValues`` (kept under TableTheory's name because
+        its contract tests call it)."""
+        return self.mapper.update_request(
+            pk,
+            sk,
+            updates,
+            condition=condition_expression,
+            names=expression_attribute_names,
+            values=expression_attribute_values,
+            expected_version=expected_version,
+        )
+
+    def _to_item(self, instance: T) -> Item:
+        """``to_item`` under TableTheory's name (its contract tests call it)."""
+        return self.mapper.to_item(instance)
 
     def update_builder(self, pk: Any, sk: Any = None) -> UpdateBuilder[T]:
         """A fluent update of one item: ``.set() .add() .remove() .append_to_list() ... .execute()``."""
-        return UpdateBuilder(self, pk, sk)
+        return UpdateBuilder(self.mapper, pk, sk)
 
     # --- batches and transactions ------------------------------------------------------------------------
 
@@ -399,54 +311,49 @@ class Table(Generic[T]):
         *,
         consistent_read: bool = False,
         projection: Iterable[str] | None = None,
+        max_retries: int | None = None,
+        sleep: Callable[[float], None] | None = time.sleep,
         retry: RetryPolicy | None = None,
     ) -> BatchGetResult[T]:
-        """The items with these keys (``pk`` or ``(pk, sk)``), in the order asked; missing keys reported.
+        """The items with these keys (``pk`` or ``(pk, sk)``), in the order asked: a list, with the keys not
+        found in ``.missing``. An empty list of keys sends nothing.
 
-        Chunks of 100; unprocessed keys retried with backoff (``retry``). Duplicate keys are refused.
+        Chunks of 100; unprocessed keys retried with backoff (``retry``, or TableTheory's ``max_retries`` and
+        ``sleep``). Duplicate keys are refused.
         """
-        from theorydb_py.batch import batch_get
-
-        return batch_get(self, keys, consistent_read=consistent_read, projection=projection, retry=retry)
+        policy = retry_policy(retry, max_retries, sleep)
+        return batch_get(
+            self.mapper, keys, consistent_read=consistent_read, projection=projection, retry=policy
+        )
 
     def batch_write(
         self,
         *,
         puts: Iterable[T] = (),
         deletes: Iterable[Any] = (),
+        max_retries: int | None = None,
+        sleep: Callable[[float], None] | None = time.sleep,
         retry: RetryPolicy | None = None,
     ) -> None:
         """Put and delete many items (chunks of 25, unprocessed ones retried with backoff and jitter);
-        ``BatchUnprocessedError`` names what was left when retries run out."""
-        from theorydb_py.batch import batch_write
-
-        batch_write(self, puts=puts, deletes=deletes, retry=retry)
+        ``BatchUnprocessedError`` (a ``BatchRetryExceededError``) names what was left when retries run out."""
+        batch_write(self.mapper, puts=puts, deletes=deletes, retry=retry_policy(retry, max_retries, sleep))
 
     def transact_write(
-        self, actions: Sequence[TransactWriteAction], *, client_request_token: str | None = None
+        self, actions: Sequence[TransactWriteAction[Any]], *, client_request_token: str | None = None
     ) -> None:
         """Run ``TransactPut/TransactUpdate/TransactDelete/TransactConditionCheck`` actions atomically;
         actions without ``table=`` act on this table."""
-        from theorydb_py.transactions import transact_write
-
         transact_write(actions, client=self.client, client_request_token=client_request_token, default=self)
 
     def transact_get(self, gets: Sequence[TransactGet | Any]) -> list[Any]:
         """Read items atomically: ``TransactGet`` actions or keys of this table; None where missing."""
-        from theorydb_py.transactions import transact_get
-
         return transact_get(gets, client=self.client, default=self)
 
     # --- queries and scans -------------------------------------------------------------------------------
 
     def _index(self, index_name: str | None) -> IndexDefinition | None:
         return None if index_name is None else self.model.index(index_name)
-
-    def _key_names(self, index: IndexDefinition | None) -> frozenset[str]:
-        fields: list[FieldDefinition] = list(self.model.key_fields)
-        if index is not None:
-            fields += [index.partition] + ([index.sort] if index.sort is not None else [])
-        return frozenset(f.attribute_name for f in fields)
 
     def _common(
         self,
@@ -464,11 +371,11 @@ class Table(Generic[T]):
         if index is not None:
             request["IndexName"] = index.name
             if consistent_read and index.kind == "GSI":
-                raise ValidationError(f"index {index.name}: consistent reads are not supported on a GSI")
+                raise ValidationError(f"index {index.name}: consistent_read is not supported for GSIs")
+        if projection_fields is not None:  # names in TableTheory's order: key, projection, filter
+            request["ProjectionExpression"] = projection(self.model, projection_fields, expr)
         if filter is not None:
             request["FilterExpression"] = render(self.model, filter, expr, prefix="f", usage="a filter")
-        if projection_fields is not None:
-            request["ProjectionExpression"] = projection(self.model, projection_fields, expr)
         if expr.names:
             request["ExpressionAttributeNames"] = expr.names
         if expr.values:
@@ -479,11 +386,10 @@ class Table(Generic[T]):
             request["Limit"] = limit
         if cursor is not None:
             index_name = None if index is None else index.name
-            request["ExclusiveStartKey"] = decode_cursor(
-                cursor, index=index_name, sort=sort, key_names=self._key_names(index)
+            request["ExclusiveStartKey"] = start_key(
+                cursor, index=index_name, sort=sort, key_names=self.mapper.key_names(index)
             )
-        if consistent_read:
-            request["ConsistentRead"] = True
+        request["ConsistentRead"] = bool(consistent_read)  # always sent, as TableTheory does
 
     def _query(
         self,
@@ -499,9 +405,7 @@ class Table(Generic[T]):
         filter: Condition | None,
     ) -> _Read:
         index = self._index(index_name)
-        pk_field, sk_field = (
-            (self.model.pk, self.model.sk) if index is None else (index.partition, index.sort)
-        )
+        pk_field, sk_field = (self.model.pk, self.model.sk) if index is None else self.model.index_keys(index)
         expr = Expression()
         request: Request = {"TableName": self.table_name}
         request["KeyConditionExpression"] = key_condition(pk_field, sk_field, partition, sort, expr)
@@ -517,8 +421,7 @@ class Table(Generic[T]):
             cursor=cursor,
             sort=direction,
         )
-        if not scan_forward:
-            request["ScanIndexForward"] = False
+        request["ScanIndexForward"] = bool(scan_forward)  # always sent, as TableTheory does
         return _Read("query", request, index_name, direction)
 
     def _scan(
@@ -562,21 +465,14 @@ class Table(Generic[T]):
         return _Read("scan", request, index_name, None)
 
     def _page(self, read: _Read) -> Page[T]:
-        response = self._call(read.operation, read.request)
-        cache = self._new_cache()
-        items = [self.from_item(raw, cache) for raw in response.get("Items", [])]
+        response = self.mapper.call(read.operation, read.request)
+        cache = self.mapper.new_cache()
+        items = [self.mapper.from_item(raw, cache) for raw in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         token = encode_cursor(last, index=read.index, sort=read.sort) if last else None
         return Page(
             items, token, int(response.get("Count", len(items))), int(response.get("ScannedCount", 0))
         )
-
-    def _new_cache(self) -> Any:
-        if not self._encrypted:
-            return None
-        from theorydb_py.encryption import DataKeyCache
-
-        return DataKeyCache()
 
     def _pages(self, read: _Read) -> Iterator[Page[T]]:
         while True:
@@ -584,7 +480,7 @@ class Table(Generic[T]):
             yield page
             if page.next_cursor is None:
                 return
-            start = decode_cursor(page.next_cursor, index=read.index, sort=read.sort)
+            start = start_key(page.next_cursor, index=read.index, sort=read.sort)
             read = dataclasses.replace(read, request={**read.request, "ExclusiveStartKey": start})
 
     def query(
@@ -711,6 +607,179 @@ class Table(Generic[T]):
     def scan_all(self, **options: Any) -> list[T]:
         """Every item of the scan in a list; takes the options of ``scan``."""
         return list(self.iter_scan(**options))
+
+    def scan_all_segments(
+        self,
+        *,
+        total_segments: int,
+        index_name: str | None = None,
+        limit: int | None = None,
+        consistent_read: bool = False,
+        projection: Iterable[str] | None = None,
+        filter: Condition | None = None,
+        max_workers: int | None = None,
+    ) -> list[T]:
+        """Every item, by a parallel scan of ``total_segments`` segments on ``max_workers`` threads (default:
+        one per segment); results in segment order, the first failing segment's error raised."""
+        if isinstance(total_segments, bool) or not isinstance(total_segments, int) or total_segments < 1:
+            raise ValidationError(f"total_segments must be an int >= 1, not {total_segments!r}")
+        if max_workers is not None and (
+            isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1
+        ):
+            raise ValidationError(f"max_workers must be an int >= 1, not {max_workers!r}")
+        options: dict[str, Any] = {
+            "index_name": index_name,
+            "limit": limit,
+            "consistent_read": consistent_read,
+            "projection": projection,
+            "filter": filter,
+            "total_segments": total_segments,
+        }
+        reads = [
+            self._scan(cursor=None, segment=n, **options) for n in range(total_segments)
+        ]  # checked first
+
+        def drain(read: _Read) -> list[T]:
+            return [item for page in self._pages(read) for item in page.items]
+
+        with ThreadPoolExecutor(max_workers=max_workers or total_segments) as pool:
+            parts = list(pool.map(drain, reads))
+        return [item for part in parts for item in part]
+
+    def query_with_retry(
+        self,
+        partition: Any,
+        sort: SortKeyCondition | None = None,
+        *,
+        max_retries: int = 5,
+        initial_delay_seconds: float = 0.1,
+        max_delay_seconds: float = 5.0,
+        backoff_factor: float = 2.0,
+        retry_on_empty: bool = True,
+        retry_on_error: bool = True,
+        verify: Callable[[Page[T]], bool] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        **options: Any,
+    ) -> Page[T]:
+        """``query`` repeated until ``verify(page)`` holds (default: the page is not empty), for reads that
+        lag behind writes (GSIs). Returns the last page when retries run out. Only errors from DynamoDB
+        (``AwsError``) are retried, and only with ``retry_on_error``; a refused request is raised at once.
+        Takes the options of ``query``."""
+        return self._with_retry(
+            lambda: self.query(partition, sort, **options),
+            _Retry(max_retries, initial_delay_seconds, max_delay_seconds, backoff_factor),
+            retry_on_empty,
+            retry_on_error,
+            verify,
+            sleep,
+        )
+
+    def scan_with_retry(
+        self,
+        *,
+        max_retries: int = 5,
+        initial_delay_seconds: float = 0.1,
+        max_delay_seconds: float = 5.0,
+        backoff_factor: float = 2.0,
+        retry_on_empty: bool = True,
+        retry_on_error: bool = True,
+        verify: Callable[[Page[T]], bool] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        **options: Any,
+    ) -> Page[T]:
+        """``scan`` repeated like ``query_with_retry``; takes the options of ``scan``."""
+        return self._with_retry(
+            lambda: self.scan(**options),
+            _Retry(max_retries, initial_delay_seconds, max_delay_seconds, backoff_factor),
+            retry_on_empty,
+            retry_on_error,
+            verify,
+            sleep,
+        )
+
+    def _with_retry(
+        self,
+        read: Callable[[], Page[T]],
+        policy: _Retry,
+        retry_on_empty: bool,
+        retry_on_error: bool,
+        verify: Callable[[Page[T]], bool] | None,
+        sleep: Callable[[float], None],
+    ) -> Page[T]:
+        policy.check()
+        delay = policy.initial
+        page: Page[T] | None = None
+        for attempt in range(policy.max_retries + 1):
+            last = attempt == policy.max_retries
+            try:
+                page = read()
+            except AwsError:
+                if not retry_on_error or last:
+                    raise
+            else:
+                done = verify(page) if verify is not None else (bool(page.items) or not retry_on_empty)
+                if done or last:
+                    return page
+            sleep(delay)
+            delay = min(policy.max_delay, delay * policy.factor)
+        assert page is not None  # unreachable: the last attempt returns or raises
+        return page
+
+    def describe_query(
+        self,
+        partition: Any = None,
+        *,
+        sort: SortKeyCondition | None = None,
+        index_name: str | None = None,
+        scan_forward: bool = True,
+        consistent_read: bool = False,
+        projection: Iterable[str] | None = None,
+        filter: Condition | None = None,
+    ) -> QueryShape:
+        """What a query asks for, without its values and without checking it (for ``QueryOptimizer``)."""
+        index = next((i for i in self.model.indexes if i.name == index_name), None)
+        has_sort = (
+            (self.model.sk is not None)
+            if index_name is None
+            else (index is not None and index.sort is not None)
+        )
+        return QueryShape(
+            model_name=self.model.model.__name__,
+            table_name=self.table_name,
+            index_name=index_name,
+            index_type=None if index is None else index.type,
+            has_partition_key=partition is not None,
+            has_sort_key=has_sort,
+            has_sort_condition=sort is not None,
+            has_filter=filter is not None,
+            projections=tuple(projection or ()),
+            consistent_read=bool(consistent_read),
+            scan_forward=bool(scan_forward),
+        )
+
+    def describe_scan(
+        self,
+        *,
+        index_name: str | None = None,
+        consistent_read: bool = False,
+        projection: Iterable[str] | None = None,
+        filter: Condition | None = None,
+        segment: int | None = None,
+        total_segments: int | None = None,
+    ) -> ScanShape:
+        """What a scan asks for, without checking it (for ``QueryOptimizer``)."""
+        index = next((i for i in self.model.indexes if i.name == index_name), None)
+        return ScanShape(
+            model_name=self.model.model.__name__,
+            table_name=self.table_name,
+            index_name=index_name,
+            index_type=None if index is None else index.type,
+            has_filter=filter is not None,
+            projections=tuple(projection or ()),
+            consistent_read=bool(consistent_read),
+            parallel_scan_configured=total_segments is not None or segment is not None,
+            total_segments=total_segments or 0,
+        )
 
     def count(
         self,

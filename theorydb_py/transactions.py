@@ -26,17 +26,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar, Union
 
 from theorydb_py import _client
 from theorydb_py._types import Request
-from theorydb_py.batch import key_id, split_key
+from theorydb_py.batch import key_id
 from theorydb_py.errors import TheorydbPyError, TransactionCanceledError, ValidationError
 from theorydb_py.expressions import Condition, Expression, projection
-from theorydb_py.update import build_update
-
-if TYPE_CHECKING:
-    from theorydb_py.table import Table
+from theorydb_py.mapper import ItemMapper, MapperSource, mapper_of
 
 __all__ = [
     "MAX_ACTIONS",
@@ -51,16 +48,25 @@ __all__ = [
 ]
 
 MAX_ACTIONS = 100
+T = TypeVar("T")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class TransactPut:
-    """Put ``item`` (replacing any item with its key) if ``condition`` holds."""
+@dataclasses.dataclass(frozen=True)  # no slots: TransactPut[Note](...) sets __orig_class__
+class TransactPut(Generic[T]):
+    """Put ``item`` (replacing any item with its key) if the condition holds.
 
-    item: Any
-    condition: Condition | None = None
-    table: Table[Any] | None = None
-    return_item_on_failure: bool = False
+    The condition is ``condition_expression``: a raw string with its ``expression_attribute_names`` and
+    ``expression_attribute_values`` (TableTheory's form), or a typed ``Condition``; ``condition=`` is the
+    same for typed conditions.
+    """
+
+    item: T
+    condition_expression: str | Condition | None = None
+    expression_attribute_names: Mapping[str, str] | None = None
+    expression_attribute_values: Mapping[str, Any] | None = None
+    condition: Condition | None = dataclasses.field(default=None, kw_only=True)
+    table: MapperSource | None = dataclasses.field(default=None, kw_only=True)
+    return_item_on_failure: bool = dataclasses.field(default=False, kw_only=True)
 
     def __repr__(self) -> str:
         return f"TransactPut({self.item!r})"
@@ -68,15 +74,18 @@ class TransactPut:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class TransactUpdate:
-    """Apply an update mapping to the item ``(pk, sk)`` if ``condition`` (and ``expected_version``) hold."""
+    """Apply an update mapping to the item ``(pk, sk)`` if the condition (and ``expected_version``) hold."""
 
     pk: Any
     sk: Any
     updates: Mapping[str, Any]
-    condition: Condition | None = None
-    expected_version: int | None = None
-    table: Table[Any] | None = None
-    return_item_on_failure: bool = False
+    condition_expression: str | Condition | None = None
+    expression_attribute_names: Mapping[str, str] | None = None
+    expression_attribute_values: Mapping[str, Any] | None = None
+    condition: Condition | None = dataclasses.field(default=None, kw_only=True)
+    expected_version: int | None = dataclasses.field(default=None, kw_only=True)
+    table: MapperSource | None = dataclasses.field(default=None, kw_only=True)
+    return_item_on_failure: bool = dataclasses.field(default=False, kw_only=True)
 
     def __repr__(self) -> str:
         return f"TransactUpdate({self.pk!r}, {self.sk!r}, {dict(self.updates)!r})"
@@ -84,14 +93,17 @@ class TransactUpdate:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class TransactDelete:
-    """Delete the item ``(pk, sk)`` if ``condition`` (and ``expected_version``) hold."""
+    """Delete the item ``(pk, sk)`` if the condition (and ``expected_version``) hold."""
 
     pk: Any
     sk: Any = None
-    condition: Condition | None = None
-    expected_version: int | None = None
-    table: Table[Any] | None = None
-    return_item_on_failure: bool = False
+    condition_expression: str | Condition | None = None
+    expression_attribute_names: Mapping[str, str] | None = None
+    expression_attribute_values: Mapping[str, Any] | None = None
+    condition: Condition | None = dataclasses.field(default=None, kw_only=True)
+    expected_version: int | None = dataclasses.field(default=None, kw_only=True)
+    table: MapperSource | None = dataclasses.field(default=None, kw_only=True)
+    return_item_on_failure: bool = dataclasses.field(default=False, kw_only=True)
 
     def __repr__(self) -> str:
         return f"TransactDelete({self.pk!r}, {self.sk!r})"
@@ -99,16 +111,20 @@ class TransactDelete:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class TransactConditionCheck:
-    """Write nothing, but cancel the transaction unless ``condition`` holds for the item ``(pk, sk)``."""
+    """Write nothing, but cancel the transaction unless the condition holds for the item ``(pk, sk)``."""
 
     pk: Any
     sk: Any
-    condition: Condition
-    table: Table[Any] | None = None
-    return_item_on_failure: bool = False
+    condition_expression: str | Condition | None = None
+    expression_attribute_names: Mapping[str, str] | None = None
+    expression_attribute_values: Mapping[str, Any] | None = None
+    condition: Condition | None = dataclasses.field(default=None, kw_only=True)
+    table: MapperSource | None = dataclasses.field(default=None, kw_only=True)
+    return_item_on_failure: bool = dataclasses.field(default=False, kw_only=True)
 
     def __repr__(self) -> str:
-        return f"TransactConditionCheck({self.pk!r}, {self.sk!r}, {self.condition!r})"
+        shown = self.condition if self.condition is not None else self.condition_expression
+        return f"TransactConditionCheck({self.pk!r}, {self.sk!r}, {shown!r})"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -118,23 +134,22 @@ class TransactGet:
     pk: Any
     sk: Any = None
     projection: Sequence[str] | None = None
-    table: Table[Any] | None = None
+    table: MapperSource | None = None
 
     def __repr__(self) -> str:
         return f"TransactGet({self.pk!r}, {self.sk!r})"
 
 
-TransactWriteAction = TransactPut | TransactUpdate | TransactDelete | TransactConditionCheck
+# Generic like TableTheory's alias: ``TransactWriteAction[Note]``.
+TransactWriteAction = Union[TransactPut[T], TransactUpdate, TransactDelete, TransactConditionCheck]  # noqa: UP007
 _WRITE_TYPES = (TransactPut, TransactUpdate, TransactDelete, TransactConditionCheck)
 
 
-def _table(action: Any, default: Table[Any] | None, index: int) -> Table[Any]:
-    from theorydb_py.table import Table
-
+def _table(action: Any, default: MapperSource | None, index: int) -> ItemMapper[Any]:
     table = action.table if action.table is not None else default
-    if not isinstance(table, Table):
+    if table is None or not isinstance(getattr(table, "mapper", None), ItemMapper):
         raise ValidationError(f"transaction action {index} ({action!r}) needs table=<a Table>")
-    return table
+    return mapper_of(table)
 
 
 def _actions(actions: Any, kinds: tuple[type, ...], what: str) -> list[Any]:
@@ -151,46 +166,60 @@ def _actions(actions: Any, kinds: tuple[type, ...], what: str) -> list[Any]:
 
 
 def _write_entry(
-    action: TransactWriteAction, table: Table[Any], where: str
+    action: TransactWriteAction[Any], table: ItemMapper[Any], where: str
 ) -> tuple[dict[str, Any], tuple[Any, ...]]:
     """The TransactItems entry of one action, and the identity of the item it touches."""
-    body: Request = {"TableName": table.table_name}
-    expr = Expression()
-    version: int | None = None
+    condition = _condition_of(action, where)
+    names, values = action.expression_attribute_names, action.expression_attribute_values
     if isinstance(action, TransactPut):
-        table._check_instance(action.item)
-        body["Item"] = table.to_item(table._lifecycle.stamp(action.item, new=False))
+        _, body = table.put_request(action.item, condition=condition, names=names, values=values)
         ident = key_id({f.attribute_name: body["Item"][f.attribute_name] for f in table.model.key_fields})
         kind = "Put"
+    elif isinstance(action, TransactUpdate):
+        body = table.update_request(
+            action.pk,
+            action.sk,
+            action.updates,
+            condition=condition,
+            names=names,
+            values=values,
+            expected_version=action.expected_version,
+            where=where,
+        )
+        ident, kind = key_id(body["Key"]), "Update"
     else:
-        body["Key"] = table._key(action.pk, action.sk, where)
+        body = {"TableName": table.table_name, "Key": table.key(action.pk, action.sk, where)}
         ident = key_id(body["Key"])
-        if isinstance(action, TransactUpdate):
-            seal = table._seal if table._encrypted else None
-            body["UpdateExpression"] = build_update(
-                table.model, table._with_lifecycle(action.updates), expr, seal
+        version = action.expected_version if isinstance(action, TransactDelete) else None
+        if isinstance(action, TransactConditionCheck) and condition is None:
+            raise ValidationError(
+                f"{where}: a condition check needs a condition (condition_expression=, a string or eq(), ...)"
             )
-            version, kind = action.expected_version, "Update"
-        elif isinstance(action, TransactDelete):
-            version, kind = action.expected_version, "Delete"
-        else:
-            if not isinstance(action.condition, Condition):
-                raise ValidationError(f"{where}: a condition check needs a condition built with eq(), ...")
-            kind = "ConditionCheck"
-    if action.condition is not None and not isinstance(action.condition, Condition):
-        raise ValidationError(f"{where}: conditions in transactions are built with eq(), exists()...")
-    table._condition(body, expr, action.condition, None, None, version)
+        table.apply_condition(body, Expression(), condition, names, values, version)
+        kind = "Delete" if isinstance(action, TransactDelete) else "ConditionCheck"
     if action.return_item_on_failure:
         body["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     return {kind: body}, (table.table_name, *ident)
 
 
+def _condition_of(action: TransactWriteAction[Any], where: str) -> str | Condition | None:
+    """The action's condition: ``condition_expression`` (a string or a Condition) or ``condition``."""
+    if action.condition is not None and action.condition_expression is not None:
+        raise ValidationError(f"{where}: give condition_expression or condition, not both")
+    if action.condition is not None and not isinstance(action.condition, Condition):
+        raise ValidationError(f"{where}: condition= takes conditions built with eq(), exists()...")
+    chosen = action.condition if action.condition is not None else action.condition_expression
+    if chosen is not None and not isinstance(chosen, str | Condition):
+        raise ValidationError(f"{where}: condition_expression is a string or built with eq(), exists()...")
+    return chosen
+
+
 def transact_write(
-    actions: Sequence[TransactWriteAction],
+    actions: Sequence[TransactWriteAction[Any]],
     *,
     client: Any = None,
     client_request_token: str | None = None,
-    default: Table[Any] | None = None,
+    default: MapperSource | None = None,
 ) -> None:
     """Run the actions atomically: all happen, or none and ``TransactionCanceledError`` says why.
 
@@ -220,7 +249,7 @@ def transact_write(
         raise _decoded(err, tables) from err.__cause__
 
 
-def _decoded(err: TransactionCanceledError, tables: list[Table[Any]]) -> TransactionCanceledError:
+def _decoded(err: TransactionCanceledError, tables: list[ItemMapper[Any]]) -> TransactionCanceledError:
     """The same cancellation with each returned item decoded into its action's model (where it can be)."""
     reasons = []
     for reason in err.reasons:
@@ -231,11 +260,11 @@ def _decoded(err: TransactionCanceledError, tables: list[Table[Any]]) -> Transac
             except TheorydbPyError:
                 item = None  # the raw item stays available; a bad stored item must not hide the cancellation
         reasons.append(dataclasses.replace(reason, item=item))
-    return TransactionCanceledError(err.message, code=err.code, reasons=tuple(reasons))
+    return type(err)(err.message, code=err.code, reasons=tuple(reasons))
 
 
 def transact_get(
-    gets: Sequence[TransactGet | Any], *, client: Any = None, default: Table[Any] | None = None
+    gets: Sequence[TransactGet | Any], *, client: Any = None, default: MapperSource | None = None
 ) -> list[Any]:
     """The items, read atomically, in the order asked (None for a missing item).
 
@@ -249,7 +278,7 @@ def transact_get(
     entries = []
     seen: set[Any] = set()
     for index, (get, table) in enumerate(zip(listed, tables, strict=True)):
-        body: Request = {"TableName": table.table_name, "Key": table._key(get.pk, get.sk, "transact_get")}
+        body: Request = {"TableName": table.table_name, "Key": table.key(get.pk, get.sk, "transact_get")}
         ident = (table.table_name, *key_id(body["Key"]))
         if ident in seen:
             raise ValidationError(f"transact_get: item {index} is asked for twice")
@@ -272,13 +301,15 @@ def transact_get(
         if not raw:
             out.append(None)
             continue
-        cache = caches.setdefault(id(table), table._new_cache())
+        cache = caches.setdefault(id(table), table.new_cache())
         out.append(table.from_item(raw, cache))
     return out
 
 
-def _key_get(table: Table[Any], key: Any) -> TransactGet:
-    split_key(table, key, "transact_get")  # checks the shape: pk, or (pk, sk)
+def _key_get(source: MapperSource, key: Any) -> TransactGet:
+    table = mapper_of(source)
+    found = table.split_key(key, "transact_get")  # checks the shape: pk, or (pk, sk)
     if table.model.sk is None:
-        return TransactGet(key, None, table=table)
-    return TransactGet(key[0], key[1], table=table)
+        return TransactGet(key[0] if isinstance(key, tuple) else key, None, table=source)
+    assert len(found) == 2
+    return TransactGet(key[0], key[1], table=source)

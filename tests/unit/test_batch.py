@@ -37,7 +37,13 @@ def user_item(i: int) -> dict[str, Any]:
 def test_batch_get_keeps_the_order_asked_and_reports_missing(fake: FakeDynamoDBClient) -> None:
     fake.expect(
         "batch_get_item",
-        Exact({"RequestItems": {"users": {"Keys": [user_key(3), user_key(1), user_key(2)]}}}),
+        Exact(
+            {
+                "RequestItems": {
+                    "users": {"Keys": [user_key(3), user_key(1), user_key(2)], "ConsistentRead": False}
+                }
+            }
+        ),
         response={"Responses": {"users": [user_item(1), user_item(3)]}},
     )
     result = Table(USERS, client=fake).batch_get([("u3", "PROFILE"), ("u1", "PROFILE"), ("u2", "PROFILE")])
@@ -83,7 +89,11 @@ def test_unprocessed_keys_are_retried_with_exponential_backoff_and_jitter(fake: 
         response: dict[str, Any] = {"Responses": {"users": found}}
         if unprocessed:
             response["UnprocessedKeys"] = {"users": {"Keys": unprocessed}}
-        fake.expect("batch_get_item", Exact({"RequestItems": {"users": {"Keys": keys}}}), response=response)
+        fake.expect(
+            "batch_get_item",
+            Exact({"RequestItems": {"users": {"Keys": keys, "ConsistentRead": False}}}),
+            response=response,
+        )
     result = Table(USERS, client=fake).batch_get([("u1", "PROFILE"), ("u2", "PROFILE")], retry=waits.policy())
     assert [u.id for u in result] == ["u1", "u2"]
     assert waits.delays == [0.05, 0.1, 0.2, 0.25]  # 0.5 * min(0.5, 0.1 * 2**n)
@@ -120,7 +130,7 @@ def test_batch_get_refuses_bad_keys_before_sending(keys: Any, message: str, fake
 def test_batch_write_chunks_by_25_and_stamps_puts(fake: FakeDynamoDBClient) -> None:
     table = Table(DOCS, client=fake, clock=lambda: NOW)
     puts = [Doc(f"d{i}") for i in range(30)]
-    stamped = [table.to_item(table._lifecycle.stamp(d, new=False)) for d in puts]
+    stamped = [table.to_item(table.mapper.stamp(d, new=False)) for d in puts]
     requests = [{"PutRequest": {"Item": item}} for item in stamped]
     requests += [{"DeleteRequest": {"Key": {"id": {"S": f"x{i}"}}}} for i in range(3)]
     fake.expect("batch_write_item", Exact({"RequestItems": {"docs": requests[:25]}}), response={})
@@ -172,7 +182,6 @@ def test_unprocessed_puts_are_reported_as_the_instances_given(fake: FakeDynamoDB
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({}, "at least one put or delete"),
         ({"puts": [Note("a")], "deletes": ["A"]}, "appears twice"),
         ({"deletes": ["a", "a"]}, "appears twice"),
         ({"puts": [User("u1")]}, "expected a Note instance"),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from theorydb_py import ValidationError
-from theorydb_py.cursor import GOLDEN_CURSOR, GOLDEN_JSON, decode_cursor, encode_cursor
+from theorydb_py.cursor import GOLDEN_CURSOR, GOLDEN_JSON, Cursor, decode_cursor, encode_cursor, start_key
 
 GOLDEN_KEY = {"PK": {"S": "USER#1"}, "SK": {"S": "PROFILE"}}
 
@@ -21,11 +21,21 @@ def test_golden_pair_encodes_exactly() -> None:
 
 
 def test_golden_pair_decodes_exactly() -> None:
-    assert decode_cursor(GOLDEN_CURSOR, index="gsi-email", sort="ASC") == GOLDEN_KEY
+    assert decode_cursor(GOLDEN_CURSOR) == Cursor(GOLDEN_KEY, "gsi-email", "ASC")
+    assert start_key(GOLDEN_CURSOR, index="gsi-email", sort="ASC") == GOLDEN_KEY
     assert (
-        decode_cursor(GOLDEN_CURSOR, index="gsi-email", sort="ASC", key_names=frozenset(GOLDEN_KEY))
-        == GOLDEN_KEY
+        start_key(GOLDEN_CURSOR, index="gsi-email", sort="ASC", key_names=frozenset(GOLDEN_KEY)) == GOLDEN_KEY
     )
+    cursor = decode_cursor(GOLDEN_CURSOR)  # TableTheory's contract test: decode then encode gives it back
+    assert encode_cursor(cursor.last_key, index=cursor.index, sort=cursor.sort) == GOLDEN_CURSOR
+
+
+def test_tabletheory_encoder_edges() -> None:
+    assert encode_cursor({}) == ""
+    with pytest.raises(ValueError, match="last_key must be a map"):
+        encode_cursor([])  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="cursor is empty"):
+        decode_cursor("  ")
 
 
 def test_key_order_members_and_padding() -> None:
@@ -33,7 +43,7 @@ def test_key_order_members_and_padding() -> None:
     text = base64.urlsafe_b64decode(token).decode("utf-8")
     assert text == '{"lastKey":{"a":{"S":"é"},"b":{"N":"2"}}}'  # sorted, non-ASCII as is, no index/sort
     assert len(token) % 4 == 0
-    assert decode_cursor(token.rstrip("=")) == {
+    assert decode_cursor(token.rstrip("=")).last_key == {
         "a": {"S": "é"},
         "b": {"N": "2"},
     }  # unpadded input is accepted
@@ -55,7 +65,7 @@ def test_every_attribute_type_round_trips() -> None:
     body = json.loads(base64.urlsafe_b64decode(token))
     assert body["lastKey"]["b"] == {"B": "/wA="}  # standard base64 inside
     assert list(body["lastKey"]["m"]["M"]) == ["a", "z"]
-    assert decode_cursor(token) == key
+    assert decode_cursor(token).last_key == key
 
 
 def _token(body: Any) -> str:
@@ -63,20 +73,22 @@ def _token(body: Any) -> str:
 
 
 BAD: list[tuple[str, str, str]] = [
-    ("empty", "", "invalid cursor: it is empty"),
-    ("blank", "   ", "invalid cursor: it is empty"),
+    ("empty", "", "invalid cursor: cursor is empty"),
+    ("blank", "   ", "invalid cursor: cursor is empty"),
     ("not base64", "!!!!", r"not a TableTheory cursor \(bad base64 or JSON\)"),
     ("not json", base64.urlsafe_b64encode(b"hello").decode(), "not a TableTheory cursor"),
     ("not utf-8", base64.urlsafe_b64encode(b"\xff\xfe").decode(), "not a TableTheory cursor"),
-    ("json list", _token([1]), "its JSON is not an object"),
-    ("no lastKey", _token({"index": "x"}), "lastKey must be a non-empty object"),
-    ("lastKey list", _token({"lastKey": []}), "lastKey must be a non-empty object"),
+    ("json list", _token([1]), "cursor must decode to an object"),
+    ("no lastKey", _token({"index": "x"}), "cursor lastKey is invalid"),
+    ("lastKey list", _token({"lastKey": []}), "cursor lastKey is invalid"),
     ("bad value", _token({"lastKey": {"a": {"S": 1}}}), "lastKey holds a malformed attribute value"),
     ("two tags", _token({"lastKey": {"a": {"S": "x", "N": "1"}}}), "malformed attribute value"),
     ("bad binary", _token({"lastKey": {"a": {"B": "***"}}}), "malformed attribute value"),
     ("unknown tag", _token({"lastKey": {"a": {"X": "1"}}}), "malformed attribute value"),
     ("empty set", _token({"lastKey": {"a": {"SS": []}}}), "malformed attribute value"),
     ("extra member", _token({"lastKey": {"a": {"S": "x"}}, "page": 2}), r"unknown members \['page'\]"),
+    ("bad index", _token({"lastKey": {"a": {"S": "x"}}, "index": 1}), "index must be a string"),
+    ("bad sort", _token({"lastKey": {"a": {"S": "x"}}, "sort": "UP"}), "sort must be ASC or DESC"),
 ]
 
 
@@ -88,12 +100,12 @@ def test_bad_cursors_are_refused(token: str, message: str) -> None:
 
 def test_cursor_must_match_the_query_it_is_handed_to() -> None:
     with pytest.raises(ValidationError, match="made for index 'gsi-email', not None"):
-        decode_cursor(GOLDEN_CURSOR, sort="ASC")
+        start_key(GOLDEN_CURSOR, sort="ASC")
     with pytest.raises(ValidationError, match="made for the table, not for index 'other'"):
-        decode_cursor(encode_cursor(GOLDEN_KEY, sort="ASC"), index="other", sort="ASC")
+        start_key(encode_cursor(GOLDEN_KEY, sort="ASC"), index="other", sort="ASC")
     with pytest.raises(ValidationError, match="made for sort order 'ASC', not 'DESC'"):
-        decode_cursor(GOLDEN_CURSOR, index="gsi-email", sort="DESC")
+        start_key(GOLDEN_CURSOR, index="gsi-email", sort="DESC")
     with pytest.raises(ValidationError, match="made for a query, not a scan"):
-        decode_cursor(GOLDEN_CURSOR, index="gsi-email")
+        start_key(GOLDEN_CURSOR, index="gsi-email")
     with pytest.raises(ValidationError, match=r"lastKey has attributes \['PK', 'SK'\], expected \['PK'\]"):
-        decode_cursor(GOLDEN_CURSOR, index="gsi-email", sort="ASC", key_names=frozenset({"PK"}))
+        start_key(GOLDEN_CURSOR, index="gsi-email", sort="ASC", key_names=frozenset({"PK"}))

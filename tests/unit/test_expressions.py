@@ -108,7 +108,7 @@ def test_converters_apply_in_filters() -> None:
 def test_repr_shows_the_expression() -> None:
     assert repr(eq("a", 1) | ~exists("b")) == "(a = 1 OR NOT attribute_exists(b))"
     assert repr(in_(size("t"), [1, 2])) == "size(t) IN (1, 2)"
-    assert repr(SortKeyCondition.between(1, 2)) == "SortKeyCondition(BETWEEN 1, 2)"
+    assert repr(SortKeyCondition.between(1, 2)) == "SortKeyCondition(between 1, 2)"
 
 
 def test_conditions_refuse_truth_testing() -> None:
@@ -194,9 +194,7 @@ def test_key_conditions(sort: SortKeyCondition | None, text: str, values: dict[s
 def test_key_condition_refusals() -> None:
     by_status = USERS.index("by-status")
     with pytest.raises(ValidationError, match="begins_with needs an S or B sort key; age is N"):
-        key_condition(
-            by_status.partition, by_status.sort, "active", SortKeyCondition.begins_with("1"), Expression()
-        )
+        key_condition(*USERS.index_keys(by_status), "active", SortKeyCondition.begins_with("1"), Expression())
     with pytest.raises(ValidationError, match="this table or index has no sort key"):
         key_condition(NOTES.pk, None, "k", SortKeyCondition.eq("x"), Expression())
     with pytest.raises(ValidationError, match="the key field id must not be empty"):
@@ -206,7 +204,7 @@ def test_key_condition_refusals() -> None:
     with pytest.raises(ValidationError, match="sort must be a SortKeyCondition"):
         key_condition(USERS.pk, USERS.sk, "u", "A", Expression())  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match=r"query sort condition age: expected int"):
-        key_condition(by_status.partition, by_status.sort, "active", SortKeyCondition.gt("x"), Expression())
+        key_condition(*USERS.index_keys(by_status), "active", SortKeyCondition.gt("x"), Expression())
     expr = Expression()
     key_condition(NOTES.pk, None, "abc", None, expr)
     assert expr.values == {":pk": {"S": "ABC"}}  # the converter applies to keys

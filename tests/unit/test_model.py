@@ -11,7 +11,7 @@ import pytest
 
 from tests.unit._models import NOTES, USERS, User
 from theorydb_py import ModelDefinition, ModelDefinitionError, ValidationError, gsi, lsi, theorydb_field
-from theorydb_py.model import IndexDeclaration
+from theorydb_py.model import IndexDeclaration, IndexDefinition, IndexSpec, Projection
 
 
 def test_fields_keys_and_indexes_are_resolved() -> None:
@@ -21,19 +21,16 @@ def test_fields_keys_and_indexes_are_resolved() -> None:
     assert [f.python_name for f in USERS.key_fields] == ["id", "sk"]
     assert "secret_note" not in [f.python_name for f in USERS.fields]  # ignore=True keeps it out
     by_status = USERS.index("by-status")
-    assert (by_status.kind, by_status.partition.attribute_name, by_status.projection) == (
+    assert (by_status.type, by_status.partition, by_status.projection) == (
         "GSI",
         "status",
-        "KEYS_ONLY",
+        Projection.keys_only(),
     )
-    assert by_status.sort is not None and by_status.sort.key_type == "N"
+    partition, sort = USERS.index_keys(by_status)
+    assert partition.python_name == "status" and sort is not None and sort.key_type == "N"
     by_age = USERS.index("by-age")
-    assert (by_age.kind, by_age.partition, by_age.projection, by_age.include) == (
-        "LSI",
-        USERS.pk,
-        "INCLUDE",
-        ("name",),
-    )
+    assert (by_age.type, by_age.partition, by_age.projection) == ("LSI", "PK", Projection.include("name"))
+    assert USERS.index_keys(by_age)[0] is USERS.pk
 
 
 def test_field_lookup_by_python_or_attribute_name() -> None:
@@ -249,12 +246,6 @@ BAD_MODELS: list[tuple[str, type, list[IndexDeclaration], str]] = [
     ),
     ("lsi without table sk", _model(a=PK, c=(int, 0)), [lsi("l", "c")], r"needs a table with a sort key"),
     (
-        "include unknown",
-        _model(a=PK, b=(str, "")),
-        [gsi("g", "b", include=["zzz"])],
-        r"included field 'zzz' is not a field",
-    ),
-    (
         "two indexes same name",
         _model(a=PK, b=(str, "")),
         [gsi("g", "b"), gsi("g", "b")],
@@ -308,8 +299,23 @@ def test_bad_index_declarations(declare: Any, message: str) -> None:
 
 
 def test_include_implies_include_projection() -> None:
-    assert gsi("g", "a", include=["b"]).projection == "INCLUDE"
-    assert lsi("l", "c").projection == "ALL"
+    assert gsi("g", "a", include=["b"]).projection == Projection.include("b")
+    assert lsi("l", "c").projection == Projection.all()
+    assert lsi("l", "c").partition == "__TABLE_PK__"  # TableTheory's sentinel for the table's pk
+
+
+def test_tabletheory_index_declarations() -> None:
+    """``gsi(name, partition=..., projection=Projection...)``; INCLUDE names outside the model pass
+    through."""
+    cls = _model(a=PK, b=(str, ""), c=(str, ""))
+    model: ModelDefinition[Any] = ModelDefinition.from_dataclass(
+        cls, indexes=[gsi("g", partition="b", sort="c", projection=Projection.include("c", "extra"))]
+    )
+    index = model.index("g")
+    assert index == IndexDefinition("g", "GSI", "b", "c", Projection("INCLUDE", ("c", "extra")))
+    assert isinstance(gsi("g", partition="b"), IndexSpec)
+    with pytest.raises(ModelDefinitionError, match="projection type must be one of"):
+        Projection("SOME")
 
 
 @dataclass

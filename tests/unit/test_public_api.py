@@ -5,7 +5,19 @@ from __future__ import annotations
 import theorydb_py
 
 EXPECTED = {
+    "AttributeConverter",
     "AwsError",
+    "BatchRetryExceededError",
+    "EncryptionNotConfiguredError",
+    "FilterCondition",
+    "FilterGroup",
+    "IndexDefinition",
+    "IndexSpec",
+    "Projection",
+    "TransactWriteAction",
+    "TransactionConditionFailedError",
+    "__repo_version__",
+    "__version__",
     "BatchGetResult",
     "BatchUnprocessedError",
     "CancellationReason",

@@ -24,11 +24,11 @@ def test_create_table_request_for_a_model_with_indexes() -> None:
     assert build_create_table_request(USERS) == {
         "TableName": "users",
         "AttributeDefinitions": [
-            {"AttributeName": "PK", "AttributeType": "S"},
+            {"AttributeName": "PK", "AttributeType": "S"},  # sorted by name, as TableTheory does
             {"AttributeName": "SK", "AttributeType": "S"},
+            {"AttributeName": "age", "AttributeType": "N"},
             {"AttributeName": "email", "AttributeType": "S"},
             {"AttributeName": "status", "AttributeType": "S"},
-            {"AttributeName": "age", "AttributeType": "N"},
         ],
         "KeySchema": [
             {"AttributeName": "PK", "KeyType": "HASH"},
@@ -74,7 +74,7 @@ def test_provisioned_billing_and_converter_key_types() -> None:
     }
     gsi = build_create_table_request(USERS, billing_mode="PROVISIONED")["GlobalSecondaryIndexes"][0]
     assert gsi["ProvisionedThroughput"] == {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
-    with pytest.raises(ValidationError, match="billing_mode must be PAY_PER_REQUEST or PROVISIONED"):
+    with pytest.raises(ValidationError, match="unsupported billing_mode: FREE"):
         build_create_table_request(USERS, billing_mode="FREE")  # type: ignore[arg-type]
 
 
@@ -117,12 +117,29 @@ def test_describe_and_delete(fake: FakeDynamoDBClient) -> None:
     fake.expect("delete_table", {"TableName": "users"}, error="ResourceNotFoundException")
     with pytest.raises(TableNotFoundError):
         delete_table(USERS, client=fake)
+    fake.expect("delete_table", {"TableName": "users"}, error="ResourceNotFoundException")
+    delete_table(USERS, client=fake, ignore_missing=True)  # TableTheory's name
 
 
-def test_create_fails_clearly_when_the_table_exists(fake: FakeDynamoDBClient) -> None:
+def test_create_is_idempotent_as_in_tabletheory(fake: FakeDynamoDBClient) -> None:
+    """An existing table (``ResourceInUseException``) is waited for, not an error; other errors raise."""
     fake.expect(
         "create_table", {}, error="ResourceInUseException", error_message="Table already exists: users"
     )
+    fake.expect("describe_table", {"TableName": "users"}, response=ACTIVE)
+    assert create_table(USERS, client=fake)["TableStatus"] == "ACTIVE"
+    fake.expect("create_table", {}, error="LimitExceededException", error_message="too many tables")
     with pytest.raises(AwsError) as info:
         create_table(USERS, client=fake)
-    assert (info.value.code, info.value.message) == ("ResourceInUseException", "Table already exists: users")
+    assert (info.value.code, info.value.message) == ("LimitExceededException", "too many tables")
+
+
+def test_waits_time_out_with_tabletheory_message(fake: FakeDynamoDBClient) -> None:
+    slept: list[float] = []
+    fake.expect("create_table", {}, response={"TableDescription": {}})
+    fake.expect("describe_table", {}, response={"Table": {"TableStatus": "CREATING"}})
+    with pytest.raises(ValidationError, match="timed out waiting for table ACTIVE: users"):
+        create_table(
+            USERS, client=fake, wait_timeout_seconds=0, poll_interval_seconds=0.5, sleep=slept.append
+        )
+    assert slept == []  # the deadline had passed at the first look: no sleep

@@ -45,7 +45,8 @@ def nonces() -> Callable[[int], bytes]:
 
 def test_a_model_with_encrypted_fields_needs_a_key() -> None:
     with pytest.raises(
-        EncryptionConfigError, match=r"Secret has encrypted fields \(ssn, pin\): pass kms_key_arn="
+        EncryptionConfigError,
+        match=r"Secret has encrypted fields \(ssn, pin\) but kms_key_arn is not configured",
     ):
         Table(SECRETS, client=object())
 

@@ -85,7 +85,11 @@ def test_put_condition_failure_is_condition_failed_error(fake: FakeDynamoDBClien
 
 def test_get_and_find(fake: FakeDynamoDBClient) -> None:
     user = User(id="u1", name="Ann")
-    fake.expect("get_item", Exact({"TableName": "users", "Key": U1_KEY}), response={"Item": stored(user)})
+    fake.expect(
+        "get_item",
+        Exact({"TableName": "users", "Key": U1_KEY, "ConsistentRead": False}),  # always sent (TableTheory)
+        response={"Item": stored(user)},
+    )
     fake.expect("get_item", Exact({"TableName": "users", "Key": U1_KEY, "ConsistentRead": True}), response={})
     fake.expect("get_item", {"Key": {"PK": {"S": "u2"}, "SK": {"S": "X"}}}, response={})
     table = Table(USERS, client=fake)
@@ -99,7 +103,7 @@ def test_get_and_find(fake: FakeDynamoDBClient) -> None:
 def test_keys_go_through_converters(fake: FakeDynamoDBClient) -> None:
     fake.expect(
         "get_item",
-        Exact({"TableName": "notes", "Key": {"key": {"S": "ABC"}}}),
+        Exact({"TableName": "notes", "Key": {"key": {"S": "ABC"}}, "ConsistentRead": False}),
         response={"Item": {"key": {"S": "ABC"}, "text": {"S": "HELLO"}, "count": {"N": "2"}}},
     )
     assert Table(NOTES, client=fake).get("abc") == Note("abc", "hello", 2)
@@ -223,6 +227,8 @@ def test_query_on_an_index(fake: FakeDynamoDBClient) -> None:
                 "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :sk1 AND :sk2",
                 "ExpressionAttributeNames": {"#pk": "status", "#sk": "age"},
                 "ExpressionAttributeValues": {":pk": {"S": "active"}, ":sk1": {"N": "1"}, ":sk2": {"N": "9"}},
+                "ScanIndexForward": True,
+                "ConsistentRead": False,
             }
         ),
         response={"Items": [], "Count": 0, "ScannedCount": 0, "LastEvaluatedKey": last},
@@ -269,13 +275,18 @@ def test_scan_and_parallel_scan(fake: FakeDynamoDBClient) -> None:
                 "ExpressionAttributeValues": {":f1": {"BOOL": True}},
                 "Segment": 1,
                 "TotalSegments": 4,
+                "ConsistentRead": False,
             }
         ),
         response=_page(["a"], "a"),
     )
     page = Table(USERS, client=fake).scan(filter=eq("active", True), segment=1, total_segments=4)
     assert page.next_cursor == encode_cursor({"PK": {"S": "u1"}, "SK": {"S": "a"}})
-    fake.expect("scan", Exact({"TableName": "users", "IndexName": "by-email"}), response=_page(["x"], None))
+    fake.expect(
+        "scan",
+        Exact({"TableName": "users", "IndexName": "by-email", "ConsistentRead": False}),
+        response=_page(["x"], None),
+    )
     assert [u.sk for u in Table(USERS, client=fake).scan_all(index_name="by-email")] == ["x"]
 
 
@@ -288,7 +299,9 @@ def test_count_uses_select_count_over_all_pages(fake: FakeDynamoDBClient) -> Non
         "query", {"Select": "COUNT", "ExclusiveStartKey": key}, response={"Count": 1, "ScannedCount": 1}
     )
     fake.expect(
-        "scan", Exact({"TableName": "users", "Select": "COUNT"}), response={"Count": 7, "ScannedCount": 7}
+        "scan",
+        Exact({"TableName": "users", "Select": "COUNT", "ConsistentRead": False}),
+        response={"Count": 7, "ScannedCount": 7},
     )
     table = Table(USERS, client=fake)
     assert table.count("u1") == 3
@@ -341,7 +354,7 @@ REFUSED: list[tuple[str, Any, str]] = [
     (
         "consistent gsi",
         lambda t: t.query("a@x", index_name="by-email", consistent_read=True),
-        "consistent reads are not supported on a GSI",
+        "consistent_read is not supported for GSIs",
     ),
     ("bad limit", lambda t: t.query("u1", limit=0), "limit must be a positive int, not 0"),
     ("segment alone", lambda t: t.scan(segment=0), "needs both segment= and total_segments="),

@@ -213,7 +213,7 @@ def test_an_undecodable_item_is_kept_raw(fake: FakeDynamoDBClient) -> None:
         ([TransactPut(Note("a"))], {}, "expected a Customer instance"),
         (["put"], {}, "must be one of TransactPut"),
         ([TransactDelete("C#1", "PROFILE", condition="#a = :b")], {}, "built with eq()"),  # type: ignore[arg-type]
-        ([TransactConditionCheck("C#1", "PROFILE", None)], {}, "needs a condition"),  # type: ignore[arg-type]
+        ([TransactConditionCheck("C#1", "PROFILE", None)], {}, "needs a condition"),
         ([TransactDelete("C#1")], {}, "needs a sort key"),
         ([TransactDelete("C#1", "PROFILE")], {"client_request_token": "x" * 37}, "1 to 36 characters"),
     ],

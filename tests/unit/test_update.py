@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -81,8 +82,8 @@ def test_bad_updates_are_refused(model: Any, updates: dict[str, Any], message: s
 def test_encrypted_set_values_are_sealed_with_one_call() -> None:
     calls: list[dict[str, Any]] = []
 
-    def seal(attrs: dict[str, Any]) -> dict[str, Any]:
-        calls.append(attrs)
+    def seal(attrs: Mapping[str, Any]) -> dict[str, Any]:
+        calls.append(dict(attrs))
         return {name: {"M": {"sealed": av}} for name, av in attrs.items()}
 
     expr = Expression()

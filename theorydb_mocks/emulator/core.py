@@ -143,23 +143,47 @@ class DynamoDBEmulator:
             )
         with self.lock:
             journal = self._journal if record.mutates else None
-            try:
-                if self.ttl.active:
-                    self.ttl.expire_due()
-                at = self.clock.now() if journal is not None else 0.0
-                if record.metered and self.capacity.enabled:
-                    response = self._metered(handler, record, request)
-                else:
-                    response = handler(self, request)
-            except DynamoDBError:
-                raise
-            except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
-                raise ddb_error(
-                    "InternalServerError", M.INTERNAL_ERROR_OF.format(kind=type(exc).__name__)
-                ) from exc
             if journal is not None:
+                return self._journaled(journal, record, handler, request, origin)
+            return self._locked(record, handler, request)
+
+    def _locked(self, record: OperationRecord, handler: Handler, request: dict[str, Any]) -> dict[str, Any]:
+        """TTL, capacity and the handler (the caller holds the lock)."""
+        try:
+            if self.ttl.active:
+                self.ttl.expire_due()
+            if record.metered and self.capacity.enabled:
+                return self._metered(handler, record, request)
+            return handler(self, request)
+        except DynamoDBError:
+            raise
+        except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
+            raise ddb_error(
+                "InternalServerError", M.INTERNAL_ERROR_OF.format(kind=type(exc).__name__)
+            ) from exc
+
+    def _journaled(
+        self,
+        journal: JournalWriter,
+        record: OperationRecord,
+        handler: Handler,
+        request: dict[str, Any],
+        origin: WireRequest | None,
+    ) -> dict[str, Any]:
+        """The stages with a journal: a write the journal cannot record is undone (an O(tables) snapshot
+        taken before the handler, restored), so nothing unrecorded is ever seen or answered."""
+        undo = self.snapshots.take()
+        try:
+            at = self.clock.now()
+            response = self._locked(record, handler, request)
+            try:
                 journal(record.name, request, origin, at)
+            except BaseException:
+                self.snapshots.restore(undo)
+                raise
             return response
+        finally:
+            self.snapshots.release(undo)
 
     def _metered(self, handler: Handler, record: OperationRecord, request: dict[str, Any]) -> dict[str, Any]:
         """Run a capacity-bearing handler asking for INDEXES detail, record it in the ledger, and answer

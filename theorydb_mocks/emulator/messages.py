@@ -496,7 +496,8 @@ PARTIQL_EMPTY_IN = (
     "IN operator must have a left hand argument of type Variable Reference and right hand argument of type "
     "Seq with at least one member"
 )
-PARTIQL_DUPLICATE_KEYS = "Duplicate keys in tuple. Key: {key} under root"
+PARTIQL_DUPLICATE_KEYS = "Duplicate keys in tuple. Key: {key} under {path}"
+PARTIQL_PARAMETER_IN_VALUE = "Unsupported data type: Parameter under key {path}"
 PARTIQL_EMPTY_BAG = "Empty bags are not supported"
 PARTIQL_BAG_TYPES = "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"
 PARTIQL_BAG_DUPLICATES = "Input collection contains duplicates"
@@ -550,3 +551,119 @@ PARTIQL_BATCH_SINGLE_ITEM = "Only single item select is supported"
 PARTIQL_BATCH_INVALID_OPERATION = (
     "Invalid operation. Only select, insert, update and delete operations are valid"
 )
+
+# --- Vector indexes and SearchVectors -------------------------------------------------------------------
+# DynamoDB Local has no vector search: nothing here is measured. The developer guide quotes some messages
+# (marked "documented"); the others are the emulator's words, in DynamoDB's style (docs/emulator.md).
+
+# CreateTable / UpdateTable.
+VECTOR_UNDEFINED_SEARCH_ATTRIBUTE = (
+    "One element in SearchSchema is not defined in attribute definitions"  # documented
+)
+VECTOR_ON_DEMAND_ONLY = (
+    "One or more parameter values were invalid: Vector indexes are supported only on tables that use "
+    "on-demand capacity mode (PAY_PER_REQUEST)"
+)
+VECTOR_DIMENSIONS_RANGE = (
+    "One or more parameter values were invalid: Dimensions must be between 1 and {limit}, provided: {dims}"
+)
+VECTOR_TWO_HASH = "One or more parameter values were invalid: SearchSchema can have at most one HASH element"
+VECTOR_DUPLICATE_SEARCH_ATTRIBUTE = (
+    "One or more parameter values were invalid: Duplicate attribute in SearchSchema: {name}"
+)
+VECTOR_IN_SCHEMA = (
+    "One or more parameter values were invalid: The vector attribute {name} cannot be in the SearchSchema"
+)
+VECTOR_IS_KEY = (
+    "One or more parameter values were invalid: The vector attribute {name} cannot be a key attribute"
+)
+VECTOR_DIMENSIONS_DIFFER = (
+    "One or more parameter values were invalid: Vector indexes on the same vector attribute must have the "
+    "same Dimensions. VectorAttribute: {name}"
+)
+VECTOR_DUPLICATE_INDEX = "Two vector indices have the same name"
+VECTOR_SAME_NAME_AS_INDEX = "Vector indices and secondary indices must have different names"
+VECTOR_EMPTY_LIST = "One or more parameter values were invalid: List of VectorIndexes is empty"
+VECTOR_ONE_ACTION = (
+    "One or more parameter values were invalid: A VectorIndexUpdate must have exactly one of Create or Delete"
+)
+
+# Writes of a malformed vector (documented behaviour: refused; the words are the emulator's).
+VECTOR_TYPE = (
+    "One or more parameter values were invalid: Parameter invalid type for vector attribute {name}: "
+    "expected a List of Numbers, got {actual}. IndexName: {index}"
+)
+VECTOR_MEMBER_TYPE = (
+    "One or more parameter values were invalid: Parameter invalid type for vector attribute {name} at "
+    "index {position}: expected a Number, got {actual}. IndexName: {index}"
+)
+VECTOR_MEMBER_RANGE = (
+    "One or more parameter values were invalid: Vector attribute {name} at index {position} is out of the "
+    "range of a 32-bit float: {value}. IndexName: {index}"
+)
+VECTOR_DIMENSIONS = (
+    "One or more parameter values were invalid: Vector attribute {name} has {count} dimensions, but the "
+    "vector index expects {dims}. IndexName: {index}"
+)
+
+# SearchVectors.
+SEARCH_TOP_K_RANGE = "Provided TopK value is out of valid range"  # documented
+SEARCH_NO_INDEX = "The table does not have the specified index: {index}"  # documented
+SEARCH_BACKFILLING = "Cannot search backfilling vector index: {index}"  # documented
+SEARCH_HASH_REQUIRED = (
+    "SearchConditionExpression must be provided when SearchSchema has a HASH key"  # documented
+)
+SEARCH_INVALID_COMPARATOR = "Invalid comparator used in SearchConditionExpression"  # documented
+SEARCH_INVALID_OPERATOR = (
+    "Invalid SearchConditionExpression: only equality conditions joined with AND are supported; "
+    "found: {found}"
+)
+SEARCH_NESTED_PATH = (
+    "Invalid SearchConditionExpression: only top-level attributes of the SearchSchema can be used; "
+    "found: {path}"
+)
+SEARCH_NOT_IN_SCHEMA = (
+    "Invalid SearchConditionExpression: attribute {name} is not in the SearchSchema of vector index {index}"
+)
+SEARCH_TYPE_MISMATCH = (
+    "One or more parameter values were invalid: Condition parameter type does not match schema type"
+)
+SEARCH_ELEMENT_TYPE = "Invalid SearchVector: the element at index {position} must be a Number, got {actual}"
+SEARCH_ELEMENT_RANGE = (
+    "Invalid SearchVector: the element at index {position} is out of the range of a 32-bit float: {value}"
+)
+SEARCH_DIMENSIONS = (
+    "Invalid SearchVector: the search vector has {count} dimensions, but vector index {index} has {dims}"
+)
+SEARCH_NOT_PROJECTED = (
+    "Invalid ProjectionExpression: attribute {name} is not projected into vector index {index}"
+)
+
+# --- The HTTP server: malformed HTTP, limits, timeouts, the journal -------------------------------------
+
+HTTP_MALFORMED_REQUEST_LINE = "Malformed HTTP request line"
+HTTP_MALFORMED_HEADER = "Malformed HTTP header"
+HTTP_HEADERS_TOO_LARGE = "Request headers too large"
+HTTP_INVALID_CONTENT_LENGTH = "Invalid Content-Length"
+HTTP_INVALID_CHUNKED_BODY = "Invalid chunked body"
+HTTP_UNSUPPORTED_ENCODING = "Unsupported Transfer-Encoding: {encoding}"
+HTTP_BODY_TOO_LARGE = "Request entity too large: the limit is {limit} bytes"
+HTTP_TOO_MANY_CONNECTIONS = "Too many connections: the server accepts {limit}"
+HTTP_TOO_MANY_BYTES = "The server is holding too many request bytes"
+HTTP_REQUEST_TIMEOUT = "The request was not received within {seconds:g} seconds"
+JOURNAL_NOT_RECORDED = "Internal server error: the write was not recorded ({reason}); nothing was changed"
+
+# --- SigV4 verification (--credentials-file) ----------------------------------------------------------
+
+SIGNATURE_MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. Check your AWS "
+    "Secret Access Key and signing method. Consult the service documentation for details."
+)
+SIGNATURE_EXPIRED = "Signature expired: {signed} is now earlier than {earliest} ({now} - {minutes} min.)"
+SIGNATURE_NOT_YET_CURRENT = (
+    "Signature not yet current: {signed} is still later than {latest} ({now} + {minutes} min.)"
+)
+SIGNATURE_ALGORITHM = "Authorization header requires '{algorithm}' algorithm. Authorization={authorization}"
+SIGNATURE_UNSUPPORTED_ALGORITHM = "Unsupported AWS 'algorithm'"
+SIGNATURE_SCOPE = "Credential should be scoped to a valid region, not '{region}'. "
+SIGNATURE_DATE = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."

@@ -28,8 +28,9 @@ from theorydb_mocks.strategies._values import (
 
 # --- instances of an ORM model ------------------------------------------------------------------------------
 # Duck-typed: a model is anything with ``.model`` (a dataclass), ``.fields`` and optionally ``.pk``, ``.sk``
-# and ``.indexes`` whose fields have ``python_name``; field options are read from the dataclass field's
-# metadata. Nothing here imports theorydb_py (DESIGN.md: theorydb_mocks never does).
+# and ``.indexes`` with ``.index_keys(index)`` giving key fields that have ``python_name``; field options
+# are read from the dataclass field's metadata. Nothing here imports theorydb_py (DESIGN.md: theorydb_mocks
+# never does).
 
 _META_KEY = "theorydb"
 _INT_LIMIT = 10**38 - 1
@@ -320,9 +321,7 @@ def _key_limits(model: Any) -> dict[str, int]:
     """Python name -> byte limit of every table and index key field (index keys: non-empty too)."""
     limits: dict[str, int] = {}
     pairs = [(getattr(model, "pk", None), getattr(model, "sk", None))]
-    pairs += [
-        (getattr(i, "partition", None), getattr(i, "sort", None)) for i in getattr(model, "indexes", ())
-    ]
+    pairs += [model.index_keys(i) for i in getattr(model, "indexes", ())]  # the index's key fields
     for partition, sort in pairs:
         for key, limit in ((partition, MAX_PARTITION_KEY_BYTES), (sort, MAX_SORT_KEY_BYTES)):
             if key is not None:

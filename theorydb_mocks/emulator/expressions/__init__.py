@@ -233,6 +233,7 @@ class CompiledExpressions:
     key_condition: KeyCondition | None = None
     projection: ProjectionExpression | None = None
     update: UpdateExpression | None = None
+    search_condition: ConditionExpression | None = None
 
 
 # ------------------------------------------------------------------------------------------ compile
@@ -299,6 +300,7 @@ def compile_expressions(
     key_condition: str | None = None,
     projection: str | None = None,
     update: str | None = None,
+    search_condition: str | None = None,
 ) -> CompiledExpressions:
     """Parse (cached), resolve and check a request's expressions, in DynamoDB's order.
 
@@ -315,6 +317,7 @@ def compile_expressions(
             key_condition,
             projection,
             update,
+            search_condition,
         )
         hash(key)
     except TypeError:
@@ -323,7 +326,7 @@ def compile_expressions(
         cached = _COMPILED.get(key)
         if cached is not None:
             return cached
-    compiled = _compile(names, values, condition, filter, key_condition, projection, update)
+    compiled = _compile(names, values, condition, filter, key_condition, projection, update, search_condition)
     if key is not None:
         if len(_COMPILED) >= _COMPILED_MAX:
             _COMPILED.clear()
@@ -339,6 +342,7 @@ def _compile(
     key_condition: str | None,
     projection: str | None,
     update: str | None,
+    search_condition: str | None = None,
 ) -> CompiledExpressions:
     if (
         names
@@ -347,6 +351,7 @@ def _compile(
         and key_condition is None
         and projection is None
         and (update is None)
+        and search_condition is None
     ):
         raise validation_error(M.NAMES_WITHOUT_EXPRESSIONS)
     checked_values = _check_placeholder_maps(names, values)
@@ -361,6 +366,9 @@ def _compile(
         compiled_condition = _condition(resolver, "Condition", condition)
     if filter is not None:
         compiled_filter = _condition(resolver, "Filter", filter)
+    compiled_search = None
+    if search_condition is not None:
+        compiled_search = _condition(resolver, "SearchCondition", search_condition)
     if projection is not None:
         tree_p = parse_expression("Projection", projection).tree
         assert isinstance(tree_p, Projection)
@@ -383,6 +391,7 @@ def _compile(
         key_condition=compiled_key,
         projection=compiled_projection,
         update=compiled_update,
+        search_condition=compiled_search,
     )
 
 

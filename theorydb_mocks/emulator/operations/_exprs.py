@@ -32,9 +32,16 @@ _KEYWORDS = {
     "KeyConditionExpression": "key_condition",
     "ProjectionExpression": "projection",
     "UpdateExpression": "update",
+    "SearchConditionExpression": "search_condition",
 }
 # Expressions that may use ExpressionAttributeValues, per operation, in the order DynamoDB names them.
-_VALUE_USERS = ("UpdateExpression", "FilterExpression", "KeyConditionExpression", "ConditionExpression")
+_VALUE_USERS = (
+    "UpdateExpression",
+    "FilterExpression",
+    "KeyConditionExpression",
+    "ConditionExpression",
+    "SearchConditionExpression",
+)
 
 
 def _null_phrase(members: list[str]) -> str:

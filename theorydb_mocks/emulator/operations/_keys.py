@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema
+from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema, VectorIndexSpec
 from theorydb_mocks.emulator.errors import validation_error
 from theorydb_mocks.emulator.messages import (
     DUPLICATE_ATTRIBUTE_NAME,
@@ -37,13 +37,19 @@ from theorydb_mocks.emulator.messages import (
     KEY_TYPE_MISMATCH,
     MISSING_KEY,
     MIXED_PARAMETERS,
+    VECTOR_DIMENSIONS,
+    VECTOR_MEMBER_RANGE,
+    VECTOR_MEMBER_TYPE,
+    VECTOR_TYPE,
 )
 from theorydb_mocks.emulator.values import attribute_value_size, item_size, validate_attribute_value
+from theorydb_mocks.emulator.vectors import F32_MAX, vector_values
 
 __all__ = [
     "MAX_ITEM_SIZE",
     "check_index_keys",
     "check_item",
+    "check_vector_attributes",
     "clone_item",
     "clone_value",
     "key_of",
@@ -128,11 +134,18 @@ def key_of(key: KeySchema, item: Item) -> Key:
     return {key.hash_name: item[key.hash_name], key.range_name: item[key.range_name]}
 
 
-def check_item(key: KeySchema, indexes: Iterable[IndexSpec], item: Item, *, size: int | None = None) -> int:
+def check_item(
+    key: KeySchema,
+    indexes: Iterable[IndexSpec],
+    item: Item,
+    *,
+    size: int | None = None,
+    vectors: Iterable[VectorIndexSpec] = (),
+) -> int:
     """The rules a whole new item (PutItem, BatchWriteItem) must meet; returns its size in bytes.
 
-    Order as DynamoDB checks: item size, then the table key, then the index keys, then the item size
-    counting its projections into local secondary indexes.
+    Order as DynamoDB checks: item size, then the table key, then the index keys (vector indexes' after the
+    secondary indexes'), then the item size counting its projections into local secondary indexes.
     """
     total = item_size(item) if size is None else size
     if total > MAX_ITEM_SIZE:
@@ -148,7 +161,7 @@ def check_item(key: KeySchema, indexes: Iterable[IndexSpec], item: Item, *, size
         if actual != expected:
             raise validation_error(KEY_TYPE_MISMATCH.format(name=name, expected=expected, actual=actual))
     _check_key_values(key, item)
-    check_index_keys(indexes, item)
+    check_index_keys(indexes, item, vectors=vectors)
     if total + _lsi_projection_sizes(key, indexes, item, total) > MAX_ITEM_SIZE:
         raise validation_error(ITEM_TOO_LARGE)
     return total
@@ -180,8 +193,15 @@ def _lsi_projection_sizes(key: KeySchema, indexes: Iterable[IndexSpec], item: It
     return extra
 
 
-def check_index_keys(indexes: Iterable[IndexSpec], item: Item, *, update: bool = False) -> None:
-    """Index key attributes present in ``item`` must have the index's type and must not be empty."""
+def check_index_keys(
+    indexes: Iterable[IndexSpec],
+    item: Item,
+    *,
+    update: bool = False,
+    vectors: Iterable[VectorIndexSpec] = (),
+) -> None:
+    """Index key attributes present in ``item`` must have the index's type and must not be empty; vector
+    attributes present must be vectors of the index's dimensions (``check_vector_attributes``)."""
     for spec in indexes:
         index_key = spec.key
         for name in index_key.names:
@@ -199,6 +219,53 @@ def check_index_keys(indexes: Iterable[IndexSpec], item: Item, *, update: bool =
                 if update:
                     raise validation_error(EMPTY_INDEX_KEY_UPDATE.format(kind=kind))
                 raise validation_error(EMPTY_INDEX_KEY.format(kind=kind, index=spec.name, name=name))
+    if vectors:
+        check_vector_attributes(vectors, item)
+
+
+def check_vector_attributes(vectors: Iterable[VectorIndexSpec], item: Item) -> None:
+    """A written item's vector attributes and search schema attributes must suit each vector index.
+
+    A vector is a List of ``Dimensions`` Numbers within float32 range; a SearchSchema attribute has its
+    declared type (as a GSI key). Absent attributes are fine: the item is then not in that index.
+    """
+    for spec in vectors:
+        av = item.get(spec.attribute)
+        if av is not None and vector_values(av, spec.dimensions) is None:
+            _vector_error(spec, av)
+        for name, role, expected in spec.search_schema:
+            value = item.get(name)
+            if value is None:
+                continue
+            actual = _type_name(value)
+            if actual not in _SCALARS:
+                raise validation_error(INVALID_KEY_VALUE_TYPE)
+            if actual != expected:
+                raise validation_error(INDEX_TYPE_MISMATCH)
+            if role == "HASH" and expected in _EMPTY_KIND and len(value[expected]) == 0:
+                kind = _EMPTY_KIND[expected]
+                raise validation_error(EMPTY_INDEX_KEY.format(kind=kind, index=spec.name, name=name))
+
+
+def _vector_error(spec: VectorIndexSpec, av: Any) -> None:
+    """Raise the error that says why ``av`` is not a vector for ``spec``."""
+    name, index = spec.attribute, spec.name
+    if _type_name(av) != "L":
+        raise validation_error(VECTOR_TYPE.format(name=name, actual=_type_name(av), index=index))
+    members = av["L"]
+    for position, member in enumerate(members):
+        if _type_name(member) != "N":
+            actual = _type_name(member)
+            raise validation_error(
+                VECTOR_MEMBER_TYPE.format(name=name, position=position, actual=actual, index=index)
+            )
+        if abs(float(member["N"])) > F32_MAX and vector_values({"L": [member]}, 1) is None:
+            raise validation_error(
+                VECTOR_MEMBER_RANGE.format(name=name, position=position, value=member["N"], index=index)
+            )
+    raise validation_error(
+        VECTOR_DIMENSIONS.format(name=name, count=len(members), dims=spec.dimensions, index=index)
+    )
 
 
 def refuse_duplicate_names(request: dict[str, Any], *, batch: bool = False) -> None:
@@ -227,8 +294,8 @@ def clone_value(av: Any) -> Any:
     for kind, value in av.items():
         if kind == "M":
             return {"M": {name: clone_value(member) for name, member in value.items()}}
-        if kind == "L":
-            return {"L": [clone_value(member) for member in value]}
+        if kind == "L":  # numbers copied inline: vectors are long lists of them (bench_vectors.py)
+            return {"L": [{"N": m["N"]} if len(m) == 1 and "N" in m else clone_value(m) for m in value]}
         if kind in ("SS", "NS", "BS"):
             return {kind: list(value)}
         return {kind: value}

@@ -172,7 +172,7 @@ def batch_write_item(emu: Any, request: Request) -> Response:
         as_written: list[Any] = []
         for is_put, values, raw in normalized:
             if is_put:
-                size = check_item(table.key, table.indexes.values(), values)
+                size = check_item(table.key, table.indexes.values(), values, vectors=table.vector_specs)
                 planned.append((values, values, size))
                 as_written.append({attr: raw[attr] for attr in table.key.names})
             else:

@@ -122,7 +122,7 @@ def put_item(emu: Any, request: Request) -> Response:
     item = validate_item(request["Item"])
     prepared = prepare_request(request, ("ConditionExpression",))
     table = prepared.table(emu, request["TableName"])
-    size = check_item(table.key, table.indexes.values(), item)
+    size = check_item(table.key, table.indexes.values(), item, vectors=table.vector_specs)
     condition = _condition(request, prepared.result())
     store = table.store
     old = store.get(item)
@@ -198,7 +198,7 @@ def update_item(emu: Any, request: Request) -> Response:
     new_size = item_size(new)
     if new_size > MAX_ITEM_SIZE:
         raise validation_error(UPDATE_TOO_LARGE)
-    check_index_keys(table.indexes.values(), new, update=True)
+    check_index_keys(table.indexes.values(), new, update=True, vectors=table.vector_specs)
     old_size = 0 if old is None else store.size_of(old)
     store.put(new, new_size)
     response: Response = {}

@@ -160,7 +160,9 @@ def _locate(emu: Any, action: _Action) -> dict[str, Any] | None:
     """Resolve the table and key of an action; a key that does not fit the schema is a cancellation reason."""
     action.table = table = action.prepared.table(emu, action.body["TableName"])
     if action.kind == "Put":
-        action.size = check_item(table.key, table.indexes.values(), action.values, size=action.size)
+        action.size = check_item(
+            table.key, table.indexes.values(), action.values, size=action.size, vectors=table.vector_specs
+        )
         action.key = {name: action.values[name] for name in table.key.names}
     else:
         try:
@@ -208,7 +210,7 @@ def _plan(action: _Action) -> dict[str, Any]:
         if action.size > MAX_ITEM_SIZE:
             return _invalid(validation_error(UPDATE_TOO_LARGE))
         try:
-            check_index_keys(table.indexes.values(), new, update=True)
+            check_index_keys(table.indexes.values(), new, update=True, vectors=table.vector_specs)
         except DynamoDBError as err:
             return _invalid(err)
         action.new = new
