@@ -105,6 +105,16 @@ def _page_limit_before_filter(op: str, request: Mapping[str, Any], local: Outcom
     )
 
 
+def _limit_on_the_bound(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "query" or not (local.ok and emu.ok) or "Limit" not in request:
+        return False
+    if "LastEvaluatedKey" in local.body or "LastEvaluatedKey" not in emu.body:
+        return False
+    rest = {k: v for k, v in emu.body.items() if k != "LastEvaluatedKey"}
+    items = emu.body.get("Items") or []
+    return rest == local.body and emu.body.get("ScannedCount") == request["Limit"] and bool(items)
+
+
 def _index_page_projected_size(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
     if op not in ("query", "scan") or "IndexName" not in request or not (local.ok and emu.ok):
         return False
@@ -350,6 +360,16 @@ QUIRKS: tuple[Quirk, ...] = (
         evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: the 1 MB page limit applies to the data read, before the "
         "FilterExpression",
         matcher=_page_limit_before_filter,
+    ),
+    Quirk(
+        id="limit-on-the-bound",
+        local="a Query page that stops at Limit on an item equal to the key condition's inclusive bound at "
+        "the end of the read (sk <= 6 read forward ending on 6) carries no LastEvaluatedKey (found by this "
+        "suite's random sequences)",
+        service="a page stopped by Limit always carries LastEvaluatedKey; the next page may be empty",
+        evidence="API reference, Query: Limit stops the read and LastEvaluatedKey is returned; a key does "
+        "not mean more data follows",
+        matcher=_limit_on_the_bound,
     ),
     Quirk(
         id="index-page-projected-size",

@@ -327,10 +327,9 @@ SK1 = {"pk": S("p"), "sk": N(1)}
         ("scan", {**UNPROJECTED, "IndexName": None}, LOCAL_ROWS, NO_ROWS, False),
         ("scan", UNPROJECTED, LOCAL_ROWS, _ok(Items=[{"pk": S("9")}], Count=1, ScannedCount=3), False),
         ("query", {"TableName": "t"}, FULL_PAGE, _keyed(FULL_PAGE, LAST_KEY), True),
-        # A key that is not the last item's, a page too small to reach 1 MB, a Limit, fewer items.
+        # A key that is not the last item's, a page too small to reach 1 MB, fewer items.
         ("query", {"TableName": "t"}, FULL_PAGE, _keyed(FULL_PAGE, SK1), False),
         ("query", {"TableName": "t"}, SHORT_PAGE, _keyed(SHORT_PAGE, SK1), False),
-        ("query", {"TableName": "t", "Limit": 4}, FULL_PAGE, _keyed(FULL_PAGE, LAST_KEY), False),
         (
             "query",
             {"TableName": "t"},

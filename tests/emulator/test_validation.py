@@ -7,6 +7,7 @@ import importlib
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator, DynamoDBError
@@ -318,6 +319,16 @@ def test_the_java_rendering_of_every_attribute_type() -> None:
     assert "sS=[x, y]" in message
     assert "m={k=AttributeValue(s=null" in message and "bOOL=true)}" in message
     assert "l=[AttributeValue(s=null" in message and "nULL=true" in message
+
+
+def test_the_client_fast_paths_run_the_checks_made_before_the_model() -> None:
+    """An empty key passes the model's shapes: the direct client and a routed client must not skip the
+    batch-list checks when their fast predicate vouches for the rest."""
+    emu = DynamoDBEmulator()
+    for client in (emu.client(), emu.boto3_client()):
+        with pytest.raises(ClientError) as caught:
+            client.batch_get_item(RequestItems={"things": {"Keys": [{}]}})
+        assert caught.value.response["Error"]["Message"] == BATCH_GET_KEY_NULL.format(table="things")
 
 
 def test_a_batch_list_of_the_wrong_type_is_still_a_serialization_error() -> None:

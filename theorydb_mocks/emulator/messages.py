@@ -90,6 +90,16 @@ NULL_NOT_TRUE = (
     "One or more parameter values were invalid: Null attribute value types must have the value of true"
 )
 EMPTY_NAME = "Empty attribute name"
+# A value nested past 32 levels (the top-level value is level 1): in an item, a key, a placeholder's value
+# nested 34 levels or more (VALUES_INVALID_VALUE wraps it) ...
+VALUE_TOO_DEEP = (
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond "
+    "supported limit"
+)
+# ... and a placeholder's value nested exactly 33 levels, which has its own, shorter words.
+VALUE_ONE_LEVEL_TOO_DEEP = "Nesting Levels have exceeded supported limits"
+# A request nested deeper than any valid one, where no attribute value is too deep (the JSON reader's).
+REQUEST_TOO_DEEP = "The request nests deeper than any DynamoDB request can"
 UNSUPPORTED_KEY_TYPE = "Unsupported key type: {kind}"
 
 # --- Keys and items -------------------------------------------------------------------------------------
@@ -167,6 +177,7 @@ EXPRESSION_TOO_LARGE = "Expression size has exceeded the maximum allowed size; e
 TOO_DEEP = "The document path has too many nesting levels; nesting levels: {levels}"
 SYNTAX = 'Syntax error; token: "{token}", near: "{near}"'
 REDUNDANT_PARENTHESES = "The expression has redundant parentheses;"
+TOO_MANY_OPERATORS = "The expression contains too many operators; operator count: {count}"
 INDEX_RANGE = "List index is not within the allowable range; index: [{index}]"
 RESERVED = "Attribute name is a reserved keyword; reserved keyword: {word}"
 UNDEFINED_NAME = (

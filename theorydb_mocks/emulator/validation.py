@@ -45,7 +45,9 @@ from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_
 
 __all__ = [
     "ENUM_ORDER",
+    "MAX_REQUEST_DEPTH",
     "Validator",
+    "check_depth",
     "check_plain_table_name",
     "compile_validator",
     "fully_valid",
@@ -313,6 +315,7 @@ class _Compiler:
     def _list(self, shape: Any) -> _Check:
         member = self.check(shape.member)
         size = _size_constraints(_metadata(shape), "length")
+        no_nulls = _refuses_null_members(shape)
 
         def check_list(value: Any, path: str, errors: list[str]) -> None:
             if not isinstance(value, (list, tuple)):
@@ -323,6 +326,8 @@ class _Compiler:
             for position, item in enumerate(value, 1):
                 if item is not None:
                     member(item, f"{path}.{position}.member", errors)
+                elif no_nulls:
+                    errors.append(_failed(None, f"{path}.{position}.member", M.MUST_NOT_BE_NULL))
 
         return check_list
 
@@ -421,6 +426,20 @@ def _unechoed(check: _Check) -> _Check:
     return check_unechoed
 
 
+# Lists of structures whose null entries the handlers answer in DynamoDB's own words.
+_NULLS_ANSWERED_LATER = frozenset({"TransactWriteItemList", "TransactGetItemList", "WriteRequests"})
+
+
+def _refuses_null_members(shape: Any) -> bool:
+    """Whether a null entry in a list of ``shape`` fails validation ("Member must not be null").
+
+    A list of structures (AttributeDefinitions, KeySchema, GlobalSecondaryIndexes...) holds no nulls:
+    DynamoDB Local answers some with a 500, which the service never should; the emulator refuses them
+    as the model's constraint. Lists of strings keep their nulls for the handlers' own messages.
+    """
+    return shape.member.type_name == "structure" and shape.name not in _NULLS_ANSWERED_LATER
+
+
 def _size_constraints(meta: dict[str, Any], what: str) -> tuple[tuple[Callable[[Any], bool], str], ...]:
     """(test, message) pairs for the ``max`` and ``min`` of a shape, in the service's order (max first)."""
     rules: list[tuple[Callable[[Any], bool], str]] = []
@@ -501,6 +520,17 @@ class _FastCompiler:
             required = tuple(meta.get("required", ()))
             if self._strict:
                 union = bool(getattr(shape, "is_tagged_union", False))
+                if union and not required:
+
+                    def strict_union(value: Any) -> bool:  # an AttributeValue: exactly one member
+                        if type(value) is not dict or len(value) != 1:
+                            return False
+                        for name, item in value.items():
+                            check = members.get(name)
+                            return check is not None and item is not None and check(item)
+                        return False
+
+                    return strict_union
 
                 def strict_structure(value: Any) -> bool:
                     if type(value) is not dict or (union and len(value) != 1):
@@ -534,6 +564,7 @@ class _FastCompiler:
         strict = self._strict
         if kind == "list":
             member = self.pred(shape.member)
+            no_nulls = _refuses_null_members(shape)
 
             def list_(value: Any) -> bool:
                 if type(value) is not list and type(value) is not tuple:
@@ -541,7 +572,7 @@ class _FastCompiler:
                 size = len(value)
                 if size < low or (high is not None and size > high):
                     return False
-                if strict:
+                if strict or no_nulls:
                     return all(item is not None and member(item) for item in value)
                 return all(item is None or member(item) for item in value)
 
@@ -613,7 +644,21 @@ def fully_valid(operation: str) -> Callable[[Any], bool]:
     shape = service_model().operation_model(operation).input_shape
     if shape is None:
         return lambda request: request == {}
-    return _STRICT.pred(shape)
+    surely_valid = _STRICT.pred(shape)
+    before = _BEFORE_MODEL.get(operation)
+    if before is None:
+        return surely_valid
+
+    def valid(request: Any) -> bool:  # the checks DynamoDB makes ahead of the model's count too
+        if not surely_valid(request):
+            return False
+        try:
+            before(request)
+        except DynamoDBError:
+            return False
+        return True
+
+    return valid
 
 
 MAX_BATCH_WRITES = 25
@@ -787,6 +832,7 @@ def compile_validator(shape: Any, *, before: Callable[[dict[str, Any]], None] | 
     surely_valid = _FAST.pred(shape)
 
     def validate(request: dict[str, Any]) -> None:
+        check_depth(shape, request)
         if type(request) is dict:
             if None in request.values():
                 _drop_null_members(request)
@@ -800,6 +846,67 @@ def compile_validator(shape: Any, *, before: Callable[[dict[str, Any]], None] | 
             raise validation_error(report(errors))
 
     return validate
+
+
+# Containers (dicts and lists) a request may nest before the gate below refuses it. A valid request nests
+# at most about 70 (32 levels of attribute values, two containers each, inside a transaction); the
+# recursive checks that run after the gate need a few frames per level, well inside Python's stack.
+MAX_REQUEST_DEPTH = 100
+_MAX_VALUE_LEVELS = 32
+
+
+def _nests_deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` holds containers nested more than ``limit`` deep (iterative: any depth is safe)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if type(node) is dict:
+            stack.extend((child, depth + 1) for child in node.values() if isinstance(child, dict | list))
+        elif type(node) is list or type(node) is tuple:
+            stack.extend((child, depth + 1) for child in node if isinstance(child, dict | list))
+    return False
+
+
+def check_depth(shape: Any, request: Any) -> None:
+    """Refuse a request nested too deep for the recursive checks, in DynamoDB's words where it has some.
+
+    Iterative, so any depth is answered. Below ``MAX_REQUEST_DEPTH`` this does nothing (the attribute
+    value rules refuse the 33rd level where DynamoDB does, in DynamoDB's order); above it, the first
+    attribute value nested past 32 levels, walking the request by its shape, is refused with DynamoDB's
+    nesting message (prefixed as DynamoDB does inside ``ExpressionAttributeValues``), and anything else
+    that deep (junk under an unknown member or a wrongly typed one) is a SerializationException, as a JSON
+    reader refuses it.
+    """
+    if not _nests_deeper_than(request, MAX_REQUEST_DEPTH):
+        return
+    stack: list[tuple[Any, Any, int, str | None]] = [(request, shape, 0, None)]
+    while stack:
+        node, node_shape, levels, value_key = stack.pop()
+        if node_shape is None:
+            continue
+        if node_shape.name == "AttributeValue":
+            levels += 1
+            if levels > _MAX_VALUE_LEVELS:
+                if value_key is None:
+                    raise validation_error(M.VALUE_TOO_DEEP)
+                raise validation_error(M.VALUES_INVALID_VALUE.format(message=M.VALUE_TOO_DEEP, key=value_key))
+        kind = node_shape.type_name
+        children: list[tuple[Any, Any, int, str | None]] = []
+        if kind == "structure" and type(node) is dict:
+            members = node_shape.members
+            children = [(v, members.get(k), levels, value_key) for k, v in node.items()]
+        elif kind == "list" and isinstance(node, list | tuple):
+            children = [(v, node_shape.member, levels, value_key) for v in node]
+        elif kind == "map" and type(node) is dict:
+            values_map = node_shape.name == "ExpressionAttributeValueMap"
+            children = [
+                (v, node_shape.value, levels, k if values_map and isinstance(k, str) else value_key)
+                for k, v in node.items()
+            ]
+        stack.extend(reversed(children))  # depth first, in request order, like the recursive checks
+    raise ddb_error("SerializationException", M.REQUEST_TOO_DEEP)
 
 
 def check_plain_table_name(name: str) -> None:

@@ -59,7 +59,7 @@ def _size(av: AttributeValue | None) -> AttributeValue | None:
     if kind in ("N", "BOOL", "NULL"):
         return None
     if kind == "S":  # Java's String.length(): UTF-16 code units, so "😀" counts 2
-        return {"N": str(len(av["S"].encode("utf-16-le")) // 2)}
+        return {"N": str(len(av["S"].encode("utf-16-le", "surrogatepass")) // 2)}
     return {"N": str(len(av[kind]))}
 
 

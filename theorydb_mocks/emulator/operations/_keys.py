@@ -42,7 +42,12 @@ from theorydb_mocks.emulator.messages import (
     VECTOR_MEMBER_TYPE,
     VECTOR_TYPE,
 )
-from theorydb_mocks.emulator.values import attribute_value_size, item_size, validate_attribute_value
+from theorydb_mocks.emulator.values import (
+    attribute_value_size,
+    item_size,
+    utf8_size,
+    validate_attribute_value,
+)
 from theorydb_mocks.emulator.vectors import F32_MAX, vector_values
 
 __all__ = [
@@ -189,7 +194,7 @@ def _lsi_projection_sizes(key: KeySchema, indexes: Iterable[IndexSpec], item: It
         if spec.projection_type == "INCLUDE":
             names.update(spec.non_key_attributes)
         present = (name for name in names if name in item)
-        extra += sum(len(name.encode("utf-8")) + attribute_value_size(item[name]) for name in present)
+        extra += sum(utf8_size(name) + attribute_value_size(item[name]) for name in present)
     return extra
 
 
@@ -281,9 +286,12 @@ def refuse_duplicate_names(request: dict[str, Any], *, batch: bool = False) -> N
 
 def reject_legacy_mix(request: dict[str, Any], legacy: tuple[str, ...], modern: tuple[str, ...]) -> None:
     """Refuse a request mixing legacy parameters (``Expected``...) with expressions, in DynamoDB's words."""
+    for name in legacy:
+        if request.get(name) is not None:
+            break
+    else:
+        return  # no legacy parameter: the hot path (measured: a sorted() here was a tenth of a GetItem)
     old = sorted(name for name in legacy if request.get(name) is not None)
-    if not old:
-        return
     new = sorted(name for name in modern if request.get(name) is not None)
     if new:
         raise validation_error(MIXED_PARAMETERS.format(legacy=", ".join(old), modern=", ".join(new)))
@@ -303,5 +311,8 @@ def clone_value(av: Any) -> Any:
 
 
 def clone_item(item: Item) -> Item:
-    """A copy of a stored item for a response (stored items are shared and never mutated)."""
-    return {name: clone_value(av) for name, av in item.items()}
+    """A copy of a stored item for a response (stored items are shared and never mutated).
+
+    Strings and numbers, most attributes, are copied by ``dict.copy`` (their values are immutable).
+    """
+    return {name: av.copy() if "S" in av or "N" in av else clone_value(av) for name, av in item.items()}
