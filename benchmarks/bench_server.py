@@ -1,23 +1,36 @@
 #!/usr/bin/env python3
-"""The HTTP server against DynamoDB Local: start-up time and throughput with the same boto3 client.
+"""The HTTP server against DynamoDB Local, in one run: start-up, raw HTTP throughput, boto3 throughput.
 
     python benchmarks/bench_server.py                          # both backends, default sizes
-    python benchmarks/bench_server.py --ops 300 --threads 8
-    python benchmarks/bench_server.py --local-endpoint http://127.0.0.1:8111   # reuse a running Local
+    python benchmarks/bench_server.py --requests 5000 --connections 1 8
+    python benchmarks/bench_server.py --backend server         # only the emulator's server
 
-Start-up is the wall time from launching the process (``python -m theorydb_mocks serve --port 0``, or Java
-with DynamoDB Local) until it answers a first ``ListTables``: a warm-up, then 5 runs, min/median/max.
-Throughput runs the same boto3 client (same config, keep-alive, no retries) against each endpoint: single-item
-puts and gets, one-page queries, and puts from ``--threads`` concurrent clients. The table shows median
-microseconds per operation and the ratio of DynamoDB Local to the server (above 1.0x: the server is faster).
-Nothing is asserted; the numbers depend on the machine (``machine()`` is printed with them).
+- Start-up: the wall time from launching the process (``python -m theorydb_mocks serve --port 0``, or Java
+  with DynamoDB Local) until it answers a first ``ListTables``: a warm-up, then ``--runs`` runs.
+- Raw HTTP: a keep-alive client written for this benchmark (sockets and ``selectors``, one outstanding
+  request per connection) sends one pre-built GetItem request (headers and JSON body built once) over 1
+  and over 8 connections, so what is measured is the server's cost, not botocore's. Each figure is the
+  median of ``--runs`` timed runs of ``--requests`` requests after a warm-up; p50 and p99 are the latency of
+  each request (send to last byte of the answer) in the median run.
+- ``--db-path`` (in-process): start-up replaying ``--journal-items`` items, a compaction (total time and the
+  two spells writers wait), start-up again from the compacted journal.
+- boto3: the same GetItem through a real boto3 client (keep-alive, no retries), one client, then
+  ``--connections``-many clients in threads, for comparison with what an application sees.
+
+``BENCH_SERVER_ROOT=/path/to/other/checkout`` serves that checkout's code instead (a before/after run).
+
+Both backends run in this one invocation, one after the other. Nothing is asserted; the numbers depend on
+the machine (``machine()`` is printed with them) and on its load.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
+import selectors
+import socket
 import statistics
 import subprocess
 import sys
@@ -26,12 +39,18 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from _harness import Timing, machine, measure, print_table
+from _harness import machine
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BACKENDS = ("server", "dynamodb-local")
+AUTHORIZATION = (
+    "AWS4-HMAC-SHA256 Credential=bench/20240101/us-east-1/dynamodb/aws4_request, "
+    "SignedHeaders=host;x-amz-date;x-amz-target, Signature=0"
+)
 
 
 def client_for(endpoint: str) -> Any:
@@ -55,7 +74,7 @@ def _answers(endpoint: str) -> bool:
         headers={
             "X-Amz-Target": "DynamoDB_20120810.ListTables",
             "Content-Type": "application/x-amz-json-1.0",
-            "Authorization": "AWS4-HMAC-SHA256 Credential=bench/20240101/us-east-1/dynamodb/aws4_request",
+            "Authorization": AUTHORIZATION,
         },
     )
     try:
@@ -68,10 +87,12 @@ def _answers(endpoint: str) -> bool:
 @contextlib.contextmanager
 def start_server() -> Iterator[tuple[str, float]]:
     """The emulator's CLI in a subprocess; yields (endpoint, seconds until it answered)."""
+    root = os.environ.get("BENCH_SERVER_ROOT", ROOT)  # another checkout, for before/after comparisons
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "theorydb_mocks", "serve", "--port", "0"],
-        cwd=ROOT,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -79,7 +100,7 @@ def start_server() -> Iterator[tuple[str, float]]:
         assert process.stdout is not None
         endpoint = process.stdout.readline().split()[-1]
         while not _answers(endpoint):
-            time.sleep(0.005)
+            time.sleep(0.002)
         yield endpoint, time.perf_counter() - started
     finally:
         process.terminate()
@@ -99,7 +120,7 @@ def start_local() -> Iterator[tuple[str, float]]:
     try:
         endpoint = local.start()
         while not _answers(endpoint):
-            time.sleep(0.005)
+            time.sleep(0.002)
         yield endpoint, time.perf_counter() - started
     finally:
         local.stop()
@@ -108,80 +129,223 @@ def start_local() -> Iterator[tuple[str, float]]:
 STARTERS = {"server": start_server, "dynamodb-local": start_local}
 
 
-def startup(backend: str, runs: int) -> Timing:
+@dataclass(frozen=True)
+class Rate:
+    """Requests per second and per-request latency (milliseconds)."""
+
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+
+
+def startup(backend: str, runs: int) -> list[float]:
     with STARTERS[backend]():
-        pass  # warm-up: file caches, JIT of nothing in particular
+        pass  # warm-up: file caches
     samples = []
     for _ in range(runs):
         with STARTERS[backend]() as (_, seconds):
             samples.append(seconds)
-    return Timing(min(samples), statistics.median(samples), max(samples))
+    return samples
 
 
-def throughput(endpoint: str, ops: int, threads: int) -> dict[str, Timing]:
-    client = client_for(endpoint)
-    table = f"bench-{uuid.uuid4().hex[:8]}"
-    client.create_table(
-        TableName=table,
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-        ],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        BillingMode="PAY_PER_REQUEST",
+# --- the raw keep-alive client ---------------------------------------------------------------------------
+
+
+def _request_bytes(host: str, target: str, body: bytes) -> bytes:
+    head = (
+        f"POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: {target}\r\n"
+        "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Date: 20240101T000000Z\r\n"
+        f"Authorization: {AUTHORIZATION}\r\nContent-Length: {len(body)}\r\n\r\n"
     )
-    counter = iter(range(10**9))
+    return head.encode("ascii") + body
 
-    def item(n: int) -> dict[str, Any]:
-        return {
-            "pk": {"S": f"p{n % 10}"},
-            "sk": {"N": str(n)},
-            "name": {"S": f"name {n}"},
-            "b": {"B": b"\x00" * 16},
-        }
 
-    def puts() -> int:
-        for _ in range(ops):
-            client.put_item(TableName=table, Item=item(next(counter)))
-        return ops
+def _complete(buffer: bytearray) -> int:
+    """The length of the first complete response in ``buffer``, or 0 (Content-Length or chunked)."""
+    end = buffer.find(b"\r\n\r\n")
+    if end < 0:
+        return 0
+    head = bytes(buffer[:end]).lower()
+    marker = head.find(b"content-length:")
+    if marker >= 0:
+        length = int(head[marker + 15 :].split(b"\r\n", 1)[0])
+        total = end + 4 + length
+        return total if len(buffer) >= total else 0
+    position = end + 4  # chunked
+    while True:
+        line_end = buffer.find(b"\r\n", position)
+        if line_end < 0:
+            return 0
+        size = int(bytes(buffer[position:line_end]).split(b";")[0], 16)
+        position = line_end + 2 + size + 2
+        if position > len(buffer):
+            return 0
+        if size == 0:
+            return position
 
-    def gets() -> int:
-        for n in range(ops):
-            client.get_item(TableName=table, Key={"pk": {"S": f"p{n % 10}"}, "sk": {"N": str(n)}})
-        return ops
 
-    def queries() -> int:
-        for n in range(ops):
-            client.query(
-                TableName=table,
-                KeyConditionExpression="pk = :p",
-                ExpressionAttributeValues={":p": {"S": f"p{n % 10}"}},
-                Limit=10,
-            )
-        return ops
+def raw_run(endpoint: str, request: bytes, connections: int, total: int) -> tuple[float, list[float]]:
+    """``total`` requests over ``connections`` keep-alive sockets; (seconds, latencies in seconds)."""
+    parts = urlsplit(endpoint)
+    selector = selectors.DefaultSelector()
+    buffers: dict[socket.socket, bytearray] = {}
+    sent_at: dict[socket.socket, float] = {}
+    latencies: list[float] = []
+    remaining = total
+    started = time.perf_counter()
+    for _ in range(min(connections, total)):
+        sock = socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        buffers[sock] = bytearray()
+        selector.register(sock, selectors.EVENT_READ)
+        sent_at[sock] = time.perf_counter()
+        sock.sendall(request)
+        remaining -= 1
+    while len(latencies) < total:
+        for key, _ in selector.select():
+            ready: Any = key.fileobj
+            data = ready.recv(262144)
+            if not data:
+                raise ConnectionError("the server closed a keep-alive connection")
+            buffer = buffers[ready]
+            buffer += data
+            while (size := _complete(buffer)) > 0:
+                if not buffer.startswith(b"HTTP/1.1 200"):
+                    raise RuntimeError(bytes(buffer[:size]).decode("latin-1"))
+                del buffer[:size]
+                now = time.perf_counter()
+                latencies.append(now - sent_at[ready])
+                if remaining > 0:
+                    remaining -= 1
+                    sent_at[ready] = now
+                    ready.sendall(request)
+    elapsed = time.perf_counter() - started
+    for sock in buffers:
+        selector.unregister(sock)
+        sock.close()
+    selector.close()
+    return elapsed, latencies
 
-    clients = [client_for(endpoint) for _ in range(threads)]
 
-    def concurrent_puts() -> int:
-        def work(own: Any) -> None:
-            for _ in range(ops // threads):
-                own.put_item(TableName=table, Item=item(next(counter)))
+def raw_rate(endpoint: str, request: bytes, connections: int, total: int, runs: int) -> Rate:
+    raw_run(endpoint, request, connections, max(200, total // 5))  # warm-up
+    results = [raw_run(endpoint, request, connections, total) for _ in range(runs)]
+    results.sort(key=lambda result: result[0])
+    elapsed, latencies = results[len(results) // 2]
+    latencies.sort()
+    return Rate(
+        per_second=total / elapsed,
+        p50_ms=latencies[len(latencies) // 2] * 1000,
+        p99_ms=latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+    )
 
-        workers = [threading.Thread(target=work, args=(c,)) for c in clients]
+
+# --- the boto3 client ------------------------------------------------------------------------------------
+
+
+def boto3_rate(endpoint: str, table: str, connections: int, total: int, runs: int) -> Rate:
+    clients = [client_for(endpoint) for _ in range(connections)]
+    key = {"pk": {"S": "item"}}
+
+    def one_run() -> tuple[float, list[float]]:
+        latencies: list[float] = []
+        lock = threading.Lock()
+
+        def work(client: Any, count: int) -> None:
+            own: list[float] = []
+            for _ in range(count):
+                began = time.perf_counter()
+                client.get_item(TableName=table, Key=key)
+                own.append(time.perf_counter() - began)
+            with lock:
+                latencies.extend(own)
+
+        started = time.perf_counter()
+        workers = [threading.Thread(target=work, args=(c, total // connections)) for c in clients]
         for worker in workers:
             worker.start()
         for worker in workers:
             worker.join()
-        return (ops // threads) * threads
+        return time.perf_counter() - started, latencies
 
-    results = {
-        "PutItem": measure(puts),
-        "GetItem": measure(gets),
-        "Query (10-item page)": measure(queries),
-        f"PutItem, {threads} threads": measure(concurrent_puts),
-    }
+    one_run()  # warm-up
+    results = sorted((one_run() for _ in range(runs)), key=lambda result: result[0])
+    elapsed, latencies = results[len(results) // 2]
+    latencies.sort()
+    done = len(latencies)
+    return Rate(
+        done / elapsed, latencies[done // 2] * 1000, latencies[min(done - 1, int(done * 0.99))] * 1000
+    )
+
+
+def throughput(endpoint: str, args: argparse.Namespace) -> dict[str, Rate]:
+    client = client_for(endpoint)
+    table = f"bench-{uuid.uuid4().hex[:8]}"
+    client.create_table(
+        TableName=table,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client.put_item(TableName=table, Item={"pk": {"S": "item"}, "name": {"S": "x" * 60}, "n": {"N": "42"}})
+    body = json.dumps({"TableName": table, "Key": {"pk": {"S": "item"}}}).encode()
+    request = _request_bytes(urlsplit(endpoint).netloc, "DynamoDB_20120810.GetItem", body)
+    rows: dict[str, Rate] = {}
+    for connections in args.connections:
+        rows[f"GetItem, raw HTTP, {connections} conn."] = raw_rate(
+            endpoint, request, connections, args.requests, args.runs
+        )
+    for connections in args.connections:
+        rows[f"GetItem, boto3, {connections} client(s)"] = boto3_rate(
+            endpoint, table, connections, args.boto3_requests, args.runs
+        )
     client.delete_table(TableName=table)
-    return results
+    return rows
+
+
+def journal_costs(items: int) -> dict[str, float]:
+    """``--db-path`` in-process: start-up replaying ``items`` items written in batches of 25, compaction
+    (how long writers were held), and start-up again from the compacted journal."""
+    import shutil
+    import tempfile
+
+    sys.path.insert(0, ROOT)
+    from theorydb_mocks.emulator.server import EmulatorServer
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "db.journal")
+        server = EmulatorServer(db_path=path, fsync="never", compact_every=10**9)
+        emulator = server.emulator
+        emulator.dispatch(
+            "CreateTable",
+            {
+                "TableName": "journal-bench",
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "BillingMode": "PAY_PER_REQUEST",
+            },
+        )
+        for first in range(0, items, 25):
+            batch = [
+                {"PutRequest": {"Item": {"pk": {"S": f"item-{n:08d}"}, "v": {"S": "x" * 60}}}}
+                for n in range(first, min(items, first + 25))
+            ]
+            emulator.dispatch("BatchWriteItem", {"RequestItems": {"journal-bench": batch}})
+        assert server.journal is not None
+        server.journal.sync()
+        uncompacted = os.path.join(directory, "uncompacted.journal")
+        shutil.copyfile(path, uncompacted)
+        server.compact()
+        costs = dict(server.last_compaction)
+        server.stop()
+        costs["journal bytes, uncompacted"] = os.path.getsize(uncompacted)
+        costs["journal bytes, compacted"] = os.path.getsize(path)
+        for name, journal in (("start-up, uncompacted", uncompacted), ("start-up, compacted", path)):
+            started = time.perf_counter()
+            restarted = EmulatorServer(db_path=journal, fsync="never")
+            costs[name] = time.perf_counter() - started
+            restarted.stop()
+        return costs
 
 
 def main() -> None:
@@ -189,33 +353,55 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--backend", action="append", choices=BACKENDS, help="repeatable; default: both")
-    parser.add_argument("--ops", type=int, default=500, help="operations per timed run")
-    parser.add_argument("--threads", type=int, default=8, help="clients in the concurrent case")
-    parser.add_argument("--runs", type=int, default=5, help="timed start-ups per backend")
-    parser.add_argument("--local-endpoint", help="use this running DynamoDB Local for throughput")
+    parser.add_argument("--requests", type=int, default=5000, help="raw HTTP requests per timed run")
+    parser.add_argument("--boto3-requests", type=int, default=800, help="boto3 calls per timed run")
+    parser.add_argument("--connections", type=int, nargs="+", default=[1, 8], help="connection counts")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs (and start-ups) per case")
+    parser.add_argument(
+        "--journal-items", type=int, default=100_000, help="items for the journal costs; 0: skip"
+    )
     args = parser.parse_args()
     backends = args.backend or list(BACKENDS)
-    print(f"# Server benchmark\n\n{machine()}; {args.ops} ops per run, {args.threads} threads")
-    starts: dict[str, dict[str, Timing]] = {"start-up (s, to first answer)": {}}
-    rows: dict[str, dict[str, Timing]] = {}
+    print(f"# Server benchmark\n\n{machine()}; {args.requests} raw requests per run, {args.runs} runs")
+    starts: dict[str, list[float]] = {}
+    rows: dict[str, dict[str, Rate]] = {}
     for backend in backends:
         try:
-            starts["start-up (s, to first answer)"][backend] = startup(backend, args.runs)
+            starts[backend] = startup(backend, args.runs)
         except Exception as exc:  # DynamoDB Local needs Java and its package
             print(f"\n{backend}: start-up not measured ({exc})")
-        reuse = args.local_endpoint if backend == "dynamodb-local" else None
-        context = contextlib.nullcontext((reuse, 0.0)) if reuse else STARTERS[backend]()
         try:
-            with context as (endpoint, _):
-                for case, timing in throughput(endpoint, args.ops, args.threads).items():
-                    rows.setdefault(case, {})[backend] = timing
+            with STARTERS[backend]() as (endpoint, _):
+                for case, rate in throughput(endpoint, args).items():
+                    rows.setdefault(case, {})[backend] = rate
         except Exception as exc:
             print(f"\n{backend}: throughput not measured ({exc})")
-    print("\n## Start-up\n")
-    print("| backend | min (s) | median (s) | max (s) |\n|---|---|---|---|")
-    for backend, timing in starts["start-up (s, to first answer)"].items():
-        print(f"| {backend} | {timing.min:.3f} | {timing.median:.3f} | {timing.max:.3f} |")
-    print_table("Throughput (same boto3 client)", rows, backends)
+    print("\n## Start-up (s, launch to first answer)\n")
+    print("| backend | min | median | max |\n|---|---|---|---|")
+    for backend, samples in starts.items():
+        print(f"| {backend} | {min(samples):.3f} | {statistics.median(samples):.3f} | {max(samples):.3f} |")
+    print("\n## GetItem throughput (requests/s; latency p50 / p99 in ms)\n")
+    header = " | ".join(f"{b} req/s | {b} p50 | {b} p99" for b in backends)
+    print(f"| case | {header} | server / Local |")
+    print("|---|" + "---|" * (3 * len(backends) + 1))
+    for case, by_backend in rows.items():
+        cells = []
+        for backend in backends:
+            found = by_backend.get(backend)
+            cells.append(
+                "n/a | n/a | n/a"
+                if found is None
+                else f"{found.per_second:,.0f} | {found.p50_ms:.2f} | {found.p99_ms:.2f}"
+            )
+        server, local = by_backend.get("server"), by_backend.get("dynamodb-local")
+        ratio = f"{server.per_second / local.per_second:.1f}x" if server and local else "n/a"
+        print(f"| {case} | {' | '.join(cells)} | {ratio} |")
+    if args.journal_items:
+        print(f"\n## --db-path with {args.journal_items:,} items (fsync never)\n")
+        print("| measure | value |\n|---|---|")
+        for name, value in journal_costs(args.journal_items).items():
+            shown = f"{value:,.0f}" if "bytes" in name or name == "records" else f"{value:.3f} s"
+            print(f"| {name} | {shown} |")
 
 
 if __name__ == "__main__":

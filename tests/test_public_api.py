@@ -12,6 +12,17 @@ import theorydb_mocks.emulator
 PUBLIC = {
     "theorydb_mocks": ["ANY", "DynamoDBEmulator", "FakeDynamoDBClient", "FakeKmsClient", "mock_dynamodb"],
     "theorydb_mocks.emulator": ["Clock", "DynamoDBEmulator", "DynamoDBError", "Snapshot"],
+    "theorydb_mocks.emulator.vectors": [
+        "F32_MAX",
+        "Query",
+        "VectorIndex",
+        "backend",
+        "better_first",
+        "score",
+        "set_backend",
+        "to_float32",
+        "vector_values",
+    ],
 }
 
 

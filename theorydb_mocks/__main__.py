@@ -19,7 +19,7 @@ from types import FrameType
 
 from theorydb_mocks.emulator.persistence import FSYNC_POLICIES, JournalError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "read_credentials"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--region", default="us-east-1", help="region used in ARNs (default us-east-1)")
     serve.add_argument(
         "--access-key", help="accept only requests signed with this access key (signatures are not verified)"
+    )
+    serve.add_argument(
+        "--credentials-file",
+        help="verify SigV4 signatures against the access keys in this file, one 'KEY_ID:SECRET' a line "
+        "(keep it mode 0600); unsigned, badly signed and expired requests are refused",
     )
     serve.add_argument(
         "--db-per-access-key",
@@ -53,6 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--compact-every", type=int, default=100_000, help="compact the journal after this many records"
     )
+    serve.add_argument(
+        "--recover-journal",
+        action="store_true",
+        help="if the journal is damaged before its end, keep the records before the damage and move the "
+        "damaged file aside (without this the server refuses to start)",
+    )
+    serve.add_argument("--idle-timeout", type=float, default=60.0, help="close idle connections after this")
+    serve.add_argument(
+        "--request-timeout", type=float, default=30.0, help="seconds a client has to send a whole request"
+    )
+    serve.add_argument("--max-connections", type=int, default=1000, help="open connections at most")
+    serve.add_argument(
+        "--grace", type=float, default=5.0, help="seconds a stop waits for half-received requests"
+    )
     serve.add_argument("--log-requests", action="store_true", help="log each request to standard error")
     return parser
 
@@ -60,20 +79,27 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
-    from theorydb_mocks.emulator.server import EmulatorServer
+    from theorydb_mocks.emulator.server import EmulatorServer, is_loopback
 
     try:
+        credentials = read_credentials(args.credentials_file) if args.credentials_file else None
         server = EmulatorServer(
             host=args.host,
             port=args.port,
             region=args.region,
             access_key=args.access_key,
+            credentials=credentials,
             db_per_access_key=args.db_per_access_key,
             db_path=args.db_path,
             fsync=args.fsync,
             fsync_interval=args.fsync_interval,
             compact_every=args.compact_every,
+            recover_journal=args.recover_journal,
             log_requests=args.log_requests,
+            idle_timeout=args.idle_timeout,
+            request_timeout=args.request_timeout,
+            max_connections=args.max_connections,
+            grace=args.grace,
         )
     except (OSError, JournalError, ValueError) as exc:
         print(f"theorydb-emulator: {exc}", file=sys.stderr)
@@ -86,6 +112,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     server.start()
+    if not is_loopback(args.host) and credentials is None:
+        print(
+            f"theorydb-emulator: warning: {args.host} accepts connections from other machines and requests "
+            "are not authenticated: anyone who can reach it can read and change every table. Use "
+            "--credentials-file to verify signatures.",
+            file=sys.stderr,
+        )
+    journal = server.journal
+    if journal is not None:
+        for leftover in journal.removed_temp_files:
+            print(f"Removed {leftover}, left by an interrupted compaction", file=sys.stderr)
+        if journal.dropped_bytes:
+            print(
+                f"Cut {journal.dropped_bytes} bytes of an interrupted write (never acknowledged) off the end "
+                f"of {args.db_path}",
+                file=sys.stderr,
+            )
+        if journal.recovered_to:
+            print(
+                f"{args.db_path} was damaged: kept the records before the damage; the damaged file is at "
+                f"{journal.recovered_to}",
+                file=sys.stderr,
+            )
     if server.replayed:
         print(f"Replayed {server.replayed} journal records from {args.db_path}", file=sys.stderr)
     print(f"Listening on {server.endpoint_url}", flush=True)
@@ -93,6 +142,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         pass
     server.stop()
     return 0
+
+
+def read_credentials(path: str) -> dict[str, str]:
+    """``KEY_ID:SECRET`` lines (blank lines and ``#`` comments skipped) as a mapping."""
+    credentials: dict[str, str] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            key, colon, secret = text.partition(":")
+            if not colon or not key.strip() or not secret.strip():
+                raise ValueError(f"{path}, line {number}: expected KEY_ID:SECRET")
+            credentials[key.strip()] = secret.strip()
+    if not credentials:
+        raise ValueError(f"{path} names no credentials")
+    return credentials
 
 
 if __name__ == "__main__":

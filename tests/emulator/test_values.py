@@ -150,7 +150,7 @@ def test_key_sort_value_rejects_non_key_types() -> None:
         ({"BS": []}, "One or more parameter values were invalid: Binary sets should not be empty"),
         (
             {"SS": ["b", "a", "b", "c"]},
-            "One or more parameter values were invalid: Input collection [b, a, b, c] contains duplicates",
+            "One or more parameter values were invalid: Input collection [b, a, b, c] contains duplicates.",
         ),
         ({"NS": ["1", "2", "1"]}, "Input collection contains duplicates"),
         ({"NS": ["1", "1.0"]}, "Input collection contains duplicates"),
@@ -178,7 +178,7 @@ def test_key_sort_value_rejects_non_key_types() -> None:
         ),
         (
             {"M": {"a": {"SS": ["q", "q"]}}},
-            "One or more parameter values were invalid: Input collection [q, q] contains duplicates",
+            "One or more parameter values were invalid: Input collection [q, q] contains duplicates.",
         ),
         ({"M": {"": {"S": ""}}}, "Empty attribute name"),
     ],
@@ -305,3 +305,24 @@ def test_normalize_number_is_cached() -> None:
         normalize_number("12.50")
     info = normalize_number.cache_info()
     assert (info.hits, info.misses) == (2, 1)
+
+
+@settings(max_examples=500)
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(
+        lambda d: abs(d) < Decimal("1e100") and len(d.normalize(Context(prec=60)).as_tuple().digits) <= 38
+    ),
+    st.booleans(),
+)
+def test_number_size_of_plain_text_matches_the_decimal_rule(value: Decimal, plain: bool) -> None:
+    """The string-only size of plain decimal text (the fast path) equals the rule computed with Decimal."""
+    text = format(value, "f") if plain else str(value)
+    if value.is_zero():
+        expected = 1
+    else:
+        sign, digits, exp = value.normalize(Context(prec=60)).as_tuple()
+        assert isinstance(exp, int)
+        adjusted = exp + len(digits) - 1
+        pairs = adjusted // 2 - exp // 2 + 1
+        expected = 1 + pairs + (1 if sign and pairs < 20 else 0)
+    assert attribute_value_size({"N": text}) == expected

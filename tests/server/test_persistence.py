@@ -91,9 +91,10 @@ def test_compaction_rewrites_the_journal_as_a_snapshot(tmp_path: Path) -> None:
         for n in range(30):
             client.put_item(TableName="things", Item={"pk": {"S": str(n % 5)}, "n": {"N": str(n)}})
         assert server.journal is not None
-        assert server.journal.records_written < 12  # compacted: 1 table + 5 items, plus a few since
+        assert server.journal.records_written < 31  # compacted (in the background) at least once
     records = _read(path)
-    assert [r.target.rsplit(".", 1)[1] for r in records] == ["CreateTable"] + ["PutItem"] * 5
+    # One record per table and one per ITEMS_PER_RECORD items, not one per item.
+    assert [r.target.rsplit(".", 1)[1] for r in records] == ["CreateTable", "LoadItems"]
     with EmulatorServer(db_path=str(path)) as server:
         client = make_client(server.endpoint_url)
         assert {k: v["n"]["N"] for k, v in _items(client).items()} == {str(k): str(25 + k) for k in range(5)}

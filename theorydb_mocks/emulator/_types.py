@@ -17,6 +17,7 @@ __all__ = [
     "KeySchema",
     "Request",
     "Response",
+    "VectorIndexSpec",
 ]
 
 AttributeValue = dict[str, Any]
@@ -27,6 +28,8 @@ Response = dict[str, Any]
 
 ScalarType = Literal["S", "N", "B"]
 ProjectionType = Literal["ALL", "KEYS_ONLY", "INCLUDE"]
+DistanceFunction = Literal["COSINE", "EUCLIDEAN", "DOT_PRODUCT"]
+SearchRole = Literal["HASH", "INLINE_FILTER"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +55,32 @@ class IndexSpec:
     key: KeySchema
     projection_type: ProjectionType = "ALL"
     non_key_attributes: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class VectorIndexSpec:
+    """A vector index: ``attribute`` holds a list of ``dimensions`` numbers on each indexed item.
+
+    ``search_schema`` lists ``(attribute, role, type)`` as declared (role ``HASH`` or ``INLINE_FILTER``,
+    type from the table's AttributeDefinitions); ``non_key_attributes`` only for INCLUDE.
+    """
+
+    name: str
+    attribute: str
+    dimensions: int
+    distance: DistanceFunction
+    search_schema: tuple[tuple[str, SearchRole, ScalarType], ...] = ()
+    projection_type: ProjectionType = "ALL"
+    non_key_attributes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def hash_key(self) -> tuple[str, ScalarType] | None:
+        """The vector index partition key ``(name, type)``, if the search schema has one."""
+        for name, role, kind in self.search_schema:
+            if role == "HASH":
+                return name, kind
+        return None
+
+    @property
+    def inline_filters(self) -> tuple[tuple[str, ScalarType], ...]:
+        return tuple((name, kind) for name, role, kind in self.search_schema if role == "INLINE_FILTER")

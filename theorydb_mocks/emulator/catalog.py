@@ -16,12 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 from dateutil.tz import tzlocal  # type: ignore[import-untyped]
 
-from theorydb_mocks.emulator._types import IndexSpec, KeySchema
+from theorydb_mocks.emulator._types import IndexSpec, KeySchema, VectorIndexSpec
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.storage import TableStore
 
-__all__ = ["UNLIMITED_ON_DEMAND", "IndexState", "TableState", "key_schema_elements", "timestamp"]
+__all__ = [
+    "UNLIMITED_ON_DEMAND",
+    "IndexState",
+    "TableState",
+    "VectorIndexState",
+    "key_schema_elements",
+    "projection_description",
+    "timestamp",
+]
 
 # The OnDemandThroughput DynamoDB Local shows for an index without a request-unit cap.
 UNLIMITED_ON_DEMAND: dict[str, int] = {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
@@ -61,10 +69,39 @@ class IndexState:
     on_demand_throughput: dict[str, int] | None = None
 
     def projection(self) -> dict[str, Any]:
-        projection: dict[str, Any] = {"ProjectionType": self.spec.projection_type}
-        if self.spec.projection_type == "INCLUDE":
-            projection["NonKeyAttributes"] = list(self.spec.non_key_attributes)
-        return projection
+        return projection_description(self.spec.projection_type, self.spec.non_key_attributes)
+
+
+def projection_description(projection_type: str, non_key_attributes: tuple[str, ...]) -> dict[str, Any]:
+    """A ``Projection`` as descriptions show it."""
+    projection: dict[str, Any] = {"ProjectionType": projection_type}
+    if projection_type == "INCLUDE":
+        projection["NonKeyAttributes"] = list(non_key_attributes)
+    return projection
+
+
+@dataclass(slots=True)
+class VectorIndexState:
+    """A vector index as the catalog describes it: the storage spec plus its status."""
+
+    spec: VectorIndexSpec
+    arn: str
+    status: str = "ACTIVE"
+
+    def definition(self) -> dict[str, Any]:
+        """The index as CreateTable's ``VectorIndexes`` declares it (the members every description has)."""
+        spec = self.spec
+        desc: dict[str, Any] = {"IndexName": spec.name}
+        if spec.search_schema:
+            desc["SearchSchema"] = [
+                {"AttributeName": name, "SearchSchemaElementType": role}
+                for name, role, _ in spec.search_schema
+            ]
+        desc["Projection"] = projection_description(spec.projection_type, spec.non_key_attributes)
+        desc["VectorAttribute"] = {"AttributeName": spec.attribute}
+        desc["Dimensions"] = spec.dimensions
+        desc["DistanceFunction"] = spec.distance
+        return desc
 
 
 @dataclass(slots=True)
@@ -89,6 +126,7 @@ class TableState:
     status: str = "ACTIVE"
     gsis: dict[str, IndexState] = field(default_factory=dict)
     lsis: dict[str, IndexState] = field(default_factory=dict)
+    vector_indexes: dict[str, VectorIndexState] = field(default_factory=dict)
     indexes: dict[str, IndexSpec] = field(default_factory=dict)
     stream_specification: dict[str, Any] | None = None
     latest_stream_label: str | None = None
@@ -111,6 +149,11 @@ class TableState:
             return None
         return f"{self.arn}/stream/{self.latest_stream_label}"
 
+    @property
+    def vector_specs(self) -> tuple[VectorIndexSpec, ...]:
+        """The specs of the table's vector indexes (write checks need them)."""
+        return tuple(state.spec for state in self.vector_indexes.values())
+
     def rebuild_indexes(self) -> None:
         """Refresh ``indexes`` (name -> spec) after a GSI was added or dropped."""
         self.indexes = {name: state.spec for name, state in (*self.lsis.items(), *self.gsis.items())}
@@ -121,6 +164,8 @@ class TableState:
         key_names = set(self.key.names)
         for index in (*self.gsis.values(), *self.lsis.values()):
             key_names.update(index.spec.key.names)
+        for vector in self.vector_indexes.values():
+            key_names.update(name for name, _role, _kind in vector.spec.search_schema)
         desc: dict[str, Any] = {
             "AttributeDefinitions": [
                 {"AttributeName": name, "AttributeType": kind}
@@ -148,6 +193,8 @@ class TableState:
             ]
         if self.gsis:
             desc["GlobalSecondaryIndexes"] = [self.index_description(index) for index in self.gsis.values()]
+        if self.vector_indexes:
+            desc["VectorIndexes"] = [self.vector_index_description(v) for v in self.vector_indexes.values()]
         if self.stream_specification is not None:
             desc["StreamSpecification"] = dict(self.stream_specification)
         if self.latest_stream_label is not None:
@@ -196,4 +243,22 @@ class TableState:
         desc["IndexArn"] = index.arn
         if index.on_demand_throughput is not None:
             desc["OnDemandThroughput"] = dict(index.on_demand_throughput)
+        return desc
+
+    def vector_index_description(self, index: VectorIndexState) -> dict[str, Any]:
+        """One vector index as DescribeTable shows it (``VectorIndexDescription``, the model's member order).
+
+        Sizes and counts are exact and current (the service refreshes them about every six hours).
+        """
+        definition = index.definition()
+        desc: dict[str, Any] = {"IndexName": definition.pop("IndexName")}
+        desc.update(definition)
+        desc["IndexStatus"] = index.status
+        if index.status == "CREATING":
+            desc["Backfilling"] = False
+        if index.status not in ("CREATING", "DELETING"):
+            vector = self.store.vector_index(index.spec.name)
+            desc["IndexSizeBytes"] = vector.size
+            desc["ItemCount"] = vector.count
+        desc["IndexArn"] = index.arn
         return desc

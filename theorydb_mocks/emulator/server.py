@@ -5,15 +5,23 @@ the operation (``DynamoDB_20120810.PutItem``, ``DynamoDBStreams_20120810.GetReco
 ``x-amzn-RequestId`` and ``x-amz-crc32``, errors are ``{"__type": ..., "message": ...}`` with the service's
 status codes. Translation is ``wire``'s; answers come from ``DynamoDBEmulator.dispatch``.
 
-- Signatures are accepted without verification. ``access_key`` makes the server accept that access key only
-  (others get ``UnrecognizedClientException``, unsigned requests ``MissingAuthenticationTokenException``);
-  ``db_per_access_key`` gives each access key and region its own database, as DynamoDB Local does.
-- Threads: one per connection (HTTP/1.1 keep-alive). The emulator's lock keeps every request atomic.
-  ``stop()`` is graceful: it stops accepting, lets in-flight requests finish and answer, closes idle
-  connections, then closes the journal.
-- ``db_path``: successful mutating requests are journaled before they are answered and replayed at start
-  (see ``persistence`` for the file format and the ``fsync`` policies); the journal is compacted into a
-  snapshot every ``compact_every`` records and at ``stop()``.
+- One event loop (asyncio, in one thread) reads every connection with a minimal HTTP/1.1 parser
+  (keep-alive, pipelining, ``Content-Length`` or chunked bodies; chunked wins over ``Content-Length``) and
+  answers each request in turn: the emulator is in memory, so there is nothing to wait for, and an idle
+  connection costs one small object, not a thread.
+- Hostile clients: a connection limit, an idle timeout, a deadline for each whole request (a client
+  dribbling bytes is cut off), bodies above ``max_body`` refused unread, a cap on the bytes buffered across
+  all connections, and every HTTP-level error answered with DynamoDB's JSON error body.
+- Authentication: by default signatures are not checked (``access_key`` accepts one access key without
+  verifying, as a guard against pointing the wrong client at it). ``credentials`` verifies SigV4 signatures
+  against those secrets (see ``sigv4``). ``db_per_access_key`` gives each access key and region its own
+  database, as DynamoDB Local does.
+- ``stop()`` is graceful within ``grace`` seconds: it stops accepting, answers what is being answered,
+  closes idle connections, gives half-received requests until the grace period ends, then closes them.
+- ``db_path``: each successful mutating request is journaled (the pipeline's journal stage, under the
+  emulator's lock) before it is answered; a write the journal cannot record is undone in memory and
+  answers 500, and a journal whose state is unknown refuses every write (see ``persistence``). The
+  journal is compacted in the background every ``compact_every`` records.
 
 Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html
 
@@ -27,38 +35,73 @@ Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programmi
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import email.utils
+import ipaddress
 import logging
-import os
 import re
-import select
 import socket
-import socketserver
-import sys
 import threading
+import time
 import zlib
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.core import DynamoDBEmulator
 from theorydb_mocks.emulator.door import answer as answer_request
 from theorydb_mocks.emulator.door import request_id
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
-from theorydb_mocks.emulator.persistence import FsyncPolicy, Journal, JournalRecord, snapshot_records
+from theorydb_mocks.emulator.persistence import (
+    LOAD_ITEMS,
+    FsyncPolicy,
+    Journal,
+    JournalRecord,
+    JournalWriteError,
+    capture,
+    load_items,
+    snapshot_records,
+)
 from theorydb_mocks.emulator.pipeline import JournalWriter, WireRequest
+from theorydb_mocks.emulator.sigv4 import SigV4Verifier
 from theorydb_mocks.emulator.wire import decode_request, encode_error, encode_request
 
-__all__ = ["EmulatorServer", "serve_in_thread"]
+__all__ = ["MAX_BODY", "EmulatorServer", "is_loopback", "serve_in_thread"]
 
 _log = logging.getLogger("theorydb_mocks.server")
 
 CONTENT_TYPE = "application/x-amz-json-1.0"
-MAX_BODY = 32 * 1024 * 1024  # twice the service's 16 MB request limit: larger bodies are refused unread
+MAX_BODY = 16 * 1024 * 1024  # the service's request size limit: larger bodies are refused unread
+MAX_HEAD = 64 * 1024  # request line and headers
+MAX_BUFFERED = 256 * 1024 * 1024  # request bytes held across all connections at once
 
 _CREDENTIAL = re.compile(r"Credential=([^,\s]*)")
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
+
+
+def _http_error(status: int, code: str, message: str) -> DynamoDBError:
+    return DynamoDBError(code, message, status=status)
+
+
+class _Headers(dict[str, str]):
+    """Request headers by lower-case name; ``get`` takes any case (as ``email.message`` does)."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict.get(self, key.lower(), default)
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` only accepts connections from this machine."""
+    if host in ("localhost", ""):
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class EmulatorServer:
@@ -78,55 +121,87 @@ class EmulatorServer:
         emulator: DynamoDBEmulator | None = None,
         region: str = "us-east-1",
         access_key: str | None = None,
+        credentials: Mapping[str, str] | None = None,
         db_per_access_key: bool = False,
         db_path: str | None = None,
         fsync: FsyncPolicy = "always",
         fsync_interval: float = 1.0,
         compact_every: int = 100_000,
+        recover_journal: bool = False,
         log_requests: bool = False,
+        idle_timeout: float = 60.0,
+        request_timeout: float = 30.0,
+        max_connections: int = 1000,
+        max_body: int = MAX_BODY,
+        max_buffered: int = MAX_BUFFERED,
+        grace: float = 5.0,
     ) -> None:
         if emulator is not None and db_per_access_key:
             raise ValueError("db_per_access_key makes one emulator per access key: do not pass emulator")
         self.region = region
         self.access_key = access_key
+        self.verifier = SigV4Verifier(credentials) if credentials else None
         self.db_per_access_key = db_per_access_key
         self.compact_every = compact_every
         self.log_requests = log_requests
+        self.idle_timeout = idle_timeout
+        self.request_timeout = request_timeout
+        self.max_connections = max_connections
+        self.max_body = max_body
+        self.max_buffered = max_buffered
+        self.grace = grace
         self.emulator = emulator if emulator is not None else DynamoDBEmulator(region=region)
         self._databases: dict[str, DynamoDBEmulator] = {} if db_per_access_key else {"": self.emulator}
         self._databases_lock = threading.Lock()
         self._compacting = threading.Lock()
+        self._compactor: threading.Thread | None = None
         self._stopping = threading.Event()
-        self._wake_read, self._wake_write = os.pipe()
+        self._finished = threading.Event()
         self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._serving: asyncio.AbstractServer | None = None
         self._stopped = False
+        self.connections: set[_Connection] = set()
+        self.buffered = 0
         self.journal: Journal | None = None
         self.replayed = 0
+        self.replay_failures = 0
+        self.last_compaction: dict[str, float] = {}  # records, seconds, and the two spells writers waited
         self._replaying = False
         if db_path is not None:
-            self.journal = Journal(db_path, fsync=fsync, interval=fsync_interval)
+            self.journal = Journal(db_path, fsync=fsync, interval=fsync_interval, recover=recover_journal)
             self._replay(self.journal)
             for key, database in self._databases.items():
                 database.set_journal(self._journal_writer(key))
         try:
-            self._httpd = _HTTPServer((host, port), self)
+            self._sock = _listen(host, port)
+            self._address: tuple[str, int] = (
+                str(self._sock.getsockname()[0]),
+                int(self._sock.getsockname()[1]),
+            )
         except BaseException:
             if self.journal is not None:
                 self.journal.close()
             raise
+        if not is_loopback(host) and self.verifier is None:
+            _log.warning(
+                "serving on %s without authentication: anyone who can reach it can read and change every "
+                "table (pass credentials to verify SigV4 signatures)",
+                self.endpoint_url,
+            )
 
     def __repr__(self) -> str:
         return f"<EmulatorServer {self.endpoint_url}>"
 
     @property
     def endpoint_url(self) -> str:
-        host, port = str(self._httpd.server_address[0]), int(self._httpd.server_address[1])
+        host, port = self._address
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}"
 
     @property
     def port(self) -> int:
-        return int(self._httpd.server_address[1])
+        return self._address[1]
 
     # --- lifecycle ------------------------------------------------------------------------------------
 
@@ -134,25 +209,73 @@ class EmulatorServer:
         """Serve in a background thread (returns at once; the socket already listens)."""
         if self._thread is not None:
             raise RuntimeError("the server is already running")
-        self._thread = threading.Thread(target=self.serve_forever, name="theorydb-emulator", daemon=True)
+        ready = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(ready,), name="theorydb-emulator", daemon=True
+        )
         self._thread.start()
+        ready.wait()
 
     def serve_forever(self) -> None:
         """Serve until ``stop()`` is called (from another thread or a signal handler's helper thread)."""
-        self._httpd.serve_forever(poll_interval=0.05)
+        self._run(threading.Event())
+
+    def _run(self, ready: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            self._serving = loop.run_until_complete(
+                loop.create_server(lambda: _Connection(self), sock=self._sock, backlog=1024)
+            )
+            self._loop = loop
+            ready.set()
+            if self._stopping.is_set():  # stop() came first
+                loop.call_soon(self._begin_stop)
+            loop.call_later(self._tick, self._sweep)
+            loop.run_forever()
+        finally:
+            ready.set()
+            for connection in list(self.connections):
+                connection.abort()
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(asyncio.sleep(0))  # lets the aborted transports close their sockets
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+            self._loop = None
+            self._finished.set()
+
+    @property
+    def _tick(self) -> float:
+        return max(0.01, min(1.0, self.idle_timeout / 4, self.request_timeout / 4))
+
+    def _sweep(self) -> None:
+        """Every tick: close connections idle too long, cut off requests past their deadline."""
+        now = time.monotonic()
+        for connection in list(self.connections):
+            connection.check(now)
+        loop = self._loop
+        if loop is not None and not self._stopping.is_set():
+            loop.call_later(self._tick, self._sweep)
 
     def stop(self) -> None:
-        """Stop gracefully: refuse new connections, finish in-flight requests, close idle connections,
-        compact and close the journal. Idempotent."""
+        """Stop within ``grace`` seconds: refuse new connections, answer the requests being answered,
+        close idle connections, give half-sent requests until the grace period ends; then compact and
+        close the journal. Idempotent."""
         if self._stopped:
             return
         self._stopped = True
         self._stopping.set()
-        os.write(self._wake_write, b"x")  # wakes every connection waiting for its next request
+        loop = self._loop
+        if loop is not None and self._thread is not threading.current_thread():
+            with contextlib.suppress(RuntimeError):  # the loop closed in the meantime
+                loop.call_soon_threadsafe(self._begin_stop)
+            self._finished.wait()
+        elif loop is not None:
+            self._begin_stop()
         if self._thread is not None:
-            self._httpd.shutdown()
             self._thread.join()
-        self._httpd.server_close()  # joins the connection threads: in-flight requests are answered
+        self._sock.close()
+        if self._compactor is not None:
+            self._compactor.join()
         if self.journal is not None:
             try:
                 self.compact()
@@ -163,8 +286,29 @@ class EmulatorServer:
                     for database in self._databases.values():
                         database.set_journal(None)
                 self.journal.close()
-        os.close(self._wake_read)
-        os.close(self._wake_write)
+
+    def _begin_stop(self) -> None:
+        loop = self._loop
+        assert loop is not None
+        self._stopping.set()
+        if self._serving is not None:
+            self._serving.close()
+        for connection in list(self.connections):
+            if connection.idle:
+                connection.close()
+        loop.call_later(self.grace, self._end_grace)
+        self.connection_closed()
+
+    def _end_grace(self) -> None:
+        for connection in list(self.connections):
+            connection.abort()
+        if self._loop is not None:
+            self._loop.stop()
+
+    def connection_closed(self) -> None:
+        """A connection ended; when stopping and none is left, the loop ends."""
+        if self._stopping.is_set() and not self.connections and self._loop is not None:
+            self._loop.stop()
 
     def __enter__(self) -> EmulatorServer:
         self.start()
@@ -202,49 +346,95 @@ class EmulatorServer:
     # --- persistence ----------------------------------------------------------------------------------
 
     def _replay(self, journal: Journal) -> None:
-        """Re-run the journal's requests, each at its recorded clock reading."""
+        """Re-run the journal's requests, each at its recorded clock reading; then every stream starts
+        afresh under a new ARN (its records were not kept), as the service does for a new stream."""
         touched: set[str] = set()
         self._replaying = True
         for record in journal.replay():
             # A database this mode does not serve (per-key data under a shared server, or the reverse) is
             # still loaded, so compaction keeps it for a later run in the other mode.
             emulator = self._database(record.database)
-            touched.add(record.database)
+            if record.database not in touched:
+                touched.add(record.database)
+                emulator.streams.muted = True
             try:
-                operation, request = decode_request(record.target, record.body)
-                emulator.clock.set(record.at)
-                emulator.dispatch(operation, request)
-            except DynamoDBError as err:  # cannot happen for a journal this code wrote; keep going
-                _log.warning("journal record %s could not be replayed: %s", record.target, err)
+                if record.target == LOAD_ITEMS:
+                    load_items(emulator, record)
+                else:
+                    operation, request = decode_request(record.target, record.body)
+                    emulator.clock.set(record.at)
+                    emulator.dispatch(operation, request)
+            except DynamoDBError as err:  # a request that failed when it ran and was not cut back
+                self.replay_failures += 1
+                _log.info("journal record %s failed again on replay: %s", record.target, err)
             self.replayed += 1
         self._replaying = False
         for key in touched:
-            self._databases[key].clock.reset()
+            emulator = self._databases[key]
+            emulator.clock.reset()
+            emulator.streams.muted = False
+            _restart_streams(emulator)
 
     def _journal_writer(self, key: str) -> JournalWriter:
-        """The journal stage of the database ``key``: each successful write, as sent, before its answer."""
+        """The journal stage of the database ``key``: each successful write, as sent, before its answer.
+
+        A write the journal cannot record raises; the pipeline then undoes the change in memory."""
         journal = self.journal
         assert journal is not None
 
         def write(operation: str, request: dict[str, Any], origin: WireRequest | None, at: float) -> None:
             target, body = origin if origin is not None else encode_request(operation, request)
-            journal.append(JournalRecord(key, target, at, body))
+            try:
+                journal.append(JournalRecord(key, target, at, body))
+            except JournalWriteError as exc:
+                _log.error("%s refused: %s", operation, exc)
+                raise ddb_error("InternalServerError", M.JOURNAL_NOT_RECORDED.format(reason=exc)) from exc
 
         return write
 
+    def _hold_writers(self) -> contextlib.ExitStack:
+        """Every database's lock, in one order, and no new database meanwhile (compaction)."""
+        stack = contextlib.ExitStack()
+        stack.enter_context(self._databases_lock)
+        for _, emulator in sorted(self._databases.items()):
+            stack.enter_context(emulator.lock)
+        return stack
+
     def compact(self) -> None:
-        """Rewrite the journal as a snapshot of every database (no-op without ``db_path``)."""
+        """Rewrite the journal as a snapshot of every database (no-op without ``db_path``).
+
+        The databases are held only while their items are listed (references, no copies); the records
+        are encoded and written with writers running, then writers wait while the records appended
+        meanwhile are copied and the file is renamed.
+        """
         journal = self.journal
         if journal is None:
             return
-        with self._compacting, contextlib.ExitStack() as stack:
-            with self._databases_lock:
-                databases = sorted(self._databases.items())
-            for _, emulator in databases:  # the order every compaction takes the locks in
-                stack.enter_context(emulator.lock)
-            journal.compact(
-                record for key, emulator in databases for record in snapshot_records(key, emulator)
-            )
+        with self._compacting:
+            started = time.perf_counter()
+            with self._hold_writers():
+                covers = journal.mark()
+                images = [
+                    (key, capture(emulator), emulator.clock.now())
+                    for key, emulator in sorted(self._databases.items())
+                ]
+            held = time.perf_counter() - started
+            records = (record for key, tables, at in images for record in snapshot_records(key, tables, at))
+            finishing = time.perf_counter()
+
+            def hold() -> contextlib.ExitStack:
+                nonlocal finishing
+                finishing = time.perf_counter()
+                return self._hold_writers()
+
+            count = journal.compact(records, covers, hold)
+            ended = time.perf_counter()
+            self.last_compaction = {
+                "records": count,
+                "seconds": ended - started,
+                "held_listing": held,
+                "held_swapping": ended - finishing,
+            }
 
     def _maybe_compact(self) -> None:
         journal = self.journal
@@ -252,15 +442,34 @@ class EmulatorServer:
             journal is not None
             and journal.records_written >= self.compact_every
             and not self._compacting.locked()
+            and (self._compactor is None or not self._compactor.is_alive())
         ):
+            self._compactor = threading.Thread(
+                target=self._compact_in_background, name="journal-compaction", daemon=True
+            )
+            self._compactor.start()
+
+    def _compact_in_background(self) -> None:
+        try:
             self.compact()
+        except Exception:  # the journal as it stands is complete: compaction only makes it shorter
+            _log.exception("journal compaction failed; the journal is kept as it is")
 
     # --- requests -------------------------------------------------------------------------------------
 
-    def answer(self, target: str | None, body: bytes, headers: Any, query: str = "") -> tuple[int, bytes]:
+    def answer(
+        self,
+        target: str | None,
+        body: bytes,
+        headers: Any,
+        query: str = "",
+        *,
+        method: str = "POST",
+        path: str = "/",
+    ) -> tuple[int, bytes]:
         """The status and JSON body answering one POST (``headers`` is any case-insensitive mapping)."""
         try:
-            access_key, region = self._authenticate(headers, query)
+            access_key, region = self._authenticate(headers, query, method, path, body)
             status, payload = answer_request(self.emulator_for(access_key, region), target, body)
         except DynamoDBError as err:
             return encode_error(err)
@@ -271,8 +480,19 @@ class EmulatorServer:
             self._maybe_compact()
         return status, payload
 
-    def _authenticate(self, headers: Any, query: str) -> tuple[str | None, str | None]:
-        """(access key, region) of the request's SigV4 credential; checks it when ``access_key`` is set."""
+    def _authenticate(
+        self, headers: Any, query: str, method: str, path: str, body: bytes
+    ) -> tuple[str | None, str | None]:
+        """(access key, region) of the request's SigV4 credential; verified when ``credentials`` are set,
+        compared with ``access_key`` when that is set."""
+        if self.verifier is not None:
+            lowered = (
+                headers
+                if isinstance(headers, _Headers)
+                else _Headers((k.lower(), v) for k, v in headers.items())
+            )
+            identity = self.verifier.verify(method, path, query, lowered, body)
+            return identity.access_key, identity.region
         authorization = headers.get("Authorization")
         credential: str | None = None
         if authorization:
@@ -302,154 +522,355 @@ class EmulatorServer:
         return access_key, region
 
 
-class _HTTPServer(socketserver.ThreadingMixIn, HTTPServer):
-    """``ThreadingHTTPServer`` whose connection threads are joined at close (graceful shutdown)."""
+def _restart_streams(emulator: DynamoDBEmulator) -> None:
+    """After replay: every stream-enabled table gets a new stream (new label and ARN, no records); the
+    records replay produced are dropped, being re-enactments rather than the records clients saw."""
+    with emulator.lock:
+        emulator.streams.clear()
+        now = datetime.fromtimestamp(emulator.clock.now(), UTC)
+        label = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}"
+        for table in emulator.tables.values():
+            if table.stream_specification is not None:
+                table.latest_stream_label = label
+                emulator.streams.table_changed(table)
 
-    daemon_threads = False
-    block_on_close = True
-    request_queue_size = 256
-    allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], owner: EmulatorServer) -> None:
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(1024)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class _DateCache:
+    """The ``Date`` header, formatted once a second."""
+
+    second = -1
+    value = ""
+
+    @classmethod
+    def now(cls) -> str:
+        second = int(time.time())
+        if second != cls.second:
+            cls.second, cls.value = second, email.utils.formatdate(second, usegmt=True)
+        return cls.value
+
+
+class _Request:
+    """The request line and headers of one request, and how its body is framed."""
+
+    __slots__ = ("chunked", "headers", "keep_alive", "length", "method", "path", "query")
+
+    def __init__(self, method: str, path: str, query: str, headers: _Headers, keep_alive: bool) -> None:
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.keep_alive = keep_alive
+        self.chunked = False
+        self.length = 0
+
+
+def _parse_head(head: bytes, max_body: int) -> _Request:
+    """Parse the request line and headers (raises ``DynamoDBError`` with an HTTP status)."""
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3 or parts[2] not in ("HTTP/1.1", "HTTP/1.0") or not parts[0].isalpha() or not parts[1]:
+        raise _http_error(400, "SerializationException", M.HTTP_MALFORMED_REQUEST_LINE)
+    method, target, version = parts
+    headers = _Headers()
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if not colon or not name or name[0] in " \t" or name[-1] in " \t":
+            raise _http_error(400, "SerializationException", M.HTTP_MALFORMED_HEADER)
+        key = name.lower()
+        if key in headers:
+            headers[key] = f"{headers[key]},{value.strip()}"
+        else:
+            headers[key] = value.strip()
+    find = dict.get
+    connection = find(headers, "connection", "").lower()
+    keep_alive = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
+    path, _, query = target.partition("?")
+    request = _Request(method, path, query, headers, keep_alive)
+    encoding = find(headers, "transfer-encoding")
+    if encoding is not None:
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
+        if codings != ["chunked"]:
+            raise _http_error(
+                501, "SerializationException", M.HTTP_UNSUPPORTED_ENCODING.format(encoding=encoding)
+            )
+        request.chunked = True  # chunked wins over any Content-Length, which is ignored
+        if "content-length" in headers:
+            request.keep_alive = False  # a request framed both ways is suspect: no more on this connection
+        return request
+    length = find(headers, "content-length")
+    if length is not None:
+        if not (length.isdigit() and length.isascii()):
+            values = {v.strip() for v in length.split(",")}
+            length = values.pop() if len(values) == 1 else ""
+            if not (length.isdigit() and length.isascii()):
+                raise _http_error(400, "SerializationException", M.HTTP_INVALID_CONTENT_LENGTH)
+        request.length = int(length)
+        if request.length > max_body:
+            raise _http_error(413, "SerializationException", M.HTTP_BODY_TOO_LARGE.format(limit=max_body))
+    return request
+
+
+class _Connection(asyncio.Protocol):
+    """One client connection: parses requests as bytes arrive and answers them in order."""
+
+    def __init__(self, owner: EmulatorServer) -> None:
         self.owner = owner
-        host = address[0]
-        if ":" in host:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, _Handler)
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.request: _Request | None = None
+        self.started: float | None = None  # when the first byte of the unanswered request arrived
+        self.last = time.monotonic()
+        self.closing = False
+        self.held = 0  # bytes counted in owner.buffered
+        self.chunks: list[bytes] = []
+        self.chunk_total = 0
+        self.chunk_size = -1  # -1: expecting a size line; -2: in trailers
+        self.continued = False
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that drops its connection is routine; anything else is logged with its traceback."""
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+    # --- asyncio callbacks ---
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        owner = self.owner
+        owner.connections.add(self)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if len(owner.connections) > owner.max_connections:
+            self.fail(
+                ddb_error(
+                    "ServiceUnavailable", M.HTTP_TOO_MANY_CONNECTIONS.format(limit=owner.max_connections)
+                )
+            )
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closing = True
+        self.owner.buffered -= self.held
+        self.held = 0
+        self.buffer = bytearray()
+        self.chunks = []
+        self.owner.connections.discard(self)
+        self.owner.connection_closed()
+
+    def data_received(self, data: bytes) -> None:
+        if self.closing:
             return
-        _log.exception("error on the connection from %s", client_address)
-
-    def server_bind(self) -> None:
-        """Bind without ``HTTPServer``'s reverse DNS lookup (``getfqdn`` can take seconds)."""
-        socketserver.TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name = str(host)
-        self.server_port = int(port)
-
-
-_poll = getattr(select, "poll", None)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """One connection: HTTP/1.1 requests until the client closes, or the server stops while it is idle."""
-
-    protocol_version = "HTTP/1.1"
-    server: _HTTPServer
-    timeout = 60  # a client that stalls mid-request cannot hold a graceful stop forever
-    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
-
-    def version_string(self) -> str:
-        return "Server"
-
-    def handle(self) -> None:
-        self.close_connection = True
-        if self._wait_for_request():
-            self.handle_one_request()
-        while not self.close_connection and self._wait_for_request():
-            self.handle_one_request()
-
-    def _wait_for_request(self) -> bool:
-        """True when the next request's bytes arrive; False when the server stops first."""
-        owner = self.server.owner
-        sock = self.connection
-        wake = owner._wake_read
-        if _poll is not None:
-            poller = _poll()
-            poller.register(sock, select.POLLIN | select.POLLPRI | select.POLLHUP | select.POLLERR)
-            poller.register(wake, select.POLLIN)
-            while True:
-                events = dict(poller.poll())
-                if sock.fileno() in events:
-                    return True
-                if owner.stopping:
-                    return False
-        while True:  # pragma: no cover - platforms without poll
-            readable, _, _ = select.select([sock, wake], [], [])
-            if sock in readable:
-                return True
-            if owner.stopping:
-                return False
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.owner.log_requests:
-            super().log_message(format, *args)
-
-    def do_GET(self) -> None:
-        """A health check, answered as DynamoDB answers ``GET /``."""
-        owner = self.server.owner
-        self._send(200, f"healthy: dynamodb.{owner.region}.amazonaws.com ".encode(), "text/plain")
-
-    def do_POST(self) -> None:
-        owner = self.server.owner
-        body = self._read_body()
-        if body is None:
+        now = time.monotonic()
+        self.last = now
+        if self.started is None:
+            self.started = now
+        self.buffer += data
+        self._account()
+        if self.closing:
             return
-        status, payload = owner.answer(
-            self.headers.get("X-Amz-Target"), body, self.headers, urlsplit(self.path).query
-        )
-        if owner.stopping:
-            self.close_connection = True
-        self._send(status, payload, CONTENT_TYPE)
-
-    def _read_body(self) -> bytes | None:
-        """The request body (Content-Length or chunked); None after answering a body it will not read."""
-        length_header = self.headers.get("Content-Length")
-        if length_header is None:
-            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-                return self._read_chunked()
-            return b""
         try:
-            length = int(length_header)
-            if length < 0:
-                raise ValueError(length_header)
-        except ValueError:
-            self._refuse(400, "Invalid Content-Length")
-            return None
-        if length > MAX_BODY:
-            self._refuse(413, "Request entity too large")
-            return None
-        return self.rfile.read(length)
+            self._process()
+        except DynamoDBError as err:
+            self.fail(err)
+        self._account()
+
+    def eof_received(self) -> bool | None:
+        return None  # close our side too (a half-closed client gets the answers already written)
+
+    # --- state ---
+
+    @property
+    def idle(self) -> bool:
+        """No request is partly received (an idle keep-alive connection)."""
+        return self.started is None and not self.buffer
+
+    def check(self, now: float) -> None:
+        """The sweeper's visit: idle timeout and the whole-request deadline."""
+        owner = self.owner
+        if self.closing:
+            return
+        if self.started is not None:
+            if now - self.started > owner.request_timeout:
+                self.fail(
+                    _http_error(
+                        408,
+                        "RequestTimeout",
+                        M.HTTP_REQUEST_TIMEOUT.format(seconds=owner.request_timeout),
+                    )
+                )
+        elif now - self.last > owner.idle_timeout:
+            self.close()
+
+    def close(self) -> None:
+        self.closing = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def abort(self) -> None:
+        self.closing = True
+        if self.transport is not None:
+            self.transport.abort()
+
+    def fail(self, err: DynamoDBError) -> None:
+        """Answer an error that ends the connection (malformed HTTP, limits, timeouts)."""
+        if self.closing:
+            return
+        status, payload = encode_error(err)
+        self._send(status, payload, CONTENT_TYPE, keep_alive=False)
+        self.close()
+        self.buffer.clear()  # nothing more is read: release what was held at once
+        self.chunks, self.chunk_total = [], 0
+        self._account()
+
+    def _account(self) -> None:
+        owner = self.owner
+        held = len(self.buffer) + self.chunk_total
+        owner.buffered += held - self.held
+        self.held = held
+        if owner.buffered > owner.max_buffered and not self.closing:
+            self.fail(ddb_error("ServiceUnavailable", M.HTTP_TOO_MANY_BYTES))
+
+    # --- parsing ---
+
+    def _process(self) -> None:
+        owner = self.owner
+        buffer = self.buffer
+        while not self.closing:
+            request = self.request
+            if request is None:
+                while buffer[:2] == b"\r\n":  # stray line ends between requests are allowed
+                    del buffer[:2]
+                end = buffer.find(b"\r\n\r\n")
+                if end < 0:
+                    if len(buffer) > MAX_HEAD:
+                        raise _http_error(431, "SerializationException", M.HTTP_HEADERS_TOO_LARGE)
+                    if not buffer:
+                        self.started = None
+                    return
+                if end > MAX_HEAD:
+                    raise _http_error(431, "SerializationException", M.HTTP_HEADERS_TOO_LARGE)
+                request = _parse_head(bytes(buffer[:end]), owner.max_body)
+                del buffer[: end + 4]
+                self.request = request
+                self.continued = False
+            if request.chunked:
+                body = self._read_chunked()
+                if body is None:
+                    self._continue(request)
+                    return
+            else:
+                length = request.length
+                if len(buffer) < length:
+                    self._continue(request)
+                    return
+                body = bytes(buffer[:length])
+                del buffer[:length]
+            self.request = None
+            self._respond(request, body)
+            self.started = time.monotonic() if buffer else None
+
+    def _continue(self, request: _Request) -> None:
+        """Answer ``Expect: 100-continue`` once, when the body is awaited (curl sends it)."""
+        if not self.continued and dict.get(request.headers, "expect", "").lower() == "100-continue":
+            self.continued = True
+            assert self.transport is not None
+            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def _read_chunked(self) -> bytes | None:
-        chunks: list[bytes] = []
-        total = 0
+        buffer = self.buffer
         while True:
-            line = self.rfile.readline(1024)
-            try:
-                size = int(line.split(b";", 1)[0].strip() or b"x", 16)
-            except ValueError:
-                self._refuse(400, "Invalid chunked body")
-                return None
-            if size == 0:
-                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
-                return b"".join(chunks)
-            total += size
-            if total > MAX_BODY:
-                self._refuse(413, "Request entity too large")
-                return None
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(1024)
+            if self.chunk_size < 0:  # a size line, or a trailer line
+                end = buffer.find(b"\r\n")
+                if end < 0:
+                    if len(buffer) > 4096:
+                        raise _http_error(400, "SerializationException", M.HTTP_INVALID_CHUNKED_BODY)
+                    return None
+                line = bytes(buffer[:end])
+                del buffer[: end + 2]
+                if self.chunk_size == -2:
+                    if line:
+                        continue  # a trailer: ignored
+                    body = b"".join(self.chunks)
+                    self.chunks, self.chunk_total, self.chunk_size = [], 0, -1
+                    return body
+                text = line.split(b";", 1)[0].strip()
+                if not text or text.strip(b"0123456789abcdefABCDEF") or len(text) > 16:
+                    raise _http_error(400, "SerializationException", M.HTTP_INVALID_CHUNKED_BODY)
+                size = int(text, 16)
+                if size == 0:
+                    self.chunk_size = -2
+                    continue
+                if self.chunk_total + size > self.owner.max_body:
+                    raise _http_error(
+                        413,
+                        "SerializationException",
+                        M.HTTP_BODY_TOO_LARGE.format(limit=self.owner.max_body),
+                    )
+                self.chunk_size = size
+            else:
+                size = self.chunk_size
+                if len(buffer) < size + 2:
+                    return None
+                if buffer[size : size + 2] != b"\r\n":
+                    raise _http_error(400, "SerializationException", M.HTTP_INVALID_CHUNKED_BODY)
+                self.chunks.append(bytes(buffer[:size]))
+                self.chunk_total += size
+                del buffer[: size + 2]
+                self.chunk_size = -1
 
-    def _refuse(self, status: int, message: str) -> None:
-        self.close_connection = True
-        _, payload = encode_error(ddb_error("SerializationException", message))
-        self._send(status, payload, CONTENT_TYPE)
+    # --- answering ---
 
-    def _send(self, status: int, payload: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("x-amzn-RequestId", request_id())
-        self.send_header("x-amz-crc32", str(zlib.crc32(payload)))
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(payload)
+    def _respond(self, request: _Request, body: bytes) -> None:
+        owner = self.owner
+        method = request.method
+        if method == "POST":
+            status, payload = owner.answer(
+                dict.get(request.headers, "x-amz-target"),
+                body,
+                request.headers,
+                request.query,
+                method=method,
+                path=request.path,
+            )
+            content_type = CONTENT_TYPE
+        elif method in ("GET", "HEAD"):
+            status, payload = 200, f"healthy: dynamodb.{owner.region}.amazonaws.com ".encode()
+            content_type = "text/plain"
+        else:
+            status, payload = encode_error(_http_error(405, "UnknownOperationException", ""))
+            content_type = CONTENT_TYPE
+        keep_alive = request.keep_alive and not owner.stopping
+        if owner.log_requests:
+            _log.info("%s %s %s -> %d", method, request.path, request.headers.get("x-amz-target"), status)
+        self._send(status, payload, content_type, keep_alive=keep_alive, head_only=method == "HEAD")
+        if not keep_alive:
+            self.close()
+
+    def _send(
+        self, status: int, payload: bytes, content_type: str, *, keep_alive: bool, head_only: bool = False
+    ) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        head = (
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n"
+            f"Server: Server\r\nDate: {_DateCache.now()}\r\n"
+            f"x-amzn-RequestId: {request_id()}\r\nx-amz-crc32: {zlib.crc32(payload)}\r\n"
+            f"Content-Type: {content_type}\r\nContent-Length: {len(payload)}\r\n"
+            f"{'' if keep_alive else 'Connection: close' + chr(13) + chr(10)}\r\n"
+        ).encode("latin-1")
+        transport.write(head if head_only else head + payload)
 
 
 @contextlib.contextmanager
@@ -459,19 +880,25 @@ def serve_in_thread(
     port: int = 0,
     emulator: DynamoDBEmulator | None = None,
     access_key: str | None = None,
+    credentials: Mapping[str, str] | None = None,
     db_per_access_key: bool = False,
     db_path: str | None = None,
     fsync: FsyncPolicy = "always",
+    **options: Any,
 ) -> Iterator[str]:
-    """Serve an emulator on a free port (by default) for the ``with`` block; yields the endpoint URL."""
+    """Serve an emulator on a free port (by default) for the ``with`` block; yields the endpoint URL.
+
+    ``options`` are the other ``EmulatorServer`` arguments (timeouts, limits)."""
     server = EmulatorServer(
         host=host,
         port=port,
         emulator=emulator,
         access_key=access_key,
+        credentials=credentials,
         db_per_access_key=db_per_access_key,
         db_path=db_path,
         fsync=fsync,
+        **options,
     )
     server.start()
     try:

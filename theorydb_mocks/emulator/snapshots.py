@@ -4,9 +4,10 @@ Nothing is copied item by item. A snapshot saves the catalog (each table's setti
 streams' positions and the capacity ledger's recent list, and marks a position in an undo log. While a
 snapshot lives, every store writes its changes ``(old, new)`` to that log through its change observer;
 ``restore`` walks the log backwards (put the old item back, or delete the new one), then puts the catalog
-back: tables created since are dropped, deleted ones return with their items and indexes, GSIs added or
-dropped since are dropped or rebuilt, TTL settings and stream records are as they were, tags too (they
-live in the catalog). Cost: O(1) per write while a snapshot lives, O(tables + changes since) to restore.
+back: tables created since are dropped, deleted ones return with their items and indexes, GSIs and vector
+indexes added or dropped since are dropped or rebuilt, TTL settings and stream records are as they were,
+tags too (they live in the catalog), and so are the ClientRequestToken records. Cost: O(1) per write while
+a snapshot lives, O(tables + changes since) to restore.
 
 Restoring a snapshot invalidates the snapshots taken after it; the same snapshot can be restored again.
 When no snapshot is alive any more (released, or garbage collected), the log stops and writes cost nothing
@@ -59,6 +60,7 @@ class Snapshot:
         "position",
         "streams",
         "tables",
+        "tokens",
         "ttl",
     )
 
@@ -71,6 +73,7 @@ class Snapshot:
         streams: tuple[Any, ...],
         ttl: dict[str, Any],
         ledger: tuple[Any, Any],
+        tokens: dict[str, Any],
     ) -> None:
         self._emulator = weakref.ref(emulator)
         self.number = number
@@ -79,6 +82,7 @@ class Snapshot:
         self.streams = streams
         self.ttl = ttl
         self.ledger = ledger
+        self.tokens = tokens
 
     def __repr__(self) -> str:
         return f"<Snapshot #{self.number} tables={sorted(self.tables)}>"
@@ -92,6 +96,18 @@ def _save_fields(table: TableState) -> dict[str, Any]:
         f.name: getattr(table, f.name) if f.name in _SHARED_FIELDS else copy.deepcopy(getattr(table, f.name))
         for f in dataclasses.fields(table)
     }
+
+
+def _put_back_vector_indexes(table: TableState) -> None:
+    """Make the store's vector indexes those the restored catalog lists (dropped ones rebuilt from items)."""
+    store = table.store
+    wanted = {name: state.spec for name, state in table.vector_indexes.items()}
+    for name in store.vector_index_names:
+        if wanted.get(name) != store.vector_index(name).spec:
+            store.drop_vector_index(name)
+    for name, spec in wanted.items():
+        if name not in store.vector_index_names:
+            store.add_vector_index(spec)
 
 
 class Snapshots:
@@ -159,6 +175,7 @@ class Snapshots:
                 emu.streams.save(),
                 emu.ttl.save(),
                 emu.capacity.save(),
+                emu.tokens.save(),
             )
             self._live[snap.number] = weakref.ref(snap)
             return snap
@@ -191,6 +208,7 @@ class Snapshots:
             emu.streams.load(snap.streams)
             emu.ttl.load(snap.ttl)
             emu.capacity.load(snap.ledger)
+            emu.tokens.load(snap.tokens)
             for number in alive:
                 if number > snap.number:
                     del self._live[number]
@@ -218,6 +236,7 @@ class Snapshots:
             for field_name, value in saved.items():
                 if field_name not in _SHARED_FIELDS:
                     setattr(table, field_name, copy.deepcopy(value))
+            _put_back_vector_indexes(table)
         emu.tables.clear()
         emu.tables.update({name: entry[0] for name, entry in snap.tables.items()})
 

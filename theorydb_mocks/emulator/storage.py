@@ -7,7 +7,8 @@ scans in hash order too), resumes after ``ExclusiveStartKey`` with a bisect, and
 is one contiguous range of digests. Every secondary index is the same structure, keyed by the index key,
 each entry holding the item's projection; entries are ordered by ``(index sort key, table key)`` so items
 with equal index keys keep a deterministic order. Sparse indexes simply hold no entry for items that lack an
-index key attribute. Items stored here are never mutated: a write replaces the stored dict.
+index key attribute. Vector indexes (``vectors``) are kept here too, so every write path updates them.
+Items stored here are never mutated: a write replaces the stored dict.
 
 https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.Partitions.html
 
@@ -27,14 +28,15 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.Part
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 from sortedcontainers import SortedDict, SortedList
 
-from theorydb_mocks.emulator._types import AttributeValue, IndexSpec, Item, Key, KeySchema
+from theorydb_mocks.emulator._types import AttributeValue, IndexSpec, Item, Key, KeySchema, VectorIndexSpec
 from theorydb_mocks.emulator.values import item_size, key_sort_value
+from theorydb_mocks.emulator.vectors import VectorIndex, vector_values
 
 __all__ = ["SEGMENT_SPACE", "ChangeObserver", "TableStore", "partition_digest", "sort_bounds"]
 
@@ -336,15 +338,23 @@ class TableStore:
     Runtime: point reads and writes O(log n) per index; query and scan O(log n + page).
     """
 
-    def __init__(self, key: KeySchema, indexes: Iterable[IndexSpec] = ()) -> None:
+    def __init__(
+        self,
+        key: KeySchema,
+        indexes: Iterable[IndexSpec] = (),
+        vector_indexes: Iterable[VectorIndexSpec] = (),
+    ) -> None:
         self.key = key
         self._hash_name = key.hash_name
         self._range_name = key.range_name
         self._table = _Partitions(ranged=key.range_name is not None)
         self._indexes: dict[str, _Index] = {}
+        self._vectors: dict[str, VectorIndex] = {}
         self._observers: list[ChangeObserver] = []
         for spec in indexes:
             self._indexes[spec.name] = _Index(spec, key)
+        for vector_spec in vector_indexes:
+            self._vectors[vector_spec.name] = VectorIndex(vector_spec, key)
 
     def __repr__(self) -> str:
         return f"<TableStore {self.key.names} items={self.item_count} indexes={sorted(self._indexes)}>"
@@ -369,6 +379,10 @@ class TableStore:
     def index_names(self) -> tuple[str, ...]:
         return tuple(self._indexes)
 
+    @property
+    def has_indexes(self) -> bool:
+        return bool(self._indexes)
+
     def index_spec(self, name: str) -> IndexSpec:
         return self._indexes[name].spec
 
@@ -385,6 +399,28 @@ class TableStore:
 
     def drop_index(self, name: str) -> None:
         del self._indexes[name]
+
+    # -- vector indexes --------------------------------------------------------------------------------------
+
+    @property
+    def vector_index_names(self) -> tuple[str, ...]:
+        return tuple(self._vectors)
+
+    def vector_index(self, name: str) -> VectorIndex:
+        """The vector index named ``name`` (KeyError if none): its counts, size and ``search``."""
+        return self._vectors[name]
+
+    def add_vector_index(self, spec: VectorIndexSpec) -> None:
+        """Create a vector index and backfill it from the table's items. Runtime: O(items x dimensions)."""
+        if spec.name in self._vectors:
+            raise KeyError(f"vector index {spec.name} already exists")
+        index = VectorIndex(spec, self.key)
+        for pkv, entry, item in self._table.entries():
+            index.add(item, (pkv, entry))
+        self._vectors[spec.name] = index
+
+    def drop_vector_index(self, name: str) -> None:
+        del self._vectors[name]
 
     def index_footprint(self, item: Item) -> dict[str, tuple[str, Any, Item, int]]:
         """For each index holding ``item``: ``(kind, index position, projected item, its size)``.
@@ -410,6 +446,11 @@ class TableStore:
             None if range_name is None else key_sort_value(key[range_name]),
         )
 
+    def sizes(self, index: str | None = None) -> Mapping[int, int]:
+        """The remembered sizes of the table's (or an index's) entries by ``id(entry)``, for a loop over
+        many entries (``size_of`` one by one costs a call each)."""
+        return (self._table if index is None else self._indexes[index].data).sizes
+
     def size_of(self, item: Item, index: str | None = None) -> int:
         """The size in bytes of a stored item, or of an index entry as read (remembered since the write;
         measured if not stored)."""
@@ -432,10 +473,14 @@ class TableStore:
             table.replace(pos[0], pos[1], old, item, new_size)
             for index in self._indexes.values():
                 index.update(old, item, pos, new_size)
+            for vector in self._vectors.values():
+                vector.update(old, item, pos)
         else:
             table.insert(pos[0], pos[1], item, new_size)
             for index in self._indexes.values():
                 index.add(item, pos, new_size)
+            for vector in self._vectors.values():
+                vector.add(item, pos)
         if self._observers:
             self._notify(old, item)
         return old
@@ -468,12 +513,16 @@ class TableStore:
         self._table.remove(pos[0], pos[1])
         for index in self._indexes.values():
             index.discard(old, pos)
+        for vector in self._vectors.values():
+            vector.discard(old, pos)
 
     def clear(self) -> None:
         """Drop every item (indexes stay defined)."""
         self._table = _Partitions(ranged=self._range_name is not None)
         for index in self._indexes.values():
             index.data = _Partitions(ranged=True)
+        for name, vector in self._vectors.items():
+            self._vectors[name] = VectorIndex(vector.spec, self.key)
 
     def items(self) -> Iterator[Item]:
         """Every item in scan order."""
@@ -578,3 +627,13 @@ class TableStore:
             assert data.count == len(actual)
             assert data.size == sum(item_size(i) for _p, _e, i in actual)
             assert len(data.sizes) == data.count
+        for vector in self._vectors.values():
+            vector._check({(p, e): i for p, e, i in table.entries() if _qualifies(vector.spec, i)})
+
+
+def _qualifies(spec: VectorIndexSpec, item: Item) -> bool:
+    """Whether ``item`` belongs in the vector index (a check written apart from the index's own code)."""
+    if vector_values(item.get(spec.attribute), spec.dimensions) is None:
+        return False
+    hash_key = spec.hash_key
+    return hash_key is None or hash_key[1] in item.get(hash_key[0], {})

@@ -15,6 +15,18 @@ from theorydb_mocks.emulator.operations import (
     tags,
     transactions,
     ttl,
+    vectors,
 )
 
-__all__ = ["batch", "items", "partiql", "query", "streams", "tables", "tags", "transactions", "ttl"]
+__all__ = [
+    "batch",
+    "items",
+    "partiql",
+    "query",
+    "streams",
+    "tables",
+    "tags",
+    "transactions",
+    "ttl",
+    "vectors",
+]
