@@ -231,6 +231,14 @@ class ItemMapper(Generic[T]):
         for attr in self._index_keys:  # DynamoDB refuses empty index keys: leave the item out of the index
             if attr in item and item[attr] in ({"S": ""}, {"B": b""}):
                 del item[attr]
+        for vector in self.model.vector_indexes:  # a vector of the wrong length is refused before sending
+            stored = item.get(vector.vector)
+            if stored is not None and len(stored["L"]) != vector.dimensions:
+                field = self.model.by_attribute(vector.vector).python_name
+                raise ValidationError(
+                    f"{self.name}.{field}: vector index {vector.name!r} takes {vector.dimensions} "
+                    f"dimensions, not {len(stored['L'])}"
+                )
         secret = {a: item[a] for a in self.encrypted if a in item}
         if secret:
             item.update(self.seal(secret, self._own_key(item)))

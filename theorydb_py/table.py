@@ -48,6 +48,7 @@ from theorydb_py.model import IndexDefinition, ModelDefinition
 from theorydb_py.optimizer import QueryShape, ScanShape
 from theorydb_py.transactions import TransactGet, TransactWriteAction, transact_get, transact_write
 from theorydb_py.update_builder import UpdateBuilder
+from theorydb_py.vector_search import VectorMatch, search_vectors
 
 __all__ = ["Page", "Table"]
 
@@ -487,6 +488,25 @@ class Table(Generic[T]):
                 return
             start = start_key(page.next_cursor, index=read.index, sort=read.sort)
             read = dataclasses.replace(read, request={**read.request, "ExclusiveStartKey": start})
+
+    def search_vectors(
+        self,
+        vector: Sequence[float],
+        *,
+        top_k: int = 10,
+        where: Mapping[str, Any] | Condition | None = None,
+        index: str | None = None,
+        projection: Iterable[str] | None = None,
+    ) -> list[VectorMatch[T]]:
+        """The ``top_k`` items most similar to ``vector`` on the model's vector index (``index=`` names it
+        when there are several), most similar first, as ``VectorMatch(item, score)``.
+
+        ``where``: ``{"field": value}`` or an ``eq(...) & eq(...)`` condition on the index's partition and
+        filter fields (equality only; the partition is required when the index has one). Items hold the
+        attributes the index projects (or ``projection``). Scores: COSINE 0 (same direction) to 2, smallest
+        first; EUCLIDEAN distance, smallest first; DOT_PRODUCT, largest first.
+        """
+        return search_vectors(self.mapper, vector, top_k=top_k, where=where, index=index, fields=projection)
 
     def query(
         self,

@@ -24,8 +24,6 @@ Requested resource not found: Table: missing not found
 from __future__ import annotations
 
 import functools
-import itertools
-import os
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -44,6 +42,7 @@ from botocore.validate import ParamValidator
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
 from theorydb_mocks._service import client_exceptions
+from theorydb_mocks.emulator import door
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.validation import check_depth, fully_valid, service_model
 
@@ -166,12 +165,16 @@ def _operation(name: str) -> _Operation:
     return _Operation(name)
 
 
-_REQUEST_IDS = itertools.count(1)
-_REQUEST_PREFIX = os.urandom(8).hex().upper()
+def prepare_params(operation: str, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """``params`` of the DynamoDB ``operation`` ready for ``dispatch``, and whether they are prevalidated
+    (see ``_Operation.prepare``; KeyError for an operation DynamoDB's model does not define)."""
+    if operation not in _method_names_to_api().values():
+        raise KeyError(operation)
+    return _operation(operation).prepare(params)
 
 
 def _response_metadata(status: int) -> dict[str, Any]:
-    request_id = f"{_REQUEST_PREFIX}{next(_REQUEST_IDS):020d}"
+    request_id = door.request_id()
     return {
         "RequestId": request_id,
         "HTTPStatusCode": status,

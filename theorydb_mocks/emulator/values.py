@@ -359,6 +359,7 @@ def compare_values(a: AttributeValue, b: AttributeValue) -> int | None:
 # ---------------------------------------------------------------------------------------------- sizes
 
 
+@lru_cache(maxsize=8192)
 def _number_size(text: str) -> int:
     """Bytes of a number: base-100 digit pairs aligned on the decimal point, plus one exponent byte.
 
