@@ -1,10 +1,14 @@
 """Real boto3 clients answered in-process: ``mock_dynamodb``, and ``DynamoDBEmulator.boto3_client``.
 
-A routed client is an ordinary boto3 client: botocore validates the parameters, serializes the JSON request,
-signs it, and then emits ``before-send``. Our handler answers there with an ``AWSResponse`` built from the
-emulator's answer, so botocore parses it, checks its ``x-amz-crc32`` and runs its retry handler on it exactly
-as for a network response (a ``ThrottlingException`` is retried with botocore's own backoff). The answer is
-``door.answer``'s, shared with the HTTP server.
+A routed client is an ordinary boto3 client: botocore validates the parameters, serializes the JSON request
+and then emits ``before-send``. Our handler answers there with an ``AWSResponse``, so botocore checks its
+``x-amz-crc32`` and runs its retry handler on it exactly as for a network response (a ``ThrottlingException``
+is retried with botocore's own backoff). A bound client's requests are not signed (nothing in-process checks
+a signature). For DynamoDB calls the emulator answers from the parameters botocore validated (kept at
+``before-parameter-build``) and hands the answer back already parsed at ``before-parse`` (botocore parses an
+empty ``{}`` body and merges it in): the JSON and base64 round trip in between is one botocore does not force
+(``door.answer_params``). Errors, Streams calls and clients bound only by ``_send`` take the wire path,
+``door.answer``, shared with the HTTP server.
 
 Which clients are routed:
 

@@ -203,7 +203,11 @@ class KeyCondition:
         if hash_op != "=":
             raise validation_error(M.KEY_NOT_SUPPORTED)
         if other is not None:
-            raise validation_error(M.KEY_MISSED.format(name=range_name or hash_name))
+            # A condition on a non-key attribute: with a sort key in the schema, that key is what is missing;
+            # a hash-only schema misses nothing, and the condition itself is unsupported (as DynamoDB Local).
+            if range_name is None:
+                raise validation_error(M.KEY_NOT_SUPPORTED)
+            raise validation_error(M.KEY_MISSED.format(name=range_name))
         if range_name is None or range_name not in found:
             return KeyConditionPlan(hash_values[0], None, ())
         sort_op, sort_values = found[range_name]

@@ -24,6 +24,8 @@ from typing import Any
 from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema, VectorIndexSpec
 from theorydb_mocks.emulator.errors import validation_error
 from theorydb_mocks.emulator.messages import (
+    DUPLICATE_ATTRIBUTE_NAME,
+    DUPLICATE_ATTRIBUTES_TO_GET,
     EMPTY_INDEX_KEY,
     EMPTY_INDEX_KEY_UPDATE,
     EMPTY_KEY,
@@ -58,6 +60,7 @@ __all__ = [
     "key_of",
     "normalize_key",
     "parse_key",
+    "refuse_duplicate_names",
     "reject_legacy_mix",
 ]
 
@@ -268,6 +271,17 @@ def _vector_error(spec: VectorIndexSpec, av: Any) -> None:
     raise validation_error(
         VECTOR_DIMENSIONS.format(name=name, count=len(members), dims=spec.dimensions, index=index)
     )
+
+
+def refuse_duplicate_names(request: dict[str, Any], *, batch: bool = False) -> None:
+    """Refuse a name given twice in ``AttributesToGet`` (a projection names each attribute once)."""
+    names = request.get("AttributesToGet")
+    if not names or len(set(names)) == len(names):
+        return
+    if batch:
+        repeated = next(name for n, name in enumerate(names) if name in names[:n])
+        raise validation_error(DUPLICATE_ATTRIBUTE_NAME.format(name=repeated))
+    raise validation_error(DUPLICATE_ATTRIBUTES_TO_GET)
 
 
 def reject_legacy_mix(request: dict[str, Any], legacy: tuple[str, ...], modern: tuple[str, ...]) -> None:

@@ -39,6 +39,7 @@ from theorydb_mocks.emulator.operations._keys import (
     clone_item,
     normalize_key,
     parse_key,
+    refuse_duplicate_names,
     reject_legacy_mix,
 )
 from theorydb_mocks.emulator.operations._legacy import legacy_condition, legacy_update
@@ -140,6 +141,7 @@ def put_item(emu: Any, request: Request) -> Response:
 @operation("GetItem", metered=True, read_only=True)
 def get_item(emu: Any, request: Request) -> Response:
     """Read one item by its key. Runtime: O(1) for the lookup, O(item) for the copy."""
+    refuse_duplicate_names(request)
     reject_legacy_mix(request, ("AttributesToGet",), ("ProjectionExpression",))
     compiled = compile_request(request, ("ProjectionExpression",))
     values = normalize_key(request["Key"])

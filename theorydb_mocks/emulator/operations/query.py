@@ -56,6 +56,7 @@ from theorydb_mocks.emulator.messages import (
 from theorydb_mocks.emulator.operations._exprs import prepare_request
 from theorydb_mocks.emulator.operations._keys import (
     clone_item,
+    refuse_duplicate_names,
     reject_legacy_mix,
 )
 from theorydb_mocks.emulator.operations._legacy import (
@@ -342,6 +343,7 @@ def _start_in_range(source: _Source, plan: Any, start: Key) -> None:
 @operation("Query", metered=True, read_only=True)
 def query(emu: Any, request: Request) -> Response:
     """One page of a partition's items, in sort key order. Runtime: O(log n + page)."""
+    refuse_duplicate_names(request)
     reject_legacy_mix(
         request,
         ("AttributesToGet", "ConditionalOperator", "KeyConditions", "QueryFilter"),
@@ -380,6 +382,7 @@ def query(emu: Any, request: Request) -> Response:
 @operation("Scan", metered=True, read_only=True)
 def scan(emu: Any, request: Request) -> Response:
     """One page of every item (or one segment's), in scan order. Runtime: O(log n + page)."""
+    refuse_duplicate_names(request)
     reject_legacy_mix(
         request,
         ("AttributesToGet", "ConditionalOperator", "ScanFilter"),
@@ -396,7 +399,7 @@ def scan(emu: Any, request: Request) -> Response:
     if total is not None and segment is None:
         raise validation_error(TOTAL_WITHOUT_SEGMENT)
     if segment is not None and total is not None and segment >= total:
-        raise validation_error(SEGMENT_TOO_LARGE.format(segment=segment, highest=total - 1))
+        raise validation_error(SEGMENT_TOO_LARGE.format(segment=segment, total=total))
     select = _select(request, request.get("IndexName") is not None)
     condition = _filter(request, compiled, "ScanFilter")
     fetch = (_check_source(source, request, select, compiled), _lsi_filter_fetch(source, condition))

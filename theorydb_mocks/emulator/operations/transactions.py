@@ -186,16 +186,16 @@ def _locate(emu: Any, action: _Action) -> dict[str, Any] | None:
     return None
 
 
-def _refuse_same_item(actions: list[Any]) -> None:
-    """One action per item: two actions on one key of one table are refused before anything is read."""
-    seen: set[tuple[str, Any]] = set()
-    for action in actions:
-        if action.key is None:
-            continue
-        spot = (action.table.name, action.table.store.position(action.key))
-        if spot in seen:
-            raise validation_error(TRANSACTION_SAME_ITEM)
-        seen.add(spot)
+def _refuse_same_item(action: _Action, seen: set[tuple[str, Any]]) -> None:
+    """One action per item: an action on an item an earlier action named is refused before anything is read.
+    Checked as each action is located, so a missing table named first wins, and a repeat named first wins
+    over a later missing table (DynamoDB Local's order; the service documents none)."""
+    if action.key is None:
+        return
+    spot = (action.table.name, action.table.store.position(action.key))
+    if spot in seen:
+        raise validation_error(TRANSACTION_SAME_ITEM)
+    seen.add(spot)
 
 
 def _plan(action: _Action) -> dict[str, Any]:
@@ -301,8 +301,11 @@ def transact_write_items(emu: Any, request: Request) -> Response:
         replayed = _replay(emu, token, fingerprint, request)
         if replayed is not None:
             return replayed
-    reasons: list[dict[str, Any] | None] = [_locate(emu, action) for action in actions]
-    _refuse_same_item(actions)
+    reasons: list[dict[str, Any] | None] = []
+    seen: set[tuple[str, Any]] = set()
+    for action in actions:
+        reasons.append(_locate(emu, action))
+        _refuse_same_item(action, seen)
     for position, action in enumerate(actions):
         if reasons[position] is None:
             reasons[position] = _plan(action)
@@ -353,6 +356,7 @@ def transact_get_items(emu: Any, request: Request) -> Response:
         values = normalize_key(body["Key"])
         gets.append(_Action("Get", body, prepare_request(body, ("ProjectionExpression",)), values))
     reasons: list[dict[str, Any] | None] = []
+    seen: set[tuple[str, Any]] = set()
     for action in gets:
         action.table = table = action.prepared.table(emu, action.body["TableName"])
         try:
@@ -363,7 +367,7 @@ def transact_get_items(emu: Any, request: Request) -> Response:
             continue
         action.prepared.result()
         reasons.append(None)
-    _refuse_same_item(gets)
+        _refuse_same_item(action, seen)
     faults = emu.faults
     if faults:
         conflict = faults.conflict([action.body.get("Key") for action in gets])
