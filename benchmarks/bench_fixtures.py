@@ -3,6 +3,7 @@
 
     python benchmarks/bench_fixtures.py                  # every setup, 200 setups per run
     python benchmarks/bench_fixtures.py --setups 1000 --backend emulator --backend moto
+    python benchmarks/bench_fixtures.py --items 100 --backend emulator   # a small test: 100 puts and a query
 
 Each column is one way a test gets a fresh DynamoDB, doing what the plugin's fixtures do:
 
@@ -34,11 +35,21 @@ KEY = [{"AttributeName": "pk", "KeyType": "HASH"}]
 DEFS = [{"AttributeName": "pk", "AttributeType": "S"}]
 
 
+ITEMS = 1  # items each setup writes (--items); with more than one, the setup also queries them
+
+
 def table_and_put(client: Any) -> None:
     client.create_table(
         TableName="things", KeySchema=KEY, AttributeDefinitions=DEFS, BillingMode="PAY_PER_REQUEST"
     )
-    client.put_item(TableName="things", Item={"pk": {"S": "a"}, "n": {"N": "1"}})
+    if ITEMS == 1:
+        client.put_item(TableName="things", Item={"pk": {"S": "a"}, "n": {"N": "1"}})
+        return
+    for n in range(ITEMS):
+        client.put_item(TableName="things", Item={"pk": {"S": f"a{n}"}, "n": {"N": str(n)}})
+    client.query(
+        TableName="things", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "a7"}}
+    )
 
 
 def fresh_emulator() -> Any:
@@ -102,7 +113,12 @@ def main() -> None:
     )
     parser.add_argument("--backend", action="append", choices=SETUPS, help="setups to time (default: all)")
     parser.add_argument("--setups", type=int, default=200, help="setups per timed run (default 200)")
+    parser.add_argument(
+        "--items", type=int, default=1, help="items each setup puts (default 1); above 1 it also queries"
+    )
     args = parser.parse_args()
+    global ITEMS
+    ITEMS = args.items
     names = args.backend or list(SETUPS)
     timings: dict[str, Timing] = {}
     for name in names:

@@ -8,8 +8,14 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import HealthCheck, settings
 
 from theorydb_mocks.dynamodb_local import DynamoDBLocal, unavailable_reason
+
+# Hypothesis's speed checks are timed assertions: on a shared machine they fail at random. Examples stay as
+# drawn; only the clock is ignored (tests with their own settings list too_slow themselves).
+settings.register_profile("theorydb", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+settings.load_profile("theorydb")
 
 # .ci/run sets this so that a CI machine without Java or the package fails loudly instead of skipping.
 REQUIRE_LOCAL = os.environ.get("TABLETHEORY_REQUIRE_DYNAMODB_LOCAL") == "1"

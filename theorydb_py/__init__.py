@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from theorydb_py._types import Converter as AttributeConverter
 from theorydb_py._version import __repo_version__, __version__
 from theorydb_py.batch import BatchGetResult, RetryPolicy
+from theorydb_py.codec import Vector
 from theorydb_py.encryption import EncryptionError
 from theorydb_py.errors import (
     AwsError,
@@ -50,6 +51,7 @@ from theorydb_py.model import (
     gsi,
     lsi,
     theorydb_field,
+    vector_index,
 )
 from theorydb_py.schema import (
     build_create_table_request,
@@ -78,6 +80,7 @@ from theorydb_py.transactions import (
 )
 from theorydb_py.update import UpdateAdd, UpdateSetIfNotExists
 from theorydb_py.update_builder import UpdateBuilder
+from theorydb_py.vector_search import VectorMatch
 
 if TYPE_CHECKING:
     from theorydb_py.aggregates import (
@@ -206,6 +209,8 @@ __all__ = [
     "UpdateBuilder",
     "UpdateSetIfNotExists",
     "ValidationError",
+    "Vector",
+    "VectorMatch",
     "VersionConflictError",
     "__repo_version__",
     "__version__",
@@ -245,6 +250,7 @@ __all__ = [
     "validate_operator",
     "validate_table_name",
     "validate_value",
+    "vector_index",
 ]
 
 # The extra modules (leases, DMS documents, Lambda runtime helpers, multi-account sessions, aggregates,

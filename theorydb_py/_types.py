@@ -57,3 +57,33 @@ class FieldOptions:
     encrypted: bool = False
     converter: Converter | None = None
     ignore: bool = False
+
+    # Read like TableTheory's metadata dict: ``field.metadata["theorydb"]["omitempty"]``; ``set`` is
+    # ``set_``, and ``name``/``roles`` are there only when given.
+    def _as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "omitempty": self.omitempty,
+            "set": self.set_,
+            "json": self.json,
+            "binary": self.binary,
+            "encrypted": self.encrypted,
+            "converter": self.converter,
+            "ignore": self.ignore,
+        }
+        if self.name is not None:
+            out["name"] = self.name
+        if self.roles:
+            out["roles"] = list(self.roles)
+        return out
+
+    def __getitem__(self, key: str) -> Any:
+        return self._as_dict()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._as_dict()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._as_dict().get(key, default)
+
+    def keys(self) -> list[str]:
+        return list(self._as_dict())

@@ -46,9 +46,11 @@ from theorydb_py.errors import ModelDefinitionError, ValidationError
 __all__ = [
     "StructField",
     "ValueCodec",
+    "Vector",
     "codec_for",
     "decode_dynamic",
     "encode_dynamic",
+    "encode_vector",
     "struct_fields",
 ]
 
@@ -279,6 +281,56 @@ def _decode_uuid(av: AttributeValue, path: str) -> uuid.UUID:
         return uuid.UUID(_only(av, "S", path, "UUID"))
     except (TypeError, ValueError):
         raise _bad_stored(path, "UUID", av) from None
+
+
+# --- vectors -------------------------------------------------------------------------------------------
+
+# The largest finite float32: vector indexes store 32-bit floats, so larger magnitudes are refused early.
+_F32_MAX = 3.4028234663852886e38
+
+
+class Vector(list[float]):
+    """An embedding: a list of floats stored as a List of Numbers (``{"L": [{"N": "0.25"}, ...]}``).
+
+    Annotate a field ``Vector | None`` (or ``Vector``) and index it with ``vector_index(...)``. An empty or
+    missing vector is left out of the item (so the item is not in the vector index). Each member must be a
+    finite int or float within float32 range; vector indexes keep 32-bit precision.
+
+    >>> codec_for(Vector).encode([0.5, 1, -2.25], "v")
+    {'L': [{'N': '0.5'}, {'N': '1.0'}, {'N': '-2.25'}]}
+    >>> codec_for(Vector).decode({"L": [{"N": "0.5"}, {"N": "1"}]}, "v")
+    [0.5, 1.0]
+    """
+
+    __slots__ = ()
+
+
+def encode_vector(value: Any, path: str) -> AttributeValue | None:
+    """A vector as a List of Numbers; None for None or an empty vector (the attribute is left out)."""
+    if value is None:
+        return None
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        raise _wrong(path, "a vector (a list of floats)", value)
+    members: list[AttributeValue] = []
+    for i, member in enumerate(value):
+        if isinstance(member, bool) or not isinstance(member, int | float):
+            raise _wrong(f"{path}[{i}]", "a float", member)
+        number = float(member)
+        if not math.isfinite(number) or abs(number) > _F32_MAX:
+            raise ValidationError(f"{path}[{i}]: a vector holds finite 32-bit floats, not {member!r}")
+        members.append({"N": repr(number)})
+    return {"L": members} if members else None
+
+
+def _decode_vector(av: AttributeValue, path: str) -> Vector:
+    raw = _only(av, "L", path, "a vector")
+    try:
+        return Vector(float(member["N"]) for member in raw)
+    except (KeyError, TypeError, ValueError):
+        raise _bad_stored(path, "a vector", av) from None
+
+
+_VECTOR = ValueCodec(encode_vector, _decode_vector)
 
 
 _SCALARS: dict[type, ValueCodec] = {
@@ -768,6 +820,8 @@ def _codec_for_type(hint: Any, as_set: bool, path: str) -> ValueCodec:
                 return _enum_codec(hint)
             except ModelDefinitionError as exc:
                 raise ModelDefinitionError(f"{path}: {exc.message}") from None
+        if hint is Vector:
+            return _VECTOR
         if hint in _SCALARS:
             return _SCALARS[hint]
         if hint is list:

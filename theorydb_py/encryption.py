@@ -10,6 +10,12 @@ marked ``encrypted`` is stored as a DynamoDB map ``{"v": 1, "edk": B, "nonce": B
   attribute fails to decrypt;
 - the plaintext is the typed compact JSON of the attribute value (``encode_plaintext``).
 
+Version 1 binds only the attribute name: the same attribute's envelope copied from another item (under
+the same KMS key) opens as this item's value. Version 2 (opt-in: ``envelope_version=2``; this library
+only, TableTheory for Go and TypeScript read version 1) also binds the table name and the item's primary
+key, ``theorydb:encrypted:v2|{"table":...,"attr":...,"key":{...}}`` (``item_aad``), so a copied envelope
+fails to open. Neither version notices an encrypted attribute removed from an item (docs/encryption.md).
+
 Reading fails closed: anything malformed, a data key that is not 32 bytes, or a GCM failure raises
 ``EncryptionError``; plaintext is never returned unverified. ``DataKeyCache`` holds the data keys of one
 page or batch so that each distinct ``edk`` costs one KMS ``Decrypt``.
@@ -41,7 +47,6 @@ import json
 import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -54,6 +59,8 @@ from theorydb_py.errors import AwsError, EncryptionConfigError, ValidationError
 __all__ = [
     "AAD_PREFIX",
     "ENVELOPE_VERSION",
+    "ITEM_AAD_PREFIX",
+    "ITEM_BOUND_VERSION",
     "LEGACY_AAD_PREFIX",
     "AttributeValue",
     "DataKeyCache",
@@ -67,12 +74,15 @@ __all__ = [
     "decrypt_attribute_value",
     "encode_plaintext",
     "encrypt_attribute_value",
+    "item_aad",
     "marshal_attribute_value_json",
     "unmarshal_attribute_value_json",
 ]
 
-ENVELOPE_VERSION = 1
+ENVELOPE_VERSION = 1  # the default: byte-compatible with TableTheory for Go and TypeScript
+ITEM_BOUND_VERSION = 2  # opt-in: bound to the table and the item's primary key as well
 AAD_PREFIX = "theorydb:encrypted:v1|attr="
+ITEM_AAD_PREFIX = "theorydb:encrypted:v2|"
 # Written by the product's previous name; readable only with ``allow_legacy_aad=True``, never written.
 LEGACY_AAD_PREFIX = "dynamorm:encrypted:v1|attr="
 
@@ -123,6 +133,30 @@ def aad_for(attribute: str, *, legacy: bool = False) -> bytes:
     b'theorydb:encrypted:v1|attr=ssn'
     """
     return ((LEGACY_AAD_PREFIX if legacy else AAD_PREFIX) + attribute).encode("utf-8")
+
+
+def item_aad(table: str, attribute: str, key: Mapping[str, AttributeValue]) -> bytes:
+    """The associated data of a version 2 envelope: table, attribute and primary key, unambiguously.
+
+    The key's attributes are sorted by name and written as typed values (``encode_plaintext``'s shape), in
+    compact JSON after the prefix.
+
+    >>> item_aad("users", "ssn", {"pk": {"S": "U#1"}})
+    b'theorydb:encrypted:v2|{"table":"users","attr":"ssn","key":{"pk":{"t":"S","s":"U#1"}}}'
+    """
+    if not isinstance(table, str) or not table or not isinstance(key, Mapping) or not key:
+        raise EncryptionError(
+            "a version 2 envelope needs the table name and the item's key", attribute=attribute
+        )
+    context = {
+        "table": table,
+        "attr": attribute,
+        "key": {name: _to_typed(key[name], f"key {name}") for name in sorted(key)},
+    }
+    try:
+        return (ITEM_AAD_PREFIX + json.dumps(context, ensure_ascii=False, separators=(",", ":"))).encode()
+    except UnicodeEncodeError:
+        raise EncryptionError("the table name or key is not valid Unicode", attribute=attribute) from None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -371,9 +405,15 @@ class FieldEncryptor:
     ``rand_bytes`` supplies nonces (``os.urandom`` by default; inject a deterministic one in tests).
     ``allow_legacy_aad`` also accepts, on read only, envelopes bound with the previous product's AAD
     prefix ``dynamorm:encrypted:v1|attr=``.
+
+    ``envelope_version=2`` writes envelopes bound to their item (the ``table`` and ``key`` arguments of
+    ``encrypt_attributes`` and ``decrypt_attribute``, required then) and reads only those, unless
+    ``accept_v1=True`` (while older items are rewritten: a version 1 envelope can still be swapped in).
+    With the default ``envelope_version=1``, version 2 envelopes are read when ``table`` and ``key`` are
+    given.
     """
 
-    __slots__ = ("_allow_legacy_aad", "_key_arn", "_kms", "_rand_bytes")
+    __slots__ = ("_accept_v1", "_allow_legacy_aad", "_key_arn", "_kms", "_rand_bytes", "_version")
 
     def __init__(
         self,
@@ -382,7 +422,14 @@ class FieldEncryptor:
         key_arn: str,
         rand_bytes: Callable[[int], bytes] | None = None,
         allow_legacy_aad: bool = False,
+        envelope_version: int = ENVELOPE_VERSION,
+        accept_v1: bool = False,
     ) -> None:
+        if (
+            envelope_version not in (ENVELOPE_VERSION, ITEM_BOUND_VERSION)
+            or type(envelope_version) is not int
+        ):
+            raise EncryptionConfigError(f"envelope_version must be 1 or 2, not {envelope_version!r}")
         if not isinstance(key_arn, str) or not key_arn:
             raise EncryptionConfigError("encrypted fields need a KMS key ARN (kms_key_arn)")
         if kms_client is None:
@@ -391,23 +438,39 @@ class FieldEncryptor:
         self._key_arn = key_arn
         self._rand_bytes = os.urandom if rand_bytes is None else rand_bytes
         self._allow_legacy_aad = allow_legacy_aad
+        self._version = envelope_version
+        self._accept_v1 = accept_v1 or envelope_version == ENVELOPE_VERSION
 
     def __repr__(self) -> str:
         legacy = ", allow_legacy_aad=True" if self._allow_legacy_aad else ""
-        return f"FieldEncryptor(key_arn={self._key_arn!r}{legacy})"
+        version = f", envelope_version={self._version}" if self._version != ENVELOPE_VERSION else ""
+        v1 = ", accept_v1=True" if self._accept_v1 and self._version != ENVELOPE_VERSION else ""
+        return f"FieldEncryptor(key_arn={self._key_arn!r}{legacy}{version}{v1})"
 
     @property
     def key_arn(self) -> str:
         return self._key_arn
 
+    @property
+    def envelope_version(self) -> int:
+        """The version this encryptor writes: 1 (the default) or 2 (bound to the item)."""
+        return self._version
+
     # -- write ---------------------------------------------------------------------------------------------
 
-    def encrypt_attributes(self, attrs: Mapping[str, AttributeValue]) -> dict[str, AttributeValue]:
+    def encrypt_attributes(
+        self,
+        attrs: Mapping[str, AttributeValue],
+        *,
+        table: str | None = None,
+        key: Mapping[str, AttributeValue] | None = None,
+    ) -> dict[str, AttributeValue]:
         """The envelope of each attribute of one item, all under one fresh data key.
 
         Makes exactly one ``GenerateDataKey`` call (none for an empty mapping) and draws one nonce per
         attribute, in sorted attribute-name order so the output depends only on the input's content.
-        Everything is validated before KMS is called.
+        Everything is validated before KMS is called. ``table`` and ``key`` (the item's primary key) are
+        bound into version 2 envelopes; version 1 ignores them.
         """
         if not isinstance(attrs, Mapping) or not all(isinstance(name, str) and name for name in attrs):
             raise EncryptionError("encrypt_attributes takes a mapping of non-empty attribute names")
@@ -418,16 +481,20 @@ class FieldEncryptor:
                 plaintexts[name] = encode_plaintext(attrs[name])
             except EncryptionError as err:
                 raise EncryptionError(f"cannot encrypt {name}: {err.message}", attribute=name) from None
+        if self._version == ITEM_BOUND_VERSION:
+            aads = {name: item_aad(table or "", name, key or {}) for name in names}
+        else:
+            aads = {name: aad_for(name) for name in names}
         if not names:
             return {}
-        edk, key = self._generate_data_key()
-        aead = AESGCM(key)
+        edk, data_key = self._generate_data_key()
+        aead = AESGCM(data_key)
         nonces: set[bytes] = set()
         result: dict[str, AttributeValue] = {}
         for name in names:
             nonce = self._nonce(name, nonces)
-            ct = aead.encrypt(nonce, plaintexts[name], aad_for(name))
-            result[name] = _envelope(edk, nonce, ct)
+            ct = aead.encrypt(nonce, plaintexts[name], aads[name])
+            result[name] = _envelope(self._version, edk, nonce, ct)
         return result
 
     def _generate_data_key(self) -> tuple[bytes, bytes]:
@@ -457,29 +524,58 @@ class FieldEncryptor:
     # -- read ----------------------------------------------------------------------------------------------
 
     def decrypt_attribute(
-        self, name: str, envelope_av: object, cache: DataKeyCache | None = None
+        self,
+        name: str,
+        envelope_av: object,
+        cache: DataKeyCache | None = None,
+        *,
+        table: str | None = None,
+        key: Mapping[str, AttributeValue] | None = None,
     ) -> AttributeValue:
         """The attribute value sealed in ``envelope_av`` stored under attribute ``name``.
 
         Validates the whole envelope before calling KMS; calls ``Decrypt`` only when ``cache`` does not
-        already hold the data key. Raises ``EncryptionError`` on any failure.
+        already hold the data key. A version 2 envelope opens only with the ``table`` and ``key`` it was
+        sealed for. Raises ``EncryptionError`` on any failure.
         """
         if not isinstance(name, str) or not name:
             raise EncryptionError("decrypt_attribute needs the non-empty attribute name the value came from")
-        edk, nonce, ct = _open_envelope(name, envelope_av)
-        key = self._data_key(name, edk, cache)
-        plaintext = self._open(name, AESGCM(key), nonce, ct)
+        version, edk, nonce, ct = _open_envelope(name, envelope_av)
+        if version == ENVELOPE_VERSION and not self._accept_v1:
+            raise EncryptionError(
+                f"cannot decrypt {name}: a version 1 envelope is not bound to its item (this encryptor "
+                "reads version 2 only; accept_v1=True reads both while older items are rewritten)",
+                attribute=name,
+            )
+        aads = (
+            [item_aad(table or "", name, key or {})] if version == ITEM_BOUND_VERSION else self._v1_aads(name)
+        )
+        data_key = self._data_key(name, edk, cache)
+        plaintext = self._open(name, AESGCM(data_key), nonce, ct, aads)
         try:
             return decode_plaintext(plaintext)
         except EncryptionError as err:
             raise EncryptionError(f"cannot decrypt {name}: {err.message}", attribute=name) from None
 
     def decrypt_attributes(
-        self, attrs: Mapping[str, object], cache: DataKeyCache | None = None
+        self,
+        attrs: Mapping[str, object],
+        cache: DataKeyCache | None = None,
+        *,
+        table: str | None = None,
+        key: Mapping[str, AttributeValue] | None = None,
     ) -> dict[str, AttributeValue]:
         """Decrypt several envelopes (e.g. one item's) sharing ``cache``, or a fresh one if none is given."""
         cache = DataKeyCache() if cache is None else cache
-        return {name: self.decrypt_attribute(name, av, cache) for name, av in attrs.items()}
+        return {
+            name: self.decrypt_attribute(name, av, cache, table=table, key=key) for name, av in attrs.items()
+        }
+
+    def _v1_aads(self, name: str) -> list[bytes]:
+        aads = [aad_for(name)]
+        if self._allow_legacy_aad:
+            aads.append(aad_for(name, legacy=True))
+        return aads
 
     def _data_key(self, name: str, edk: bytes, cache: DataKeyCache | None) -> bytes:
         if cache is not None:
@@ -499,31 +595,27 @@ class FieldEncryptor:
             cache._put(self._key_arn, edk, key)
         return key
 
-    def _open(self, name: str, aead: AESGCM, nonce: bytes, ct: bytes) -> bytes:
-        try:
-            return aead.decrypt(nonce, ct, aad_for(name))
-        except InvalidTag:
-            pass
-        if self._allow_legacy_aad:
+    def _open(self, name: str, aead: AESGCM, nonce: bytes, ct: bytes, aads: list[bytes]) -> bytes:
+        for aad in aads:
             try:
-                return aead.decrypt(nonce, ct, aad_for(name, legacy=True))
+                return aead.decrypt(nonce, ct, aad)
             except InvalidTag:
                 pass
+        bound = aads[0].startswith(ITEM_AAD_PREFIX.encode())
+        moved = "another attribute, item or table" if bound else "another attribute"
         raise EncryptionError(
-            f"cannot decrypt {name}: authentication failed (tampered, moved from another attribute, "
-            "or sealed under another key)",
+            f"cannot decrypt {name}: authentication failed (tampered, moved from {moved}, or sealed under "
+            "another key)",
             attribute=name,
         )
 
 
-def _envelope(edk: bytes, nonce: bytes, ct: bytes) -> AttributeValue:
-    return {
-        "M": {"v": {"N": str(ENVELOPE_VERSION)}, "edk": {"B": edk}, "nonce": {"B": nonce}, "ct": {"B": ct}}
-    }
+def _envelope(version: int, edk: bytes, nonce: bytes, ct: bytes) -> AttributeValue:
+    return {"M": {"v": {"N": str(version)}, "edk": {"B": edk}, "nonce": {"B": nonce}, "ct": {"B": ct}}}
 
 
-def _open_envelope(name: str, av: object) -> tuple[bytes, bytes, bytes]:
-    """``(edk, nonce, ct)`` of a well-formed version-1 envelope, else ``EncryptionError``."""
+def _open_envelope(name: str, av: object) -> tuple[int, bytes, bytes, bytes]:
+    """``(version, edk, nonce, ct)`` of a well-formed envelope, else ``EncryptionError``."""
 
     def bad(why: str) -> EncryptionError:
         return EncryptionError(f"cannot decrypt {name}: {why}", attribute=name)
@@ -537,8 +629,9 @@ def _open_envelope(name: str, av: object) -> tuple[bytes, bytes, bytes]:
     extra = sorted(str(k) for k in set(members) - _ENVELOPE_MEMBERS)
     if extra:
         raise bad(f"the envelope has unknown members {', '.join(extra)}")
-    if not _is_version_one(members["v"]):
-        raise bad("unsupported envelope version (v must be the number 1)")
+    version = _version_of(members["v"])
+    if version is None:
+        raise bad("unsupported envelope version (v must be the number 1, or 2 for an item-bound one)")
     edk = _envelope_binary(members["edk"])
     nonce = _envelope_binary(members["nonce"])
     ct = _envelope_binary(members["ct"])
@@ -548,16 +641,21 @@ def _open_envelope(name: str, av: object) -> tuple[bytes, bytes, bytes]:
         raise bad("nonce must be 12 bytes")
     if ct is None or len(ct) < TAG_BYTES:
         raise bad("ct must be binary holding at least the 16-byte tag")
-    return edk, nonce, ct
+    return version, edk, nonce, ct
 
 
-def _is_version_one(av: object) -> bool:
+_VERSIONS = {str(ENVELOPE_VERSION): ENVELOPE_VERSION, str(ITEM_BOUND_VERSION): ITEM_BOUND_VERSION}
+
+
+def _version_of(av: object) -> int | None:
+    """The envelope version written as its canonical number text (``"1"``, ``"2"``), else None.
+
+    Every writer writes ``"1"``; ``"1.0"``, ``"01"`` or ``"1e0"`` are not what any writer produces, so an
+    envelope carrying them was not written by TableTheory and is refused.
+    """
     if not isinstance(av, Mapping) or set(av) != {"N"} or not isinstance(av["N"], str):
-        return False
-    try:
-        return Decimal(av["N"]) == ENVELOPE_VERSION
-    except InvalidOperation:
-        return False
+        return None
+    return _VERSIONS.get(av["N"])
 
 
 def _envelope_binary(av: object) -> bytes | None:

@@ -82,6 +82,7 @@ class ItemMapper(Generic[T]):
         rand_bytes: Callable[[int], bytes] | None = None,
         clock: Clock | None = None,
         allow_legacy_aad: bool = False,
+        envelope_version: int = 1,
     ) -> None:
         self.model = model
         if table_name is not None and (not isinstance(table_name, str) or not table_name):
@@ -98,6 +99,7 @@ class ItemMapper(Generic[T]):
         self._kms_client = kms_client
         self._rand_bytes = rand_bytes
         self._allow_legacy_aad = allow_legacy_aad
+        self._envelope_version = envelope_version
         self._encryptor: FieldEncryptor | None = None
         self.lifecycle = Lifecycle(model, clock)
         if self.encrypted and not self._kms_key_arn:
@@ -191,16 +193,30 @@ class ItemMapper(Generic[T]):
                 key_arn=self._kms_key_arn or "",
                 rand_bytes=self._rand_bytes,
                 allow_legacy_aad=self._allow_legacy_aad,
+                envelope_version=self._envelope_version,
             )
         return self._encryptor
 
-    def seal(self, attrs: Mapping[str, AttributeValue]) -> dict[str, AttributeValue]:
-        """The envelopes of encrypted attributes of one item (one data key for all of them)."""
+    def seal(self, attrs: Mapping[str, AttributeValue], key: Key) -> dict[str, AttributeValue]:
+        """The envelopes of encrypted attributes of the item whose primary key is ``key`` (one data key for
+        all of them; the table and ``key`` are bound into version 2 envelopes)."""
         if not attrs:
             return {}
         if not self.encrypted:
             raise ValidationError("encrypted fields need the table's encryption set up (kms_key_arn)")
-        return self._encryption().encrypt_attributes(attrs)
+        return self._encryption().encrypt_attributes(attrs, table=self.table_name, key=key)
+
+    def sealer(self, key: Key) -> Callable[[Mapping[str, AttributeValue]], dict[str, AttributeValue]]:
+        """``seal`` for the item ``key``, as update plans call it."""
+        return lambda attrs: self.seal(attrs, key)
+
+    def _own_key(self, item: Mapping[str, AttributeValue]) -> Key:
+        """The key attributes ``item`` holds (a projection may leave some out)."""
+        return {
+            f.attribute_name: item[f.attribute_name]
+            for f in self.model.key_fields
+            if f.attribute_name in item
+        }
 
     def new_cache(self) -> DataKeyCache | None:
         """A data-key cache for one page or batch (None when the model has no encrypted fields)."""
@@ -215,9 +231,17 @@ class ItemMapper(Generic[T]):
         for attr in self._index_keys:  # DynamoDB refuses empty index keys: leave the item out of the index
             if attr in item and item[attr] in ({"S": ""}, {"B": b""}):
                 del item[attr]
+        for vector in self.model.vector_indexes:  # a vector of the wrong length is refused before sending
+            stored = item.get(vector.vector)
+            if stored is not None and len(stored["L"]) != vector.dimensions:
+                field = self.model.by_attribute(vector.vector).python_name
+                raise ValidationError(
+                    f"{self.name}.{field}: vector index {vector.name!r} takes {vector.dimensions} "
+                    f"dimensions, not {len(stored['L'])}"
+                )
         secret = {a: item[a] for a in self.encrypted if a in item}
         if secret:
-            item.update(self.seal(secret))
+            item.update(self.seal(secret, self._own_key(item)))
         return item
 
     def from_item(self, item: Mapping[str, AttributeValue], cache: DataKeyCache | None = None) -> T:
@@ -226,9 +250,12 @@ class ItemMapper(Generic[T]):
         if secret:
             encryptor = self._encryption()
             cache = DataKeyCache() if cache is None else cache  # one Decrypt per data key, not per field
+            key = self._own_key(item)
             item = dict(item)
             for attr in secret:
-                item[attr] = encryptor.decrypt_attribute(attr, item[attr], cache)
+                item[attr] = encryptor.decrypt_attribute(
+                    attr, item[attr], cache, table=self.table_name, key=key
+                )
         instance: T = decode_struct(self.model.model, self._fields, item, self.name)
         return instance
 
@@ -318,6 +345,6 @@ class ItemMapper(Generic[T]):
         plan = UpdatePlan.from_mapping(self.model, updates, MAPPING)
         plan.extend_mapping(self.lifecycle.update_changes(plan.touched()))
         expr = Expression()
-        request["UpdateExpression"] = plan.render(expr, self.seal)
+        request["UpdateExpression"] = plan.render(expr, self.sealer(request["Key"]))
         self.apply_condition(request, expr, condition, names, values, expected_version)
         return request

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Generic, Literal, TypeVar
 
 from theorydb_py._types import KNOWN_ROLES, Converter, FieldOptions, ScalarType
-from theorydb_py.codec import META_KEY, StructField, ValueCodec, struct_fields
+from theorydb_py.codec import META_KEY, StructField, ValueCodec, Vector, struct_fields
 from theorydb_py.errors import ModelDefinitionError, ValidationError
 
 __all__ = [
@@ -36,9 +36,12 @@ __all__ = [
     "IndexSpec",
     "ModelDefinition",
     "Projection",
+    "VectorIndexDefinition",
+    "VectorIndexSpec",
     "gsi",
     "lsi",
     "theorydb_field",
+    "vector_index",
 ]
 
 T = TypeVar("T")
@@ -196,6 +199,76 @@ def lsi(
     return _declare("LSI", name, TABLE_PK if partition is None else partition, sort, projection, include)
 
 
+_DISTANCES = ("COSINE", "EUCLIDEAN", "DOT_PRODUCT")
+MAX_DIMENSIONS = 4096
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class VectorIndexSpec:
+    """A vector index as declared with ``vector_index()``: fields named by Python (or attribute) name."""
+
+    name: str
+    vector: str
+    dimensions: int
+    distance: str = "COSINE"
+    partition: str | None = None
+    filters: tuple[str, ...] = ()
+    projection: Projection = ALL
+
+    @property
+    def kind(self) -> str:
+        return "VECTOR"
+
+
+def vector_index(
+    name: str,
+    vector: str,
+    *,
+    dimensions: int,
+    distance: Literal["COSINE", "EUCLIDEAN", "DOT_PRODUCT"] = "COSINE",
+    partition: str | None = None,
+    filters: Iterable[str] = (),
+    projection: str | Projection | None = None,
+    include: Iterable[str] = (),
+) -> VectorIndexSpec:
+    """A vector index on the ``Vector`` field ``vector``, declared in ``indexes=`` next to ``gsi()``.
+
+    ``partition``: the vector index partition key (SearchSchema HASH; every search names its value);
+    ``filters``: INLINE_FILTER fields a search can match by equality. Projection ALL unless ``include``
+    or ``projection`` says otherwise. Needs an on-demand table (``create_table``'s default).
+
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/VectorSearch.html
+    """
+    base = _declare("GSI", name, partition or "", None, projection, include)  # the projection rules
+    filter_tuple = (filters,) if isinstance(filters, str) else tuple(filters)
+    return VectorIndexSpec(name, vector, dimensions, distance, partition, filter_tuple, base.projection)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class VectorIndexDefinition:
+    """A checked vector index, in DynamoDB attribute names."""
+
+    name: str
+    vector: str
+    dimensions: int
+    distance: str
+    partition: str | None = None
+    filters: tuple[str, ...] = ()
+    projection: Projection = ALL
+
+    def __repr__(self) -> str:
+        return f"<VectorIndexDefinition {self.name!r} on {self.vector!r}>"
+
+    @property
+    def kind(self) -> str:
+        return "VECTOR"
+
+    @property
+    def search_attributes(self) -> tuple[str, ...]:
+        """The SearchSchema attributes: the partition (if any) first, then the filters."""
+        return (*(() if self.partition is None else (self.partition,)), *self.filters)
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class AttributeDefinition:
     """TableTheory's view of one model attribute (``ModelDefinition.attributes`` maps names to these)."""
@@ -263,7 +336,7 @@ class ModelDefinition(Generic[T]):
     Build it with ``ModelDefinition.from_dataclass(cls, table_name=..., indexes=[gsi(...), lsi(...)])``.
     """
 
-    __slots__ = ("_by_ref", "fields", "indexes", "model", "pk", "sk", "table_name")
+    __slots__ = ("_by_ref", "fields", "indexes", "model", "pk", "sk", "table_name", "vector_indexes")
 
     def __init__(
         self,
@@ -276,6 +349,7 @@ class ModelDefinition(Generic[T]):
         self.table_name = table_name
         self.fields = fields
         self.indexes = indexes
+        self.vector_indexes: tuple[VectorIndexDefinition, ...] = ()
         self._by_ref: dict[str, FieldDefinition] = {f.attribute_name: f for f in fields}
         self._by_ref.update({f.python_name: f for f in fields})
         self.pk = _one_role(model, fields, "pk", required=True)
@@ -295,9 +369,12 @@ class ModelDefinition(Generic[T]):
         model_type: type[T],
         *,
         table_name: str | None = None,
-        indexes: Sequence[IndexSpec] = (),
+        indexes: Sequence[IndexSpec | VectorIndexSpec] = (),
     ) -> ModelDefinition[T]:
-        """Check ``model_type`` and build its definition; the table name defaults to the class name."""
+        """Check ``model_type`` and build its definition; the table name defaults to the class name.
+
+        ``indexes`` holds ``gsi()``, ``lsi()`` and ``vector_index()`` declarations.
+        """
         model = model_type
         if not (isinstance(model, type) and dataclasses.is_dataclass(model)):
             raise ModelDefinitionError(f"{model!r} is not a dataclass: decorate it with @dataclass")
@@ -307,13 +384,24 @@ class ModelDefinition(Generic[T]):
         fields = tuple(_field_definition(name, sf) for sf in struct_fields(model))
         _check_fields(name, fields)
         definition: ModelDefinition[T] = cls(model, table_name or name, fields, ())
-        resolved = tuple(_resolve_index(definition, decl) for decl in indexes)
+        resolved = tuple(_resolve_index(definition, d) for d in indexes if not isinstance(d, VectorIndexSpec))
+        vectors = tuple(
+            _resolve_vector_index(definition, d) for d in indexes if isinstance(d, VectorIndexSpec)
+        )
         seen: set[str] = set()
-        for index in resolved:
+        declared: list[IndexDefinition | VectorIndexDefinition] = [*resolved, *vectors]
+        for index in declared:
             if index.name in seen:
                 raise ModelDefinitionError(f"{name}: two indexes are named {index.name!r}")
             seen.add(index.name)
+        dims: dict[str, int] = {}
+        for vector in vectors:
+            if dims.setdefault(vector.vector, vector.dimensions) != vector.dimensions:
+                raise ModelDefinitionError(
+                    f"{name}: vector indexes on {vector.vector!r} must have the same dimensions"
+                )
         definition.indexes = resolved
+        definition.vector_indexes = vectors
         return definition
 
     def field(self, ref: str) -> FieldDefinition:
@@ -331,6 +419,14 @@ class ModelDefinition(Generic[T]):
                 return index
         known = ", ".join(i.name for i in self.indexes) or "none"
         raise ValidationError(f"{self.model.__name__} has no index {name!r} (indexes: {known})")
+
+    def vector_index(self, name: str) -> VectorIndexDefinition:
+        """The vector index with this name; ``ValidationError`` listing the known ones if none."""
+        for index in self.vector_indexes:
+            if index.name == name:
+                return index
+        known = ", ".join(i.name for i in self.vector_indexes) or "none"
+        raise ValidationError(f"{self.model.__name__} has no vector index {name!r} (vector indexes: {known})")
 
     def by_attribute(self, attribute: str) -> FieldDefinition:
         """The field stored as ``attribute``."""
@@ -491,4 +587,61 @@ def _resolve_index(model: ModelDefinition[Any], decl: IndexSpec) -> IndexDefinit
         partition.attribute_name,
         None if sort is None else sort.attribute_name,
         projection,
+    )
+
+
+def _resolve_vector_index(model: ModelDefinition[Any], decl: VectorIndexSpec) -> VectorIndexDefinition:
+    owner = model.model.__name__
+    where = f"{owner} vector index {decl.name!r}"
+
+    def lookup(ref: str, what: str) -> FieldDefinition:
+        try:
+            return model.field(ref)
+        except ValidationError as exc:
+            raise ModelDefinitionError(f"{where}: {what} {ref!r} is not a field of {owner}") from exc
+
+    vector = lookup(decl.vector, "vector field")
+    if _base_hint(vector.hint) is not Vector or vector.options.converter is not None:
+        raise ModelDefinitionError(
+            f"{where}: the vector field {vector.python_name!r} must be annotated Vector (or Vector | None)"
+        )
+    if vector.encrypted or vector.key_type is not None or set(vector.roles) & {"pk", "sk"}:
+        raise ModelDefinitionError(
+            f"{where}: the vector field {vector.python_name!r} cannot be a key or encrypted"
+        )
+    dims = decl.dimensions
+    if isinstance(dims, bool) or not isinstance(dims, int) or not 1 <= dims <= MAX_DIMENSIONS:
+        raise ModelDefinitionError(
+            f"{where}: dimensions must be an int from 1 to {MAX_DIMENSIONS}, not {dims!r}"
+        )
+    if decl.distance not in _DISTANCES:
+        raise ModelDefinitionError(
+            f"{where}: distance must be one of {', '.join(_DISTANCES)}, not {decl.distance!r}"
+        )
+    partition = None
+    if decl.partition:
+        partition = lookup(decl.partition, "partition")
+        _check_key_field(where, partition, f"the partition {partition.python_name!r}")
+    filters: list[FieldDefinition] = []
+    for ref in decl.filters:
+        f = lookup(ref, "filter")
+        _check_key_field(where, f, f"the filter {f.python_name!r}")
+        filters.append(f)
+    names = [f.attribute_name for f in (*([partition] if partition else []), *filters)]
+    if len(set(names)) != len(names) or vector.attribute_name in names:
+        raise ModelDefinitionError(f"{where}: the vector, partition and filter fields must all be different")
+    include = []
+    for ref in decl.projection.fields:
+        try:
+            include.append(model.field(ref).attribute_name)
+        except ValidationError:
+            include.append(ref)
+    return VectorIndexDefinition(
+        decl.name,
+        vector.attribute_name,
+        dims,
+        decl.distance,
+        None if partition is None else partition.attribute_name,
+        tuple(f.attribute_name for f in filters),
+        Projection(decl.projection.type, tuple(include)),
     )

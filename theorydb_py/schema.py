@@ -27,7 +27,7 @@ from typing import Any, Literal
 from theorydb_py import _client
 from theorydb_py._types import Request
 from theorydb_py.errors import AwsError, TableNotFoundError, ValidationError
-from theorydb_py.model import FieldDefinition, IndexDefinition, ModelDefinition
+from theorydb_py.model import FieldDefinition, IndexDefinition, ModelDefinition, VectorIndexDefinition
 
 __all__ = [
     "TableWaitTimeoutError",
@@ -50,11 +50,29 @@ def _key_schema(partition: FieldDefinition, sort: FieldDefinition | None) -> lis
     return schema
 
 
-def _projection(index: IndexDefinition) -> dict[str, Any]:
+def _projection(index: IndexDefinition | VectorIndexDefinition) -> dict[str, Any]:
     out: dict[str, Any] = {"ProjectionType": index.projection.type}
     if index.projection.type == "INCLUDE":
         out["NonKeyAttributes"] = list(index.projection.fields)
     return out
+
+
+def _vector_index(index: VectorIndexDefinition) -> dict[str, Any]:
+    """One ``VectorIndexes`` entry of CreateTable."""
+    entry: dict[str, Any] = {
+        "IndexName": index.name,
+        "VectorAttribute": {"AttributeName": index.vector},
+        "Dimensions": index.dimensions,
+        "DistanceFunction": index.distance,
+        "Projection": _projection(index),
+    }
+    schema = (
+        [{"AttributeName": index.partition, "SearchSchemaElementType": "HASH"}] if index.partition else []
+    )
+    schema += [{"AttributeName": name, "SearchSchemaElementType": "INLINE_FILTER"} for name in index.filters]
+    if schema:
+        entry["SearchSchema"] = schema
+    return entry
 
 
 def build_create_table_request(
@@ -67,8 +85,9 @@ def build_create_table_request(
     write_capacity: int = 5,
     stream_view_type: StreamViewType | None = None,
 ) -> Request:
-    """The CreateTable request for ``model``: keys, attribute definitions (sorted by name), GSIs and LSIs,
-    and a stream when ``stream_view_type`` is given (``NEW_AND_OLD_IMAGES`` for ``unmarshal_stream_change``).
+    """The CreateTable request for ``model``: keys, attribute definitions (sorted by name), GSIs, LSIs and
+    vector indexes (on-demand tables only), and a stream when ``stream_view_type`` is given
+    (``NEW_AND_OLD_IMAGES`` for ``unmarshal_stream_change``).
 
     PROVISIONED takes TableTheory's ``provisioned_throughput={"ReadCapacityUnits": r, "WriteCapacityUnits":
     w}`` (or ``read_capacity``/``write_capacity``), used for the table and every GSI.
@@ -89,6 +108,9 @@ def build_create_table_request(
     definitions: dict[str, str] = {}
     for f in [*model.key_fields, *(f for i in model.indexes for f in model.index_keys(i) if f is not None)]:
         definitions.setdefault(f.attribute_name, f.key_type or "S")
+    for vector in model.vector_indexes:  # SearchSchema attributes are declared like index keys
+        for attribute in vector.search_attributes:
+            definitions.setdefault(attribute, model.by_attribute(attribute).key_type or "S")
     request: Request = {
         "TableName": table_name or model.table_name,
         "AttributeDefinitions": [
@@ -118,6 +140,10 @@ def build_create_table_request(
             }
             for i in lsis
         ]
+    if model.vector_indexes:
+        if billing_mode != "PAY_PER_REQUEST":
+            raise ValidationError("vector indexes need an on-demand table: billing_mode='PAY_PER_REQUEST'")
+        request["VectorIndexes"] = [_vector_index(i) for i in model.vector_indexes]
     if billing_mode == "PROVISIONED":
         request["ProvisionedThroughput"] = throughput
     if stream_view_type is not None:

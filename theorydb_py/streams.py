@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-Image = Literal["NewImage", "OldImage"]
+Image = Literal["NewImage", "OldImage", "Keys"]  # "Keys": a model of the keys alone, as TableTheory allows
 EventName = Literal["INSERT", "MODIFY", "REMOVE"]
 _EVENTS = ("INSERT", "MODIFY", "REMOVE")
 _BINARY = (bytes, bytearray, memoryview)
@@ -193,8 +193,8 @@ def unmarshal_stream_record(
 ) -> T | None:
     """The record's ``image`` (``NewImage`` or ``OldImage``) as a model instance; None when the record
     has no such image (a REMOVE has no NewImage; KEYS_ONLY streams have neither)."""
-    if image not in ("NewImage", "OldImage"):
-        raise ValidationError(f"image must be 'NewImage' or 'OldImage', not {image!r}")
+    if image not in ("NewImage", "OldImage", "Keys"):
+        raise ValidationError(f"image must be 'NewImage', 'OldImage' or 'Keys', not {image!r}")
     found = _dynamodb(record).get(image)
     if found is None:
         return None

@@ -48,6 +48,7 @@ from theorydb_py.model import IndexDefinition, ModelDefinition
 from theorydb_py.optimizer import QueryShape, ScanShape, describe_query, describe_scan
 from theorydb_py.transactions import TransactGet, TransactWriteAction, transact_get, transact_write
 from theorydb_py.update_builder import UpdateBuilder
+from theorydb_py.vector_search import VectorMatch, search_vectors
 
 __all__ = ["Page", "Table"]
 
@@ -108,6 +109,9 @@ class Table(Generic[T]):
     ``boto3.client("kms")``); without it the table refuses to be built rather than store plaintext.
     ``clock`` (default: the system's UTC time) stamps the lifecycle fields (docs/lifecycle.md).
     ``allow_legacy_aad`` also reads envelopes written under the previous product name (DynamORM).
+    ``envelope_version=2`` seals encrypted fields bound to this table and each item's primary key, so an
+    envelope copied from another item fails to open (docs/encryption.md; version 1, the default, is the
+    format TableTheory for Go and TypeScript read).
     """
 
     def __init__(
@@ -121,6 +125,7 @@ class Table(Generic[T]):
         rand_bytes: Callable[[int], bytes] | None = None,
         clock: Clock | None = None,
         allow_legacy_aad: bool = False,
+        envelope_version: int = 1,
     ) -> None:
         definition: ModelDefinition[T] = (
             model if isinstance(model, ModelDefinition) else ModelDefinition.from_dataclass(model)
@@ -134,6 +139,7 @@ class Table(Generic[T]):
             rand_bytes=rand_bytes,
             clock=clock,
             allow_legacy_aad=allow_legacy_aad,
+            envelope_version=envelope_version,
         )
         self.model: ModelDefinition[T] = definition
         self.table_name: str = self.mapper.table_name
@@ -482,6 +488,25 @@ class Table(Generic[T]):
                 return
             start = start_key(page.next_cursor, index=read.index, sort=read.sort)
             read = dataclasses.replace(read, request={**read.request, "ExclusiveStartKey": start})
+
+    def search_vectors(
+        self,
+        vector: Sequence[float],
+        *,
+        top_k: int = 10,
+        where: Mapping[str, Any] | Condition | None = None,
+        index: str | None = None,
+        projection: Iterable[str] | None = None,
+    ) -> list[VectorMatch[T]]:
+        """The ``top_k`` items most similar to ``vector`` on the model's vector index (``index=`` names it
+        when there are several), most similar first, as ``VectorMatch(item, score)``.
+
+        ``where``: ``{"field": value}`` or an ``eq(...) & eq(...)`` condition on the index's partition and
+        filter fields (equality only; the partition is required when the index has one). Items hold the
+        attributes the index projects (or ``projection``). Scores: COSINE 0 (same direction) to 2, smallest
+        first; EUCLIDEAN distance, smallest first; DOT_PRODUCT, largest first.
+        """
+        return search_vectors(self.mapper, vector, top_k=top_k, where=where, index=index, fields=projection)
 
     def query(
         self,

@@ -278,7 +278,7 @@ class UpdateBuilder(Generic[T]):
             raise ValidationError("no updates provided: call set(), add(), remove()...")
         expr = Expression()
         request: Request = {"TableName": self._mapper.table_name, "Key": dict(self._key)}
-        request["UpdateExpression"] = self._with_lifecycle().render(expr, self._mapper.seal)
+        request["UpdateExpression"] = self._with_lifecycle().render(expr, self._mapper.sealer(request["Key"]))
         if self._condition is not None:
             request["ConditionExpression"] = render(
                 self._mapper.model, self._condition, expr, prefix="c", usage="a condition"

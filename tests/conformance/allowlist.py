@@ -38,11 +38,13 @@ _CONTROL_PLANE = frozenset({"describe_table", "delete_table", "update_table", "d
 @dataclass(frozen=True, slots=True)
 class Quirk:
     """One known difference: ``local`` is what DynamoDB Local does, ``service`` what DynamoDB (and the
-    emulator) does; ``matcher`` accepts exactly that pair of answers."""
+    emulator) does, ``evidence`` where the service's side is known from; ``matcher`` accepts exactly that
+    pair of answers."""
 
     id: str
     local: str
     service: str
+    evidence: str
     matcher: Matcher
 
     def __repr__(self) -> str:
@@ -101,6 +103,16 @@ def _page_limit_before_filter(op: str, request: Mapping[str, Any], local: Outcom
         and emu_items == local_items[: len(emu_items)]
         and emu.body.get("Count") == len(emu_items)
     )
+
+
+def _limit_on_the_bound(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "query" or not (local.ok and emu.ok) or "Limit" not in request:
+        return False
+    if "LastEvaluatedKey" in local.body or "LastEvaluatedKey" not in emu.body:
+        return False
+    rest = {k: v for k, v in emu.body.items() if k != "LastEvaluatedKey"}
+    items = emu.body.get("Items") or []
+    return rest == local.body and emu.body.get("ScannedCount") == request["Limit"] and bool(items)
 
 
 def _index_page_projected_size(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
@@ -200,6 +212,13 @@ def _enum_values(op: str, member: str) -> tuple[str, ...]:
     return tuple(shape.enum) if shape is not None else ()
 
 
+@functools.cache
+def _enum_shape(op: str, member: str) -> str:
+    model = botocore.session.get_session().get_service_model("dynamodb")
+    operation = model.operation_model(model.operation_names[_op_index(model.operation_names, op)])
+    return str(operation.input_shape.members[member].name)
+
+
 def _op_index(names: list[str], op: str) -> int:
     wanted = op.replace("_", "").lower()
     for position, name in enumerate(names):
@@ -219,7 +238,7 @@ def _unchecked_enum(op: str, request: Mapping[str, Any], local: Outcome, emu: Ou
     if len(bad) != 1:
         return False
     member, value = bad[0]
-    allowed = ", ".join(_enum_values(op, member))
+    allowed = ", ".join(_ENUM_ORDER.get(_enum_shape(op, member), _enum_values(op, member)))
     field = member[0].lower() + member[1:]
     expected = (
         f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
@@ -293,6 +312,9 @@ QUIRKS: tuple[Quirk, ...] = (
         local="table descriptions omit TableId and carry epoch-0 LastIncreaseDateTime/LastDecreaseDateTime "
         "in ProvisionedThroughput (found by this suite)",
         service="TableId is always present; throughput timestamps appear only once throughput changed",
+        evidence="API reference, TableDescription: TableId is part of every description; "
+        "ProvisionedThroughputDescription's LastIncrease/LastDecreaseDateTime are the times of the "
+        "last increase and decrease",
         matcher=_table_description_shape,
     ),
     Quirk(
@@ -301,6 +323,8 @@ QUIRKS: tuple[Quirk, ...] = (
         "non-existent table', for every operation",
         service="item, query and batch operations: 'Requested resource not found'; DescribeTable, "
         "DeleteTable and UpdateTable: 'Requested resource not found: Table: <name> not found'",
+        evidence="AWS's ResourceNotFoundException examples for item, query and batch calls and for "
+        "DescribeTable",
         matcher=_missing_table_message,
     ),
     Quirk(
@@ -309,6 +333,8 @@ QUIRKS: tuple[Quirk, ...] = (
         "ResourceNotFoundException",
         service="validates the request first: the same request gets its ValidationException (the message is "
         "pinned by the same request on an existing table)",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: the service validates the request's shape and constraints "
+        "before it looks the table up",
         matcher=_validation_before_existence,
     ),
     Quirk(
@@ -316,12 +342,14 @@ QUIRKS: tuple[Quirk, ...] = (
         local="cancellation reason for a failed condition: 'The conditional request failed.' "
         "(older releases)",
         service="'The conditional request failed' (no trailing period)",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: transaction cancellation reasons",
         matcher=_transaction_reason_period,
     ),
     Quirk(
         id="query-missing-key-name",
         local="Query without the partition key condition: 'Query condition missed key schema element'",
         service="'Query condition missed key schema element: <key name>'",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: Query without the partition key condition",
         matcher=_query_missing_key_name,
     ),
     Quirk(
@@ -329,12 +357,26 @@ QUIRKS: tuple[Quirk, ...] = (
         local="the 1 MB page limit counts only items that pass the FilterExpression",
         service="the 1 MB limit counts the data read, before the filter: the page stops early with a "
         "LastEvaluatedKey",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: the 1 MB page limit applies to the data read, before the "
+        "FilterExpression",
         matcher=_page_limit_before_filter,
+    ),
+    Quirk(
+        id="limit-on-the-bound",
+        local="a Query page that stops at Limit on an item equal to the key condition's inclusive bound at "
+        "the end of the read (sk <= 6 read forward ending on 6) carries no LastEvaluatedKey (found by this "
+        "suite's random sequences)",
+        service="a page stopped by Limit always carries LastEvaluatedKey; the next page may be empty",
+        evidence="API reference, Query: Limit stops the read and LastEvaluatedKey is returned; a key does "
+        "not mean more data follows",
+        matcher=_limit_on_the_bound,
     ),
     Quirk(
         id="index-page-projected-size",
         local="the 1 MB page of an index Query or Scan counts whole items",
         service="counts only the attributes projected into the index: a KEYS_ONLY or INCLUDE page holds more",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: on an index, the service counts only the projected "
+        "attributes",
         matcher=_index_page_projected_size,
     ),
     Quirk(
@@ -342,18 +384,23 @@ QUIRKS: tuple[Quirk, ...] = (
         local="IndexSizeBytes of a KEYS_ONLY or INCLUDE index is the size of the whole items (found by this "
         "suite)",
         service="the size of the projected attributes, which the index stores",
+        evidence="API reference: IndexSizeBytes is the total size of the index, which holds the projected "
+        "attributes only",
         matcher=_index_size_projected,
     ),
     Quirk(
         id="delete-table-status",
         local="DeleteTable answers TableStatus ACTIVE",
         service="DeleteTable answers TableStatus DELETING",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: DeleteTable answers TableStatus DELETING",
         matcher=_delete_table_status,
     ),
     Quirk(
         id="pay-per-request-throughput",
         local="CreateTable accepts BillingMode PAY_PER_REQUEST together with ProvisionedThroughput",
         service="ValidationException: " + PAY_PER_REQUEST_THROUGHPUT,
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: CreateTable with PAY_PER_REQUEST and a "
+        "ProvisionedThroughput is rejected",
         matcher=_pay_per_request_throughput,
     ),
     Quirk(
@@ -362,6 +409,8 @@ QUIRKS: tuple[Quirk, ...] = (
         "and fails with InternalFailure on an unknown BillingMode (found by this suite)",
         service="1 validation error detected: Value '<v>' at '<member>' failed to satisfy constraint: "
         "Member must satisfy enum value set: [...]",
+        evidence="the API model's enums (botocore's service-2.json); the printed order: "
+        "shared/SERVICE-FACTS.md G",
         matcher=_unchecked_enum,
     ),
     Quirk(
@@ -369,12 +418,15 @@ QUIRKS: tuple[Quirk, ...] = (
         local="DeleteItem with ReturnValues=ALL_OLD on a missing item returns ConsumedCapacity nobody asked "
         "for (found by this suite)",
         service="ConsumedCapacity only with ReturnConsumedCapacity TOTAL or INDEXES",
+        evidence="API reference, DeleteItem: ConsumedCapacity is returned only if ReturnConsumedCapacity was "
+        "specified",
         matcher=_unrequested_delete_capacity,
     ),
     Quirk(
         id="wrong-json-member-types",
         local="accepts wrongly typed JSON members such as {'N': 5} or {'BOOL': 'true'}",
         service="SerializationException",
+        evidence="shared/DYNAMODB-LOCAL-QUIRKS.md: wrongly typed JSON members get a SerializationException",
         matcher=_wrong_json_types,
     ),
 )
@@ -382,8 +434,24 @@ QUIRKS: tuple[Quirk, ...] = (
 
 # -- control plane and server-side validation -------------------------------------------------------------
 
-# DynamoDB Local prints the ScalarAttributeType enum as [B, N, S] (its own message); the emulator follows it.
-_ENUM_ORDER = {"ScalarAttributeType": ["B", "N", "S"]}
+# The service's order of the enum value sets it prints (SERVICE-FACTS G, table "Known orders"); others are
+# printed in the model's order. Scan's Select is Query's shape.
+_ENUM_ORDER = {
+    "ScalarAttributeType": ["B", "N", "S"],
+    "Select": ["SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"],
+    "ReturnValue": ["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"],
+    "ReturnConsumedCapacity": ["INDEXES", "TOTAL", "NONE"],
+    "ReturnItemCollectionMetrics": ["SIZE", "NONE"],
+}
+# Members the service reports in the newer form, no value and a PascalCase path (SERVICE-FACTS B2, D1).
+_UNECHOED = frozenset({("QueryInput", "Limit"), ("KeysAndAttributes", "Keys")})
+
+
+def _pascal(path: str) -> str:
+    parts = path.split(".")
+    return ".".join(
+        p[:1].upper() + p[1:] if n == 0 or parts[n - 1] == "member" else p for n, p in enumerate(parts)
+    )
 
 
 def _scalar_text(value: Any) -> str | None:
@@ -421,9 +489,21 @@ def _violations(shape: Any, value: Any, path: str, out: list[str]) -> bool:
                     )
                 continue
             if name == "TableName" and isinstance(item, str):
-                member = model.shape_for("TableArn" if item.startswith("arn:") else "TableName")
-            if not _violations(member, item, where, out):
+                # Where an ARN may stand, "" breaks only the ARN's minimum of 1 (SERVICE-FACTS B1).
+                arn = item.startswith("arn:") or (item == "" and shape.name != "CreateTableInput")
+                member = model.shape_for("TableArn" if arn else "TableName")
+            found: list[str] = []
+            if not _violations(member, item, where, found):
                 return False
+            if (shape.name, name) in _UNECHOED:
+                marker = f" at '{where}' failed to satisfy constraint: "
+                found = [
+                    f"Value at '{_pascal(where)}' failed to satisfy constraint: {i.rpartition(marker)[2]}"
+                    if marker in i
+                    else i
+                    for i in found
+                ]
+            out.extend(found)
         return True
     if kind in ("list", "map"):
         if not isinstance(value, list | Mapping):
@@ -562,7 +642,9 @@ QUIRKS = (
         "key'; a key attribute missing: 'One of the required keys was not given a value'",
         service="'The provided key element does not match the schema' for all three (the service's "
         "documented wording, AWS knowledge center: wrong names, number or data types of key attributes; "
-        "used by operations/_keys.py as the issue asks; pinned in test_data_plane_vs_local.py)",
+        "used by emulator/messages.py as the issue asks; pinned in test_data_plane_vs_local.py)",
+        evidence="AWS knowledge center and SDK error examples: one sentence for wrong names, counts and "
+        "types",
         matcher=_key_mismatch_wording,
     ),
     Quirk(
@@ -573,12 +655,15 @@ QUIRKS = (
         service="the framework's report, all violations at once: '1 validation error detected: Value '0' at "
         "'limit' failed to satisfy constraint: Member must have value greater than or equal to 1' (format "
         "quoted by the issue); accepted only where every value prints as a scalar, null, [] or {}",
+        evidence="shared/SERVICE-FACTS.md B: the framework's report, 'N validation error(s) detected: ...' "
+        "(and its newer form)",
         matcher=_model_constraint_wording,
     ),
     Quirk(
         id="preexisting-table",
         local="CreateTable of an existing table: ResourceInUseException 'Cannot create preexisting table'",
         service="'Table already exists: <name>' (AWS's ResourceInUseException error examples)",
+        evidence="AWS's ResourceInUseException examples",
         matcher=_preexisting_table,
     ),
     Quirk(
@@ -587,6 +672,7 @@ QUIRKS = (
         "Definitions.  Type unknown.' or 'Attribute <g> is not defined in AttributeDefinitions'",
         service="'One or more parameter values were invalid: Some index key attributes are not defined in "
         "AttributeDefinitions. Keys: [...], AttributeDefinitions: [...]' (AWS documentation)",
+        evidence="AWS documentation, verbatim",
         matcher=_undefined_key_attributes,
     ),
 )
@@ -673,6 +759,8 @@ QUIRKS = (
         + TRANSACTION_SAME_ITEM
         + " (the API reference: a ConditionCheck and an "
         "Update cannot target the same item)",
+        evidence="API reference, TransactWriteItems: a ConditionCheck and a write cannot target the same "
+        "item",
         matcher=_transaction_check_and_write,
     ),
     Quirk(
@@ -680,6 +768,8 @@ QUIRKS = (
         local="TagResource, UntagResource and ListTagsOfResource answer UnknownOperationException "
         "'Tagging is not currently supported in DynamoDB Local.'; DescribeEndpoints is an unknown operation",
         service="the operations exist (the emulator's answers are pinned by tests/emulator/test_tags.py)",
+        evidence="DynamoDB Local's own answer ('not currently supported'); the API reference documents the "
+        "operations",
         matcher=_local_without_tagging,
     ),
     Quirk(
@@ -687,6 +777,7 @@ QUIRKS = (
         local="an Update that sets a key attribute cancels the transaction with that one ValidationError "
         "reason, whatever the number of actions (found by this suite)",
         service="one CancellationReason per action, in order: Code None for the others (API reference)",
+        evidence="API reference, TransactionCanceledException: one CancellationReason per action, in order",
         matcher=_transaction_single_reason,
     ),
     Quirk(
@@ -694,6 +785,8 @@ QUIRKS = (
         local="more than 100 actions: 'Member must have length less than or equal to 100' alone",
         service="the framework's full constraint report: 1 validation error detected: Value '[...]' at "
         "'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100",
+        evidence="the model's limit of 100 actions, reported as shared/SERVICE-FACTS.md B describes the "
+        "framework's report",
         matcher=_terse_length_message,
     ),
 )
@@ -839,6 +932,7 @@ QUIRKS = (
         service="every number is stored in its canonical text at every depth: no exponent, leading or "
         "trailing zeros (AWS, Number data type: 'Leading and trailing zeroes are trimmed'; the issue: "
         "'1.50' reads '1.5'); accepted only where each emulator number is the canonical text of Local's",
+        evidence="AWS, Number data type: 'Leading and trailing zeroes are trimmed'",
         matcher=_number_normalization,
     ),
     Quirk(
@@ -848,6 +942,7 @@ QUIRKS = (
         service="'One or more parameter values were invalid: Type mismatch for key <k> expected: <T> actual: "
         "<T>' (AWS knowledge center and SDK error examples); <k> must be an attribute of the written item "
         "of type <T>",
+        evidence="AWS knowledge center and SDK error examples",
         matcher=_key_type_wording,
     ),
     Quirk(
@@ -855,6 +950,7 @@ QUIRKS = (
         local="an item without a key attribute: 'One of the required keys was not given a value'",
         service="'One or more parameter values were invalid: Missing the key <k> in the item' (AWS knowledge "
         "center and SDK error examples); <k> must be missing from the written item",
+        evidence="AWS knowledge center and SDK error examples",
         matcher=_missing_key_wording,
     ),
     Quirk(
@@ -863,9 +959,294 @@ QUIRKS = (
         "key attributes (not in the index: its ItemCount leaves them out; found by this suite)",
         service="the size of the items in the index only (AWS: an index holds an item only when it has the "
         "index key attributes; IndexSizeBytes is 'the total size of the specified index')",
+        evidence="AWS: a sparse index holds an item only when it has the index key attributes",
         matcher=_index_size_sparse_keys,
     ),
 )
+
+
+# -- the service's recorded answers (shared/SERVICE-FACTS.md) ----------------------------------------------
+# Each entry below is a family of SERVICE-FACTS.md: the service's exact answer is recorded, DynamoDB Local's
+# differs, and the matcher rebuilds the service's answer from the request on its own.
+
+REQUEST_ITEMS_REQUIRED = "The requestItems parameter is required for {operation}"
+LOCAL_NO_REQUESTS = {
+    "batch_get_item": "BatchGetItem must have some requests set",
+    "batch_write_item": "BatchWriteItem cannot have a null or no requests set",
+}
+LOCAL_TABLE_NAME = (
+    "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain "
+    "only the characters a-z, A-Z, 0-9, '_', '-', and '.'"
+)
+
+
+def _required_parameter_sentence(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if local.code != "ValidationException" or emu.code != local.code:
+        return False
+    if op in LOCAL_NO_REQUESTS and not request.get("RequestItems"):
+        operation = "BatchGetItem" if op == "batch_get_item" else "BatchWriteItem"
+        return local.message == LOCAL_NO_REQUESTS[op] and emu.message == REQUEST_ITEMS_REQUIRED.format(
+            operation=operation
+        )
+    if op == "create_table" and request.get("TableName") is None:
+        return local.message == LOCAL_TABLE_NAME and emu.message == (
+            "The parameter 'TableName' is required but was not present in the request"
+        )
+    return False
+
+
+LOCAL_SEGMENT_WITHOUT_TOTAL = "If segment is specified, total segment must also be specified"
+LOCAL_TOTAL_WITHOUT_SEGMENT = (
+    "If total segments is specified, a particular segment must also be specified for this request"
+)
+
+
+def _scan_segment_wording(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "scan" or local.code != "ValidationException" or emu.code != local.code:
+        return False
+    segment, total = request.get("Segment"), request.get("TotalSegments")
+    if segment is not None and total is None:
+        return local.message == LOCAL_SEGMENT_WITHOUT_TOTAL and emu.message == (
+            "The TotalSegments parameter is required but was not present in the request when Segment "
+            "parameter is present"
+        )
+    if total is not None and segment is None:
+        return local.message == LOCAL_TOTAL_WITHOUT_SEGMENT and emu.message == (
+            "The Segment parameter is required but was not present in the request when parameter "
+            "TotalSegments is present"
+        )
+    if isinstance(segment, int) and isinstance(total, int) and segment >= total:
+        return local.message == (
+            f"1 validation error detected: Value '{segment}' at 'segment' failed to satisfy constraint: "
+            f"Member must have value less than or equal to {total - 1}"
+        ) and emu.message == (
+            "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+            f"Segment: {segment} is not less than TotalSegments: {total}"
+        )
+    return False
+
+
+LOCAL_TOO_MANY = "Too many items requested for the {operation} call"
+_D2 = re.compile(
+    r"1 validation error detected: Value '\{(?P<tables>.+)\}' at 'requestItems' failed to satisfy "
+    r"constraint: Map value must satisfy constraint: \[Member must have length less than or equal to 25, "
+    r"Member must have length greater than or equal to 1\]",
+    re.DOTALL,
+)
+
+
+def _batch_size_report(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if local.code != "ValidationException" or emu.code != local.code:
+        return False
+    items = request.get("RequestItems")
+    if not isinstance(items, Mapping):
+        return False
+    if op == "batch_get_item" and local.message == LOCAL_TOO_MANY.format(operation="BatchGetItem"):
+        over = [t for t, spec in items.items() if len((spec or {}).get("Keys") or ()) > 100]
+        return len(over) == 1 and emu.message == (
+            f"1 validation error detected: Value at 'RequestItems.{over[0]}.member.Keys' failed to satisfy "
+            "constraint: Member must have length less than or equal to 100"
+        )
+    if op == "batch_write_item" and local.message == LOCAL_TOO_MANY.format(operation="BatchWriteItem"):
+        found = _D2.fullmatch(emu.message or "")
+        too_many = any(len(writes or ()) > 25 for writes in items.values())
+        return too_many and found is not None and found.group("tables").startswith(f"{next(iter(items))}=[")
+    return False
+
+
+_LOCAL_SCHEMA_WORDS = {
+    "Two keys can not have the same name": "Invalid KeySchema: Some index key attribute have no definition",
+    "Local Secondary indices are not allowed on hash tables, only hash and range tables": (
+        "One or more parameter values were invalid: Table KeySchema does not have a range key, which is "
+        "required when specifying a LocalSecondaryIndex"
+    ),
+}
+_LOCAL_DUPLICATE_INDEX = frozenset(
+    {
+        "Two global secondary indices have the same name",
+        "Two local secondary indices have the same name",
+        "Local Secondary Indices AND Global Secondary Indices must have different names",
+    }
+)
+LOCAL_KEY_SCHEMA_TOO_BIG = (
+    "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table"
+)
+
+
+def _key_schema_element(element: Mapping[str, Any]) -> str:
+    return f"KeySchemaElement(attributeName={element.get('AttributeName')}, keyType={element.get('KeyType')})"
+
+
+def _create_table_wording(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "create_table" or local.code != "ValidationException" or emu.code != local.code:
+        return False
+    key_schema = request.get("KeySchema") or []
+    names = [element.get("AttributeName") for element in key_schema]
+    if local.message == LOCAL_KEY_SCHEMA_TOO_BIG:  # E2
+        shown = ", ".join(_key_schema_element(element) for element in key_schema)
+        return len(key_schema) > 2 and emu.message == (
+            f"1 validation error detected: Value '[{shown}]' at 'keySchema' failed to satisfy constraint: "
+            "Member must have length less than or equal to 2"
+        )
+    if local.message == "Two keys can not have the same name":  # E1
+        repeated = len(set(names)) < len(names)
+        defined = len(request.get("AttributeDefinitions") or ())
+        return repeated and len(names) > defined and emu.message == _LOCAL_SCHEMA_WORDS[local.message]
+    if local.message in _LOCAL_SCHEMA_WORDS:  # E3
+        hash_only = not any(element.get("KeyType") == "RANGE" for element in key_schema)
+        return (
+            hash_only
+            and bool(request.get("LocalSecondaryIndexes"))
+            and (emu.message == _LOCAL_SCHEMA_WORDS[local.message])
+        )
+    if local.message in _LOCAL_DUPLICATE_INDEX:  # E4
+        indexes = [*request.get("LocalSecondaryIndexes", ()), *request.get("GlobalSecondaryIndexes", ())]
+        index_names = [index.get("IndexName") for index in indexes]
+        repeats = {name for name in index_names if index_names.count(name) > 1}
+        return any(
+            emu.message == f"One or more parameter values were invalid: Duplicate index name: {name}"
+            for name in repeats
+        )
+    return False
+
+
+def _set_duplicate_period(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if local.code != "ValidationException" or emu.code != local.code:
+        return False
+    prefix = "One or more parameter values were invalid: Input collection ["
+    text = local.message or ""
+    return text.startswith(prefix) and text.endswith("] contains duplicates") and emu.message == text + "."
+
+
+def _update_table_pay_per_request(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "update_table" or request.get("BillingMode") != "PAY_PER_REQUEST":
+        return False
+    if "ProvisionedThroughput" not in request:
+        return False
+    local_takes_it = local.ok or (
+        local.code == "ValidationException"
+        and local.message == "The requested throughput value equals the current value"
+    )
+    return local_takes_it and emu.code == "ValidationException" and emu.message == PAY_PER_REQUEST_THROUGHPUT
+
+
+QUIRKS = (
+    *QUIRKS,
+    Quirk(
+        id="required-parameter-sentence",
+        local="'BatchGetItem must have some requests set', 'BatchWriteItem cannot have a null or no requests "
+        "set'; CreateTable without TableName: 'Invalid table/index name. ...'",
+        service="'The requestItems parameter is required for <Operation>'; 'The parameter 'TableName' is "
+        "required but was not present in the request' (SERVICE-FACTS A1-A3, us-east-1)",
+        evidence="shared/SERVICE-FACTS.md A1-A3 (us-east-1)",
+        matcher=_required_parameter_sentence,
+    ),
+    Quirk(
+        id="scan-segment-wording",
+        local="'If segment is specified, total segment must also be specified', 'If total segments is "
+        "specified, ...', and a Segment past the total as a model report on 'segment'",
+        service="'The TotalSegments parameter is required but was not present in the request when Segment "
+        "parameter is present', its mirror, and 'The Segment parameter is zero-based and must be less than "
+        "parameter TotalSegments: Segment: <s> is not less than TotalSegments: <t>' (SERVICE-FACTS C1-C3)",
+        evidence="shared/SERVICE-FACTS.md C1-C3",
+        matcher=_scan_segment_wording,
+    ),
+    Quirk(
+        id="batch-size-report",
+        local="'Too many items requested for the BatchGetItem call' (more than 100 keys for one table) and "
+        "'... BatchWriteItem call' (more than 25 writes for one table)",
+        service="the model's limits, reported by the framework: 'Value at 'RequestItems.<t>.member.Keys' ... "
+        "less than or equal to 100' and the whole map echoed at 'requestItems' with 'Map value must satisfy "
+        "constraint: [...25, ...1]' (SERVICE-FACTS D1, D2)",
+        evidence="shared/SERVICE-FACTS.md D1, D2",
+        matcher=_batch_size_report,
+    ),
+    Quirk(
+        id="create-table-wording",
+        local="'Key Schema too big. ...', 'Two keys can not have the same name', 'Local Secondary indices "
+        "are not allowed on hash tables, ...', 'Two global/local secondary indices have the same name'",
+        service="the model's report echoing the key schema; 'Invalid KeySchema: Some index key attribute "
+        "have no definition'; 'One or more parameter values were invalid: Table KeySchema does not have a "
+        "range key, ...'; '... Duplicate index name: <name>' (SERVICE-FACTS E1-E4; two LSIs or a GSI and an "
+        "LSI: the record's guess)",
+        evidence="shared/SERVICE-FACTS.md E1-E4",
+        matcher=_create_table_wording,
+    ),
+    Quirk(
+        id="set-duplicate-period",
+        local="'One or more parameter values were invalid: Input collection [a, a] contains duplicates'",
+        service="the same sentence ending with a period (SERVICE-FACTS F1)",
+        evidence="shared/SERVICE-FACTS.md F1",
+        matcher=_set_duplicate_period,
+    ),
+    Quirk(
+        id="update-table-pay-per-request-throughput",
+        local="UpdateTable to PAY_PER_REQUEST with a ProvisionedThroughput: accepted, or refused only when "
+        "the throughput equals the current one",
+        service="refused as CreateTable refuses it (SERVICE-FACTS H1; the words are CreateTable's, the "
+        "service's were not recorded)",
+        evidence="shared/SERVICE-FACTS.md H1",
+        matcher=_update_table_pay_per_request,
+    ),
+)
+
+
+# -- behaviour differences settled against the service's documentation ---------------------------------------
+
+_NOT_NAMES = frozenset(
+    {"AND", "OR", "NOT", "BETWEEN", "IN", "attribute_exists", "attribute_not_exists", "attribute_type"}
+    | {"begins_with", "contains", "size"}
+)
+
+
+def _filter_names(request: Mapping[str, Any]) -> set[str]:
+    """The attribute names a Scan's filter reads (top-level names of its paths, placeholders resolved)."""
+    if isinstance(request.get("ScanFilter"), Mapping):
+        return set(request["ScanFilter"])
+    expression = request.get("FilterExpression")
+    if not isinstance(expression, str):
+        return set()
+    names = request.get("ExpressionAttributeNames") or {}
+    found = set()
+    for token in re.findall(r"(?<![:\w.#])[#A-Za-z_][\w]*", expression):
+        if token.startswith("#"):
+            found.add(names.get(token, token))
+        elif token not in _NOT_NAMES:
+            found.add(token)
+    return found
+
+
+def _gsi_filter_reads_base_table(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op != "scan" or "IndexName" not in request or not (local.ok and emu.ok):
+        return False
+    local_items, emu_items = local.body.get("Items", []), emu.body.get("Items", [])
+    if not local_items or any(item not in local_items for item in emu_items):
+        return False
+    # Local found a match on an attribute that none of the items it returns (the index's projection) holds.
+    unseen = {name for name in _filter_names(request) if all(name not in item for item in local_items)}
+    return (
+        bool(unseen)
+        and len(emu_items) < len(local_items)
+        and emu.body.get("Count") == len(emu_items)
+        and emu.body.get("ScannedCount") == local.body.get("ScannedCount")
+    )
+
+
+def _page_limit_last_page_key(op: str, request: Mapping[str, Any], local: Outcome, emu: Outcome) -> bool:
+    if op not in ("query", "scan") or not (local.ok and emu.ok) or "Limit" in request:
+        return False
+    key = emu.body.get("LastEvaluatedKey")
+    if "LastEvaluatedKey" in local.body or not isinstance(key, Mapping):
+        return False
+    rest = {name: value for name, value in emu.body.items() if name != "LastEvaluatedKey"}
+    items = emu.body.get("Items")
+    last = items[-1] if items else {}
+    # At least three items: items of at most 400 KB reach 1 MB no sooner; the key is the last item's.
+    return (
+        rest == local.body
+        and local.body.get("ScannedCount", 0) >= 3
+        and all(last[name] == value for name, value in key.items() if name in last)
+    )
 
 
 # -- PartiQL (issue 11) --------------------------------------------------------------------------------------
@@ -1017,10 +1398,35 @@ def _sort_value(value: Any) -> Any:
 QUIRKS = (
     *QUIRKS,
     Quirk(
+        id="gsi-filter-reads-base-table",
+        local="a Scan of a GSI whose FilterExpression or ScanFilter names an attribute the index does not "
+        "project evaluates the filter on the base table's item and returns the projected items it matched "
+        "(confirmed: the filter matches on the unprojected attribute)",
+        service="a GSI is a separate copy holding only the projected attributes (AWS: a query or scan of a "
+        "GSI can only read projected attributes, it cannot fetch from the base table): the filter sees the "
+        "attribute absent. Whether the service refuses the filter instead, as it does on Query ('... does "
+        "not project one or more filter attributes'), is not recorded",
+        evidence="probed here (the filter matches on an attribute absent from every returned item); AWS: a "
+        "GSI holds only its projected attributes and cannot fetch from the base table",
+        matcher=_gsi_filter_reads_base_table,
+    ),
+    Quirk(
+        id="page-limit-last-page-key",
+        local="the page that reaches the 1 MB limit on the last item comes back without a LastEvaluatedKey "
+        "(it looks ahead), though a page that Limit stops on the last item carries one",
+        service="the read stops at 1 MB and returns a LastEvaluatedKey (API reference, Query/Scan: 'If "
+        "LastEvaluatedKey is not empty, it does not necessarily mean that there is more data in the result "
+        "set'); the next page is empty",
+        evidence="API reference, Query and Scan LastEvaluatedKey: a key does not mean more data follows; "
+        "probed here (Local sets it for Limit)",
+        matcher=_page_limit_last_page_key,
+    ),
+    Quirk(
         id="partiql-surplus-parameters",
         local="ExecuteStatement ignores Parameters beyond the statement's ? placeholders",
         service="'Number of parameters in request and statement don't match.' whenever the counts differ "
         "(AWS ExecuteStatement documentation: Parameters are the statement's parameters)",
+        evidence="AWS ExecuteStatement documentation: Parameters are the statement's parameters",
         matcher=_partiql_surplus_parameters,
     ),
     Quirk(
@@ -1028,24 +1434,30 @@ QUIRKS = (
         local="an INSERT of an existing key answers the error code 'DuplicateItem'",
         service="DuplicateItemException (the error the ExecuteStatement API reference and botocore's model "
         "declare, so client.exceptions.DuplicateItemException catches it)",
+        evidence="API reference, ExecuteStatement errors, and botocore's model: DuplicateItemException",
         matcher=_partiql_duplicate_item_code,
     ),
     Quirk(
         id="partiql-consumed-capacity",
         local="PartiQL operations never return ConsumedCapacity",
         service="ConsumedCapacity as asked by ReturnConsumedCapacity (API reference of the three operations)",
+        evidence="API reference of ExecuteStatement, BatchExecuteStatement and ExecuteTransaction: "
+        "ConsumedCapacity",
         matcher=_partiql_no_capacity,
     ),
     Quirk(
         id="partiql-delete-false-condition",
         local="a DELETE whose extra WHERE condition is false succeeds when the item is missing",
         service="ConditionalCheckFailedException: the condition is evaluated against the missing item",
+        evidence="PartiQL DELETE documentation: the WHERE clause's extra conditions are a condition on the "
+        "item",
         matcher=_partiql_delete_false_condition,
     ),
     Quirk(
         id="partiql-descending-pages",
         local="ORDER BY ... DESC with Limit reverses each ascending page instead of the whole result",
         service="the pages walk the whole result in descending order",
+        evidence="PartiQL SELECT documentation: ORDER BY orders the whole result, which the pages walk",
         matcher=_partiql_descending_pages,
     ),
 )

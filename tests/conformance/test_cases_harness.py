@@ -4,6 +4,7 @@ accepts exactly its difference and nothing else."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -182,7 +183,14 @@ def test_unrequested_delete_capacity() -> None:
 def test_every_quirk_is_documented() -> None:
     ids = [q.id for q in allowlist.QUIRKS]
     assert len(ids) == len(set(ids))
-    assert all(q.local and q.service for q in allowlist.QUIRKS)
+    assert all(q.local and q.service and q.evidence for q in allowlist.QUIRKS)
+
+
+def test_every_quirk_is_in_the_fidelity_table() -> None:
+    """docs/fidelity.md lists each entry with its evidence, so the table and the code cannot drift apart."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "fidelity.md").read_text(encoding="utf-8")
+    missing = [q.id for q in allowlist.QUIRKS if f"| `{q.id}` |" not in text]
+    assert missing == []
 
 
 def test_normalize_maps_names_arns_sets_and_times() -> None:

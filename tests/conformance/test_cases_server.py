@@ -187,6 +187,11 @@ LIMIT_0 = (
     "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value "
     "greater than or equal to 1"
 )
+# Query's Limit is reported in the newer form (SERVICE-FACTS B2); Scan's keeps the older one.
+QUERY_LIMIT_0 = (
+    "1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value "
+    "greater than or equal to 1"
+)
 
 
 @pytest.mark.parametrize(
@@ -194,6 +199,13 @@ LIMIT_0 = (
     [
         (
             "query",
+            {"TableName": "t", "Limit": 0},
+            "Limit must be greater than or equal to 1",
+            QUERY_LIMIT_0,
+            "model-constraint-wording",
+        ),
+        (
+            "scan",
             {"TableName": "t", "Limit": 0},
             "Limit must be greater than or equal to 1",
             LIMIT_0,
@@ -233,6 +245,70 @@ LIMIT_0 = (
             "The provided key element does not match the schema",
             "key-mismatch-wording",
         ),
+        (
+            "batch_write_item",
+            {"RequestItems": {}},
+            "BatchWriteItem cannot have a null or no requests set",
+            "The requestItems parameter is required for BatchWriteItem",
+            "required-parameter-sentence",
+        ),
+        (
+            "create_table",
+            {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]},
+            "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may "
+            "contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'",
+            "The parameter 'TableName' is required but was not present in the request",
+            "required-parameter-sentence",
+        ),
+        (
+            "scan",
+            {"TableName": "t", "Segment": 0},
+            "If segment is specified, total segment must also be specified",
+            "The TotalSegments parameter is required but was not present in the request when Segment "
+            "parameter is present",
+            "scan-segment-wording",
+        ),
+        (
+            "batch_get_item",
+            {"RequestItems": {"t": {"Keys": [KEY] * 101}}},
+            "Too many items requested for the BatchGetItem call",
+            "1 validation error detected: Value at 'RequestItems.t.member.Keys' failed to satisfy "
+            "constraint: Member must have length less than or equal to 100",
+            "batch-size-report",
+        ),
+        (
+            "create_table",
+            {
+                "TableName": "c",
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "pk", "KeyType": "RANGE"},
+                ],
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            },
+            "Two keys can not have the same name",
+            "Invalid KeySchema: Some index key attribute have no definition",
+            "create-table-wording",
+        ),
+        (
+            "put_item",
+            {"TableName": "t", "Item": KEY},
+            "One or more parameter values were invalid: Input collection [a, a] contains duplicates",
+            "One or more parameter values were invalid: Input collection [a, a] contains duplicates.",
+            "set-duplicate-period",
+        ),
+        (
+            "update_table",
+            {
+                "TableName": "t",
+                "BillingMode": "PAY_PER_REQUEST",
+                "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+            },
+            "The requested throughput value equals the current value",
+            "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can "
+            "be specified when BillingMode is PAY_PER_REQUEST",
+            "update-table-pay-per-request-throughput",
+        ),
     ],
 )
 def test_quirks_accept_their_difference(
@@ -260,6 +336,46 @@ def test_quirks_accept_their_difference(
             LIMIT_0.replace("limit", "Limit"),
         ),
         ("query", {"TableName": "t", "Limit": 1}, "Limit must be greater than or equal to 1", LIMIT_0),
+        # Query's Limit in the older form is no longer the service's answer.
+        ("query", {"TableName": "t", "Limit": 0}, "Limit must be greater than or equal to 1", LIMIT_0),
+        # The recorded families accept the service's words only for the request they describe.
+        (
+            "batch_get_item",
+            {"RequestItems": {"t": {"Keys": [KEY]}}},
+            "BatchGetItem must have some requests set",
+            "The requestItems parameter is required for BatchGetItem",
+        ),
+        (
+            "scan",
+            {"TableName": "t", "Segment": 1, "TotalSegments": 5},
+            "1 validation error detected: Value '1' at 'segment' failed to satisfy constraint: Member must "
+            "have value less than or equal to 4",
+            "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+            "Segment: 1 is not less than TotalSegments: 5",
+        ),
+        (
+            "batch_get_item",
+            {"RequestItems": {"t": {"Keys": [KEY] * 100}}},
+            "Too many items requested for the BatchGetItem call",
+            "1 validation error detected: Value at 'RequestItems.t.member.Keys' failed to satisfy "
+            "constraint: Member must have length less than or equal to 100",
+        ),
+        (
+            "create_table",
+            {
+                "TableName": "c",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}] * 2,
+                "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+            },
+            "Two keys can not have the same name",
+            "Invalid KeySchema: Some index key attribute have no definition",
+        ),
+        (
+            "put_item",
+            {"TableName": "t", "Item": KEY},
+            "One or more parameter values were invalid: Input collection [a, a] contains duplicates",
+            "One or more parameter values were invalid: Input collection [a, b] contains duplicates.",
+        ),
         (
             "query",
             {"TableName": "t", "Limit": 0},

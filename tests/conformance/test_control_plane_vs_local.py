@@ -36,6 +36,11 @@ SERVICE_DIVERGENCES: dict[str, str] = {
     "gsi-throughput-on-demand": "<accepted>",
     "too-many-projected": "No more than 20 attributes per table can be projected into Local Secondary "
     "Indices",
+    # The service's answers recorded in SERVICE-FACTS E1, E3, E4 (a GSI and an LSI sharing a name: its guess).
+    "same-key-names": "Two keys can not have the same name",
+    "duplicate-gsi": "Two global secondary indices have the same name",
+    "lsi-on-hash-table": "Local Secondary indices are not allowed on hash tables, only hash and range tables",
+    "gsi-and-lsi-same-name": "Local Secondary Indices AND Global Secondary Indices must have different names",
 }
 
 

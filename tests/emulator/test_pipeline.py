@@ -175,7 +175,7 @@ def test_operation_records_hold_the_facts() -> None:
     for name, record in OPERATIONS.items():
         assert record.name == name and record.handler is not None
         assert record.read_only == name.startswith(
-            ("Describe", "List", "Get", "Query", "Scan", "BatchGet", "TransactGet")
+            ("Describe", "List", "Get", "Query", "Scan", "BatchGet", "TransactGet", "Search")
         ), name
 
 

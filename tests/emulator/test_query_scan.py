@@ -113,14 +113,16 @@ def test_parallel_scan_segments_cover_the_table_once(client: EmulatorClient, fil
 
 def test_scan_segment_rules(client: EmulatorClient, filled: str) -> None:
     assert invalid(client.scan, TableName=filled, Segment=1) == (
-        "If segment is specified, total segment must also be specified"
+        "The TotalSegments parameter is required but was not present in the request "
+        "when Segment parameter is present"
     )
     assert invalid(client.scan, TableName=filled, TotalSegments=2) == (
-        "If total segments is specified, a particular segment must also be specified for this request"
+        "The Segment parameter is required but was not present in the request "
+        "when parameter TotalSegments is present"
     )
     assert invalid(client.scan, TableName=filled, Segment=2, TotalSegments=2) == (
-        "1 validation error detected: Value '2' at 'segment' failed to satisfy constraint: "
-        "Member must have value less than or equal to 1"
+        "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+        "Segment: 2 is not less than TotalSegments: 2"
     )
     owners = {}
     for segment in range(8):

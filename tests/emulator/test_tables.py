@@ -199,6 +199,17 @@ CREATE_ERRORS: list[tuple[str, dict[str, Any], str]] = [
             ],
             "AttributeDefinitions": [PK],
         },
+        "Invalid KeySchema: Some index key attribute have no definition",
+    ),
+    (
+        "same-key-names-defined-twice",
+        {
+            "KeySchema": [
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "pk", "KeyType": "RANGE"},
+            ],
+            "AttributeDefinitions": [PK, SK],
+        },
         "Two keys can not have the same name",
     ),
     (
@@ -243,7 +254,7 @@ CREATE_ERRORS: list[tuple[str, dict[str, Any], str]] = [
     (
         "duplicate-gsi",
         {"AttributeDefinitions": [PK, SK, GK], "GlobalSecondaryIndexes": [gsi(), gsi()]},
-        "Two global secondary indices have the same name",
+        "One or more parameter values were invalid: Duplicate index name: by-gk",
     ),
     (
         "too-many-gsis",
@@ -316,7 +327,8 @@ CREATE_ERRORS: list[tuple[str, dict[str, Any], str]] = [
     (
         "lsi-on-hash-table",
         {"KeySchema": HASH, "AttributeDefinitions": [PK, LK], "LocalSecondaryIndexes": [lsi()]},
-        "Local Secondary indices are not allowed on hash tables, only hash and range tables",
+        "One or more parameter values were invalid: Table KeySchema does not have a range key, which is "
+        "required when specifying a LocalSecondaryIndex",
     ),
     (
         "lsi-without-range",
@@ -350,7 +362,7 @@ CREATE_ERRORS: list[tuple[str, dict[str, Any], str]] = [
             "LocalSecondaryIndexes": [lsi("same")],
             "GlobalSecondaryIndexes": [gsi("same")],
         },
-        "Local Secondary Indices AND Global Secondary Indices must have different names",
+        "One or more parameter values were invalid: Duplicate index name: same",
     ),
     (
         "stream-disabled-with-view-type",
@@ -684,9 +696,20 @@ def test_a_provisioned_gsi_keeps_its_throughput_when_the_table_goes_on_demand(cl
     assert desc["ProvisionedThroughput"]["ReadCapacityUnits"] == 0
 
 
-def test_throughput_named_with_on_demand_is_ignored(client: EmulatorClient, table: str) -> None:
-    desc = client.update_table(
-        TableName=table, BillingMode="PAY_PER_REQUEST", ProvisionedThroughput=THROUGHPUT
-    )["TableDescription"]
+def test_throughput_named_with_on_demand_is_refused(client: EmulatorClient, table: str) -> None:
+    """SERVICE-FACTS H1: UpdateTable refuses PAY_PER_REQUEST with a throughput, as CreateTable does."""
+    with pytest.raises(ClientError) as caught:
+        client.update_table(TableName=table, BillingMode="PAY_PER_REQUEST", ProvisionedThroughput=THROUGHPUT)
+    assert caught.value.response["Error"]["Message"] == (
+        "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be "
+        "specified when BillingMode is PAY_PER_REQUEST"
+    )
+
+
+def test_throughput_without_billing_mode_on_an_on_demand_table_is_ignored(
+    client: EmulatorClient, table: str
+) -> None:
+    """Not recorded for the service: DynamoDB Local accepts it and ignores the throughput."""
+    desc = client.update_table(TableName=table, ProvisionedThroughput=THROUGHPUT)["TableDescription"]
     assert desc["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert desc["ProvisionedThroughput"]["WriteCapacityUnits"] == 0

@@ -54,12 +54,39 @@ def test_resource_must_be_a_table_arn(client: EmulatorClient, emu: DynamoDBEmula
         "ValidationException",
         "Invalid TableArn: Invalid ResourceArn provided as input things",
     )
-    other_account = arn.replace(emu.account_id, "999999999999")
-    assert error(client.list_tags_of_resource, ResourceArn=other_account)[0] == "ResourceNotFoundException"
+    missing = arn.replace("table/things", "table/nothing")
+    assert error(client.list_tags_of_resource, ResourceArn=missing) == (
+        "ResourceNotFoundException",
+        f"Requested resource not found: ResourcArn: {missing} not found",
+    )
     index_arn = arn + "/index/nope"
     assert (
         error(client.untag_resource, ResourceArn=index_arn, TagKeys=["a"])[0] == "ResourceNotFoundException"
     )
+
+
+@pytest.mark.parametrize("operation", ["list_tags_of_resource", "tag_resource", "untag_resource"])
+def test_another_accounts_arn_is_refused_before_the_lookup(
+    client: EmulatorClient, emu: DynamoDBEmulator, arn: str, operation: str
+) -> None:
+    """SERVICE-FACTS I1: the service authorises the caller against the ARN's account first, so an ARN of
+    another account is AccessDenied whether or not its table exists (tag and untag are the guess)."""
+    for other in (
+        arn.replace(emu.account_id, "999999999999"),
+        "arn:aws:dynamodb:us-east-1:000000000000:table/x",
+    ):
+        extras: dict[str, dict[str, Any]] = {
+            "list_tags_of_resource": {},
+            "tag_resource": {"Tags": [{"Key": "a", "Value": "b"}]},
+            "untag_resource": {"TagKeys": ["a"]},
+        }
+        code, message = error(getattr(client, operation), ResourceArn=other, **extras[operation])
+        action = "".join(part.title() for part in operation.split("_"))
+        assert code == "AccessDeniedException"
+        assert message == (
+            f"User: arn:aws:iam::{emu.account_id}:root is not authorized to perform: dynamodb:{action} on "
+            f"resource: {other}"
+        )
 
 
 def test_tag_limits(client: EmulatorClient, arn: str) -> None:

@@ -214,3 +214,57 @@ def run_through(client: Any) -> None:
     assert caught.value.response["CancellationReasons"][0]["Item"]["b"] == {"B": b"\x00\x01"}
     got = client.transact_get_items(TransactItems=[{"Get": {"TableName": "things", "Key": key("c")}}])
     assert got["Responses"] == [{"Item": {**key("c"), "n": {"N": "1"}}}]
+
+
+TOKEN = "3f1c2d6e-0000-4000-8000-000000000002"
+
+
+def test_client_tokens_do_not_survive_a_reset(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
+    client.create_table(**table_request("things"))
+    client.transact_write_items(TransactItems=[add_one("a")], ClientRequestToken=TOKEN)
+    emu.reset()
+    client.create_table(**table_request("things"))
+    client.transact_write_items(TransactItems=[add_one("a")], ClientRequestToken=TOKEN)
+    assert items(client)["a"]["n"] == {"N": "1"}  # a new emulator state: the token is new, the write made
+
+
+def test_client_tokens_belong_to_one_emulator(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
+    other = DynamoDBEmulator().client()
+    for each in (client, other):
+        each.create_table(**table_request("things"))
+        each.transact_write_items(TransactItems=[add_one("a")], ClientRequestToken=TOKEN)
+        assert items(each)["a"]["n"] == {"N": "1"}
+
+
+def test_restore_brings_back_the_tokens_of_its_moment(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
+    client.create_table(**table_request("things"))
+    before = emu.snapshot()
+    client.transact_write_items(TransactItems=[add_one("a")], ClientRequestToken=TOKEN)
+    emu.restore(before)
+    assert "a" not in items(client)
+    client.transact_write_items(TransactItems=[add_one("a")], ClientRequestToken=TOKEN)
+    assert items(client)["a"]["n"] == {"N": "1"}  # the token was not known at ``before``: written again
+    emu.restore(before)
+    client.transact_write_items(TransactItems=[add_one("b")], ClientRequestToken=TOKEN)  # a new request
+    assert set(items(client)) == {"b"}
+
+
+def test_a_token_recorded_before_a_snapshot_is_known_after_restoring_it(
+    emu: DynamoDBEmulator, client: EmulatorClient
+) -> None:
+    client.create_table(**table_request("things"))
+    client.transact_write_items(TransactItems=[add_one("a")], ClientRequestToken=TOKEN)
+    with emu.rollback():
+        emu.reset()
+    client.transact_write_items(TransactItems=[add_one("a")], ClientRequestToken=TOKEN)
+    assert items(client)["a"]["n"] == {"N": "1"}  # the repeat is recognised again: nothing written
+    with pytest.raises(client.exceptions.IdempotentParameterMismatchException):
+        client.transact_write_items(TransactItems=[add_one("b")], ClientRequestToken=TOKEN)
+
+
+def test_rollback_forgets_tokens_recorded_inside_it(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
+    client.create_table(**table_request("things"))
+    with emu.rollback():
+        client.transact_write_items(TransactItems=[add_one("a")], ClientRequestToken=TOKEN)
+    client.transact_write_items(TransactItems=[add_one("b")], ClientRequestToken=TOKEN)
+    assert set(items(client)) == {"b"}  # no IdempotentParameterMismatch: the token went with the rollback

@@ -7,6 +7,7 @@ import importlib
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator, DynamoDBError
@@ -95,14 +96,17 @@ def test_enum_and_nested_paths() -> None:
     )
 
 
-def test_three_key_elements_get_dynamodb_locals_words() -> None:
-    """How the service prints a list of structures is not documented: DynamoDB Local's words stand."""
+def test_three_key_elements_are_the_models_report_before_any_other_complaint() -> None:
+    """The service's model allows 2 key elements (botocore's copy lost the bound); the report echoes the
+    list in Java form and wins over the three HASH elements' own fault (SERVICE-FACTS E2)."""
     key = [{"AttributeName": name, "KeyType": "HASH"} for name in ("a", "b", "c")]
     with pytest.raises(DynamoDBError) as caught:
         DynamoDBEmulator().dispatch("CreateTable", table_request("things", KeySchema=key))
     assert (caught.value.code, caught.value.message) == (
         "ValidationException",
-        "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table",
+        "1 validation error detected: Value '[KeySchemaElement(attributeName=a, keyType=HASH), "
+        "KeySchemaElement(attributeName=b, keyType=HASH), KeySchemaElement(attributeName=c, keyType=HASH)]' "
+        "at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2",
     )
 
 
@@ -177,7 +181,11 @@ def test_every_operation_compiles_and_answers_an_empty_request() -> None:
             validator_for(name)({})
         except DynamoDBError as err:
             assert err.code == "ValidationException"
-            assert "Member must not be null" in err.message
+            assert "Member must not be null" in err.message or name in _OWN_SENTENCES, name
+
+
+# Operations that name a missing required member in their own sentence (SERVICE-FACTS A).
+_OWN_SENTENCES = {"CreateTable", "BatchGetItem", "BatchWriteItem"}
 
 
 def test_dispatch_validates_before_looking_the_table_up() -> None:
@@ -243,14 +251,24 @@ PUT = {"PutRequest": {"Item": {"pk": {"S": "a"}}}}
         ("BatchWriteItem", {"things": None}, BATCH_WRITE_LIST_EMPTY.format(table="things")),
         ("BatchWriteItem", {"things": []}, BATCH_WRITE_LIST_EMPTY.format(table="things")),
         ("BatchWriteItem", {"things": [PUT, None]}, BATCH_WRITE_ENTRY_NULL),
-        ("BatchWriteItem", {"things": [PUT] * 26}, TOO_MANY_WRITES),
+        ("BatchWriteItem", {"things": [PUT] * 13, "other": [PUT] * 13}, TOO_MANY_WRITES),
         ("BatchGetItem", {"things": None}, BATCH_GET_KEYS_EMPTY.format(table="things")),
         ("BatchGetItem", {"things": {}}, BATCH_GET_KEYS_EMPTY.format(table="things")),
         ("BatchGetItem", {"things": {"Keys": None}}, BATCH_GET_KEYS_EMPTY.format(table="things")),
         ("BatchGetItem", {"things": {"Keys": []}}, BATCH_GET_KEYS_EMPTY.format(table="things")),
         ("BatchGetItem", {"things": {"Keys": [None]}}, BATCH_GET_KEY_NULL.format(table="things")),
         ("BatchGetItem", {"things": {"Keys": [{}]}}, BATCH_GET_KEY_NULL.format(table="things")),
-        ("BatchGetItem", {"things": {"Keys": [{"pk": {"S": str(n)}} for n in range(101)]}}, TOO_MANY_GETS),
+        (
+            "BatchGetItem",
+            {"things": {"Keys": [{"pk": {"S": str(n)}} for n in range(101)]}},
+            "1 validation error detected: Value at 'RequestItems.things.member.Keys' failed to satisfy "
+            "constraint: Member must have length less than or equal to 100",
+        ),
+        (
+            "BatchGetItem",
+            {t: {"Keys": [{"pk": {"S": str(n)}} for n in range(60)]} for t in ("things", "other")},
+            TOO_MANY_GETS,
+        ),
     ],
 )
 def test_batch_lists_are_checked_before_the_model_and_the_table(
@@ -260,6 +278,57 @@ def test_batch_lists_are_checked_before_the_model_and_the_table(
     with pytest.raises(DynamoDBError) as caught:
         DynamoDBEmulator().dispatch(operation, {"RequestItems": items})
     assert (caught.value.code, caught.value.message) == ("ValidationException", message)
+
+
+def test_more_than_25_writes_for_a_table_echo_the_whole_map() -> None:
+    """SERVICE-FACTS D2: the model's limit on each table's list, with the map in Java's rendering."""
+    writes = [{"PutRequest": {"Item": {"pk": {"S": f"bw-{n}"}}}} for n in range(26)]
+    with pytest.raises(DynamoDBError) as caught:
+        DynamoDBEmulator().dispatch("BatchWriteItem", {"RequestItems": {"things": writes}})
+    shown = ", ".join(
+        f"WriteRequest(putRequest=PutRequest(item={{pk=AttributeValue(s=bw-{n}, n=null, b=null, iNT=null, "
+        "dECIMAL=null, dOUBLE=null, sS=null, nS=null, bS=null, iNTSET=null, dECIMALSET=null, dOUBLESET=null, "
+        "m=null, l=null, nULL=null, bOOL=null)}, workloadProfileName=null), deleteRequest=null)"
+        for n in range(26)
+    )
+    assert caught.value.message == (
+        f"1 validation error detected: Value '{{things=[{shown}]}}' at 'requestItems' failed to satisfy "
+        "constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, "
+        "Member must have length greater than or equal to 1]"
+    )
+
+
+def test_the_java_rendering_of_every_attribute_type() -> None:
+    """Each type fills its own field of the service's AttributeValue (the other fields print null)."""
+    item = {
+        "n": {"N": "5"},
+        "b": {"B": b"ab"},
+        "ss": {"SS": ["x", "y"]},
+        "m": {"M": {"k": {"BOOL": True}}},
+        "l": {"L": [{"NULL": True}]},
+    }
+    writes = [{"DeleteRequest": {"Key": item}}] * 26
+    with pytest.raises(DynamoDBError) as caught:
+        DynamoDBEmulator().dispatch("BatchWriteItem", {"RequestItems": {"t1": writes}})
+    message = caught.value.message
+    assert (
+        "WriteRequest(putRequest=null, deleteRequest=DeleteRequest(key={n=AttributeValue(s=null, n=5,"
+        in message
+    )
+    assert "b=java.nio.HeapByteBuffer[pos=0 lim=2 cap=2]" in message
+    assert "sS=[x, y]" in message
+    assert "m={k=AttributeValue(s=null" in message and "bOOL=true)}" in message
+    assert "l=[AttributeValue(s=null" in message and "nULL=true" in message
+
+
+def test_the_client_fast_paths_run_the_checks_made_before_the_model() -> None:
+    """An empty key passes the model's shapes: the direct client and a routed client must not skip the
+    batch-list checks when their fast predicate vouches for the rest."""
+    emu = DynamoDBEmulator()
+    for client in (emu.client(), emu.boto3_client()):
+        with pytest.raises(ClientError) as caught:
+            client.batch_get_item(RequestItems={"things": {"Keys": [{}]}})
+        assert caught.value.response["Error"]["Message"] == BATCH_GET_KEY_NULL.format(table="things")
 
 
 def test_a_batch_list_of_the_wrong_type_is_still_a_serialization_error() -> None:

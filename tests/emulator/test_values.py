@@ -150,7 +150,7 @@ def test_key_sort_value_rejects_non_key_types() -> None:
         ({"BS": []}, "One or more parameter values were invalid: Binary sets should not be empty"),
         (
             {"SS": ["b", "a", "b", "c"]},
-            "One or more parameter values were invalid: Input collection [b, a, b, c] contains duplicates",
+            "One or more parameter values were invalid: Input collection [b, a, b, c] contains duplicates.",
         ),
         ({"NS": ["1", "2", "1"]}, "Input collection contains duplicates"),
         ({"NS": ["1", "1.0"]}, "Input collection contains duplicates"),
@@ -178,7 +178,7 @@ def test_key_sort_value_rejects_non_key_types() -> None:
         ),
         (
             {"M": {"a": {"SS": ["q", "q"]}}},
-            "One or more parameter values were invalid: Input collection [q, q] contains duplicates",
+            "One or more parameter values were invalid: Input collection [q, q] contains duplicates.",
         ),
         ({"M": {"": {"S": ""}}}, "Empty attribute name"),
     ],

@@ -455,3 +455,77 @@ def test_routed_answers_parse_like_dynamodb_locals(dynamodb_local_client: Any) -
     finally:
         dynamodb_local_client.delete_table(TableName=name)
     assert run(emulated) == expected
+
+
+# --- the fast path: parameters in, parsed answers out -------------------------------------------------
+
+
+def _body_only(client: Any) -> Any:
+    """The same routed client, made to answer from the JSON body botocore serialized (the slow path)."""
+    client.meta.events.unregister("before-parameter-build", unique_id="theorydb-emulator-params")
+    client.meta.events.unregister("before-parse", unique_id="theorydb-emulator-parsed")
+    return client
+
+
+RICH = {
+    "pk": {"S": "rich"},
+    "b": {"B": b"\x00\xff"},
+    "bs": {"BS": [b"\x01", b"\x02"]},
+    "ns": {"NS": ["1", "2.5"]},
+    "m": {"M": {"l": {"L": [{"BOOL": True}, {"NULL": True}, {"N": "-0.1"}]}}},
+}
+
+
+def test_fast_and_body_paths_answer_alike() -> None:
+    emu = DynamoDBEmulator()
+    fast, slow = emu.boto3_client(), _body_only(emu.boto3_client())
+    create(fast)
+    fast.put_item(TableName="things", Item=RICH)
+    calls: list[tuple[str, dict[str, Any]]] = [
+        (
+            "get_item",
+            {"TableName": "things", "Key": {"pk": {"S": "rich"}}, "ReturnConsumedCapacity": "INDEXES"},
+        ),
+        ("describe_table", {"TableName": "things"}),
+        (
+            "query",
+            {
+                "TableName": "things",
+                "KeyConditionExpression": "pk = :p",
+                "ExpressionAttributeValues": {":p": {"S": "rich"}},
+            },
+        ),
+        ("scan", {"TableName": "things", "ReturnConsumedCapacity": "TOTAL"}),
+        ("list_tables", {}),
+    ]
+    for method, params in calls:
+        answers = [getattr(client, method)(**params) for client in (fast, slow)]
+        for answer in answers:
+            answer.pop("ResponseMetadata")
+        assert answers[0] == answers[1], method
+    assert fast.get_item(TableName="things", Key={"pk": {"S": "rich"}})["Item"] == RICH
+
+
+def test_routed_requests_are_not_signed_and_str_blobs_convert() -> None:
+    emu = DynamoDBEmulator()
+    client = emu.boto3_client()
+    sent: list[Any] = []
+    client.meta.events.register_first("before-send", lambda request, **_: sent.append(request))
+    create(client)
+    client.put_item(TableName="things", Item={"pk": {"S": "a"}, "b": {"B": "text"}})
+    assert all("Authorization" not in request.headers for request in sent)
+    assert emu.client().get_item(TableName="things", Key={"pk": {"S": "a"}})["Item"]["b"] == {"B": b"text"}
+
+
+def test_an_error_on_the_fast_path_is_parsed_and_retried_by_botocore() -> None:
+    emu = DynamoDBEmulator()
+    client = emu.boto3_client(config=Config(retries={"mode": "standard", "max_attempts": 3}))
+    create(client)
+    emu.faults.throttle("GetItem", times=2)
+    answer = client.get_item(TableName="things", Key={"pk": {"S": "missing"}})
+    assert "Item" not in answer and answer["ResponseMetadata"]["RetryAttempts"] == 2
+    with pytest.raises(client.exceptions.ConditionalCheckFailedException) as caught:
+        client.put_item(
+            TableName="things", Item={"pk": {"S": "x"}}, ConditionExpression="attribute_exists(pk)"
+        )
+    assert caught.value.response["Error"]["Message"] == "The conditional request failed"

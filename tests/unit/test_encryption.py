@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from theorydb_mocks.fakes import FakeKmsClient
 from theorydb_py.encryption import (
     AAD_PREFIX,
+    ITEM_AAD_PREFIX,
     LEGACY_AAD_PREFIX,
     AttributeValue,
     DataKeyCache,
@@ -26,6 +27,7 @@ from theorydb_py.encryption import (
     check_not_encrypted,
     decode_plaintext,
     encode_plaintext,
+    item_aad,
 )
 from theorydb_py.errors import EncryptionConfigError, TheorydbPyError, ValidationError
 
@@ -488,10 +490,15 @@ def test_envelopes_read_back_from_memoryview_and_bytearray() -> None:
     assert encryptor(RecordingKms()).decrypt_attribute("ssn", env) == {"S": "123-45-6789"}
 
 
-def test_version_one_may_be_written_as_any_spelling_of_the_number_one() -> None:
+@pytest.mark.parametrize("spelling", ["1.0", "01", "1e0", "+1", "1.", " 1", "１"])
+def test_version_one_is_only_the_text_every_writer_writes(spelling: str) -> None:
+    """Go, TypeScript and this library write ``"1"``; any other spelling was not written by TableTheory."""
     env = golden_envelope("ssn")
-    env["M"]["v"] = {"N": "1.0"}
-    assert encryptor(RecordingKms()).decrypt_attribute("ssn", env) == {"S": "123-45-6789"}
+    env["M"]["v"] = {"N": spelling}
+    kms = RecordingKms()
+    with pytest.raises(EncryptionError, match="unsupported envelope version"):
+        encryptor(kms).decrypt_attribute("ssn", env)
+    assert kms.calls == []
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -747,3 +754,112 @@ def test_errors_injected_in_the_fake_kms_client_are_wrapped(method: str) -> None
             enc.encrypt_attributes({"ssn": {"S": "x"}})
     assert info.value.code == "AccessDeniedException"
     kms.assert_no_pending()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Item binding: the threat version 1 leaves open, and the opt-in version 2 that closes it.
+
+ITEM_A = {"pk": {"S": "USER#1"}, "sk": {"S": "PROFILE"}}
+ITEM_B = {"pk": {"S": "USER#2"}, "sk": {"S": "PROFILE"}}
+
+
+def test_version_one_opens_an_envelope_copied_from_another_item() -> None:
+    """The documented threat (docs/encryption.md): v1 binds only the attribute name, so whoever can write
+    the table can give one item another item's value of the same attribute."""
+    enc = encryptor(RecordingKms())
+    from_a = enc.encrypt_attributes({"ssn": {"S": "A's number"}})["ssn"]
+    assert enc.decrypt_attribute("ssn", from_a) == {"S": "A's number"}  # read back as item B's: unnoticed
+
+
+def test_item_aad_is_the_documented_bytes() -> None:
+    assert item_aad("users", "ssn", {"sk": {"S": "PROFILE"}, "pk": {"N": "1"}}) == (
+        b'theorydb:encrypted:v2|{"table":"users","attr":"ssn",'
+        b'"key":{"pk":{"t":"N","n":"1"},"sk":{"t":"S","s":"PROFILE"}}}'
+    )
+
+
+def test_version_two_golden_envelope() -> None:
+    """Pins version 2 byte for byte: GCM under the golden data key, nonce and the item AAD."""
+    kms = RecordingKms()
+    env = encryptor(kms, envelope_version=2).encrypt_attributes(
+        {"ssn": {"S": "123-45-6789"}}, table="users", key=ITEM_A
+    )["ssn"]
+    members = env["M"]
+    assert members["v"] == {"N": "2"}
+    nonce = bytes(range(12))
+    assert members["nonce"] == {"B": nonce}
+    expected = AESGCM(DATA_KEY).encrypt(
+        nonce, b'{"t":"S","s":"123-45-6789"}', item_aad("users", "ssn", ITEM_A)
+    )
+    assert members["ct"] == {"B": expected}
+
+
+@pytest.mark.parametrize(
+    ("table", "name", "key"),
+    [
+        ("users", "ssn", ITEM_B),  # copied to another item of the same table
+        ("users", "ssn", {"pk": {"S": "USER#1"}}),  # the key with a part missing
+        ("archive", "ssn", ITEM_A),  # the same key in another table
+        ("users", "email", ITEM_A),  # another attribute of the same item
+    ],
+)
+def test_version_two_fails_anywhere_but_its_own_item(table: str, name: str, key: dict[str, Any]) -> None:
+    enc = encryptor(RecordingKms(), envelope_version=2)
+    env = enc.encrypt_attributes({"ssn": {"S": "123-45-6789"}}, table="users", key=ITEM_A)["ssn"]
+    assert enc.decrypt_attribute("ssn", env, table="users", key=ITEM_A) == {"S": "123-45-6789"}
+    with pytest.raises(EncryptionError, match="authentication failed") as info:
+        enc.decrypt_attribute(name, env, table=table, key=key)
+    assert "123-45-6789" not in str(info.value)
+
+
+def test_version_two_needs_its_item_to_write_and_to_read() -> None:
+    kms = RecordingKms()
+    enc = encryptor(kms, envelope_version=2)
+    with pytest.raises(EncryptionError, match="table name and the item's key"):
+        enc.encrypt_attributes({"ssn": {"S": "x"}})
+    env = enc.encrypt_attributes({"ssn": {"S": "x"}}, table="users", key=ITEM_A)["ssn"]
+    kms.calls.clear()
+    with pytest.raises(EncryptionError, match="table name and the item's key"):
+        enc.decrypt_attribute("ssn", env)
+    assert kms.calls == []  # refused before KMS
+
+
+def test_a_version_one_reader_opens_version_two_given_the_item() -> None:
+    env = encryptor(RecordingKms(), envelope_version=2).encrypt_attributes(
+        {"ssn": {"S": "x"}}, table="users", key=ITEM_A
+    )["ssn"]
+    assert encryptor(RecordingKms()).decrypt_attribute("ssn", env, table="users", key=ITEM_A) == {"S": "x"}
+
+
+def test_a_version_two_reader_refuses_version_one_unless_told() -> None:
+    v1 = golden_envelope("ssn")
+    with pytest.raises(EncryptionError, match="not bound to its item"):
+        encryptor(RecordingKms(), envelope_version=2).decrypt_attribute("ssn", v1, table="t", key=ITEM_A)
+    migrating = encryptor(RecordingKms(), envelope_version=2, accept_v1=True)
+    assert migrating.decrypt_attribute("ssn", v1, table="t", key=ITEM_A) == {"S": "123-45-6789"}
+    assert "accept_v1=True" in repr(migrating)
+
+
+@pytest.mark.parametrize("version", [0, 3, "2", 2.0, True])
+def test_envelope_version_is_one_or_two(version: Any) -> None:
+    with pytest.raises(EncryptionConfigError, match="envelope_version"):
+        encryptor(RecordingKms(), envelope_version=version)
+
+
+def test_the_guide_states_the_threats_and_points_to_the_strict_kms_fake() -> None:
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "encryption.md").read_text(
+        encoding="utf-8"
+    )
+    for heading in (
+        "## Threat model: what version 1 does and does not protect",
+        "### Version 2: envelopes bound to their item (opt-in)",
+        "### Test with the strict KMS fake",
+    ):
+        assert f"\n{heading}\n" in text
+    assert item_aad("t", "a", {"k": {"S": "v"}}).decode().startswith(ITEM_AAD_PREFIX)
+    strict = text[text.index("### Test with the strict KMS fake") :]
+    for block in re.findall(r"```python\n(.*?)```", strict[: strict.index("\n## ")], flags=re.DOTALL):
+        exec(compile(block, "docs/encryption.md", "exec"), {})

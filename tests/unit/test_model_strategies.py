@@ -147,7 +147,9 @@ def everything_table() -> Table[Everything]:
 
 
 _FIXTURE_SETTINGS = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 
@@ -172,7 +174,11 @@ def test_keys_are_non_empty_and_within_limits(instance: Everything) -> None:
     assert instance.cached == "not stored"
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(tree=model_instances(TREES))
 def test_recursive_dataclasses_and_binary_keys_round_trip(tree: Tree) -> None:
     client = DynamoDBEmulator().client()

@@ -62,6 +62,10 @@ EXPECTED = {
     "unmarshal_stream_change",
     "unmarshal_stream_image",
     "unmarshal_stream_record",
+    # vector search (beyond TableTheory's surface)
+    "Vector",
+    "VectorMatch",
+    "vector_index",
 }
 
 # TableTheory's extra modules, exported lazily (loaded on first use).

@@ -108,7 +108,10 @@ def test_changes_give_the_event_and_the_old_and_new_pair() -> None:
         (lambda: stream_event_name({"eventName": "UPSERT"}), "INSERT, MODIFY or REMOVE, not 'UPSERT'"),
         (lambda: unmarshal_stream_record(NOTES, {"eventName": "INSERT"}), "needs its 'dynamodb' member"),
         (lambda: unmarshal_stream_record(NOTES, "record"), "a stream record is a map"),  # type: ignore[arg-type]
-        (lambda: unmarshal_stream_record(NOTES, record("INSERT"), "Image"), "'NewImage' or 'OldImage'"),  # type: ignore[arg-type]
+        (
+            lambda: unmarshal_stream_record(NOTES, record("INSERT"), "Image"),  # type: ignore[arg-type]
+            "'NewImage', 'OldImage' or 'Keys'",
+        ),
         (lambda: unmarshal_stream_image(BLOBS, {"data": {"B": "not base64!"}}), "not valid base64"),
         (lambda: unmarshal_stream_image(BLOBS, {"data": {"B": 5}}), "bytes or a base64 string"),
         (lambda: unmarshal_stream_image(BLOBS, {"data": {"X": 1}}), "unknown attribute value type 'X'"),

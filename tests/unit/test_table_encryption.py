@@ -221,3 +221,81 @@ def test_tampered_items_fail_closed_in_batch_and_transaction_reads(
     fake.expect("transact_get_items", {}, response={"Responses": [{"Item": item}]})
     with pytest.raises(EncryptionError):
         table.transact_get(["g1"])
+
+
+# --- item binding, on the emulator: the version 1 threat, and version 2 refusing a copied envelope -------
+
+
+@pytest.fixture
+def secrets_client() -> Any:
+    from theorydb_mocks import DynamoDBEmulator
+
+    client = DynamoDBEmulator().client()
+    client.create_table(
+        TableName="secrets",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return client
+
+
+def _secrets(client: Any, version: int = 1) -> Table[Secret]:
+    return Table(
+        SECRETS, client=client, kms_key_arn=KEY_ARN, kms_client=FakeKmsClient(), envelope_version=version
+    )
+
+
+def _copy_ssn(client: Any, source: str, target: str) -> None:
+    """What anyone allowed to write the table can do: move one item's envelope into another item."""
+    envelope = client.get_item(TableName="secrets", Key={"id": {"S": source}})["Item"]["ssn"]
+    client.update_item(
+        TableName="secrets",
+        Key={"id": {"S": target}},
+        UpdateExpression="SET ssn = :e",
+        ExpressionAttributeValues={":e": envelope},
+    )
+
+
+def test_version_one_reads_a_copied_envelope_as_the_items_own(secrets_client: Any) -> None:
+    table = _secrets(secrets_client)
+    table.put(Secret("alice", "111-11-1111", 1, "a"))
+    table.put(Secret("bob", "222-22-2222", 2, "b"))
+    _copy_ssn(secrets_client, "alice", "bob")
+    assert table.get("bob").ssn == "111-11-1111"  # the threat docs/encryption.md describes
+
+
+def test_neither_version_notices_a_removed_encrypted_attribute(secrets_client: Any) -> None:
+    for version in (1, 2):
+        table = _secrets(secrets_client, version)
+        table.put(Secret("carol", "333-33-3333", 3, "c"))
+        secrets_client.update_item(
+            TableName="secrets", Key={"id": {"S": "carol"}}, UpdateExpression="REMOVE ssn"
+        )
+        assert table.get("carol").ssn == ""  # the field's default: documented, guarded by the application
+
+
+def test_version_two_refuses_a_copied_envelope(secrets_client: Any) -> None:
+    table = _secrets(secrets_client, 2)
+    table.put(Secret("alice", "111-11-1111", 1, "a"))
+    table.put(Secret("bob", "222-22-2222", 2, "b"))
+    assert table.get("bob").ssn == "222-22-2222"
+    _copy_ssn(secrets_client, "alice", "bob")
+    with pytest.raises(EncryptionError, match="cannot decrypt ssn: authentication failed"):
+        table.get("bob")
+    raw = secrets_client.get_item(TableName="secrets", Key={"id": {"S": "alice"}})["Item"]["ssn"]
+    assert raw["M"]["v"] == {"N": "2"}
+
+
+def test_version_two_through_every_write_path(secrets_client: Any) -> None:
+    table = _secrets(secrets_client, 2)
+    table.put(Secret("dave", "444-44-4444", 4, "d"))
+    table.update("dave", None, {"ssn": "555-55-5555"})
+    assert table.get("dave").ssn == "555-55-5555"
+    table.update_builder("dave").set("pin", 99).execute()
+    assert table.get("dave").pin == 99
+    table.transact_write(
+        [TransactUpdate("dave", None, {"ssn": "666-66-6666"}), TransactPut(Secret("erin", "7", 7))]
+    )
+    assert (table.get("dave").ssn, table.get("erin").ssn) == ("666-66-6666", "7")
+    assert {s.id for s in table.scan().items} == {"dave", "erin"}  # a page of items, each opened

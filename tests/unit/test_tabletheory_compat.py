@@ -349,3 +349,12 @@ def test_describe_query_and_scan_feed_the_optimizer() -> None:
     scan = table.describe_scan(total_segments=4)
     assert scan.parallel_scan_configured and scan.total_segments == 4
     assert QueryOptimizer().explain(scan).operation == "Scan"
+
+
+def test_field_metadata_reads_like_tabletheorys_dict() -> None:
+    import dataclasses
+
+    meta = {f.name: f.metadata["theorydb"] for f in dataclasses.fields(Note)}
+    assert meta["pk"]["roles"] == ["pk"] and meta["pk"]["omitempty"] is False
+    assert meta["note"]["omitempty"] is True and "name" not in meta["note"]
+    assert meta["value"].get("set") is False and meta["value"].get("missing", 1) == 1

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.pipeline import WireRequest
     from theorydb_mocks.emulator.snapshots import Snapshots
     from theorydb_mocks.emulator.streams import StreamHub
+    from theorydb_mocks.emulator.tokens import ClientTokens
     from theorydb_mocks.emulator.ttl import TimeToLive
 
 __all__ = ["EmulatorState"]
@@ -35,6 +36,7 @@ class EmulatorState(Protocol):
     ttl: TimeToLive
     capacity: CapacityLedger
     snapshots: Snapshots
+    tokens: ClientTokens
 
     def dispatch(
         self,

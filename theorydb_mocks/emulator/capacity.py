@@ -38,14 +38,15 @@ def read_units(size: int, *, consistent: bool, at_least_one: bool = True) -> flo
     none (``at_least_one=False``), as DynamoDB Local measures them.
     """
     units = -(-size // _READ_UNIT)
-    if at_least_one:
-        units = max(1, units)
+    if at_least_one and units < 1:
+        units = 1
     return float(units) if consistent else units / 2
 
 
 def write_units(size: int) -> float:
     """Write units for one item write of ``size`` bytes."""
-    return float(max(1, -(-size // _WRITE_UNIT)))
+    units = -(-size // _WRITE_UNIT)
+    return float(units) if units > 1 else 1.0
 
 
 def consumed(
@@ -92,7 +93,9 @@ def read_capacity(
         return None
     units = read_units(size, consistent=consistent, at_least_one=at_least_one)
     if index is None:
-        return consumed(table_name, mode, units)
+        if mode == "TOTAL":
+            return {"TableName": table_name, "CapacityUnits": units}
+        return {"TableName": table_name, "CapacityUnits": units, "Table": {"CapacityUnits": units}}
     shares = {index: units}
     if index_kind == "GSI":
         return consumed(table_name, mode, units, table=0.0, gsis=shares)
@@ -113,6 +116,14 @@ def write_capacity(
     if mode not in ("TOTAL", "INDEXES"):
         return None
     table_units = write_units(max(old_size, new_size))
+    if not store.has_indexes:  # the common case: the table's own units only
+        if mode == "TOTAL":
+            return {"TableName": table_name, "CapacityUnits": table_units}
+        return {
+            "TableName": table_name,
+            "CapacityUnits": table_units,
+            "Table": {"CapacityUnits": table_units},
+        }
     before = store.index_footprint(old) if old is not None and store.index_names else {}
     after = store.index_footprint(new) if new is not None and store.index_names else {}
     gsis: dict[str, float] = {}

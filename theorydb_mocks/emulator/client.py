@@ -24,8 +24,6 @@ Requested resource not found: Table: missing not found
 from __future__ import annotations
 
 import functools
-import itertools
-import os
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -44,8 +42,9 @@ from botocore.validate import ParamValidator
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
 from theorydb_mocks._service import client_exceptions
+from theorydb_mocks.emulator import door
 from theorydb_mocks.emulator.errors import DynamoDBError
-from theorydb_mocks.emulator.validation import fully_valid, service_model
+from theorydb_mocks.emulator.validation import check_depth, fully_valid, service_model
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.core import DynamoDBEmulator
@@ -166,12 +165,16 @@ def _operation(name: str) -> _Operation:
     return _Operation(name)
 
 
-_REQUEST_IDS = itertools.count(1)
-_REQUEST_PREFIX = os.urandom(8).hex().upper()
+def prepare_params(operation: str, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """``params`` of the DynamoDB ``operation`` ready for ``dispatch``, and whether they are prevalidated
+    (see ``_Operation.prepare``; KeyError for an operation DynamoDB's model does not define)."""
+    if operation not in _method_names_to_api().values():
+        raise KeyError(operation)
+    return _operation(operation).prepare(params)
 
 
 def _response_metadata(status: int) -> dict[str, Any]:
-    request_id = f"{_REQUEST_PREFIX}{next(_REQUEST_IDS):020d}"
+    request_id = door.request_id()
     return {
         "RequestId": request_id,
         "HTTPStatusCode": status,
@@ -211,8 +214,10 @@ class EmulatorClient:
 
     def _make_api_call(self, operation_name: str, api_params: dict[str, Any]) -> dict[str, Any]:
         """Run one operation (botocore's name for this hook, so tools that wrap it keep working)."""
-        params, prevalidated = _operation(operation_name).prepare(api_params)
+        operation = _operation(operation_name)
         try:
+            check_depth(operation.shape, api_params)  # botocore's validator below recurses
+            params, prevalidated = operation.prepare(api_params)
             response = self._emulator.dispatch(operation_name, params, prevalidated=prevalidated)
         except DynamoDBError as err:
             error_response = err.error_response()

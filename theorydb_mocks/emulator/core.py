@@ -36,6 +36,7 @@ from theorydb_mocks.emulator.operations._registry import Handler, OperationRecor
 from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observer, WireRequest
 from theorydb_mocks.emulator.snapshots import Snapshot, Snapshots
 from theorydb_mocks.emulator.streams import StreamHub
+from theorydb_mocks.emulator.tokens import ClientTokens
 from theorydb_mocks.emulator.ttl import TimeToLive, TtlMode
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class DynamoDBEmulator:
         self.ttl = TimeToLive(self, ttl_mode)
         self.capacity = CapacityLedger(enabled=capacity_ledger)
         self.snapshots = Snapshots(self)
+        self.tokens = ClientTokens()  # ClientRequestToken records (see ``tokens``)
         self._observers: tuple[Observer, ...] = ()
         self._journal: JournalWriter | None = None
 
@@ -89,9 +91,10 @@ class DynamoDBEmulator:
         """Answer one request through the pipeline (``pipeline.STAGES``): faults, validation, then under
         the lock TTL expiry, capacity, the handler and the journal; observers last.
 
-        Raises ``DynamoDBError`` for every error answer, and only that: a handler's unexpected exception
-        becomes an ``InternalServerError`` (chained, so the cause stays visible). ``prevalidated=True`` skips
-        the validation, for a door that has just run an equivalent check (the direct client's fast path).
+        Raises ``DynamoDBError`` for every error answer, and only that: an unexpected exception in the
+        validation or a handler becomes an ``InternalServerError`` (chained, so the cause stays visible).
+        ``prevalidated=True`` skips the validation, for a door that has just run an equivalent check (the
+        direct client's fast path).
         ``origin`` is the request as it came over the wire (``door``), for the journal.
         """
         if self._observers:
@@ -134,7 +137,12 @@ class DynamoDBEmulator:
     ) -> dict[str, Any]:
         """The stages after faults: validate, then TTL, capacity, handler and journal under the lock."""
         if not prevalidated:
-            record.validate(request)
+            try:
+                record.validate(request)
+            except DynamoDBError:
+                raise
+            except Exception as exc:  # a validator's bug is the service's 500 too
+                raise internal_error(exc) from exc
         handler = record.handler
         if handler is None:
             raise ddb_error(
@@ -158,9 +166,7 @@ class DynamoDBEmulator:
         except DynamoDBError:
             raise
         except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
-            raise ddb_error(
-                "InternalServerError", M.INTERNAL_ERROR_OF.format(kind=type(exc).__name__)
-            ) from exc
+            raise internal_error(exc) from exc
 
     def _journaled(
         self,
@@ -246,9 +252,11 @@ class DynamoDBEmulator:
         return table
 
     def reset(self) -> None:
-        """Drop every table, stream, TTL setting and ledger entry (the clock and settings stay)."""
+        """Drop every table, stream, TTL setting, client token and ledger entry (the clock and settings
+        stay)."""
         with self.lock:
             self.tables.clear()
+            self.tokens.clear()
             self.streams.clear()
             self.ttl.clear()
             self.capacity.reset()
@@ -271,7 +279,8 @@ class DynamoDBEmulator:
             return [record.lambda_event(stream) for record in stream.records[start:]]
 
     def snapshot(self) -> Snapshot:
-        """The whole state now (tables, items, indexes, TTL, streams, tags, ledger), for ``restore``.
+        """The whole state now (tables, items, indexes, TTL, streams, tags, client tokens, ledger), for
+        ``restore``.
 
         Cheap: O(tables); writes then log their undo until the snapshot is released or collected.
         """
@@ -306,3 +315,9 @@ class DynamoDBEmulator:
         from theorydb_mocks.emulator.routing import make_client
 
         return make_client(self, "dynamodbstreams", **kwargs)
+
+
+def internal_error(exc: Exception) -> DynamoDBError:
+    """The one answer to an unexpected exception anywhere in validation or a handler: the service's 500
+    (``InternalServerError``), naming only the exception's type; chain ``exc`` to keep the cause."""
+    return ddb_error("InternalServerError", M.INTERNAL_ERROR_OF.format(kind=type(exc).__name__))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.pipeline import WireRequest
@@ -25,7 +25,7 @@ from theorydb_mocks.emulator.wire import SERVICE_BY_PREFIX, decode_request, enco
 if TYPE_CHECKING:
     from theorydb_mocks.emulator._state import EmulatorState
 
-__all__ = ["WireRequest", "answer", "request_id"]
+__all__ = ["WireRequest", "answer", "answer_params", "request_id"]
 
 _REQUEST_IDS = itertools.count(1)
 _REQUEST_PREFIX = os.urandom(16).hex().upper()
@@ -34,6 +34,34 @@ _REQUEST_PREFIX = os.urandom(16).hex().upper()
 def request_id() -> str:
     """52 characters of ``[0-9A-F]``, the form of the service's ``x-amzn-RequestId``, unique per process."""
     return f"{_REQUEST_PREFIX}{next(_REQUEST_IDS):020d}"
+
+
+def answer_params(
+    emulator: EmulatorState, operation: str, params: dict[str, Any]
+) -> tuple[int, bytes, dict[str, Any] | None] | None:
+    """Like ``answer``, for a DynamoDB request botocore has already validated, from its parameters; a
+    success comes back as the answer itself (boto3's shape, what botocore's parser would build from the
+    JSON), with ``{}`` as the body.
+
+    A routed boto3 client has the parameters it serialized and takes a parsed answer (botocore's
+    ``before-parse`` event): the JSON in between is a round trip nothing forces. Parameters go through the
+    direct client's preparation (the same fast check, or botocore's conversion of ``str`` blobs and ISO
+    timestamps). Errors are encoded as on the wire (botocore parses them and decides on retries). None
+    when the parameters cannot be used as they are (the caller then answers from the body).
+    """
+    from botocore.exceptions import ParamValidationError
+
+    from theorydb_mocks.emulator.client import prepare_params
+
+    try:
+        request, prevalidated = prepare_params(operation, params)
+    except (ParamValidationError, KeyError):
+        return None
+    try:
+        response = emulator.dispatch(operation, request, prevalidated=prevalidated)
+    except DynamoDBError as err:
+        return (*encode_error(err), None)
+    return 200, b"{}", response
 
 
 def answer(emulator: EmulatorState, target: str | None, body: bytes) -> tuple[int, bytes]:

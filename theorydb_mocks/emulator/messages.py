@@ -22,6 +22,8 @@ CONSTRAINT_FAILED = "Value {shown} at '{path}' failed to satisfy constraint: {co
 # ... and in its newer form (no value, a PascalCase path), which the service uses for some members.
 CONSTRAINT_FAILED_UNECHOED = "Value at '{path}' failed to satisfy constraint: {constraint}"
 MUST_NOT_BE_NULL = "Member must not be null"
+# A map whose values break their own constraints: every constraint of the value shape, maximum first.
+MAP_VALUE_CONSTRAINT = "Map value must satisfy constraint: [{rules}]"
 NULL_MEMBER = (
     "1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be "
     "null"
@@ -80,13 +82,24 @@ TWO_TYPES = (
 EMPTY_SS = "One or more parameter values were invalid: An string set  may not be empty"
 EMPTY_NS = "One or more parameter values were invalid: An number set  may not be empty"
 EMPTY_BS = "One or more parameter values were invalid: Binary sets should not be empty"
-DUPLICATE_SS = "One or more parameter values were invalid: Input collection {members} contains duplicates"
+# The service ends the SS sentence with a period (SERVICE-FACTS F1); NS and BS are DynamoDB Local's words.
+DUPLICATE_SS = "One or more parameter values were invalid: Input collection {members} contains duplicates."
 DUPLICATE_NS = "Input collection contains duplicates"
 DUPLICATE_BS = "One or more parameter values were invalid: Input collection of type BS contains duplicates."
 NULL_NOT_TRUE = (
     "One or more parameter values were invalid: Null attribute value types must have the value of true"
 )
 EMPTY_NAME = "Empty attribute name"
+# A value nested past 32 levels (the top-level value is level 1): in an item, a key, a placeholder's value
+# nested 34 levels or more (VALUES_INVALID_VALUE wraps it) ...
+VALUE_TOO_DEEP = (
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond "
+    "supported limit"
+)
+# ... and a placeholder's value nested exactly 33 levels, which has its own, shorter words.
+VALUE_ONE_LEVEL_TOO_DEEP = "Nesting Levels have exceeded supported limits"
+# A request nested deeper than any valid one, where no attribute value is too deep (the JSON reader's).
+REQUEST_TOO_DEEP = "The request nests deeper than any DynamoDB request can"
 UNSUPPORTED_KEY_TYPE = "Unsupported key type: {kind}"
 
 # --- Keys and items -------------------------------------------------------------------------------------
@@ -124,6 +137,11 @@ MIXED_PARAMETERS = (
     "Non-expression parameters: {{{legacy}}} Expression parameters: {{{modern}}}"
 )
 INVALID_RETURN_VALUES = "Return values set to invalid value"
+# A name twice in AttributesToGet (DynamoDB Local's words: GetItem, Query, Scan; then BatchGetItem's).
+DUPLICATE_ATTRIBUTES_TO_GET = "Cannot have two attributes with the same name"
+DUPLICATE_ATTRIBUTE_NAME = (
+    "One or more parameter values were invalid: Duplicate value in attribute name: {name}"
+)
 CONDITION_FAILED = "The conditional request failed"
 
 # --- Expressions: the placeholder maps (request level) --------------------------------------------------
@@ -159,6 +177,7 @@ EXPRESSION_TOO_LARGE = "Expression size has exceeded the maximum allowed size; e
 TOO_DEEP = "The document path has too many nesting levels; nesting levels: {levels}"
 SYNTAX = 'Syntax error; token: "{token}", near: "{near}"'
 REDUNDANT_PARENTHESES = "The expression has redundant parentheses;"
+TOO_MANY_OPERATORS = "The expression contains too many operators; operator count: {count}"
 INDEX_RANGE = "List index is not within the allowable range; index: [{index}]"
 RESERVED = "Attribute name is a reserved keyword; reserved keyword: {word}"
 UNDEFINED_NAME = (
@@ -310,13 +329,18 @@ START_KEY_TYPE = "Type mismatch for attribute to update"
 START_KEY_INVALID = "The provided starting key is invalid"
 START_KEY_OUTSIDE = "The provided starting key does not match the range key predicate"
 START_KEY_SEGMENT = "Exclusive start key must lie within the segment"
-SEGMENT_WITHOUT_TOTAL = "If segment is specified, total segment must also be specified"
+# The service's sentences (SERVICE-FACTS C), worded asymmetrically: copy them word for word.
+SEGMENT_WITHOUT_TOTAL = (
+    "The TotalSegments parameter is required but was not present in the request when Segment parameter is "
+    "present"
+)
 TOTAL_WITHOUT_SEGMENT = (
-    "If total segments is specified, a particular segment must also be specified for this request"
+    "The Segment parameter is required but was not present in the request when parameter TotalSegments is "
+    "present"
 )
 SEGMENT_TOO_LARGE = (
-    "1 validation error detected: Value '{segment}' at 'segment' failed to satisfy constraint: Member must "
-    "have value less than or equal to {highest}"
+    "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+    "Segment: {segment} is not less than TotalSegments: {total}"
 )
 
 # --- Batches --------------------------------------------------------------------------------------------
@@ -360,6 +384,8 @@ KEY_ORDER = (
     "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second"
 )
 SAME_KEY_NAMES = "Two keys can not have the same name"
+# A key schema naming more attributes, repeats counted, than AttributeDefinitions defines (SERVICE-FACTS E1).
+KEY_SCHEMA_UNDEFINED = "Invalid KeySchema: Some index key attribute have no definition"
 DUPLICATE_ATTRIBUTES = "Cannot have two attributes with the same name"
 UNDEFINED_KEYS = (
     "One or more parameter values were invalid: Some index key attributes are not defined in "
@@ -368,9 +394,6 @@ UNDEFINED_KEYS = (
 UNUSED_DEFINITIONS = (
     "The number of attributes in key schema must match the number of attributes defined in attribute "
     "definitions."
-)
-KEY_SCHEMA_TOO_BIG = (
-    "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table"
 )
 NO_ATTRIBUTE_SCHEMA = "No Attribute Schema Defined"
 NO_KEY_SCHEMA = (
@@ -390,9 +413,8 @@ EMPTY_GSI_LIST = "One or more parameter values were invalid: List of GlobalSecon
 EMPTY_LSI_LIST = "One or more parameter values were invalid: List of LocalSecondaryIndexes is empty"
 TOO_MANY_GSIS = "GlobalSecondaryIndex count exceeds the per-table limit"
 TOO_MANY_LSIS = "Cannot have more than 5 local secondary indexes per table"
-DUPLICATE_GSI = "Two global secondary indices have the same name"
-DUPLICATE_LSI = "Two local secondary indices have the same name"
-GSI_LSI_SAME_NAME = "Local Secondary Indices AND Global Secondary Indices must have different names"
+# Two indexes of one table with one name, whatever their kinds (SERVICE-FACTS E4).
+DUPLICATE_INDEX_NAME = "One or more parameter values were invalid: Duplicate index name: {index}"
 NO_PROJECTION = "Indexes must have a projection specified"
 INCLUDE_WITHOUT_ATTRIBUTES = (
     "If Projection type INCLUDE is specified, some non-key attributes to include in the projection must be "
@@ -405,7 +427,10 @@ TOO_MANY_PROJECTED = (
     "One or more parameter values were invalid: Number of projected attributes in all indexes exceeds limit "
     "of {limit}, provided: {count}"
 )
-LSI_ON_HASH_TABLE = "Local Secondary indices are not allowed on hash tables, only hash and range tables"
+LSI_ON_HASH_TABLE = (
+    "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required "
+    "when specifying a LocalSecondaryIndex"
+)
 LSI_NEEDS_RANGE = "Local secondary indices must have a range key"
 LSI_SAME_HASH = "Local Secondary indices must have the same hash key as the main table"
 STREAM_VIEW_TYPE = "Invalid StreamViewType: Stream ViewType must not be null or empty when enabling streams."
@@ -428,6 +453,9 @@ DELETION_PROTECTED = (
 NOTHING_TO_UPDATE = "Nothing to update"
 SAME_THROUGHPUT = "The requested throughput value equals the current value"
 INDEX_EXISTS = "Attempting to create an index which already exists"
+# A table's ARN in another account: refused before the table is looked up (SERVICE-FACTS I1; the words are
+# IAM's usual form, the service's were not recorded).
+NOT_AUTHORIZED = "User: {caller} is not authorized to perform: dynamodb:{action} on resource: {arn}"
 
 # --- Time to live ---------------------------------------------------------------------------------------
 
@@ -479,7 +507,8 @@ PARTIQL_EMPTY_IN = (
     "IN operator must have a left hand argument of type Variable Reference and right hand argument of type "
     "Seq with at least one member"
 )
-PARTIQL_DUPLICATE_KEYS = "Duplicate keys in tuple. Key: {key} under root"
+PARTIQL_DUPLICATE_KEYS = "Duplicate keys in tuple. Key: {key} under {path}"
+PARTIQL_PARAMETER_IN_VALUE = "Unsupported data type: Parameter under key {path}"
 PARTIQL_EMPTY_BAG = "Empty bags are not supported"
 PARTIQL_BAG_TYPES = "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"
 PARTIQL_BAG_DUPLICATES = "Input collection contains duplicates"

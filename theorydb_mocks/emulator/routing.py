@@ -1,10 +1,14 @@
 """Real boto3 clients answered in-process: ``mock_dynamodb``, and ``DynamoDBEmulator.boto3_client``.
 
-A routed client is an ordinary boto3 client: botocore validates the parameters, serializes the JSON request,
-signs it, and then emits ``before-send``. Our handler answers there with an ``AWSResponse`` built from the
-emulator's answer, so botocore parses it, checks its ``x-amz-crc32`` and runs its retry handler on it exactly
-as for a network response (a ``ThrottlingException`` is retried with botocore's own backoff). The answer is
-``door.answer``'s, shared with the HTTP server.
+A routed client is an ordinary boto3 client: botocore validates the parameters, serializes the JSON request
+and then emits ``before-send``. Our handler answers there with an ``AWSResponse``, so botocore checks its
+``x-amz-crc32`` and runs its retry handler on it exactly as for a network response (a ``ThrottlingException``
+is retried with botocore's own backoff). A bound client's requests are not signed (nothing in-process checks
+a signature). For DynamoDB calls the emulator answers from the parameters botocore validated (kept at
+``before-parameter-build``) and hands the answer back already parsed at ``before-parse`` (botocore parses an
+empty ``{}`` body and merges it in): the JSON and base64 round trip in between is one botocore does not force
+(``door.answer_params``). Errors, Streams calls and clients bound only by ``_send`` take the wire path,
+``door.answer``, shared with the HTTP server.
 
 Which clients are routed:
 
@@ -40,6 +44,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
+import botocore
 import botocore.endpoint
 import botocore.session
 from botocore.awsrequest import AWSResponse
@@ -56,6 +61,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 _SERVICES = {"dynamodb": "dynamodb", "dynamodbstreams": "dynamodbstreams"}
 _DUMMY_KEY = "theorydb-emulator"
 _DUMMY_SECRET = "theorydb-emulator-secret"
+_PARAMS = "theorydb_emulator_params"
+# The answer a routed call's before-send produced, until the same thread's before-parse hands it over.
+_ANSWERS = threading.local()
 _AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov")
 
 # --- answering one request ----------------------------------------------------------------------------
@@ -93,7 +101,10 @@ def answer_request(emulator: DynamoDBEmulator, request: Any) -> AWSResponse:
         body = body.encode("utf-8")
     elif not isinstance(body, bytes):  # a file-like body (never for DynamoDB, but botocore allows it)
         body = body.read() if hasattr(body, "read") else bytes(body)
-    status, payload = door.answer(emulator, _header(request, "X-Amz-Target"), body)
+    return _response(request, *door.answer(emulator, _header(request, "X-Amz-Target"), body))
+
+
+def _response(request: Any, status: int, payload: bytes) -> AWSResponse:
     headers = {
         "Server": "Server",
         "x-amzn-RequestId": door.request_id(),
@@ -133,14 +144,53 @@ def _current_frame() -> _Frame | None:
     return active[-1] if active else None
 
 
+def _remember_params(params: Any, model: Any, context: Any, **_: Any) -> None:
+    """Keep the parameters of a DynamoDB call (after botocore's and boto3's own handlers changed them) with
+    the request, so the answer need not decode the JSON botocore serialized from them."""
+    if isinstance(context, dict):
+        context[_PARAMS] = (model.name, params)
+
+
+def _unsigned(**_: Any) -> Any:
+    """A routed client's requests never leave the process: no signature to compute."""
+    return botocore.UNSIGNED
+
+
 def _bind(client: Any, emulator: DynamoDBEmulator) -> Any:
-    """Answer every request of ``client`` from ``emulator`` (a handler on the client's own events)."""
+    """Answer every request of ``client`` from ``emulator`` (handlers on the client's own events).
+
+    Requests are not signed (nothing checks a signature in-process); botocore still validates and
+    serializes them, parses the answers and runs its retry handler on them.
+    """
+    events = client.meta.events
+    dynamodb = client.meta.service_model.service_name == "dynamodb"
 
     def before_send(request: Any, **_: Any) -> AWSResponse:
+        _ANSWERS.parsed = None
+        context = request.context
+        stashed = context.get(_PARAMS) if dynamodb and isinstance(context, dict) else None
+        if stashed is not None:
+            answered = door.answer_params(emulator, stashed[0], stashed[1])
+            if answered is not None:
+                status, payload, parsed = answered
+                _ANSWERS.parsed = parsed
+                return _response(request, status, payload)
         return answer_request(emulator, request)
 
-    client.meta.events.register_first("before-send", before_send, unique_id="theorydb-emulator-route")
+    events.register_first("before-send", before_send, unique_id="theorydb-emulator-route")
+    events.register_first("choose-signer", _unsigned, unique_id="theorydb-emulator-unsigned")
+    if dynamodb:
+        events.register_last("before-parameter-build", _remember_params, unique_id="theorydb-emulator-params")
+        events.register_first("before-parse", _hand_over, unique_id="theorydb-emulator-parsed")
     return client
+
+
+def _hand_over(customized_response_dict: dict[str, Any], **_: Any) -> None:
+    """Give botocore the answer ``before_send`` kept (it parses ``{}`` and merges this in)."""
+    parsed = getattr(_ANSWERS, "parsed", None)
+    if parsed is not None:
+        _ANSWERS.parsed = None
+        customized_response_dict.update(parsed)
 
 
 def _routed_create_client(original: Callable[..., Any]) -> Callable[..., Any]:

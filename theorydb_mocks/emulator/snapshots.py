@@ -6,8 +6,8 @@ snapshot lives, every store writes its changes ``(old, new)`` to that log throug
 ``restore`` walks the log backwards (put the old item back, or delete the new one), then puts the catalog
 back: tables created since are dropped, deleted ones return with their items and indexes, GSIs and vector
 indexes added or dropped since are dropped or rebuilt, TTL settings and stream records are as they were,
-tags too (they live in the catalog). Cost: O(1) per write while a snapshot lives, O(tables + changes
-since) to restore.
+tags too (they live in the catalog), and so are the ClientRequestToken records. Cost: O(1) per write while
+a snapshot lives, O(tables + changes since) to restore.
 
 Restoring a snapshot invalidates the snapshots taken after it; the same snapshot can be restored again.
 When no snapshot is alive any more (released, or garbage collected), the log stops and writes cost nothing
@@ -60,6 +60,7 @@ class Snapshot:
         "position",
         "streams",
         "tables",
+        "tokens",
         "ttl",
     )
 
@@ -72,6 +73,7 @@ class Snapshot:
         streams: tuple[Any, ...],
         ttl: dict[str, Any],
         ledger: tuple[Any, Any],
+        tokens: dict[str, Any],
     ) -> None:
         self._emulator = weakref.ref(emulator)
         self.number = number
@@ -80,6 +82,7 @@ class Snapshot:
         self.streams = streams
         self.ttl = ttl
         self.ledger = ledger
+        self.tokens = tokens
 
     def __repr__(self) -> str:
         return f"<Snapshot #{self.number} tables={sorted(self.tables)}>"
@@ -172,6 +175,7 @@ class Snapshots:
                 emu.streams.save(),
                 emu.ttl.save(),
                 emu.capacity.save(),
+                emu.tokens.save(),
             )
             self._live[snap.number] = weakref.ref(snap)
             return snap
@@ -204,6 +208,7 @@ class Snapshots:
             emu.streams.load(snap.streams)
             emu.ttl.load(snap.ttl)
             emu.capacity.load(snap.ledger)
+            emu.tokens.load(snap.tokens)
             for number in alive:
                 if number > snap.number:
                     del self._live[number]

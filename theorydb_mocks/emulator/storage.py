@@ -28,7 +28,7 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.Part
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -379,6 +379,10 @@ class TableStore:
     def index_names(self) -> tuple[str, ...]:
         return tuple(self._indexes)
 
+    @property
+    def has_indexes(self) -> bool:
+        return bool(self._indexes)
+
     def index_spec(self, name: str) -> IndexSpec:
         return self._indexes[name].spec
 
@@ -441,6 +445,11 @@ class TableStore:
             key_sort_value(key[self._hash_name]),
             None if range_name is None else key_sort_value(key[range_name]),
         )
+
+    def sizes(self, index: str | None = None) -> Mapping[int, int]:
+        """The remembered sizes of the table's (or an index's) entries by ``id(entry)``, for a loop over
+        many entries (``size_of`` one by one costs a call each)."""
+        return (self._table if index is None else self._indexes[index].data).sizes
 
     def size_of(self, item: Item, index: str | None = None) -> int:
         """The size in bytes of a stored item, or of an index entry as read (remembered since the write;

@@ -45,7 +45,9 @@ from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_
 
 __all__ = [
     "ENUM_ORDER",
+    "MAX_REQUEST_DEPTH",
     "Validator",
+    "check_depth",
     "check_plain_table_name",
     "compile_validator",
     "fully_valid",
@@ -62,8 +64,21 @@ _Check = Callable[[Any, str, list[str]], None]
 Validator = Callable[[dict[str, Any]], None]
 
 _TABLE_NAME_SHAPES = frozenset({"TableArn", "TableName"})
-# Enum value sets printed in another order than botocore's model: DynamoDB Local 3.3.0 prints this one so.
-ENUM_ORDER: dict[str, list[str]] = {"ScalarAttributeType": ["B", "N", "S"]}
+# Enum value sets the service prints in its own order, not the model's (SERVICE-FACTS G; ScalarAttributeType
+# as DynamoDB Local 3.3.0 and the service print it). Scan's Select is Query's shape, so it shares the order.
+ENUM_ORDER: dict[str, list[str]] = {
+    "ScalarAttributeType": ["B", "N", "S"],
+    "Select": ["SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"],
+    "ReturnValue": ["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"],
+    "ReturnConsumedCapacity": ["INDEXES", "TOTAL", "NONE"],
+    "ReturnItemCollectionMetrics": ["SIZE", "NONE"],
+}
+# Members whose violations the service reports in the newer form, without the value and with a PascalCase
+# path (SERVICE-FACTS B2, D1): (structure shape, member). Nothing in a request predicts the form, so it is a
+# table; every other member gets the older form.
+UNECHOED_MEMBERS = frozenset({("QueryInput", "Limit"), ("KeysAndAttributes", "Keys")})
+# Structures whose TableName names a new table (never an ARN): they keep the 3-character minimum for "".
+_PLAIN_NAME_INPUTS = frozenset({"CreateTableInput"})
 
 
 @functools.cache
@@ -114,6 +129,27 @@ def report(items: list[str]) -> str:
     ``<n> validation errors detected: <a>; <b>``."""
     noun = "error" if len(items) == 1 else "errors"
     return M.VALIDATION_REPORT.format(count=len(items), noun=noun, items="; ".join(items))
+
+
+# Constraints of the service's own model that botocore's copy lost: a key schema holds at most a hash and a
+# range key (SERVICE-FACTS E2: the framework reports a third element before any other complaint).
+_MODEL_PATCHES: dict[str, dict[str, Any]] = {"KeySchema": {"max": 2}}
+
+
+def _metadata(shape: Any) -> dict[str, Any]:
+    """A shape's constraints: botocore's, with the service's where botocore's copy lost them."""
+    patch = _MODEL_PATCHES.get(shape.name)
+    return dict(shape.metadata) if patch is None else {**shape.metadata, **patch}
+
+
+def pascal_path(path: str) -> str:
+    """A constraint path as the newer report form prints it: ``requestItems.t.member.keys`` ->
+    ``RequestItems.t.member.Keys`` (member names capitalised; map keys, indexes and ``member`` kept)."""
+    parts = path.split(".")
+    return ".".join(
+        part[:1].upper() + part[1:] if n == 0 or parts[n - 1] == "member" else part
+        for n, part in enumerate(parts)
+    )
 
 
 def _failed(value: Any, path: str, constraint: str, shape: Any = None) -> str:
@@ -180,7 +216,7 @@ class _Compiler:
             return self._constrained[name]
         if name in visiting:
             return False
-        meta = shape.metadata
+        meta = _metadata(shape)
         result = any(k in meta for k in ("min", "max", "pattern", "enum")) or bool(meta.get("required"))
         if not result:
             inner = visiting | {name}
@@ -195,9 +231,11 @@ class _Compiler:
             self._constrained[name] = result
         return result
 
-    def check(self, shape: Any, member_name: str | None = None) -> _Check:
+    def check(self, shape: Any, member_name: str | None = None, parent: str = "") -> _Check:
         if member_name == "TableName" and shape.name in _TABLE_NAME_SHAPES:
-            return self._table_name_check()
+            return self._table_name_check(plain=parent in _PLAIN_NAME_INPUTS)
+        if (parent, member_name) in UNECHOED_MEMBERS:
+            return _unechoed(self.check(shape))
         key = shape.name
         found = self._checks.get(key)
         if found is not None:
@@ -213,13 +251,15 @@ class _Compiler:
         self._checks[key] = built
         return built
 
-    def _table_name_check(self) -> _Check:
+    def _table_name_check(self, *, plain: bool) -> _Check:
         name_shape = service_model().shape_for("TableName")
         by_name = self._scalar(name_shape)
         by_arn = self._scalar(service_model().shape_for("TableArn"))
 
         def check_table_name(value: Any, path: str, errors: list[str]) -> None:
-            if isinstance(value, str) and value.startswith("arn:"):
+            # Where an ARN may stand, "" breaks only the ARN's 1-character minimum (SERVICE-FACTS B1): the
+            # service reports that alone, without the name's pattern and 3-character minimum.
+            if isinstance(value, str) and (value.startswith("arn:") or (value == "" and not plain)):
                 by_arn(value, path, errors)
             else:
                 by_name(value, path, errors)
@@ -239,7 +279,8 @@ class _Compiler:
     def _structure(self, shape: Any) -> _Check:
         required = tuple(shape.metadata.get("required", ()))
         members = {
-            name: (self.check(member, name), _lower_camel(name)) for name, member in shape.members.items()
+            name: (self.check(member, name, shape.name), _lower_camel(name))
+            for name, member in shape.members.items()
         }
         if not self.constrained(shape):
             checks = {name: check for name, (check, _) in members.items()}
@@ -273,7 +314,8 @@ class _Compiler:
 
     def _list(self, shape: Any) -> _Check:
         member = self.check(shape.member)
-        size = _size_constraints(shape.metadata, "length")
+        size = _size_constraints(_metadata(shape), "length")
+        no_nulls = _refuses_null_members(shape)
 
         def check_list(value: Any, path: str, errors: list[str]) -> None:
             if not isinstance(value, (list, tuple)):
@@ -284,6 +326,8 @@ class _Compiler:
             for position, item in enumerate(value, 1):
                 if item is not None:
                     member(item, f"{path}.{position}.member", errors)
+                elif no_nulls:
+                    errors.append(_failed(None, f"{path}.{position}.member", M.MUST_NOT_BE_NULL))
 
         return check_list
 
@@ -365,6 +409,37 @@ class _Compiler:
         return check_scalar
 
 
+def _unechoed(check: _Check) -> _Check:
+    """``check`` with its own violations (not those of members below it) in the newer form:
+    ``Value at '<PascalPath>' failed to satisfy constraint: <rule>``."""
+
+    def check_unechoed(value: Any, path: str, errors: list[str]) -> None:
+        found: list[str] = []
+        check(value, path, found)
+        marker = f" at '{path}' failed to satisfy constraint: "
+        for item in found:
+            head, hit, constraint = item.rpartition(marker)
+            if hit and head.startswith("Value "):
+                item = M.CONSTRAINT_FAILED_UNECHOED.format(path=pascal_path(path), constraint=constraint)
+            errors.append(item)
+
+    return check_unechoed
+
+
+# Lists of structures whose null entries the handlers answer in DynamoDB's own words.
+_NULLS_ANSWERED_LATER = frozenset({"TransactWriteItemList", "TransactGetItemList", "WriteRequests"})
+
+
+def _refuses_null_members(shape: Any) -> bool:
+    """Whether a null entry in a list of ``shape`` fails validation ("Member must not be null").
+
+    A list of structures (AttributeDefinitions, KeySchema, GlobalSecondaryIndexes...) holds no nulls:
+    DynamoDB Local answers some with a 500, which the service never should; the emulator refuses them
+    as the model's constraint. Lists of strings keep their nulls for the handlers' own messages.
+    """
+    return shape.member.type_name == "structure" and shape.name not in _NULLS_ANSWERED_LATER
+
+
 def _size_constraints(meta: dict[str, Any], what: str) -> tuple[tuple[Callable[[Any], bool], str], ...]:
     """(test, message) pairs for the ``max`` and ``min`` of a shape, in the service's order (max first)."""
     rules: list[tuple[Callable[[Any], bool], str]] = []
@@ -439,12 +514,23 @@ class _FastCompiler:
 
     def _build(self, shape: Any) -> Callable[[Any], bool]:
         kind = shape.type_name
-        meta = shape.metadata
+        meta = _metadata(shape)
         if kind == "structure":
             members = {name: self.pred(member, name) for name, member in shape.members.items()}
             required = tuple(meta.get("required", ()))
             if self._strict:
                 union = bool(getattr(shape, "is_tagged_union", False))
+                if union and not required:
+
+                    def strict_union(value: Any) -> bool:  # an AttributeValue: exactly one member
+                        if type(value) is not dict or len(value) != 1:
+                            return False
+                        for name, item in value.items():
+                            check = members.get(name)
+                            return check is not None and item is not None and check(item)
+                        return False
+
+                    return strict_union
 
                 def strict_structure(value: Any) -> bool:
                     if type(value) is not dict or (union and len(value) != 1):
@@ -478,6 +564,7 @@ class _FastCompiler:
         strict = self._strict
         if kind == "list":
             member = self.pred(shape.member)
+            no_nulls = _refuses_null_members(shape)
 
             def list_(value: Any) -> bool:
                 if type(value) is not list and type(value) is not tuple:
@@ -485,7 +572,7 @@ class _FastCompiler:
                 size = len(value)
                 if size < low or (high is not None and size > high):
                     return False
-                if strict:
+                if strict or no_nulls:
                     return all(item is not None and member(item) for item in value)
                 return all(item is None or member(item) for item in value)
 
@@ -557,16 +644,31 @@ def fully_valid(operation: str) -> Callable[[Any], bool]:
     shape = service_model().operation_model(operation).input_shape
     if shape is None:
         return lambda request: request == {}
-    return _STRICT.pred(shape)
+    surely_valid = _STRICT.pred(shape)
+    before = _BEFORE_MODEL.get(operation)
+    if before is None:
+        return surely_valid
+
+    def valid(request: Any) -> bool:  # the checks DynamoDB makes ahead of the model's count too
+        if not surely_valid(request):
+            return False
+        try:
+            before(request)
+        except DynamoDBError:
+            return False
+        return True
+
+    return valid
 
 
 MAX_BATCH_WRITES = 25
-MAX_BATCH_GETS = 100
 
 
 def _check_batch_write_lists(request: dict[str, Any]) -> None:
     """Each table's write list: present, not empty, no null entry, at most 25 requests."""
     items = request.get("RequestItems")
+    if items is None or items == {}:
+        raise validation_error(M.REQUEST_ITEMS_REQUIRED.format(operation="BatchWriteItem"))
     if type(items) is not dict:
         return
     for table, writes in items.items():
@@ -577,12 +679,22 @@ def _check_batch_write_lists(request: dict[str, Any]) -> None:
         if any(write is None for write in writes):
             raise validation_error(M.BATCH_WRITE_ENTRY_NULL)
         if len(writes) > MAX_BATCH_WRITES:
-            raise validation_error(M.TOO_MANY_WRITES)
+            # The model's limit on each table's list, reported on the whole map (SERVICE-FACTS D2).
+            shown = "{" + ", ".join(f"{name}={_java_writes(entry)}" for name, entry in items.items()) + "}"
+            rule = M.MAP_VALUE_CONSTRAINT.format(
+                rules=f"Member must have length less than or equal to {MAX_BATCH_WRITES}, "
+                "Member must have length greater than or equal to 1"
+            )
+            raise validation_error(
+                report([M.CONSTRAINT_FAILED.format(shown=f"'{shown}'", path="requestItems", constraint=rule)])
+            )
 
 
 def _check_batch_get_lists(request: dict[str, Any]) -> None:
-    """Each table's keys: present, not empty, no null or empty key, at most 100."""
+    """Each table's keys: present, not empty, no null or empty key (at most 100: the model's check)."""
     items = request.get("RequestItems")
+    if items is None or items == {}:
+        raise validation_error(M.REQUEST_ITEMS_REQUIRED.format(operation="BatchGetItem"))
     if type(items) is not dict:
         return
     for table, spec in items.items():
@@ -595,14 +707,95 @@ def _check_batch_get_lists(request: dict[str, Any]) -> None:
             continue
         if any(key is None or key == {} for key in keys):
             raise validation_error(M.BATCH_GET_KEY_NULL.format(table=table))
-        if len(keys) > MAX_BATCH_GETS:
-            raise validation_error(M.TOO_MANY_GETS)
+        # More than 100 keys for one table: the model's limit, reported by the framework (SERVICE-FACTS D1).
+
+
+def _check_create_table(request: dict[str, Any]) -> None:
+    """CreateTable names a missing TableName in its own sentence (SERVICE-FACTS A1)."""
+    if request.get("TableName") is None:
+        raise validation_error(M.PARAMETER_REQUIRED.format(member="TableName"))
+
+
+def _java_attribute_value(value: Any) -> str:
+    """An AttributeValue as the service's Java ``toString`` prints it in a constraint report."""
+    if not isinstance(value, dict):
+        return "null"
+    member: Any
+    kind, member = next(iter(value.items())) if len(value) == 1 else ("", None)
+    member = member if member is not None else ()
+
+    def shown(slot: str) -> str:
+        if slot != kind:
+            return "null"
+        if kind in ("SS", "NS"):
+            return "[" + ", ".join(map(str, member)) + "]"
+        if kind == "BS":
+            return "[" + ", ".join(render_value(bytes(m)) for m in member) + "]"
+        if kind == "M":
+            return "{" + ", ".join(f"{k}={_java_attribute_value(v)}" for k, v in member.items()) + "}"
+        if kind == "L":
+            return "[" + ", ".join(_java_attribute_value(v) for v in member) + "]"
+        return render_value(member)
+
+    fields = ", ".join(f"{field}={shown(slot)}" for field, slot in _JAVA_ATTRIBUTE_FIELDS)
+    return f"AttributeValue({fields})"
+
+
+# The fields of the service's AttributeValue in its toString order, and the wire type each one holds.
+_JAVA_ATTRIBUTE_FIELDS = (
+    ("s", "S"),
+    ("n", "N"),
+    ("b", "B"),
+    ("iNT", ""),
+    ("dECIMAL", ""),
+    ("dOUBLE", ""),
+    ("sS", "SS"),
+    ("nS", "NS"),
+    ("bS", "BS"),
+    ("iNTSET", ""),
+    ("dECIMALSET", ""),
+    ("dOUBLESET", ""),
+    ("m", "M"),
+    ("l", "L"),
+    ("nULL", "NULL"),
+    ("bOOL", "BOOL"),
+)
+
+
+def _java_item(item: Any) -> str:
+    if not isinstance(item, dict):
+        return "null"
+    return "{" + ", ".join(f"{name}={_java_attribute_value(v)}" for name, v in item.items()) + "}"
+
+
+def _java_writes(writes: Any) -> str:
+    """A table's write list as the service echoes it:
+    ``[WriteRequest(putRequest=PutRequest(item={...}, workloadProfileName=null), deleteRequest=null)]``."""
+    if not isinstance(writes, list):
+        return render_value(writes)
+    shown = []
+    for write in writes:
+        put = write.get("PutRequest") if isinstance(write, dict) else None
+        delete = write.get("DeleteRequest") if isinstance(write, dict) else None
+        put_text = (
+            "null"
+            if not isinstance(put, dict)
+            else f"PutRequest(item={_java_item(put.get('Item'))}, workloadProfileName=null)"
+        )
+        delete_text = (
+            "null"
+            if not isinstance(delete, dict)
+            else f"DeleteRequest(key={_java_item(delete.get('Key'))}, workloadProfileName=null)"
+        )
+        shown.append(f"WriteRequest(putRequest={put_text}, deleteRequest={delete_text})")
+    return "[" + ", ".join(shown) + "]"
 
 
 # Checks DynamoDB makes before the model's constraints, per operation.
 _BEFORE_MODEL: dict[str, Callable[[dict[str, Any]], None]] = {
     "BatchWriteItem": _check_batch_write_lists,
     "BatchGetItem": _check_batch_get_lists,
+    "CreateTable": _check_create_table,
 }
 
 
@@ -639,6 +832,7 @@ def compile_validator(shape: Any, *, before: Callable[[dict[str, Any]], None] | 
     surely_valid = _FAST.pred(shape)
 
     def validate(request: dict[str, Any]) -> None:
+        check_depth(shape, request)
         if type(request) is dict:
             if None in request.values():
                 _drop_null_members(request)
@@ -652,6 +846,77 @@ def compile_validator(shape: Any, *, before: Callable[[dict[str, Any]], None] | 
             raise validation_error(report(errors))
 
     return validate
+
+
+# Containers (dicts and lists) a request may nest before the gate below refuses it. A valid request nests
+# at most about 70 (32 levels of attribute values, two containers each, inside a transaction); the
+# recursive checks that run after the gate need a few frames per level, well inside Python's stack.
+MAX_REQUEST_DEPTH = 100
+_MAX_VALUE_LEVELS = 32
+
+
+def _nests_deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` holds containers nested more than ``limit`` deep (iterative: any depth is safe).
+
+    On the hot path of every request: a plain loop over the containers only (a few microseconds for an
+    item of a few dozen attributes).
+    """
+    level: list[Any] = [value]
+    depth = 1
+    while level:
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for node in level:
+            kind = type(node)
+            children = node.values() if kind is dict else node if kind is list or kind is tuple else ()
+            for child in children:
+                child_kind = type(child)
+                if child_kind is dict or child_kind is list or child_kind is tuple:
+                    below.append(child)
+        level = below
+        depth += 1
+    return False
+
+
+def check_depth(shape: Any, request: Any) -> None:
+    """Refuse a request nested too deep for the recursive checks, in DynamoDB's words where it has some.
+
+    Iterative, so any depth is answered. Below ``MAX_REQUEST_DEPTH`` this does nothing (the attribute
+    value rules refuse the 33rd level where DynamoDB does, in DynamoDB's order); above it, the first
+    attribute value nested past 32 levels, walking the request by its shape, is refused with DynamoDB's
+    nesting message (prefixed as DynamoDB does inside ``ExpressionAttributeValues``), and anything else
+    that deep (junk under an unknown member or a wrongly typed one) is a SerializationException, as a JSON
+    reader refuses it.
+    """
+    if not _nests_deeper_than(request, MAX_REQUEST_DEPTH):
+        return
+    stack: list[tuple[Any, Any, int, str | None]] = [(request, shape, 0, None)]
+    while stack:
+        node, node_shape, levels, value_key = stack.pop()
+        if node_shape is None:
+            continue
+        if node_shape.name == "AttributeValue":
+            levels += 1
+            if levels > _MAX_VALUE_LEVELS:
+                if value_key is None:
+                    raise validation_error(M.VALUE_TOO_DEEP)
+                raise validation_error(M.VALUES_INVALID_VALUE.format(message=M.VALUE_TOO_DEEP, key=value_key))
+        kind = node_shape.type_name
+        children: list[tuple[Any, Any, int, str | None]] = []
+        if kind == "structure" and type(node) is dict:
+            members = node_shape.members
+            children = [(v, members.get(k), levels, value_key) for k, v in node.items()]
+        elif kind == "list" and isinstance(node, list | tuple):
+            children = [(v, node_shape.member, levels, value_key) for v in node]
+        elif kind == "map" and type(node) is dict:
+            values_map = node_shape.name == "ExpressionAttributeValueMap"
+            children = [
+                (v, node_shape.value, levels, k if values_map and isinstance(k, str) else value_key)
+                for k, v in node.items()
+            ]
+        stack.extend(reversed(children))  # depth first, in request order, like the recursive checks
+    raise ddb_error("SerializationException", M.REQUEST_TOO_DEEP)
 
 
 def check_plain_table_name(name: str) -> None:

@@ -28,15 +28,18 @@ from theorydb_mocks.emulator._types import AttributeValue, Item
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 
 __all__ = [
+    "MAX_NESTING",
     "TYPE_NAMES",
     "attribute_value_size",
     "canonical_number",
     "compare_values",
     "item_size",
+    "java_utf8",
     "key_sort_value",
     "normalize_number",
     "number_value",
     "type_of",
+    "utf8_size",
     "validate_attribute_value",
     "validate_item",
     "values_equal",
@@ -46,6 +49,7 @@ __all__ = [
 TYPE_NAMES: tuple[str, ...] = ("S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M")
 _TYPE_SET = frozenset(TYPE_NAMES)
 
+MAX_NESTING = 32  # levels of an attribute value: the top-level value is level 1; the 33rd is refused
 
 # Java's BigDecimal (DynamoDB's parser) accepts any Unicode decimal digit, as `\d` does on str patterns.
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -135,6 +139,28 @@ def type_of(av: AttributeValue) -> str:
     raise validation_error(M.EMPTY_VALUE)
 
 
+def java_utf8(text: str) -> bytes:
+    """The UTF-8 bytes DynamoDB stores for ``text``: a lone surrogate (JSON ``"\\ud800"``) becomes ``?``.
+
+    DynamoDB reads strings as UTF-16 (Java) and writes them as UTF-8, which replaces an unpaired surrogate
+    with ``?``: it counts one byte, and ``"\\ud800"`` and ``"?"`` are the same key (DynamoDB Local 3.3.0,
+    probed). A surrogate pair written as two code points is one character, as in Java.
+
+    >>> java_utf8("a\\ud800"), java_utf8("\\ud83d\\ude00") == "\\U0001f600".encode()
+    (b'a?', True)
+    """
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+        return joined.encode("utf-8", "replace")
+
+
+def utf8_size(text: str) -> int:
+    """``len(java_utf8(text))``, without encoding ASCII text."""
+    return len(text) if text.isascii() else len(java_utf8(text))
+
+
 def key_sort_value(av: AttributeValue) -> str | Decimal | bytes:
     """The sort key of an S, N or B value in DynamoDB's order.
 
@@ -146,7 +172,9 @@ def key_sort_value(av: AttributeValue) -> str | Decimal | bytes:
     """
     if "S" in av:
         text: str = av["S"]
-        return text
+        if text.isascii():
+            return text
+        return java_utf8(text).decode("utf-8")  # lone surrogates key as "?", as in DynamoDB
     if "N" in av:
         return Decimal(av["N"])
     if "B" in av:
@@ -165,7 +193,7 @@ def _java_list(members: list[str]) -> str:
     return "[" + ", ".join(members) + "]"
 
 
-def validate_attribute_value(av: Any) -> AttributeValue:
+def validate_attribute_value(av: Any, level: int = 1) -> AttributeValue:
     """A normalized copy of ``av`` (numbers in canonical form, nested values too), or DynamoDB's error.
 
     Empty strings and binaries are valid here; keys are the data plane's concern.
@@ -180,6 +208,8 @@ invalid: An string set  may not be empty
     """
     if not isinstance(av, dict):
         raise _serialization("a structure")
+    if level > MAX_NESTING:
+        raise validation_error(M.VALUE_TOO_DEEP)
     present = [name for name in av if name in _TYPE_SET and av[name] is not None]
     if not present:
         raise validation_error(M.EMPTY_VALUE)
@@ -219,11 +249,11 @@ invalid: An string set  may not be empty
         case "L":
             if not isinstance(value, list | tuple):
                 raise _serialization("a list")
-            return {"L": [validate_attribute_value(member) for member in value]}
+            return {"L": [validate_attribute_value(member, level + 1) for member in value]}
         case _:  # "M"
             if not isinstance(value, dict):
                 raise _serialization("a map")
-            return {"M": _validate_map(value)}
+            return {"M": _validate_map(value, level + 1)}
 
 
 def _validate_string_set(value: Any) -> list[str]:
@@ -260,14 +290,14 @@ def _validate_binary_set(value: Any) -> list[bytes]:
     return members
 
 
-def _validate_map(value: dict[Any, Any]) -> Item:
+def _validate_map(value: dict[Any, Any], level: int = 1) -> Item:
     result: Item = {}
     for name, member in value.items():
         if not isinstance(name, str):
             raise _serialization("a string")
         if not name:
             raise validation_error(M.EMPTY_NAME)
-        result[name] = validate_attribute_value(member)
+        result[name] = validate_attribute_value(member, level)
     return result
 
 
@@ -329,6 +359,7 @@ def compare_values(a: AttributeValue, b: AttributeValue) -> int | None:
 # ---------------------------------------------------------------------------------------------- sizes
 
 
+@lru_cache(maxsize=8192)
 def _number_size(text: str) -> int:
     """Bytes of a number: base-100 digit pairs aligned on the decimal point, plus one exponent byte.
 
@@ -367,13 +398,13 @@ def attribute_value_size(av: AttributeValue) -> int:
     value = av[kind]
     match kind:
         case "S":
-            return len(value.encode("utf-8"))
+            return utf8_size(value)
         case "N":
             return _number_size(value)
         case "B":
             return len(value)
         case "SS":
-            return sum(len(m.encode("utf-8")) for m in value)
+            return sum(utf8_size(m) for m in value)
         case "NS":
             return sum(_number_size(m) for m in value)
         case "BS":
@@ -385,7 +416,7 @@ def attribute_value_size(av: AttributeValue) -> int:
                 total += _number_size(text) if text is not None else attribute_value_size(member)
             return total
         case "M":
-            return 3 + sum(1 + len(k.encode("utf-8")) + attribute_value_size(m) for k, m in value.items())
+            return 3 + sum(1 + utf8_size(k) + attribute_value_size(m) for k, m in value.items())
         case _:  # BOOL, NULL
             return 1
 
@@ -396,4 +427,4 @@ def item_size(item: Item) -> int:
     >>> item_size({"pk": {"S": "a"}, "m": {"M": {"ab": {"NULL": True}}}})
     11
     """
-    return sum(len(name.encode("utf-8")) + attribute_value_size(av) for name, av in item.items())
+    return sum(utf8_size(name) + attribute_value_size(av) for name, av in item.items())

@@ -314,7 +314,7 @@ def decode_request(target: str | None, body: bytes) -> tuple[str, dict[str, Any]
     if not body or body.isspace():
         return operation, {}
     try:
-        request = _JSON.decode(body.decode("utf-8"))
+        request = _JSON.decode(body.decode("utf-8", "surrogatepass"))  # Java reads UTF-8 surrogates too
     except DynamoDBError:
         raise
     except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError (both ValueErrors)

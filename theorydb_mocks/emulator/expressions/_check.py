@@ -64,6 +64,7 @@ ARITY: dict[str, int] = {
 }
 MAX_IN_OPERANDS = 100
 MAX_PATH_LEVELS = 32
+MAX_OPERATORS = 300  # comparisons, BETWEEN, IN, AND, OR, NOT, functions and + or - in one expression
 ORDERED = frozenset({"<", "<=", ">", ">="})
 SCALARS = frozenset({"S", "N", "B"})
 # The type names DynamoDB's update messages use.
@@ -93,6 +94,11 @@ def check_text(parsed: Parsed) -> None:
     if parsed.index_out_of_range is not None:
         raise invalid_expression(kind, M.INDEX_RANGE.format(index=parsed.index_out_of_range))
     tree = parsed.tree
+    operators = _operator_count(tree, MAX_OPERATORS + 1)
+    if operators > MAX_OPERATORS:
+        if parsed.deepest_path > MAX_PATH_LEVELS:  # DynamoDB Local reports a deep path first
+            raise invalid_expression(kind, M.TOO_DEEP.format(levels=parsed.deepest_path))
+        raise invalid_expression(kind, M.TOO_MANY_OPERATORS.format(count=operators))
     if isinstance(tree, Update):
         for action in tree.actions:
             _words(kind, action.path)
@@ -105,6 +111,39 @@ def check_text(parsed: Parsed) -> None:
         _condition_text(kind, tree)
     if parsed.deepest_path > MAX_PATH_LEVELS:
         raise invalid_expression(kind, M.TOO_DEEP.format(levels=parsed.deepest_path))
+
+
+def _operator_count(tree: Condition | Update | Projection, stop: int) -> int:
+    """The operators in ``tree``, counted up to ``stop`` (DynamoDB reports the count where it gave up).
+
+    Iterative: the tree may nest as deep as the parser allowed. After this check no expression tree holds
+    more than ``MAX_OPERATORS`` operators, which bounds the depth the recursive walks below can meet.
+    """
+    count = 0
+    stack: list[object] = [tree]
+    while stack:
+        node = stack.pop()
+        match node:
+            case And(left, right) | Or(left, right) | Arith(_, left, right) | Compare(_, left, right):
+                count += 1
+                stack += (left, right)
+            case Not(operand):
+                count += 1
+                stack.append(operand)
+            case Between(operand, low, high):
+                count += 1
+                stack += (operand, low, high)
+            case In(operand, options):
+                count += 1
+                stack += (operand, *options)
+            case Call(_, args):
+                count += 1
+                stack += args
+            case Update(actions):
+                stack += [action.value for action in actions if not isinstance(action, RemoveAction)]
+        if count >= stop:
+            return stop
+    return count
 
 
 def _words(kind: str, path: Path) -> None:

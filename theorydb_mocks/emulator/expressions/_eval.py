@@ -59,7 +59,7 @@ def _size(av: AttributeValue | None) -> AttributeValue | None:
     if kind in ("N", "BOOL", "NULL"):
         return None
     if kind == "S":  # Java's String.length(): UTF-16 code units, so "😀" counts 2
-        return {"N": str(len(av["S"].encode("utf-16-le")) // 2)}
+        return {"N": str(len(av["S"].encode("utf-16-le", "surrogatepass")) // 2)}
     return {"N": str(len(av[kind]))}
 
 
@@ -81,6 +81,8 @@ def _contains(container: AttributeValue, member: AttributeValue) -> bool:
     match kind:
         case "S":
             return member_kind == "S" and bool(member["S"] in container["S"])
+        case "B":  # a subsequence (the API reference, Condition: CONTAINS on a Binary target)
+            return member_kind == "B" and bytes(member["B"]) in bytes(container["B"])
         case "SS":
             return member_kind == "S" and member["S"] in container["SS"]
         case "BS":

@@ -20,15 +20,19 @@ the token before it to the token after it, as DynamoDB writes it. Where a ``(`` 
 condition or an operand, both readings are tried and the one that gets further decides the error.
 Redundant parentheses (``((x))``) are refused as soon as the second ``)`` is read.
 
+Nesting depth is the client's choice (a 4 KB expression holds a thousand ``(``), so the recursive descent
+runs on a heap stack: each rule is a generator that yields the sub-rule it needs and receives its result
+(:func:`_run`), and no expression can exhaust Python's call stack.
+
 >>> parse("Condition", "NOT a.b[1] = :v AND begins_with(#n, :p)").tree
 ((NOT a.b[1] = :v) AND begins_with(#n, :p))
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeAlias, TypeVar, cast
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import invalid_expression
@@ -65,6 +69,42 @@ CLAUSES = ("SET", "REMOVE", "ADD", "DELETE")
 MAX_LIST_INDEX = 2**31 - 1
 
 T = TypeVar("T")
+# A grammar rule: yields the rules it descends into, is sent their results, returns its node.
+Rule: TypeAlias = Generator[Any, Any, T]
+
+
+def _run(rule: Rule[T]) -> T:
+    """Drive ``rule`` and the rules it yields on an explicit stack (depth bounded by memory, not frames).
+
+    An exception raised by a rule is thrown into the rule that yielded it, as a call would propagate it.
+    """
+    stack: list[Rule[Any]] = [rule]
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        current = stack[-1]
+        try:
+            if error is not None:
+                thrown, error = error, None
+                child = current.throw(thrown)
+            else:
+                child = current.send(value)
+        except StopIteration as done:
+            stack.pop()
+            if not stack:
+                result: T = done.value
+                return result
+            value = done.value
+            continue
+        except Exception as exc:
+            stack.pop()
+            if not stack:
+                raise
+            # Its traceback would grow by a frame per rule it passes and keep every frame alive.
+            error, value = exc.with_traceback(None), None
+            continue
+        stack.append(child)
+        value = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +134,8 @@ class _Parser:
         self.deepest = 0
         self.parenthesized: set[int] = set()
         self.check_redundant = True
-        self.memo: dict[tuple[str, int], _SyntaxError | None] = {}
+        # (rule, start) -> (syntax error or None, end, node), for rules tried for syntax alone.
+        self.memo: dict[tuple[str, int], tuple[_SyntaxError | None, int, Any]] = {}
         self.keep: list[object] = []  # keeps parenthesized nodes alive so that their ids stay unique
 
     # -- helpers
@@ -118,94 +159,117 @@ class _Parser:
         self.keep.append(node)
         return node
 
-    def alternatives(self, first: Callable[[], T], second: Callable[[], T]) -> T:
+    def memoized(self, name: str, rule: Callable[[], Rule[T]]) -> Rule[T]:
+        """``rule`` from here, tried for syntax alone once per start: linear time however deep it nests."""
+        key = (name, self.i)
+        found = self.memo.get(key)
+        if found is None:
+            start = self.i
+            try:
+                node = yield rule()
+            except _SyntaxError as error:
+                self.memo[key] = (error, start, None)
+                raise
+            self.memo[key] = found = (None, self.i, node)
+        failure, end, node = found
+        if failure is not None:
+            raise _SyntaxError(failure.index)  # a fresh one: re-raising one object grows its traceback
+        self.i = end
+        result: T = node
+        return result
+
+    def alternatives(self, first: Callable[[], Rule[T]], second: Callable[[], Rule[T]]) -> Rule[T]:
         """Parse one of two readings that both start here, as an LL(*) parser decides.
 
         Both readings are first tried for syntax alone (memoized, so nesting stays linear). The reading
-        that gets further is taken and parsed again with every check on; when both fail at the same
-        token the choice was never made, and that token is the syntax error.
+        that gets further is taken and, unless this is itself a syntax-only try, parsed again with every
+        check on; when both fail at the same token the choice was never made, and that token is the
+        syntax error.
         """
         start, overflow, deepest, checking = self.i, self.overflow, self.deepest, self.check_redundant
         self.check_redundant = False
         outcomes: list[_SyntaxError | None] = []
         for reading in (first, second):
-            key = (reading.__name__, start)
-            if key not in self.memo:
-                self.i = start
-                try:
-                    reading()
-                    self.memo[key] = None
-                except _SyntaxError as error:
-                    self.memo[key] = error
-            outcomes.append(self.memo[key])
+            self.i = start
+            try:
+                yield self.memoized(reading.__name__, reading)
+                outcomes.append(None)
+            except _SyntaxError as error:
+                outcomes.append(error)
         self.i, self.overflow, self.deepest, self.check_redundant = start, overflow, deepest, checking
         one, two = outcomes
         if one is not None and two is not None and one.index == two.index:
             raise one
-        if one is None or (two is not None and one.index > two.index):
-            return first()
-        return second()
+        chosen = first if one is None or (two is not None and one.index > two.index) else second
+        if not checking:
+            return cast(T, (yield self.memoized(chosen.__name__, chosen)))
+        return cast(T, (yield chosen()))
 
     # -- conditions
 
-    def condition(self, min_power: int = 0) -> Condition:
+    def condition(self, min_power: int = 0) -> Rule[Condition]:
         """condition := prefix ((AND | OR) condition)*, by binding power."""
-        left = self.condition_prefix()
+        left: Condition = yield self.condition_prefix()
         while True:
             tok = self.tokens[self.i]
             power = BINDING_POWER.get(tok.kind)
             if power is None or power <= min_power:
                 return left
             self.i += 1
-            right = self.condition(power)
+            right = yield self.condition(power)
             left = Or(left, right) if tok.kind == "OR" else And(left, right)
 
-    def condition_prefix(self) -> Condition:
+    def condition_prefix(self) -> Rule[Condition]:
         kind = self.tokens[self.i].kind
         if kind == "NOT":
             self.i += 1
-            return Not(self.condition(NOT_POWER))
+            return Not((yield self.condition(NOT_POWER)))
         if kind == "(":
-            return self.alternatives(self.parenthesized_condition, self.comparison)
-        return self.comparison()
+            return cast("Condition", (yield self.alternatives(self.parenthesized_condition, self.comparison)))
+        return cast("Condition", (yield self.comparison()))
 
-    def parenthesized_condition(self) -> Condition:
+    def parenthesized_condition(self) -> Rule[Condition]:
         self.expect("(")
-        inner = self.condition()
+        inner: Condition = yield self.condition()
         self.expect(")")
         return self.mark_parenthesized(inner)
 
-    def comparison(self) -> Condition:
+    def comparison(self) -> Rule[Condition]:
         """operand comparator operand | operand BETWEEN .. AND .. | operand IN (..) | function."""
         start = self.i
-        left = self.operand()
+        left = yield self.operand()
         tok = self.tokens[self.i]
         if tok.kind in COMPARATORS:
             self.i += 1
-            return Compare(tok.kind, left, self.operand())
+            return Compare(tok.kind, left, (yield self.operand()))
         if tok.kind == "BETWEEN":
             self.i += 1
-            low = self.operand()
+            low = yield self.operand()
             self.expect("AND")
-            return Between(left, low, self.operand())
+            return Between(left, low, (yield self.operand()))
         if tok.kind == "IN":
             self.i += 1
             self.expect("(")
-            options = [self.operand()]
+            options = [(yield self.operand())]
             while self.tokens[self.i].kind == ",":
                 self.i += 1
-                options.append(self.operand())
+                options.append((yield self.operand()))
             self.expect(")")
             return In(left, tuple(options))
         if isinstance(left, Call) and self.tokens[start].kind == "NAME":
             return left
         self.fail()
 
-    def operand(self) -> Operand:
+    def operand(self) -> Rule[Operand]:
         """operand := path | VALUE_REF | function | '(' operand ')' (set_value inside updates)."""
+        if not self.check_redundant:  # a syntax-only try: each start is parsed once
+            return cast("Operand", (yield self.memoized("operand", self.any_operand)))
+        return cast("Operand", (yield self.any_operand()))
+
+    def any_operand(self) -> Rule[Operand]:
         tok = self.tokens[self.i]
         if tok.kind == "NAME" and self.tokens[self.i + 1].kind == "(":
-            return self.function()
+            return cast("Operand", (yield self.function()))
         if tok.kind in ("NAME", "NAME_REF"):
             return self.path()
         if tok.kind == "VALUE_REF":
@@ -213,18 +277,18 @@ class _Parser:
             return Value(tok.text)
         if tok.kind == "(":
             self.i += 1
-            inner = self.set_value() if self.kind == "Update" else self.operand()
+            inner: Operand = yield (self.set_value() if self.kind == "Update" else self.operand())
             self.expect(")")
             return self.mark_parenthesized(inner)
         self.fail()
 
-    def function(self) -> Call:
+    def function(self) -> Rule[Call]:
         name = self.tokens[self.i].text
         self.i += 2  # the name and '('
-        args = [self.operand()]
+        args = [(yield self.operand())]
         while self.tokens[self.i].kind == ",":
             self.i += 1
-            args.append(self.operand())
+            args.append((yield self.operand()))
         self.expect(")")
         return Call(name, tuple(args))
 
@@ -258,7 +322,7 @@ class _Parser:
 
     # -- updates
 
-    def update(self) -> tuple[Update, str | None]:
+    def update(self) -> Rule[tuple[Update, str | None]]:
         actions: list[Action] = []
         seen: set[str] = set()
         repeated: str | None = None
@@ -273,28 +337,28 @@ class _Parser:
                 repeated = clause
             seen.add(clause)
             while True:
-                actions.append(self.action(clause))
+                actions.append((yield self.action(clause)))
                 if self.tokens[self.i].kind != ",":
                     break
                 self.i += 1
         return Update(tuple(actions)), repeated
 
-    def action(self, clause: str) -> Action:
+    def action(self, clause: str) -> Rule[Action]:
         path = self.path()
         if clause == "SET":
             self.expect("=")
-            return SetAction(path, self.set_value())
+            return SetAction(path, (yield self.set_value()))
         if clause == "REMOVE":
             return RemoveAction(path)
         value = Value(self.expect("VALUE_REF").text)
         return AddAction(path, value) if clause == "ADD" else DeleteAction(path, value)
 
-    def set_value(self) -> Operand:
-        left = self.operand()
+    def set_value(self) -> Rule[Operand]:
+        left: Operand = yield self.operand()
         tok = self.tokens[self.i]
         if tok.kind in ("+", "-"):
             self.i += 1
-            return Arith(tok.kind, left, self.operand())
+            return Arith(tok.kind, left, (yield self.operand()))
         return left
 
     # -- projections
@@ -313,11 +377,11 @@ class _Parser:
         tree: Condition | Update | Projection
         try:
             if self.kind == "Update":
-                tree, repeated = self.update()
+                tree, repeated = _run(self.update())
             elif self.kind == "Projection":
                 tree = self.projection()
             else:
-                tree = self.condition()
+                tree = _run(self.condition())
             self.expect("EOF")
         except _SyntaxError as error:
             raise invalid_expression(self.kind, self.syntax_message(error.index)) from None

@@ -45,6 +45,7 @@ class UpdateResult:
     new_item: Item
     updated_old: Item
     updated_new: Item
+    touched: frozenset[str] = frozenset()  # the top-level attributes the actions wrote or removed
 
 
 def _number(op: str, left: AttributeValue, right: AttributeValue) -> AttributeValue:
@@ -204,7 +205,7 @@ def apply_update(update: Update, item: Item, key_names: tuple[str, ...]) -> Upda
     if missing:
         raise validation_error(M.UPDATE_MISSING)
     # Write into a copy: the touched top-level attributes are copied, the rest shared.
-    touched = {action.path.parts[0] for action in actions}
+    touched = frozenset(str(action.path.parts[0]) for action in actions)
     new_item: Item = {name: _clone(av) if name in touched else av for name, av in item.items()}
     removals: list[tuple[str | int, ...]] = []
     for index, action in enumerate(actions):
@@ -231,4 +232,4 @@ def apply_update(update: Update, item: Item, key_names: tuple[str, ...]) -> Upda
             old[name] = item[name]
         if get_path(new_item, parts) is not None:
             new[name] = new_item[name]
-    return UpdateResult(new_item, old, new)
+    return UpdateResult(new_item, old, new, touched)

@@ -58,7 +58,11 @@ def compile_request(request: dict[str, Any], members: tuple[str, ...]) -> Any:
     """
     names = request.get("ExpressionAttributeNames")
     values = request.get("ExpressionAttributeValues")
-    given = {member: request[member] for member in members if request.get(member) is not None}
+    given: dict[str, Any] = {}
+    for member in members:
+        text = request.get(member)
+        if text is not None:
+            given[member] = text
     if not given:
         if names is not None:
             raise validation_error(NAMES_WITHOUT_EXPRESSIONS)

@@ -24,6 +24,8 @@ from typing import Any
 from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema, VectorIndexSpec
 from theorydb_mocks.emulator.errors import validation_error
 from theorydb_mocks.emulator.messages import (
+    DUPLICATE_ATTRIBUTE_NAME,
+    DUPLICATE_ATTRIBUTES_TO_GET,
     EMPTY_INDEX_KEY,
     EMPTY_INDEX_KEY_UPDATE,
     EMPTY_KEY,
@@ -40,7 +42,12 @@ from theorydb_mocks.emulator.messages import (
     VECTOR_MEMBER_TYPE,
     VECTOR_TYPE,
 )
-from theorydb_mocks.emulator.values import attribute_value_size, item_size, validate_attribute_value
+from theorydb_mocks.emulator.values import (
+    attribute_value_size,
+    item_size,
+    utf8_size,
+    validate_attribute_value,
+)
 from theorydb_mocks.emulator.vectors import F32_MAX, vector_values
 
 __all__ = [
@@ -53,6 +60,7 @@ __all__ = [
     "key_of",
     "normalize_key",
     "parse_key",
+    "refuse_duplicate_names",
     "reject_legacy_mix",
 ]
 
@@ -186,7 +194,7 @@ def _lsi_projection_sizes(key: KeySchema, indexes: Iterable[IndexSpec], item: It
         if spec.projection_type == "INCLUDE":
             names.update(spec.non_key_attributes)
         present = (name for name in names if name in item)
-        extra += sum(len(name.encode("utf-8")) + attribute_value_size(item[name]) for name in present)
+        extra += sum(utf8_size(name) + attribute_value_size(item[name]) for name in present)
     return extra
 
 
@@ -265,11 +273,25 @@ def _vector_error(spec: VectorIndexSpec, av: Any) -> None:
     )
 
 
+def refuse_duplicate_names(request: dict[str, Any], *, batch: bool = False) -> None:
+    """Refuse a name given twice in ``AttributesToGet`` (a projection names each attribute once)."""
+    names = request.get("AttributesToGet")
+    if not names or len(set(names)) == len(names):
+        return
+    if batch:
+        repeated = next(name for n, name in enumerate(names) if name in names[:n])
+        raise validation_error(DUPLICATE_ATTRIBUTE_NAME.format(name=repeated))
+    raise validation_error(DUPLICATE_ATTRIBUTES_TO_GET)
+
+
 def reject_legacy_mix(request: dict[str, Any], legacy: tuple[str, ...], modern: tuple[str, ...]) -> None:
     """Refuse a request mixing legacy parameters (``Expected``...) with expressions, in DynamoDB's words."""
+    for name in legacy:
+        if request.get(name) is not None:
+            break
+    else:
+        return  # no legacy parameter: the hot path (measured: a sorted() here was a tenth of a GetItem)
     old = sorted(name for name in legacy if request.get(name) is not None)
-    if not old:
-        return
     new = sorted(name for name in modern if request.get(name) is not None)
     if new:
         raise validation_error(MIXED_PARAMETERS.format(legacy=", ".join(old), modern=", ".join(new)))
@@ -289,5 +311,8 @@ def clone_value(av: Any) -> Any:
 
 
 def clone_item(item: Item) -> Item:
-    """A copy of a stored item for a response (stored items are shared and never mutated)."""
-    return {name: clone_value(av) for name, av in item.items()}
+    """A copy of a stored item for a response (stored items are shared and never mutated).
+
+    Strings and numbers, most attributes, are copied by ``dict.copy`` (their values are immutable).
+    """
+    return {name: av.copy() if "S" in av or "N" in av else clone_value(av) for name, av in item.items()}

@@ -42,6 +42,7 @@ from theorydb_mocks.emulator.operations._keys import (
     clone_item,
     normalize_key,
     parse_key,
+    refuse_duplicate_names,
     reject_legacy_mix,
 )
 from theorydb_mocks.emulator.operations._registry import operation
@@ -89,6 +90,7 @@ def batch_get_item(emu: Any, request: Request) -> Response:
         raise validation_error(TOO_MANY_GETS)
     checked: list[tuple[str, dict[str, Any], list[Key], Prepared]] = []
     for name, spec in request_items.items():  # first what needs no table, as the service orders it
+        refuse_duplicate_names(spec, batch=True)
         reject_legacy_mix(spec, ("AttributesToGet",), ("ProjectionExpression",))
         prepared = prepare_request(spec, ("ProjectionExpression",))
         checked.append((name, spec, [normalize_key(key) for key in spec["Keys"]], prepared))

@@ -39,11 +39,12 @@ from theorydb_mocks.emulator.operations._keys import (
     clone_item,
     normalize_key,
     parse_key,
+    refuse_duplicate_names,
     reject_legacy_mix,
 )
 from theorydb_mocks.emulator.operations._legacy import legacy_condition, legacy_update
 from theorydb_mocks.emulator.operations._registry import operation
-from theorydb_mocks.emulator.values import item_size, validate_item
+from theorydb_mocks.emulator.values import attribute_value_size, item_size, utf8_size, validate_item
 
 __all__ = ["conditional_check_failed", "delete_item", "get_item", "put_item", "update_item"]
 
@@ -140,6 +141,7 @@ def put_item(emu: Any, request: Request) -> Response:
 @operation("GetItem", metered=True, read_only=True)
 def get_item(emu: Any, request: Request) -> Response:
     """Read one item by its key. Runtime: O(1) for the lookup, O(item) for the copy."""
+    refuse_duplicate_names(request)
     reject_legacy_mix(request, ("AttributesToGet",), ("ProjectionExpression",))
     compiled = compile_request(request, ("ProjectionExpression",))
     values = normalize_key(request["Key"])
@@ -164,6 +166,16 @@ def get_item(emu: Any, request: Request) -> Response:
     return response
 
 
+def _attributes_size(item: Item, names: frozenset[str]) -> int:
+    """The bytes the attributes ``names`` of ``item`` count for (names and values; absent ones nothing)."""
+    total = 0
+    for name in names:
+        av = item.get(name)
+        if av is not None:
+            total += utf8_size(name) + attribute_value_size(av)
+    return total
+
+
 @operation("UpdateItem", metered=True)
 def update_item(emu: Any, request: Request) -> Response:
     """Edit (or create) one item with an UpdateExpression. Runtime: O(log n) per index plus O(item)."""
@@ -183,17 +195,22 @@ def update_item(emu: Any, request: Request) -> Response:
     updated_old: Item = {}
     updated_new: Item = {}
     start = old if old is not None else dict(key)
+    new_size = -1
     if compiled is not None and compiled.update is not None:
         result = compiled.update.apply(start, table.key.names)
         new = result.new_item
         updated_old, updated_new = result.updated_old, result.updated_new
+        if old is not None:  # only the touched attributes changed size (measured: a tenth of an update)
+            new_size = store.size_of(old) + _attributes_size(new, result.touched)
+            new_size -= _attributes_size(old, result.touched)
     elif request.get("AttributeUpdates") is not None:
         legacy = legacy_update(request["AttributeUpdates"], start, table.key.names)
         new = legacy.new_item
         updated_old, updated_new = legacy.updated_old, legacy.updated_new
     else:
         new = dict(old) if old is not None else dict(key)
-    new_size = item_size(new)
+    if new_size < 0:
+        new_size = item_size(new)
     if new_size > MAX_ITEM_SIZE:
         raise validation_error(UPDATE_TOO_LARGE)
     check_index_keys(table.indexes.values(), new, update=True, vectors=table.vector_specs)

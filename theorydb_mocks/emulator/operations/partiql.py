@@ -34,7 +34,6 @@ from theorydb_mocks.emulator._types import AttributeValue, Item, Key, KeySchema,
 from theorydb_mocks.emulator.capacity import add_capacity, read_capacity
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.expressions import compile_expressions
-from theorydb_mocks.emulator.expressions._ast import format_path
 from theorydb_mocks.emulator.expressions._eval import get_path
 from theorydb_mocks.emulator.operations._keys import clone_item, clone_value
 from theorydb_mocks.emulator.operations._registry import operation
@@ -43,6 +42,7 @@ from theorydb_mocks.emulator.operations.query import PAGE_BYTES
 from theorydb_mocks.emulator.operations.transactions import transact_get_items, transact_write_items
 from theorydb_mocks.emulator.partiql import (
     ReadPlan,
+    check_condition,
     check_parameters,
     parse_statement,
     plain_message,
@@ -131,11 +131,6 @@ def _source_key(table: Any, index: str | None, consistent: bool) -> KeySchema:
     return index_key
 
 
-_OVERLAP = re.compile(
-    r"(Two document paths overlap with each other; .*; path one: \[.*\], path two: )\[.*\]$"
-)
-
-
 def _compile_read(plan: Any, statement: Select) -> Any:
     try:
         if plan.checks is not None:
@@ -148,14 +143,7 @@ def _compile_read(plan: Any, statement: Select) -> Any:
             projection=plan.projection,
         )
     except DynamoDBError as err:
-        error = plain_message(err)
-        found = _OVERLAP.match(error.message)
-        if found is not None and statement.projection:
-            # DynamoDB names the later of two overlapping projected paths first, then the first path
-            # projected (whichever path the later one overlaps; measured on DynamoDB Local).
-            first = format_path(statement.projection[0].parts)
-            raise validation_error(found.group(1) + first) from None
-        raise error from None
+        raise plain_message(err) from None
 
 
 def _nested_projection(statement: Select) -> Any:
@@ -269,17 +257,25 @@ def _write_request(
     return item_request
 
 
+def _run_write(
+    emu: Any, statement: Insert | Update | Delete, values: dict[str, AttributeValue], item_request: Request
+) -> Response:
+    """The item handler's answer to a write statement, or its error as PartiQL words it."""
+    try:
+        return _ITEM_HANDLERS[type(statement)](emu, item_request)
+    except DynamoDBError as err:
+        if isinstance(statement, Insert) and err.code == "ConditionalCheckFailedException":
+            raise ddb_error("DuplicateItemException", M.PARTIQL_DUPLICATE_ITEM) from None
+        if isinstance(statement, Update) and err.code == "ValidationException":
+            check_condition(statement.where, values)  # the WHERE clause's errors come before the SET's
+        raise plain_message(err) from None
+
+
 def _write(
     emu: Any, statement: Insert | Update | Delete, values: dict[str, AttributeValue], request: Request
 ) -> Response:
     item_request = _write_request(emu, statement, values, request)
-    handler = _ITEM_HANDLERS[type(statement)]
-    try:
-        answer = handler(emu, item_request)
-    except DynamoDBError as err:
-        if isinstance(statement, Insert) and err.code == "ConditionalCheckFailedException":
-            raise ddb_error("DuplicateItemException", M.PARTIQL_DUPLICATE_ITEM) from None
-        raise plain_message(err) from None
+    answer = _run_write(emu, statement, values, item_request)
     response: Response = {"Items": [answer["Attributes"]] if "Attributes" in answer else []}
     if "ConsumedCapacity" in answer:
         response["ConsumedCapacity"] = answer["ConsumedCapacity"]
@@ -301,6 +297,15 @@ def execute_statement(emu: Any, request: Request) -> Response:
 # ------------------------------------------------------------------------------------------ transactions
 
 
+def _entries(request: Request, member: str, path: str) -> list[dict[str, Any]]:
+    """The statements of a transaction or batch; a null one is refused as the request's shape is."""
+    entries: list[dict[str, Any]] = request[member]
+    for position, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise validation_error(M.NULL_MEMBER.format(path=f"{path}.{position}.member"))
+    return entries
+
+
 def _in_statement(position: int, error: DynamoDBError) -> DynamoDBError:
     return validation_error(M.PARTIQL_IN_STATEMENT.format(position=position, message=error.message))
 
@@ -314,7 +319,7 @@ def _cancelled(reasons: list[dict[str, Any]]) -> DynamoDBError:
 def execute_transaction(emu: Any, request: Request) -> Response:
     """Up to 100 statements, all reads or all writes, as one TransactGetItems or TransactWriteItems:
     atomic, isolated, idempotent by ``ClientRequestToken``. Runtime: O(statements x log n)."""
-    entries = request["TransactStatements"]
+    entries = _entries(request, "TransactStatements", "transactStatements")
     statements = [_parse(entry["Statement"]) for entry in entries]
     reads = [isinstance(statement, Select) for statement in statements]
     if any(reads) and not all(reads):
@@ -465,7 +470,7 @@ def _batch_error(err: DynamoDBError, table: str | None = None) -> dict[str, Any]
 class _BatchStatement:
     """One statement of a batch as planned: its item request (or its error) and where it writes."""
 
-    __slots__ = ("error", "item_request", "projection", "spot", "statement", "table")
+    __slots__ = ("error", "item_request", "projection", "spot", "statement", "table", "values")
 
     def __init__(self) -> None:
         self.statement: Statement | None = None
@@ -474,6 +479,7 @@ class _BatchStatement:
         self.error: DynamoDBError | None = None
         self.spot: tuple[str, Any] | None = None
         self.projection: Any = None
+        self.values: dict[str, AttributeValue] = {}
 
     def __repr__(self) -> str:
         return f"<_BatchStatement {self.statement!r}>"
@@ -484,7 +490,7 @@ def _plan_batch_statement(emu: Any, entry: dict[str, Any], planned: _BatchStatem
     assert statement is not None
     if isinstance(statement, Exists):
         raise validation_error(M.PARTIQL_EXISTS_OUTSIDE)
-    values = check_parameters(statement, entry.get("Parameters"))
+    values = planned.values = check_parameters(statement, entry.get("Parameters"))
     table = planned.table = _table(emu, statement.source.table)
     if isinstance(statement, Select):
         key = single_item_key(statement, table.key, values)
@@ -506,7 +512,7 @@ def _plan_batch_statement(emu: Any, entry: dict[str, Any], planned: _BatchStatem
 def batch_execute_statement(emu: Any, request: Request) -> Response:
     """Up to 25 statements, all reads (single items) or all writes, each answered on its own.
     Runtime: O(statements x log n)."""
-    entries = request["Statements"]
+    entries = _entries(request, "Statements", "statements")
     planned: list[_BatchStatement] = []
     for entry in entries:
         one = _BatchStatement()
@@ -551,10 +557,9 @@ def _run_batch_statement(
         if isinstance(statement, Select):
             answer = get_item(emu, item_request)
         else:
-            answer = _ITEM_HANDLERS[type(statement)](emu, item_request)
+            assert statement is not None and not isinstance(statement, Exists)
+            answer = _run_write(emu, statement, one.values, item_request)
     except DynamoDBError as err:
-        if isinstance(statement, Insert) and err.code == "ConditionalCheckFailedException":
-            err = ddb_error("DuplicateItemException", M.PARTIQL_DUPLICATE_ITEM)
         return _batch_error(plain_message(err), table_name)
     consumed = answer.get("ConsumedCapacity")
     if consumed is not None:

@@ -24,7 +24,7 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html (a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema, Request, Response
@@ -56,6 +56,7 @@ from theorydb_mocks.emulator.messages import (
 from theorydb_mocks.emulator.operations._exprs import prepare_request
 from theorydb_mocks.emulator.operations._keys import (
     clone_item,
+    refuse_duplicate_names,
     reject_legacy_mix,
 )
 from theorydb_mocks.emulator.operations._legacy import (
@@ -181,14 +182,15 @@ def _start_key(source: _Source, request: Request) -> Key | None:
     return values
 
 
-def _item_view(item: Item, request: Request, compiled: Any) -> Item:
-    """What the response shows of an item: the projection, or all of it."""
+def _item_view(request: Request, compiled: Any) -> Callable[[Item], Item]:
+    """What the response shows of each item: the projection, or all of it (chosen once per page)."""
     if compiled is not None and compiled.projection is not None:
-        return clone_item(compiled.projection.apply(item))
+        projection = compiled.projection
+        return lambda item: clone_item(projection.apply(item))
     wanted = request.get("AttributesToGet")
     if wanted:
-        return clone_item({name: av for name, av in item.items() if name in wanted})
-    return clone_item(item)
+        return lambda item: clone_item({name: av for name, av in item.items() if name in wanted})
+    return clone_item
 
 
 def _page(
@@ -217,9 +219,12 @@ def _page(
     last: Item | None = None
     size_of = store.size_of
     index = source.index
+    sizes = store.sizes(index)
+    view = _item_view(request, compiled)
     for item in found:
         scanned += 1
-        read += size_of(item, index)
+        size = sizes.get(id(item))
+        read += size_of(item, index) if size is None else size
         full = item
         if fetch_view or fetch_filter:
             stored = store.get(item)
@@ -229,7 +234,7 @@ def _page(
         if condition is None or condition.evaluate(full):
             count += 1
             if not count_only:
-                items.append(_item_view(full if fetch_view else item, request, compiled))
+                items.append(view(full if fetch_view else item))
         if (limit is not None and scanned >= limit) or read >= PAGE_BYTES:
             last = item
             break
@@ -338,6 +343,7 @@ def _start_in_range(source: _Source, plan: Any, start: Key) -> None:
 @operation("Query", metered=True, read_only=True)
 def query(emu: Any, request: Request) -> Response:
     """One page of a partition's items, in sort key order. Runtime: O(log n + page)."""
+    refuse_duplicate_names(request)
     reject_legacy_mix(
         request,
         ("AttributesToGet", "ConditionalOperator", "KeyConditions", "QueryFilter"),
@@ -376,6 +382,7 @@ def query(emu: Any, request: Request) -> Response:
 @operation("Scan", metered=True, read_only=True)
 def scan(emu: Any, request: Request) -> Response:
     """One page of every item (or one segment's), in scan order. Runtime: O(log n + page)."""
+    refuse_duplicate_names(request)
     reject_legacy_mix(
         request,
         ("AttributesToGet", "ConditionalOperator", "ScanFilter"),
@@ -392,7 +399,7 @@ def scan(emu: Any, request: Request) -> Response:
     if total is not None and segment is None:
         raise validation_error(TOTAL_WITHOUT_SEGMENT)
     if segment is not None and total is not None and segment >= total:
-        raise validation_error(SEGMENT_TOO_LARGE.format(segment=segment, highest=total - 1))
+        raise validation_error(SEGMENT_TOO_LARGE.format(segment=segment, total=total))
     select = _select(request, request.get("IndexName") is not None)
     condition = _filter(request, compiled, "ScanFilter")
     fetch = (_check_source(source, request, select, compiled), _lsi_filter_fetch(source, condition))

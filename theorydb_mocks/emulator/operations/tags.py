@@ -35,6 +35,7 @@ from theorydb_mocks.emulator.messages import (
     EMPTY_TAG_KEYS,
     EMPTY_TAGS,
     INVALID_RESOURCE_ARN,
+    NOT_AUTHORIZED,
     NULL_MEMBER,
     RESERVED_TAG_PREFIX,
     TAGGED_RESOURCE_NOT_FOUND,
@@ -66,11 +67,15 @@ def _members(request: Request, member: str) -> list[Any]:
     return values
 
 
-def _tagged_table(emu: Any, arn: str) -> Any:
-    """The table an ARN names: a malformed ARN is invalid, a well-formed one of no table is not found."""
+def _tagged_table(emu: Any, arn: str, action: str) -> Any:
+    """The table an ARN names: a malformed ARN is invalid, one in another account is refused before the table
+    is looked up (the service authorises the caller first), a well-formed one of no table is not found."""
     parts = arn.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn" or parts[2] != "dynamodb" or not parts[5]:
         raise validation_error(INVALID_RESOURCE_ARN.format(arn=arn))
+    if parts[4] != emu.account_id:
+        caller = f"arn:aws:iam::{emu.account_id}:root"
+        raise ddb_error("AccessDeniedException", NOT_AUTHORIZED.format(caller=caller, action=action, arn=arn))
     prefix = f"arn:aws:dynamodb:{emu.region}:{emu.account_id}:table/"
     name = arn[len(prefix) :] if arn.startswith(prefix) else ""
     table = emu.tables.get(name) if name and "/" not in name else None
@@ -87,7 +92,7 @@ def tag_resource(emu: Any, request: Request) -> Response:
         raise validation_error(EMPTY_TAGS)
     if any(tag["Key"].startswith("aws:") for tag in tags):
         raise validation_error(RESERVED_TAG_PREFIX)
-    table = _tagged_table(emu, request["ResourceArn"])
+    table = _tagged_table(emu, request["ResourceArn"], "TagResource")
     merged = {tag["Key"]: tag["Value"] for tag in table.tags}
     for tag in tags:
         merged[tag["Key"]] = tag["Value"]
@@ -103,7 +108,7 @@ def untag_resource(emu: Any, request: Request) -> Response:
     keys = _members(request, "TagKeys")
     if not keys:
         raise validation_error(EMPTY_TAG_KEYS)
-    table = _tagged_table(emu, request["ResourceArn"])
+    table = _tagged_table(emu, request["ResourceArn"], "UntagResource")
     dropped = set(keys)
     table.tags = [tag for tag in table.tags if tag["Key"] not in dropped]
     return {}
@@ -112,7 +117,7 @@ def untag_resource(emu: Any, request: Request) -> Response:
 @operation("ListTagsOfResource", read_only=True)
 def list_tags_of_resource(emu: Any, request: Request) -> Response:
     """The tags of a table, in the order they were first set (one page: at most 50 exist)."""
-    table = _tagged_table(emu, request["ResourceArn"])
+    table = _tagged_table(emu, request["ResourceArn"], "ListTagsOfResource")
     return {"Tags": [dict(tag) for tag in table.tags]}
 
 

@@ -35,7 +35,6 @@ API_TransactGetItems.html)
 from __future__ import annotations
 
 import json
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +54,7 @@ from theorydb_mocks.emulator.messages import (
     TRANSACTION_TOO_LARGE,
     UPDATE_KEY_PREFIX,
     UPDATE_TOO_LARGE,
+    VALUES_INVALID_VALUE,
 )
 from theorydb_mocks.emulator.operations._exprs import Prepared, prepare_request
 from theorydb_mocks.emulator.operations._keys import (
@@ -67,7 +67,12 @@ from theorydb_mocks.emulator.operations._keys import (
 )
 from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.operations.items import item_collection_metrics
-from theorydb_mocks.emulator.values import attribute_value_size, item_size, validate_item
+from theorydb_mocks.emulator.values import (
+    attribute_value_size,
+    item_size,
+    validate_attribute_value,
+    validate_item,
+)
 
 __all__ = ["transact_get_items", "transact_write_items"]
 
@@ -98,12 +103,6 @@ class _Action:
     size: int = 0
     old: Item | None = None
     new: Item | None = None
-
-
-# Successful write transactions by client token, per emulator: (expiry, fingerprint, tables written).
-_TOKENS: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, str, list[tuple[Any, Key]]]]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def _fingerprint(request: Request) -> str:
@@ -151,9 +150,22 @@ def _payload_size(actions: list[_Action]) -> int:
             action.size = size
         total += size
         values = action.body.get("ExpressionAttributeValues")
-        if isinstance(values, dict):  # malformed values are refused later, where DynamoDB reports them
-            total += sum(attribute_value_size(value) for value in values.values() if isinstance(value, dict))
+        if isinstance(values, dict):
+            total += sum(_value_size(action, key, value) for key, value in values.items())
     return total
+
+
+def _value_size(action: _Action, key: str, value: Any) -> int:
+    """The size of one ``ExpressionAttributeValues`` entry; an invalid value is refused now, in
+    DynamoDB's words, before the payload is sized (DynamoDB Local 3.3.0: even ahead of a missing table)."""
+    try:
+        return attribute_value_size(validate_attribute_value(value))
+    except DynamoDBError as error:
+        if action.prepared.error is not None:
+            raise action.prepared.error from None  # the action's first error, as compiling found it
+        if error.code != "ValidationException":
+            raise
+        raise validation_error(VALUES_INVALID_VALUE.format(message=error.message, key=key)) from None
 
 
 def _locate(emu: Any, action: _Action) -> dict[str, Any] | None:
@@ -174,16 +186,16 @@ def _locate(emu: Any, action: _Action) -> dict[str, Any] | None:
     return None
 
 
-def _refuse_same_item(actions: list[Any]) -> None:
-    """One action per item: two actions on one key of one table are refused before anything is read."""
-    seen: set[tuple[str, Any]] = set()
-    for action in actions:
-        if action.key is None:
-            continue
-        spot = (action.table.name, action.table.store.position(action.key))
-        if spot in seen:
-            raise validation_error(TRANSACTION_SAME_ITEM)
-        seen.add(spot)
+def _refuse_same_item(action: _Action, seen: set[tuple[str, Any]]) -> None:
+    """One action per item: an action on an item an earlier action named is refused before anything is read.
+    Checked as each action is located, so a missing table named first wins, and a repeat named first wins
+    over a later missing table (DynamoDB Local's order; the service documents none)."""
+    if action.key is None:
+        return
+    spot = (action.table.name, action.table.store.position(action.key))
+    if spot in seen:
+        raise validation_error(TRANSACTION_SAME_ITEM)
+    seen.add(spot)
 
 
 def _plan(action: _Action) -> dict[str, Any]:
@@ -253,17 +265,10 @@ def _write_capacity(action: _Action, mode: str) -> dict[str, Any] | None:
 
 def _replay(emu: Any, token: str, fingerprint: str, request: Request) -> Response | None:
     """The answer to a repeated client token within its 10 minutes, or None for a new token."""
-    now = emu.clock.now()
-    tokens = _TOKENS.setdefault(emu, {})
-    while tokens:  # oldest first: expiries grow in insertion order, so stop at the first live one
-        oldest = next(iter(tokens))
-        if tokens[oldest][0] > now:
-            break
-        del tokens[oldest]
-    found = tokens.get(token)
+    found = emu.tokens.find(token, emu.clock.now())
     if found is None:
         return None
-    if found[1] != fingerprint:
+    if found.fingerprint != fingerprint:
         raise ddb_error(
             "IdempotentParameterMismatchException", IDEMPOTENT_MISMATCH, Message=IDEMPOTENT_MISMATCH
         )
@@ -272,7 +277,7 @@ def _replay(emu: Any, token: str, fingerprint: str, request: Request) -> Respons
     if mode in ("TOTAL", "INDEXES"):
         # A repeat writes nothing: it costs the transactional reads of the items (the service's rule).
         by_table: dict[str, dict[str, Any]] = {}
-        for table, key in found[2]:
+        for table, key in found.written:
             item = table.store.get(key)
             size = 0 if item is None else table.store.size_of(item)
             part = consumed(table.name, mode, 2 * read_units(size, consistent=True))
@@ -296,8 +301,11 @@ def transact_write_items(emu: Any, request: Request) -> Response:
         replayed = _replay(emu, token, fingerprint, request)
         if replayed is not None:
             return replayed
-    reasons: list[dict[str, Any] | None] = [_locate(emu, action) for action in actions]
-    _refuse_same_item(actions)
+    reasons: list[dict[str, Any] | None] = []
+    seen: set[tuple[str, Any]] = set()
+    for action in actions:
+        reasons.append(_locate(emu, action))
+        _refuse_same_item(action, seen)
     for position, action in enumerate(actions):
         if reasons[position] is None:
             reasons[position] = _plan(action)
@@ -328,7 +336,7 @@ def transact_write_items(emu: Any, request: Request) -> Response:
                 metrics.setdefault(action.table.name, []).append(found)
     if token is not None:
         written = [(action.table, action.key) for action in actions if action.key is not None]
-        _TOKENS.setdefault(emu, {})[token] = (emu.clock.now() + TOKEN_LIFETIME, fingerprint, written)
+        emu.tokens.record(token, emu.clock.now() + TOKEN_LIFETIME, fingerprint, written)
     response: Response = {}
     if by_table:
         response["ConsumedCapacity"] = _capacity_list(by_table)
@@ -348,6 +356,7 @@ def transact_get_items(emu: Any, request: Request) -> Response:
         values = normalize_key(body["Key"])
         gets.append(_Action("Get", body, prepare_request(body, ("ProjectionExpression",)), values))
     reasons: list[dict[str, Any] | None] = []
+    seen: set[tuple[str, Any]] = set()
     for action in gets:
         action.table = table = action.prepared.table(emu, action.body["TableName"])
         try:
@@ -358,7 +367,7 @@ def transact_get_items(emu: Any, request: Request) -> Response:
             continue
         action.prepared.result()
         reasons.append(None)
-    _refuse_same_item(gets)
+        _refuse_same_item(action, seen)
     faults = emu.faults
     if faults:
         conflict = faults.conflict([action.body.get("Key") for action in gets])

@@ -47,6 +47,7 @@ from theorydb_mocks.emulator.values import validate_attribute_value
 __all__ = [
     "ReadPlan",
     "Statement",
+    "check_condition",
     "check_parameters",
     "parse_statement",
     "plain_message",
@@ -204,7 +205,7 @@ def _read_text(statement: Select, served: frozenset[int] = frozenset()) -> _Read
         filter_text = printer.condition(residual[0])
     elif residual:
         filter_text = " AND ".join(f"({printer.condition(condition)})" for condition in residual)
-    # Checked last to first: DynamoDB reports two overlapping projected paths in that order.
+    # Checked last to first: DynamoDB reports the later of two overlapping projected paths first.
     projection = None if statement.projection is None else printer.projection(statement.projection[::-1])
     return _ReadText(filter_text, projection, printer.names, printer.values)
 
@@ -349,7 +350,8 @@ def _write_text(statement: Insert | Update | Delete, key: KeySchema) -> dict[str
         guards = []
         if isinstance(statement, Update):
             guards.append(f"attribute_exists({printer.path(Path((key.hash_name,)))})")
-            request["UpdateExpression"] = printer.update(statement.actions)
+            # Last to first: the expression checks walk actions backwards, DynamoDB checks PartiQL forwards.
+            request["UpdateExpression"] = printer.update(statement.actions[::-1])
         guards.extend(f"({printer.condition(condition)})" for condition in rest)
         if guards:
             request["ConditionExpression"] = " AND ".join(guards)
@@ -367,7 +369,12 @@ def plan_write(
 ) -> dict[str, Any]:
     """The PutItem, UpdateItem or DeleteItem request that carries out a write statement."""
     values = parameters if isinstance(parameters, dict) else check_parameters(statement, parameters)
-    template = _write_text(statement, key)
+    try:
+        template = _write_text(statement, key)
+    except DynamoDBError:
+        if not isinstance(statement, Insert):
+            check_condition(statement.where, values)  # the WHERE clause's own errors come first
+        raise
     request = dict(template)
     if isinstance(statement, Insert):
         item: dict[str, AttributeValue] = {}
@@ -456,6 +463,22 @@ def plan_condition_check(
     if used:
         request["ExpressionAttributeValues"] = used
     return request
+
+
+def check_condition(condition: Condition, values: dict[str, AttributeValue]) -> None:
+    """Run the expression checks of a whole WHERE clause (its operand types, BETWEEN bounds...): DynamoDB
+    reports them before the key rules and before the SET clause's own errors."""
+    from theorydb_mocks.emulator.expressions import compile_expressions
+
+    printer = Printer()
+    text = printer.condition(condition)
+    used = {ref: values[ref] for ref in _PARAMETER_REF.findall(text) if ref in values}
+    try:
+        compile_expressions(
+            names=printer.names or None, values={**printer.values, **used} or None, condition=text
+        )
+    except DynamoDBError as err:
+        raise plain_message(err) from None
 
 
 def _refs_of(request: dict[str, Any]) -> str:

@@ -452,7 +452,8 @@ class _Parser:
             else:
                 return Path(tuple(parts))
 
-    def literal(self) -> AttributeValue:
+    def literal(self, path: str = "root") -> AttributeValue:
+        """A literal value; ``path`` names where it sits (``root.v.0``) for DynamoDB's messages."""
         token = self.next()
         kind = token.kind
         if kind == "STRING":
@@ -471,25 +472,28 @@ class _Parser:
         if kind == "[":
             members: list[AttributeValue] = []
             if not self.accept("]"):
-                members.append(self.value())
+                members.append(self.value(f"{path}.0"))
                 while self.accept(","):
-                    members.append(self.value())
+                    members.append(self.value(f"{path}.{len(members)}"))
                 self.expect("]")
             return {"L": members}
         if kind == "{":
             self.pos -= 1
-            return {"M": dict(self.struct_members(nested=True))}
+            return {"M": dict(self.struct_members(nested=True, path=path))}
         if kind == "<<":
-            return self.bag(token)
+            return self.bag(token, path)
         if kind == "ION":
             raise self.error_at(M.PARTIQL_ION_LITERAL, token)
         raise _Malformed
 
-    def value(self) -> AttributeValue:
+    def value(self, path: str) -> AttributeValue:
         """A literal inside a list, map or bag (parameters are not allowed there)."""
-        return self.literal()
+        token = self.peek()
+        if token.kind == "?":
+            raise self.error_at(M.PARTIQL_PARAMETER_IN_VALUE.format(path=path), token)
+        return self.literal(path)
 
-    def struct_members(self, *, nested: bool = False) -> tuple[tuple[str, Any], ...]:
+    def struct_members(self, *, nested: bool = False, path: str = "root") -> tuple[tuple[str, Any], ...]:
         """``{'name': value, ...}``: attribute values, or (at the top of an INSERT) ``?`` references."""
         self.expect("{")
         members: dict[str, Any] = {}
@@ -498,25 +502,25 @@ class _Parser:
         while True:
             key = self.expect("STRING")
             if key.text in members:
-                raise self.error_at(M.PARTIQL_DUPLICATE_KEYS.format(key=key.text), key)
+                raise self.error_at(M.PARTIQL_DUPLICATE_KEYS.format(key=key.text, path=path), key)
             self.expect(":")
             if not nested and self.peek().kind == "?":
                 members[key.text] = self.operand()
             else:
-                members[key.text] = self.value()
+                members[key.text] = self.value(f"{path}.{key.text}")
             if not self.accept(","):
                 break
         self.expect("}")
         return tuple(members.items())
 
-    def bag(self, opening: Token) -> AttributeValue:
+    def bag(self, opening: Token, path: str) -> AttributeValue:
         if self.peek().kind == ">>":
             raise self.error_at(M.PARTIQL_EMPTY_BAG, opening)
         members: list[str] = []
         kind: str | None = None
         while True:
             token = self.peek()
-            value = self.literal()
+            value = self.value(f"{path}.{len(members)}")
             member_kind = "S" if "S" in value else ("N" if "N" in value else None)
             if member_kind is None or (kind is not None and member_kind != kind):
                 raise self.error_at(M.PARTIQL_BAG_TYPES, token)
