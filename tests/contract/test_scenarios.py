@@ -20,12 +20,15 @@ P0 = scenario_paths("p0")
 
 
 def test_all_five_p0_scenarios_are_there() -> None:
+    """The five shared by TableTheory's Go and TypeScript runners, then two its outline plans."""
     assert [p.stem for p in P0] == [
         "01-crud-basic",
         "02-omitempty",
         "03-lifecycle-created-updated",
         "04-version-optimistic-lock",
         "05-ttl-epoch-seconds",
+        "06-sets",
+        "07-errors-condition-failed",
     ]
 
 
