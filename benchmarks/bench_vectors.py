@@ -3,6 +3,7 @@
 
     python benchmarks/bench_vectors.py                                  # 10k and 100k vectors of 768 dims
     python benchmarks/bench_vectors.py --sizes 10000 --dims 384 --backend python
+    python benchmarks/bench_vectors.py --core --sizes 100000      # the search stage alone, no items
 
 For each size the table is loaded through ``TableStore.put`` (the storage call every write path makes, so
 the timing is the index maintenance itself: parsing the vector, packing float32, quantizing), then:
@@ -21,12 +22,15 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from array import array
 from typing import Any
 
 from _harness import Timing, machine, measure
 
 from theorydb_mocks.emulator import DynamoDBEmulator
-from theorydb_mocks.emulator.vectors import set_backend
+from theorydb_mocks.emulator.vectors import Query, score, set_backend, to_float32
+from theorydb_mocks.emulator.vectors._approx import candidates
+from theorydb_mocks.emulator.vectors._rows import VectorRows
 
 _SHARED = [{"N": repr(v / 64.0)} for v in range(-128, 128)]
 
@@ -124,14 +128,48 @@ def run(size: int, dims: int, backends: list[str]) -> None:
     set_backend("auto")
 
 
+def run_core(size: int, dims: int, backends: list[str]) -> None:
+    """The search stage alone (rows filled directly): what an exact k-NN costs at this size and width."""
+    rnd = random.Random(size)
+    rows = VectorRows(dims)
+    start = time.perf_counter()
+    for _ in range(size):
+        rows.insert(to_float32(b / 64.0 for b in array("b", rnd.randbytes(dims))))
+    load = (time.perf_counter() - start) / size
+    print(f"\n## Search stage, {size:,} vectors of {dims} dimensions ({machine()})\n")
+    print(f"- VectorRows.insert (pack float32, quantize): {load * 1e6:,.0f} us per vector")
+    print()
+    print("| backend | first search (ms) | search (ms, median of 5) |")
+    print("|---|---|---|")
+    for backend in backends:
+        set_backend(backend)  # type: ignore[arg-type]
+        rows.scan_cache = None
+
+        def search() -> int:
+            query = Query(to_float32(b / 64.0 for b in array("b", rnd.randbytes(dims))))
+            kept, known = candidates(rows, query, "COSINE", 10, None)
+            scored = sorted(
+                known[s] if s in known else score("COSINE", rows.vector(s), query, rows.norm2[s])
+                for s in kept
+            )
+            assert len(scored) >= 10
+            return 1
+
+        first = _once(search)
+        steady: Timing = measure(search, runs=5)
+        print(f"| {backend} | {first * 1e3:,.1f} | {steady.median * 1e3:,.1f} |")
+    set_backend("auto")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--dims", type=int, default=768)
     parser.add_argument("--backend", action="append", choices=["python", "numpy"])
+    parser.add_argument("--core", action="store_true", help="time the search stage alone (no items)")
     args = parser.parse_args()
     for size in args.sizes:
-        run(size, args.dims, args.backend or ["python", "numpy"])
+        (run_core if args.core else run)(size, args.dims, args.backend or ["python", "numpy"])
 
 
 if __name__ == "__main__":

@@ -18,10 +18,11 @@ form a group. Sums and averages use numbers only (``bool`` and non-finite floats
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
@@ -67,8 +68,8 @@ class GroupedResult:
 
     key: Any
     count: int
-    items: list[Any] = field(default_factory=list)
-    aggregates: dict[str, AggregateResult] = field(default_factory=dict)
+    items: list[Any] = dataclasses.field(default_factory=list)
+    aggregates: dict[str, AggregateResult] = dataclasses.field(default_factory=dict)
 
 
 def _value(item: Any, name: str) -> Any:
@@ -104,16 +105,16 @@ def _before(a: Any, b: Any) -> bool:
     return str(a) < str(b)
 
 
-def sum_field(items: Iterable[Any], name: str) -> Number:
+def sum_field(items: Iterable[Any], field: str) -> Number:
     """The sum of the field's numeric values (0 if there are none)."""
-    return _add(_numbers(items, name))
+    return _add(_numbers(items, field))
 
 
-def average_field(items: Iterable[Any], name: str) -> float:
+def average_field(items: Iterable[Any], field: str) -> float:
     """The mean of the field's numeric values; ``ValueError`` if there are none."""
-    values = _numbers(items, name)
+    values = _numbers(items, field)
     if not values:
-        raise ValueError(f"no valid values found for field {name}")
+        raise ValueError(f"no valid values found for field {field}")
     return float(_add(values)) / len(values)
 
 
@@ -133,33 +134,33 @@ def _extreme(items: Iterable[Any], name: str, smallest: bool) -> Any:
     return best
 
 
-def min_field(items: Iterable[Any], name: str) -> Any:
+def min_field(items: Iterable[Any], field: str) -> Any:
     """The smallest value of the field; ``ValueError`` for no items or no values."""
-    return _extreme(items, name, smallest=True)
+    return _extreme(items, field, smallest=True)
 
 
-def max_field(items: Iterable[Any], name: str) -> Any:
+def max_field(items: Iterable[Any], field: str) -> Any:
     """The largest value of the field; ``ValueError`` for no items or no values."""
-    return _extreme(items, name, smallest=False)
+    return _extreme(items, field, smallest=False)
 
 
-def count_distinct(items: Iterable[Any], name: str) -> int:
+def count_distinct(items: Iterable[Any], field: str) -> int:
     """How many different values the field takes (compared as text; no value is not counted)."""
-    return len({str(v) for v in (_value(item, name) for item in items) if v is not None})
+    return len({str(v) for v in (_value(item, field) for item in items) if v is not None})
 
 
-def aggregate_field(items: Iterable[Any], name: str) -> AggregateResult:
+def aggregate_field(items: Iterable[Any], field: str) -> AggregateResult:
     """Count (of items with a value), sum, average, minimum and maximum of one field at once."""
     listed = list(items)
-    present = [v for v in (_value(item, name) for item in listed) if v is not None]
-    numbers = _numbers(listed, name)
+    present = [v for v in (_value(item, field) for item in listed) if v is not None]
+    numbers = _numbers(listed, field)
     result = AggregateResult(count=len(present))
     if numbers:
         result.sum = _add(numbers)
         result.average = float(result.sum) / len(numbers)
     if present:
-        result.min = _extreme(listed, name, smallest=True)
-        result.max = _extreme(listed, name, smallest=False)
+        result.min = _extreme(listed, field, smallest=True)
+        result.max = _extreme(listed, field, smallest=False)
     return result
 
 
@@ -173,9 +174,9 @@ class _Aggregate:
 class GroupByQuery:
     """``group_by(items, field)``: add named aggregates and ``having`` filters, then ``execute()``."""
 
-    def __init__(self, items: Iterable[Any], name: str) -> None:
+    def __init__(self, items: Iterable[Any], field: str) -> None:
         self._items = list(items)
-        self._field = name
+        self._field = field
         self._aggregates: list[_Aggregate] = []
         self._having: list[tuple[str, Callable[[Any, Any], bool], Any]] = []
 
@@ -190,21 +191,21 @@ class GroupByQuery:
         """Count the items of each group."""
         return self._add("COUNT", None, alias)
 
-    def sum(self, name: str, alias: str) -> GroupByQuery:
+    def sum(self, field: str, alias: str) -> GroupByQuery:
         """Sum a field per group."""
-        return self._add("SUM", name, alias)
+        return self._add("SUM", field, alias)
 
-    def avg(self, name: str, alias: str) -> GroupByQuery:
+    def avg(self, field: str, alias: str) -> GroupByQuery:
         """Average a field per group."""
-        return self._add("AVG", name, alias)
+        return self._add("AVG", field, alias)
 
-    def min(self, name: str, alias: str) -> GroupByQuery:
+    def min(self, field: str, alias: str) -> GroupByQuery:
         """Smallest value of a field per group."""
-        return self._add("MIN", name, alias)
+        return self._add("MIN", field, alias)
 
-    def max(self, name: str, alias: str) -> GroupByQuery:
+    def max(self, field: str, alias: str) -> GroupByQuery:
         """Largest value of a field per group."""
-        return self._add("MAX", name, alias)
+        return self._add("MAX", field, alias)
 
     def having(self, aggregate: str, op: str, value: Any) -> GroupByQuery:
         """Keep groups whose aggregate (an alias, or ``"COUNT(*)"``) compares to ``value`` with one of

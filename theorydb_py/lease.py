@@ -90,7 +90,11 @@ def _seconds(value: Any) -> int:
 
 
 class LeaseManager:
-    """Acquire, refresh and release leases in one table (see the module docstring)."""
+    """Acquire, refresh and release leases in one table (see the module docstring).
+
+    ``token`` is the holder's identity: a function making a new one per ``acquire`` (default: a random
+    UUID), or one fixed string (a worker that must recognise its own lease after a restart).
+    """
 
     def __init__(
         self,
@@ -98,7 +102,7 @@ class LeaseManager:
         client: Any,
         table_name: str,
         now: Callable[[], float] | None = None,
-        token: Callable[[], str] | None = None,
+        token: Callable[[], str] | str | None = None,
         pk_attr: str = "pk",
         sk_attr: str = "sk",
         token_attr: str = "lease_token",
@@ -111,7 +115,11 @@ class LeaseManager:
         self._client = client
         self.table_name = _text(table_name, "table_name")
         self._now = time.time if now is None else now
-        self._token: Callable[[], str] = _uuid_token if token is None else token
+        if isinstance(token, str):
+            fixed = _text(token, "token")
+            self._token: Callable[[], str] = lambda: fixed
+        else:
+            self._token = _uuid_token if token is None else token
         names = {"pk_attr": pk_attr, "sk_attr": sk_attr, "token_attr": token_attr}
         names["expires_at_attr"] = expires_at_attr
         for what, name in names.items():

@@ -19,10 +19,14 @@ TIP: Use parallel scan with 4 segments for large scans
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
-__all__ = ["QueryOptimizer", "QueryPlan", "QueryShape", "ScanShape"]
+from theorydb_py.errors import ValidationError
+from theorydb_py.model import ModelDefinition
+
+__all__ = ["QueryOptimizer", "QueryPlan", "QueryShape", "ScanShape", "describe_query", "describe_scan"]
 
 _MAX_SEGMENTS: Final = 16
 CONSISTENT_GSI: Final = "ERROR: Consistent reads are not supported on GSIs"
@@ -166,3 +170,71 @@ class QueryOptimizer:
             f"ts={shape.total_segments}",
         ]
         return QueryPlan("|".join(parts), "Scan", shape.index_name, projections, segments, tuple(hints))
+
+
+def _index(model: ModelDefinition[Any], index_name: str | None) -> Any:
+    """The named index, or None for the table or an unknown name (a shape describes, it does not check)."""
+    if index_name is None:
+        return None
+    try:
+        return model.index(index_name)
+    except ValidationError:
+        return None
+
+
+def describe_query(
+    model: ModelDefinition[Any],
+    table_name: str,
+    partition: Any = None,
+    *,
+    sort: Any = None,
+    index_name: str | None = None,
+    scan_forward: bool = True,
+    consistent_read: bool = False,
+    projection: Iterable[str] | None = None,
+    filter: Any = None,
+) -> QueryShape:
+    """The shape of a query with these arguments (what ``Table.describe_query`` returns); nothing is
+    validated or sent."""
+    index = _index(model, index_name)
+    sort_key = model.sk if index_name is None else (None if index is None else index.sort)
+    return QueryShape(
+        model_name=model.model.__name__,
+        table_name=table_name,
+        index_name=index_name,
+        index_type=None if index is None else str(index.type),
+        has_partition_key=partition is not None,
+        has_sort_key=sort_key is not None,
+        has_sort_condition=sort is not None,
+        has_filter=filter is not None,
+        projections=tuple(projection or ()),
+        consistent_read=bool(consistent_read),
+        scan_forward=bool(scan_forward),
+    )
+
+
+def describe_scan(
+    model: ModelDefinition[Any],
+    table_name: str,
+    *,
+    index_name: str | None = None,
+    consistent_read: bool = False,
+    projection: Iterable[str] | None = None,
+    filter: Any = None,
+    segment: int | None = None,
+    total_segments: int | None = None,
+) -> ScanShape:
+    """The shape of a scan with these arguments (what ``Table.describe_scan`` returns); giving a segment or
+    a segment count means a parallel scan is configured."""
+    index = _index(model, index_name)
+    return ScanShape(
+        model_name=model.model.__name__,
+        table_name=table_name,
+        index_name=index_name,
+        index_type=None if index is None else str(index.type),
+        has_filter=filter is not None,
+        projections=tuple(projection or ()),
+        consistent_read=bool(consistent_read),
+        parallel_scan_configured=total_segments is not None or segment is not None,
+        total_segments=total_segments or 0,
+    )

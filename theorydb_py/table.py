@@ -45,7 +45,7 @@ from theorydb_py.expressions import (
 from theorydb_py.lifecycle import Clock
 from theorydb_py.mapper import ItemMapper
 from theorydb_py.model import IndexDefinition, ModelDefinition
-from theorydb_py.optimizer import QueryShape, ScanShape
+from theorydb_py.optimizer import QueryShape, ScanShape, describe_query, describe_scan
 from theorydb_py.transactions import TransactGet, TransactWriteAction, transact_get, transact_write
 from theorydb_py.update_builder import UpdateBuilder
 from theorydb_py.vector_search import VectorMatch, search_vectors
@@ -762,24 +762,16 @@ class Table(Generic[T]):
         filter: Condition | None = None,
     ) -> QueryShape:
         """What a query asks for, without its values and without checking it (for ``QueryOptimizer``)."""
-        index = next((i for i in self.model.indexes if i.name == index_name), None)
-        has_sort = (
-            (self.model.sk is not None)
-            if index_name is None
-            else (index is not None and index.sort is not None)
-        )
-        return QueryShape(
-            model_name=self.model.model.__name__,
-            table_name=self.table_name,
+        return describe_query(
+            self.model,
+            self.table_name,
+            partition,
+            sort=sort,
             index_name=index_name,
-            index_type=None if index is None else index.type,
-            has_partition_key=partition is not None,
-            has_sort_key=has_sort,
-            has_sort_condition=sort is not None,
-            has_filter=filter is not None,
-            projections=tuple(projection or ()),
-            consistent_read=bool(consistent_read),
-            scan_forward=bool(scan_forward),
+            scan_forward=scan_forward,
+            consistent_read=consistent_read,
+            projection=projection,
+            filter=filter,
         )
 
     def describe_scan(
@@ -793,17 +785,15 @@ class Table(Generic[T]):
         total_segments: int | None = None,
     ) -> ScanShape:
         """What a scan asks for, without checking it (for ``QueryOptimizer``)."""
-        index = next((i for i in self.model.indexes if i.name == index_name), None)
-        return ScanShape(
-            model_name=self.model.model.__name__,
-            table_name=self.table_name,
+        return describe_scan(
+            self.model,
+            self.table_name,
             index_name=index_name,
-            index_type=None if index is None else index.type,
-            has_filter=filter is not None,
-            projections=tuple(projection or ()),
-            consistent_read=bool(consistent_read),
-            parallel_scan_configured=total_segments is not None or segment is not None,
-            total_segments=total_segments or 0,
+            consistent_read=consistent_read,
+            projection=projection,
+            filter=filter,
+            segment=segment,
+            total_segments=total_segments,
         )
 
     def count(

@@ -35,6 +35,12 @@ def test_p0_scenario(path: Path, backend_client: Any) -> None:
     run_scenario(scenario, backend_client, MODELS[scenario["model"]], load_dms_models()[scenario["model"]])
 
 
+@pytest.mark.parametrize("path", P0, ids=[p.stem for p in P0])
+def test_p0_scenario_through_every_door_of_the_emulator(path: Path, emulator_door: Any) -> None:
+    scenario = load_scenario(path)
+    run_scenario(scenario, emulator_door, MODELS[scenario["model"]], load_dms_models()[scenario["model"]])
+
+
 def test_the_runner_fails_a_scenario_that_does_not_hold(emulator_client: Any) -> None:
     scenario = load_scenario(P0[3])  # version-optimistic-lock
     scenario["steps"][2]["expect"] = {"ok": True}  # a stale version must fail, so claiming success fails

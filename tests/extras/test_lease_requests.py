@@ -84,3 +84,15 @@ def test_bad_arguments_are_value_errors() -> None:
         leases.acquire(LeaseKey("a", "b"), lease_seconds=0)
     with pytest.raises(ValueError):
         leases.acquire(LeaseKey("a", ""), lease_seconds=5)
+
+
+def test_a_fixed_token_string() -> None:
+    fake = FakeDynamoDBClient()
+    fake.expect("update_item", {"ExpressionAttributeValues": {":tok": {"S": "worker-7"}}})
+    fake.expect("update_item", {"ExpressionAttributeValues": {":tok": {"S": "worker-7"}}})
+    leases = LeaseManager(client=fake, table_name="locks", now=lambda: 5.0, token="worker-7")
+    assert leases.acquire(LeaseKey("a", "LOCK"), lease_seconds=5).token == "worker-7"
+    assert leases.acquire(LeaseKey("b", "LOCK"), lease_seconds=5).token == "worker-7"
+    fake.assert_no_pending()
+    with pytest.raises(ValueError):
+        LeaseManager(client=fake, table_name="locks", token="")

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from theorydb_py import QueryOptimizer, QueryPlan, QueryShape, ScanShape
+from theorydb_py import (
+    ModelDefinition,
+    QueryOptimizer,
+    QueryPlan,
+    QueryShape,
+    ScanShape,
+    gsi,
+    lsi,
+    theorydb_field,
+)
+from theorydb_py.optimizer import describe_query, describe_scan
 
 
 def test_a_well_shaped_query_has_no_hints() -> None:
@@ -87,3 +99,55 @@ def test_bad_input() -> None:
         QueryOptimizer().explain("query")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         QueryOptimizer(max_parallelism=0)
+
+
+@dataclasses.dataclass
+class Order:
+    customer: str = theorydb_field(roles=["pk"])
+    placed: str = theorydb_field(roles=["sk"])
+    status: str = ""
+    total: int = 0
+
+
+ORDERS = ModelDefinition.from_dataclass(
+    Order, table_name="orders", indexes=[gsi("by-status", partition="status"), lsi("by-total", sort="total")]
+)
+
+
+def test_describe_query_shapes() -> None:
+    shape = describe_query(ORDERS, "orders-prod", "c1", sort=object(), projection=["customer", "placed"])
+    assert shape == QueryShape(
+        model_name="Order",
+        table_name="orders-prod",
+        has_partition_key=True,
+        has_sort_key=True,
+        has_sort_condition=True,
+        projections=("customer", "placed"),
+    )
+    on_gsi = describe_query(ORDERS, "orders", index_name="by-status", consistent_read=True, filter=object())
+    assert (on_gsi.index_type, on_gsi.has_sort_key, on_gsi.has_partition_key, on_gsi.has_filter) == (
+        "GSI",
+        False,
+        False,
+        True,
+    )
+    assert QueryOptimizer().explain(on_gsi).optimization_hints[:2] == (
+        "ERROR: Consistent reads are not supported on GSIs",
+        "ERROR: partition key is not set (query will fail)",
+    )
+    assert describe_query(ORDERS, "orders", "c1", index_name="by-total").index_type == "LSI"
+    unknown = describe_query(ORDERS, "orders", "c1", index_name="nope")  # described, not validated
+    assert (unknown.index_name, unknown.index_type) == ("nope", None)
+
+
+def test_describe_scan_shapes() -> None:
+    assert describe_scan(ORDERS, "orders") == ScanShape(model_name="Order", table_name="orders")
+    parallel = describe_scan(
+        ORDERS, "orders", index_name="by-status", total_segments=4, projection=["status"]
+    )
+    assert (parallel.index_type, parallel.parallel_scan_configured, parallel.total_segments) == (
+        "GSI",
+        True,
+        4,
+    )
+    assert QueryOptimizer().explain(parallel).parallel_segments == 4

@@ -133,3 +133,51 @@ def test_custom_attribute_names(backend_client: Any, lease_table: str) -> None:
     assert stored["holder"] == {"S": lease.token}
     assert stored["until"] == {"N": str(lease.expires_at)}
     assert stored["expires"] == {"N": str(lease.expires_at + 60)}
+
+
+@pytest.mark.parametrize("door", ["routed", "http"])
+def test_the_lease_cycle_through_the_other_doors_of_the_emulator(door: str) -> None:
+    """The direct client is covered above (backend ``emulator``); here real boto3 clients, in-process and
+    over HTTP, run the same cycle."""
+    import boto3
+
+    from theorydb_mocks import DynamoDBEmulator
+    from theorydb_mocks.emulator.server import serve_in_thread
+
+    emu = DynamoDBEmulator()
+    with serve_in_thread(emulator=emu) as endpoint:
+        client = (
+            emu.boto3_client(region_name="us-east-1")
+            if door == "routed"
+            else boto3.client(
+                "dynamodb",
+                endpoint_url=endpoint,
+                region_name="us-east-1",
+                aws_access_key_id="local",
+                aws_secret_access_key="local",
+            )
+        )
+        table = "locks"
+        client.create_table(
+            TableName=table,
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+        )
+        clock = Clock()
+        leases = LeaseManager(client=client, table_name=table, now=clock)
+        lease = leases.acquire(leases.lock_key("job"), lease_seconds=10)
+        with pytest.raises(LeaseHeldError):
+            leases.acquire(leases.lock_key("job"), lease_seconds=10)
+        clock.now += 10
+        taken = leases.acquire(leases.lock_key("job"), lease_seconds=10)
+        with pytest.raises(LeaseNotOwnedError):
+            leases.refresh(lease, lease_seconds=10)
+        assert leases.release(lease) is False and leases.release(taken) is True
+        assert _item(client, table, taken.key) is None
