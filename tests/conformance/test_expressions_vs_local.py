@@ -59,8 +59,6 @@ class Tally:
 
     def record(self, label: str, local: object, ours: object) -> None:
         self.total += 1
-        if isinstance(local, str) and isinstance(ours, str):
-            local, ours = canonical_operand_types(local), canonical_operand_types(ours)
         if local != ours:
             self.mismatches.append(f"{label}\n    local: {local!r}\n    ours:  {ours!r}")
 
@@ -102,11 +100,11 @@ def _error(exc: Exception) -> str:
     if response is None:
         raise exc
     message: str = response["Error"]["Message"]
-    return "ERR " + message
+    return "ERR " + canonical_operand_types(message)
 
 
 def _ours_error(error: DynamoDBError) -> str:
-    return "ERR " + QUIRKS.get(error.message, error.message)
+    return "ERR " + canonical_operand_types(QUIRKS.get(error.message, error.message))
 
 
 def _canonical(item: dict[str, Any] | None) -> Any:
