@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
 from theorydb_mocks.emulator.server import EmulatorServer, serve_in_thread
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -62,3 +68,33 @@ def create_table(client: Any, name: str = "things", *, sort: bool = False, strea
     if stream:
         request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     client.create_table(**request)
+
+
+def start_cli(
+    path: Path, *extra: str, preexec_fn: Callable[[], None] | None = None
+) -> tuple[subprocess.Popen[str], str]:
+    """``theorydb-emulator serve --db-path path`` in a subprocess on a free port; returns it and its endpoint
+    once it listens (``preexec_fn`` runs in the child, e.g. to set a resource limit)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "theorydb_mocks", "serve", "--port", "0", "--db-path", str(path), *extra],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=preexec_fn,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line.startswith("Listening on "), process.stderr.read() if process.stderr else line
+    return process, line.split()[-1]
+
+
+def stop_cli(process: subprocess.Popen[str], signum: int = signal.SIGTERM) -> int:
+    """Signal the server, wait for it, close its pipes; returns its exit status."""
+    process.send_signal(signum)
+    try:
+        return process.wait(timeout=30)
+    finally:
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.server.conftest import create_table, make_client
+from tests.server.conftest import create_table, make_client, start_cli, stop_cli
 from theorydb_mocks.emulator import persistence
 from theorydb_mocks.emulator.persistence import (
     MAGIC,
@@ -233,28 +233,7 @@ def _serve_with_file_size_limit(path: Path, limit: int) -> tuple[subprocess.Pope
     def limit_file_size() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    process = subprocess.Popen(
-        [sys.executable, "-m", "theorydb_mocks", "serve", "--port", "0", "--db-path", str(path)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=limit_file_size,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    assert line.startswith("Listening on "), process.stderr.read() if process.stderr else line
-    return process, line.split()[-1]
-
-
-def _stop(process: subprocess.Popen[str], signum: int = signal.SIGTERM) -> int:
-    process.send_signal(signum)
-    try:
-        return process.wait(timeout=30)
-    finally:
-        for pipe in (process.stdout, process.stderr):
-            if pipe is not None:
-                pipe.close()
+    return start_cli(path, preexec_fn=limit_file_size)
 
 
 def test_the_file_size_limit_never_loses_an_acknowledged_write(tmp_path: Path) -> None:
@@ -275,13 +254,13 @@ def test_the_file_size_limit_never_loses_an_acknowledged_write(tmp_path: Path) -
                 continue
             acknowledged.append(key)
     finally:
-        _stop(process, signal.SIGKILL)
+        stop_cli(process, signal.SIGKILL)
     assert acknowledged and refused
     process, endpoint = _serve_with_file_size_limit(path, 1 << 30)
     try:
         stored = {i["pk"]["S"] for i in make_client(endpoint).scan(TableName="things")["Items"]}
     finally:
-        _stop(process)
+        stop_cli(process)
     assert stored == set(acknowledged)
 
 
@@ -418,7 +397,7 @@ def test_kills_during_compaction_lose_nothing_and_leave_no_temp_files(tmp_path: 
         for thread in threads:
             thread.start()
         time.sleep(1.0 + 0.3 * round_number)
-        _stop(process, signal.SIGKILL)
+        stop_cli(process, signal.SIGKILL)
         stop.set()
         for thread in threads:
             thread.join()
@@ -436,7 +415,7 @@ def test_kills_during_compaction_lose_nothing_and_leave_no_temp_files(tmp_path: 
         stored = {item["pk"]["S"] for page in pages for item in page["Items"]}
         assert [p.name for p in tmp_path.iterdir() if ".compact-" in p.name] == []
     finally:
-        _stop(process)
+        stop_cli(process)
     assert len(acknowledged) > 100
     assert set(acknowledged) <= stored
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.server.conftest import create_table, make_client
+from tests.server.conftest import create_table, make_client, start_cli, stop_cli
 from theorydb_mocks.emulator.persistence import MAGIC, Journal, JournalError, JournalRecord
 from theorydb_mocks.emulator.server import EmulatorServer
 
@@ -177,36 +177,11 @@ def test_interval_fsync_policy_writes_at_once(tmp_path: Path) -> None:
         Journal(str(path), fsync="sometimes")  # type: ignore[arg-type]
 
 
-def _start_cli(path: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "theorydb_mocks", "serve", "--port", "0", "--db-path", str(path), *extra],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    assert line.startswith("Listening on "), process.stderr.read() if process.stderr else line
-    return process, line.split()[-1]
-
-
-def _stop(process: subprocess.Popen[str], signum: int = signal.SIGTERM) -> int:
-    """Signal the server, wait for it, close its pipes; returns its exit status."""
-    process.send_signal(signum)
-    try:
-        return process.wait(timeout=30)
-    finally:
-        for pipe in (process.stdout, process.stderr):
-            if pipe is not None:
-                pipe.close()
-
-
 @pytest.mark.parametrize("fsync", ["always", "never"])
 def test_kill_mid_write_keeps_every_acknowledged_write(tmp_path: Path, fsync: str) -> None:
     """SIGKILL while eight clients write: the file opens, and every acknowledged write is in it."""
     path = tmp_path / "db.journal"
-    process, endpoint = _start_cli(path, "--fsync", fsync, "--compact-every", "150")
+    process, endpoint = start_cli(path, "--fsync", fsync, "--compact-every", "150")
     create_table(make_client(endpoint))
     acknowledged: list[str] = []
     stop = threading.Event()
@@ -227,24 +202,24 @@ def test_kill_mid_write_keeps_every_acknowledged_write(tmp_path: Path, fsync: st
     for thread in threads:
         thread.start()
     time.sleep(1.5)
-    _stop(process, signal.SIGKILL)
+    stop_cli(process, signal.SIGKILL)
     stop.set()
     for thread in threads:
         thread.join()
     assert len(acknowledged) > 20
-    process, endpoint = _start_cli(path)
+    process, endpoint = start_cli(path)
     try:
         stored = set(_items(make_client(endpoint)))
     finally:
-        assert _stop(process) == 0
+        assert stop_cli(process) == 0
     assert set(acknowledged) <= stored
 
 
 def test_cli_exits_cleanly_on_sigint_and_reports_bad_paths(tmp_path: Path) -> None:
     path = tmp_path / "db.journal"
-    process, endpoint = _start_cli(path)
+    process, endpoint = start_cli(path)
     create_table(make_client(endpoint))
-    assert _stop(process, signal.SIGINT) == 0
+    assert stop_cli(process, signal.SIGINT) == 0
     bad = tmp_path / "not-a-journal"
     bad.write_bytes(b"hello")
     result = subprocess.run(
