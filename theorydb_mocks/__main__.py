@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--grace", type=float, default=5.0, help="seconds a stop waits for half-received requests"
     )
+    serve.add_argument(
+        "--s3-dir",
+        help="folder of the local S3 stand-in: s3://bucket/key is DIR/bucket/key (exports write there, "
+        "imports and bulk puts read from there); in memory without it",
+    )
     serve.add_argument("--log-requests", action="store_true", help="log each request to standard error")
     return parser
 
@@ -100,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             request_timeout=args.request_timeout,
             max_connections=args.max_connections,
             grace=args.grace,
+            s3_dir=args.s3_dir,
         )
     except (OSError, JournalError, ValueError) as exc:
         print(f"theorydb-emulator: {exc}", file=sys.stderr)

@@ -694,3 +694,38 @@ SIGNATURE_ALGORITHM = "Authorization header requires '{algorithm}' algorithm. Au
 SIGNATURE_UNSUPPORTED_ALGORITHM = "Unsupported AWS 'algorithm'"
 SIGNATURE_SCOPE = "Credential should be scoped to a valid region, not '{region}'. "
 SIGNATURE_DATE = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+
+# --- Export to S3, import from S3, bulk operations (the service's words; DynamoDB Local has none) --------
+
+EXPORT_TABLE_NOT_FOUND = "Table not found: {name}"
+EXPORT_TABLE_ARN_REQUIRED = "TableArn must be a table ARN: {arn}"
+PITR_NOT_ENABLED = "Point in time recovery is not enabled for table '{name}'"
+EXPORT_TIME_IN_FUTURE = "Export time cannot be in the future. Export time: {time}"
+EXPORT_TIME_TOO_EARLY = "Export time {time} is before the earliest restorable time {earliest}"
+EXPORT_NOT_FOUND = "Export not found: {arn}"
+EXPORT_TOKEN_CONFLICT = (
+    "Export with client token {token} already exists with different parameters, or is in progress"
+)
+INCREMENTAL_SPEC_REQUIRED = "IncrementalExportSpecification is required for an incremental export"
+INCREMENTAL_SPEC_NOT_ALLOWED = "IncrementalExportSpecification is only valid for an incremental export"
+INCREMENTAL_TIMES_REQUIRED = "ExportFromTime is required for an incremental export"
+INCREMENTAL_EXPORT_TIME = (
+    "ExportTime is not valid for an incremental export; use IncrementalExportSpecification"
+)
+INCREMENTAL_PERIOD = (
+    "The incremental export period must be at least 15 minutes and at most 24 hours; ExportFromTime must "
+    "be before ExportToTime"
+)
+IMPORT_NOT_FOUND = "Import not found: {arn}"
+IMPORT_TABLE_EXISTS = "Table already exists: {name}"
+IMPORT_TOKEN_CONFLICT = "Import with client token {token} already exists with different parameters"
+IMPORT_CSV_OPTIONS_FORMAT = "InputFormatOptions.Csv is only valid for the CSV input format"
+IMPORT_NO_OBJECTS = "No objects found in bucket {bucket} with prefix {prefix}"
+IMPORT_NO_SUCH_BUCKET = "The specified bucket does not exist: {bucket}"
+IMPORT_ZSTD_UNAVAILABLE = "ZSTD input needs the zstandard package: pip install 'tabletheory[zstd]'"
+IMPORT_ALL_LINES_FAILED = "Some of the items failed to import. Check the CloudWatch logs of the import."
+BULK_OPERATION_NOT_FOUND = "Bulk operation not found: {arn}"
+BULK_TABLE_NOT_FOUND = "Requested resource not found: Table: {name} not found"
+BULK_TOKEN_CONFLICT = "Bulk operation with client token {token} already exists with different parameters"
+BULK_NOT_CANCELLABLE = "Bulk operation {arn} cannot be cancelled in status {status}"
+BULK_OUTPUT_BUCKET_REQUIRED = "OutputS3Configuration.S3Bucket is required"
