@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="let pages from ORIGIN (e.g. http://localhost:5173; repeatable; * for any) call the server "
         "from a browser: preflights are answered and answers carry CORS headers",
     )
+    serve.add_argument(
+        "--s3-dir",
+        help="folder of the local S3 stand-in: s3://bucket/key is DIR/bucket/key (exports write there, "
+        "imports and bulk puts read from there); in memory without it",
+    )
     return parser
 
 
@@ -130,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             request_timeout=args.request_timeout,
             max_connections=args.max_connections,
             grace=args.grace,
+            s3_dir=args.s3_dir,
         )
     except (OSError, JournalError, ValueError) as exc:
         print(f"theorydb-emulator: {exc}", file=sys.stderr)
@@ -199,7 +205,7 @@ def banner(server: EmulatorServer, args: argparse.Namespace, log_level: str) -> 
         f"theorydb-emulator {emulator_version()}",
         f"  address    {server.endpoint_url}",
         f"  database   {database}",
-        f"  S3 root    {s3_dir if s3_dir else 'none (--s3-dir sets one)'}",
+        f"  S3 root    {s3_dir if s3_dir else 'in memory (--s3-dir keeps it in a folder)'}",
         f"  regions    {regions}",
         f"  auth       {auth}",
         f"  CORS       {' '.join(sorted(cors.origins)) if cors is not None else 'off (--cors ORIGIN)'}",

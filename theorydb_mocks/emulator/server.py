@@ -25,6 +25,8 @@ status codes. Translation is ``wire``'s; answers come from ``DynamoDBEmulator.di
   emulator's lock) before it is answered; a write the journal cannot record is undone in memory and
   answers 500, and a journal whose state is unknown refuses every write (see ``persistence``). The
   journal is compacted in the background every ``compact_every`` records.
+- ``s3_dir``: the folder of the local S3 stand-in (``s3://bucket/key`` is ``<s3_dir>/bucket/key``) that
+  exports write to and imports and bulk puts read from; in memory without it. Every database shares it.
 
 Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html
 
@@ -74,6 +76,7 @@ from theorydb_mocks.emulator.persistence import (
 from theorydb_mocks.emulator.pipeline import JournalWriter, WireRequest
 from theorydb_mocks.emulator.request_log import describe, log_request
 from theorydb_mocks.emulator.sigv4 import SigV4Verifier
+from theorydb_mocks.emulator.transfer.s3 import LocalS3
 from theorydb_mocks.emulator.wire import decode_request, encode_error, encode_request
 
 __all__ = ["MAX_BODY", "EmulatorServer", "is_loopback", "serve_in_thread"]
@@ -142,6 +145,7 @@ class EmulatorServer:
         max_body: int = MAX_BODY,
         max_buffered: int = MAX_BUFFERED,
         grace: float = 5.0,
+        s3_dir: str | None = None,
     ) -> None:
         if emulator is not None and db_per_access_key:
             raise ValueError("db_per_access_key makes one emulator per access key: do not pass emulator")
@@ -160,7 +164,9 @@ class EmulatorServer:
         self.max_body = max_body
         self.max_buffered = max_buffered
         self.grace = grace
-        self.emulator = emulator if emulator is not None else DynamoDBEmulator(region=region)
+        self.emulator = emulator if emulator is not None else DynamoDBEmulator(region=region, s3_root=s3_dir)
+        if emulator is not None and s3_dir is not None:
+            self.emulator.s3 = LocalS3(s3_dir)
         self._databases: dict[str, DynamoDBEmulator] = {} if db_per_access_key else {"": self.emulator}
         self._databases_lock = threading.Lock()
         self._compacting = threading.Lock()
@@ -348,6 +354,7 @@ class EmulatorServer:
             if found is None:
                 region = key.rpartition("_")[2] or self.region
                 found = DynamoDBEmulator(region=region)
+                found.s3 = self.emulator.s3  # one S3 for every database, as buckets are the account's
                 if self.journal is not None and not self._replaying:
                     found.set_journal(self._journal_writer(key))
                 self._databases[key] = found
