@@ -29,9 +29,11 @@ from typing import TYPE_CHECKING, Any
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (registers every handler)
 from theorydb_mocks.emulator._types import Request, Response
+from theorydb_mocks.emulator.backups import Backups
 from theorydb_mocks.emulator.clock import Clock
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.faults import Faults
+from theorydb_mocks.emulator.history import TableHistories
 from theorydb_mocks.emulator.ledger import CapacityLedger, total_only
 from theorydb_mocks.emulator.operations._registry import Handler, OperationRecord, record_for
 from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observer, WireRequest
@@ -79,6 +81,8 @@ class DynamoDBEmulator:
         self.ttl = TimeToLive(self, ttl_mode)
         self.capacity = CapacityLedger(enabled=capacity_ledger)
         self.snapshots = Snapshots(self)
+        self.history = TableHistories(self)  # change logs for backups and point-in-time recovery
+        self.backups = Backups(self)
         self.tokens = ClientTokens()  # ClientRequestToken records (see ``tokens``)
         self.s3 = LocalS3(s3_root)  # exports, imports and bulk operations read and write here
         self.transfers = Transfers(self.clock)  # their jobs (see ``transfer.jobs``)
@@ -271,6 +275,8 @@ class DynamoDBEmulator:
             self.ttl.clear()
             self.capacity.reset()
             self.transfers.clear()
+            self.backups.clear()
+            self.history.clear()
 
     def stream_records(self, table_name: str, since: str | None = None) -> list[dict[str, Any]]:
         """The records of the table's stream as a Lambda event's ``Records`` (JSON values, binary as base64,

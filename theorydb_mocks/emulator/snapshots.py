@@ -6,7 +6,8 @@ snapshot lives, every store writes its changes ``(old, new)`` to that log throug
 ``restore`` walks the log backwards (put the old item back, or delete the new one), then puts the catalog
 back: tables created since are dropped, deleted ones return with their items and indexes, GSIs and vector
 indexes added or dropped since are dropped or rebuilt, TTL settings and stream records are as they were,
-tags too (they live in the catalog), and so are the ClientRequestToken records. Cost: O(1) per write while
+tags too (they live in the catalog), and so are the ClientRequestToken records, backups and point-in-time
+recovery histories. Cost: O(1) per write while
 a snapshot lives, O(tables + changes since) to restore.
 
 Restoring a snapshot invalidates the snapshots taken after it; the same snapshot can be restored again.
@@ -58,6 +59,7 @@ class Snapshot:
         "ledger",
         "number",
         "position",
+        "recovery",
         "streams",
         "tables",
         "tokens",
@@ -83,6 +85,7 @@ class Snapshot:
         self.ttl = ttl
         self.ledger = ledger
         self.tokens = tokens
+        self.recovery: tuple[Any, Any] = ((), {})  # change histories and backups (``history``, ``backups``)
 
     def __repr__(self) -> str:
         return f"<Snapshot #{self.number} tables={sorted(self.tables)}>"
@@ -177,6 +180,7 @@ class Snapshots:
                 emu.capacity.save(),
                 emu.tokens.save(),
             )
+            snap.recovery = (emu.history.save(), emu.backups.save())
             self._live[snap.number] = weakref.ref(snap)
             return snap
 
@@ -209,6 +213,8 @@ class Snapshots:
             emu.ttl.load(snap.ttl)
             emu.capacity.load(snap.ledger)
             emu.tokens.load(snap.tokens)
+            emu.history.load(snap.recovery[0])
+            emu.backups.load(snap.recovery[1])
             for number in alive:
                 if number > snap.number:
                     del self._live[number]
