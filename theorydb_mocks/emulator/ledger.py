@@ -1,8 +1,9 @@
 """The capacity ledger: every unit every request consumed, by table, index and operation (``emu.capacity``).
 
 Tests assert on cost without asking each request for ``ReturnConsumedCapacity``: ``dispatch`` has each
-metered operation (its ``OperationRecord`` says so) compute its ConsumedCapacity with INDEXES detail (the
-handlers' own numbers, ``capacity.py``; nothing is computed twice), records it here, and then answers with
+metered operation (its ``OperationRecord`` says so) compute its ConsumedCapacity with the detail the ledger
+needs (INDEXES where the table has indexes, TOTAL, its own share, where it has none: the handlers' own
+numbers, ``capacity.py``; nothing is computed twice), records it here, and then answers with
 what the request asked for (nothing, TOTAL or INDEXES). Failed requests are not recorded. TTL deletions are
 free, as on DynamoDB.
 
@@ -85,9 +86,11 @@ _Folded = dict[tuple[str, str, str | None, str], float]
 class CapacityLedger:
     """What the emulator's requests consumed; ``enabled=False`` stops recording (and its small cost).
 
-    Recording keeps each answer as it came (one append on the hot path). ``entries`` lists those of the
-    last ``keep`` requests at least; older ones are folded into sums, so a long-running server does not
-    grow without bound, and ``total`` still counts every request.
+    Recording adds each answer's units to running sums (by operation, table, index and kind: what
+    ``total`` and ``by_operation`` read) and keeps the answer itself for ``entries``, which lists those
+    of the last ``keep`` requests at least, so a long-running server does not grow without bound.
+    Runtime: O(1) per request (one dict update for a table without index detail), O(keep) amortized
+    trimming of the recent list.
     """
 
     def __init__(self, *, enabled: bool = True, keep: int = 10_000) -> None:
@@ -100,18 +103,21 @@ class CapacityLedger:
         return f"<CapacityLedger requests={len(self._raw)} units={self.total()}>"
 
     def record(self, operation: str, consumed: Any) -> None:
-        """Add the ConsumedCapacity of one answer (INDEXES detail; one entry or a list)."""
+        """Add the ConsumedCapacity of one answer (TOTAL or INDEXES detail; one entry or a list)."""
         raw = self._raw
         raw.append((operation, consumed))
         if len(raw) > 2 * self.keep:
-            self._fold(len(raw) - self.keep)
-
-    def _fold(self, count: int) -> None:
+            del raw[: len(raw) - self.keep]
         folded = self._folded
-        for entry in _expand(self._raw[:count]):
+        if type(consumed) is dict and "Table" not in consumed:  # a table's own units only (hot path)
+            record = OPERATIONS.get(operation)
+            kind = "write" if record is None else record.capacity_kind
+            slot = (operation, consumed["TableName"], None, kind)
+            folded[slot] = folded.get(slot, 0.0) + float(consumed["CapacityUnits"])
+            return
+        for entry in _expand(((operation, consumed),)):
             slot = (entry.operation, entry.table, entry.index, entry.kind)
             folded[slot] = folded.get(slot, 0.0) + entry.units
-        del self._raw[:count]
 
     @property
     def entries(self) -> list[LedgerEntry]:
@@ -137,17 +143,13 @@ class CapacityLedger:
                 and (kind is UNSET or entry_kind == kind)
             )
 
-        units = sum(value for slot, value in self._folded.items() if wanted(*slot))
-        units += sum(e.units for e in _expand(self._raw) if wanted(e.operation, e.table, e.index, e.kind))
-        return float(units)
+        return float(sum(value for slot, value in self._folded.items() if wanted(*slot)))
 
     def by_operation(self) -> dict[str, float]:
         """Units per operation name."""
         totals: dict[str, float] = {}
         for (operation, _table, _index, _kind), units in self._folded.items():
             totals[operation] = totals.get(operation, 0.0) + units
-        for entry in _expand(self._raw):
-            totals[entry.operation] = totals.get(entry.operation, 0.0) + entry.units
         return totals
 
     def reset(self) -> None:

@@ -463,6 +463,10 @@ class TableStore:
         pkv, skv = self.position(key)
         return self._table.get(pkv, skv)
 
+    def get_at(self, position: tuple[Any, Any]) -> Item | None:
+        """The stored item at a ``position`` (see :meth:`position`; do not mutate it), or None."""
+        return self._table.get(position[0], position[1])
+
     def put(self, item: Item, size: int | None = None) -> Item | None:
         """Store ``item`` (replacing any item with its key); returns the replaced item. ``size``: its size."""
         pos = self.position(item)

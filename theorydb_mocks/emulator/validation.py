@@ -505,6 +505,9 @@ class _FastCompiler:
         found = self._preds.get(shape.name)
         if found is not None:
             return found
+        if shape.name == "AttributeValue":
+            built = self._preds[shape.name] = self._attribute_value(shape)
+            return built
         cell: list[Callable[[Any], bool]] = []
         self._preds[shape.name] = lambda value: cell[0](value)
         built = self._build(shape)
@@ -554,7 +557,10 @@ class _FastCompiler:
                         return False
                 for name, item in value.items():
                     check = members.get(name)
-                    if check is not None and item is not None and not check(item):
+                    if check is None:
+                        if type(item) is dict or type(item) is list:
+                            return False  # junk the depth gate must see (``check_depth``)
+                    elif item is not None and not check(item):
                         return False
                 return True
 
@@ -594,6 +600,55 @@ class _FastCompiler:
 
             return map_
         return self._scalar(shape)
+
+    def _attribute_value(self, shape: Any) -> Callable[[Any], bool]:
+        """The predicate of an AttributeValue (the model's one recursive shape), bounded at
+        32 levels, so a request it passes is never deeper than ``check_depth`` refuses:
+        that gate then runs only on requests this predicate cannot vouch for."""
+        scalars = {
+            name: self.pred(member) for name, member in shape.members.items() if name not in ("M", "L")
+        }
+        map_shape = shape.members["M"]
+        map_name = self.pred(map_shape.key)
+        strict = self._strict
+
+        def attribute_value(value: Any, level: int = 1) -> bool:
+            if type(value) is not dict or (strict and len(value) != 1):
+                return False
+            for kind, item in value.items():
+                if item is None:
+                    if strict:
+                        return False
+                elif kind == "M":
+                    if level >= _MAX_VALUE_LEVELS or type(item) is not dict:
+                        return False
+                    for name, member in item.items():
+                        if not map_name(name):
+                            return False
+                        if member is None:
+                            if strict:
+                                return False
+                        elif not attribute_value(member, level + 1):
+                            return False
+                elif kind == "L":
+                    if level >= _MAX_VALUE_LEVELS or (type(item) is not list and type(item) is not tuple):
+                        return False
+                    for member in item:
+                        if member is None:
+                            if strict:
+                                return False
+                        elif not attribute_value(member, level + 1):
+                            return False
+                else:
+                    check = scalars.get(kind)
+                    if check is None:
+                        if strict or type(item) is dict or type(item) is list:
+                            return False
+                    elif not check(item):
+                        return False
+            return True
+
+        return attribute_value
 
     def _scalar(self, shape: Any) -> Callable[[Any], bool]:
         kind = shape.type_name
@@ -832,12 +887,13 @@ def compile_validator(shape: Any, *, before: Callable[[dict[str, Any]], None] | 
     surely_valid = _FAST.pred(shape)
 
     def validate(request: dict[str, Any]) -> None:
+        if type(request) is dict and None in request.values():
+            _drop_null_members(request)
+        if before is None and surely_valid(request):
+            return  # the predicate is depth-bounded: a request it passes needs no depth gate
         check_depth(shape, request)
-        if type(request) is dict:
-            if None in request.values():
-                _drop_null_members(request)
-            if before is not None:
-                before(request)
+        if type(request) is dict and before is not None:
+            before(request)
         if surely_valid(request):
             return
         errors: list[str] = []
