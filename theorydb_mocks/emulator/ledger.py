@@ -66,10 +66,24 @@ def total_only(consumed: Any) -> Any:
     return {name: value for name, value in consumed.items() if name not in _DETAIL}
 
 
-def _expand(raw: Iterable[tuple[str, Any]]) -> Iterator[LedgerEntry]:
-    for operation, consumed in raw:
-        record = OPERATIONS.get(operation)
-        kind: Literal["read", "write"] = "write" if record is None else record.capacity_kind
+def _kind(operation: str) -> Literal["read", "write"]:
+    record = OPERATIONS.get(operation)
+    return "write" if record is None else record.capacity_kind
+
+
+# A recorded request: (operation, table, units) for an answer without index detail (shared tuples: the
+# same few repeat), (operation, answer) otherwise.
+_Raw = tuple[Any, ...]
+
+
+def _expand(raw: Iterable[_Raw]) -> Iterator[LedgerEntry]:
+    for recorded in raw:
+        if len(recorded) == 3:
+            operation, table, units = recorded
+            yield LedgerEntry(operation, table, None, float(units), _kind(operation))
+            continue
+        operation, consumed = recorded
+        kind = _kind(operation)
         answers: Iterable[Any] = consumed if isinstance(consumed, list) else (consumed,)
         for answer in answers:
             table = answer["TableName"]
@@ -96,28 +110,45 @@ class CapacityLedger:
     def __init__(self, *, enabled: bool = True, keep: int = 10_000) -> None:
         self.enabled = enabled
         self.keep = keep
-        self._raw: list[tuple[str, Any]] = []
-        self._folded: _Folded = {}
+        self._raw: list[_Raw] = []
+        self._folded: _Folded = {}  # shares of answers with index detail, summed
+        # (operation, table, units) -> [how many answers, that tuple as first stored]
+        self._own: dict[tuple[str, str, float], list[Any]] = {}
 
     def __repr__(self) -> str:
         return f"<CapacityLedger requests={len(self._raw)} units={self.total()}>"
 
     def record(self, operation: str, consumed: Any) -> None:
-        """Add the ConsumedCapacity of one answer (TOTAL or INDEXES detail; one entry or a list)."""
+        """Add the ConsumedCapacity of one answer (TOTAL or INDEXES detail; one entry or a list).
+
+        The hot path, an answer without index detail, keeps no new object: it counts the answer under
+        ``(operation, table, units)`` and lists that shared tuple (measured: keeping each answer's dict
+        alive was most of the ledger's cost on a GetItem).
+        """
         raw = self._raw
-        raw.append((operation, consumed))
-        if len(raw) > 2 * self.keep:
-            del raw[: len(raw) - self.keep]
-        folded = self._folded
-        if type(consumed) is dict and "Table" not in consumed:  # a table's own units only (hot path)
-            record = OPERATIONS.get(operation)
-            kind = "write" if record is None else record.capacity_kind
-            slot = (operation, consumed["TableName"], None, kind)
-            folded[slot] = folded.get(slot, 0.0) + float(consumed["CapacityUnits"])
+        if len(raw) >= 2 * self.keep:
+            del raw[: len(raw) - self.keep + 1]
+        if type(consumed) is dict and "Table" not in consumed:
+            slot = (operation, consumed["TableName"], consumed["CapacityUnits"])
+            counted = self._own.get(slot)
+            if counted is None:
+                counted = self._own[slot] = [0, slot]
+            counted[0] += 1
+            raw.append(counted[1])  # the stored tuple, not the new one
             return
+        raw.append((operation, consumed))
+        folded = self._folded
         for entry in _expand(((operation, consumed),)):
-            slot = (entry.operation, entry.table, entry.index, entry.kind)
-            folded[slot] = folded.get(slot, 0.0) + entry.units
+            detail = (entry.operation, entry.table, entry.index, entry.kind)
+            folded[detail] = folded.get(detail, 0.0) + entry.units
+
+    def _sums(self) -> _Folded:
+        """Units by (operation, table, index, kind), over every request recorded."""
+        sums = dict(self._folded)
+        for (operation, table, units), (count, _shared) in self._own.items():
+            slot = (operation, table, None, _kind(operation))
+            sums[slot] = sums.get(slot, 0.0) + float(units) * count
+        return sums
 
     @property
     def entries(self) -> list[LedgerEntry]:
@@ -143,12 +174,12 @@ class CapacityLedger:
                 and (kind is UNSET or entry_kind == kind)
             )
 
-        return float(sum(value for slot, value in self._folded.items() if wanted(*slot)))
+        return float(sum(value for slot, value in self._sums().items() if wanted(*slot)))
 
     def by_operation(self) -> dict[str, float]:
         """Units per operation name."""
         totals: dict[str, float] = {}
-        for (operation, _table, _index, _kind), units in self._folded.items():
+        for (operation, _table, _index, _kind), units in self._sums().items():
             totals[operation] = totals.get(operation, 0.0) + units
         return totals
 
@@ -156,12 +187,14 @@ class CapacityLedger:
         """Forget everything recorded."""
         self._raw.clear()
         self._folded.clear()
+        self._own.clear()
 
-    def save(self) -> tuple[_Folded, list[tuple[str, Any]]]:
+    def save(self) -> tuple[_Folded, list[_Raw]]:
         """The ledger as it is, for a snapshot: O(recent requests) list copy, answers shared."""
-        return dict(self._folded), list(self._raw)
+        return self._sums(), list(self._raw)
 
-    def load(self, saved: tuple[_Folded, list[tuple[str, Any]]]) -> None:
+    def load(self, saved: tuple[_Folded, list[_Raw]]) -> None:
         """Go back to what ``save`` returned."""
         self._folded = dict(saved[0])
+        self._own = {}
         self._raw = list(saved[1])

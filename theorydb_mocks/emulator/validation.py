@@ -498,8 +498,17 @@ class _FastCompiler:
             by_name = self._scalar(service_model().shape_for("TableName"))
             by_arn = self._scalar(service_model().shape_for("TableArn"))
 
+            known: set[str] = set()  # names seen valid (a request names few tables; the check is a regex)
+
             def table_name(value: Any) -> bool:
-                return by_arn(value) if type(value) is str and value.startswith("arn:") else by_name(value)
+                if type(value) is not str:
+                    return False
+                if value in known:
+                    return True
+                valid = by_arn(value) if value.startswith("arn:") else by_name(value)
+                if valid and len(known) < 1024:
+                    known.add(value)
+                return valid
 
             return table_name
         found = self._preds.get(shape.name)
@@ -586,6 +595,27 @@ class _FastCompiler:
         if kind == "map":
             key = self.pred(shape.key)
             entry = self.pred(shape.value)
+            key_meta = shape.key.metadata
+            if shape.key.type_name == "string" and set(key_meta) <= {"max"}:  # AttributeName: inline
+                longest = key_meta.get("max", float("inf"))
+
+                def names_map(value: Any) -> bool:
+                    if type(value) is not dict:
+                        return False
+                    size = len(value)
+                    if size < low or (high is not None and size > high):
+                        return False
+                    for k, item in value.items():
+                        if type(k) is not str or len(k) > longest:
+                            return False
+                        if item is None:
+                            if strict:
+                                return False
+                        elif not entry(item):
+                            return False
+                    return True
+
+                return names_map
 
             def map_(value: Any) -> bool:
                 if type(value) is not dict:
@@ -616,7 +646,12 @@ class _FastCompiler:
             if type(value) is not dict or (strict and len(value) != 1):
                 return False
             for kind, item in value.items():
-                if item is None:
+                if kind == "S" or kind == "N":  # the common case, inline: a string
+                    if type(item) is not str:
+                        if item is None and not strict:
+                            continue
+                        return False
+                elif item is None:
                     if strict:
                         return False
                 elif kind == "M":

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from theorydb_mocks.emulator._types import Item, Key, Request, Response
-from theorydb_mocks.emulator.capacity import read_capacity, write_capacity
+from theorydb_mocks.emulator.capacity import read_capacity, read_units, write_capacity
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
 from theorydb_mocks.emulator.messages import (
     CONDITION_FAILED,
@@ -151,7 +151,12 @@ def get_item(emu: Any, request: Request) -> Response:
             item = store.get_at(position)
             response: Response = {} if item is None else {"Item": clone_item(item)}
             mode = request.get("ReturnConsumedCapacity")
-            if mode == "TOTAL" or mode == "INDEXES":
+            if mode == "TOTAL":  # what the capacity ledger asks of a table without indexes
+                units = 1.0 if item is None else read_units(store.size_of(item), consistent=True)
+                if not request.get("ConsistentRead"):
+                    units /= 2
+                response["ConsumedCapacity"] = {"TableName": table.name, "CapacityUnits": units}
+            elif mode == "INDEXES":
                 size = 0 if item is None else store.size_of(item)
                 consistent = bool(request.get("ConsistentRead"))
                 response["ConsumedCapacity"] = read_capacity(table.name, mode, size, consistent=consistent)
@@ -203,9 +208,13 @@ def update_item(emu: Any, request: Request) -> Response:
     legacy_members = ("AttributeUpdates", "ConditionalOperator", "Expected")
     reject_legacy_mix(request, legacy_members, ("ConditionExpression", "UpdateExpression"))
     prepared = prepare_request(request, ("UpdateExpression", "ConditionExpression"))
-    values = normalize_key(request["Key"])
-    table = prepared.table(emu, request["TableName"])
-    key = parse_key(table.key, values, normalized=True)
+    table = emu.tables.get(request["TableName"])
+    if table is not None and plain_position(table.key, request["Key"]) is not None:
+        key = {name: av.copy() for name, av in request["Key"].items()}  # surely valid and canonical
+    else:
+        values = normalize_key(request["Key"])
+        table = prepared.table(emu, request["TableName"])
+        key = parse_key(table.key, values, normalized=True)
     compiled = prepared.result()
     condition = _condition(request, compiled)
     store = table.store
