@@ -319,7 +319,7 @@ def validate_sized_item(item: Any) -> tuple[Item, int]:
     :func:`validate_attribute_value`, in the same order, so errors are the same).
 
     >>> validate_sized_item({"pk": {"S": "a"}, "n": {"N": "+5."}})
-    ({'pk': {'S': 'a'}, 'n': {'N': '5'}}, 5)
+    ({'pk': {'S': 'a'}, 'n': {'N': '5'}}, 6)
     """
     if not isinstance(item, dict):
         raise _serialization("a map")
