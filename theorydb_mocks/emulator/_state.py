@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.snapshots import Snapshots
     from theorydb_mocks.emulator.streams import StreamHub
     from theorydb_mocks.emulator.tokens import ClientTokens
+    from theorydb_mocks.emulator.transfer.jobs import Transfers
+    from theorydb_mocks.emulator.transfer.s3 import LocalS3
     from theorydb_mocks.emulator.ttl import TimeToLive
 
 __all__ = ["EmulatorState"]
@@ -37,6 +39,8 @@ class EmulatorState(Protocol):
     capacity: CapacityLedger
     snapshots: Snapshots
     tokens: ClientTokens
+    s3: LocalS3
+    transfers: Transfers
 
     def dispatch(
         self,

@@ -20,6 +20,7 @@ atomic and handlers need no locking of their own.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -37,6 +38,8 @@ from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observe
 from theorydb_mocks.emulator.snapshots import Snapshot, Snapshots
 from theorydb_mocks.emulator.streams import StreamHub
 from theorydb_mocks.emulator.tokens import ClientTokens
+from theorydb_mocks.emulator.transfer.jobs import Transfers
+from theorydb_mocks.emulator.transfer.s3 import LocalS3
 from theorydb_mocks.emulator.ttl import TimeToLive, TtlMode
 
 if TYPE_CHECKING:
@@ -52,6 +55,8 @@ class DynamoDBEmulator:
     ``region`` and ``account_id`` go into ARNs; ``clock`` drives every timestamp (system time by default)
     and TTL. ``ttl_mode`` is ``"lazy"`` (expired items linger until ``emu.ttl.sweep()`` or 48 hours, as on
     DynamoDB) or ``"immediate"`` (see ``ttl``). ``capacity_ledger=False`` stops ``emu.capacity`` recording.
+    ``s3_root`` is the folder of the local S3 stand-in that exports, imports and bulk operations use
+    (``s3://bucket/key`` is ``<s3_root>/bucket/key``); by default it is in memory (``emu.s3``).
     """
 
     def __init__(
@@ -62,6 +67,7 @@ class DynamoDBEmulator:
         clock: Clock | None = None,
         ttl_mode: TtlMode = "lazy",
         capacity_ledger: bool = True,
+        s3_root: str | os.PathLike[str] | None = None,
     ) -> None:
         self.region = region
         self.account_id = account_id
@@ -74,6 +80,8 @@ class DynamoDBEmulator:
         self.capacity = CapacityLedger(enabled=capacity_ledger)
         self.snapshots = Snapshots(self)
         self.tokens = ClientTokens()  # ClientRequestToken records (see ``tokens``)
+        self.s3 = LocalS3(s3_root)  # exports, imports and bulk operations read and write here
+        self.transfers = Transfers(self.clock)  # their jobs (see ``transfer.jobs``)
         self._observers: tuple[Observer, ...] = ()
         self._journal: JournalWriter | None = None
 
@@ -160,6 +168,8 @@ class DynamoDBEmulator:
         try:
             if self.ttl.active:
                 self.ttl.expire_due()
+            if self.transfers.pending:
+                self.transfers.settle()
             if record.metered and self.capacity.enabled:
                 return self._metered(handler, record, request)
             return handler(self, request)
@@ -270,6 +280,7 @@ class DynamoDBEmulator:
             self.streams.clear()
             self.ttl.clear()
             self.capacity.reset()
+            self.transfers.clear()
 
     def stream_records(self, table_name: str, since: str | None = None) -> list[dict[str, Any]]:
         """The records of the table's stream as a Lambda event's ``Records`` (JSON values, binary as base64,
