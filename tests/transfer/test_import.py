@@ -6,6 +6,7 @@ import base64
 import gzip
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -347,3 +348,31 @@ def test_ion_values_may_span_lines(emu: DynamoDBEmulator, client: Any) -> None:
     emu.s3.put("src", "a.ion", text.encode())
     desc = _import(client, "src", "a.ion", "ION")
     assert (desc["ImportStatus"], desc["ImportedItemCount"]) == ("COMPLETED", 2)
+
+
+def test_server_imports_from_its_s3_dir(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import boto3
+
+    from theorydb_mocks.emulator.server import serve_in_thread
+
+    source = tmp_path / "seed" / "in" / "items.json.gz"
+    source.parent.mkdir(parents=True)
+    lines = [json.dumps({"Item": _encode(_item(i))}) for i in range(4)] + ["{broken"]
+    source.write_bytes(gzip.compress("\n".join(lines).encode()))
+    with serve_in_thread(s3_dir=str(tmp_path)) as endpoint, caplog.at_level("INFO", "theorydb_mocks.imports"):
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="k",
+            aws_secret_access_key="s",
+        )
+        desc = _import(client, "seed", "in/", InputCompressionType="GZIP")
+        assert (desc["ImportStatus"], desc["ImportedItemCount"], desc["ErrorCount"]) == ("FAILED", 4, 1)
+        assert (
+            client.describe_import(ImportArn=desc["ImportArn"])["ImportTableDescription"]["ErrorCount"] == 1
+        )
+        assert len(_all_items(client, "imported")) == 4
+        assert [s["ImportArn"] for s in client.list_imports()["ImportSummaryList"]] == [desc["ImportArn"]]
+    assert any('"itemIndex":4' in record.getMessage() for record in caplog.records)
+    assert any("importing 1 objects" in record.getMessage() for record in caplog.records)
