@@ -121,8 +121,8 @@ def _run(emu: EmulatorState, job: Job) -> None:
     condition_failures: list[str] = []
     usage = _Usage(table)
 
-    def check(item: dict[str, Any]) -> int:
-        return check_item(table.key, table.indexes.values(), item, vectors=table.vector_specs)
+    def check(item: dict[str, Any], size: int) -> int:
+        return check_item(table.key, table.indexes.values(), item, size=size, vectors=table.vector_specs)
 
     for key in details["keys"]:
         index = 0
