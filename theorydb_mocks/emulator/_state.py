@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.snapshots import Snapshots
     from theorydb_mocks.emulator.streams import StreamHub
     from theorydb_mocks.emulator.tokens import ClientTokens
+    from theorydb_mocks.emulator.transfer.jobs import Transfers
+    from theorydb_mocks.emulator.transfer.s3 import LocalS3
     from theorydb_mocks.emulator.ttl import TimeToLive
 
 __all__ = ["EmulatorState"]
@@ -39,6 +41,8 @@ class EmulatorState(Protocol):
     snapshots: Snapshots
     tokens: ClientTokens
     regions: Regions
+    s3: LocalS3
+    transfers: Transfers
 
     def dispatch(
         self,

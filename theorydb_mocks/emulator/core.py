@@ -20,6 +20,7 @@ atomic and handlers need no locking of their own.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -38,6 +39,8 @@ from theorydb_mocks.emulator.regions import Regions, valid_region
 from theorydb_mocks.emulator.snapshots import Snapshot, Snapshots
 from theorydb_mocks.emulator.streams import StreamHub
 from theorydb_mocks.emulator.tokens import ClientTokens
+from theorydb_mocks.emulator.transfer.jobs import Transfers
+from theorydb_mocks.emulator.transfer.s3 import LocalS3
 from theorydb_mocks.emulator.ttl import TimeToLive, TtlMode
 
 if TYPE_CHECKING:
@@ -53,6 +56,8 @@ class DynamoDBEmulator:
     ``region`` and ``account_id`` go into ARNs; ``clock`` drives every timestamp (system time by default)
     and TTL. ``ttl_mode`` is ``"lazy"`` (expired items linger until ``emu.ttl.sweep()`` or 48 hours, as on
     DynamoDB) or ``"immediate"`` (see ``ttl``). ``capacity_ledger=False`` stops ``emu.capacity`` recording.
+    ``s3_root`` is the folder of the local S3 stand-in that exports, imports and bulk operations use
+    (``s3://bucket/key`` is ``<s3_root>/bucket/key``); by default it is in memory (``emu.s3``).
     """
 
     def __init__(
@@ -63,6 +68,7 @@ class DynamoDBEmulator:
         clock: Clock | None = None,
         ttl_mode: TtlMode = "lazy",
         capacity_ledger: bool = True,
+        s3_root: str | os.PathLike[str] | None = None,
     ) -> None:
         if not valid_region(region):
             raise ValueError(f"not a region name: {region!r}")
@@ -71,19 +77,22 @@ class DynamoDBEmulator:
         self.clock = clock if clock is not None else Clock()
         self.lock = threading.RLock()
         self.faults = Faults()
+        self.s3 = LocalS3(s3_root)  # exports, imports and bulk operations read and write here
         self._observers: tuple[Observer, ...] = ()
         self._start_region(region, ttl_mode, capacity_ledger)
         self.regions = Regions(self, self._new_region)
         self.snapshots = Snapshots(self)
 
     def _start_region(self, region: str, ttl_mode: TtlMode, capacity_ledger: bool) -> None:
-        """The state that is each region's own: tables, streams, TTL, the ledger, tokens, a journal."""
+        """The state that is each region's own: tables, streams, TTL, the ledger, tokens, export and import
+        jobs, a journal (the local S3 stand-in is shared, as bucket names are)."""
         self.region = region
         self.tables: dict[str, TableState] = {}
         self.streams = StreamHub(self)
         self.ttl = TimeToLive(self, ttl_mode)
         self.capacity = CapacityLedger(enabled=capacity_ledger)
         self.tokens = ClientTokens()  # ClientRequestToken records (see ``tokens``)
+        self.transfers = Transfers(self.clock)  # export and import jobs (see ``transfer.jobs``)
         self._journal: JournalWriter | None = None
 
     def _new_region(self, region: str) -> DynamoDBEmulator:
@@ -93,6 +102,7 @@ class DynamoDBEmulator:
         other.clock = self.clock
         other.lock = self.lock
         other.faults = self.faults
+        other.s3 = self.s3
         other._observers = self._observers
         other._start_region(region, self.ttl.mode, self.capacity.enabled)
         other.regions = self.regions
@@ -189,6 +199,8 @@ class DynamoDBEmulator:
         try:
             if self.ttl.active:
                 self.ttl.expire_due()
+            if self.transfers.pending:
+                self.transfers.settle()
             if record.metered and self.capacity.enabled:
                 return self._metered(handler, record, request)
             return handler(self, request)
@@ -295,6 +307,7 @@ class DynamoDBEmulator:
                 region.streams.clear()
                 region.ttl.clear()
                 region.capacity.reset()
+                region.transfers.clear()
 
     def stream_records(self, table_name: str, since: str | None = None) -> list[dict[str, Any]]:
         """The records of the table's stream as a Lambda event's ``Records`` (JSON values, binary as base64,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from theorydb_mocks.emulator.operations import (
     batch,
+    exports,
     items,
     partiql,
     query,
@@ -20,6 +21,7 @@ from theorydb_mocks.emulator.operations import (
 
 __all__ = [
     "batch",
+    "exports",
     "items",
     "partiql",
     "query",
