@@ -50,9 +50,8 @@ def key_schema_elements(key: KeySchema) -> list[dict[str, str]]:
     >>> key_schema_elements(KeySchema("pk", "S", "sk", "N"))
     [{'AttributeName': 'pk', 'KeyType': 'HASH'}, {'AttributeName': 'sk', 'KeyType': 'RANGE'}]
     """
-    elements = [{"AttributeName": key.hash_name, "KeyType": "HASH"}]
-    if key.range_name is not None:
-        elements.append({"AttributeName": key.range_name, "KeyType": "RANGE"})
+    elements = [{"AttributeName": name, "KeyType": "HASH"} for name, _kind in key.hash_parts]
+    elements.extend({"AttributeName": name, "KeyType": "RANGE"} for name, _kind in key.range_parts)
     return elements
 
 

@@ -251,6 +251,13 @@ KEY_NESTED = "KeyConditionExpressions cannot contain nested operations"
 KEY_NOT_SUPPORTED = "Query key condition not supported"
 # The service's wording (DynamoDB Local drops the name).
 KEY_MISSED = "Query condition missed key schema element: {name}"
+# A query of a multi-attribute index key: every partition attribute by equality; the sort attributes left
+# to right, all by equality but the last one queried (DynamoDB Local 3.3.0's words).
+KEY_MULTI_HASH_EQUALITY = "HASH key attributes {names} must have equality conditions specified in the query"
+KEY_MULTI_RANGE_EQUALITY = (
+    "RANGE key attributes {names} must have equality conditions specified in the query because a condition "
+    "is present on key attribute {name}"
+)
 KEY_NOT_SCALAR = (
     "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: {name}"
 )
@@ -384,6 +391,10 @@ KEY_ORDER = (
     "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second"
 )
 SAME_KEY_NAMES = "Two keys can not have the same name"
+# Multi-attribute keys of a global secondary index (DynamoDB Local 3.3.0's words; the service's not observed).
+GSI_TOO_MANY_PARTITION_KEYS = "Too many partition keys. GSI can have at most {limit} partition keys"
+GSI_TOO_MANY_SORT_KEYS = "Too many sort keys. GSI can have at most {limit} sort keys"
+GSI_KEY_UNDEFINED = "Attribute {name} is not defined in AttributeDefinitions"
 # A key schema naming more attributes, repeats counted, than AttributeDefinitions defines (SERVICE-FACTS E1).
 KEY_SCHEMA_UNDEFINED = "Invalid KeySchema: Some index key attribute have no definition"
 DUPLICATE_ATTRIBUTES = "Cannot have two attributes with the same name"
@@ -534,6 +545,11 @@ PARTIQL_PARAMETER_COUNT = "Number of parameters in request and statement don't m
 PARTIQL_KEY_MISSING = "Key attribute should be present in the item: Key {name}"
 PARTIQL_KEY_TYPE = "Key attribute's data type should match its data type in table's schema: Key {name}"
 PARTIQL_KEY_EQUALITY = "Where clause does not contain a mandatory equality on all key attributes"
+# A statement on an index with a multi-attribute key (DynamoDB Local 3.3.0's words; statements on the table
+# itself are served).
+PARTIQL_MULTI_ATTRIBUTE_KEY = (
+    "PartiQL statements cannot be executed on tables with composite HASH keys or composite RANGE keys."
+)
 PARTIQL_ORDER_WITHOUT_WHERE = "Must have WHERE clause in the statement when using ORDER BY clause."
 PARTIQL_ORDER_WITHOUT_HASH = (
     "Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause."

@@ -38,7 +38,14 @@ from theorydb_mocks.emulator._types import AttributeValue, IndexSpec, Item, Key,
 from theorydb_mocks.emulator.values import item_size, key_sort_value
 from theorydb_mocks.emulator.vectors import VectorIndex, vector_values
 
-__all__ = ["SEGMENT_SPACE", "ChangeObserver", "TableStore", "partition_digest", "sort_bounds"]
+__all__ = [
+    "SEGMENT_SPACE",
+    "ChangeObserver",
+    "TableStore",
+    "index_partition_value",
+    "partition_digest",
+    "sort_bounds",
+]
 
 # Digests are 64-bit; segment ``s`` of ``t`` owns digests in [s * SPACE // t, (s + 1) * SPACE // t).
 SEGMENT_SPACE = 1 << 64
@@ -73,7 +80,12 @@ def partition_digest(value: Any) -> int:
 
     >>> partition_digest(Decimal("1.0")) == partition_digest(Decimal("1"))
     True
+
+    A multi-attribute partition key's value is the tuple of its attributes' sort values.
     """
+    if isinstance(value, tuple):
+        parts = [partition_digest(part).to_bytes(8, "big") for part in value]
+        return int.from_bytes(hashlib.blake2b(b"T" + b"".join(parts), digest_size=8).digest(), "big")
     if isinstance(value, str):
         data = b"S" + value.encode("utf-8", "surrogatepass")
     elif isinstance(value, Decimal):
@@ -104,12 +116,16 @@ Bounds = tuple[Any, Any, bool, bool]  # minimum, maximum, include minimum, inclu
 ChangeObserver = Callable[[Item | None, Item | None], None]
 
 
-def sort_bounds(op: str | None, values: list[Any], *, tupled: bool) -> Bounds:
+def sort_bounds(op: str | None, values: list[Any], *, tupled: bool, prefix: tuple[Any, ...] = ()) -> Bounds:
     """Translate a key condition on the sort key into ``irange`` bounds.
 
     ``values`` are sort values (``key_sort_value``). With ``tupled`` the entries are keyed by tuples that
     start with the sort value (index entries), so the bounds become tuples that bracket every entry.
+    ``prefix`` (index entries of a multi-attribute sort key): the values the leading sort attributes equal;
+    the condition then applies to the next attribute, within the entries that start with the prefix.
     """
+    if prefix:
+        return _prefixed_bounds(prefix, op, values)
     if op is None:
         return None, None, True, True
     first = values[0]
@@ -137,6 +153,27 @@ def sort_bounds(op: str | None, values: list[Any], *, tupled: bool) -> Bounds:
             ">": (first, None, False, True),
             ">=": (first, None, True, True),
         }
+    return table[op]
+
+
+def _prefixed_bounds(prefix: tuple[Any, ...], op: str | None, values: list[Any]) -> Bounds:
+    """``sort_bounds`` for entries ``(*prefix, value, ...)``: the open ends stop at the prefix's edges."""
+    start, end = prefix, (*prefix, TOP)  # every entry that starts with the prefix lies between these
+    if op is None:
+        return start, end, True, True
+    first = values[0]
+    if op == "begins_with":
+        upper = _prefix_successor(first)
+        return (*prefix, first), (end if upper is None else (*prefix, upper)), True, upper is None
+    if op == "BETWEEN":
+        return (*prefix, first), (*prefix, values[1], TOP), True, True
+    table: dict[str, Bounds] = {
+        "=": ((*prefix, first), (*prefix, first, TOP), True, True),
+        "<": (start, (*prefix, first), True, False),
+        "<=": (start, (*prefix, first, TOP), True, True),
+        ">": ((*prefix, first, TOP), end, False, True),
+        ">=": ((*prefix, first), end, True, True),
+    }
     return table[op]
 
 
@@ -285,6 +322,8 @@ class _Index:
     def locate(self, item: Item, table_pos: tuple[Any, Any]) -> tuple[Any, Any] | None:
         """``(index partition value, entry key)`` for ``item``, or None when the item is not indexed."""
         key = self.key
+        if key.multi:
+            return _locate_multi(key, item, table_pos)
         hash_av = item.get(key.hash_name)
         if hash_av is None or key.hash_type not in hash_av:
             return None
@@ -330,6 +369,27 @@ class _Index:
         where = self.locate(item, table_pos)
         if where is not None:
             self.data.remove(where[0], where[1])
+
+
+def _locate_multi(key: KeySchema, item: Item, table_pos: tuple[Any, Any]) -> tuple[Any, Any] | None:
+    """``_Index.locate`` for a multi-attribute key: the partition value is the tuple of the partition
+    attributes' values, the entry key the sort attributes' values then the table key. An item lacking any
+    key attribute (or holding another type) is not in the index."""
+    values = []
+    for name, kind in (*key.hash_parts, *key.range_parts):
+        av = item.get(name)
+        if av is None or kind not in av:
+            return None
+        values.append(key_sort_value(av))
+    hashes = len(key.hash_parts)
+    pkv = values[0] if hashes == 1 else tuple(values[:hashes])
+    return pkv, (*values[hashes:], *table_pos)
+
+
+def index_partition_value(key: KeySchema, values: Iterable[AttributeValue]) -> Any:
+    """The stored partition value of an index key from its partition attributes' values, in schema order."""
+    found = tuple(key_sort_value(av) for av in values)
+    return found[0] if len(found) == 1 else found
 
 
 class TableStore:
@@ -547,12 +607,18 @@ class TableStore:
         index: str | None = None,
         forward: bool = True,
         start: Key | None = None,
+        more_partition: tuple[AttributeValue, ...] = (),
+        sort_prefix: tuple[AttributeValue, ...] = (),
     ) -> Iterator[Item]:
         """Items of one partition matching the sort key condition, lazily, in order; after ``start``.
 
-        Runtime: O(log n) to begin, O(1) amortized per item.
+        For an index with a multi-attribute key: ``more_partition`` holds the values of its other partition
+        attributes and ``sort_prefix`` the values its leading sort attributes equal (the condition then
+        applies to the next sort attribute). Runtime: O(log n) to begin, O(1) amortized per item.
         """
-        pkv = key_sort_value(partition)
+        pkv: Any = key_sort_value(partition)
+        if more_partition:
+            pkv = (pkv, *(key_sort_value(v) for v in more_partition))
         values = [key_sort_value(v) for v in sort_values]
         if index is None:
             data = self._table
@@ -561,7 +627,8 @@ class TableStore:
         else:
             idx = self._indexes[index]
             data = idx.data
-            low, high, low_incl, high_incl = sort_bounds(sort_op, values, tupled=True)
+            prefix = tuple(key_sort_value(v) for v in sort_prefix)
+            low, high, low_incl, high_incl = sort_bounds(sort_op, values, tupled=True, prefix=prefix)
             after = None if start is None else self._index_position(idx, start)[1]
         if start is not None:
             if not data.ranged:

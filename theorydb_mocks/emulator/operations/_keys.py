@@ -213,7 +213,7 @@ def check_index_keys(
             av = item.get(name)
             if av is None:
                 continue
-            expected = index_key.hash_type if name == index_key.hash_name else index_key.range_type
+            expected = index_key.type_of(name)
             actual = _type_name(av)
             if actual not in _SCALARS:
                 raise validation_error(INVALID_KEY_VALUE_TYPE)
