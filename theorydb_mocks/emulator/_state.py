@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.faults import Faults
     from theorydb_mocks.emulator.ledger import CapacityLedger
     from theorydb_mocks.emulator.pipeline import WireRequest
+    from theorydb_mocks.emulator.regions import Regions
     from theorydb_mocks.emulator.snapshots import Snapshots
     from theorydb_mocks.emulator.streams import StreamHub
     from theorydb_mocks.emulator.tokens import ClientTokens
@@ -39,6 +40,7 @@ class EmulatorState(Protocol):
     capacity: CapacityLedger
     snapshots: Snapshots
     tokens: ClientTokens
+    regions: Regions
     s3: LocalS3
     transfers: Transfers
 
@@ -56,3 +58,5 @@ class EmulatorState(Protocol):
     def table_name(self, name_or_arn: str) -> str: ...
 
     def get_table(self, name: str) -> TableState: ...
+
+    def in_region(self, region: str) -> EmulatorState: ...

@@ -50,6 +50,7 @@ import botocore.session
 from botocore.awsrequest import AWSResponse
 
 from theorydb_mocks.emulator import door
+from theorydb_mocks.emulator.regions import valid_region
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.core import DynamoDBEmulator
@@ -170,6 +171,7 @@ def _bind(client: Any, emulator: DynamoDBEmulator) -> Any:
     ``before-send``, so botocore parses it and its retry handler decides (a retried attempt is answered at
     ``before-send`` from the same parameters).
     """
+    emulator = _region_of(emulator, client.meta.region_name)
     events = client.meta.events
     dynamodb = client.meta.service_model.service_name == "dynamodb"
 
@@ -257,10 +259,25 @@ def _routed_send(original: Callable[..., Any]) -> Callable[..., Any]:
     def send(self: Any, request: Any) -> Any:
         frame = _current_frame()
         if frame is not None and _is_aws_dynamodb(request):
-            return answer_request(frame.emulator, request)
+            return answer_request(_region_of(frame.emulator, _signing_region(request)), request)
         return original(self, request)
 
     return send
+
+
+def _region_of(emulator: DynamoDBEmulator, region: str | None) -> DynamoDBEmulator:
+    """The emulator's region a client of ``region`` talks to (the emulator's own when none or invalid)."""
+    if not region or region == emulator.region or not valid_region(region):
+        return emulator
+    return emulator.in_region(region)
+
+
+def _signing_region(request: Any) -> str | None:
+    """The region in a signed request's credential scope (``Credential=AK/date/REGION/service/...``)."""
+    authorization = _header(request, "Authorization") or ""
+    _, found, scope = authorization.partition("Credential=")
+    parts = scope.split(",")[0].split("/") if found else []
+    return parts[2] if len(parts) > 2 else None
 
 
 def _is_aws_dynamodb(request: Any) -> bool:

@@ -37,6 +37,7 @@ __all__ = [
     "java_utf8",
     "key_sort_value",
     "normalize_number",
+    "number_size",
     "number_value",
     "type_of",
     "utf8_size",
@@ -422,6 +423,9 @@ def _number_size(text: str) -> int:
     adjusted = exp + count - 1
     pairs = adjusted // 2 - exp // 2 + 1
     return 1 + pairs + (1 if sign and pairs < 20 else 0)
+
+
+number_size = _number_size  # public: an import sizes numbers inline (transfer.import_files)
 
 
 def attribute_value_size(av: AttributeValue) -> int:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from theorydb_mocks.emulator.operations import (
     batch,
+    bulk_operations,
     exports,
+    imports,
     items,
     partiql,
     query,
@@ -21,7 +23,9 @@ from theorydb_mocks.emulator.operations import (
 
 __all__ = [
     "batch",
+    "bulk_operations",
     "exports",
+    "imports",
     "items",
     "partiql",
     "query",
