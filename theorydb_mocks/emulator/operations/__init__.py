@@ -8,7 +8,9 @@ from __future__ import annotations
 from theorydb_mocks.emulator.operations import (
     backups,
     batch,
+    bulk_operations,
     exports,
+    imports,
     items,
     partiql,
     query,
@@ -23,7 +25,9 @@ from theorydb_mocks.emulator.operations import (
 __all__ = [
     "backups",
     "batch",
+    "bulk_operations",
     "exports",
+    "imports",
     "items",
     "partiql",
     "query",
