@@ -165,6 +165,7 @@ class TableHistories:
         self.holds: dict[str, int] = {}  # by table id: the oldest change a live backup needs (its seq)
         self._seq = itertools.count(1)
         self.last_seq = 0
+        self.loading: dict[str, TableHistory] = {}  # a journal's histories by their old table ids
         # The service's latest restorable time trails the clock by about five minutes; 0 by default, so a
         # test can restore what it just wrote (docs/emulator.md).
         self.lag = 0.0
@@ -179,10 +180,15 @@ class TableHistories:
         history = self.tracked.get(table.table_id)
         if history is None:
             history = self.tracked[table.table_id] = TableHistory(table, self._emulator.clock.now())
-        history.start(self._recorder(history))
+        history.start(self.recorder(history))
         return history
 
-    def _recorder(self, history: TableHistory) -> Any:
+    def restart_sequence(self, first: int) -> None:
+        """Number the next change ``first`` (a journal's histories were loaded up to ``first - 1``)."""
+        self._seq = itertools.count(first)
+
+    def recorder(self, history: TableHistory) -> Any:
+        """The change observer that appends the store's writes to ``history``."""
         clock = self._emulator.clock
 
         def remember(old: Item | None, new: Item | None) -> None:
@@ -323,6 +329,7 @@ class TableHistories:
         self.tracked.clear()
         self.recovery.clear()
         self.holds.clear()
+        self.loading.clear()
 
     def save(self) -> tuple[Any, ...]:
         """The state for a snapshot: O(tables) (each log by reference, with its length then)."""
@@ -340,6 +347,6 @@ class TableHistories:
             history.changes = changes[:length]
             history.last_at = last_at
             self.tracked[table_id] = history
-            history.start(self._recorder(history))
+            history.start(self.recorder(history))
         self.recovery = dict(recovery)
         self.holds = dict(holds)

@@ -47,6 +47,7 @@ import asyncio
 import contextlib
 import email.utils
 import ipaddress
+import itertools
 import logging
 import re
 import socket
@@ -77,6 +78,12 @@ from theorydb_mocks.emulator.persistence import (
     snapshot_records,
 )
 from theorydb_mocks.emulator.pipeline import JournalWriter, WireRequest
+from theorydb_mocks.emulator.recovery_journal import (
+    LOAD_RECOVERY,
+    capture_recovery,
+    load_recovery,
+    recovery_records,
+)
 from theorydb_mocks.emulator.regions import valid_region
 from theorydb_mocks.emulator.request_log import describe, log_request
 from theorydb_mocks.emulator.sigv4 import SigV4Verifier
@@ -416,6 +423,8 @@ class EmulatorServer:
             try:
                 if record.target == LOAD_ITEMS:
                     load_items(emulator, record)
+                elif record.target == LOAD_RECOVERY:  # backups and recovery histories (``recovery_journal``)
+                    load_recovery(emulator, record)
                 else:
                     operation, request = decode_request(record.target, record.body)
                     emulator.clock.set(record.at)
@@ -471,11 +480,17 @@ class EmulatorServer:
             with self._hold_writers():
                 covers = journal.mark()
                 images = [
-                    (key, capture(emulator), emulator.clock.now())
+                    (key, capture(emulator), capture_recovery(emulator), emulator.clock.now())
                     for key, emulator in sorted(self._databases.items())
                 ]
             held = time.perf_counter() - started
-            records = (record for key, tables, at in images for record in snapshot_records(key, tables, at))
+            records = (
+                record
+                for key, tables, recovery, at in images
+                for record in itertools.chain(
+                    snapshot_records(key, tables, at), recovery_records(key, recovery, at)
+                )
+            )
             finishing = time.perf_counter()
 
             def hold() -> contextlib.ExitStack:
