@@ -125,9 +125,9 @@ class Backups:
         oldest = min((b.seq for b in self.by_arn.values() if b.table_id == table_id), default=None)
         self._emulator.history.release(table_id, oldest)
 
-    def items(self, backup: Backup) -> list[Item]:
-        """The backup's items (O(items + changes since the backup))."""
-        return self._emulator.history.items_at_seq(backup.table_id, backup.seq)
+    def items(self, backup: Backup) -> list[tuple[Item, int | None]]:
+        """The backup's items with their sizes where known (O(items + changes since the backup))."""
+        return self._emulator.history.sized_items_at(backup.table_id, seq=backup.seq)
 
     def expire(self) -> None:
         """Drop system backups past their 35 days."""
