@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.ledger import CapacityLedger
     from theorydb_mocks.emulator.pipeline import WireRequest
     from theorydb_mocks.emulator.regions import Regions
+    from theorydb_mocks.emulator.replication import Replication
     from theorydb_mocks.emulator.snapshots import Snapshots
     from theorydb_mocks.emulator.streams import StreamHub
     from theorydb_mocks.emulator.tokens import ClientTokens
@@ -43,6 +44,7 @@ class EmulatorState(Protocol):
     regions: Regions
     s3: LocalS3
     transfers: Transfers
+    replication: Replication
 
     def dispatch(
         self,

@@ -80,6 +80,7 @@ __all__ = [
     "JournalWriteError",
     "TableImage",
     "capture",
+    "create_table_request",
     "load_items",
     "snapshot_records",
 ]
@@ -511,7 +512,7 @@ def capture(emulator: EmulatorState) -> list[TableImage]:
         table = dispatch("DescribeTable", {"TableName": name})["Table"]
         created = table.get("CreationDateTime")
         requests: list[tuple[float, str, dict[str, Any]]] = [
-            (created.timestamp() if created is not None else now, "CreateTable", _create_table_request(table))
+            (created.timestamp() if created is not None else now, "CreateTable", create_table_request(table))
         ]
         if "DescribeTimeToLive" in OPERATIONS and "UpdateTimeToLive" in OPERATIONS:
             ttl = dispatch("DescribeTimeToLive", {"TableName": name}).get("TimeToLiveDescription", {})
@@ -566,7 +567,7 @@ _VECTOR_INDEX_MEMBERS = (
 )
 
 
-def _create_table_request(table: dict[str, Any]) -> dict[str, Any]:
+def create_table_request(table: dict[str, Any]) -> dict[str, Any]:
     """A ``CreateTable`` request for the table ``DescribeTable`` describes."""
     billing = table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
     provisioned = billing == "PROVISIONED"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from theorydb_mocks.emulator.operations import (
     batch,
     exports,
+    global_tables,
     items,
     partiql,
     query,
@@ -22,6 +23,7 @@ from theorydb_mocks.emulator.operations import (
 __all__ = [
     "batch",
     "exports",
+    "global_tables",
     "items",
     "partiql",
     "query",
