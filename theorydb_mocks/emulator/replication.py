@@ -324,6 +324,19 @@ class Replication:
             self.active = False
             return count
 
+    def flush_table(self, table_name: str) -> None:
+        """Apply every change of ``table_name`` on its way now (a replica leaving its global table waits for
+        them: ``WAIT_FOR_REPLICATION``); other tables' changes keep their times."""
+        mine = [change for change in self._queue if change.table == table_name]
+        if not mine:
+            return
+        kept = [change for change in self._queue if change.table != table_name]
+        self._queue.clear()
+        self._queue.extend(kept)
+        for change in mine:
+            self._deliver(change)
+        self.active = bool(self._queue) or self._settling()
+
     def _deliver(self, change: Change) -> None:
         slot = (change.region, change.table, change.key_tuple)
         left = self._pending[slot] - 1

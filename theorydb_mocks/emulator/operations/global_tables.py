@@ -104,6 +104,7 @@ def update_replicas(emu: EmulatorState, table: TableState, request: Request) -> 
     for replica in deleted:
         _drop_replica_table(emu.in_region(replica.region), name)
     if plan.disassociate:
+        replication.flush_table(name)  # WAIT_FOR_REPLICATION: what is on its way arrives first
         del group.replicas[emu.region]
     if (len(group.replicas) < 2 and group.witness is None) or plan.disassociate:
         replication.groups.pop(name, None)
@@ -189,7 +190,7 @@ def _plan(emu: EmulatorState, table: TableState, group: GlobalTable | None, requ
     _plan_witness(plan, request, group, strong, name)
     if plan.disassociate and (len(seen) > 1 or plan.witness_create or plan.witness_delete):
         raise _invalid(M.REPLICA_UPDATES_ALONE)
-    if plan.disassociate and group is None:
+    if plan.disassociate and (group is None or emu.region not in seen):
         raise _invalid(M.REPLICA_NOT_IN_GROUP.format(region=emu.region, name=name))
     for action in plan.creates:
         _check_create(emu, table, group, strong, action)
@@ -281,6 +282,8 @@ def _check_strong(emu: EmulatorState, table: TableState, group: GlobalTable | No
     regions = [*replicas, *([witness] if witness else [])]
     if len(replicas) == 1 and witness is None:
         return  # the whole global table goes, back to one regional table
+    if len(regions) != 3:
+        raise _invalid(M.STRONG_PARTIAL_DELETE)
     _check_three(regions)
 
 
