@@ -340,6 +340,8 @@ class DynamoDBEmulator:
         if since is not None and not (isinstance(since, str) and since.isascii() and since.isdigit()):
             raise ValueError(f"since must be a SequenceNumber (a string of digits), not {since!r}")
         with self.lock:
+            if self.replication.active:  # replicated writes due by now are in the stream
+                self.replication.catch_up()
             stream = self.streams.stream_of(self.table_name(table_name))
             if stream is None:
                 return []
