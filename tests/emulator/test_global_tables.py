@@ -370,7 +370,7 @@ def test_strong_consistency_needs_three_regions_of_one_set_and_an_empty_table(em
     described = answer["TableDescription"]
     assert described["MultiRegionConsistency"] == "STRONG"
     assert described["GlobalTableWitnesses"] == [{"RegionName": "us-west-2", "WitnessStatus": "ACTIVE"}]
-    code, message = error_of(
+    _code, message = error_of(
         lambda: east.update_table(
             TableName="orders", ReplicaUpdates=[{"Create": {"RegionName": "us-west-2"}}]
         )
