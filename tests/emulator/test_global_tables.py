@@ -346,16 +346,16 @@ def test_strong_consistency_needs_three_regions_of_one_set_and_an_empty_table(em
     def strong(**extra: Any) -> Any:
         return east.update_table(TableName="orders", MultiRegionConsistency="STRONG", **extra)
 
-    code, message = error_of(lambda: strong(ReplicaUpdates=[{"Create": {"RegionName": "us-east-2"}}]))
+    _code, message = error_of(lambda: strong(ReplicaUpdates=[{"Create": {"RegionName": "us-east-2"}}]))
     assert "exactly three Regions" in message
-    code, message = error_of(
+    _code, message = error_of(
         lambda: strong(
             ReplicaUpdates=[{"Create": {"RegionName": "us-east-2"}}, {"Create": {"RegionName": "eu-west-1"}}]
         )
     )
     assert "Region set" in message
     east.put_item(TableName="orders", Item={"pk": {"S": "a"}})
-    code, message = error_of(
+    _code, message = error_of(
         lambda: strong(
             ReplicaUpdates=[{"Create": {"RegionName": "us-east-2"}}],
             GlobalTableWitnessUpdates=[{"Create": {"RegionName": "us-west-2"}}],
