@@ -69,6 +69,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FSYNC_POLICIES",
+    "GLOBAL_TABLES",
     "ITEMS_PER_RECORD",
     "LOAD_ITEMS",
     "MAGIC",
@@ -82,6 +83,8 @@ __all__ = [
     "capture",
     "create_table_request",
     "load_items",
+    "load_replication",
+    "replication_record",
     "snapshot_records",
 ]
 
@@ -95,6 +98,9 @@ _PAYLOAD_START = b'["'  # every payload's JSON header starts so: where a resync 
 # A snapshot's items travel as BatchWriteItem-shaped bodies (so binary values decode as usual) under this
 # target, which no service defines: replay puts them straight into the table's storage.
 LOAD_ITEMS = "TableTheoryJournal.LoadItems"
+# A compacted journal's global tables (groups, auto scaling, writes on their way), after every table: the
+# body is ``Replication.export()``'s JSON; replay hands it to ``Replication.import_``.
+GLOBAL_TABLES = "TableTheoryJournal.GlobalTables"
 ITEMS_PER_RECORD = 1000
 
 FsyncPolicy = Literal["always", "interval", "never"]
@@ -542,6 +548,22 @@ def snapshot_records(database: str, images: Iterable[TableImage], at: float = 0.
                 "BatchWriteItem", {"RequestItems": {image.name: [{"PutRequest": {"Item": i}} for i in chunk]}}
             )
             yield JournalRecord(database, LOAD_ITEMS, at, body)
+
+
+def replication_record(database: str, emulator: EmulatorState, at: float = 0.0) -> JournalRecord | None:
+    """The ``GLOBAL_TABLES`` record of an emulator with global tables or auto scaling (else None); the
+    caller holds the lock and writes it after every region's tables."""
+    replication = emulator.replication
+    if not replication.groups and not replication.autoscaling:
+        return None
+    body = json.dumps(replication.export(), separators=(",", ":")).encode("utf-8")
+    return JournalRecord(database, GLOBAL_TABLES, at, body)
+
+
+def load_replication(emulator: EmulatorState, record: JournalRecord) -> None:
+    """Replay a ``GLOBAL_TABLES`` record."""
+    with emulator.lock:
+        emulator.replication.import_(json.loads(record.body))
 
 
 def load_items(emulator: EmulatorState, record: JournalRecord) -> int:

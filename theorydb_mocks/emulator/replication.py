@@ -31,6 +31,7 @@ Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globalt
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 from collections import deque
 from dataclasses import dataclass, field
@@ -440,6 +441,56 @@ class Replication:
         self._delay, self.creation_seconds = delay, creation
         self.active = bool(self._queue) or self._settling()
         self.watch()
+
+    # --- the server's journal ---------------------------------------------------------------------------
+
+    def export(self) -> dict[str, Any]:
+        """The groups, auto scaling settings and changes on their way (with their due times) as JSON-able
+        data: what a compacted journal keeps, as the requests that made them are gone. The delay and
+        ``creation_seconds`` are settings of the running emulator, not kept."""
+        from theorydb_mocks.emulator.wire import encode_request
+
+        pending = []
+        for change in self._queue:
+            if change.item is None:
+                target, body = encode_request("DeleteItem", {"TableName": change.table, "Key": change.key})
+            else:
+                target, body = encode_request("PutItem", {"TableName": change.table, "Item": change.item})
+            pending.append([change.written, change.due, change.region, target, body.decode("utf-8")])
+        return {
+            "groups": [dataclasses.asdict(group) for group in self.groups.values()],
+            "autoscaling": [
+                [region, name, dataclasses.asdict(settings)]
+                for (region, name), settings in self.autoscaling.items()
+            ],
+            "pending": pending,
+        }
+
+    def import_(self, data: dict[str, Any]) -> None:
+        """Take back what ``export`` wrote (after the tables it names were re-created)."""
+        from theorydb_mocks.emulator.wire import decode_request
+
+        for raw in data["groups"]:
+            replicas = {region: Replica(**entry) for region, entry in raw.pop("replicas").items()}
+            self.groups[raw["name"]] = GlobalTable(replicas=replicas, **raw)
+        for region, name, settings in data["autoscaling"]:
+            self.autoscaling[(region, name)] = TableAutoScaling(**settings)
+        for written, due, region, target, body in data["pending"]:
+            operation, request = decode_request(target, body.encode("utf-8"))
+            item = request.get("Item") if operation == "PutItem" else None
+            key = request["Key"] if item is None else self._key_of(region, request["TableName"], item)
+            change = Change(written, due, region, request["TableName"], key_tuple(key), key, item)
+            self._queue.append(change)
+            slot = (region, change.table, change.key_tuple)
+            self._pending[slot] = self._pending.get(slot, 0) + 1
+        self.active = bool(self._queue) or self._settling()
+        self.watch()
+
+    def _key_of(self, region: str, table_name: str, item: Item) -> Key:
+        place = self._regions.existing(region)
+        table = place.tables.get(table_name) if place is not None else None
+        names = table.key.names if table is not None else tuple(item)
+        return {name: item[name] for name in names}
 
     def clear(self) -> None:
         """Forget every global table and every change on its way (``emu.reset()``)."""
