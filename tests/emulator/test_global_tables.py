@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from theorydb_mocks import DynamoDBEmulator
+from theorydb_mocks import DynamoDBEmulator, mock_dynamodb
 
 STREAM = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
 
@@ -442,3 +443,17 @@ def test_reset_forgets_global_tables(emu: DynamoDBEmulator) -> None:
     assert emu.replication.groups == {}
     create(east)
     assert "Replicas" not in east.describe_table(TableName="orders")["Table"]
+
+
+def test_routed_boto3_clients_manage_and_use_replicas() -> None:
+    with mock_dynamodb() as emu:
+        emu.replication_delay = 0
+        east = boto3.client("dynamodb", region_name="us-east-1")
+        west = boto3.client("dynamodb", region_name="us-west-2")
+        create(east)
+        east.update_table(TableName="orders", ReplicaUpdates=[{"Create": {"RegionName": "us-west-2"}}])
+        west.put_item(TableName="orders", Item={"pk": {"S": "from-west"}})
+        assert east.get_item(TableName="orders", Key={"pk": {"S": "from-west"}})["Item"]
+        assert west.describe_table(TableName="orders")["Table"]["Replicas"][0]["RegionName"] == "us-east-1"
+        listed = east.list_global_tables()
+        assert listed["GlobalTables"] == []  # a 2019.11.21 table is not a legacy global table

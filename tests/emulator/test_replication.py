@@ -218,3 +218,15 @@ def test_requests_in_any_region_deliver_what_is_due(emu: DynamoDBEmulator) -> No
     emu.in_region("ap-south-1").dispatch("ListTables", {})  # an unrelated region's request
     assert emu.replication.pending == []
     assert emu.in_region("us-west-2").tables["orders"].store.item_count == 1
+
+
+def test_a_replicated_write_conflict_can_be_scheduled_and_is_retried(emu: DynamoDBEmulator) -> None:
+    emu.faults.replicated_write_conflict("PutItem", times=1, key={"pk": {"S": "a"}})
+    routed = emu.boto3_client()  # botocore's standard retries
+    routed.put_item(TableName="orders", Item={"pk": {"S": "a"}})
+    assert emu.faults.pending() == []
+    emu.faults.replicated_write_conflict("PutItem", times=1)
+    client = emu.client()
+    with pytest.raises(client.exceptions.ReplicatedWriteConflictException) as info:
+        client.put_item(TableName="orders", Item={"pk": {"S": "b"}})
+    assert info.value.response["Error"]["Message"].startswith("The request was rejected because one or more")

@@ -738,6 +738,10 @@ REPLICA_ALREADY_A_TABLE = (
     "Failed to create a the new replica of table with name: '{name}' because one or more replicas already "
     "existed as tables."
 )
+REPLICATED_WRITE_CONFLICT = (
+    "The request was rejected because one or more items in the request are being modified by a request in "
+    "another Region."
+)
 TABLE_BEING_UPDATED = "Attempt to change a resource which is still in use: Table is being updated: {name}"
 REPLICA_WRITE_CAPACITY = "Table write capacity should either be Pay-Per-Request or AutoScaled."
 REPLICA_NEEDS_STREAM = (
