@@ -1,8 +1,11 @@
 """Command line: ``python -m theorydb_mocks serve`` (or ``theorydb-emulator serve``) runs the HTTP emulator.
 
 The first line on standard output is ``Listening on http://HOST:PORT`` once the socket accepts connections
-(with ``--port 0`` it names the port picked), so scripts can wait for it. SIGINT and SIGTERM stop the
-server gracefully: in-flight requests finish and are answered, the journal is compacted and closed.
+(with ``--port 0`` it names the port picked), so scripts can wait for it; a banner follows (version,
+address, database path and fsync mode, S3 root, region handling, authentication, CORS, log level).
+``--log-level info`` logs one line per request on standard error (logger ``theorydb_mocks.server``).
+SIGINT and SIGTERM stop the server gracefully: in-flight requests finish and are answered, the journal is
+compacted and closed.
 
 >>> build_parser().parse_args(["serve", "--port", "0"]).port
 0
@@ -11,21 +14,30 @@ server gracefully: in-flight requests finish and are answered, the journal is co
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
+from typing import TYPE_CHECKING
 
+from theorydb_mocks.emulator.admin import emulator_version
 from theorydb_mocks.emulator.persistence import FSYNC_POLICIES, JournalError
 
-__all__ = ["build_parser", "main", "read_credentials"]
+if TYPE_CHECKING:
+    from theorydb_mocks.emulator.server import EmulatorServer
+
+__all__ = ["banner", "build_parser", "main", "read_credentials"]
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="theorydb-emulator", description="TableTheory's in-memory DynamoDB emulator."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {emulator_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve", help="serve the DynamoDB and DynamoDB Streams JSON protocols over HTTP"
@@ -72,7 +84,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--grace", type=float, default=5.0, help="seconds a stop waits for half-received requests"
     )
-    serve.add_argument("--log-requests", action="store_true", help="log each request to standard error")
+    serve.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default="warning",
+        help="info logs one line per request (operation, table, status, milliseconds) to standard error; "
+        "default warning",
+    )
+    serve.add_argument("--log-requests", action="store_true", help="the same as --log-level info")
+    serve.add_argument(
+        "--cors",
+        action="append",
+        metavar="ORIGIN",
+        help="let pages from ORIGIN (e.g. http://localhost:5173; repeatable; * for any) call the server "
+        "from a browser: preflights are answered and answers carry CORS headers",
+    )
+    serve.add_argument(
+        "--s3-dir",
+        help="folder of the local S3 stand-in: s3://bucket/key is DIR/bucket/key (exports write there, "
+        "imports and bulk puts read from there); in memory without it",
+    )
     return parser
 
 
@@ -80,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     from theorydb_mocks.emulator.server import EmulatorServer, is_loopback
+
+    level = "info" if args.log_requests and args.log_level in ("warning", "error") else args.log_level
+    logging.basicConfig(stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("theorydb_mocks").setLevel(level.upper())
 
     try:
         credentials = read_credentials(args.credentials_file) if args.credentials_file else None
@@ -95,11 +130,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             fsync_interval=args.fsync_interval,
             compact_every=args.compact_every,
             recover_journal=args.recover_journal,
-            log_requests=args.log_requests,
+            cors=args.cors,
             idle_timeout=args.idle_timeout,
             request_timeout=args.request_timeout,
             max_connections=args.max_connections,
             grace=args.grace,
+            s3_dir=args.s3_dir,
         )
     except (OSError, JournalError, ValueError) as exc:
         print(f"theorydb-emulator: {exc}", file=sys.stderr)
@@ -138,10 +174,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     if server.replayed:
         print(f"Replayed {server.replayed} journal records from {args.db_path}", file=sys.stderr)
     print(f"Listening on {server.endpoint_url}", flush=True)
+    print(banner(server, args, level), flush=True)
     while not stop.wait(0.5):
         pass
     server.stop()
     return 0
+
+
+def banner(server: EmulatorServer, args: argparse.Namespace, log_level: str) -> str:
+    """What an operator wants to know about the running server, one setting a line."""
+    journal = server.journal
+    if journal is None:
+        database = "in memory (nothing kept after stop; --db-path keeps it)"
+    else:
+        mode = f"every {args.fsync_interval:g} s" if journal.fsync == "interval" else journal.fsync
+        database = f"{journal.path} (fsync: {mode})"
+    s3_dir = getattr(args, "s3_dir", None)
+    if server.db_per_access_key:
+        regions = f"one database per access key and signing region (unsigned: {server.region})"
+    else:
+        regions = f"one shared database; ARNs name {server.region}"
+    if server.verifier is not None:
+        auth = f"SigV4 signatures verified ({args.credentials_file})"
+    elif server.access_key is not None:
+        auth = f"access key {server.access_key} only (signatures not verified)"
+    else:
+        auth = "none (signatures not checked)"
+    cors = server.cors
+    lines = [
+        f"theorydb-emulator {emulator_version()}",
+        f"  address    {server.endpoint_url}",
+        f"  database   {database}",
+        f"  S3 root    {s3_dir if s3_dir else 'in memory (--s3-dir keeps it in a folder)'}",
+        f"  regions    {regions}",
+        f"  auth       {auth}",
+        f"  CORS       {' '.join(sorted(cors.origins)) if cors is not None else 'off (--cors ORIGIN)'}",
+        f"  log level  {log_level}",
+        f"  admin      {server.endpoint_url}/_theorydb/health, POST {server.endpoint_url}/_theorydb/reset",
+    ]
+    return "\n".join(lines)
 
 
 def read_credentials(path: str) -> dict[str, str]:

@@ -884,9 +884,10 @@ def _missing_key_wording(op: str, request: Mapping[str, Any], local: Outcome, em
 
 
 def _sparse_gsi_sizes(local: Any, emu: Any) -> tuple[Any, bool]:
-    """``local``'s description with the emulator's IndexSizeBytes for each GSI with a sort key where Local's
-    is larger (it also counts items holding only one of the two index key attributes), the ItemCounts
-    agree, and Local's size does not exceed the table's. Also applies ``index-size-projected``'s fix."""
+    """``local``'s description with the emulator's IndexSizeBytes for each GSI with more than one key
+    attribute (a sort key, or a multi-attribute key) where Local's is larger (it also counts items holding
+    only some of the index key attributes), the ItemCounts agree, and Local's size does not exceed the
+    table's. Also applies ``index-size-projected``'s fix."""
     if not isinstance(local, dict) or not isinstance(emu, dict):
         return local, False
     fixed = _with_projected_index_sizes(local, emu)
@@ -896,10 +897,10 @@ def _sparse_gsi_sizes(local: Any, emu: Any) -> tuple[Any, bool]:
     for index in fixed.get("GlobalSecondaryIndexes", []):
         other = emu_indexes.get(index.get("IndexName"), {})
         size, emu_size = index.get("IndexSizeBytes"), other.get("IndexSizeBytes")
-        ranged = any(k.get("KeyType") == "RANGE" for k in index.get("KeySchema", []))
+        several = len(index.get("KeySchema", [])) > 1  # a sort key, or a multi-attribute key
         sizes = (size, emu_size, table_size)
         if (
-            ranged
+            several
             and all(isinstance(n, int) for n in sizes)
             and emu_size < size <= table_size
             and index.get("ItemCount") == other.get("ItemCount")
@@ -955,8 +956,9 @@ QUIRKS = (
     ),
     Quirk(
         id="index-size-sparse-keys",
-        local="IndexSizeBytes of a GSI with a sort key also counts items that hold only one of the two index "
-        "key attributes (not in the index: its ItemCount leaves them out; found by this suite)",
+        local="IndexSizeBytes of a GSI with a sort key (or a multi-attribute key) also counts items that "
+        "hold only some of the index key attributes (not in the index: its ItemCount leaves them out; found "
+        "by this suite)",
         service="the size of the items in the index only (AWS: an index holds an item only when it has the "
         "index key attributes; IndexSizeBytes is 'the total size of the specified index')",
         evidence="AWS: a sparse index holds an item only when it has the index key attributes",

@@ -49,7 +49,10 @@ KEY_TYPE_MISMATCH = (
     "One or more parameter values were invalid: Condition parameter type does not match schema type"
 )
 KEY_IN_FILTER = "Filter Expression can only contain non-primary key attributes: Primary key attribute: "
-QUIRKS = {"Query condition missed key schema element: pk": "Query condition missed key schema element"}
+QUIRKS = {
+    f"Query condition missed key schema element: {key}": "Query condition missed key schema element"
+    for key in ("pk", "sk")
+}
 
 
 class Tally:

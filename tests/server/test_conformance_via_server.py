@@ -28,6 +28,7 @@ import pytest
 
 from tests.conformance import (
     test_cases_expressions,
+    test_cases_multi_attribute_keys,
     test_cases_operations,
     test_cases_storage,
     test_cases_values,
@@ -42,6 +43,7 @@ CASES: list[tuple[str, Case]] = (
     + [("storage", case) for case in test_cases_storage.CASES]
     + [("values", case) for case in test_cases_values.ALL_CASES[::2]]
     + [("expressions", case) for case in test_cases_expressions.ALL_CASES[::6]]
+    + [("multi_attribute_keys", case) for case in test_cases_multi_attribute_keys.CASES]
 )
 AGAINST_LOCAL = CASES[::5]
 TALLIES = {"in-process": Tally(), "server": Tally(), "server vs in-process": Tally()}

@@ -10,14 +10,19 @@ import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator.backups import Backups
     from theorydb_mocks.emulator.catalog import TableState
     from theorydb_mocks.emulator.clock import Clock
     from theorydb_mocks.emulator.faults import Faults
+    from theorydb_mocks.emulator.history import TableHistories
     from theorydb_mocks.emulator.ledger import CapacityLedger
     from theorydb_mocks.emulator.pipeline import WireRequest
+    from theorydb_mocks.emulator.regions import Regions
     from theorydb_mocks.emulator.snapshots import Snapshots
     from theorydb_mocks.emulator.streams import StreamHub
     from theorydb_mocks.emulator.tokens import ClientTokens
+    from theorydb_mocks.emulator.transfer.jobs import Transfers
+    from theorydb_mocks.emulator.transfer.s3 import LocalS3
     from theorydb_mocks.emulator.ttl import TimeToLive
 
 __all__ = ["EmulatorState"]
@@ -37,6 +42,11 @@ class EmulatorState(Protocol):
     capacity: CapacityLedger
     snapshots: Snapshots
     tokens: ClientTokens
+    regions: Regions
+    s3: LocalS3
+    transfers: Transfers
+    history: TableHistories
+    backups: Backups
 
     def dispatch(
         self,
@@ -52,3 +62,5 @@ class EmulatorState(Protocol):
     def table_name(self, name_or_arn: str) -> str: ...
 
     def get_table(self, name: str) -> TableState: ...
+
+    def in_region(self, region: str) -> EmulatorState: ...

@@ -34,16 +34,59 @@ SearchRole = Literal["HASH", "INLINE_FILTER"]
 
 @dataclass(frozen=True, slots=True)
 class KeySchema:
-    """The key of a table or an index: a partition (HASH) attribute and an optional sort (RANGE) one."""
+    """The key of a table or an index: a partition (HASH) attribute and an optional sort (RANGE) one.
+
+    A global secondary index may have multi-attribute keys: up to four partition and four sort attributes.
+    ``hash_name``/``range_name`` are the first of each; ``extra_hash``/``extra_range`` hold the rest as
+    ``(name, type)`` in key schema order. Such an index's partition value is the tuple of its partition
+    attributes' values, and its entries sort by the sort attributes left to right.
+    """
 
     hash_name: str
     hash_type: ScalarType
     range_name: str | None = None
     range_type: ScalarType | None = None
+    extra_hash: tuple[tuple[str, ScalarType], ...] = ()
+    extra_range: tuple[tuple[str, ScalarType], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
+        if self.extra_hash or self.extra_range:
+            return tuple(name for name, _kind in (*self.hash_parts, *self.range_parts))
         return (self.hash_name,) if self.range_name is None else (self.hash_name, self.range_name)
+
+    @property
+    def multi(self) -> bool:
+        """Whether this is a multi-attribute key (more than one partition or sort attribute)."""
+        return bool(self.extra_hash or self.extra_range)
+
+    @property
+    def hash_parts(self) -> tuple[tuple[str, ScalarType], ...]:
+        """Every partition attribute as ``(name, type)``, in key schema order."""
+        return ((self.hash_name, self.hash_type), *self.extra_hash)
+
+    @property
+    def range_parts(self) -> tuple[tuple[str, ScalarType], ...]:
+        """Every sort attribute as ``(name, type)``, in key schema order (empty without a sort key)."""
+        if self.range_name is None or self.range_type is None:
+            return ()
+        return ((self.range_name, self.range_type), *self.extra_range)
+
+    def type_of(self, name: str) -> ScalarType:
+        """The type of the key attribute ``name`` (KeyError if it is not one)."""
+        if name == self.hash_name:
+            return self.hash_type
+        if name == self.range_name and self.range_type is not None:
+            return self.range_type
+        for other, kind in (*self.extra_hash, *self.extra_range):
+            if other == name:
+                return kind
+        raise KeyError(name)
+
+    @property
+    def types(self) -> dict[str, ScalarType]:
+        """Each key attribute's type by name."""
+        return dict((*self.hash_parts, *self.range_parts))
 
 
 @dataclass(frozen=True, slots=True)

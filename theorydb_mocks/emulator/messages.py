@@ -251,6 +251,13 @@ KEY_NESTED = "KeyConditionExpressions cannot contain nested operations"
 KEY_NOT_SUPPORTED = "Query key condition not supported"
 # The service's wording (DynamoDB Local drops the name).
 KEY_MISSED = "Query condition missed key schema element: {name}"
+# A query of a multi-attribute index key: every partition attribute by equality; the sort attributes left
+# to right, all by equality but the last one queried (DynamoDB Local 3.3.0's words).
+KEY_MULTI_HASH_EQUALITY = "HASH key attributes {names} must have equality conditions specified in the query"
+KEY_MULTI_RANGE_EQUALITY = (
+    "RANGE key attributes {names} must have equality conditions specified in the query because a condition "
+    "is present on key attribute {name}"
+)
 KEY_NOT_SCALAR = (
     "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: {name}"
 )
@@ -384,6 +391,10 @@ KEY_ORDER = (
     "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second"
 )
 SAME_KEY_NAMES = "Two keys can not have the same name"
+# Multi-attribute keys of a global secondary index (DynamoDB Local 3.3.0's words; the service's not observed).
+GSI_TOO_MANY_PARTITION_KEYS = "Too many partition keys. GSI can have at most {limit} partition keys"
+GSI_TOO_MANY_SORT_KEYS = "Too many sort keys. GSI can have at most {limit} sort keys"
+GSI_KEY_UNDEFINED = "Attribute {name} is not defined in AttributeDefinitions"
 # A key schema naming more attributes, repeats counted, than AttributeDefinitions defines (SERVICE-FACTS E1).
 KEY_SCHEMA_UNDEFINED = "Invalid KeySchema: Some index key attribute have no definition"
 DUPLICATE_ATTRIBUTES = "Cannot have two attributes with the same name"
@@ -534,6 +545,11 @@ PARTIQL_PARAMETER_COUNT = "Number of parameters in request and statement don't m
 PARTIQL_KEY_MISSING = "Key attribute should be present in the item: Key {name}"
 PARTIQL_KEY_TYPE = "Key attribute's data type should match its data type in table's schema: Key {name}"
 PARTIQL_KEY_EQUALITY = "Where clause does not contain a mandatory equality on all key attributes"
+# A statement on an index with a multi-attribute key (DynamoDB Local 3.3.0's words; statements on the table
+# itself are served).
+PARTIQL_MULTI_ATTRIBUTE_KEY = (
+    "PartiQL statements cannot be executed on tables with composite HASH keys or composite RANGE keys."
+)
 PARTIQL_ORDER_WITHOUT_WHERE = "Must have WHERE clause in the statement when using ORDER BY clause."
 PARTIQL_ORDER_WITHOUT_HASH = (
     "Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause."
@@ -678,3 +694,66 @@ SIGNATURE_ALGORITHM = "Authorization header requires '{algorithm}' algorithm. Au
 SIGNATURE_UNSUPPORTED_ALGORITHM = "Unsupported AWS 'algorithm'"
 SIGNATURE_SCOPE = "Credential should be scoped to a valid region, not '{region}'. "
 SIGNATURE_DATE = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+
+# --- Export to S3, import from S3, bulk operations (the service's words; DynamoDB Local has none) --------
+
+EXPORT_TABLE_NOT_FOUND = "Table not found: {name}"
+PITR_NOT_ENABLED = "Point in time recovery is not enabled for table '{name}'"
+EXPORT_TIME_IN_FUTURE = "Export time cannot be in the future. Export time: {time}"
+EXPORT_TIME_TOO_EARLY = "Export time {time} is before the earliest restorable time {earliest}"
+EXPORT_NOT_FOUND = "Export not found: {arn}"
+EXPORT_TOKEN_CONFLICT = (
+    "Export with client token {token} already exists with different parameters, or is in progress"
+)
+INCREMENTAL_SPEC_REQUIRED = "IncrementalExportSpecification is required for an incremental export"
+INCREMENTAL_SPEC_NOT_ALLOWED = "IncrementalExportSpecification is only valid for an incremental export"
+INCREMENTAL_TIMES_REQUIRED = "ExportFromTime is required for an incremental export"
+INCREMENTAL_EXPORT_TIME = (
+    "ExportTime is not valid for an incremental export; use IncrementalExportSpecification"
+)
+INCREMENTAL_PERIOD = (
+    "The incremental export period must be at least 15 minutes and at most 24 hours; ExportFromTime must "
+    "be before ExportToTime"
+)
+IMPORT_NOT_FOUND = "Import not found: {arn}"
+IMPORT_TABLE_EXISTS = "Table already exists: {name}"
+IMPORT_TOKEN_CONFLICT = "Import with client token {token} already exists with different parameters"
+IMPORT_CSV_OPTIONS_FORMAT = "InputFormatOptions.Csv is only valid for the CSV input format"
+IMPORT_NO_SUCH_BUCKET = (
+    "The specified bucket does not exist (Service: Amazon S3; Status Code: 404; Error Code: NoSuchBucket; "
+    "Bucket: {bucket})"
+)
+IMPORT_ITEM_VALIDATION = (
+    "Some of the items failed validation checks and were not imported. Please check CloudWatch error logs "
+    "for more details."
+)
+BULK_OPERATION_NOT_FOUND = "Bulk operation not found: {arn}"
+BULK_TABLE_NOT_FOUND = "Requested resource not found: Table: {name} not found"
+BULK_TOKEN_CONFLICT = "Bulk operation with client token {token} already exists with different parameters"
+BULK_TABLE_NOT_ACTIVE = "Table {name} is {status}: a bulk put needs an ACTIVE table"
+
+# --- backups and point-in-time recovery (docs/emulator.md; DynamoDB Local 3.3.0 has none of these
+# operations, so the words follow the API reference's error descriptions and the service's usual forms) ---
+BACKUP_TABLE_NOT_FOUND = "Table not found: {name}"
+BACKUP_NOT_FOUND = "Backup not found: {arn}"
+BACKUP_TARGET_EXISTS = "Table already exists: {name}"
+BACKUP_IN_USE = "Backup is being created or restored: {arn}"
+BACKUP_TABLE_IN_USE = "Table is being restored or backed up: {name}"
+RESTORE_TIME_OUT_OF_WINDOW = (
+    "An invalid restore time was specified. RestoreDateTime must be between EarliestRestorableDateTime "
+    "and LatestRestorableDateTime."
+)
+RESTORE_TIME_OR_LATEST = "Only one of RestoreDateTime or UseLatestRestorableTime may be specified"
+RESTORE_NO_TIME = "Either RestoreDateTime or UseLatestRestorableTime must be specified"
+RESTORE_SOURCE_ONE = "Either SourceTableArn or SourceTableName must be specified, but not both"
+RESTORE_PROVISIONED_NEEDS_THROUGHPUT = (
+    "ProvisionedThroughputOverride must be specified when restoring with billing mode PROVISIONED from a "
+    "table or backup whose billing mode is PAY_PER_REQUEST"
+)
+RESTORE_PPR_WITH_THROUGHPUT = (
+    "ProvisionedThroughputOverride cannot be specified when the restored table's billing mode is "
+    "PAY_PER_REQUEST"
+)
+PITR_DISABLED_WITH_PERIOD = "RecoveryPeriodInDays can only be set when enabling point in time recovery"
+CONTINUOUS_BACKUPS_UNAVAILABLE = "Backups are being enabled for the table. Please retry later"
+PITR_ENABLED_REQUIRED = "PointInTimeRecoveryEnabled is required in PointInTimeRecoverySpecification"

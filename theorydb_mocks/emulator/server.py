@@ -14,14 +14,22 @@ status codes. Translation is ``wire``'s; answers come from ``DynamoDBEmulator.di
   all connections, and every HTTP-level error answered with DynamoDB's JSON error body.
 - Authentication: by default signatures are not checked (``access_key`` accepts one access key without
   verifying, as a guard against pointing the wrong client at it). ``credentials`` verifies SigV4 signatures
-  against those secrets (see ``sigv4``). ``db_per_access_key`` gives each access key and region its own
-  database, as DynamoDB Local does.
+  against those secrets (see ``sigv4``).
+- Regions: a request is answered by the region of its SigV4 credential scope (``Credential=AK/date/
+  REGION/dynamodb/aws4_request``; see ``regions``), unsigned ones by ``region``'s. Each region has its own
+  tables, as on AWS. ``db_per_access_key`` gives each access key its own emulator (each again with its
+  regions), as DynamoDB Local gives each access key and region its own database.
 - ``stop()`` is graceful within ``grace`` seconds: it stops accepting, answers what is being answered,
   closes idle connections, gives half-received requests until the grace period ends, then closes them.
+- The server's own routes live under ``/_theorydb/`` (health, reset; one table in ``admin``); ``cors``
+  answers browsers' preflights (``cors``); with ``theorydb_mocks.server`` enabled for INFO each request
+  is logged with its operation, table, status and milliseconds (``request_log``).
 - ``db_path``: each successful mutating request is journaled (the pipeline's journal stage, under the
   emulator's lock) before it is answered; a write the journal cannot record is undone in memory and
   answers 500, and a journal whose state is unknown refuses every write (see ``persistence``). The
   journal is compacted in the background every ``compact_every`` records.
+- ``s3_dir``: the folder of the local S3 stand-in (``s3://bucket/key`` is ``<s3_dir>/bucket/key``) that
+  exports write to and imports and bulk puts read from; in memory without it. Every database shares it.
 
 Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html
 
@@ -45,14 +53,16 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
 from theorydb_mocks.emulator import messages as M
+from theorydb_mocks.emulator.admin import ADMIN_PREFIX, AdminRequest, answer_admin
 from theorydb_mocks.emulator.core import DynamoDBEmulator
+from theorydb_mocks.emulator.cors import CorsPolicy
 from theorydb_mocks.emulator.door import answer as answer_request
 from theorydb_mocks.emulator.door import request_id
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
@@ -67,7 +77,10 @@ from theorydb_mocks.emulator.persistence import (
     snapshot_records,
 )
 from theorydb_mocks.emulator.pipeline import JournalWriter, WireRequest
+from theorydb_mocks.emulator.regions import valid_region
+from theorydb_mocks.emulator.request_log import describe, log_request
 from theorydb_mocks.emulator.sigv4 import SigV4Verifier
+from theorydb_mocks.emulator.transfer.s3 import LocalS3
 from theorydb_mocks.emulator.wire import decode_request, encode_error, encode_request
 
 __all__ = ["MAX_BODY", "EmulatorServer", "is_loopback", "serve_in_thread"]
@@ -129,12 +142,14 @@ class EmulatorServer:
         compact_every: int = 100_000,
         recover_journal: bool = False,
         log_requests: bool = False,
+        cors: Iterable[str] | None = None,
         idle_timeout: float = 60.0,
         request_timeout: float = 30.0,
         max_connections: int = 1000,
         max_body: int = MAX_BODY,
         max_buffered: int = MAX_BUFFERED,
         grace: float = 5.0,
+        s3_dir: str | None = None,
     ) -> None:
         if emulator is not None and db_per_access_key:
             raise ValueError("db_per_access_key makes one emulator per access key: do not pass emulator")
@@ -144,14 +159,27 @@ class EmulatorServer:
         self.db_per_access_key = db_per_access_key
         self.compact_every = compact_every
         self.log_requests = log_requests
+        if log_requests and _log.getEffectiveLevel() > logging.INFO:
+            _log.setLevel(logging.INFO)
+        self.cors = CorsPolicy(cors) if cors is not None else None
         self.idle_timeout = idle_timeout
         self.request_timeout = request_timeout
         self.max_connections = max_connections
         self.max_body = max_body
         self.max_buffered = max_buffered
         self.grace = grace
-        self.emulator = emulator if emulator is not None else DynamoDBEmulator(region=region)
+        self.emulator = emulator if emulator is not None else DynamoDBEmulator(region=region, s3_root=s3_dir)
+        if emulator is not None and s3_dir is not None:
+            s3 = LocalS3(s3_dir)
+            for each_region in self.emulator.regions:
+                each_region.s3 = s3
         self._databases: dict[str, DynamoDBEmulator] = {} if db_per_access_key else {"": self.emulator}
+        self._accounts: dict[str, DynamoDBEmulator] = {}
+        if not db_per_access_key:
+            self.emulator.regions.on_new(lambda region: self._adopt(f"@{region.region}", region))
+            for other in self.emulator.regions:
+                if other is not self.emulator:
+                    self._databases[f"@{other.region}"] = other
         self._databases_lock = threading.Lock()
         self._compacting = threading.Lock()
         self._compactor: threading.Thread | None = None
@@ -324,24 +352,52 @@ class EmulatorServer:
     # --- databases ------------------------------------------------------------------------------------
 
     def emulator_for(self, access_key: str | None, region: str | None) -> DynamoDBEmulator:
-        """The emulator answering requests signed with ``access_key`` in ``region``."""
+        """The emulator (region) answering requests signed with ``access_key`` in ``region``."""
+        if region is None or not valid_region(region):
+            region = self.region
         if not self.db_per_access_key:
-            return self.emulator
-        return self._database(f"{access_key or ''}_{region or self.region}")
+            emulator = self.emulator
+            if region == emulator.region:
+                return emulator
+            found = emulator.regions.existing(region)
+            return found if found is not None else self._database(f"@{region}")
+        return self._database(f"{access_key or ''}_{region}")
 
     def _database(self, key: str) -> DynamoDBEmulator:
+        """The database ``key``: ``""`` the shared emulator's own region, ``"@REGION"`` another region of
+        it, ``"ACCESSKEY_REGION"`` a region of that access key's emulator (``db_per_access_key``)."""
         found = self._databases.get(key)
         if found is not None:
             return found
         with self._databases_lock:
             found = self._databases.get(key)
             if found is None:
-                region = key.rpartition("_")[2] or self.region
-                found = DynamoDBEmulator(region=region)
-                if self.journal is not None and not self._replaying:
-                    found.set_journal(self._journal_writer(key))
-                self._databases[key] = found
+                if key.startswith("@"):
+                    found = self.emulator.in_region(key[1:])
+                else:
+                    access_key, _, region = key.rpartition("_")
+                    found = self._account(access_key).in_region(region or self.region)
+                self._adopt(key, found)
             return found
+
+    def _account(self, access_key: str) -> DynamoDBEmulator:
+        """The emulator of one access key (``db_per_access_key``), its regions adopted as they are made."""
+        found = self._accounts.get(access_key)
+        if found is None:
+            found = self._accounts[access_key] = DynamoDBEmulator(region=self.region)
+            found.s3 = self.emulator.s3  # one S3 for every database, as buckets are the account's
+            self._adopt(f"{access_key}_{self.region}", found)
+            found.regions.on_new(lambda region: self._adopt(f"{access_key}_{region.region}", region))
+        return found
+
+    def _adopt(self, key: str, emulator: DynamoDBEmulator) -> None:
+        """Serve (and journal) ``emulator`` as the database ``key``: regions made by replication too, so
+        compaction keeps them."""
+        if key in self._databases:
+            return
+        if self.journal is not None and not self._replaying:
+            emulator.set_journal(self._journal_writer(key))
+        self._databases[key] = emulator
 
     # --- persistence ----------------------------------------------------------------------------------
 
@@ -454,6 +510,17 @@ class EmulatorServer:
             self.compact()
         except Exception:  # the journal as it stands is complete: compaction only makes it shorter
             _log.exception("journal compaction failed; the journal is kept as it is")
+
+    def reset(self) -> None:
+        """Empty every database (tables, streams, TTL, client tokens, ledger; clocks and settings stay) and
+        the journal with them: the state a fresh server starts in. Writers wait meanwhile."""
+        with self._compacting:
+            with self._hold_writers():
+                for database in self._databases.values():
+                    database.reset()
+                covers = self.journal.mark() if self.journal is not None else None
+            if self.journal is not None and covers is not None:
+                self.journal.compact((), covers, self._hold_writers)  # keeps only what came after the reset
 
     # --- requests -------------------------------------------------------------------------------------
 
@@ -834,32 +901,62 @@ class _Connection(asyncio.Protocol):
     def _respond(self, request: _Request, body: bytes) -> None:
         owner = self.owner
         method = request.method
-        if method == "POST":
+        path = request.path
+        logged = _log.isEnabledFor(logging.INFO)  # the only cost of request logging when it is off
+        started = time.perf_counter() if logged else 0.0
+        extra = ""
+        if method == "POST" and not path.startswith(ADMIN_PREFIX):
+            target = dict.get(request.headers, "x-amz-target")
             status, payload = owner.answer(
-                dict.get(request.headers, "x-amz-target"),
-                body,
-                request.headers,
-                request.query,
-                method=method,
-                path=request.path,
+                target, body, request.headers, request.query, method=method, path=path
             )
             content_type = CONTENT_TYPE
-        elif method in ("GET", "HEAD"):
-            status, payload = 200, f"healthy: dynamodb.{owner.region}.amazonaws.com ".encode()
-            content_type = "text/plain"
+            if logged:
+                operation, table = describe(target, body)
         else:
-            status, payload = encode_error(_http_error(405, "UnknownOperationException", ""))
-            content_type = CONTENT_TYPE
+            status, payload, content_type, extra = self._answer_other(request, body)
+            operation, table = method, path
+        cors = owner.cors
+        if cors is not None and method != "OPTIONS":  # a preflight's answer has its own
+            extra += cors.answer_headers(dict.get(request.headers, "origin"))
         keep_alive = request.keep_alive and not owner.stopping
-        if owner.log_requests:
-            _log.info("%s %s %s -> %d", method, request.path, request.headers.get("x-amz-target"), status)
-        self._send(status, payload, content_type, keep_alive=keep_alive, head_only=method == "HEAD")
+        if logged:
+            log_request(_log, operation, table, status, (time.perf_counter() - started) * 1000)
+        self._send(
+            status, payload, content_type, keep_alive=keep_alive, head_only=method == "HEAD", extra=extra
+        )
         if not keep_alive:
             self.close()
 
+    def _answer_other(self, request: _Request, body: bytes) -> tuple[int, bytes, str, str]:
+        """Everything but a DynamoDB request: admin routes, CORS preflights, the plain ``GET /`` answer.
+        Returns (status, body, content type, extra header lines)."""
+        owner = self.owner
+        method = request.method
+        if request.path.startswith(ADMIN_PREFIX):
+            found = answer_admin(
+                owner, AdminRequest(method, request.path, request.query, request.headers, body)
+            )
+            return found.status, found.body, found.content_type, ""
+        if method == "OPTIONS" and owner.cors is not None:
+            status, headers = owner.cors.preflight(request.headers)
+            return status, b"", "text/plain", headers
+        if method in ("GET", "HEAD"):
+            return 200, f"healthy: dynamodb.{owner.region}.amazonaws.com ".encode(), "text/plain", ""
+        status, payload = encode_error(_http_error(405, "UnknownOperationException", ""))
+        return status, payload, CONTENT_TYPE, ""
+
     def _send(
-        self, status: int, payload: bytes, content_type: str, *, keep_alive: bool, head_only: bool = False
+        self,
+        status: int,
+        payload: bytes,
+        content_type: str,
+        *,
+        keep_alive: bool,
+        head_only: bool = False,
+        extra: str = "",
     ) -> None:
+        """Write one answer; ``extra`` is more header lines, each ending in CRLF."""
         transport = self.transport
         if transport is None or transport.is_closing():
             return
@@ -867,7 +964,7 @@ class _Connection(asyncio.Protocol):
             f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n"
             f"Server: Server\r\nDate: {_DateCache.now()}\r\n"
             f"x-amzn-RequestId: {request_id()}\r\nx-amz-crc32: {zlib.crc32(payload)}\r\n"
-            f"Content-Type: {content_type}\r\nContent-Length: {len(payload)}\r\n"
+            f"Content-Type: {content_type}\r\nContent-Length: {len(payload)}\r\n{extra}"
             f"{'' if keep_alive else 'Connection: close' + chr(13) + chr(10)}\r\n"
         ).encode("latin-1")
         transport.write(head if head_only else head + payload)

@@ -19,14 +19,14 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator._order import java_hash_order
-from theorydb_mocks.emulator._types import AttributeValue, Item
+from theorydb_mocks.emulator._types import AttributeValue, Item, KeySchema
 from theorydb_mocks.emulator.errors import DynamoDBError, invalid_expression, validation_error
 from theorydb_mocks.emulator.expressions._ast import (
     Between,
@@ -54,6 +54,7 @@ __all__ = [
     "UpdateResult",
     "compile_expressions",
     "parse_expression",
+    "plan_multi_key",
 ]
 
 MAX_EXPRESSION_BYTES = 4096
@@ -146,11 +147,19 @@ class UpdateExpression:
 
 @dataclass(frozen=True, slots=True)
 class KeyConditionPlan:
-    """What a Query reads: the partition key value, and an optional sort key condition."""
+    """What a Query reads: the partition key value, and an optional sort key condition.
+
+    For a multi-attribute index key: ``more_partition`` holds the other partition attributes' values and
+    ``sort_prefix`` the values of the leading sort attributes given by equality; ``sort_op`` then applies
+    to the sort attribute after them (``sort_key`` names it).
+    """
 
     partition: AttributeValue
     sort_op: str | None
     sort_values: tuple[AttributeValue, ...]
+    more_partition: tuple[AttributeValue, ...] = ()
+    sort_prefix: tuple[AttributeValue, ...] = ()
+    sort_key: str | None = None
 
 
 _FLIPPED = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -214,8 +223,65 @@ class KeyCondition:
         _check_types(sort_values, types, range_name)
         return KeyConditionPlan(hash_values[0], sort_op, sort_values)
 
+    def plan_multi(self, key: KeySchema, *, empty_error: Callable[[str, str], Exception]) -> KeyConditionPlan:
+        """The plan for a multi-attribute index key (see :func:`plan_multi_key`)."""
+        conditions = check_key_structure(self.tree, key.names, most=None)
+        assert conditions is not None
+        terms = [_key_term(condition) for condition in conditions]
+        return plan_multi_key(
+            key, {name: (op, values) for name, op, values in terms}, empty_error=empty_error
+        )
+
     def __repr__(self) -> str:
         return f"<KeyCondition {self.tree!r}>"
+
+
+def plan_multi_key(
+    key: KeySchema,
+    found: Mapping[str, tuple[str, tuple[AttributeValue, ...]]],
+    *,
+    empty_error: Callable[[str, str], Exception],
+) -> KeyConditionPlan:
+    """The plan of a query on a multi-attribute index key, from its conditions ``{attribute: (operator,
+    values)}`` (a KeyConditionExpression's or legacy KeyConditions'), checked in DynamoDB Local's order: the
+    number of conditions, every partition attribute by equality, the partition values' types and emptiness
+    (``empty_error(kind, name)`` words that error), conditions on other attributes, the sort attributes left
+    to right (equality on all but the last one queried), the sort values' types."""
+    if len(found) > len(key.names):
+        raise validation_error(M.KEY_NOT_SUPPORTED)
+    unequal = [name for name, _kind in key.hash_parts if found.get(name, ("",))[0] != "="]
+    if unequal:
+        raise validation_error(M.KEY_MULTI_HASH_EQUALITY.format(names=", ".join(unequal)))
+    partition = []
+    for name, kind in key.hash_parts:
+        value = found[name][1][0]
+        if kind not in value:
+            raise validation_error(M.KEY_CONDITION_TYPE)
+        if kind != "N" and len(value[kind]) == 0:
+            raise empty_error("string" if kind == "S" else "binary", name)
+        partition.append(value)
+    ranges = key.range_parts
+    names = set(key.names)
+    others = [name for name in found if name not in names]
+    if others:
+        absent = [name for name, _kind in ranges if name not in found]
+        raise validation_error(M.KEY_MISSED.format(name=absent[0] if absent else others[0]))
+    queried = [position for position, (name, _kind) in enumerate(ranges) if name in found]
+    if not queried:
+        return KeyConditionPlan(partition[0], None, (), tuple(partition[1:]))
+    last = queried[-1]
+    unequal = [name for name, _kind in ranges[:last] if found.get(name, ("",))[0] != "="]
+    if unequal:
+        raise validation_error(
+            M.KEY_MULTI_RANGE_EQUALITY.format(names=", ".join(unequal), name=ranges[last][0])
+        )
+    for name, kind in ranges[: last + 1]:
+        if any(kind not in value for value in found[name][1]):
+            raise validation_error(M.KEY_CONDITION_TYPE)
+    prefix = tuple(found[name][1][0] for name, _kind in ranges[:last])
+    sort_name = ranges[last][0]
+    op, values = found[sort_name]
+    return KeyConditionPlan(partition[0], op, values, tuple(partition[1:]), prefix, sort_name)
 
 
 def _check_types(values: tuple[AttributeValue, ...], types: Mapping[str, str] | None, name: str) -> None:
@@ -440,7 +506,9 @@ def _compile(
         compiled_projection = ProjectionExpression(resolver.projection(tree_p))
     if key_condition is not None:
         key_tree = _condition(resolver, "KeyCondition", key_condition).tree
-        check_key_structure(key_tree)
+        # How many conditions a key takes depends on its schema (multi-attribute index keys take up to
+        # eight): counted when the query is planned, after the table and index are found.
+        check_key_structure(key_tree, most=None)
         compiled_key = KeyCondition(key_tree)
     if names:
         unused = [key for key in names if key not in resolver.used_names]

@@ -445,10 +445,13 @@ def _clash(one: tuple[str | int, ...], two: tuple[str | int, ...]) -> str | None
 # ------------------------------------------------------------------------------------------ key conditions
 
 
-def check_key_structure(node: Condition, key_names: tuple[str, ...] | None = None) -> list[Condition] | None:
+def check_key_structure(
+    node: Condition, key_names: tuple[str, ...] | None = None, *, most: int | None = 2
+) -> list[Condition] | None:
     """The key condition's one or two conditions, checked in DynamoDB's order: nested key attributes
     anywhere; then condition by condition, operators, one attribute per condition, nested operations
-    and one condition per key; then at most two.
+    and one condition per key; then at most ``most`` (two, but for a multi-attribute index key, whose
+    planner counts them itself; None at compile time, before the key schema is known).
 
     Without ``key_names`` (at compile time) a key condition with any nested path is left for
     :meth:`KeyCondition.plan` (None is returned): whether the path is a key attribute ("Key attributes
@@ -463,7 +466,7 @@ def check_key_structure(node: Condition, key_names: tuple[str, ...] | None = Non
                 raise validation_error(M.KEY_NOT_SCALAR.format(name=path.parts[0]))
     conditions: list[Condition] = []
     _walk_key(node, conditions, [])
-    if len(conditions) > 2:
+    if most is not None and len(conditions) > most:
         raise validation_error(M.KEY_LENGTH)
     return conditions
 

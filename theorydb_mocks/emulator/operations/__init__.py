@@ -6,7 +6,11 @@ Each module registers its handlers with ``@operation("Name")`` from ``_registry`
 from __future__ import annotations
 
 from theorydb_mocks.emulator.operations import (
+    backups,
     batch,
+    bulk_operations,
+    exports,
+    imports,
     items,
     partiql,
     query,
@@ -19,7 +23,11 @@ from theorydb_mocks.emulator.operations import (
 )
 
 __all__ = [
+    "backups",
     "batch",
+    "bulk_operations",
+    "exports",
+    "imports",
     "items",
     "partiql",
     "query",

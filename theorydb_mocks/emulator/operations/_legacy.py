@@ -61,6 +61,7 @@ __all__ = [
     "check_conditional_operator",
     "legacy_condition",
     "legacy_key_plan",
+    "legacy_key_terms",
     "legacy_update",
 ]
 
@@ -298,6 +299,23 @@ def legacy_key_plan(conditions: dict[str, Any], hash_name: str, range_name: str 
             raise validation_error(KEY_NOT_SUPPORTED)
         sort_values = tuple(args)
     return LegacyKeyPlan(partition_args[0], sort_op, sort_values)
+
+
+def legacy_key_terms(conditions: dict[str, Any]) -> dict[str, tuple[str, tuple[AttributeValue, ...]]]:
+    """``KeyConditions`` as ``{attribute: (operator, values)}`` in expression operators, for the planner of
+    a multi-attribute index key (``plan_multi_key``)."""
+    terms: dict[str, tuple[str, tuple[AttributeValue, ...]]] = {}
+    for name, raw in conditions.items():
+        entry = _entry(raw)
+        op = _operator("keyConditions", name, entry)
+        args = _operator_arguments(name, entry, op, expected=False)
+        if op == "BETWEEN":
+            terms[name] = ("BETWEEN", tuple(args))
+        elif op in _KEY_OPERATORS:
+            terms[name] = (_KEY_OPERATORS[op], tuple(args))
+        else:
+            raise validation_error(KEY_NOT_SUPPORTED)
+    return terms
 
 
 @dataclass(frozen=True, slots=True)

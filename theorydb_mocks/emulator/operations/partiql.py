@@ -128,6 +128,8 @@ def _source_key(table: Any, index: str | None, consistent: bool) -> KeySchema:
     if spec.kind == "GSI" and consistent:
         raise validation_error(M.GSI_CONSISTENT_READ)
     index_key: KeySchema = spec.key
+    if index_key.multi:
+        raise validation_error(M.PARTIQL_MULTI_ATTRIBUTE_KEY)
     return index_key
 
 

@@ -30,8 +30,10 @@ from typing import Any
 from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema, Request, Response
 from theorydb_mocks.emulator.capacity import read_capacity, read_units
 from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.expressions import plan_multi_key
 from theorydb_mocks.emulator.messages import (
     ALL_PROJECTED_WITHOUT_INDEX,
+    EMPTY_INDEX_KEY,
     EMPTY_KEY,
     FILTER_NOT_PROJECTED,
     FILTER_ON_KEY,
@@ -55,7 +57,6 @@ from theorydb_mocks.emulator.messages import (
 )
 from theorydb_mocks.emulator.operations._exprs import prepare_request
 from theorydb_mocks.emulator.operations._keys import (
-    clone_item,
     refuse_duplicate_names,
     reject_legacy_mix,
 )
@@ -63,9 +64,10 @@ from theorydb_mocks.emulator.operations._legacy import (
     check_conditional_operator,
     legacy_condition,
     legacy_key_plan,
+    legacy_key_terms,
 )
 from theorydb_mocks.emulator.operations._registry import operation
-from theorydb_mocks.emulator.storage import SEGMENT_SPACE, partition_digest
+from theorydb_mocks.emulator.storage import SEGMENT_SPACE, index_partition_value, partition_digest
 from theorydb_mocks.emulator.values import key_sort_value, validate_attribute_value
 
 __all__ = ["PAGE_BYTES", "query", "scan"]
@@ -171,9 +173,7 @@ def _start_key(source: _Source, request: Request) -> Key | None:
         raise validation_error(START_KEY_INVALID)
     schemas = [table_key] if source.spec is None else [table_key, source.spec.key]
     for schema in schemas:
-        for name, kind in ((schema.hash_name, schema.hash_type), (schema.range_name, schema.range_type)):
-            if name is None:
-                continue
+        for name, kind in (*schema.hash_parts, *schema.range_parts):
             av = values.get(name)
             if av is None:
                 raise validation_error(START_KEY_INVALID)
@@ -182,15 +182,16 @@ def _start_key(source: _Source, request: Request) -> Key | None:
     return values
 
 
-def _item_view(request: Request, compiled: Any) -> Callable[[Item], Item]:
-    """What the response shows of each item: the projection, or all of it (chosen once per page)."""
+def _item_view(request: Request, compiled: Any) -> Callable[[Item], Item] | None:
+    """What the response shows of each item (chosen once per page): the projection, or None for all of it.
+
+    Items read from the store are fresh dicts, so neither needs a copy."""
     if compiled is not None and compiled.projection is not None:
-        projection = compiled.projection
-        return lambda item: clone_item(projection.apply(item))
+        return compiled.projection.apply  # type: ignore[no-any-return]
     wanted = request.get("AttributesToGet")
     if wanted:
-        return lambda item: clone_item({name: av for name, av in item.items() if name in wanted})
-    return clone_item
+        return lambda item: {name: av for name, av in item.items() if name in wanted}
+    return None
 
 
 def _page(
@@ -199,7 +200,7 @@ def _page(
     compiled: Any,
     condition: Any,
     select: str,
-    found: Iterator[Item],
+    found: Iterator[tuple[Item, int]],
     fetch: tuple[bool, bool],
 ) -> Response:
     """Read one page from ``found``: Limit and 1 MB on data read, then the filter, projection and keys.
@@ -217,24 +218,21 @@ def _page(
     scanned = 0
     read = 0
     last: Item | None = None
-    size_of = store.size_of
-    index = source.index
-    sizes = store.sizes(index)
     view = _item_view(request, compiled)
-    for item in found:
+    for item, size in found:
         scanned += 1
-        size = sizes.get(id(item))
-        read += size_of(item, index) if size is None else size
+        read += size
         full = item
         if fetch_view or fetch_filter:
-            stored = store.get(item)
+            stored = store.get_at(store.position(item))
             if stored is not None:
-                full = stored
-                fetched += read_units(size_of(stored), consistent=consistent)
+                full = stored[0]
+                fetched += read_units(stored[1], consistent=consistent)
         if condition is None or condition.evaluate(full):
             count += 1
             if not count_only:
-                items.append(view(full if fetch_view else item))
+                shown = full if fetch_view else item
+                items.append(shown if view is None else view(shown))
         if (limit is not None and scanned >= limit) or read >= PAGE_BYTES:
             last = item
             break
@@ -306,6 +304,8 @@ def _lsi_filter_fetch(source: _Source, condition: Any) -> bool:
 def _check_plan(source: _Source, plan: Any) -> None:
     """Key condition values must have the key's types; the partition value must not be empty."""
     key = source.key
+    if key.multi:
+        return  # plan_multi_key checked every value in DynamoDB's order
     partition = plan.partition
     if key.hash_type not in partition:
         raise validation_error(KEY_CONDITION_TYPE)
@@ -314,17 +314,29 @@ def _check_plan(source: _Source, plan: Any) -> None:
             raise validation_error(KEY_CONDITION_TYPE)
     if key.hash_type in ("S", "B") and len(partition[key.hash_type]) == 0:
         kind = "string" if key.hash_type == "S" else "binary"
+        if source.index is not None and source.spec is not None and source.spec.kind == "GSI":
+            raise validation_error(EMPTY_INDEX_KEY.format(kind=kind, index=source.index, name=key.hash_name))
         raise validation_error(EMPTY_KEY.format(kind=kind, name=key.hash_name))
 
 
 def _start_in_range(source: _Source, plan: Any, start: Key) -> None:
     """A Query's ``ExclusiveStartKey`` must lie in the queried partition and sort key range."""
     key = source.key
-    if key_sort_value(start[key.hash_name]) != key_sort_value(plan.partition):
-        raise validation_error(START_KEY_OUTSIDE)
-    if key.range_name is None or plan.sort_op is None:
+    if key.multi:
+        partition = (plan.partition, *plan.more_partition)
+        for (name, _kind), given in zip(
+            (*key.hash_parts, *key.range_parts), (*partition, *plan.sort_prefix), strict=False
+        ):
+            if key_sort_value(start[name]) != key_sort_value(given):
+                raise validation_error(START_KEY_OUTSIDE)
+        range_name = plan.sort_key
+    else:
+        if key_sort_value(start[key.hash_name]) != key_sort_value(plan.partition):
+            raise validation_error(START_KEY_OUTSIDE)
+        range_name = key.range_name
+    if range_name is None or plan.sort_op is None:
         return
-    value: Any = key_sort_value(start[key.range_name])
+    value: Any = key_sort_value(start[range_name])
     bounds: list[Any] = [key_sort_value(v) for v in plan.sort_values]
     op = plan.sort_op
     inside = {
@@ -359,7 +371,9 @@ def query(emu: Any, request: Request) -> Response:
     select = _select(request, request.get("IndexName") is not None)
     condition = _filter(request, compiled, "QueryFilter")
     fetch = (_check_source(source, request, select, compiled), False)
-    if compiled is not None and compiled.key_condition is not None:
+    if source.key.multi:
+        plan = _multi_plan(source, compiled, request)
+    elif compiled is not None and compiled.key_condition is not None:
         plan = compiled.key_condition.plan(source.key.hash_name, source.key.range_name)
     else:
         plan = legacy_key_plan(request["KeyConditions"], source.key.hash_name, source.key.range_name)
@@ -368,15 +382,28 @@ def query(emu: Any, request: Request) -> Response:
     start = _start_key(source, request)
     if start is not None:
         _start_in_range(source, plan, start)
-    found = table.store.query(
+    found = table.store.query_sized(
         plan.partition,
         plan.sort_op,
         list(plan.sort_values),
         index=source.index,
         forward=request.get("ScanIndexForward", True) is not False,
         start=start,
+        more_partition=getattr(plan, "more_partition", ()),
+        sort_prefix=getattr(plan, "sort_prefix", ()),
     )
     return _page(source, request, compiled, condition, select, found, fetch)
+
+
+def _multi_plan(source: _Source, compiled: Any, request: Request) -> Any:
+    """The plan of a query on an index with a multi-attribute key (its conditions checked all at once)."""
+
+    def empty(kind: str, name: str) -> Exception:
+        return validation_error(EMPTY_INDEX_KEY.format(kind=kind, index=source.index, name=name))
+
+    if compiled is not None and compiled.key_condition is not None:
+        return compiled.key_condition.plan_multi(source.key, empty_error=empty)
+    return plan_multi_key(source.key, legacy_key_terms(request["KeyConditions"]), empty_error=empty)
 
 
 @operation("Scan", metered=True, read_only=True)
@@ -407,8 +434,9 @@ def scan(emu: Any, request: Request) -> Response:
     segment = 0 if segment is None else int(segment)
     total = 1 if total is None else int(total)
     if start is not None and total > 1:
-        digest = partition_digest(key_sort_value(start[source.key.hash_name]))
+        partition = (start[name] for name, _kind in source.key.hash_parts)
+        digest = partition_digest(index_partition_value(source.key, partition))
         if not segment * SEGMENT_SPACE // total <= digest < (segment + 1) * SEGMENT_SPACE // total:
             raise validation_error(START_KEY_SEGMENT)
-    found = table.store.scan(index=source.index, start=start, segment=segment, total_segments=total)
+    found = table.store.scan_sized(index=source.index, start=start, segment=segment, total_segments=total)
     return _page(source, request, compiled, condition, select, found, fetch)

@@ -45,6 +45,7 @@ __all__ = [
 
 MAX_GSIS = 20
 MAX_LSIS = 5
+MAX_KEY_ATTRIBUTES = 4  # partition (and sort) attributes of a multi-attribute global index key
 MAX_PROJECTED_ATTRIBUTES = 100
 LIST_TABLES_DEFAULT_LIMIT = 100
 
@@ -67,16 +68,30 @@ def _table(emu: EmulatorState, name: str) -> TableState:
 # --- schema parsing --------------------------------------------------------------------------------
 
 
-def _key_schema(elements: list[dict[str, Any]], types: dict[str, str], *, undefined: list[str]) -> KeySchema:
-    """A KeySchema from ``KeySchema`` elements; names missing from ``types`` go to ``undefined``."""
-    # More than 2 elements never arrive: validation reports them (the service's model says at most 2).
-    hashes = [e for e in elements if e["KeyType"] == "HASH"]
+def _key_schema(
+    elements: list[dict[str, Any]], types: dict[str, str], *, undefined: list[str], global_index: bool = False
+) -> KeySchema:
+    """A KeySchema from ``KeySchema`` elements; names missing from ``types`` go to ``undefined``.
+
+    A table's or local index's schema holds one HASH and at most one RANGE element (validation refuses a
+    third); a global index's may hold up to four of each, HASH elements first (multi-attribute keys).
+    """
+    kinds = [e["KeyType"] for e in elements]
+    hashes = kinds.count("HASH")
     if not hashes:
         raise _invalid(M.NO_HASH_KEY)
-    if len(hashes) > 1:
-        raise _invalid(M.TOO_MANY_HASH_KEYS)
-    if elements[0]["KeyType"] != "HASH":
-        raise _invalid(M.KEY_ORDER)
+    if global_index:
+        if kinds[:hashes] != ["HASH"] * hashes:  # every HASH element before every RANGE element
+            raise _invalid(M.KEY_ORDER)
+        if hashes > MAX_KEY_ATTRIBUTES:
+            raise _invalid(M.GSI_TOO_MANY_PARTITION_KEYS.format(limit=MAX_KEY_ATTRIBUTES))
+        if len(kinds) - hashes > MAX_KEY_ATTRIBUTES:
+            raise _invalid(M.GSI_TOO_MANY_SORT_KEYS.format(limit=MAX_KEY_ATTRIBUTES))
+    else:
+        if hashes > 1:
+            raise _invalid(M.TOO_MANY_HASH_KEYS)
+        if kinds[0] != "HASH":
+            raise _invalid(M.KEY_ORDER)
     names = [e["AttributeName"] for e in elements]
     if len(set(names)) != len(names):
         # The service counts a repeated name twice against AttributeDefinitions (SERVICE-FACTS E1); with
@@ -84,14 +99,19 @@ def _key_schema(elements: list[dict[str, Any]], types: dict[str, str], *, undefi
         raise _invalid(M.KEY_SCHEMA_UNDEFINED if len(names) > len(types) else M.SAME_KEY_NAMES)
     for name in names:
         if name not in types and name not in undefined:
+            if global_index and (hashes > 1 or len(names) - hashes > 1):
+                # A multi-attribute key names its first undefined attribute at once (DynamoDB Local 3.3.0).
+                raise _invalid(M.GSI_KEY_UNDEFINED.format(name=name))
             undefined.append(name)
-    hash_name = names[0]
-    range_name = names[1] if len(names) > 1 else None
+    parts = [(name, _scalar(types.get(name))) for name in names]
+    hash_parts, range_parts = parts[:hashes], parts[hashes:]
     return KeySchema(
-        hash_name,
-        _scalar(types.get(hash_name)),
-        range_name,
-        None if range_name is None else _scalar(types.get(range_name)),
+        hash_parts[0][0],
+        hash_parts[0][1],
+        range_parts[0][0] if range_parts else None,
+        range_parts[0][1] if range_parts else None,
+        tuple(hash_parts[1:]),
+        tuple(range_parts[1:]),
     )
 
 
@@ -308,7 +328,7 @@ def _global_indexes(
 def _global_index(
     index: dict[str, Any], billing: str, types: dict[str, str], undefined: list[str]
 ) -> tuple[IndexSpec, dict[str, int] | None]:
-    index_key = _key_schema(index["KeySchema"], types, undefined=undefined)
+    index_key = _key_schema(index["KeySchema"], types, undefined=undefined, global_index=True)
     kind, attributes = _projection(index["Projection"])
     raw_throughput = index.get("ProvisionedThroughput")
     if billing == "PAY_PER_REQUEST" and raw_throughput is not None:
@@ -351,6 +371,7 @@ def delete_table(emu: EmulatorState, request: Request) -> Response:
         raise _invalid(M.DELETION_PROTECTED)
     table.status = "DELETING"
     description = table.description()
+    emu.backups.table_deleted(table)  # point-in-time recovery on: a SYSTEM backup stays (``backups``)
     del emu.tables[table.name]
     emu.streams.sync(table.name)  # closes the table's stream
     return {"TableDescription": description}
