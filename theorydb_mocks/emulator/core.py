@@ -29,9 +29,11 @@ from typing import TYPE_CHECKING, Any
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (registers every handler)
 from theorydb_mocks.emulator._types import Request, Response
+from theorydb_mocks.emulator.backups import Backups
 from theorydb_mocks.emulator.clock import Clock
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.faults import Faults
+from theorydb_mocks.emulator.history import TableHistories
 from theorydb_mocks.emulator.ledger import CapacityLedger, total_only
 from theorydb_mocks.emulator.operations._registry import Handler, OperationRecord, record_for
 from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observer, WireRequest
@@ -95,6 +97,8 @@ class DynamoDBEmulator:
         self.capacity = CapacityLedger(enabled=capacity_ledger)
         self.tokens = ClientTokens()  # ClientRequestToken records (see ``tokens``)
         self.transfers = Transfers(self.clock)  # export and import jobs (see ``transfer.jobs``)
+        self.history = TableHistories(self)  # change logs for backups and point-in-time recovery
+        self.backups = Backups(self)
         self._journal: JournalWriter | None = None
 
     def _new_region(self, region: str) -> DynamoDBEmulator:
@@ -253,17 +257,27 @@ class DynamoDBEmulator:
             self.snapshots.release(undo)
 
     def _metered(self, handler: Handler, record: OperationRecord, request: dict[str, Any]) -> dict[str, Any]:
-        """Run a capacity-bearing handler asking for INDEXES detail, record it in the ledger, and answer
-        with what the request asked for (the handler's own numbers: nothing computed twice)."""
+        """Run a capacity-bearing handler asking for the detail the ledger needs, record it, and answer
+        with what the request asked for (the handler's own numbers: nothing computed twice).
+
+        The ledger needs INDEXES detail only where a table has indexes: a request on one table without
+        any asks for TOTAL, which is the table's own share there (cheaper to build and to strip)."""
         asked = request.get("ReturnConsumedCapacity")
         if asked != "INDEXES":
-            request = {**request, "ReturnConsumedCapacity": "INDEXES"}
+            detail = "INDEXES"
+            name = request.get("TableName")
+            if type(name) is str:
+                table = self.tables.get(name)
+                if table is not None and not table.store.has_indexes:
+                    detail = "TOTAL"
+            if detail != asked:
+                request = {**request, "ReturnConsumedCapacity": detail}
         response: dict[str, Any] = handler(self, request)
         consumed = response.get("ConsumedCapacity")
         if consumed is not None:
             self.capacity.record(record.name, consumed)
             if asked == "TOTAL":
-                response["ConsumedCapacity"] = total_only(consumed)
+                response["ConsumedCapacity"] = total_only(consumed)  # a copy: the ledger keeps its own
             elif asked != "INDEXES":
                 del response["ConsumedCapacity"]
         return response
@@ -329,6 +343,8 @@ class DynamoDBEmulator:
                 region.ttl.clear()
                 region.capacity.reset()
                 region.transfers.clear()
+                region.backups.clear()
+                region.history.clear()
 
     def stream_records(self, table_name: str, since: str | None = None) -> list[dict[str, Any]]:
         """The records of the table's stream as a Lambda event's ``Records`` (JSON values, binary as base64,

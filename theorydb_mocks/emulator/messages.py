@@ -698,7 +698,6 @@ SIGNATURE_DATE = "Authorization header requires existence of either a 'X-Amz-Dat
 # --- Export to S3, import from S3, bulk operations (the service's words; DynamoDB Local has none) --------
 
 EXPORT_TABLE_NOT_FOUND = "Table not found: {name}"
-EXPORT_TABLE_ARN_REQUIRED = "TableArn must be a table ARN: {arn}"
 PITR_NOT_ENABLED = "Point in time recovery is not enabled for table '{name}'"
 EXPORT_TIME_IN_FUTURE = "Export time cannot be in the future. Export time: {time}"
 EXPORT_TIME_TOO_EARLY = "Export time {time} is before the earliest restorable time {earliest}"
@@ -720,10 +719,14 @@ IMPORT_NOT_FOUND = "Import not found: {arn}"
 IMPORT_TABLE_EXISTS = "Table already exists: {name}"
 IMPORT_TOKEN_CONFLICT = "Import with client token {token} already exists with different parameters"
 IMPORT_CSV_OPTIONS_FORMAT = "InputFormatOptions.Csv is only valid for the CSV input format"
-IMPORT_NO_OBJECTS = "No objects found in bucket {bucket} with prefix {prefix}"
-IMPORT_NO_SUCH_BUCKET = "The specified bucket does not exist: {bucket}"
-IMPORT_ZSTD_UNAVAILABLE = "ZSTD input needs the zstandard package: pip install 'tabletheory[zstd]'"
-IMPORT_ALL_LINES_FAILED = "Some of the items failed to import. Check the CloudWatch logs of the import."
+IMPORT_NO_SUCH_BUCKET = (
+    "The specified bucket does not exist (Service: Amazon S3; Status Code: 404; Error Code: NoSuchBucket; "
+    "Bucket: {bucket})"
+)
+IMPORT_ITEM_VALIDATION = (
+    "Some of the items failed validation checks and were not imported. Please check CloudWatch error logs "
+    "for more details."
+)
 BULK_OPERATION_NOT_FOUND = "Bulk operation not found: {arn}"
 BULK_TABLE_NOT_FOUND = "Requested resource not found: Table: {name} not found"
 BULK_TOKEN_CONFLICT = "Bulk operation with client token {token} already exists with different parameters"
@@ -833,3 +836,30 @@ AUTOSCALING_BOUNDS = (
     "One or more parameter values were invalid: MinimumUnits ({minimum}) must not exceed MaximumUnits "
     "({maximum})"
 )
+BULK_TABLE_NOT_ACTIVE = "Table {name} is {status}: a bulk put needs an ACTIVE table"
+
+# --- backups and point-in-time recovery (docs/emulator.md; DynamoDB Local 3.3.0 has none of these
+# operations, so the words follow the API reference's error descriptions and the service's usual forms) ---
+BACKUP_TABLE_NOT_FOUND = "Table not found: {name}"
+BACKUP_NOT_FOUND = "Backup not found: {arn}"
+BACKUP_TARGET_EXISTS = "Table already exists: {name}"
+BACKUP_IN_USE = "Backup is being created or restored: {arn}"
+BACKUP_TABLE_IN_USE = "Table is being restored or backed up: {name}"
+RESTORE_TIME_OUT_OF_WINDOW = (
+    "An invalid restore time was specified. RestoreDateTime must be between EarliestRestorableDateTime "
+    "and LatestRestorableDateTime."
+)
+RESTORE_TIME_OR_LATEST = "Only one of RestoreDateTime or UseLatestRestorableTime may be specified"
+RESTORE_NO_TIME = "Either RestoreDateTime or UseLatestRestorableTime must be specified"
+RESTORE_SOURCE_ONE = "Either SourceTableArn or SourceTableName must be specified, but not both"
+RESTORE_PROVISIONED_NEEDS_THROUGHPUT = (
+    "ProvisionedThroughputOverride must be specified when restoring with billing mode PROVISIONED from a "
+    "table or backup whose billing mode is PAY_PER_REQUEST"
+)
+RESTORE_PPR_WITH_THROUGHPUT = (
+    "ProvisionedThroughputOverride cannot be specified when the restored table's billing mode is "
+    "PAY_PER_REQUEST"
+)
+PITR_DISABLED_WITH_PERIOD = "RecoveryPeriodInDays can only be set when enabling point in time recovery"
+CONTINUOUS_BACKUPS_UNAVAILABLE = "Backups are being enabled for the table. Please retry later"
+PITR_ENABLED_REQUIRED = "PointInTimeRecoveryEnabled is required in PointInTimeRecoverySpecification"
