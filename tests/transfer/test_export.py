@@ -198,6 +198,9 @@ def test_server_exports_into_its_s3_dir(tmp_path: Path) -> None:
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         )["TableDescription"]["TableArn"]
+        client.update_continuous_backups(  # exports need point-in-time recovery, as on the service
+            TableName="served", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
         client.put_item(TableName="served", Item={"pk": {"S": "a"}, "b": {"B": b"\x00"}})
         desc = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="out")["ExportDescription"]
         assert desc["ExportStatus"] == "COMPLETED"

@@ -115,8 +115,8 @@ def enable_pitr(emu: EmulatorState, table_name: str) -> bool:
 
 
 def items_at(emu: EmulatorState, table: TableState, at: float) -> Iterable[dict[str, Any]]:
-    """The table's items at time ``at`` (now: the live items, streamed without a copy)."""
-    return table.store.items()
+    """The table's items at time ``at``, from its point-in-time recovery history (``history.image_at``)."""
+    return emu.history.image_at(table.name, at)[1]
 
 
 # --- ExportTableToPointInTime ----------------------------------------------------------------------------
