@@ -84,7 +84,7 @@ def test_a_request_reaching_the_http_session_is_refused() -> None:
 def test_a_client_whose_endpoint_sends_its_own_way_is_refused() -> None:
     """An endpoint subclass that bypasses the routed ``_send`` still meets the HTTP session's guard."""
 
-    class OwnEndpoint(botocore.endpoint.Endpoint):
+    class OwnEndpoint(botocore.endpoint.Endpoint):  # type: ignore[misc]  # botocore has no stubs here
         def _send(self, request: Any) -> Any:
             return self.http_session.send(request)
 

@@ -60,7 +60,7 @@ from theorydb_mocks.emulator.routing_async import UnroutedRequestError
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.core import DynamoDBEmulator
 
-__all__ = ["UnroutedRequestError", "answer_request", "make_client", "mock_dynamodb"]
+__all__ = ["UnroutedRequestError", "answer_request", "make_client", "make_resource", "mock_dynamodb"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -452,3 +452,14 @@ def make_client(emulator: DynamoDBEmulator, service: str, **kwargs: Any) -> Any:
     with _SESSION_LOCK:
         client = _boto3_session().client(service, **kwargs)
     return _bind(client, emulator)
+
+
+def make_resource(emulator: DynamoDBEmulator, **kwargs: Any) -> Any:
+    """A real ``boto3.resource("dynamodb")`` whose client ``emulator`` answers (see ``resource``)."""
+    kwargs.setdefault("region_name", emulator.region)
+    if kwargs.get("aws_access_key_id") is None and kwargs.get("aws_secret_access_key") is None:
+        kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = _DUMMY_KEY, _DUMMY_SECRET
+    with _SESSION_LOCK:
+        resource = _boto3_session().resource("dynamodb", **kwargs)
+    _bind(resource.meta.client, emulator)
+    return resource
