@@ -205,3 +205,26 @@ def test_server_exports_into_its_s3_dir(tmp_path: Path) -> None:
         assert summary["itemCount"] == 1
         listed = client.list_exports(TableArn=arn)["ExportSummaries"]
         assert [s["ExportArn"] for s in listed] == [desc["ExportArn"]]
+
+
+def test_without_history_only_the_present_exports(emu: DynamoDBEmulator, client: Any) -> None:
+    from theorydb_mocks.emulator.operations._registry import record_for
+
+    if record_for("DescribeContinuousBackups").handler is not None:
+        pytest.skip("point-in-time recovery is modelled: past times are tested with it")
+    emu.clock.set(1_800_000_000.0)
+    arn = _table(emu)
+    emu.clock.advance(3600)
+    with pytest.raises(ClientError) as caught:
+        client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk", ExportTime=1_800_000_000)
+    assert caught.value.response["Error"]["Code"] == "InvalidExportTimeException"
+    with pytest.raises(ClientError) as caught:
+        client.export_table_to_point_in_time(
+            TableArn=arn,
+            S3Bucket="bk",
+            ExportType="INCREMENTAL_EXPORT",
+            IncrementalExportSpecification={"ExportFromTime": 1_800_000_000, "ExportToTime": 1_800_003_600},
+        )
+    assert caught.value.response["Error"]["Code"] == "InvalidExportTimeException"
+    done = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk")["ExportDescription"]
+    assert done["ExportTime"].timestamp() == 1_800_003_600.0

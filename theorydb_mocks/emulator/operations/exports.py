@@ -85,11 +85,12 @@ def _table_of(emu: EmulatorState, arn: str) -> TableState:
 
 def pitr_window(emu: EmulatorState, table: TableState) -> tuple[float, float] | None:
     """The table's point-in-time recovery window (earliest, latest restorable time), or ``None`` when
-    recovery is off. Asks DescribeContinuousBackups where the emulator implements it; without it every
-    table counts as recoverable since its creation."""
+    recovery is off. Asks DescribeContinuousBackups where the emulator implements it; without it the
+    emulator keeps no history, so only the present can be exported (the window is now, to now)."""
     record = record_for("DescribeContinuousBackups")
     if record.handler is None:
-        return table.creation_time, emu.clock.now()
+        now = emu.clock.now()
+        return now, now
     answer = record.handler(emu, {"TableName": table.name})
     recovery = answer["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription") or {}
     if recovery.get("PointInTimeRecoveryStatus") != "ENABLED":
