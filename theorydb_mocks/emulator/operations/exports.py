@@ -83,13 +83,12 @@ def _table_of(emu: EmulatorState, arn: str) -> TableState:
     return table
 
 
-def pitr_window(emu: EmulatorState, table: TableState) -> tuple[float, float] | None:
+def pitr_window(emu: EmulatorState, table: TableState, now: float) -> tuple[float, float] | None:
     """The table's point-in-time recovery window (earliest, latest restorable time), or ``None`` when
-    recovery is off. Asks DescribeContinuousBackups where the emulator implements it; without it the
+    recovery is off (``now``: the request's clock reading). Asks DescribeContinuousBackups where the emulator implements it; without it the
     emulator keeps no history, so only the present can be exported (the window is now, to now)."""
     record = record_for("DescribeContinuousBackups")
     if record.handler is None:
-        now = emu.clock.now()
         return now, now
     answer = record.handler(emu, {"TableName": table.name})
     recovery = answer["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription") or {}
@@ -99,7 +98,7 @@ def pitr_window(emu: EmulatorState, table: TableState) -> tuple[float, float] | 
     latest = recovery.get("LatestRestorableDateTime")
     return (
         table.creation_time if earliest is None else _epoch(earliest),
-        emu.clock.now() if latest is None else max(_epoch(latest), emu.clock.now()),
+        now if latest is None else max(_epoch(latest), now),
     )
 
 
@@ -148,7 +147,7 @@ def export_table_to_point_in_time(emu: EmulatorState, request: Request) -> Respo
             raise validation_error(M.INCREMENTAL_EXPORT_TIME)
     elif spec is not None:
         raise validation_error(M.INCREMENTAL_SPEC_NOT_ALLOWED)
-    window = pitr_window(emu, table)
+    window = pitr_window(emu, table, now)
     if window is None:
         raise ddb_error("PointInTimeRecoveryUnavailableException", M.PITR_NOT_ENABLED.format(name=table.name))
     earliest, _latest = window
