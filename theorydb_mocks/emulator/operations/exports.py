@@ -84,8 +84,8 @@ def _table_of(emu: EmulatorState, arn: str) -> TableState:
 
 
 def pitr_window(emu: EmulatorState, table: TableState, now: float) -> tuple[float, float] | None:
-    """The table's point-in-time recovery window (earliest, latest restorable time), or ``None`` when
-    recovery is off (``now``: the request's clock reading). Asks DescribeContinuousBackups where the emulator implements it; without it the
+    """The table's point-in-time recovery window (earliest, latest restorable time) at ``now``, or ``None``
+    when recovery is off. Asks DescribeContinuousBackups where the emulator implements it; without it the
     emulator keeps no history, so only the present can be exported (the window is now, to now)."""
     record = record_for("DescribeContinuousBackups")
     if record.handler is None:
