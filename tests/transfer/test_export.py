@@ -228,3 +228,57 @@ def test_without_history_only_the_present_exports(emu: DynamoDBEmulator, client:
     assert caught.value.response["Error"]["Code"] == "InvalidExportTimeException"
     done = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk")["ExportDescription"]
     assert done["ExportTime"].timestamp() == 1_800_003_600.0
+
+
+@pytest.mark.parametrize("view", ["NEW_AND_OLD_IMAGES", "NEW_IMAGE"])
+def test_incremental_export_writes_one_record_per_changed_item(
+    emu: DynamoDBEmulator, monkeypatch: pytest.MonkeyPatch, view: str
+) -> None:
+    """The records' shape, with the table's history given (the history itself is point-in-time recovery's)."""
+    from theorydb_mocks.emulator.operations import exports
+
+    emu.clock.set(1_800_000_000.0)
+    arn = _table(emu, items=0)
+    kept = {"pk": {"S": "same"}}
+    old_a = {"pk": {"S": "a"}, "v": {"N": "1"}}
+    new_a = {"pk": {"S": "a"}, "v": {"N": "2"}}
+    gone = {"pk": {"S": "gone"}, "b": {"B": b"\x01"}}
+    added = {"pk": {"S": "new"}}
+    states: dict[float, list[dict[str, Any]]] = {
+        1_800_000_000.0: [kept, old_a, gone],
+        1_800_003_600.0: [kept, new_a, added],
+    }
+    monkeypatch.setattr(exports, "pitr_window", lambda emu, table, now: (1_700_000_000.0, now))
+    monkeypatch.setattr(exports, "items_at", lambda emu, table, at: iter(states[at]))
+    emu.clock.set(1_800_007_200.0)
+    desc = emu.client().export_table_to_point_in_time(
+        TableArn=arn,
+        S3Bucket="bk",
+        ExportType="INCREMENTAL_EXPORT",
+        IncrementalExportSpecification={
+            "ExportFromTime": 1_800_000_000,
+            "ExportToTime": 1_800_003_600,
+            "ExportViewType": view,
+        },
+    )["ExportDescription"]
+    assert desc["ExportType"] == "INCREMENTAL_EXPORT" and desc["ItemCount"] == 3 and "ExportTime" not in desc
+    summary = json.loads(emu.s3.read("bk", desc["ExportManifest"]))
+    assert summary["exportType"] == "INCREMENTAL_EXPORT" and summary["outputView"] == view
+    assert summary["exportFromTime"] == "2027-01-15T08:00:00.000Z"
+    assert summary["exportToTime"] == "2027-01-15T09:00:00.000Z"
+    records = {
+        json.loads(line)["Keys"]["pk"]["S"]: json.loads(line)
+        for line in _data_lines(emu, "bk", desc["ExportManifest"])
+    }
+    assert set(records) == {"a", "gone", "new"}
+    micros = {"N": "1800003600000000"}
+    with_old = view == "NEW_AND_OLD_IMAGES"
+    assert records["a"] == {
+        "Metadata": {"WriteTimestampMicros": micros},
+        "Keys": {"pk": {"S": "a"}},
+        "NewImage": {"pk": {"S": "a"}, "v": {"N": "2"}},
+        **({"OldImage": {"pk": {"S": "a"}, "v": {"N": "1"}}} if with_old else {}),
+    }
+    assert "NewImage" not in records["gone"]
+    assert ("OldImage" in records["gone"]) is with_old
+    assert records["new"]["NewImage"] == {"pk": {"S": "new"}} and "OldImage" not in records["new"]
