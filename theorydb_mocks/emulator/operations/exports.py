@@ -200,7 +200,9 @@ def export_table_to_point_in_time(emu: EmulatorState, request: Request) -> Respo
         files.start()
         if export_type == "FULL_EXPORT":
             assert export_time is not None
-            files.write_items(items_at(emu, table, export_time))
+            present = export_time >= now
+            sizes = table.store.sizes() if present else None
+            files.write_items(table.store.items() if present else items_at(emu, table, export_time), sizes)
         else:
             assert from_time is not None and to_time is not None
             view = details["IncrementalExportSpecification"]["ExportViewType"]

@@ -26,7 +26,7 @@ import gzip
 import hashlib
 import json
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
@@ -144,12 +144,22 @@ class ExportFiles:
         """Write ``_started`` (checks the bucket is writable before any data)."""
         self.s3.put(self.bucket, f"{self.root}/_started", b"")
 
-    def write_items(self, items: Iterable[dict[str, Any]]) -> None:
-        """Write a full export's items in files of at most ``ITEMS_PER_FILE`` (at least one file)."""
+    def write_items(self, items: Iterable[dict[str, Any]], sizes: Mapping[int, int] | None = None) -> None:
+        """Write a full export's items in files of at most ``ITEMS_PER_FILE`` (at least one file).
+
+        ``sizes``: the items' sizes by ``id`` where the store remembers them (``TableStore.sizes``), so the
+        billed size costs no measuring."""
+        known = sizes if sizes is not None else {}
+
+        def size_of(item: dict[str, Any]) -> int:
+            size = known.get(id(item))
+            return item_size(item) if size is None else size
+
         if self.export_format == "ION":
-            lines: Iterator[tuple[str, int]] = ((ion.item_line(item), item_size(item)) for item in items)
+            lines: Iterator[tuple[str, int]] = ((ion.item_line(item), size_of(item)) for item in items)
         else:
-            lines = ((dynamodb_json_line({"Item": item}), item_size(item)) for item in items)
+            encode = _ENCODER.encode
+            lines = ((encode({"Item": item}), size_of(item)) for item in items)
         self.write_lines(lines)
 
     def write_lines(self, lines: Iterator[tuple[str, int]]) -> None:
