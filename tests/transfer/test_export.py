@@ -282,3 +282,36 @@ def test_incremental_export_writes_one_record_per_changed_item(
     assert "NewImage" not in records["gone"]
     assert ("OldImage" in records["gone"]) is with_old
     assert records["new"]["NewImage"] == {"pk": {"S": "new"}} and "OldImage" not in records["new"]
+
+
+def test_filter_specification_selects_and_projects(emu: DynamoDBEmulator, client: Any) -> None:
+    arn = _table(emu, items=5)
+    spec = {
+        "KeyConditionExpression": "pk = :a OR pk = :b OR pk = :c",
+        "FilterExpression": "n >= :min",
+        "ProjectionExpression": "pk, #n",
+        "ExpressionAttributeNames": {"#n": "n"},
+        "ExpressionAttributeValues": {
+            ":a": {"S": "k0"},
+            ":b": {"S": "k3"},
+            ":c": {"S": "k4"},
+            ":min": {"N": "603"},
+        },
+    }
+    desc = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk", FilterSpecification=spec)[
+        "ExportDescription"
+    ]
+    assert desc["ItemCount"] == 2 and desc["FilterSpecification"] == spec
+    items = sorted(
+        json.loads(line)["Item"]["pk"]["S"] for line in _data_lines(emu, "bk", desc["ExportManifest"])
+    )
+    assert items == ["k3", "k4"]
+    assert all(
+        set(json.loads(line)["Item"]) == {"pk", "n"}
+        for line in _data_lines(emu, "bk", desc["ExportManifest"])
+    )
+    with pytest.raises(ClientError) as caught:
+        client.export_table_to_point_in_time(
+            TableArn=arn, S3Bucket="bk", FilterSpecification={"FilterExpression": "n >>= :x"}
+        )
+    assert caught.value.response["Error"]["Code"] == "ValidationException"

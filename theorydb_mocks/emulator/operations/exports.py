@@ -3,9 +3,11 @@
 An export writes the files DynamoDB writes (``transfer.export_files``) into ``emu.s3``: a full export the
 table's items at ``ExportTime`` (now by default), an incremental export the changes between
 ``ExportFromTime`` and ``ExportToTime`` (one record per changed item, compacted to its final state, as the
-service does). As on the service the table needs point-in-time recovery (``PointInTimeRecoveryUnavailable
-Exception`` otherwise) and the export time must lie in its window. The export shows ``IN_PROGRESS`` until
-``emu.transfers.duration`` has passed (0 by default), then ``COMPLETED``, and its manifests are written then.
+service does). A full export's ``FilterSpecification`` keeps the items its key condition and filter match,
+projected by its ProjectionExpression. As on the service the table needs point-in-time recovery
+(``PointInTimeRecoveryUnavailableException`` otherwise) and the export time must lie in its window. The
+export shows ``IN_PROGRESS`` until ``emu.transfers.duration`` has passed (0 by default), then ``COMPLETED``,
+and its manifests are written then.
 
 Docs: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExportTableToPointInTime.html
 
@@ -25,13 +27,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.catalog import timestamp
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
+from theorydb_mocks.emulator.operations._exprs import compile_request
 from theorydb_mocks.emulator.operations._registry import operation, record_for
 from theorydb_mocks.emulator.transfer import ion
 from theorydb_mocks.emulator.transfer.export_files import (
@@ -193,6 +196,9 @@ def export_table_to_point_in_time(emu: EmulatorState, request: Request) -> Respo
             "ExportToTime": to_time,
             "ExportViewType": spec.get("ExportViewType") or "NEW_AND_OLD_IMAGES",
         }
+    if request.get("FilterSpecification") is not None:
+        details["FilterSpecification"] = request["FilterSpecification"]
+    selection = _selection(request.get("FilterSpecification"))
     job = Job(arn, "export", now, details=details, finish=_write_manifests)
     files = ExportFiles(emu.s3, bucket, export_root(prefix, export_id), export_format)
     details["files"] = files
@@ -201,8 +207,11 @@ def export_table_to_point_in_time(emu: EmulatorState, request: Request) -> Respo
         if export_type == "FULL_EXPORT":
             assert export_time is not None
             present = export_time >= now
-            sizes = table.store.sizes() if present else None
-            files.write_items(table.store.items() if present else items_at(emu, table, export_time), sizes)
+            items = table.store.items() if present else items_at(emu, table, export_time)
+            if selection is None:
+                files.write_items(items, table.store.sizes() if present else None)
+            else:
+                files.write_items(selection(items))
         else:
             assert from_time is not None and to_time is not None
             view = details["IncrementalExportSpecification"]["ExportViewType"]
@@ -211,6 +220,36 @@ def export_table_to_point_in_time(emu: EmulatorState, request: Request) -> Respo
         job.fail("S3AccessDenied", f"Failed to write to the S3 bucket {bucket}: {exc}")
     emu.transfers.start(job)
     return {"ExportDescription": export_description(job)}
+
+
+def _selection(
+    spec: dict[str, Any] | None,
+) -> Callable[[Iterable[dict[str, Any]]], Iterator[dict[str, Any]]] | None:
+    """A ``FilterSpecification`` as a filter over items: its KeyConditionExpression and FilterExpression
+    both hold (a key condition is a condition over the key attributes), then its ProjectionExpression.
+    Errors in the expressions are the service's ValidationExceptions, raised before anything is written."""
+    if not spec:
+        return None
+    texts = [f"({spec[m]})" for m in ("KeyConditionExpression", "FilterExpression") if spec.get(m)]
+    request = {
+        "FilterExpression": " AND ".join(texts) if texts else None,
+        "ProjectionExpression": spec.get("ProjectionExpression"),
+        "ExpressionAttributeNames": spec.get("ExpressionAttributeNames"),
+        "ExpressionAttributeValues": spec.get("ExpressionAttributeValues"),
+    }
+    compiled = compile_request(
+        {k: v for k, v in request.items() if v is not None}, ("FilterExpression", "ProjectionExpression")
+    )
+    if compiled is None:
+        return None
+    condition, projection = compiled.filter, compiled.projection
+
+    def select(items: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for item in items:
+            if condition is None or condition.evaluate(item):
+                yield item if projection is None else projection.apply(item)
+
+    return select
 
 
 def _check_time(at: float, earliest: float, now: float) -> None:
@@ -339,6 +378,8 @@ def export_description(job: Job) -> dict[str, Any]:
             "ExportToTime": timestamp(spec["ExportToTime"]),
             "ExportViewType": spec["ExportViewType"],
         }
+    if details.get("FilterSpecification") is not None:
+        desc["FilterSpecification"] = details["FilterSpecification"]
     return desc
 
 
