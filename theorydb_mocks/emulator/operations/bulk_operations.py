@@ -32,7 +32,7 @@ from theorydb_mocks.emulator.operations.items import put_item
 from theorydb_mocks.emulator.transfer.compression import CompressionUnavailable, decompressed
 from theorydb_mocks.emulator.transfer.export_files import dynamodb_json_line
 from theorydb_mocks.emulator.transfer.import_files import SourceLine, read_source
-from theorydb_mocks.emulator.transfer.jobs import Job, job_id, list_page
+from theorydb_mocks.emulator.transfer.jobs import Job, list_page
 from theorydb_mocks.emulator.transfer.s3 import S3KeyError
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def start_bulk_put_items(emu: EmulatorState, request: Request) -> Response:
     keys = emu.s3.list(bucket, source.get("S3KeyPrefix") or "")
     total = sum(emu.s3.size(bucket, key) for key in keys)
     now = emu.clock.now()
-    operation_id = job_id(now)
+    operation_id = emu.transfers.new_id(now, emu.region)
     details: dict[str, Any] = {
         "TableName": table.name,
         "TableId": table.table_id,

@@ -43,7 +43,7 @@ from theorydb_mocks.emulator.transfer.export_files import (
     export_root,
     iso_time,
 )
-from theorydb_mocks.emulator.transfer.jobs import Job, job_id, list_page
+from theorydb_mocks.emulator.transfer.jobs import Job, list_page
 from theorydb_mocks.emulator.transfer.s3 import S3KeyError
 from theorydb_mocks.emulator.values import item_size
 
@@ -171,7 +171,7 @@ def export_table_to_point_in_time(emu: EmulatorState, request: Request) -> Respo
         _check_time(from_time, earliest, now)
         _check_time(to_time, earliest, now)
 
-    export_id = job_id(now)
+    export_id = emu.transfers.new_id(now, emu.region)
     arn = f"{table.arn}/export/{export_id}"
     export_format = request.get("ExportFormat") or "DYNAMODB_JSON"
     bucket = request["S3Bucket"]

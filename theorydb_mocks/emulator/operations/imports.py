@@ -46,7 +46,7 @@ from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.operations.tables import create_table
 from theorydb_mocks.emulator.transfer.compression import CompressionUnavailable, decompressed
 from theorydb_mocks.emulator.transfer.import_files import ReadStats, read_source
-from theorydb_mocks.emulator.transfer.jobs import Job, job_id, list_page
+from theorydb_mocks.emulator.transfer.jobs import Job, list_page
 from theorydb_mocks.emulator.transfer.s3 import S3KeyError
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def import_table(emu: EmulatorState, request: Request) -> Response:
     source = request["S3BucketSource"]
     bucket = source["S3Bucket"]
     now = emu.clock.now()
-    import_id = job_id(now)
+    import_id = emu.transfers.new_id(now, emu.region)
     job = Job(
         f"{table.arn}/import/{import_id}",
         "import",

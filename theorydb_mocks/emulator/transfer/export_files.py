@@ -25,7 +25,6 @@ import base64
 import gzip
 import hashlib
 import json
-import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -167,7 +166,7 @@ class ExportFiles:
         suffix = ".ion.gz" if self.export_format == "ION" else ".json.gz"
         pending = next(lines, None)
         while True:
-            key = f"{self.root}/data/{_data_file_name()}{suffix}"
+            key = f"{self.root}/data/{_data_file_name(self.root, len(self.files))}{suffix}"
             count = 0
             with self.s3.writer(self.bucket, key) as raw:
                 digesting = _Digesting(raw)
@@ -238,7 +237,9 @@ def _checksum(body: bytes) -> bytes:
 _BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 
 
-def _data_file_name() -> str:
-    """A data file's name as the service makes them: 26 lower-case base32 characters."""
-    number = int.from_bytes(secrets.token_bytes(17), "big")
-    return "".join(_BASE32[(number >> (5 * i)) & 31] for i in range(26))
+def _data_file_name(root: str, number: int) -> str:
+    """A data file's name as the service makes them, 26 lower-case base32 characters; derived from the
+    export's folder and the file's number, so an export written again (a journal replay) has the same files.
+    """
+    digest = int.from_bytes(hashlib.sha256(f"{root}/{number}".encode()).digest()[:17], "big")
+    return "".join(_BASE32[(digest >> (5 * i)) & 31] for i in range(26))
