@@ -702,6 +702,7 @@ PITR_NOT_ENABLED = "Point in time recovery is not enabled for table '{name}'"
 EXPORT_TIME_IN_FUTURE = "Export time cannot be in the future. Export time: {time}"
 EXPORT_TIME_TOO_EARLY = "Export time {time} is before the earliest restorable time {earliest}"
 EXPORT_NOT_FOUND = "Export not found: {arn}"
+EXPORT_NO_HISTORY = "The emulator keeps no point-in-time history of this table to export it as of {time}"
 EXPORT_TOKEN_CONFLICT = (
     "Export with client token {token} already exists with different parameters, or is in progress"
 )

@@ -118,8 +118,12 @@ def enable_pitr(emu: EmulatorState, table_name: str) -> bool:
 
 
 def items_at(emu: EmulatorState, table: TableState, at: float) -> Iterable[dict[str, Any]]:
-    """The table's items at time ``at`` (now: the live items, streamed without a copy)."""
-    return table.store.items()
+    """The table's items at time ``at``: now, the live items (streamed without a copy); a past time needs
+    the table's point-in-time history, and without one it is ``InvalidExportTimeException``, never the
+    present passed off as the past."""
+    if at >= emu.clock.now():
+        return table.store.items()
+    raise ddb_error("InvalidExportTimeException", M.EXPORT_NO_HISTORY.format(time=iso_time(at)))
 
 
 # --- ExportTableToPointInTime ----------------------------------------------------------------------------
@@ -202,20 +206,24 @@ def export_table_to_point_in_time(emu: EmulatorState, request: Request) -> Respo
     job = Job(arn, "export", now, details=details, finish=_write_manifests)
     files = ExportFiles(emu.s3, bucket, export_root(prefix, export_id), export_format)
     details["files"] = files
+    if export_type == "FULL_EXPORT":  # the states are found (or refused) before any file is written
+        assert export_time is not None
+        present = export_time >= now
+        items = table.store.items() if present else items_at(emu, table, export_time)
+    else:
+        assert from_time is not None and to_time is not None
+        view = details["IncrementalExportSpecification"]["ExportViewType"]
+        states = (items_at(emu, table, from_time), items_at(emu, table, to_time))
     try:
         files.start()
         if export_type == "FULL_EXPORT":
-            assert export_time is not None
-            present = export_time >= now
-            items = table.store.items() if present else items_at(emu, table, export_time)
             if selection is None:
                 files.write_items(items, table.store.sizes() if present else None)
             else:
                 files.write_items(selection(items))
         else:
-            assert from_time is not None and to_time is not None
-            view = details["IncrementalExportSpecification"]["ExportViewType"]
-            files.write_lines(_change_lines(emu, table, from_time, to_time, view, export_format))
+            assert to_time is not None
+            files.write_lines(_change_lines(table, states, to_time, view, export_format))
     except (OSError, S3KeyError) as exc:
         job.fail("S3AccessDenied", f"Failed to write to the S3 bucket {bucket}: {exc}")
     emu.transfers.start(job)
@@ -263,15 +271,19 @@ def _check_time(at: float, earliest: float, now: float) -> None:
 
 
 def _change_lines(
-    emu: EmulatorState, table: TableState, start: float, end: float, view: str, export_format: str
+    table: TableState,
+    states: tuple[Iterable[dict[str, Any]], Iterable[dict[str, Any]]],
+    end: float,
+    view: str,
+    export_format: str,
 ) -> Iterator[tuple[str, int]]:
-    """An incremental export's records: each item that differs between ``start`` and ``end``, once."""
+    """An incremental export's records: each item that differs between the two states, once."""
     key_names = table.key.names
     before: dict[Any, dict[str, Any]] = {}
-    for item in items_at(emu, table, start):
+    for item in states[0]:
         before[table.store.position(item)] = item
     micros = {"N": str(int(end * 1_000_000))}
-    for item in items_at(emu, table, end):
+    for item in states[1]:
         pos = table.store.position(item)
         old = before.pop(pos, None)
         if old == item:
