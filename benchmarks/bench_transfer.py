@@ -140,11 +140,7 @@ def main() -> None:
         print(json.dumps(_one(phase, int(size), fmt, root)))
         return
     print(f"{sys.version.split()[0]} on {os.cpu_count()} CPUs; min / median / max of {args.runs} runs\n")
-    print(
-        "| phase | format | items | items/s (wall, median) | items/s (CPU, median) | wall s min / med / max |",
-        end="",
-    )
-    print(" RSS MiB before -> peak |")
+    print("| phase | format | items | items/s (wall) | items/s (CPU) | wall s min / med / max | RSS MiB |")
     print("| --- | --- | ---: | ---: | ---: | --- | --- |")
     for size in args.sizes:
         for fmt in args.formats:
