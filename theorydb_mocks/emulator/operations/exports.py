@@ -225,7 +225,7 @@ def export_table_to_point_in_time(emu: EmulatorState, request: Request) -> Respo
             assert to_time is not None
             files.write_lines(_change_lines(table, states, to_time, view, export_format))
     except (OSError, S3KeyError) as exc:
-        job.fail("S3AccessDenied", f"Failed to write to the S3 bucket {bucket}: {exc}")
+        job.fail("S3AccessDenied", M.S3_WRITE_FAILED.format(bucket=bucket, reason=exc))
     emu.transfers.start(job)
     return {"ExportDescription": export_description(job)}
 
@@ -353,7 +353,7 @@ def _write_manifests(job: Job) -> None:
     try:
         files.write_manifests(summary)
     except (OSError, S3KeyError) as exc:
-        job.fail("S3AccessDenied", f"Failed to write to the S3 bucket {details['S3Bucket']}: {exc}")
+        job.fail("S3AccessDenied", M.S3_WRITE_FAILED.format(bucket=details["S3Bucket"], reason=exc))
 
 
 def export_description(job: Job) -> dict[str, Any]:

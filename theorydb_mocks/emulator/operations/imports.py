@@ -130,7 +130,7 @@ def load_objects(
                     item = line.item
                     if item is None:
                         counts.errors += 1
-                        _log_error(emu, job, bucket, key, item_index, line.error or "invalid item")
+                        _log_error(emu, job, bucket, key, item_index, line.error or M.ITEM_INVALID)
                     else:
                         put(item, line.size_bytes)
                         imported += 1
@@ -144,7 +144,7 @@ def load_objects(
             _log_error(emu, job, bucket, key, 0, str(exc))
         except (OSError, EOFError, S3KeyError, ValueError) as exc:  # a damaged object: the rest is skipped
             counts.errors += 1
-            _log_error(emu, job, bucket, key, 0, f"The object could not be read: {exc}")
+            _log_error(emu, job, bucket, key, 0, M.S3_OBJECT_UNREADABLE.format(reason=exc))
     return counts
 
 
