@@ -420,3 +420,24 @@ def enable_pitr_over(client: Any, table: str) -> None:
         )
     except ClientError as err:
         assert err.response["Error"]["Code"] == "UnknownOperationException"
+
+
+@pytest.mark.parametrize("compression", ["GZIP", "ZSTD"])
+def test_a_damaged_object_is_one_error_and_the_import_goes_on(
+    emu: DynamoDBEmulator, client: Any, compression: str
+) -> None:
+    if compression == "ZSTD" and not zstd_available():
+        pytest.skip("no zstd library installed")
+    good = "".join(json.dumps({"Item": _encode(_item(i))}) + "\n" for i in range(3)).encode()
+    if compression == "GZIP":
+        packed = gzip.compress(good)
+    else:
+        import zstandard
+
+        packed = zstandard.ZstdCompressor().compress(good)
+    emu.s3.put("src", "in/a-damaged", b"this is not compressed at all")
+    emu.s3.put("src", "in/b-good", packed)
+    desc = _import(client, "src", "in/", InputCompressionType=compression)
+    assert (desc["ImportStatus"], desc["ErrorCount"], desc["ImportedItemCount"]) == ("FAILED", 1, 3)
+    (event,) = emu.transfers.log(desc["ImportArn"])
+    assert json.loads(event["message"])["itemS3Pointer"]["key"] == "in/a-damaged"
