@@ -120,7 +120,10 @@ class Transfers:
                 continue
             job.end = max(now, job.start) if self.duration else job.start
             if job.finish is not None:
-                job.finish(job)
+                try:
+                    job.finish(job)
+                except Exception as exc:  # a job's bug fails that job, not the request that settled it
+                    job.fail("InternalServerError", f"{type(exc).__name__} while finishing the job")
             job.status = job.outcome
         self._pending = still
 
