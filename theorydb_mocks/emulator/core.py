@@ -233,17 +233,27 @@ class DynamoDBEmulator:
             self.snapshots.release(undo)
 
     def _metered(self, handler: Handler, record: OperationRecord, request: dict[str, Any]) -> dict[str, Any]:
-        """Run a capacity-bearing handler asking for INDEXES detail, record it in the ledger, and answer
-        with what the request asked for (the handler's own numbers: nothing computed twice)."""
+        """Run a capacity-bearing handler asking for the detail the ledger needs, record it, and answer
+        with what the request asked for (the handler's own numbers: nothing computed twice).
+
+        The ledger needs INDEXES detail only where a table has indexes: a request on one table without
+        any asks for TOTAL, which is the table's own share there (cheaper to build and to strip)."""
         asked = request.get("ReturnConsumedCapacity")
         if asked != "INDEXES":
-            request = {**request, "ReturnConsumedCapacity": "INDEXES"}
+            detail = "INDEXES"
+            name = request.get("TableName")
+            if type(name) is str:
+                table = self.tables.get(name)
+                if table is not None and not table.store.has_indexes:
+                    detail = "TOTAL"
+            if detail != asked:
+                request = {**request, "ReturnConsumedCapacity": detail}
         response: dict[str, Any] = handler(self, request)
         consumed = response.get("ConsumedCapacity")
         if consumed is not None:
             self.capacity.record(record.name, consumed)
             if asked == "TOTAL":
-                response["ConsumedCapacity"] = total_only(consumed)
+                response["ConsumedCapacity"] = total_only(consumed)  # a copy: the ledger keeps its own
             elif asked != "INDEXES":
                 del response["ConsumedCapacity"]
         return response
