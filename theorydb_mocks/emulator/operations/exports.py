@@ -217,10 +217,10 @@ def export_table_to_point_in_time(emu: EmulatorState, request: Request) -> Respo
     try:
         files.start()
         if export_type == "FULL_EXPORT":
-            if selection is None:
-                files.write_items(items, table.store.sizes() if present else None)
+            if selection is None and present:
+                files.write_sized(table.store.scan_sized())
             else:
-                files.write_items(selection(items))
+                files.write_items(items if selection is None else selection(items))
         else:
             assert to_time is not None
             files.write_lines(_change_lines(table, states, to_time, view, export_format))

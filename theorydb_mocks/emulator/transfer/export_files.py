@@ -25,7 +25,7 @@ import base64
 import gzip
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
@@ -143,22 +143,19 @@ class ExportFiles:
         """Write ``_started`` (checks the bucket is writable before any data)."""
         self.s3.put(self.bucket, f"{self.root}/_started", b"")
 
-    def write_items(self, items: Iterable[dict[str, Any]], sizes: Mapping[int, int] | None = None) -> None:
-        """Write a full export's items in files of at most ``ITEMS_PER_FILE`` (at least one file).
+    def write_items(self, items: Iterable[dict[str, Any]]) -> None:
+        """Write a full export's items in files of at most ``ITEMS_PER_FILE`` (at least one file)."""
+        self.write_sized((item, item_size(item)) for item in items)
 
-        ``sizes``: the items' sizes by ``id`` where the store remembers them (``TableStore.sizes``), so the
-        billed size costs no measuring."""
-        known = sizes if sizes is not None else {}
-
-        def size_of(item: dict[str, Any]) -> int:
-            size = known.get(id(item))
-            return item_size(item) if size is None else size
-
+    def write_sized(self, pairs: Iterable[tuple[dict[str, Any], int]]) -> None:
+        """``write_items`` for ``(item, size)`` pairs, where the store knows the sizes
+        (``TableStore.scan_sized``): the billed size costs no measuring."""
         if self.export_format == "ION":
-            lines: Iterator[tuple[str, int]] = ((ion.item_line(item), size_of(item)) for item in items)
+            line = ion.item_line
+            lines: Iterator[tuple[str, int]] = ((line(item), size) for item, size in pairs)
         else:
             encode = _ENCODER.encode
-            lines = ((encode({"Item": item}), size_of(item)) for item in items)
+            lines = ((encode({"Item": item}), size) for item, size in pairs)
         self.write_lines(lines)
 
     def write_lines(self, lines: Iterator[tuple[str, int]]) -> None:
