@@ -115,6 +115,15 @@ def _one(phase: str, size: int, fmt: str, root: str) -> dict[str, Any]:
     return {"seconds": seconds, "cpu": cpu, "rss_before_mib": before / 1024, "rss_peak_mib": peak / 1024}
 
 
+def _loop_step_ns() -> float:
+    """CPU nanoseconds per step of ``for i in range(n): total += i`` (to compare machines and loads)."""
+    total, n = 0, 2_000_000
+    cpu = time.process_time()
+    for i in range(n):
+        total += i
+    return (time.process_time() - cpu) / n * 1e9
+
+
 def _run(phase: str, size: int, fmt: str, root: str) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, __file__, "--one", phase, str(size), fmt, root],
@@ -139,7 +148,9 @@ def main() -> None:
         phase, size, fmt, root = args.one
         print(json.dumps(_one(phase, int(size), fmt, root)))
         return
-    print(f"{sys.version.split()[0]} on {os.cpu_count()} CPUs; min / median / max of {args.runs} runs\n")
+    print(f"{sys.version.split()[0]} on {os.cpu_count()} CPUs; min / median / max of {args.runs} runs")
+    step, load = _loop_step_ns(), os.getloadavg()[0]
+    print(f"machine speed: a pure-Python loop step costs {step:.0f} ns of CPU (load average {load:.1f})\n")
     print("| phase | format | items | items/s (wall) | items/s (CPU) | wall s min / med / max | RSS MiB |")
     print("| --- | --- | ---: | ---: | ---: | --- | --- |")
     for size in args.sizes:
