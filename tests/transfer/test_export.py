@@ -198,6 +198,9 @@ def test_server_exports_into_its_s3_dir(tmp_path: Path) -> None:
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         )["TableDescription"]["TableArn"]
+        client.update_continuous_backups(  # exports need point-in-time recovery, as on the service
+            TableName="served", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
         client.put_item(TableName="served", Item={"pk": {"S": "a"}, "b": {"B": b"\x00"}})
         desc = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="out")["ExportDescription"]
         assert desc["ExportStatus"] == "COMPLETED"
@@ -207,27 +210,62 @@ def test_server_exports_into_its_s3_dir(tmp_path: Path) -> None:
         assert [s["ExportArn"] for s in listed] == [desc["ExportArn"]]
 
 
-def test_without_history_only_the_present_exports(emu: DynamoDBEmulator, client: Any) -> None:
-    from theorydb_mocks.emulator.operations._registry import record_for
-
-    if record_for("DescribeContinuousBackups").handler is not None:
-        pytest.skip("point-in-time recovery is modelled: past times are tested with it")
+def test_pitr_is_required_and_past_times_come_from_its_history(emu: DynamoDBEmulator, client: Any) -> None:
     emu.clock.set(1_800_000_000.0)
-    arn = _table(emu)
+    client.create_table(
+        TableName="plain",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+    )
+    plain = emu.get_table("plain").arn
+    with pytest.raises(ClientError) as caught:
+        client.export_table_to_point_in_time(TableArn=plain, S3Bucket="bk")
+    assert caught.value.response["Error"]["Code"] == "PointInTimeRecoveryUnavailableException"
+    arn = _table(emu, items=2)  # recovery on from 1_800_000_000
+    emu.clock.advance(600)
+    client.put_item(TableName="things", Item={"pk": {"S": "later"}})
+    client.delete_item(TableName="things", Key={"pk": {"S": "k0"}})
+    emu.clock.advance(600)
+    past = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk", ExportTime=1_800_000_300)
+    keys = {
+        json.loads(line)["Item"]["pk"]["S"]
+        for line in _data_lines(emu, "bk", past["ExportDescription"]["ExportManifest"])
+    }
+    assert keys == {"k0", "k1"}
+    now = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk")["ExportDescription"]
+    keys = {json.loads(line)["Item"]["pk"]["S"] for line in _data_lines(emu, "bk", now["ExportManifest"])}
+    assert keys == {"k1", "later"}
+    with pytest.raises(ClientError) as caught:
+        client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk", ExportTime=1_700_000_000)
+    assert caught.value.response["Error"]["Code"] == "InvalidExportTimeException"
+
+
+def test_incremental_export_from_the_recovery_history(emu: DynamoDBEmulator, client: Any) -> None:
+    emu.clock.set(1_800_000_000.0)
+    arn = _table(emu, items=3)
+    emu.clock.advance(60)
+    client.put_item(TableName="things", Item={"pk": {"S": "k1"}, "n": {"N": "7"}})  # modified
+    client.delete_item(TableName="things", Key={"pk": {"S": "k2"}})  # deleted
+    client.put_item(TableName="things", Item={"pk": {"S": "new"}})  # inserted
+    client.put_item(TableName="things", Item={"pk": {"S": "brief"}})
+    client.delete_item(TableName="things", Key={"pk": {"S": "brief"}})  # in and out: no record
     emu.clock.advance(3600)
-    with pytest.raises(ClientError) as caught:
-        client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk", ExportTime=1_800_000_000)
-    assert caught.value.response["Error"]["Code"] == "InvalidExportTimeException"
-    with pytest.raises(ClientError) as caught:
-        client.export_table_to_point_in_time(
-            TableArn=arn,
-            S3Bucket="bk",
-            ExportType="INCREMENTAL_EXPORT",
-            IncrementalExportSpecification={"ExportFromTime": 1_800_000_000, "ExportToTime": 1_800_003_600},
-        )
-    assert caught.value.response["Error"]["Code"] == "InvalidExportTimeException"
-    done = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk")["ExportDescription"]
-    assert done["ExportTime"].timestamp() == 1_800_003_600.0
+    desc = client.export_table_to_point_in_time(
+        TableArn=arn,
+        S3Bucket="bk",
+        ExportType="INCREMENTAL_EXPORT",
+        IncrementalExportSpecification={"ExportFromTime": 1_800_000_030, "ExportToTime": 1_800_003_630},
+    )["ExportDescription"]
+    records = {
+        json.loads(line)["Keys"]["pk"]["S"]: json.loads(line)
+        for line in _data_lines(emu, "bk", desc["ExportManifest"])
+    }
+    assert set(records) == {"k1", "k2", "new"}
+    assert records["k1"]["NewImage"] == {"pk": {"S": "k1"}, "n": {"N": "7"}}
+    assert records["k1"]["OldImage"]["n"] == {"N": "601"}
+    assert "NewImage" not in records["k2"] and records["k2"]["OldImage"]["pk"] == {"S": "k2"}
+    assert "OldImage" not in records["new"]
 
 
 @pytest.mark.parametrize("view", ["NEW_AND_OLD_IMAGES", "NEW_IMAGE"])

@@ -10,9 +10,11 @@ import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator.backups import Backups
     from theorydb_mocks.emulator.catalog import TableState
     from theorydb_mocks.emulator.clock import Clock
     from theorydb_mocks.emulator.faults import Faults
+    from theorydb_mocks.emulator.history import TableHistories
     from theorydb_mocks.emulator.ledger import CapacityLedger
     from theorydb_mocks.emulator.pipeline import WireRequest
     from theorydb_mocks.emulator.regions import Regions
@@ -43,6 +45,8 @@ class EmulatorState(Protocol):
     regions: Regions
     s3: LocalS3
     transfers: Transfers
+    history: TableHistories
+    backups: Backups
 
     def dispatch(
         self,

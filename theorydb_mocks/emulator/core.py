@@ -29,9 +29,11 @@ from typing import TYPE_CHECKING, Any
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (registers every handler)
 from theorydb_mocks.emulator._types import Request, Response
+from theorydb_mocks.emulator.backups import Backups
 from theorydb_mocks.emulator.clock import Clock
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.faults import Faults
+from theorydb_mocks.emulator.history import TableHistories
 from theorydb_mocks.emulator.ledger import CapacityLedger, total_only
 from theorydb_mocks.emulator.operations._registry import Handler, OperationRecord, record_for
 from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observer, WireRequest
@@ -93,6 +95,8 @@ class DynamoDBEmulator:
         self.capacity = CapacityLedger(enabled=capacity_ledger)
         self.tokens = ClientTokens()  # ClientRequestToken records (see ``tokens``)
         self.transfers = Transfers(self.clock)  # export and import jobs (see ``transfer.jobs``)
+        self.history = TableHistories(self)  # change logs for backups and point-in-time recovery
+        self.backups = Backups(self)
         self._journal: JournalWriter | None = None
 
     def _new_region(self, region: str) -> DynamoDBEmulator:
@@ -318,6 +322,8 @@ class DynamoDBEmulator:
                 region.ttl.clear()
                 region.capacity.reset()
                 region.transfers.clear()
+                region.backups.clear()
+                region.history.clear()
 
     def stream_records(self, table_name: str, since: str | None = None) -> list[dict[str, Any]]:
         """The records of the table's stream as a Lambda event's ``Records`` (JSON values, binary as base64,

@@ -702,7 +702,6 @@ PITR_NOT_ENABLED = "Point in time recovery is not enabled for table '{name}'"
 EXPORT_TIME_IN_FUTURE = "Export time cannot be in the future. Export time: {time}"
 EXPORT_TIME_TOO_EARLY = "Export time {time} is before the earliest restorable time {earliest}"
 EXPORT_NOT_FOUND = "Export not found: {arn}"
-EXPORT_NO_HISTORY = "The emulator keeps no point-in-time history of this table to export it as of {time}"
 EXPORT_TOKEN_CONFLICT = (
     "Export with client token {token} already exists with different parameters, or is in progress"
 )
@@ -735,3 +734,29 @@ BULK_OPERATION_NOT_FOUND = "Bulk operation not found: {arn}"
 BULK_TABLE_NOT_FOUND = "Requested resource not found: Table: {name} not found"
 BULK_TOKEN_CONFLICT = "Bulk operation with client token {token} already exists with different parameters"
 BULK_TABLE_NOT_ACTIVE = "Table {name} is {status}: a bulk put needs an ACTIVE table"
+
+# --- backups and point-in-time recovery (docs/emulator.md; DynamoDB Local 3.3.0 has none of these
+# operations, so the words follow the API reference's error descriptions and the service's usual forms) ---
+BACKUP_TABLE_NOT_FOUND = "Table not found: {name}"
+BACKUP_NOT_FOUND = "Backup not found: {arn}"
+BACKUP_TARGET_EXISTS = "Table already exists: {name}"
+BACKUP_IN_USE = "Backup is being created or restored: {arn}"
+BACKUP_TABLE_IN_USE = "Table is being restored or backed up: {name}"
+RESTORE_TIME_OUT_OF_WINDOW = (
+    "An invalid restore time was specified. RestoreDateTime must be between EarliestRestorableDateTime "
+    "and LatestRestorableDateTime."
+)
+RESTORE_TIME_OR_LATEST = "Only one of RestoreDateTime or UseLatestRestorableTime may be specified"
+RESTORE_NO_TIME = "Either RestoreDateTime or UseLatestRestorableTime must be specified"
+RESTORE_SOURCE_ONE = "Either SourceTableArn or SourceTableName must be specified, but not both"
+RESTORE_PROVISIONED_NEEDS_THROUGHPUT = (
+    "ProvisionedThroughputOverride must be specified when restoring with billing mode PROVISIONED from a "
+    "table or backup whose billing mode is PAY_PER_REQUEST"
+)
+RESTORE_PPR_WITH_THROUGHPUT = (
+    "ProvisionedThroughputOverride cannot be specified when the restored table's billing mode is "
+    "PAY_PER_REQUEST"
+)
+PITR_DISABLED_WITH_PERIOD = "RecoveryPeriodInDays can only be set when enabling point in time recovery"
+CONTINUOUS_BACKUPS_UNAVAILABLE = "Backups are being enabled for the table. Please retry later"
+PITR_ENABLED_REQUIRED = "PointInTimeRecoveryEnabled is required in PointInTimeRecoverySpecification"

@@ -6,7 +6,8 @@ snapshot lives, every store writes its changes ``(old, new)`` to that log throug
 ``restore`` walks the log backwards (put the old item back, or delete the new one), then puts the catalog
 back: tables created since are dropped, deleted ones return with their items and indexes, GSIs and vector
 indexes added or dropped since are dropped or rebuilt, TTL settings and stream records are as they were,
-tags too (they live in the catalog), and so are the ClientRequestToken records. A snapshot covers every
+tags too (they live in the catalog), and so are the ClientRequestToken records, backups and point-in-time
+recovery histories. A snapshot covers every
 region of the emulator (``regions``): a region made after it is emptied by its restore. Cost: O(1) per
 write while a snapshot lives, O(tables + changes since) to restore.
 
@@ -58,6 +59,7 @@ class RegionState(NamedTuple):
     ttl: dict[str, Any]
     ledger: tuple[Any, Any]
     tokens: dict[str, Any]
+    recovery: tuple[Any, Any] = ((), {})  # change histories and backups (``history``, ``backups``)
 
 
 class Snapshot:
@@ -171,7 +173,12 @@ class Snapshots:
             indexes = {index: store.index_spec(index) for index in store.index_names}
             tables[name] = (table, _save_fields(table), indexes)
         return RegionState(
-            tables, region.streams.save(), region.ttl.save(), region.capacity.save(), region.tokens.save()
+            tables,
+            region.streams.save(),
+            region.ttl.save(),
+            region.capacity.save(),
+            region.tokens.save(),
+            (region.history.save(), region.backups.save()),
         )
 
     def release(self, snap: Snapshot) -> None:
@@ -210,11 +217,15 @@ class Snapshots:
                     region.ttl.clear()
                     region.capacity.reset()
                     region.tokens.clear()
+                    region.backups.clear()
+                    region.history.clear()
                     continue
                 region.streams.load(saved.streams)
                 region.ttl.load(saved.ttl)
                 region.capacity.load(saved.ledger)
                 region.tokens.load(saved.tokens)
+                region.history.load(saved.recovery[0])
+                region.backups.load(saved.recovery[1])
             for number in alive:
                 if number > snap.number:
                     del self._live[number]

@@ -6,6 +6,7 @@ Each module registers its handlers with ``@operation("Name")`` from ``_registry`
 from __future__ import annotations
 
 from theorydb_mocks.emulator.operations import (
+    backups,
     batch,
     bulk_operations,
     exports,
@@ -22,6 +23,7 @@ from theorydb_mocks.emulator.operations import (
 )
 
 __all__ = [
+    "backups",
     "batch",
     "bulk_operations",
     "exports",

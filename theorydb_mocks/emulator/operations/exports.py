@@ -35,7 +35,7 @@ from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.catalog import timestamp
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
 from theorydb_mocks.emulator.operations._exprs import compile_request
-from theorydb_mocks.emulator.operations._registry import operation, record_for
+from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.transfer import ion
 from theorydb_mocks.emulator.transfer.export_files import (
     ExportFiles,
@@ -88,42 +88,30 @@ def _table_of(emu: EmulatorState, arn: str) -> TableState:
 
 def pitr_window(emu: EmulatorState, table: TableState, now: float) -> tuple[float, float] | None:
     """The table's point-in-time recovery window (earliest, latest restorable time) at ``now``, or ``None``
-    when recovery is off. Asks DescribeContinuousBackups where the emulator implements it; without it the
-    emulator keeps no history, so only the present can be exported (the window is now, to now)."""
-    record = record_for("DescribeContinuousBackups")
-    if record.handler is None:
-        return now, now
-    answer = record.handler(emu, {"TableName": table.name})
-    recovery = answer["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription") or {}
-    if recovery.get("PointInTimeRecoveryStatus") != "ENABLED":
+    when recovery is off (``history.window``; the latest is never before ``now``: an export of the present
+    is always in the window)."""
+    window = emu.history.window(table.name)
+    if window is None:
         return None
-    earliest = recovery.get("EarliestRestorableDateTime")
-    latest = recovery.get("LatestRestorableDateTime")
-    return (
-        table.creation_time if earliest is None else _epoch(earliest),
-        now if latest is None else max(_epoch(latest), now),
-    )
+    earliest, latest = window
+    return earliest, max(latest, now)
 
 
-def enable_pitr(emu: EmulatorState, table_name: str) -> bool:
-    """Switch point-in-time recovery on for a table where the emulator models it (for examples and tests:
-    exports need it); returns whether there was anything to switch."""
-    if record_for("UpdateContinuousBackups").handler is None:
-        return False
+def enable_pitr(emu: EmulatorState, table_name: str) -> None:
+    """Switch point-in-time recovery on for a table (UpdateContinuousBackups): exports need it, as on the
+    service. A shorthand for examples and tests."""
     emu.dispatch(
         "UpdateContinuousBackups",
         {"TableName": table_name, "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}},
     )
-    return True
 
 
 def items_at(emu: EmulatorState, table: TableState, at: float) -> Iterable[dict[str, Any]]:
-    """The table's items at time ``at``: now, the live items (streamed without a copy); a past time needs
-    the table's point-in-time history, and without one it is ``InvalidExportTimeException``, never the
-    present passed off as the past."""
+    """The table's items at time ``at``: now, the live items (streamed without a copy); a past time, from
+    its point-in-time recovery history (``history.image_at``)."""
     if at >= emu.clock.now():
         return table.store.items()
-    raise ddb_error("InvalidExportTimeException", M.EXPORT_NO_HISTORY.format(time=iso_time(at)))
+    return emu.history.image_at(table.name, at)[1]
 
 
 # --- ExportTableToPointInTime ----------------------------------------------------------------------------

@@ -371,6 +371,7 @@ def delete_table(emu: EmulatorState, request: Request) -> Response:
         raise _invalid(M.DELETION_PROTECTED)
     table.status = "DELETING"
     description = table.description()
+    emu.backups.table_deleted(table)  # point-in-time recovery on: a SYSTEM backup stays (``backups``)
     del emu.tables[table.name]
     emu.streams.sync(table.name)  # closes the table's stream
     return {"TableDescription": description}
