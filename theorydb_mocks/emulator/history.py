@@ -23,17 +23,17 @@ The public reading side, for restores and exports:
 >>> from theorydb_mocks.emulator import DynamoDBEmulator
 >>> emu = DynamoDBEmulator()
 >>> emu.clock.set(1_700_000_000)
->>> _ = emu.dispatch("CreateTable", {"TableName": "t", "BillingMode": "PAY_PER_REQUEST",
+>>> _ = emu.dispatch("CreateTable", {"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
 ...     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
 ...     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
->>> emu.history.enable("t")
->>> _ = emu.dispatch("PutItem", {"TableName": "t", "Item": {"pk": {"S": "a"}, "v": {"N": "1"}}})
+>>> emu.history.enable("tbl")
+>>> _ = emu.dispatch("PutItem", {"TableName": "tbl", "Item": {"pk": {"S": "a"}, "v": {"N": "1"}}})
 >>> emu.clock.advance(10)
->>> _ = emu.dispatch("PutItem", {"TableName": "t", "Item": {"pk": {"S": "a"}, "v": {"N": "2"}}})
->>> _description, items = emu.history.image_at("t", 1_700_000_005)
+>>> _ = emu.dispatch("PutItem", {"TableName": "tbl", "Item": {"pk": {"S": "a"}, "v": {"N": "2"}}})
+>>> _description, items = emu.history.image_at("tbl", 1_700_000_005)
 >>> [item["v"]["N"] for item in items]
 ['1']
->>> emu.history.window("t")
+>>> emu.history.window("tbl")
 (1700000000.0, 1700000010.0)
 """
 

@@ -727,6 +727,9 @@ IMPORT_ITEM_VALIDATION = (
     "Some of the items failed validation checks and were not imported. Please check CloudWatch error logs "
     "for more details."
 )
+S3_WRITE_FAILED = "Failed to write to the S3 bucket {bucket}: {reason}"
+S3_OBJECT_UNREADABLE = "The object could not be read: {reason}"
+ITEM_INVALID = "The line is not a valid item"
 BULK_OPERATION_NOT_FOUND = "Bulk operation not found: {arn}"
 BULK_TABLE_NOT_FOUND = "Requested resource not found: Table: {name} not found"
 BULK_TOKEN_CONFLICT = "Bulk operation with client token {token} already exists with different parameters"
