@@ -11,7 +11,6 @@ import pytest
 
 from tests.server.conftest import make_client
 from theorydb_mocks.emulator import DynamoDBEmulator
-from theorydb_mocks.emulator.clock import Clock
 from theorydb_mocks.emulator.persistence import Journal
 from theorydb_mocks.emulator.recovery_journal import LOAD_RECOVERY
 from theorydb_mocks.emulator.server import EmulatorServer
@@ -43,8 +42,9 @@ def _create(client: Any, name: str) -> None:
 
 def _history(path: Path) -> dict[str, Any]:
     """Run a disaster-recovery history against a server on ``path``; returns what to check after."""
-    emu = DynamoDBEmulator(clock=Clock(T0))
+    emu = DynamoDBEmulator()
     with EmulatorServer(emulator=emu, db_path=str(path)) as server:
+        emu.clock.set(T0)  # after start: replay returns every clock to the system time
         client = make_client(server.endpoint_url)
         _create(client, "orders")
         _create(client, "scratch")

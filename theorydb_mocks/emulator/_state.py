@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.ledger import CapacityLedger
     from theorydb_mocks.emulator.pipeline import WireRequest
     from theorydb_mocks.emulator.regions import Regions
+    from theorydb_mocks.emulator.replication import Replication
     from theorydb_mocks.emulator.snapshots import Snapshots
     from theorydb_mocks.emulator.streams import StreamHub
     from theorydb_mocks.emulator.tokens import ClientTokens
@@ -45,6 +46,7 @@ class EmulatorState(Protocol):
     regions: Regions
     s3: LocalS3
     transfers: Transfers
+    replication: Replication
     history: TableHistories
     backups: Backups
 

@@ -38,6 +38,7 @@ from theorydb_mocks.emulator.ledger import CapacityLedger, total_only
 from theorydb_mocks.emulator.operations._registry import Handler, OperationRecord, record_for
 from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observer, WireRequest
 from theorydb_mocks.emulator.regions import Regions, valid_region
+from theorydb_mocks.emulator.replication import Replication
 from theorydb_mocks.emulator.snapshots import Snapshot, Snapshots
 from theorydb_mocks.emulator.streams import StreamHub
 from theorydb_mocks.emulator.tokens import ClientTokens
@@ -84,6 +85,7 @@ class DynamoDBEmulator:
         self._start_region(region, ttl_mode, capacity_ledger)
         self.regions = Regions(self, self._new_region)
         self.snapshots = Snapshots(self)
+        self.replication = Replication(self.regions)
 
     def _start_region(self, region: str, ttl_mode: TtlMode, capacity_ledger: bool) -> None:
         """The state that is each region's own: tables, streams, TTL, the ledger, tokens, export and import
@@ -111,17 +113,28 @@ class DynamoDBEmulator:
         other._start_region(region, self.ttl.mode, self.capacity.enabled)
         other.regions = self.regions
         other.snapshots = self.snapshots
+        other.replication = self.replication
         return other
 
     def in_region(self, region: str) -> DynamoDBEmulator:
         """The region ``region`` of this emulator (made, empty, on first use): its own tables, the same
-        clock, lock, faults, observers and snapshots (see ``regions``)."""
+        clock, lock, faults, observers, snapshots and replication (see ``regions``)."""
         if region == self.region:
             return self
         return self.regions.get(region)
 
     def __repr__(self) -> str:
         return f"<DynamoDBEmulator {self.region} tables={len(self.tables)}>"
+
+    @property
+    def replication_delay(self) -> float:
+        """Seconds on the clock between a write to a global table and its arrival in the other replicas
+        (half a second by default; 0 replicates before the write is answered). See ``replication``."""
+        return self.replication.delay
+
+    @replication_delay.setter
+    def replication_delay(self, seconds: float) -> None:
+        self.replication.delay = seconds
 
     def dispatch(
         self,
@@ -205,9 +218,16 @@ class DynamoDBEmulator:
                 self.ttl.expire_due()
             if self.transfers.pending:
                 self.transfers.settle()
+            replication = self.replication
+            if replication.active:  # global tables' writes due by now arrive first
+                replication.catch_up()
             if record.metered and self.capacity.enabled:
-                return self._metered(handler, record, request)
-            return handler(self, request)
+                response = self._metered(handler, record, request)
+            else:
+                response = handler(self, request)
+            if replication.active and record.mutates:  # a zero delay: everywhere before the answer
+                replication.catch_up()
+            return response
         except DynamoDBError:
             raise
         except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
@@ -312,9 +332,10 @@ class DynamoDBEmulator:
         return table
 
     def reset(self) -> None:
-        """Drop every table, stream, TTL setting, client token and ledger entry, in every region (the
-        clock, settings and regions stay)."""
+        """Drop every table, stream, TTL setting, client token, ledger entry and global table, in every
+        region (the clock, settings and regions stay)."""
         with self.lock:
+            self.replication.clear()
             for region in self.regions:
                 region.tables.clear()
                 region.tokens.clear()
@@ -335,6 +356,8 @@ class DynamoDBEmulator:
         if since is not None and not (isinstance(since, str) and since.isascii() and since.isdigit()):
             raise ValueError(f"since must be a SequenceNumber (a string of digits), not {since!r}")
         with self.lock:
+            if self.replication.active:  # replicated writes due by now are in the stream
+                self.replication.catch_up()
             stream = self.streams.stream_of(self.table_name(table_name))
             if stream is None:
                 return []
@@ -381,6 +404,13 @@ class DynamoDBEmulator:
         from theorydb_mocks.emulator.routing import make_client
 
         return make_client(self, "dynamodbstreams", **kwargs)
+
+    def resource(self, **kwargs: Any) -> Any:
+        """A real ``boto3.resource("dynamodb")`` answered in-process (``Table``, ``batch_writer``, ``Key``/
+        ``Attr`` conditions), on this emulator; ``kwargs`` as for ``boto3_client``. No global state."""
+        from theorydb_mocks.emulator.routing import make_resource
+
+        return make_resource(self, **kwargs)
 
 
 def internal_error(exc: Exception) -> DynamoDBError:

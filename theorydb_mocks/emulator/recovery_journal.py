@@ -58,7 +58,7 @@ class RecoveryImage:
 def capture_recovery(emulator: EmulatorState) -> list[RecoveryImage]:
     """Every table history of ``emulator`` now (the caller holds the lock): O(histories + backups), plus
     O(items) for a deleted table's items."""
-    from theorydb_mocks.emulator.persistence import _create_table_request
+    from theorydb_mocks.emulator.persistence import create_table_request
 
     history = emulator.history
     images: list[RecoveryImage] = []
@@ -75,7 +75,7 @@ def capture_recovery(emulator: EmulatorState) -> list[RecoveryImage]:
                 recovery=history.recovery.get(ref),
                 changes=log.changes[:],
                 backups=[b for b in emulator.backups.by_arn.values() if b.table_id == ref],
-                create=None if live else _create_table_request(table.description()),
+                create=None if live else create_table_request(table.description()),
                 items=[] if live else list(table.store.items()),
                 last_seq=history.last_seq,
                 backups_made=emulator.backups.made,
