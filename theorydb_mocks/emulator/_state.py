@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.catalog import TableState
     from theorydb_mocks.emulator.clock import Clock
+    from theorydb_mocks.emulator.control import Transitions
     from theorydb_mocks.emulator.faults import Faults
     from theorydb_mocks.emulator.ledger import CapacityLedger
     from theorydb_mocks.emulator.pipeline import WireRequest
@@ -39,6 +40,7 @@ class EmulatorState(Protocol):
     capacity: CapacityLedger
     snapshots: Snapshots
     tokens: ClientTokens
+    transitions: Transitions
     s3: LocalS3
     transfers: Transfers
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from dateutil.tz import tzlocal  # type: ignore[import-untyped]
 
 from theorydb_mocks.emulator._types import IndexSpec, KeySchema, VectorIndexSpec
+from theorydb_mocks.emulator.control import ControlState, describe_index_extras, describe_table_extras
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.storage import TableStore
@@ -138,6 +139,7 @@ class TableState:
     last_increase: float | None = None
     last_decrease: float | None = None
     decreases_today: int = 0
+    control: ControlState = field(default_factory=ControlState)  # policies, insights, destinations...
 
     def __repr__(self) -> str:
         return f"<TableState {self.name} {self.status} key={self.key.names}>"
@@ -209,6 +211,7 @@ class TableState:
         if self.table_class is not None:
             desc["TableClassSummary"] = {"TableClass": self.table_class}
         desc["DeletionProtectionEnabled"] = self.deletion_protection
+        describe_table_extras(self, desc)
         return desc
 
     def _throughput_description(self) -> dict[str, Any]:
@@ -236,6 +239,7 @@ class TableState:
                 desc["Backfilling"] = False
             if index.provisioned_throughput is not None:
                 desc["ProvisionedThroughput"] = dict(index.provisioned_throughput)
+            describe_index_extras(self, index, desc)
         if index.status not in ("CREATING", "DELETING"):  # sizes are known once backfilled, until dropped
             desc["IndexSizeBytes"] = self.store.index_size_bytes(spec.name)
             desc["ItemCount"] = self.store.index_item_count(spec.name)

@@ -30,6 +30,7 @@ from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (registers every handler)
 from theorydb_mocks.emulator._types import Request, Response
 from theorydb_mocks.emulator.clock import Clock
+from theorydb_mocks.emulator.control import Transitions
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.faults import Faults
 from theorydb_mocks.emulator.ledger import CapacityLedger, total_only
@@ -57,6 +58,8 @@ class DynamoDBEmulator:
     DynamoDB) or ``"immediate"`` (see ``ttl``). ``capacity_ledger=False`` stops ``emu.capacity`` recording.
     ``s3_root`` is the folder of the local S3 stand-in that exports, imports and bulk operations use
     (``s3://bucket/key`` is ``<s3_root>/bucket/key``); by default it is in memory (``emu.s3``).
+    ``transition_delay``: seconds on the clock a background change (contributor insights, Kinesis
+    destinations, warm throughput) stays ENABLING/UPDATING before it settles; 0 settles at once (``control``).
     """
 
     def __init__(
@@ -68,10 +71,12 @@ class DynamoDBEmulator:
         ttl_mode: TtlMode = "lazy",
         capacity_ledger: bool = True,
         s3_root: str | os.PathLike[str] | None = None,
+        transition_delay: float = 0.0,
     ) -> None:
         self.region = region
         self.account_id = account_id
         self.clock = clock if clock is not None else Clock()
+        self.transitions = Transitions(self.clock, transition_delay)  # background changes' duration
         self.lock = threading.RLock()
         self.tables: dict[str, TableState] = {}
         self.faults = Faults()
@@ -87,6 +92,15 @@ class DynamoDBEmulator:
 
     def __repr__(self) -> str:
         return f"<DynamoDBEmulator {self.region} tables={len(self.tables)}>"
+
+    @property
+    def transition_delay(self) -> float:
+        """Seconds a background change takes on the emulator's clock (settable; see ``control``)."""
+        return self.transitions.delay
+
+    @transition_delay.setter
+    def transition_delay(self, seconds: float) -> None:
+        self.transitions.delay = Transitions(self.clock, seconds).delay  # checked; tables keep the object
 
     def dispatch(
         self,

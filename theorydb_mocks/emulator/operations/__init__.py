@@ -8,8 +8,10 @@ from __future__ import annotations
 from theorydb_mocks.emulator.operations import (
     batch,
     exports,
+    insights,
     items,
     partiql,
+    policies,
     query,
     streams,
     tables,
@@ -22,8 +24,10 @@ from theorydb_mocks.emulator.operations import (
 __all__ = [
     "batch",
     "exports",
+    "insights",
     "items",
     "partiql",
+    "policies",
     "query",
     "streams",
     "tables",
