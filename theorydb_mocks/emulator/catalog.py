@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Any
 from dateutil.tz import tzlocal  # type: ignore[import-untyped]
 
 from theorydb_mocks.emulator._types import IndexSpec, KeySchema, VectorIndexSpec
-from theorydb_mocks.emulator.control import ControlState, describe_index_extras, describe_table_extras
+from theorydb_mocks.emulator.control import (
+    ControlState,
+    describe_index_extras,
+    describe_table_extras,
+    kms_key_arn,
+)
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.storage import TableStore
@@ -205,8 +210,7 @@ class TableState:
             desc["SSEDescription"] = {
                 "Status": "ENABLED",
                 "SSEType": "KMS",
-                "KMSMasterKeyArn": self.sse_kms_key
-                or f"arn:aws:kms:{self.arn.split(':')[3]}:key/aws-dynamodb",
+                "KMSMasterKeyArn": kms_key_arn(self.arn, self.sse_kms_key),
             }
         if self.table_class is not None:
             desc["TableClassSummary"] = {"TableClass": self.table_class}

@@ -20,6 +20,7 @@ Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/warm-thro
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,8 @@ __all__ = [
     "Transitions",
     "describe_index_extras",
     "describe_table_extras",
+    "journal_requests",
+    "kms_key_arn",
     "settled",
     "warm_of",
 ]
@@ -204,3 +207,47 @@ def describe_index_extras(table: TableState, index: IndexState, desc: dict[str, 
     else:
         warm["Status"] = "ACTIVE"
     desc["WarmThroughput"] = warm
+
+
+def kms_key_arn(table_arn: str, key: str | None) -> str:
+    """The ``KMSMasterKeyArn`` of a table: the key's ARN in the table's region and account.
+
+    A key id becomes ``arn:aws:kms:<region>:<account>:key/<id>``, an alias name ``...:alias/<name>`` (the
+    service would resolve it to its key; the emulator has no KMS), an ARN stays as given; without a key it
+    is the account's AWS managed key (``aws/dynamodb``), whose id is stable per account and region.
+
+    >>> kms_key_arn("arn:aws:dynamodb:eu-west-1:111122223333:table/t", "alias/orders")
+    'arn:aws:kms:eu-west-1:111122223333:alias/orders'
+    >>> kms_key_arn("arn:aws:dynamodb:eu-west-1:111122223333:table/t", "1234abcd-12ab")
+    'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab'
+    """
+    _, partition, _, region, account, _ = table_arn.split(":", 5)
+    if key is not None and key.startswith("arn:"):
+        return key
+    if key is None:
+        key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"aws/dynamodb:{account}:{region}"))
+    kind = "" if key.startswith("alias/") else "key/"
+    return f"arn:{partition}:kms:{region}:{account}:{kind}{key}"
+
+
+def journal_requests(table: TableState) -> list[tuple[float, str, dict[str, Any]]]:
+    """The requests that rebuild the table's policies and contributor insights, each with the clock reading
+    to replay it at (a policy's revision id is its millisecond time, so replaying at it keeps the id).
+
+    The server's compaction writes them after the table's ``CreateTable``, whose request carries the warm
+    and on-demand throughput from the description.
+    """
+    control = table.control
+    requests: list[tuple[float, str, dict[str, Any]]] = []
+    for arn, policy in control.policies.items():
+        at = int(policy.revision_id) / 1000 if policy.revision_id.isdigit() else 0.0
+        request = {"ResourceArn": arn, "Policy": policy.document, "ConfirmRemoveSelfResourceAccess": True}
+        requests.append((at, "PutResourcePolicy", request))
+    for key, insights in control.insights.items():
+        if insights.enabled and (not key or key in table.gsis):
+            request = {"TableName": table.name, "ContributorInsightsAction": "ENABLE"}
+            if key:
+                request["IndexName"] = key
+            request["ContributorInsightsMode"] = insights.mode
+            requests.append((insights.changed_at, "UpdateContributorInsights", request))
+    return requests
