@@ -55,11 +55,6 @@ PENDING = frozenset(
         "UpdateGlobalTableSettings",
         "DescribeTableReplicaAutoScaling",
         "UpdateTableReplicaAutoScaling",
-        # Kinesis streaming destinations
-        "EnableKinesisStreamingDestination",
-        "DisableKinesisStreamingDestination",
-        "DescribeKinesisStreamingDestination",
-        "UpdateKinesisStreamingDestination",
     }
 )
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.clock import Clock
     from theorydb_mocks.emulator.control import Transitions
     from theorydb_mocks.emulator.faults import Faults
+    from theorydb_mocks.emulator.kinesis import KinesisHub
     from theorydb_mocks.emulator.ledger import CapacityLedger
     from theorydb_mocks.emulator.pipeline import WireRequest
     from theorydb_mocks.emulator.snapshots import Snapshots
@@ -40,6 +41,7 @@ class EmulatorState(Protocol):
     capacity: CapacityLedger
     snapshots: Snapshots
     tokens: ClientTokens
+    kinesis: KinesisHub
     transitions: Transitions
     s3: LocalS3
     transfers: Transfers

@@ -250,4 +250,13 @@ def journal_requests(table: TableState) -> list[tuple[float, str, dict[str, Any]
                 request["IndexName"] = key
             request["ContributorInsightsMode"] = insights.mode
             requests.append((insights.changed_at, "UpdateContributorInsights", request))
+    for destination in control.destinations.values():
+        if destination.action != "disable":  # a disabled destination is not rebuilt (nor listed after)
+            precision = {"ApproximateCreationDateTimePrecision": destination.precision}
+            request = {
+                "TableName": table.name,
+                "StreamArn": destination.stream_arn,
+                "EnableKinesisStreamingConfiguration": precision,
+            }
+            requests.append((destination.changed_at, "EnableKinesisStreamingDestination", request))
     return requests

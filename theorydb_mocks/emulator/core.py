@@ -33,6 +33,7 @@ from theorydb_mocks.emulator.clock import Clock
 from theorydb_mocks.emulator.control import Transitions
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.faults import Faults
+from theorydb_mocks.emulator.kinesis import KinesisHub
 from theorydb_mocks.emulator.ledger import CapacityLedger, total_only
 from theorydb_mocks.emulator.operations._registry import Handler, OperationRecord, record_for
 from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observer, WireRequest
@@ -84,6 +85,7 @@ class DynamoDBEmulator:
         self.ttl = TimeToLive(self, ttl_mode)
         self.capacity = CapacityLedger(enabled=capacity_ledger)
         self.snapshots = Snapshots(self)
+        self.kinesis = KinesisHub(self)  # what Kinesis streaming destinations received
         self.tokens = ClientTokens()  # ClientRequestToken records (see ``tokens``)
         self.s3 = LocalS3(s3_root)  # exports, imports and bulk operations read and write here
         self.transfers = Transfers(self.clock)  # their jobs (see ``transfer.jobs``)
@@ -282,6 +284,7 @@ class DynamoDBEmulator:
             self.tables.clear()
             self.tokens.clear()
             self.streams.clear()
+            self.kinesis.clear()
             self.ttl.clear()
             self.capacity.reset()
             self.transfers.clear()
@@ -302,6 +305,14 @@ class DynamoDBEmulator:
             stream.trim(self.clock.now())
             start = stream.first if since is None else stream.position_of(int(since) + 1)
             return [record.lambda_event(stream) for record in stream.records[start:]]
+
+    def kinesis_records(self, stream_arn: str) -> list[dict[str, Any]]:
+        """The change records the Kinesis data stream ``stream_arn`` has received as a streaming destination
+        (EnableKinesisStreamingDestination), oldest first, each as a consumer decodes its ``data``
+        (``awsRegion``, ``eventID``, ``eventName``, ``userIdentity``, ``recordFormat``, ``tableName``,
+        ``dynamodb``, ``eventSource``; see ``kinesis``). [] for a stream that received nothing."""
+        with self.lock:
+            return self.kinesis.received(stream_arn)
 
     def snapshot(self) -> Snapshot:
         """The whole state now (tables, items, indexes, TTL, streams, tags, client tokens, ledger), for

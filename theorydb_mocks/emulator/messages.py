@@ -756,7 +756,6 @@ KINESIS_ALREADY_ENABLED = (
     "Table {name} already has an enabled Kinesis streaming destination for the stream {arn}"
 )
 KINESIS_NOT_ENABLED = "Table {name} has no enabled Kinesis streaming destination for the stream {arn}"
-KINESIS_TOO_MANY = "Table {name} already has the maximum of {limit} Kinesis streaming destinations enabled"
 KINESIS_IN_TRANSITION = "Kinesis streaming destination {arn} of table {name} is {status}; try again later"
 KINESIS_SAME_PRECISION = "The ApproximateCreationDateTimePrecision is already {precision}"
 KINESIS_NOTHING_TO_UPDATE = "UpdateKinesisStreamingConfiguration is required"

@@ -55,6 +55,7 @@ class Snapshot:
     __slots__ = (
         "__weakref__",
         "_emulator",
+        "kinesis",
         "ledger",
         "number",
         "position",
@@ -74,6 +75,7 @@ class Snapshot:
         ttl: dict[str, Any],
         ledger: tuple[Any, Any],
         tokens: dict[str, Any],
+        kinesis: dict[str, int],
     ) -> None:
         self._emulator = weakref.ref(emulator)
         self.number = number
@@ -83,6 +85,7 @@ class Snapshot:
         self.ttl = ttl
         self.ledger = ledger
         self.tokens = tokens
+        self.kinesis = kinesis
 
     def __repr__(self) -> str:
         return f"<Snapshot #{self.number} tables={sorted(self.tables)}>"
@@ -176,6 +179,7 @@ class Snapshots:
                 emu.ttl.save(),
                 emu.capacity.save(),
                 emu.tokens.save(),
+                emu.kinesis.save(),
             )
             self._live[snap.number] = weakref.ref(snap)
             return snap
@@ -209,6 +213,7 @@ class Snapshots:
             emu.ttl.load(snap.ttl)
             emu.capacity.load(snap.ledger)
             emu.tokens.load(snap.tokens)
+            emu.kinesis.load(snap.kinesis)
             for number in alive:
                 if number > snap.number:
                     del self._live[number]
