@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "emulator.md"
-SECTIONS = ("## Resource policies, contributor insights, table settings",)
+SECTIONS = ("## Resource policies, contributor insights, table settings", "## Kinesis streaming destinations")
 
 
 def _blocks(title: str) -> list[str]:
