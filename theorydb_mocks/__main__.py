@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a background change (contributor insights, Kinesis destinations, warm throughput) "
         "stays ENABLING/UPDATING before it settles (default 0: at once)",
     )
+    serve.add_argument(
+        "--table-lifecycle",
+        action="store_true",
+        help="with --transition-delay, tables and GSIs are CREATING/UPDATING (backfilling) for that long too",
+    )
     return parser
 
 
@@ -145,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             grace=args.grace,
             s3_dir=args.s3_dir,
             transition_delay=args.transition_delay,
+            table_lifecycle=args.table_lifecycle,
         )
     except (OSError, JournalError, ValueError) as exc:
         print(f"theorydb-emulator: {exc}", file=sys.stderr)

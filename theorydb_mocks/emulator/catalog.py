@@ -19,8 +19,10 @@ from dateutil.tz import tzlocal  # type: ignore[import-untyped]
 from theorydb_mocks.emulator._types import IndexSpec, KeySchema, VectorIndexSpec
 from theorydb_mocks.emulator.control import (
     ControlState,
+    backfilling,
     describe_index_extras,
     describe_table_extras,
+    index_status,
     kms_key_arn,
 )
 
@@ -237,14 +239,15 @@ class TableState:
             "KeySchema": key_schema_elements(spec.key),
             "Projection": index.projection(),
         }
+        status = index.status if local else index_status(self, index)  # the opt-in lifecycle's
         if not local:
-            desc["IndexStatus"] = index.status
-            if index.status == "CREATING":
-                desc["Backfilling"] = False
+            desc["IndexStatus"] = status
+            if status == "CREATING":
+                desc["Backfilling"] = backfilling(self, index)
             if index.provisioned_throughput is not None:
                 desc["ProvisionedThroughput"] = dict(index.provisioned_throughput)
             describe_index_extras(self, index, desc)
-        if index.status not in ("CREATING", "DELETING"):  # sizes are known once backfilled, until dropped
+        if status not in ("CREATING", "DELETING"):  # sizes are known once backfilled, until dropped
             desc["IndexSizeBytes"] = self.store.index_size_bytes(spec.name)
             desc["ItemCount"] = self.store.index_item_count(spec.name)
         desc["IndexArn"] = index.arn

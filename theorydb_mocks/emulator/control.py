@@ -37,11 +37,14 @@ __all__ = [
     "Insights",
     "Policy",
     "Transitions",
+    "backfilling",
     "describe_index_extras",
     "describe_table_extras",
+    "index_status",
     "journal_requests",
     "kms_key_arn",
     "settled",
+    "table_status",
     "warm_of",
 ]
 
@@ -61,16 +64,23 @@ class Transitions:
     Shared, never copied: a snapshot's copy of a table's settings keeps pointing at the emulator's own.
     """
 
-    __slots__ = ("clock", "delay")
+    __slots__ = ("clock", "delay", "table_lifecycle")
 
-    def __init__(self, clock: Clock, delay: float = 0.0) -> None:
+    def __init__(self, clock: Clock, delay: float = 0.0, *, table_lifecycle: bool = False) -> None:
         if not delay >= 0:
             raise ValueError(f"transition_delay must be 0 or more seconds, not {delay!r}")
         self.clock = clock
         self.delay = float(delay)
+        self.table_lifecycle = table_lifecycle  # tables and GSIs CREATING/UPDATING for ``delay`` too
 
     def __repr__(self) -> str:
-        return f"<Transitions delay={self.delay}s>"
+        lifecycle = " table-lifecycle" if self.table_lifecycle else ""
+        return f"<Transitions delay={self.delay}s{lifecycle}>"
+
+    @property
+    def lifecycle(self) -> bool:
+        """Whether tables and GSIs go through CREATING/UPDATING (opted in, with a delay)."""
+        return self.table_lifecycle and self.delay > 0
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Transitions:
         return self
@@ -144,7 +154,47 @@ class ControlState:
     index_warm: dict[str, tuple[dict[str, int], float]] = field(default_factory=dict)
     on_demand: dict[str, int] | None = None  # the table's OnDemandThroughput, once set
     table_class_changed_at: float | None = None
+    updated_at: float | None = None  # the last UpdateTable that changes the table's status
+    index_created_at: dict[str, float] = field(default_factory=dict)  # GSIs added by UpdateTable
     transitions: Transitions = _INSTANT
+
+
+def table_status(table: TableState) -> str:
+    """The table's status now. With the opt-in lifecycle (``table_lifecycle=True`` and a
+    ``transition_delay``): CREATING until the delay has passed since CreateTable, UPDATING for as long after
+    an UpdateTable; else what the catalog says (ACTIVE at once)."""
+    status = table.status
+    transitions = table.control.transitions
+    if status != "ACTIVE" or not transitions.lifecycle:
+        return status
+    if not transitions.settled(table.creation_time):
+        return "CREATING"
+    updated = table.control.updated_at
+    if updated is not None and not transitions.settled(updated):
+        return "UPDATING"
+    return status
+
+
+def index_status(table: TableState, index: IndexState) -> str:
+    """A GSI's status now: CREATING with its table, or until ``transition_delay`` has passed since
+    UpdateTable added it (backfilling), else what the catalog says."""
+    status = index.status
+    transitions = table.control.transitions
+    if status != "ACTIVE" or not transitions.lifecycle:
+        return status
+    if not transitions.settled(table.creation_time):
+        return "CREATING"
+    added = table.control.index_created_at.get(index.spec.name)
+    if added is not None and not transitions.settled(added):
+        return "CREATING"
+    return status
+
+
+def backfilling(table: TableState, index: IndexState) -> bool:
+    """Whether a CREATING GSI is still being backfilled (one that UpdateTable added, for its delay)."""
+    added = table.control.index_created_at.get(index.spec.name)
+    transitions = table.control.transitions
+    return added is not None and transitions.lifecycle and not transitions.settled(added)
 
 
 def _warm_default(table: TableState, throughput: dict[str, int] | None) -> dict[str, int]:
@@ -183,9 +233,11 @@ def describe_table_extras(table: TableState, desc: dict[str, Any]) -> None:
         summary["LastUpdateDateTime"] = timestamp(control.table_class_changed_at)
     if control.on_demand is not None:
         desc["OnDemandThroughput"] = dict(control.on_demand)
+    status = table_status(table)
+    desc["TableStatus"] = status
     warm: dict[str, Any] = warm_of(table)
-    if table.status in ("CREATING", "DELETING"):
-        warm["Status"] = table.status
+    if status in ("CREATING", "DELETING"):
+        warm["Status"] = status
     elif control.warm_changed_at is not None and not control.transitions.settled(control.warm_changed_at):
         warm["Status"] = "UPDATING"
     else:
@@ -200,8 +252,9 @@ def describe_index_extras(table: TableState, index: IndexState, desc: dict[str, 
         return
     warm: dict[str, Any] = warm_of(table, name)
     found = table.control.index_warm.get(name)
-    if index.status in ("CREATING", "DELETING"):
-        warm["Status"] = index.status
+    status = index_status(table, index)
+    if status in ("CREATING", "DELETING"):
+        warm["Status"] = status
     elif found is not None and not table.control.transitions.settled(found[1]):
         warm["Status"] = "UPDATING"
     else:

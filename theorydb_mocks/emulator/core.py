@@ -30,7 +30,7 @@ from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (registers every handler)
 from theorydb_mocks.emulator._types import Request, Response
 from theorydb_mocks.emulator.clock import Clock
-from theorydb_mocks.emulator.control import Transitions
+from theorydb_mocks.emulator.control import Transitions, table_status
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.faults import Faults
 from theorydb_mocks.emulator.kinesis import KinesisHub
@@ -61,6 +61,8 @@ class DynamoDBEmulator:
     (``s3://bucket/key`` is ``<s3_root>/bucket/key``); by default it is in memory (``emu.s3``).
     ``transition_delay``: seconds on the clock a background change (contributor insights, Kinesis
     destinations, warm throughput) stays ENABLING/UPDATING before it settles; 0 settles at once (``control``).
+    ``table_lifecycle=True`` (with a delay) puts tables and GSIs through CREATING, UPDATING and backfilling
+    for that long too, refusing what the service refuses meanwhile; off by default, so tests stay instant.
     """
 
     def __init__(
@@ -73,11 +75,13 @@ class DynamoDBEmulator:
         capacity_ledger: bool = True,
         s3_root: str | os.PathLike[str] | None = None,
         transition_delay: float = 0.0,
+        table_lifecycle: bool = False,
     ) -> None:
         self.region = region
         self.account_id = account_id
         self.clock = clock if clock is not None else Clock()
-        self.transitions = Transitions(self.clock, transition_delay)  # background changes' duration
+        # how long background changes take; with table_lifecycle, tables and GSIs too (``control``)
+        self.transitions = Transitions(self.clock, transition_delay, table_lifecycle=table_lifecycle)
         self.lock = threading.RLock()
         self.tables: dict[str, TableState] = {}
         self.faults = Faults()
@@ -103,6 +107,15 @@ class DynamoDBEmulator:
     @transition_delay.setter
     def transition_delay(self, seconds: float) -> None:
         self.transitions.delay = Transitions(self.clock, seconds).delay  # checked; tables keep the object
+
+    @property
+    def table_lifecycle(self) -> bool:
+        """Whether tables and GSIs go through CREATING/UPDATING for ``transition_delay`` (settable)."""
+        return self.transitions.table_lifecycle
+
+    @table_lifecycle.setter
+    def table_lifecycle(self, on: bool) -> None:
+        self.transitions.table_lifecycle = bool(on)
 
     def dispatch(
         self,
@@ -269,12 +282,15 @@ class DynamoDBEmulator:
         return name_or_arn
 
     def get_table(self, name: str) -> TableState:
-        """The table named ``name`` (or its ARN); ResourceNotFoundException when there is none."""
+        """The table named ``name`` (or its ARN); ResourceNotFoundException when there is none (or, with a
+        ``transition_delay``, while it is still CREATING, as the service answers data-plane calls)."""
         table = self.tables.get(name)
         if table is None:
             table = self.tables.get(self.table_name(name))
             if table is None:
                 raise ddb_error("ResourceNotFoundException", M.RESOURCE_NOT_FOUND)
+        if self.transitions.lifecycle and table_status(table) == "CREATING":  # the opt-in lifecycle
+            raise ddb_error("ResourceNotFoundException", M.RESOURCE_NOT_FOUND)
         return table
 
     def reset(self) -> None:

@@ -771,3 +771,6 @@ ON_DEMAND_THROUGHPUT_INVALID = (
     "One or more parameter values were invalid: {member} must be -1 (no maximum) or a positive number, "
     "not {value}"
 )
+TABLE_BEING_CREATED = "Attempt to change a resource which is still in use: Table is being created: {name}"
+TABLE_BEING_UPDATED = "Attempt to change a resource which is still in use: Table is being updated: {name}"
+INDEX_BACKFILLING = "Cannot read from backfilling global secondary index: {index}"

@@ -147,6 +147,7 @@ class EmulatorServer:
         grace: float = 5.0,
         s3_dir: str | None = None,
         transition_delay: float = 0.0,
+        table_lifecycle: bool = False,
     ) -> None:
         if emulator is not None and db_per_access_key:
             raise ValueError("db_per_access_key makes one emulator per access key: do not pass emulator")
@@ -165,11 +166,15 @@ class EmulatorServer:
         self.max_body = max_body
         self.max_buffered = max_buffered
         self.grace = grace
-        self.transition_delay = transition_delay  # each database's (see ``control``)
+        # each database's (see ``control``)
+        self.lifecycle: dict[str, Any] = {
+            "transition_delay": transition_delay,
+            "table_lifecycle": table_lifecycle,
+        }
         self.emulator = (
             emulator
             if emulator is not None
-            else DynamoDBEmulator(region=region, s3_root=s3_dir, transition_delay=transition_delay)
+            else DynamoDBEmulator(region=region, s3_root=s3_dir, **self.lifecycle)
         )
         if emulator is not None and s3_dir is not None:
             self.emulator.s3 = LocalS3(s3_dir)
@@ -359,7 +364,7 @@ class EmulatorServer:
             found = self._databases.get(key)
             if found is None:
                 region = key.rpartition("_")[2] or self.region
-                found = DynamoDBEmulator(region=region, transition_delay=self.transition_delay)
+                found = DynamoDBEmulator(region=region, **self.lifecycle)
                 found.s3 = self.emulator.s3  # one S3 for every database, as buckets are the account's
                 if self.journal is not None and not self._replaying:
                     found.set_journal(self._journal_writer(key))

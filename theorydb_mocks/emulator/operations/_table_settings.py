@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from theorydb_mocks.emulator import messages as M
-from theorydb_mocks.emulator.control import ControlState, Policy, warm_of
-from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.control import ControlState, Policy, backfilling, table_status, warm_of
+from theorydb_mocks.emulator.errors import ddb_error, validation_error
 from theorydb_mocks.emulator.operations.policies import check_policy_document, new_revision_id
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator._types import Request
     from theorydb_mocks.emulator.catalog import TableState
 
-__all__ = ["apply_create_settings", "plan_update_settings"]
+__all__ = ["apply_create_settings", "check_changeable", "check_readable", "plan_update_settings"]
 
 _WARM_MEMBERS = (("ReadUnitsPerSecond", "read"), ("WriteUnitsPerSecond", "write"))
 
@@ -84,8 +84,26 @@ def apply_create_settings(emu: EmulatorState, table: TableState, request: Reques
     table.control = control
 
 
+def check_changeable(table: TableState) -> None:
+    """The opt-in lifecycle: a table still CREATING or UPDATING refuses UpdateTable and DeleteTable."""
+    status = table_status(table)
+    if status == "CREATING":
+        raise ddb_error("ResourceInUseException", M.TABLE_BEING_CREATED.format(name=table.name))
+    if status == "UPDATING":
+        raise ddb_error("ResourceInUseException", M.TABLE_BEING_UPDATED.format(name=table.name))
+
+
+def check_readable(table: TableState, index: str) -> None:
+    """The opt-in lifecycle: a GSI being backfilled cannot be read."""
+    state = table.gsis.get(index)
+    if state is not None and backfilling(table, state):
+        raise validation_error(M.INDEX_BACKFILLING.format(index=index))
+
+
 def plan_update_settings(emu: EmulatorState, table: TableState, request: Request) -> Callable[[], None]:
-    """Check UpdateTable's settings kept in ``control`` and return the step that applies them."""
+    """Check UpdateTable's settings kept in ``control`` and return the step that applies them (and, with
+    the opt-in lifecycle, that the table is not still being created or updated)."""
+    check_changeable(table)
     control = table.control
     now = emu.clock.now()
     warm = _warm(request.get("WarmThroughput"), warm_of(table))
@@ -115,8 +133,10 @@ def plan_update_settings(emu: EmulatorState, table: TableState, request: Request
     )
 
     def apply() -> None:
-        for name in created:  # a new GSI starts afresh, whatever one of its name had
+        control.updated_at = now  # UPDATING for transition_delay (the opt-in lifecycle)
+        for name in created:  # a new GSI starts afresh, whatever one of its name had; it backfills
             control.index_warm.pop(name, None)
+            control.index_created_at[name] = now
         if warm:
             control.warm = {**(control.warm or {}), **warm}
             control.warm_changed_at = now

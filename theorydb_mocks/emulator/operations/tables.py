@@ -22,7 +22,11 @@ from theorydb_mocks.emulator._types import IndexSpec, KeySchema, VectorIndexSpec
 from theorydb_mocks.emulator.catalog import UNLIMITED_ON_DEMAND, IndexState, TableState, VectorIndexState
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
-from theorydb_mocks.emulator.operations._table_settings import apply_create_settings, plan_update_settings
+from theorydb_mocks.emulator.operations._table_settings import (
+    apply_create_settings,
+    check_changeable,
+    plan_update_settings,
+)
 from theorydb_mocks.emulator.operations._vector_schema import (
     check_vector_indexes,
     projected_count,
@@ -369,6 +373,7 @@ def list_tables(emu: EmulatorState, request: Request) -> Response:
 def delete_table(emu: EmulatorState, request: Request) -> Response:
     """Delete a table at once; the answer shows it DELETING, as the service does. Runtime: O(1)."""
     table = _table(emu, request["TableName"])
+    check_changeable(table)  # the opt-in lifecycle: not while CREATING or UPDATING
     if table.deletion_protection:
         raise _invalid(M.DELETION_PROTECTED)
     table.status = "DELETING"
