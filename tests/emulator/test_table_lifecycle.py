@@ -51,6 +51,27 @@ def test_a_new_table_is_creating_until_the_delay_has_passed(slow: DynamoDBEmulat
         "ResourceNotFoundException",
         "Requested resource not found",
     )
+    key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+    assert error(client.get_item, TableName="things", Key=key)[0] == "ResourceNotFoundException"
+    assert (
+        error(
+            client.update_item,
+            TableName="things",
+            Key=key,
+            UpdateExpression="SET x = :x",
+            ExpressionAttributeValues={":x": {"S": "y"}},
+        )[0]
+        == "ResourceNotFoundException"
+    )
+    assert (
+        error(
+            client.query,
+            TableName="things",
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "a"}},
+        )[0]
+        == "ResourceNotFoundException"
+    )
     assert error(client.update_table, TableName="things", DeletionProtectionEnabled=True) == (
         "ResourceInUseException",
         "Attempt to change a resource which is still in use: Table is being created: things",

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.kinesis import KinesisHub
     from theorydb_mocks.emulator.ledger import CapacityLedger
     from theorydb_mocks.emulator.pipeline import WireRequest
+    from theorydb_mocks.emulator.regions import Regions
     from theorydb_mocks.emulator.snapshots import Snapshots
     from theorydb_mocks.emulator.streams import StreamHub
     from theorydb_mocks.emulator.tokens import ClientTokens
@@ -43,6 +44,7 @@ class EmulatorState(Protocol):
     tokens: ClientTokens
     kinesis: KinesisHub
     transitions: Transitions
+    regions: Regions
     s3: LocalS3
     transfers: Transfers
 
@@ -60,3 +62,5 @@ class EmulatorState(Protocol):
     def table_name(self, name_or_arn: str) -> str: ...
 
     def get_table(self, name: str) -> TableState: ...
+
+    def in_region(self, region: str) -> EmulatorState: ...

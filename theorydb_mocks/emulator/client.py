@@ -141,8 +141,9 @@ class _Operation:
         for token in self.tokens:
             if token not in params:
                 params = {**params, token: str(uuid.uuid4())}
-        if self.valid(params):
+        if self.valid(params):  # bounded in depth: a request it passes needs no depth gate
             return params, True
+        check_depth(self.shape, params)  # botocore's validator below recurses
         if self.shape is None:
             if params:
                 raise ParamValidationError(report=f"Unknown parameters: {', '.join(map(str, params))}")
@@ -216,7 +217,6 @@ class EmulatorClient:
         """Run one operation (botocore's name for this hook, so tools that wrap it keep working)."""
         operation = _operation(operation_name)
         try:
-            check_depth(operation.shape, api_params)  # botocore's validator below recurses
             params, prevalidated = operation.prepare(api_params)
             response = self._emulator.dispatch(operation_name, params, prevalidated=prevalidated)
         except DynamoDBError as err:

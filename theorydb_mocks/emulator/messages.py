@@ -698,7 +698,6 @@ SIGNATURE_DATE = "Authorization header requires existence of either a 'X-Amz-Dat
 # --- Export to S3, import from S3, bulk operations (the service's words; DynamoDB Local has none) --------
 
 EXPORT_TABLE_NOT_FOUND = "Table not found: {name}"
-EXPORT_TABLE_ARN_REQUIRED = "TableArn must be a table ARN: {arn}"
 PITR_NOT_ENABLED = "Point in time recovery is not enabled for table '{name}'"
 EXPORT_TIME_IN_FUTURE = "Export time cannot be in the future. Export time: {time}"
 EXPORT_TIME_TOO_EARLY = "Export time {time} is before the earliest restorable time {earliest}"
@@ -720,15 +719,18 @@ IMPORT_NOT_FOUND = "Import not found: {arn}"
 IMPORT_TABLE_EXISTS = "Table already exists: {name}"
 IMPORT_TOKEN_CONFLICT = "Import with client token {token} already exists with different parameters"
 IMPORT_CSV_OPTIONS_FORMAT = "InputFormatOptions.Csv is only valid for the CSV input format"
-IMPORT_NO_OBJECTS = "No objects found in bucket {bucket} with prefix {prefix}"
-IMPORT_NO_SUCH_BUCKET = "The specified bucket does not exist: {bucket}"
-IMPORT_ZSTD_UNAVAILABLE = "ZSTD input needs the zstandard package: pip install 'tabletheory[zstd]'"
-IMPORT_ALL_LINES_FAILED = "Some of the items failed to import. Check the CloudWatch logs of the import."
+IMPORT_NO_SUCH_BUCKET = (
+    "The specified bucket does not exist (Service: Amazon S3; Status Code: 404; Error Code: NoSuchBucket; "
+    "Bucket: {bucket})"
+)
+IMPORT_ITEM_VALIDATION = (
+    "Some of the items failed validation checks and were not imported. Please check CloudWatch error logs "
+    "for more details."
+)
 BULK_OPERATION_NOT_FOUND = "Bulk operation not found: {arn}"
 BULK_TABLE_NOT_FOUND = "Requested resource not found: Table: {name} not found"
 BULK_TOKEN_CONFLICT = "Bulk operation with client token {token} already exists with different parameters"
-BULK_NOT_CANCELLABLE = "Bulk operation {arn} cannot be cancelled in status {status}"
-BULK_OUTPUT_BUCKET_REQUIRED = "OutputS3Configuration.S3Bucket is required"
+BULK_TABLE_NOT_ACTIVE = "Table {name} is {status}: a bulk put needs an ACTIVE table"
 
 # --- Resource policies, contributor insights, Kinesis destinations, warm throughput ---------------------
 # DynamoDB Local implements none of these; the words are the service's where AWS documents them, else the

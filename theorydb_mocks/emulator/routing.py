@@ -50,6 +50,7 @@ import botocore.session
 from botocore.awsrequest import AWSResponse
 
 from theorydb_mocks.emulator import door
+from theorydb_mocks.emulator.regions import valid_region
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.core import DynamoDBEmulator
@@ -62,6 +63,8 @@ _SERVICES = {"dynamodb": "dynamodb", "dynamodbstreams": "dynamodbstreams"}
 _DUMMY_KEY = "theorydb-emulator"
 _DUMMY_SECRET = "theorydb-emulator-secret"
 _PARAMS = "theorydb_emulator_params"
+_ERROR = "theorydb_emulator_error"  # an error answered at before-call, for the same attempt's before-send
+_ROUTED_URL = "https://dynamodb.emulator.invalid/"  # the url of answers given at before-call
 # The answer a routed call's before-send produced, until the same thread's before-parse hands it over.
 _ANSWERS = threading.local()
 _AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov")
@@ -104,15 +107,18 @@ def answer_request(emulator: DynamoDBEmulator, request: Any) -> AWSResponse:
     return _response(request, *door.answer(emulator, _header(request, "X-Amz-Target"), body))
 
 
-def _response(request: Any, status: int, payload: bytes) -> AWSResponse:
-    headers = {
+def _headers(request_id: str, payload: bytes) -> dict[str, str]:
+    return {
         "Server": "Server",
-        "x-amzn-RequestId": door.request_id(),
+        "x-amzn-RequestId": request_id,
         "x-amz-crc32": str(zlib.crc32(payload) & 0xFFFFFFFF),
         "Content-Type": "application/x-amz-json-1.0",
         "Content-Length": str(len(payload)),
     }
-    return AWSResponse(request.url, status, headers, _Body(payload))
+
+
+def _response(request: Any, status: int, payload: bytes) -> AWSResponse:
+    return AWSResponse(request.url, status, _headers(door.request_id(), payload), _Body(payload))
 
 
 # --- the active blocks ----------------------------------------------------------------------------------
@@ -160,27 +166,57 @@ def _bind(client: Any, emulator: DynamoDBEmulator) -> Any:
     """Answer every request of ``client`` from ``emulator`` (handlers on the client's own events).
 
     Requests are not signed (nothing checks a signature in-process); botocore still validates and
-    serializes them, parses the answers and runs its retry handler on them.
+    serializes them. A DynamoDB call that succeeds is answered at ``before-call`` (where botocore's
+    ``Stubber`` answers), with the response botocore's parser would build; an error answer is kept for
+    ``before-send``, so botocore parses it and its retry handler decides (a retried attempt is answered at
+    ``before-send`` from the same parameters).
     """
+    emulator = _region_of(emulator, client.meta.region_name)
     events = client.meta.events
     dynamodb = client.meta.service_model.service_name == "dynamodb"
+
+    def before_call(context: Any = None, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        stashed = context.get(_PARAMS) if isinstance(context, dict) else None
+        if stashed is None:
+            return None
+        answered = door.answer_params(emulator, stashed[0], stashed[1])
+        if answered is None:
+            return None  # parameters the door cannot use as they are: the wire path answers
+        status, payload, parsed = answered
+        if parsed is None:  # an error: botocore parses it and retries it from before-send
+            context[_ERROR] = (status, payload)
+            return None
+        request_id = door.request_id()
+        headers = _headers(request_id, payload)
+        parsed["ResponseMetadata"] = {
+            "RequestId": request_id,
+            "HTTPStatusCode": status,
+            "HTTPHeaders": {name.lower(): value for name, value in headers.items()},
+            "RetryAttempts": 0,
+        }
+        return AWSResponse(_ROUTED_URL, status, headers, _Body(payload)), parsed
 
     def before_send(request: Any, **_: Any) -> AWSResponse:
         _ANSWERS.parsed = None
         context = request.context
-        stashed = context.get(_PARAMS) if dynamodb and isinstance(context, dict) else None
-        if stashed is not None:
-            answered = door.answer_params(emulator, stashed[0], stashed[1])
-            if answered is not None:
-                status, payload, parsed = answered
-                _ANSWERS.parsed = parsed
-                return _response(request, status, payload)
+        if dynamodb and isinstance(context, dict):
+            error = context.pop(_ERROR, None)
+            if error is not None:  # the first attempt's answer, from before-call
+                return _response(request, *error)
+            stashed = context.get(_PARAMS)
+            if stashed is not None:
+                answered = door.answer_params(emulator, stashed[0], stashed[1])
+                if answered is not None:
+                    status, payload, parsed = answered
+                    _ANSWERS.parsed = parsed
+                    return _response(request, status, payload)
         return answer_request(emulator, request)
 
     events.register_first("before-send", before_send, unique_id="theorydb-emulator-route")
     events.register_first("choose-signer", _unsigned, unique_id="theorydb-emulator-unsigned")
     if dynamodb:
         events.register_last("before-parameter-build", _remember_params, unique_id="theorydb-emulator-params")
+        events.register_last("before-call", before_call, unique_id="theorydb-emulator-call")
         events.register_first("before-parse", _hand_over, unique_id="theorydb-emulator-parsed")
     return client
 
@@ -223,10 +259,25 @@ def _routed_send(original: Callable[..., Any]) -> Callable[..., Any]:
     def send(self: Any, request: Any) -> Any:
         frame = _current_frame()
         if frame is not None and _is_aws_dynamodb(request):
-            return answer_request(frame.emulator, request)
+            return answer_request(_region_of(frame.emulator, _signing_region(request)), request)
         return original(self, request)
 
     return send
+
+
+def _region_of(emulator: DynamoDBEmulator, region: str | None) -> DynamoDBEmulator:
+    """The emulator's region a client of ``region`` talks to (the emulator's own when none or invalid)."""
+    if not region or region == emulator.region or not valid_region(region):
+        return emulator
+    return emulator.in_region(region)
+
+
+def _signing_region(request: Any) -> str | None:
+    """The region in a signed request's credential scope (``Credential=AK/date/REGION/service/...``)."""
+    authorization = _header(request, "Authorization") or ""
+    _, found, scope = authorization.partition("Credential=")
+    parts = scope.split(",")[0].split("/") if found else []
+    return parts[2] if len(parts) > 2 else None
 
 
 def _is_aws_dynamodb(request: Any) -> bool:

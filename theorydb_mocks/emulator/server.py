@@ -14,8 +14,11 @@ status codes. Translation is ``wire``'s; answers come from ``DynamoDBEmulator.di
   all connections, and every HTTP-level error answered with DynamoDB's JSON error body.
 - Authentication: by default signatures are not checked (``access_key`` accepts one access key without
   verifying, as a guard against pointing the wrong client at it). ``credentials`` verifies SigV4 signatures
-  against those secrets (see ``sigv4``). ``db_per_access_key`` gives each access key and region its own
-  database, as DynamoDB Local does.
+  against those secrets (see ``sigv4``).
+- Regions: a request is answered by the region of its SigV4 credential scope (``Credential=AK/date/
+  REGION/dynamodb/aws4_request``; see ``regions``), unsigned ones by ``region``'s. Each region has its own
+  tables, as on AWS. ``db_per_access_key`` gives each access key its own emulator (each again with its
+  regions), as DynamoDB Local gives each access key and region its own database.
 - ``stop()`` is graceful within ``grace`` seconds: it stops accepting, answers what is being answered,
   closes idle connections, gives half-received requests until the grace period ends, then closes them.
 - The server's own routes live under ``/_theorydb/`` (health, reset; one table in ``admin``); ``cors``
@@ -74,6 +77,7 @@ from theorydb_mocks.emulator.persistence import (
     snapshot_records,
 )
 from theorydb_mocks.emulator.pipeline import JournalWriter, WireRequest
+from theorydb_mocks.emulator.regions import valid_region
 from theorydb_mocks.emulator.request_log import describe, log_request
 from theorydb_mocks.emulator.sigv4 import SigV4Verifier
 from theorydb_mocks.emulator.transfer.s3 import LocalS3
@@ -177,8 +181,16 @@ class EmulatorServer:
             else DynamoDBEmulator(region=region, s3_root=s3_dir, **self.lifecycle)
         )
         if emulator is not None and s3_dir is not None:
-            self.emulator.s3 = LocalS3(s3_dir)
+            s3 = LocalS3(s3_dir)
+            for each_region in self.emulator.regions:
+                each_region.s3 = s3
         self._databases: dict[str, DynamoDBEmulator] = {} if db_per_access_key else {"": self.emulator}
+        self._accounts: dict[str, DynamoDBEmulator] = {}
+        if not db_per_access_key:
+            self.emulator.regions.on_new(lambda region: self._adopt(f"@{region.region}", region))
+            for other in self.emulator.regions:
+                if other is not self.emulator:
+                    self._databases[f"@{other.region}"] = other
         self._databases_lock = threading.Lock()
         self._compacting = threading.Lock()
         self._compactor: threading.Thread | None = None
@@ -351,25 +363,52 @@ class EmulatorServer:
     # --- databases ------------------------------------------------------------------------------------
 
     def emulator_for(self, access_key: str | None, region: str | None) -> DynamoDBEmulator:
-        """The emulator answering requests signed with ``access_key`` in ``region``."""
+        """The emulator (region) answering requests signed with ``access_key`` in ``region``."""
+        if region is None or not valid_region(region):
+            region = self.region
         if not self.db_per_access_key:
-            return self.emulator
-        return self._database(f"{access_key or ''}_{region or self.region}")
+            emulator = self.emulator
+            if region == emulator.region:
+                return emulator
+            found = emulator.regions.existing(region)
+            return found if found is not None else self._database(f"@{region}")
+        return self._database(f"{access_key or ''}_{region}")
 
     def _database(self, key: str) -> DynamoDBEmulator:
+        """The database ``key``: ``""`` the shared emulator's own region, ``"@REGION"`` another region of
+        it, ``"ACCESSKEY_REGION"`` a region of that access key's emulator (``db_per_access_key``)."""
         found = self._databases.get(key)
         if found is not None:
             return found
         with self._databases_lock:
             found = self._databases.get(key)
             if found is None:
-                region = key.rpartition("_")[2] or self.region
-                found = DynamoDBEmulator(region=region, **self.lifecycle)
-                found.s3 = self.emulator.s3  # one S3 for every database, as buckets are the account's
-                if self.journal is not None and not self._replaying:
-                    found.set_journal(self._journal_writer(key))
-                self._databases[key] = found
+                if key.startswith("@"):
+                    found = self.emulator.in_region(key[1:])
+                else:
+                    access_key, _, region = key.rpartition("_")
+                    found = self._account(access_key).in_region(region or self.region)
+                self._adopt(key, found)
             return found
+
+    def _account(self, access_key: str) -> DynamoDBEmulator:
+        """The emulator of one access key (``db_per_access_key``), its regions adopted as they are made."""
+        found = self._accounts.get(access_key)
+        if found is None:
+            found = self._accounts[access_key] = DynamoDBEmulator(region=self.region, **self.lifecycle)
+            found.s3 = self.emulator.s3  # one S3 for every database, as buckets are the account's
+            self._adopt(f"{access_key}_{self.region}", found)
+            found.regions.on_new(lambda region: self._adopt(f"{access_key}_{region.region}", region))
+        return found
+
+    def _adopt(self, key: str, emulator: DynamoDBEmulator) -> None:
+        """Serve (and journal) ``emulator`` as the database ``key``: regions made by replication too, so
+        compaction keeps them."""
+        if key in self._databases:
+            return
+        if self.journal is not None and not self._replaying:
+            emulator.set_journal(self._journal_writer(key))
+        self._databases[key] = emulator
 
     # --- persistence ----------------------------------------------------------------------------------
 

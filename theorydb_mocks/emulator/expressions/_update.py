@@ -12,6 +12,7 @@ Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressio
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Context, Decimal
 
@@ -36,6 +37,7 @@ __all__ = ["UpdateResult", "apply_update"]
 
 # Wide enough that sums and differences of any two DynamoDB numbers are exact (1E-130 .. 1E+126).
 _ARITHMETIC = Context(prec=400)
+_INTEGER = re.compile(r"0|-?[1-9][0-9]*")  # a canonical integer, ASCII digits only
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,12 @@ class UpdateResult:
 def _number(op: str, left: AttributeValue, right: AttributeValue) -> AttributeValue:
     if "N" not in left or "N" not in right:
         raise validation_error(M.UPDATE_BAD_OPERAND)
-    a, b = Decimal(left["N"]), Decimal(right["N"])
+    x, y = left["N"], right["N"]
+    if len(x) < 19 and len(y) < 19 and _INTEGER.fullmatch(x) and _INTEGER.fullmatch(y):
+        # Canonical integers (stored numbers are canonical): exact in int, the result canonical too, far
+        # inside the 38 digits (measured: the Decimal path was a tenth of a counter update).
+        return {"N": str(int(x) + int(y) if op == "+" else int(x) - int(y))}
+    a, b = Decimal(x), Decimal(y)
     result = _ARITHMETIC.add(a, b) if op == "+" else _ARITHMETIC.subtract(a, b)
     return {"N": canonical_number(result)}
 

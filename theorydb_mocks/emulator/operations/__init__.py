@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from theorydb_mocks.emulator.operations import (
     batch,
+    bulk_operations,
     exports,
+    imports,
     insights,
     items,
     kinesis,
@@ -24,7 +26,9 @@ from theorydb_mocks.emulator.operations import (
 
 __all__ = [
     "batch",
+    "bulk_operations",
     "exports",
+    "imports",
     "insights",
     "items",
     "kinesis",

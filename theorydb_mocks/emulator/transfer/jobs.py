@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -61,6 +60,7 @@ class Job:
     failure_message: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     finish: Callable[[Job], None] | None = None
+    log: list[dict[str, Any]] = field(default_factory=list)  # CloudWatch-style events: timestamp, message
 
     def __repr__(self) -> str:
         return f"<Job {self.kind} {self.arn} {self.status}>"
@@ -105,15 +105,22 @@ class Transfers:
         now = self.clock.now()
         still: list[Job] = []
         for job in self._pending:
-            if job.status != "IN_PROGRESS" or now < job.ready_at:
-                if job.status == "IN_PROGRESS":
-                    still.append(job)
+            if now < job.ready_at:
+                still.append(job)
                 continue
             job.end = max(now, job.start) if self.duration else job.start
             if job.finish is not None:
                 job.finish(job)
             job.status = job.outcome
         self._pending = still
+
+    def log(self, arn: str) -> list[dict[str, Any]]:
+        """The events a job logged, as CloudWatch holds them (``timestamp`` in ms, ``message``): an
+        import's or bulk put's item errors. ``KeyError`` for an unknown ARN."""
+        for jobs in self.jobs.values():
+            if arn in jobs:
+                return list(jobs[arn].log)
+        raise KeyError(arn)
 
     def find(self, kind: JobKind, arn: str) -> Job | None:
         self.settle()
@@ -151,7 +158,3 @@ def list_page(
     if after >= len(jobs):
         return page, None
     return page, f"{after:0{token_width}x}" + os.urandom(48).hex()
-
-
-def epoch_ms() -> int:
-    return int(time.time() * 1000)
