@@ -148,7 +148,9 @@ _PLAIN_GET = frozenset({"TableName", "Key", "ConsistentRead", "ReturnConsumedCap
 def get_item(emu: Any, request: Request) -> Response:
     """Read one item by its key. Runtime: O(1) for the lookup, O(item) for the copy."""
     if request.keys() <= _PLAIN_GET:  # no projection: a plain key is looked up without the checked path
-        table = None if emu.transitions.lifecycle else emu.tables.get(request["TableName"])  # else: checked
+        table = emu.tables.get(request["TableName"])
+        if emu.transitions.lifecycle:  # the checked path refuses a CREATING table (the opt-in lifecycle)
+            table = None
         position = None if table is None else plain_position(table.key, request["Key"])
         if position is not None:
             found = table.store.get_at(position)  # a fresh item: no copy needed
@@ -211,7 +213,9 @@ def update_item(emu: Any, request: Request) -> Response:
     legacy_members = ("AttributeUpdates", "ConditionalOperator", "Expected")
     reject_legacy_mix(request, legacy_members, ("ConditionExpression", "UpdateExpression"))
     prepared = prepare_request(request, ("UpdateExpression", "ConditionExpression"))
-    table = None if emu.transitions.lifecycle else emu.tables.get(request["TableName"])  # else: checked
+    table = emu.tables.get(request["TableName"])
+    if emu.transitions.lifecycle:  # the checked path refuses a CREATING table (the opt-in lifecycle)
+        table = None
     if table is not None and plain_position(table.key, request["Key"]) is not None:
         key = {name: av.copy() for name, av in request["Key"].items()}  # surely valid and canonical
     else:
