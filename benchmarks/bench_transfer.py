@@ -13,6 +13,9 @@ set; a third without the GSI key):
 - ``import``: ImportTable of that export's data files (GZIP) into a new table; time of the call, which
   reads, validates and stores every item (the table's indexes included).
 
+Wall time on a shared machine depends on the other processes; CPU time (``time.process_time``) of the
+call is reported beside it and is the steadier figure.
+
 Memory: ``rss_before`` is the resident set when the timed call starts, ``rss_peak`` the process's peak
 (``ru_maxrss``); for an import the growth is the new table itself, whatever the file sizes (the sources are
 streamed). A warm-up is not possible without doubling the data, so each run is one call in a fresh process;
@@ -85,18 +88,18 @@ def _one(phase: str, size: int, fmt: str, root: str) -> dict[str, Any]:
             store.put(_item(n))
         arn = emu.get_table("source").arn
         before = _rss_kib()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         desc = emu.dispatch(
             "ExportTableToPointInTime",
             {"TableArn": arn, "S3Bucket": "bench", "S3Prefix": fmt, "ExportFormat": fmt},
         )["ExportDescription"]
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         assert desc["ItemCount"] == size
         Path(root, "manifest").write_text(desc["ExportManifest"])
     else:
         manifest = Path(root, "manifest").read_text()
         before = _rss_kib()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         desc = emu.dispatch(
             "ImportTable",
             {
@@ -106,10 +109,19 @@ def _one(phase: str, size: int, fmt: str, root: str) -> dict[str, Any]:
                 "TableCreationParameters": {"TableName": "imported", **TABLE},
             },
         )["ImportTableDescription"]
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         assert desc["ImportedItemCount"] == size, desc
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": seconds, "rss_before_mib": before / 1024, "rss_peak_mib": peak / 1024}
+    return {"seconds": seconds, "cpu": cpu, "rss_before_mib": before / 1024, "rss_peak_mib": peak / 1024}
+
+
+def _loop_step_ns() -> float:
+    """CPU nanoseconds per step of ``for i in range(n): total += i`` (to compare machines and loads)."""
+    total, n = 0, 2_000_000
+    cpu = time.process_time()
+    for i in range(n):
+        total += i
+    return (time.process_time() - cpu) / n * 1e9
 
 
 def _run(phase: str, size: int, fmt: str, root: str) -> dict[str, Any]:
@@ -136,9 +148,11 @@ def main() -> None:
         phase, size, fmt, root = args.one
         print(json.dumps(_one(phase, int(size), fmt, root)))
         return
-    print(f"{sys.version.split()[0]} on {os.cpu_count()} CPUs; min / median / max of {args.runs} runs\n")
-    print("| phase | format | items | items/s (median) | seconds min / median / max | RSS MiB |")
-    print("| --- | --- | ---: | ---: | --- | --- |")
+    print(f"{sys.version.split()[0]} on {os.cpu_count()} CPUs; min / median / max of {args.runs} runs")
+    step, load = _loop_step_ns(), os.getloadavg()[0]
+    print(f"machine speed: a pure-Python loop step costs {step:.0f} ns of CPU (load average {load:.1f})\n")
+    print("| phase | format | items | items/s (wall) | items/s (CPU) | wall s min / med / max | RSS MiB |")
+    print("| --- | --- | ---: | ---: | ---: | --- | --- |")
     for size in args.sizes:
         for fmt in args.formats:
             with tempfile.TemporaryDirectory() as root:
@@ -146,9 +160,10 @@ def main() -> None:
                     results = [_run(phase, size, fmt, root) for _ in range(args.runs)]
                     seconds = sorted(r["seconds"] for r in results)
                     median = statistics.median(seconds)
+                    cpu = statistics.median(r["cpu"] for r in results)
                     rss = max(results, key=lambda r: r["rss_peak_mib"])
                     print(
-                        f"| {phase} | {fmt} | {size:,} | {size / median:,.0f} | "
+                        f"| {phase} | {fmt} | {size:,} | {size / median:,.0f} | {size / cpu:,.0f} | "
                         f"{seconds[0]:.2f} / {median:.2f} / {seconds[-1]:.2f} | "
                         f"{rss['rss_before_mib']:.0f} -> {rss['rss_peak_mib']:.0f} |",
                         flush=True,

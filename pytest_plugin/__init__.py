@@ -13,10 +13,11 @@ Fixtures (docs: docs/testing.md#the-pytest-plugin):
   ``Table``.
 - ``theorydb_backend``: the backend name of the test.
 
-Backends: ``emulator`` (default), ``dynamodb-local`` (started by the plugin), ``endpoint``; chosen with
-``--theorydb-backend``/``--ddb-endpoint``, ``$THEORYDB_BACKEND``/``$THEORYDB_DDB_ENDPOINT`` or the ini options
-``theorydb_backend``/``theorydb_endpoint``; ``@pytest.mark.theorydb(backend=..., skip_on=..., reason=...)``
-overrides per test. When a test fails, the emulator's recent operations are added to its report.
+Backends: ``emulator`` (default), ``dynamodb-local`` (started by the plugin), ``endpoint``. Every setting
+has one name in three spellings: ``--theorydb-backend``, ``$THEORYDB_BACKEND``, ini ``theorydb_backend`` (also
+``endpoint``, ``dynamodb-local-endpoint``, ``log-size``; see ``_settings.KNOBS``);
+``@pytest.mark.theorydb(backend=..., skip_on=..., reason=...)`` overrides per test. When a test fails, the
+emulator's recent operations are added to its report.
 """
 
 from __future__ import annotations

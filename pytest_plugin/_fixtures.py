@@ -142,13 +142,15 @@ def theorydb_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def theorydb_dynamodb_local() -> Iterator[str]:
-    """The endpoint of DynamoDB Local: ``$DYNAMODB_LOCAL_ENDPOINT``, else one started for the session."""
-    import os
+def theorydb_dynamodb_local(pytestconfig: pytest.Config) -> Iterator[str]:
+    """The endpoint of DynamoDB Local: the ``dynamodb-local-endpoint`` setting, else one started here.
 
+    The setting: ``--theorydb-dynamodb-local-endpoint``, ``$THEORYDB_DYNAMODB_LOCAL_ENDPOINT`` (or the older
+    ``$DYNAMODB_LOCAL_ENDPOINT``), ini ``theorydb_dynamodb_local_endpoint``.
+    """
     from theorydb_mocks.dynamodb_local import DynamoDBLocal, unavailable_reason
 
-    given = os.environ.get("DYNAMODB_LOCAL_ENDPOINT")
+    given = _settings(pytestconfig).dynamodb_local_endpoint
     if given:
         yield given
         return

@@ -152,3 +152,38 @@ def test_list_and_errors(emu: DynamoDBEmulator, client: Any) -> None:
     with pytest.raises(ClientError) as caught:
         _start(client, prefix="other", ClientToken="tok")
     assert caught.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
+
+
+def test_bulk_operations_over_the_server(tmp_path: Any) -> None:
+    import boto3
+
+    from theorydb_mocks.emulator.server import serve_in_thread
+
+    source = tmp_path / "src" / "in" / "a.json"
+    source.parent.mkdir(parents=True)
+    source.write_text(_line({"pk": {"S": "served"}}) + "\n")
+    with serve_in_thread(s3_dir=str(tmp_path)) as endpoint:
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="k",
+            aws_secret_access_key="s",
+        )
+        client.create_table(
+            TableName="target",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        )
+        desc = _start(client)
+        assert desc["BulkOperationStatus"] == "COMPLETED" and desc["ProcessedItemCount"] == 1
+        assert desc["StartTime"].year >= 2024
+        listed = client.list_bulk_operations()["BulkOperationsSummaryList"]
+        assert [s["BulkOperationArn"] for s in listed] == [desc["BulkOperationArn"]]
+        assert client.get_item(TableName="target", Key={"pk": {"S": "served"}})["Item"] == {
+            "pk": {"S": "served"}
+        }
+    assert (
+        tmp_path / "out" / "reports" / desc["BulkOperationArn"].rsplit("/", 1)[1] / "errors.json"
+    ).exists()

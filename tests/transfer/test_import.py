@@ -376,3 +376,68 @@ def test_server_imports_from_its_s3_dir(tmp_path: Path, caplog: pytest.LogCaptur
         assert [s["ImportArn"] for s in client.list_imports()["ImportSummaryList"]] == [desc["ImportArn"]]
     assert any('"itemIndex":4' in record.getMessage() for record in caplog.records)
     assert any("importing 1 objects" in record.getMessage() for record in caplog.records)
+
+
+def test_jobs_survive_a_server_restart_with_a_journal(tmp_path: Path) -> None:
+    """The imported table is kept; the export's files are neither written again nor duplicated (a replay that
+    runs the jobs again makes the same ids, so the same files)."""
+    import boto3
+
+    from theorydb_mocks.emulator.server import serve_in_thread
+
+    s3_dir, db = tmp_path / "s3", str(tmp_path / "db.journal")
+    (s3_dir / "seed").mkdir(parents=True)
+    (s3_dir / "seed" / "items.json").write_text(json.dumps({"Item": _encode(_item(1))}) + "\n")
+
+    def connect(endpoint: str) -> Any:
+        return boto3.client(
+            "dynamodb",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="k",
+            aws_secret_access_key="s",
+        )
+
+    with serve_in_thread(s3_dir=str(s3_dir), db_path=db) as endpoint:
+        client = connect(endpoint)
+        imported = _import(client, "seed", "items.json")
+        arn = client.describe_table(TableName="imported")["Table"]["TableArn"]
+        enable_pitr_over(client, "imported")
+        export = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="out")["ExportDescription"]
+    files_before = sorted(p.relative_to(s3_dir) for p in s3_dir.rglob("*") if p.is_file())
+    with serve_in_thread(s3_dir=str(s3_dir), db_path=db) as endpoint:
+        client = connect(endpoint)
+        assert len(_all_items(client, "imported")) == 1
+    assert imported["ImportStatus"] == export["ExportStatus"] == "COMPLETED"
+    assert sorted(p.relative_to(s3_dir) for p in s3_dir.rglob("*") if p.is_file()) == files_before
+
+
+def enable_pitr_over(client: Any, table: str) -> None:
+    """Point-in-time recovery on, where the emulator models it (exports need it)."""
+    try:
+        client.update_continuous_backups(
+            TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
+    except ClientError as err:
+        assert err.response["Error"]["Code"] == "UnknownOperationException"
+
+
+@pytest.mark.parametrize("compression", ["GZIP", "ZSTD"])
+def test_a_damaged_object_is_one_error_and_the_import_goes_on(
+    emu: DynamoDBEmulator, client: Any, compression: str
+) -> None:
+    if compression == "ZSTD" and not zstd_available():
+        pytest.skip("no zstd library installed")
+    good = "".join(json.dumps({"Item": _encode(_item(i))}) + "\n" for i in range(3)).encode()
+    if compression == "GZIP":
+        packed = gzip.compress(good)
+    else:
+        import zstandard
+
+        packed = zstandard.ZstdCompressor().compress(good)
+    emu.s3.put("src", "in/a-damaged", b"this is not compressed at all")
+    emu.s3.put("src", "in/b-good", packed)
+    desc = _import(client, "src", "in/", InputCompressionType=compression)
+    assert (desc["ImportStatus"], desc["ErrorCount"], desc["ImportedItemCount"]) == ("FAILED", 1, 3)
+    (event,) = emu.transfers.log(desc["ImportArn"])
+    assert json.loads(event["message"])["itemS3Pointer"]["key"] == "in/a-damaged"

@@ -10,14 +10,17 @@ import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator.backups import Backups
     from theorydb_mocks.emulator.catalog import TableState
     from theorydb_mocks.emulator.clock import Clock
     from theorydb_mocks.emulator.control import Transitions
     from theorydb_mocks.emulator.faults import Faults
+    from theorydb_mocks.emulator.history import TableHistories
     from theorydb_mocks.emulator.kinesis import KinesisHub
     from theorydb_mocks.emulator.ledger import CapacityLedger
     from theorydb_mocks.emulator.pipeline import WireRequest
     from theorydb_mocks.emulator.regions import Regions
+    from theorydb_mocks.emulator.replication import Replication
     from theorydb_mocks.emulator.snapshots import Snapshots
     from theorydb_mocks.emulator.streams import StreamHub
     from theorydb_mocks.emulator.tokens import ClientTokens
@@ -47,6 +50,9 @@ class EmulatorState(Protocol):
     regions: Regions
     s3: LocalS3
     transfers: Transfers
+    replication: Replication
+    history: TableHistories
+    backups: Backups
 
     def dispatch(
         self,

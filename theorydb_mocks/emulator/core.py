@@ -29,15 +29,18 @@ from typing import TYPE_CHECKING, Any
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (registers every handler)
 from theorydb_mocks.emulator._types import Request, Response
+from theorydb_mocks.emulator.backups import Backups
 from theorydb_mocks.emulator.clock import Clock
 from theorydb_mocks.emulator.control import Transitions, table_status
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.faults import Faults
+from theorydb_mocks.emulator.history import TableHistories
 from theorydb_mocks.emulator.kinesis import KinesisHub
 from theorydb_mocks.emulator.ledger import CapacityLedger, total_only
 from theorydb_mocks.emulator.operations._registry import Handler, OperationRecord, record_for
 from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observer, WireRequest
 from theorydb_mocks.emulator.regions import Regions, valid_region
+from theorydb_mocks.emulator.replication import Replication
 from theorydb_mocks.emulator.snapshots import Snapshot, Snapshots
 from theorydb_mocks.emulator.streams import StreamHub
 from theorydb_mocks.emulator.tokens import ClientTokens
@@ -92,6 +95,7 @@ class DynamoDBEmulator:
         self._start_region(region, ttl_mode, capacity_ledger)
         self.regions = Regions(self, self._new_region)
         self.snapshots = Snapshots(self)
+        self.replication = Replication(self.regions)
 
     def _start_region(self, region: str, ttl_mode: TtlMode, capacity_ledger: bool) -> None:
         """The state that is each region's own: tables, streams, TTL, the ledger, tokens, export and import
@@ -104,6 +108,8 @@ class DynamoDBEmulator:
         self.kinesis = KinesisHub(self)  # what Kinesis streaming destinations received
         self.tokens = ClientTokens()  # ClientRequestToken records (see ``tokens``)
         self.transfers = Transfers(self.clock)  # export and import jobs (see ``transfer.jobs``)
+        self.history = TableHistories(self)  # change logs for backups and point-in-time recovery
+        self.backups = Backups(self)
         self._journal: JournalWriter | None = None
 
     def _new_region(self, region: str) -> DynamoDBEmulator:
@@ -119,11 +125,12 @@ class DynamoDBEmulator:
         other._start_region(region, self.ttl.mode, self.capacity.enabled)
         other.regions = self.regions
         other.snapshots = self.snapshots
+        other.replication = self.replication
         return other
 
     def in_region(self, region: str) -> DynamoDBEmulator:
         """The region ``region`` of this emulator (made, empty, on first use): its own tables, the same
-        clock, lock, faults, observers and snapshots (see ``regions``)."""
+        clock, lock, faults, observers, snapshots and replication (see ``regions``)."""
         if region == self.region:
             return self
         return self.regions.get(region)
@@ -148,6 +155,16 @@ class DynamoDBEmulator:
     @table_lifecycle.setter
     def table_lifecycle(self, on: bool) -> None:
         self.transitions.table_lifecycle = bool(on)
+
+    @property
+    def replication_delay(self) -> float:
+        """Seconds on the clock between a write to a global table and its arrival in the other replicas
+        (half a second by default; 0 replicates before the write is answered). See ``replication``."""
+        return self.replication.delay
+
+    @replication_delay.setter
+    def replication_delay(self, seconds: float) -> None:
+        self.replication.delay = seconds
 
     def dispatch(
         self,
@@ -231,9 +248,16 @@ class DynamoDBEmulator:
                 self.ttl.expire_due()
             if self.transfers.pending:
                 self.transfers.settle()
+            replication = self.replication
+            if replication.active:  # global tables' writes due by now arrive first
+                replication.catch_up()
             if record.metered and self.capacity.enabled:
-                return self._metered(handler, record, request)
-            return handler(self, request)
+                response = self._metered(handler, record, request)
+            else:
+                response = handler(self, request)
+            if replication.active and record.mutates:  # a zero delay: everywhere before the answer
+                replication.catch_up()
+            return response
         except DynamoDBError:
             raise
         except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
@@ -341,9 +365,10 @@ class DynamoDBEmulator:
         return table
 
     def reset(self) -> None:
-        """Drop every table, stream, TTL setting, client token and ledger entry, in every region (the
-        clock, settings and regions stay)."""
+        """Drop every table, stream, TTL setting, client token, ledger entry and global table, in every
+        region (the clock, settings and regions stay)."""
         with self.lock:
+            self.replication.clear()
             for region in self.regions:
                 region.tables.clear()
                 region.tokens.clear()
@@ -352,6 +377,8 @@ class DynamoDBEmulator:
                 region.ttl.clear()
                 region.capacity.reset()
                 region.transfers.clear()
+                region.backups.clear()
+                region.history.clear()
 
     def stream_records(self, table_name: str, since: str | None = None) -> list[dict[str, Any]]:
         """The records of the table's stream as a Lambda event's ``Records`` (JSON values, binary as base64,
@@ -363,6 +390,8 @@ class DynamoDBEmulator:
         if since is not None and not (isinstance(since, str) and since.isascii() and since.isdigit()):
             raise ValueError(f"since must be a SequenceNumber (a string of digits), not {since!r}")
         with self.lock:
+            if self.replication.active:  # replicated writes due by now are in the stream
+                self.replication.catch_up()
             stream = self.streams.stream_of(self.table_name(table_name))
             if stream is None:
                 return []

@@ -47,6 +47,7 @@ import asyncio
 import contextlib
 import email.utils
 import ipaddress
+import itertools
 import logging
 import re
 import socket
@@ -67,6 +68,7 @@ from theorydb_mocks.emulator.door import answer as answer_request
 from theorydb_mocks.emulator.door import request_id
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.persistence import (
+    GLOBAL_TABLES,
     LOAD_ITEMS,
     FsyncPolicy,
     Journal,
@@ -74,6 +76,8 @@ from theorydb_mocks.emulator.persistence import (
     JournalWriteError,
     capture,
     load_items,
+    load_replication,
+    replication_record,
     snapshot_records,
 )
 from theorydb_mocks.emulator.pipeline import JournalWriter, WireRequest
@@ -391,6 +395,12 @@ class EmulatorServer:
                 self._adopt(key, found)
             return found
 
+    def _roots(self) -> list[tuple[str, DynamoDBEmulator]]:
+        """Each emulator (with all its regions) and the database key of its home region."""
+        roots = [] if self.db_per_access_key else [("", self.emulator)]
+        roots.extend((f"{key}_{self.region}", root) for key, root in sorted(self._accounts.items()))
+        return roots
+
     def _account(self, access_key: str) -> DynamoDBEmulator:
         """The emulator of one access key (``db_per_access_key``), its regions adopted as they are made."""
         found = self._accounts.get(access_key)
@@ -408,25 +418,30 @@ class EmulatorServer:
             return
         if self.journal is not None and not self._replaying:
             emulator.set_journal(self._journal_writer(key))
+        if self._replaying:
+            emulator.streams.muted = True
         self._databases[key] = emulator
 
     # --- persistence ----------------------------------------------------------------------------------
 
     def _replay(self, journal: Journal) -> None:
         """Re-run the journal's requests, each at its recorded clock reading; then every stream starts
-        afresh under a new ARN (its records were not kept), as the service does for a new stream."""
-        touched: set[str] = set()
+        afresh under a new ARN (its records were not kept), as the service does for a new stream.
+
+        Every region is replayed with its streams muted, those made by replication too; writes still on
+        their way between replicas arrive at the first request after the restart."""
         self._replaying = True
+        for emulator in self._databases.values():
+            emulator.streams.muted = True
         for record in journal.replay():
             # A database this mode does not serve (per-key data under a shared server, or the reverse) is
             # still loaded, so compaction keeps it for a later run in the other mode.
             emulator = self._database(record.database)
-            if record.database not in touched:
-                touched.add(record.database)
-                emulator.streams.muted = True
             try:
                 if record.target == LOAD_ITEMS:
                     load_items(emulator, record)
+                elif record.target == GLOBAL_TABLES:
+                    load_replication(emulator, record)
                 else:
                     operation, request = decode_request(record.target, record.body)
                     emulator.clock.set(record.at)
@@ -436,8 +451,7 @@ class EmulatorServer:
                 _log.info("journal record %s failed again on replay: %s", record.target, err)
             self.replayed += 1
         self._replaying = False
-        for key in touched:
-            emulator = self._databases[key]
+        for emulator in self._databases.values():
             emulator.clock.reset()
             emulator.streams.muted = False
             _restart_streams(emulator)
@@ -485,8 +499,16 @@ class EmulatorServer:
                     (key, capture(emulator), emulator.clock.now())
                     for key, emulator in sorted(self._databases.items())
                 ]
+                global_tables = [  # after every table of every region: one per emulator with regions
+                    found
+                    for key, root in self._roots()
+                    if (found := replication_record(key, root, root.clock.now())) is not None
+                ]
             held = time.perf_counter() - started
-            records = (record for key, tables, at in images for record in snapshot_records(key, tables, at))
+            records = itertools.chain(
+                (record for key, tables, at in images for record in snapshot_records(key, tables, at)),
+                global_tables,
+            )
             finishing = time.perf_counter()
 
             def hold() -> contextlib.ExitStack:

@@ -6,9 +6,10 @@ snapshot lives, every store writes its changes ``(old, new)`` to that log throug
 ``restore`` walks the log backwards (put the old item back, or delete the new one), then puts the catalog
 back: tables created since are dropped, deleted ones return with their items and indexes, GSIs and vector
 indexes added or dropped since are dropped or rebuilt, TTL settings and stream records are as they were,
-tags too (they live in the catalog), and so are the ClientRequestToken records. A snapshot covers every
-region of the emulator (``regions``): a region made after it is emptied by its restore. Cost: O(1) per
-write while a snapshot lives, O(tables + changes since) to restore.
+tags too (they live in the catalog), and so are the ClientRequestToken records, backups and point-in-time
+recovery histories. A snapshot covers every region of the emulator (``regions``), with its global tables
+and the writes on their way between replicas (``replication``): a region made after it is emptied by its
+restore. Cost: O(1) per write while a snapshot lives, O(tables + changes since) to restore.
 
 Restoring a snapshot invalidates the snapshots taken after it; the same snapshot can be restored again.
 When no snapshot is alive any more (released, or garbage collected), the log stops and writes cost nothing
@@ -59,20 +60,27 @@ class RegionState(NamedTuple):
     ledger: tuple[Any, Any]
     tokens: dict[str, Any]
     kinesis: dict[str, int]
+    recovery: tuple[Any, Any] = ((), {})  # change histories and backups (``history``, ``backups``)
 
 
 class Snapshot:
     """The emulator's state at one moment, every region of it (opaque; pass it to ``emu.restore``)."""
 
-    __slots__ = ("__weakref__", "_emulator", "number", "position", "regions")
+    __slots__ = ("__weakref__", "_emulator", "number", "position", "regions", "replication")
 
     def __init__(
-        self, emulator: EmulatorState, number: int, position: int, regions: dict[str, RegionState]
+        self,
+        emulator: EmulatorState,
+        number: int,
+        position: int,
+        regions: dict[str, RegionState],
+        replication: tuple[Any, ...],
     ) -> None:
         self._emulator = weakref.ref(emulator)
         self.number = number
         self.position = position
         self.regions = regions
+        self.replication = replication
 
     @property
     def tables(self) -> dict[str, tuple[TableState, dict[str, Any], dict[str, IndexSpec]]]:
@@ -160,7 +168,7 @@ class Snapshots:
         with emu.lock:
             self._stop_if_unused()  # a fresh start when no older snapshot lives
             regions = {region.region: self._save_region(region) for region in emu.regions}
-            snap = Snapshot(emu, next(self._numbers), len(self._log), regions)
+            snap = Snapshot(emu, next(self._numbers), len(self._log), regions, emu.replication.save())
             self._live[snap.number] = weakref.ref(snap)
             return snap
 
@@ -178,6 +186,7 @@ class Snapshots:
             region.capacity.save(),
             region.tokens.save(),
             region.kinesis.save(),
+            (region.history.save(), region.backups.save()),
         )
 
     def release(self, snap: Snapshot) -> None:
@@ -199,6 +208,7 @@ class Snapshots:
                 )
             regions = list(emu.regions)
             self._restoring = True
+            emu.replication.muted = True
             for region in regions:
                 region.streams.muted = True
             try:
@@ -207,6 +217,7 @@ class Snapshots:
                     self._put_back_catalog(region, snap.regions.get(region.region))
             finally:
                 self._restoring = False
+                emu.replication.muted = False
                 for region in regions:
                     region.streams.muted = False
             for region in regions:
@@ -217,12 +228,17 @@ class Snapshots:
                     region.capacity.reset()
                     region.tokens.clear()
                     region.kinesis.clear()
+                    region.backups.clear()
+                    region.history.clear()
                     continue
                 region.streams.load(saved.streams)
                 region.ttl.load(saved.ttl)
                 region.capacity.load(saved.ledger)
                 region.tokens.load(saved.tokens)
                 region.kinesis.load(saved.kinesis)
+                region.history.load(saved.recovery[0])
+                region.backups.load(saved.recovery[1])
+            emu.replication.load(snap.replication)
             for number in alive:
                 if number > snap.number:
                     del self._live[number]

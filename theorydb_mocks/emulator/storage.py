@@ -542,9 +542,10 @@ class TableStore:
         old = self._write(item, item_size(item) if size is None else size)
         return None if old is None else decode(old)
 
-    def write(self, item: Item, size: int) -> None:
-        """``put`` without building the replaced item (what a handler that already read it calls)."""
-        self._write(item, size)
+    def write(self, item: Item, size: int) -> int:
+        """``put`` without building the replaced item: returns its size (0 when there was none)."""
+        old = self._write(item, size)
+        return 0 if old is None else int(old[1])
 
     def _write(self, item: Item, size: int) -> Record | None:
         pos = self.position(item)

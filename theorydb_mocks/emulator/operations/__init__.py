@@ -6,9 +6,12 @@ Each module registers its handlers with ``@operation("Name")`` from ``_registry`
 from __future__ import annotations
 
 from theorydb_mocks.emulator.operations import (
+    backups,
     batch,
     bulk_operations,
     exports,
+    global_tables,
+    global_tables_legacy,
     imports,
     insights,
     items,
@@ -25,9 +28,12 @@ from theorydb_mocks.emulator.operations import (
 )
 
 __all__ = [
+    "backups",
     "batch",
     "bulk_operations",
     "exports",
+    "global_tables",
+    "global_tables_legacy",
     "imports",
     "insights",
     "items",

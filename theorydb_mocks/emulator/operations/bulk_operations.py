@@ -32,7 +32,7 @@ from theorydb_mocks.emulator.operations.items import put_item
 from theorydb_mocks.emulator.transfer.compression import CompressionUnavailable, decompressed
 from theorydb_mocks.emulator.transfer.export_files import dynamodb_json_line
 from theorydb_mocks.emulator.transfer.import_files import SourceLine, read_source
-from theorydb_mocks.emulator.transfer.jobs import Job, job_id, list_page
+from theorydb_mocks.emulator.transfer.jobs import Job, list_page
 from theorydb_mocks.emulator.transfer.s3 import S3KeyError
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def start_bulk_put_items(emu: EmulatorState, request: Request) -> Response:
     keys = emu.s3.list(bucket, source.get("S3KeyPrefix") or "")
     total = sum(emu.s3.size(bucket, key) for key in keys)
     now = emu.clock.now()
-    operation_id = job_id(now)
+    operation_id = emu.transfers.new_id(now, emu.region)
     details: dict[str, Any] = {
         "TableName": table.name,
         "TableId": table.table_id,
@@ -139,7 +139,7 @@ def _run(emu: EmulatorState, job: Job) -> None:
             details["ProcessedInputBytes"] += emu.s3.size(bucket, key)
         except (CompressionUnavailable, OSError, EOFError, S3KeyError, ValueError) as exc:
             details["FailedItemCount"] += 1
-            errors.append(_report(bucket, key, index, f"The object could not be read: {exc}", None))
+            errors.append(_report(bucket, key, index, M.S3_OBJECT_UNREADABLE.format(reason=exc), None))
     details["usage"] = usage
     if errors:
         job.outcome = "COMPLETED_WITH_ERRORS"
@@ -160,7 +160,7 @@ def _put(
 ) -> None:
     if line.item is None:
         details["FailedItemCount"] += 1
-        errors.append(_report(bucket, key, index, line.error or "invalid item", None))
+        errors.append(_report(bucket, key, index, line.error or M.ITEM_INVALID, None))
         return
     request: dict[str, Any] = {"TableName": table_name, "Item": line.item}
     request.update({member: line.extra[member] for member in _CONDITION_MEMBERS if member in line.extra})
@@ -201,7 +201,7 @@ def _write_report(emu: EmulatorState, job: Job, errors: list[str], condition_fai
             body = "".join(f"{line}\n" for line in condition_failures).encode()
             emu.s3.put(bucket, f"{root}/condition-check-failures.json", body)
     except (OSError, S3KeyError) as exc:
-        job.fail("S3AccessDenied", f"Failed to write the report to the S3 bucket {bucket}: {exc}")
+        job.fail("S3AccessDenied", M.S3_WRITE_FAILED.format(bucket=bucket, reason=exc))
 
 
 class _Usage:

@@ -46,7 +46,7 @@ from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.operations.tables import create_table
 from theorydb_mocks.emulator.transfer.compression import CompressionUnavailable, decompressed
 from theorydb_mocks.emulator.transfer.import_files import ReadStats, read_source
-from theorydb_mocks.emulator.transfer.jobs import Job, job_id, list_page
+from theorydb_mocks.emulator.transfer.jobs import Job, list_page
 from theorydb_mocks.emulator.transfer.s3 import S3KeyError
 
 if TYPE_CHECKING:
@@ -123,14 +123,14 @@ def load_objects(
                     key_types=key_types,
                     stats=stats,
                 )
-                put = store.put  # hot loop (benchmarks/bench_transfer.py): aliased
+                put = store.write  # hot loop (benchmarks/bench_transfer.py): aliased, no replaced item built
                 done = counts.processed
                 imported = 0
                 for item_index, line in enumerate(lines):
                     item = line.item
                     if item is None:
                         counts.errors += 1
-                        _log_error(emu, job, bucket, key, item_index, line.error or "invalid item")
+                        _log_error(emu, job, bucket, key, item_index, line.error or M.ITEM_INVALID)
                     else:
                         put(item, line.size_bytes)
                         imported += 1
@@ -144,7 +144,7 @@ def load_objects(
             _log_error(emu, job, bucket, key, 0, str(exc))
         except (OSError, EOFError, S3KeyError, ValueError) as exc:  # a damaged object: the rest is skipped
             counts.errors += 1
-            _log_error(emu, job, bucket, key, 0, f"The object could not be read: {exc}")
+            _log_error(emu, job, bucket, key, 0, M.S3_OBJECT_UNREADABLE.format(reason=exc))
     return counts
 
 
@@ -183,7 +183,7 @@ def import_table(emu: EmulatorState, request: Request) -> Response:
     source = request["S3BucketSource"]
     bucket = source["S3Bucket"]
     now = emu.clock.now()
-    import_id = job_id(now)
+    import_id = emu.transfers.new_id(now, emu.region)
     job = Job(
         f"{table.arn}/import/{import_id}",
         "import",
