@@ -72,8 +72,13 @@ def _value(node: Operand, item: Item) -> AttributeValue | None:
         case Path(parts):
             return get_path(item, parts)
         case Arith(op, left, right):
-            a, b = _value(left, item), _value(right, item)
-            return None if a is None or b is None else _number(op, a, b)
+            a = _value(left, item)
+            if a is None:  # left to right, as DynamoDB: a missing left operand is reported first
+                return None
+            if "N" not in a:  # a present non-number, even beside a missing right operand
+                raise validation_error(M.UPDATE_BAD_OPERAND)
+            b = _value(right, item)
+            return None if b is None else _number(op, a, b)
         case Call("if_not_exists", (Path(parts), default)):
             existing = get_path(item, parts)
             return existing if existing is not None else _value(default, item)
