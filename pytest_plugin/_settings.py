@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_LOG_SIZE",
     "KNOBS",
     "Knob",
+    "MarkerError",
     "Settings",
     "TheorydbMark",
     "add_options",
@@ -139,11 +140,13 @@ class Settings:
     dynamodb_local_endpoint: str | None = None
 
 
-def _check_backend(value: str, where: str) -> str:
+class MarkerError(ValueError):
+    """A ``@pytest.mark.theorydb`` that cannot be used: it fails its own test, not the whole run."""
+
+
+def _check_backend(value: str, where: str, error: type[Exception] = pytest.UsageError) -> str:
     if value not in BACKENDS:
-        raise pytest.UsageError(
-            f"{where}: unknown theorydb backend {value!r}; choose from {', '.join(BACKENDS)}"
-        )
+        raise error(f"{where}: unknown theorydb backend {value!r}; choose from {', '.join(BACKENDS)}")
     return value
 
 
@@ -189,27 +192,30 @@ class TheorydbMark:
 
 
 def marker_for(item: pytest.Item) -> TheorydbMark:
-    """The closest ``theorydb`` marker of ``item`` (test, then class, then module), or the defaults."""
+    """The closest ``theorydb`` marker of ``item`` (test, then class, then module), or the defaults.
+
+    A marker with bad arguments raises ``MarkerError`` (the plugin fails that test with the message).
+    """
     __tracebackhide__ = True
     mark = item.get_closest_marker("theorydb")
     if mark is None:
         return TheorydbMark()
     kwargs: dict[str, Any] = dict(mark.kwargs)
     if mark.args:
-        raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.theorydb takes keyword arguments only")
+        raise MarkerError("@pytest.mark.theorydb takes keyword arguments only")
     unknown = sorted(set(kwargs) - {"backend", "skip_on", "reason"})
     if unknown:
-        raise pytest.UsageError(
-            f"{item.nodeid}: @pytest.mark.theorydb got unknown arguments {', '.join(unknown)}"
-        )
+        raise MarkerError(f"@pytest.mark.theorydb got unknown arguments {', '.join(unknown)}")
     backend = kwargs.get("backend")
     if backend is not None:
-        _check_backend(backend, f"{item.nodeid}: @pytest.mark.theorydb(backend=...)")
+        _check_backend(backend, "@pytest.mark.theorydb(backend=...)", MarkerError)
     skip_on = kwargs.get("skip_on", ())
     if isinstance(skip_on, str):
         skip_on = (skip_on,)
+    if not isinstance(skip_on, (list, tuple)):
+        raise MarkerError("@pytest.mark.theorydb(skip_on=...) takes a backend or a list of them")
     for name in skip_on:
-        _check_backend(name, f"{item.nodeid}: @pytest.mark.theorydb(skip_on=...)")
+        _check_backend(name, "@pytest.mark.theorydb(skip_on=...)", MarkerError)
     reason = kwargs.get("reason")
     return TheorydbMark(backend=backend, skip_on=tuple(skip_on), reason=reason)
 

@@ -208,7 +208,7 @@ def banner(server: EmulatorServer, args: argparse.Namespace, log_level: str) -> 
     if server.db_per_access_key:
         regions = f"one database per access key and signing region (unsigned: {server.region})"
     else:
-        regions = f"one shared database; ARNs name {server.region}"
+        regions = f"one database per signing region, shared by every access key (unsigned: {server.region})"
     if server.verifier is not None:
         auth = f"SigV4 signatures verified ({args.credentials_file})"
     elif server.access_key is not None:

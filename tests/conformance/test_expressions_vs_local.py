@@ -507,7 +507,16 @@ UPDATES: list[tuple[str, Any, Any]] = [
     ("SET a = :v + :w", None, {":v": {"N": "1"}, ":w": {"L": []}}),
     ("SET a = :v - s", None, {":v": {"N": "5"}}),
     ("SET a = nope + :v", None, {":v": {"N": "5"}}),
-    ("SET a = s + a[1]", None, None),  # a string beside a missing operand: the type error first
+    # Operands are read and type-checked left to right: a wrong type on the left wins over a missing right.
+    ("SET a = s + nope", None, None),
+    ("SET a = nope + s", None, None),
+    ("SET a = s - m.nope", None, None),
+    ("SET a = l[9] + s", None, None),
+    ("SET a = list_append(s, nope)", None, None),
+    ("SET a = list_append(nope, s)", None, None),
+    ("SET a = list_append(l, nope)", None, None),
+    ("SET a = if_not_exists(nope, s) + nope2", None, None),
+    ("SET a = s + a[1]", None, None),
     ("SET a = a[1] + s", None, None),
     ("SET a = nope + :w", None, {":w": {"S": "x"}}),
     ("SET a = :v + :v + :v", None, {":v": {"N": "5"}}),

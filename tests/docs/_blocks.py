@@ -7,6 +7,7 @@ it is the last ``<!-- run: ... -->`` before the block)::
     <!-- run: prelude NAME [NAME ...] -->   first run docs/preludes/NAME.py (imports, a model, a client...)
     <!-- run: continue -->                  run in the namespace the previous Python block of the file left
     <!-- run: pytest -->                    the block is a test file: save it and run pytest on it
+    <!-- run: needs MODULE [MODULE ...] -->  skipped, naming the module, where an optional extra is missing
     <!-- run: no, REASON -->                deliberately not runnable (pseudo-code, needs AWS...): counted
 
 Directives combine with ``;``: ``<!-- run: continue; prelude orders -->``. Blocks tagged ``python`` only;
@@ -43,6 +44,7 @@ class Block:
     continues: bool = False
     pytest: bool = False
     not_run: str | None = None  # the reason, for a block deliberately not run
+    needs: tuple[str, ...] = ()  # modules of optional extras the block imports
     previous: Block | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -65,6 +67,7 @@ class _Directives:
     continues: bool = False
     pytest: bool = False
     not_run: str | None = None
+    needs: tuple[str, ...] = ()
 
 
 def _parse_directive(body: str, where: str) -> _Directives:
@@ -82,6 +85,8 @@ def _parse_directive(body: str, where: str) -> _Directives:
             found.continues = True
         elif word == "pytest" and not rest:
             found.pytest = True
+        elif word == "needs" and rest.split():
+            found.needs = tuple(rest.split())
         elif word == "prelude" and rest.split():
             names = tuple(rest.split())
             for name in names:
@@ -90,7 +95,8 @@ def _parse_directive(body: str, where: str) -> _Directives:
             found.preludes = names
         else:
             raise BlockSyntaxError(
-                f"{where}: unknown run directive {part!r} (prelude NAME..., continue, pytest, or no, REASON)"
+                f"{where}: unknown run directive {part!r} "
+                "(prelude NAME..., continue, pytest, needs MODULE..., or no, REASON)"
             )
     return found
 
@@ -132,6 +138,7 @@ def python_blocks(path: Path) -> list[Block]:
             continues=options.continues,
             pytest=options.pytest,
             not_run=options.not_run,
+            needs=options.needs,
             previous=previous,
         )
         blocks.append(block)

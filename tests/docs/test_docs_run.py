@@ -71,6 +71,8 @@ def test_doc_block_runs(block_id: str, clean_environment: Path) -> None:
     block = BY_ID[block_id]
     if block.not_run is not None:
         pytest.skip(f"not runnable by design: {block.not_run}")
+    for needed in block.needs:
+        pytest.importorskip(needed, reason=f"{block.id} needs {needed} (an optional extra)")
     if block.pytest:
         _run_as_test_file(block, clean_environment)
         return

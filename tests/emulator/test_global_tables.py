@@ -457,3 +457,36 @@ def test_routed_boto3_clients_manage_and_use_replicas() -> None:
         assert west.describe_table(TableName="orders")["Table"]["Replicas"][0]["RegionName"] == "us-east-1"
         listed = east.list_global_tables()
         assert listed["GlobalTables"] == []  # a 2019.11.21 table is not a legacy global table
+
+
+def test_gsis_billing_and_ttl_changes_reach_every_replica(emu: DynamoDBEmulator) -> None:
+    east, west = emu.client(), emu.client(region_name="us-west-2")
+    create(east)
+    east.update_table(TableName="orders", ReplicaUpdates=[{"Create": {"RegionName": "us-west-2"}}])
+    west.put_item(TableName="orders", Item={"pk": {"S": "a"}, "g": {"S": "x"}})
+    east.update_table(
+        TableName="orders",
+        AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexUpdates=[
+            {
+                "Create": {
+                    "IndexName": "by-g",
+                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            }
+        ],
+    )
+    found = west.query(
+        TableName="orders",
+        IndexName="by-g",
+        KeyConditionExpression="g = :g",
+        ExpressionAttributeValues={":g": {"S": "x"}},
+    )
+    assert found["Count"] == 1  # the replica's own index, backfilled from its items
+    west.update_time_to_live(
+        TableName="orders", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"}
+    )
+    assert east.describe_time_to_live(TableName="orders")["TimeToLiveDescription"]["AttributeName"] == "exp"
+    east.update_table(TableName="orders", DeletionProtectionEnabled=True)  # a replica's own setting
+    assert west.describe_table(TableName="orders")["Table"]["DeletionProtectionEnabled"] is False

@@ -338,7 +338,7 @@ def test_bad_backend_settings_are_usage_errors(
     )
 
 
-def test_bad_marker_arguments_are_reported(pytester: pytest.Pytester) -> None:
+def test_a_bad_marker_fails_its_own_test_and_the_others_run(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
         import pytest
@@ -346,16 +346,92 @@ def test_bad_marker_arguments_are_reported(pytester: pytest.Pytester) -> None:
         @pytest.mark.theorydb(backend="moto")
         def test_bad():
             pass
+
+        @pytest.mark.theorydb(skip_on=["emulator"], colour="blue")
+        def test_unknown_argument():
+            pass
+
+        def test_good(ddb_client):
+            assert ddb_client.list_tables()["TableNames"] == []
         """
     )
     result = pytester.runpytest()
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(
+    result.assert_outcomes(passed=1, errors=2)
+    result.stdout.fnmatch_lines(
         [
-            "ERROR: test_bad_marker_arguments_are_reported.py::test_bad: @pytest.mark.theorydb(backend=...): "
-            "unknown theorydb backend 'moto'; choose from emulator, dynamodb-local, endpoint"
+            "*_ ERROR at setup of test_bad _*",
+            "@pytest.mark.theorydb(backend=...): "
+            "unknown theorydb backend 'moto'; choose from emulator, dynamodb-local, endpoint",
+            "*_ ERROR at setup of test_unknown_argument _*",
+            "@pytest.mark.theorydb got unknown arguments colour",
         ]
     )
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_a_projects_own_ddb_client_does_not_retarget_ddb_table(pytester: pytest.Pytester) -> None:
+    """A conftest's ``ddb_client`` (here: another emulator) used to receive ``ddb_table``'s tables."""
+    pytester.makepyfile(models=MODEL)
+    pytester.makeconftest(
+        """
+        import pytest
+        from theorydb_mocks import DynamoDBEmulator
+
+        ELSEWHERE = DynamoDBEmulator()  # stands for the project's own endpoint
+
+        @pytest.fixture
+        def ddb_client():
+            return ELSEWHERE.client()
+        """
+    )
+    pytester.makepyfile(
+        test_users="""
+        from conftest import ELSEWHERE
+        from models import USERS, User
+
+        def test_tables_go_to_the_plugins_backend(ddb_table, ddb_emulator, theorydb_client):
+            users = ddb_table(USERS)
+            users.put(User(id="1"))
+            assert list(ddb_emulator.tables) == ["users"]
+            assert ELSEWHERE.client().list_tables()["TableNames"] == []
+
+        def test_an_explicit_client_is_used_and_cleaned_up(ddb_table, ddb_client):
+            users = ddb_table(USERS, client=ddb_client)
+            assert users.table_name == "users"
+            assert ELSEWHERE.client().list_tables()["TableNames"] == ["users"]
+
+        def test_nothing_was_left_behind():
+            assert ELSEWHERE.client().list_tables()["TableNames"] == []
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=3)
+
+
+def test_an_unreachable_endpoint_is_reported_once_in_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", range(3))
+        def test_uses_the_endpoint(ddb_client, n):
+            ddb_client.list_tables()
+
+        def test_without_dynamodb():
+            pass
+        """
+    )
+    result = pytester.runpytest("--theorydb-endpoint=http://127.0.0.1:9", "-rE")
+    result.assert_outcomes(passed=1, errors=3)
+    reason = (
+        "cannot reach the DynamoDB endpoint http://127.0.0.1:9 (endpoint backend): "
+        'Could not connect to the endpoint URL: "http://127.0.0.1:9/"'
+    )
+    result.stdout.fnmatch_lines([f"*theorydb: {reason}"])
+    assert result.stdout.str().count("Traceback") == 0
+    assert len(result.stdout.lines) < 40  # was hundreds of lines per test
+    summary = result.stdout.str().split("theorydb ===", 1)[1]
+    assert summary.count(reason) == 1
 
 
 def test_marker_is_registered_for_strict_markers(pytester: pytest.Pytester) -> None:

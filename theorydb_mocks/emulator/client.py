@@ -42,6 +42,7 @@ from botocore.validate import ParamValidator
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
 from theorydb_mocks._service import client_exceptions
+from theorydb_mocks._stub_types import DynamoDBClientBase
 from theorydb_mocks.emulator import door
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.validation import check_depth, fully_valid, service_model
@@ -191,7 +192,7 @@ def _response_metadata(status: int) -> dict[str, Any]:
 # --- the client ----------------------------------------------------------------------------------
 
 
-class EmulatorClient:
+class EmulatorClient(DynamoDBClientBase):
     """A low-level DynamoDB client whose calls the emulator answers in-process (see the module docstring)."""
 
     def __init__(self, emulator: DynamoDBEmulator) -> None:

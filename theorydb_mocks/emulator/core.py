@@ -447,6 +447,13 @@ class DynamoDBEmulator:
 
         return make_client(self, "dynamodbstreams", **kwargs)
 
+    def resource(self, **kwargs: Any) -> Any:
+        """A real ``boto3.resource("dynamodb")`` answered in-process (``Table``, ``batch_writer``, ``Key``/
+        ``Attr`` conditions), on this emulator; ``kwargs`` as for ``boto3_client``. No global state."""
+        from theorydb_mocks.emulator.routing import make_resource
+
+        return make_resource(self, **kwargs)
+
 
 def internal_error(exc: Exception) -> DynamoDBError:
     """The one answer to an unexpected exception anywhere in validation or a handler: the service's 500

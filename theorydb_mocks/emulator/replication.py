@@ -171,6 +171,7 @@ class Replication:
         self._pending: dict[tuple[str, str, KeyTuple], int] = {}  # changes on their way per origin and item
         self._watching: dict[tuple[str, str], tuple[TableStore, Any]] = {}
         self.muted = False  # set while a snapshot is restored (restores are not writes)
+        self.synchronizing = False  # set while a replica's setting change is applied to the others
         self.active = False  # anything on its way or settling: ``dispatch`` calls ``catch_up``
 
     def __repr__(self) -> str:

@@ -72,10 +72,12 @@ def _value(node: Operand, item: Item) -> AttributeValue | None:
         case Path(parts):
             return get_path(item, parts)
         case Arith(op, left, right):
+            # Left to right, as DynamoDB Local answers: a left operand of the wrong type is reported even
+            # when the right one is missing (``s + nope``), a missing left one before the right's type.
             a = _value(left, item)
-            if a is None:  # left to right, as DynamoDB: a missing left operand is reported first
+            if a is None:
                 return None
-            if "N" not in a:  # a present non-number, even beside a missing right operand
+            if "N" not in a:
                 raise validation_error(M.UPDATE_BAD_OPERAND)
             b = _value(right, item)
             return None if b is None else _number(op, a, b)
@@ -83,10 +85,15 @@ def _value(node: Operand, item: Item) -> AttributeValue | None:
             existing = get_path(item, parts)
             return existing if existing is not None else _value(default, item)
         case Call("list_append", (first, second)):
-            a, b = _value(first, item), _value(second, item)
-            if a is None or b is None:
+            a = _value(first, item)
+            if a is None:
                 return None
-            if "L" not in a or "L" not in b:
+            if "L" not in a:
+                raise validation_error(M.UPDATE_BAD_OPERAND)
+            b = _value(second, item)
+            if b is None:
+                return None
+            if "L" not in b:
                 raise validation_error(M.UPDATE_BAD_OPERAND)
             return {"L": [*a["L"], *b["L"]]}
     raise TypeError(f"not an update operand: {node!r}")  # the checks make this unreachable

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from theorydb_mocks.emulator import messages as M
-from theorydb_mocks.emulator.errors import ddb_error, validation_error
+from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.persistence import create_table_request
 from theorydb_mocks.emulator.regions import valid_region
 from theorydb_mocks.emulator.replication import CURRENT_VERSION, GlobalTable, Replica
@@ -34,7 +34,17 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator._types import Request, Response
     from theorydb_mocks.emulator.catalog import TableState
 
-__all__ = ["MRSC_REGION_SETS", "REPLICA_MEMBERS", "create_replica_table", "update_replicas"]
+__all__ = ["MRSC_REGION_SETS", "REPLICA_MEMBERS", "create_replica_table", "synchronize", "update_replicas"]
+
+# What a global table keeps alike in every replica (the service's settings synchronization): UpdateTable's
+# billing mode, write capacity and GSIs, and the TTL setting. Read capacity, table class, deletion
+# protection and tags stay each replica's own.
+_SYNCHRONIZED = (
+    "AttributeDefinitions",
+    "BillingMode",
+    "ProvisionedThroughput",
+    "GlobalSecondaryIndexUpdates",
+)
 
 # The UpdateTable members that manage replicas (the rest of UpdateTable is ``tables``).
 REPLICA_MEMBERS = ("ReplicaUpdates", "GlobalTableWitnessUpdates", "MultiRegionConsistency")
@@ -370,6 +380,45 @@ def _apply_replica_settings(region: EmulatorState, name: str, replica: Replica) 
             index.provisioned_throughput = {**index.provisioned_throughput, "ReadCapacityUnits": int(units)}
     if replica.table_class is not None:
         table.table_class = replica.table_class
+
+
+def synchronize(emu: EmulatorState, name: str, operation: str, request: Request) -> None:
+    """After an UpdateTable or UpdateTimeToLive on a 2019.11.21 replica succeeded: the same change in the
+    other replicas (each keeps its own read capacity). A replica where the change is already made, or
+    cannot be, is left as it is (its checks run before anything changes)."""
+    from theorydb_mocks.emulator.operations.tables import update_table
+    from theorydb_mocks.emulator.operations.ttl import update_time_to_live
+
+    replication = emu.replication
+    group = replication.group_of(name, emu.region)
+    if group is None or group.version != CURRENT_VERSION or replication.synchronizing:
+        return
+    if operation == "UpdateTable":
+        forwarded = {member: request[member] for member in _SYNCHRONIZED if request.get(member) is not None}
+        if set(forwarded) <= {"AttributeDefinitions"}:
+            return
+    else:
+        forwarded = {"TimeToLiveSpecification": request["TimeToLiveSpecification"]}
+    for region_name in group.replicas:
+        region = emu.regions.existing(region_name)
+        table = region.tables.get(name) if region is not None else None
+        if region is None or table is None or region_name == emu.region:
+            continue
+        change = {"TableName": name, **forwarded}
+        throughput = forwarded.get("ProvisionedThroughput")
+        if throughput is not None and table.billing_mode == "PROVISIONED":
+            own = table.provisioned_throughput["ReadCapacityUnits"]
+            change["ProvisionedThroughput"] = {**throughput, "ReadCapacityUnits": own}
+        replication.synchronizing = True  # the replicas' own handlers do not forward it again
+        try:
+            if operation == "UpdateTable":
+                update_table(region, change)
+            else:
+                update_time_to_live(region, change)
+        except DynamoDBError:
+            continue
+        finally:
+            replication.synchronizing = False
 
 
 def _drop_replica_table(region: EmulatorState, name: str) -> None:

@@ -530,6 +530,10 @@ def update_table(emu: EmulatorState, request: Request) -> Response:
             table.index_description(state) for state in deleting
         )
     emu.streams.sync(table.name)  # opens, replaces or closes the table's stream as its specification says
+    if emu.replication.groups:  # a global table's other replicas follow (global_tables.synchronize)
+        from theorydb_mocks.emulator.operations.global_tables import synchronize
+
+        synchronize(emu, table.name, "UpdateTable", request)
     return {"TableDescription": description}
 
 
