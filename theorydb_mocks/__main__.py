@@ -104,6 +104,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of the local S3 stand-in: s3://bucket/key is DIR/bucket/key (exports write there, "
         "imports and bulk puts read from there); in memory without it",
     )
+    serve.add_argument(
+        "--transition-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds a background change (contributor insights, Kinesis destinations, warm throughput) "
+        "stays ENABLING/UPDATING before it settles (default 0: at once)",
+    )
+    serve.add_argument(
+        "--table-lifecycle",
+        action="store_true",
+        help="with --transition-delay, tables and GSIs are CREATING/UPDATING (backfilling) for that long too",
+    )
     return parser
 
 
@@ -136,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_connections=args.max_connections,
             grace=args.grace,
             s3_dir=args.s3_dir,
+            transition_delay=args.transition_delay,
+            table_lifecycle=args.table_lifecycle,
         )
     except (OSError, JournalError, ValueError) as exc:
         print(f"theorydb-emulator: {exc}", file=sys.stderr)
