@@ -117,12 +117,12 @@ def _compile(
     kind_of = dict(zip(names, kinds, strict=True))
     key = table.key
     key_names: dict[str, str] = {}
-    for name, kind in ((key.hash_name, key.hash_type), (key.range_name, key.range_type)):
-        if name is None:
+    for key_name, key_type in ((key.hash_name, key.hash_type), (key.range_name, key.range_type)):
+        if key_name is None or key_type is None:
             continue
-        if kind_of.get(name) != kind:
+        if kind_of.get(key_name) != key_type:
             return None  # missing or mistyped: the checked path says which
-        key_names[name] = kind
+        key_names[key_name] = key_type
     for spec in indexes:
         for name in spec.key.names:
             if name in kind_of and kind_of[name] != spec.key.type_of(name):
@@ -283,7 +283,8 @@ class BulkLoad:
         A line that is not a valid item calls ``on_error(index, message)`` (index: 0-based among the
         non-blank lines) and loading goes on. Returns ``(non-blank lines, bytes read)``."""
         loads = json.loads
-        scan = json.scanner.make_scanner(json.JSONDecoder())  # the decoder's own step, without its wrappers
+        make_scanner: Any = json.scanner.make_scanner
+        scan = make_scanner(json.JSONDecoder())  # the decoder's own step, without its wrappers
         add_json = self.add_json
         index = 0
         read = 0

@@ -423,6 +423,18 @@ class DynamoDBEmulator:
         """``with emu.rollback(): ...`` undoes everything done inside the block (see ``snapshots``)."""
         return self.snapshots.rollback()
 
+    def dump(self, path: str | os.PathLike[str]) -> dict[str, dict[str, int]]:
+        """Write every table of every region (DescribeTable JSON and DynamoDB JSON items) to ``path``."""
+        from theorydb_mocks.emulator.dumps import dump
+
+        return dump(self, path)
+
+    def load(self, path: str | os.PathLike[str]) -> dict[str, dict[str, int]]:
+        """Create and fill the tables of a dump (``dump``, ``--seed``); see ``dumps``."""
+        from theorydb_mocks.emulator.dumps import load
+
+        return load(self, path)
+
     def client(self, *, region_name: str | None = None) -> EmulatorClient:
         """A boto3-compatible low-level DynamoDB client answered directly by this emulator (by its region
         ``region_name`` when given: see ``in_region``)."""
