@@ -435,6 +435,24 @@ class DynamoDBEmulator:
 
         return load(self, path)
 
+    def save_snapshot(self, name: str, path: str | os.PathLike[str] | None = None) -> Snapshot:
+        """Keep the state now as ``name`` (and write it to the folder ``path``); see ``named_snapshots``."""
+        from theorydb_mocks.emulator.named_snapshots import save_snapshot
+
+        return save_snapshot(self, name, path)
+
+    def restore_snapshot(self, name: str) -> None:
+        """Go back to the named snapshot ``name`` (O(tables + changes since))."""
+        from theorydb_mocks.emulator.named_snapshots import restore_snapshot
+
+        restore_snapshot(self, name)
+
+    def load_snapshot(self, path: str | os.PathLike[str], name: str | None = None) -> str:
+        """Empty this emulator and load the snapshot saved at ``path``; returns its name."""
+        from theorydb_mocks.emulator.named_snapshots import load_snapshot
+
+        return load_snapshot(self, path, name)
+
     def client(self, *, region_name: str | None = None) -> EmulatorClient:
         """A boto3-compatible low-level DynamoDB client answered directly by this emulator (by its region
         ``region_name`` when given: see ``in_region``)."""

@@ -61,6 +61,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from theorydb_mocks.emulator import messages as M
+from theorydb_mocks.emulator import named_snapshots as _named_snapshots  # noqa: F401 (its admin routes)
 from theorydb_mocks.emulator.admin import ADMIN_PREFIX, AdminRequest, answer_admin
 from theorydb_mocks.emulator.core import DynamoDBEmulator
 from theorydb_mocks.emulator.cors import CorsPolicy
