@@ -294,6 +294,7 @@ async function saveItem() {
   state.open = item;
   $("delete-item").disabled = false;
   await runSearch(false);
+  await loadTables();  // the counts changed
   say(`Saved ${JSON.stringify(tableKey(item))}`);
 }
 
@@ -302,6 +303,7 @@ async function deleteItem() {
   await call("DeleteItem", { TableName: state.table, Key: key });
   closeEditor();
   await runSearch(false);
+  await loadTables();
   say(`Deleted ${JSON.stringify(key)}`);
 }
 

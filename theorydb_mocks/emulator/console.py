@@ -83,6 +83,4 @@ def ledger(server: EmulatorServer, request: AdminRequest) -> AdminAnswer:
     with emulator.lock:
         totals = emulator.capacity.totals()
         recent = emulator.capacity.entries[-RECENT_ENTRIES:]
-    return AdminAnswer.json(
-        {"totals": [_entry(e) for e in totals], "recent": [_entry(e) for e in recent]}
-    )
+    return AdminAnswer.json({"totals": [_entry(e) for e in totals], "recent": [_entry(e) for e in recent]})

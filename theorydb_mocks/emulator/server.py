@@ -867,7 +867,7 @@ class _Connection(asyncio.Protocol):
         logged = _log.isEnabledFor(logging.INFO)  # the only cost of request logging when it is off
         started = time.perf_counter() if logged else 0.0
         extra = ""
-        if method == "POST" and not path.startswith(ADMIN_PREFIX):
+        if method == "POST" and (path == "/" or not path.startswith(ADMIN_PREFIX)):
             target = dict.get(request.headers, "x-amz-target")
             status, payload = owner.answer(
                 target, body, request.headers, request.query, method=method, path=path
