@@ -34,15 +34,19 @@ class Timing:
         return f"{self.median * 1e6:10.1f}"
 
 
-def measure(fn: Callable[[], int], *, runs: int = 5, warmup: int = 1) -> Timing:
-    """Call ``fn`` (returning how many operations it did) ``warmup`` + ``runs`` times; time per operation."""
+def measure(
+    fn: Callable[[], int], *, runs: int = 5, warmup: int = 1, clock: Callable[[], float] = time.perf_counter
+) -> Timing:
+    """Call ``fn`` (returning how many operations it did) ``warmup`` + ``runs`` times; time per operation.
+
+    ``clock``: wall time by default; ``time.process_time`` (CPU time) on a machine others load."""
     for _ in range(warmup):
         fn()
     samples = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = clock()
         ops = fn()
-        samples.append((time.perf_counter() - start) / max(ops, 1))
+        samples.append((clock() - start) / max(ops, 1))
     return Timing(min(samples), statistics.median(samples), max(samples))
 
 
@@ -99,3 +103,16 @@ def print_table(title: str, rows: dict[str, dict[str, Timing]], backends: list[s
             else:
                 ratios.append("n/a")
         print(f"| {case} | " + " | ".join(cells) + "".join(f" | {r}" for r in ratios) + " |")
+
+
+def noop_call_ns() -> float:
+    """CPU nanoseconds of one call of a Python function that does nothing (best of 5 x 1M): the scale
+    of this run. About 45-50 ns on the project's machine when idle; more when other work shares the CPU."""
+    nothing: Callable[[], None] = lambda: None  # noqa: E731
+    best = float("inf")
+    for _ in range(5):
+        start = time.process_time()
+        for _ in range(1_000_000):
+            nothing()
+        best = min(best, time.process_time() - start)
+    return best * 1000

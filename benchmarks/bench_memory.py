@@ -6,8 +6,9 @@
 Two shapes: an 85-byte item (the issue's yardstick: a partition key shared by 100 items, a unique sort key,
 a name, a number and a two-string set) and a 1 KB item (the same plus a 900-byte string). Items go in through
 the direct client's BatchWriteItem, as a test's seeding does; RSS is read from /proc after a gc. Also shown:
-the bytes the item's own Python objects take (``sys.getsizeof``, recursively), to tell the representation's
-share from the table's structures (sort order, partitions, remembered sizes).
+the bytes the stored item's own Python objects take (``sys.getsizeof``, recursively, over its record:
+``records``; objects shared between items, such as the shape, count once over the sample), to tell the
+representation's share from the table's structures (sort order, partitions).
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def measure(make: Callable[[int], dict[str, Any]], count: int) -> tuple[float, f
     gc.collect()
     grown = rss() - before
     store = emu.get_table("things").store
-    sample = [store.get(make(i)) for i in range(0, count, max(1, count // 1000))]
+    table = store._table  # the stored records themselves (``records``), not the dicts a read builds
+    sample = [table.get(*store.position(make(i))) for i in range(0, count, max(1, count // 1000))]
     seen: set[int] = set()
     objects = sum(deep_size(stored, seen) for stored in sample) / len(sample)
     return grown / count, objects, item_size(make(1))

@@ -9,8 +9,8 @@ the records to the handler as Lambda would. It runs on the embedded emulator:
 
     python examples/lambda_stream_handler.py
 
-(the event comes from the emulator's stream once it has streams, else it is built by hand from the items
-written), or against DynamoDB Local, whose stream is read with the ``dynamodbstreams`` client:
+(the records come from the emulator's stream, read with its DynamoDB Streams client), or against DynamoDB
+Local, whose stream is read with the ``dynamodbstreams`` client:
 
     DYNAMODB_ENDPOINT=http://127.0.0.1:8000 python examples/lambda_stream_handler.py
 """
@@ -117,8 +117,7 @@ def read_stream(client: Any, streams: Any, table_name: str) -> list[dict[str, An
 
 
 def make_clients() -> tuple[Any, Any]:
-    """DynamoDB and DynamoDB Streams clients: ``$DYNAMODB_ENDPOINT``, else the in-process emulator (whose
-    streams client is None until the emulator implements streams)."""
+    """DynamoDB and DynamoDB Streams clients: ``$DYNAMODB_ENDPOINT``, else the in-process emulator's."""
     endpoint = os.environ.get("DYNAMODB_ENDPOINT")
     if endpoint:
         import boto3
@@ -133,7 +132,7 @@ def make_clients() -> tuple[Any, Any]:
     from theorydb_mocks import DynamoDBEmulator
 
     emu = DynamoDBEmulator()
-    return emu.client(), emu.streams_client() if hasattr(emu, "stream_records") else None
+    return emu.client(), emu.streams_client()
 
 
 def main(client: Any = None, streams: Any = None) -> list[str]:
@@ -143,21 +142,11 @@ def main(client: Any = None, streams: Any = None) -> list[str]:
     name = f"orders-{uuid.uuid4().hex[:8]}"
     create_table(ORDERS, client=client, table_name=name, stream_view_type="NEW_AND_OLD_IMAGES")
     orders = Table(ORDERS, client=client, table_name=name)
-    key = {"PK": {"S": "ann"}, "SK": {"S": "ORDER#1"}}
     try:
         orders.create(Order("ann", "ORDER#1", total=Decimal("42.50"), receipt=b"\x00\x01"))
-        first = client.get_item(TableName=name, Key=key)["Item"]
         orders.update("ann", "ORDER#1", {"status": "shipped"})
-        second = client.get_item(TableName=name, Key=key)["Item"]
         orders.delete("ann", "ORDER#1")
-        if streams is not None:
-            records = read_stream(client, streams, name)
-        else:  # no stream to read: the records DynamoDB Streams would deliver for these three writes
-            records = [
-                {"eventName": "INSERT", "dynamodb": {"Keys": key, "NewImage": first}},
-                {"eventName": "MODIFY", "dynamodb": {"Keys": key, "OldImage": first, "NewImage": second}},
-                {"eventName": "REMOVE", "dynamodb": {"Keys": key, "OldImage": second}},
-            ]
+        records = read_stream(client, streams, name)
         lines: list[str] = []
         answer = handler(lambda_event(records), None, out=lines)
         lines.append(f"failures: {answer['batchItemFailures']}")

@@ -5,7 +5,7 @@ Nothing to install or configure: the plugin is registered when TableTheory is in
     pytest examples/test_fixtures_example.py
 
 and the same file runs against DynamoDB Local or another endpoint with
-``--theorydb-backend=dynamodb-local`` or ``--ddb-endpoint=http://127.0.0.1:8000``.
+``--theorydb-backend=dynamodb-local`` or ``--theorydb-endpoint=http://127.0.0.1:8000``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""The stream handler: fed from DynamoDB Local's stream, and from the emulator (its stream once it has
-one, else the hand-built event)."""
+"""The stream handler: fed from DynamoDB Local's stream, and from the emulator's."""
 
 from __future__ import annotations
 

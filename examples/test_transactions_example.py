@@ -1,4 +1,4 @@
-"""The transactions walk-through: on DynamoDB Local always, on the emulator once it has transactions."""
+"""The transactions walk-through, on DynamoDB Local and on the embedded emulator."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from collections.abc import Iterator
 import pytest
 import transactions
 from example_support import local_client, local_endpoint, run_script
-
-from theorydb_mocks.emulator.operations._registry import OPERATIONS
 
 EXPECTED = [
     "after t-1: ann=70 (v1) bob=50 (v1)",
@@ -33,6 +31,4 @@ def test_script_honours_dynamodb_endpoint(dynamodb_local_url: str) -> None:
 
 
 def test_script_on_the_embedded_emulator() -> None:
-    if "TransactWriteItems" not in OPERATIONS or "TransactGetItems" not in OPERATIONS:
-        pytest.skip("the emulator does not implement transactions yet")
     assert run_script("transactions.py", None) == EXPECTED

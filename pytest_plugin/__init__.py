@@ -8,15 +8,17 @@ Fixtures (docs: docs/testing.md#the-pytest-plugin):
 - ``ddb_emulator``: a fresh in-memory DynamoDB per test; ``ddb_emulator_session``: one per session (and
   per pytest-xdist worker), filled once by overriding ``ddb_seed``; ``ddb_seeded_emulator``: that one, with
   every write of the test rolled back at teardown.
-- ``ddb_client``: a low-level client for the chosen backend; ``ddb_boto3``: a real boto3 client (answered
-  in-process on the emulator); ``ddb_table``: ``ddb_table(model)`` creates the model's table, returns a
-  ``Table``.
+- ``ddb_client``: a low-level client for the chosen backend (``theorydb_client``, which ``ddb_table``
+  uses, so a project's own ``ddb_client`` fixture never re-targets it); ``ddb_boto3``: a real boto3 client
+  (answered in-process on the emulator); ``ddb_table``: ``ddb_table(model)`` creates the model's table,
+  returns a ``Table``.
 - ``theorydb_backend``: the backend name of the test.
 
-Backends: ``emulator`` (default), ``dynamodb-local`` (started by the plugin), ``endpoint``; chosen with
-``--theorydb-backend``/``--ddb-endpoint``, ``$THEORYDB_BACKEND``/``$THEORYDB_DDB_ENDPOINT`` or the ini options
-``theorydb_backend``/``theorydb_endpoint``; ``@pytest.mark.theorydb(backend=..., skip_on=..., reason=...)``
-overrides per test. When a test fails, the emulator's recent operations are added to its report.
+Backends: ``emulator`` (default), ``dynamodb-local`` (started by the plugin), ``endpoint``. Every setting
+has one name in three spellings: ``--theorydb-backend``, ``$THEORYDB_BACKEND``, ini ``theorydb_backend`` (also
+``endpoint``, ``dynamodb-local-endpoint``, ``log-size``; see ``_settings.KNOBS``);
+``@pytest.mark.theorydb(backend=..., skip_on=..., reason=...)`` overrides per test. When a test fails, the
+emulator's recent operations are added to its report.
 """
 
 from __future__ import annotations
@@ -38,12 +40,15 @@ from pytest_plugin._fixtures import (
     ddb_seed,
     ddb_seeded_emulator,
     ddb_table,
+    fail_for_marker,
     fake_ddb,
     fake_kms,
     logs_of,
     skip_for_marker,
     theorydb_backend,
+    theorydb_client,
     theorydb_dynamodb_local,
+    unreachable_report,
 )
 from pytest_plugin._settings import MARKER_HELP, add_options, read_settings
 
@@ -67,6 +72,7 @@ __all__ = [
     "fake_ddb",
     "fake_kms",
     "theorydb_backend",
+    "theorydb_client",
     "theorydb_dynamodb_local",
 ]
 
@@ -99,6 +105,19 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         skip_for_marker(item)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    fail_for_marker(item)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    lines = unreachable_report(config)
+    if lines:
+        terminalreporter.section("theorydb")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -37,7 +37,11 @@ class OperationLog:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: collections.deque[tuple[int, str, str, str]] = collections.deque(maxlen=size)
+        # (number, operation, the request's members, outcome): shown only when a test fails, so the
+        # request is rendered then (a top-level copy is kept; rendering each one cost ~40% of a small test)
+        self._entries: collections.deque[tuple[int, str, dict[str, Any], str]] = collections.deque(
+            maxlen=size
+        )
         self._count = itertools.count(1)
 
     def __repr__(self) -> str:
@@ -60,10 +64,11 @@ class OperationLog:
         self.add(seen.operation, seen.request, outcome)
 
     def add(self, operation: str, request: dict[str, Any], outcome: str) -> None:
-        self._entries.append((next(self._count), operation, _REPR.repr(request), outcome))
+        self._entries.append((next(self._count), operation, dict(request), outcome))
 
     def render(self) -> str:
         """One numbered line per operation, oldest first; numbers count from the start of the test."""
         return "\n".join(
-            f"{n}. {operation} {request} -> {outcome}" for n, operation, request, outcome in self._entries
+            f"{n}. {operation} {_REPR.repr(request)} -> {outcome}"
+            for n, operation, request, outcome in self._entries
         )

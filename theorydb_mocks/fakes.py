@@ -57,6 +57,7 @@ from theorydb_mocks._matchers import (
     diff,
     short_repr,
 )
+from theorydb_mocks._stub_types import DynamoDBClientBase
 
 __all__ = [
     "ANY",
@@ -276,7 +277,7 @@ class _Slot:
         return all(member.satisfied for member in self.members)
 
 
-class FakeDynamoDBClient:
+class FakeDynamoDBClient(DynamoDBClientBase):
     """A strict fake of boto3's low-level DynamoDB client, answering only what a test declared.
 
     ``ordered=True`` (the default) consumes expectations first in, first out; ``ordered=False`` lets any

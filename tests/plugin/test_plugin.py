@@ -7,6 +7,7 @@ import ast
 import pytest
 
 import pytest_plugin
+from pytest_plugin._settings import KNOBS
 from theorydb_mocks import DynamoDBEmulator, FakeDynamoDBClient, FakeKmsClient
 
 pytest_plugins = ["pytester"]
@@ -30,8 +31,9 @@ USERS = ModelDefinition.from_dataclass(User, table_name="users")
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The inner runs choose their backend only through what each test gives them."""
-    for name in ("THEORYDB_BACKEND", "THEORYDB_DDB_ENDPOINT"):
-        monkeypatch.delenv(name, raising=False)
+    for knob in KNOBS:
+        for name in (knob.env, *knob.env_aliases):
+            monkeypatch.delenv(name, raising=False)
 
 
 # --- fakes ---
@@ -195,7 +197,7 @@ def test_ini_log_size_must_be_a_number(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\ntheorydb_log_size = lots\n")
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest()
-    result.stderr.fnmatch_lines(["ERROR: theorydb_log_size must be a whole number, not 'lots'"])
+    result.stderr.fnmatch_lines(["ERROR: ini theorydb_log_size must be a whole number, not 'lots'"])
 
 
 # --- backends and the marker ---
@@ -248,13 +250,84 @@ def test_backend_from_ini_environment_and_command_line(
     result.stdout.fnmatch_lines(["*BACKEND dynamodb-local*"])
 
 
+def test_every_knob_has_one_name_in_three_spellings() -> None:
+    for knob in KNOBS:
+        spelled = knob.name.replace("-", "_")
+        assert (knob.flag, knob.env, knob.ini) == (
+            f"--theorydb-{knob.name}",
+            f"THEORYDB_{spelled.upper()}",
+            f"theorydb_{spelled}",
+        )
+
+
+ENDPOINT_PROBE = """
+def test_endpoint(pytestconfig, theorydb_backend):
+    from pytest_plugin._fixtures import SETTINGS
+    print("SEEN", theorydb_backend, pytestconfig.stash[SETTINGS].endpoint)
+"""
+
+
+@pytest.mark.parametrize(
+    ("where", "spelling"),
+    [
+        ("flag", "--theorydb-endpoint"),
+        ("flag", "--ddb-endpoint"),
+        ("env", "THEORYDB_ENDPOINT"),
+        ("env", "THEORYDB_DDB_ENDPOINT"),
+        ("ini", "theorydb_endpoint"),
+    ],
+)
+def test_endpoint_in_every_spelling_and_alias(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, where: str, spelling: str
+) -> None:
+    pytester.makepyfile(ENDPOINT_PROBE)
+    url = "http://127.0.0.1:9"
+    args = ["-s"]
+    if where == "flag":
+        args.append(f"{spelling}={url}")
+    elif where == "env":
+        monkeypatch.setenv(spelling, url)
+    else:
+        pytester.makeini(f"[pytest]\n{spelling} = {url}\n")
+    result = pytester.runpytest(*args)
+    result.stdout.fnmatch_lines([f"*SEEN endpoint {url}"])
+
+
+def test_log_size_and_local_endpoint_from_the_environment(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        """
+        def test_seen(pytestconfig):
+            from pytest_plugin._fixtures import SETTINGS
+            settings = pytestconfig.stash[SETTINGS]
+            print("SEEN", settings.log_size, settings.dynamodb_local_endpoint)
+        """
+    )
+    monkeypatch.setenv("THEORYDB_LOG_SIZE", "3")
+    monkeypatch.setenv("DYNAMODB_LOCAL_ENDPOINT", "http://old:1")
+    result = pytester.runpytest("-s")
+    result.stdout.fnmatch_lines(["*SEEN 3 http://old:1"])
+    monkeypatch.setenv("THEORYDB_DYNAMODB_LOCAL_ENDPOINT", "http://new:2")
+    result = pytester.runpytest("-s", "--theorydb-log-size=4")
+    result.stdout.fnmatch_lines(["*SEEN 4 http://new:2"])
+    monkeypatch.setenv("THEORYDB_LOG_SIZE", "-1")
+    result = pytester.runpytest()
+    result.stderr.fnmatch_lines(["ERROR: $THEORYDB_LOG_SIZE must not be negative, not -1"])
+
+
 def test_bad_backend_settings_are_usage_errors(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytester.makepyfile(BACKEND_PROBE)
     result = pytester.runpytest("--theorydb-backend=endpoint")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: theorydb backend 'endpoint' needs a URL: --ddb-endpoint, *"])
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: theorydb backend 'endpoint' needs a URL: "
+            "--theorydb-endpoint, $THEORYDB_ENDPOINT or ini theorydb_endpoint"
+        ]
+    )
     monkeypatch.setenv("THEORYDB_BACKEND", "postgres")
     result = pytester.runpytest()
     result.stderr.fnmatch_lines(
@@ -265,7 +338,7 @@ def test_bad_backend_settings_are_usage_errors(
     )
 
 
-def test_bad_marker_arguments_are_reported(pytester: pytest.Pytester) -> None:
+def test_a_bad_marker_fails_its_own_test_and_the_others_run(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
         import pytest
@@ -273,16 +346,92 @@ def test_bad_marker_arguments_are_reported(pytester: pytest.Pytester) -> None:
         @pytest.mark.theorydb(backend="moto")
         def test_bad():
             pass
+
+        @pytest.mark.theorydb(skip_on=["emulator"], colour="blue")
+        def test_unknown_argument():
+            pass
+
+        def test_good(ddb_client):
+            assert ddb_client.list_tables()["TableNames"] == []
         """
     )
     result = pytester.runpytest()
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(
+    result.assert_outcomes(passed=1, errors=2)
+    result.stdout.fnmatch_lines(
         [
-            "ERROR: test_bad_marker_arguments_are_reported.py::test_bad: @pytest.mark.theorydb(backend=...): "
-            "unknown theorydb backend 'moto'; choose from emulator, dynamodb-local, endpoint"
+            "*_ ERROR at setup of test_bad _*",
+            "@pytest.mark.theorydb(backend=...): "
+            "unknown theorydb backend 'moto'; choose from emulator, dynamodb-local, endpoint",
+            "*_ ERROR at setup of test_unknown_argument _*",
+            "@pytest.mark.theorydb got unknown arguments colour",
         ]
     )
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_a_projects_own_ddb_client_does_not_retarget_ddb_table(pytester: pytest.Pytester) -> None:
+    """A conftest's ``ddb_client`` (here: another emulator) used to receive ``ddb_table``'s tables."""
+    pytester.makepyfile(models=MODEL)
+    pytester.makeconftest(
+        """
+        import pytest
+        from theorydb_mocks import DynamoDBEmulator
+
+        ELSEWHERE = DynamoDBEmulator()  # stands for the project's own endpoint
+
+        @pytest.fixture
+        def ddb_client():
+            return ELSEWHERE.client()
+        """
+    )
+    pytester.makepyfile(
+        test_users="""
+        from conftest import ELSEWHERE
+        from models import USERS, User
+
+        def test_tables_go_to_the_plugins_backend(ddb_table, ddb_emulator, theorydb_client):
+            users = ddb_table(USERS)
+            users.put(User(id="1"))
+            assert list(ddb_emulator.tables) == ["users"]
+            assert ELSEWHERE.client().list_tables()["TableNames"] == []
+
+        def test_an_explicit_client_is_used_and_cleaned_up(ddb_table, ddb_client):
+            users = ddb_table(USERS, client=ddb_client)
+            assert users.table_name == "users"
+            assert ELSEWHERE.client().list_tables()["TableNames"] == ["users"]
+
+        def test_nothing_was_left_behind():
+            assert ELSEWHERE.client().list_tables()["TableNames"] == []
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=3)
+
+
+def test_an_unreachable_endpoint_is_reported_once_in_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", range(3))
+        def test_uses_the_endpoint(ddb_client, n):
+            ddb_client.list_tables()
+
+        def test_without_dynamodb():
+            pass
+        """
+    )
+    result = pytester.runpytest("--theorydb-endpoint=http://127.0.0.1:9", "-rE")
+    result.assert_outcomes(passed=1, errors=3)
+    reason = (
+        "cannot reach the DynamoDB endpoint http://127.0.0.1:9 (endpoint backend): "
+        'Could not connect to the endpoint URL: "http://127.0.0.1:9/"'
+    )
+    result.stdout.fnmatch_lines([f"*theorydb: {reason}"])
+    assert result.stdout.str().count("Traceback") == 0
+    assert len(result.stdout.lines) < 40  # was hundreds of lines per test
+    summary = result.stdout.str().split("theorydb ===", 1)[1]
+    assert summary.count(reason) == 1
 
 
 def test_marker_is_registered_for_strict_markers(pytester: pytest.Pytester) -> None:
@@ -300,7 +449,7 @@ def test_same_tests_run_against_dynamodb_local(
     flag = (
         "--theorydb-backend=dynamodb-local"
         if how == "backend"
-        else f"--ddb-endpoint={dynamodb_local_endpoint}"
+        else f"--theorydb-endpoint={dynamodb_local_endpoint}"
     )
     pytester.makepyfile(
         models=MODEL,

@@ -1,10 +1,8 @@
 """Other SDKs against the server: the AWS CLI (from PyPI) and the AWS SDK for JavaScript v3 (from npm).
 
-Each runs a create table, put, get and query; then a transaction and a stream read where the emulator has
-those operations (``TransactWriteItems``/``GetRecords`` in the registry), skipped with that reason otherwise.
+Each runs a create table, put, get and query; then a transaction and a stream read.
 The tools are installed on first use into the cache (``$TABLETHEORY_CACHE`` or ``~/.cache/tabletheory``) by
 ``pip install --target`` and ``npm install --prefix``; a machine without pip, npm or node skips, saying so.
-The guarded steps were checked against DynamoDB Local, where transactions and streams exist.
 """
 
 from __future__ import annotations
@@ -22,16 +20,9 @@ from typing import Any
 
 import pytest
 
-from theorydb_mocks.emulator.operations._registry import OPERATIONS
-
 AWSCLI = "awscli==1.46.2"
 JS_PACKAGES = ("@aws-sdk/client-dynamodb@3.1162.0", "@aws-sdk/client-dynamodb-streams@3.1141.0")
 STEPS_JS = Path(__file__).parent / "js" / "sdk_steps.cjs"
-
-HAS_TRANSACTIONS = "TransactWriteItems" in OPERATIONS
-HAS_STREAMS = "GetRecords" in OPERATIONS
-NO_TRANSACTIONS = "the emulator has no TransactWriteItems yet (issue: transactions)"
-NO_STREAMS = "the emulator has no DynamoDB Streams operations yet (issue 5)"
 
 
 def cache_root() -> Path:
@@ -190,7 +181,6 @@ def test_aws_cli_create_put_get_query(aws_cli: Callable[..., Any], ddb_server_en
     )
 
 
-@pytest.mark.skipif(not HAS_TRANSACTIONS, reason=NO_TRANSACTIONS)
 def test_aws_cli_transaction(aws_cli: Callable[..., Any], ddb_server_endpoint: str) -> None:
     table = _table()
     _cli_create(aws_cli, ddb_server_endpoint, table)
@@ -257,7 +247,6 @@ def test_aws_cli_partiql(aws_cli: Callable[..., Any], ddb_server_endpoint: str) 
     )
 
 
-@pytest.mark.skipif(not HAS_STREAMS, reason=NO_STREAMS)
 def test_aws_cli_stream_read(aws_cli: Callable[..., Any], ddb_server_endpoint: str) -> None:
     table = _table()
     created = _cli_create(aws_cli, ddb_server_endpoint, table)
@@ -309,7 +298,6 @@ def test_javascript_sdk_create_put_get_query(
     }
 
 
-@pytest.mark.skipif(not HAS_TRANSACTIONS, reason=NO_TRANSACTIONS)
 def test_javascript_sdk_transaction(
     node_sdk: Callable[..., dict[str, Any]], ddb_server_endpoint: str
 ) -> None:
@@ -318,7 +306,6 @@ def test_javascript_sdk_transaction(
     assert out["cancelled"] == {"name": "TransactionCanceledException", "codes": ["ConditionalCheckFailed"]}
 
 
-@pytest.mark.skipif(not HAS_STREAMS, reason=NO_STREAMS)
 def test_javascript_sdk_stream_read(
     node_sdk: Callable[..., dict[str, Any]], ddb_server_endpoint: str
 ) -> None:

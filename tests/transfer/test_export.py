@@ -198,6 +198,9 @@ def test_server_exports_into_its_s3_dir(tmp_path: Path) -> None:
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         )["TableDescription"]["TableArn"]
+        client.update_continuous_backups(  # exports need point-in-time recovery, as on the service
+            TableName="served", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
         client.put_item(TableName="served", Item={"pk": {"S": "a"}, "b": {"B": b"\x00"}})
         desc = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="out")["ExportDescription"]
         assert desc["ExportStatus"] == "COMPLETED"
@@ -205,3 +208,148 @@ def test_server_exports_into_its_s3_dir(tmp_path: Path) -> None:
         assert summary["itemCount"] == 1
         listed = client.list_exports(TableArn=arn)["ExportSummaries"]
         assert [s["ExportArn"] for s in listed] == [desc["ExportArn"]]
+
+
+def test_pitr_is_required_and_past_times_come_from_its_history(emu: DynamoDBEmulator, client: Any) -> None:
+    emu.clock.set(1_800_000_000.0)
+    client.create_table(
+        TableName="plain",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+    )
+    plain = emu.get_table("plain").arn
+    with pytest.raises(ClientError) as caught:
+        client.export_table_to_point_in_time(TableArn=plain, S3Bucket="bk")
+    assert caught.value.response["Error"]["Code"] == "PointInTimeRecoveryUnavailableException"
+    arn = _table(emu, items=2)  # recovery on from 1_800_000_000
+    emu.clock.advance(600)
+    client.put_item(TableName="things", Item={"pk": {"S": "later"}})
+    client.delete_item(TableName="things", Key={"pk": {"S": "k0"}})
+    emu.clock.advance(600)
+    past = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk", ExportTime=1_800_000_300)
+    keys = {
+        json.loads(line)["Item"]["pk"]["S"]
+        for line in _data_lines(emu, "bk", past["ExportDescription"]["ExportManifest"])
+    }
+    assert keys == {"k0", "k1"}
+    now = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk")["ExportDescription"]
+    keys = {json.loads(line)["Item"]["pk"]["S"] for line in _data_lines(emu, "bk", now["ExportManifest"])}
+    assert keys == {"k1", "later"}
+    with pytest.raises(ClientError) as caught:
+        client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk", ExportTime=1_700_000_000)
+    assert caught.value.response["Error"]["Code"] == "InvalidExportTimeException"
+
+
+def test_incremental_export_from_the_recovery_history(emu: DynamoDBEmulator, client: Any) -> None:
+    emu.clock.set(1_800_000_000.0)
+    arn = _table(emu, items=3)
+    emu.clock.advance(60)
+    client.put_item(TableName="things", Item={"pk": {"S": "k1"}, "n": {"N": "7"}})  # modified
+    client.delete_item(TableName="things", Key={"pk": {"S": "k2"}})  # deleted
+    client.put_item(TableName="things", Item={"pk": {"S": "new"}})  # inserted
+    client.put_item(TableName="things", Item={"pk": {"S": "brief"}})
+    client.delete_item(TableName="things", Key={"pk": {"S": "brief"}})  # in and out: no record
+    emu.clock.advance(3600)
+    desc = client.export_table_to_point_in_time(
+        TableArn=arn,
+        S3Bucket="bk",
+        ExportType="INCREMENTAL_EXPORT",
+        IncrementalExportSpecification={"ExportFromTime": 1_800_000_030, "ExportToTime": 1_800_003_630},
+    )["ExportDescription"]
+    records = {
+        json.loads(line)["Keys"]["pk"]["S"]: json.loads(line)
+        for line in _data_lines(emu, "bk", desc["ExportManifest"])
+    }
+    assert set(records) == {"k1", "k2", "new"}
+    assert records["k1"]["NewImage"] == {"pk": {"S": "k1"}, "n": {"N": "7"}}
+    assert records["k1"]["OldImage"]["n"] == {"N": "601"}
+    assert "NewImage" not in records["k2"] and records["k2"]["OldImage"]["pk"] == {"S": "k2"}
+    assert "OldImage" not in records["new"]
+
+
+@pytest.mark.parametrize("view", ["NEW_AND_OLD_IMAGES", "NEW_IMAGE"])
+def test_incremental_export_writes_one_record_per_changed_item(
+    emu: DynamoDBEmulator, monkeypatch: pytest.MonkeyPatch, view: str
+) -> None:
+    """The records' shape, with the table's history given (the history itself is point-in-time recovery's)."""
+    from theorydb_mocks.emulator.operations import exports
+
+    emu.clock.set(1_800_000_000.0)
+    arn = _table(emu, items=0)
+    kept = {"pk": {"S": "same"}}
+    old_a = {"pk": {"S": "a"}, "v": {"N": "1"}}
+    new_a = {"pk": {"S": "a"}, "v": {"N": "2"}}
+    gone = {"pk": {"S": "gone"}, "b": {"B": b"\x01"}}
+    added = {"pk": {"S": "new"}}
+    states: dict[float, list[dict[str, Any]]] = {
+        1_800_000_000.0: [kept, old_a, gone],
+        1_800_003_600.0: [kept, new_a, added],
+    }
+    monkeypatch.setattr(exports, "pitr_window", lambda emu, table, now: (1_700_000_000.0, now))
+    monkeypatch.setattr(exports, "items_at", lambda emu, table, at: iter(states[at]))
+    emu.clock.set(1_800_007_200.0)
+    desc = emu.client().export_table_to_point_in_time(
+        TableArn=arn,
+        S3Bucket="bk",
+        ExportType="INCREMENTAL_EXPORT",
+        IncrementalExportSpecification={
+            "ExportFromTime": 1_800_000_000,
+            "ExportToTime": 1_800_003_600,
+            "ExportViewType": view,
+        },
+    )["ExportDescription"]
+    assert desc["ExportType"] == "INCREMENTAL_EXPORT" and desc["ItemCount"] == 3 and "ExportTime" not in desc
+    summary = json.loads(emu.s3.read("bk", desc["ExportManifest"]))
+    assert summary["exportType"] == "INCREMENTAL_EXPORT" and summary["outputView"] == view
+    assert summary["exportFromTime"] == "2027-01-15T08:00:00.000Z"
+    assert summary["exportToTime"] == "2027-01-15T09:00:00.000Z"
+    records = {
+        json.loads(line)["Keys"]["pk"]["S"]: json.loads(line)
+        for line in _data_lines(emu, "bk", desc["ExportManifest"])
+    }
+    assert set(records) == {"a", "gone", "new"}
+    micros = {"N": "1800003600000000"}
+    with_old = view == "NEW_AND_OLD_IMAGES"
+    assert records["a"] == {
+        "Metadata": {"WriteTimestampMicros": micros},
+        "Keys": {"pk": {"S": "a"}},
+        "NewImage": {"pk": {"S": "a"}, "v": {"N": "2"}},
+        **({"OldImage": {"pk": {"S": "a"}, "v": {"N": "1"}}} if with_old else {}),
+    }
+    assert "NewImage" not in records["gone"]
+    assert ("OldImage" in records["gone"]) is with_old
+    assert records["new"]["NewImage"] == {"pk": {"S": "new"}} and "OldImage" not in records["new"]
+
+
+def test_filter_specification_selects_and_projects(emu: DynamoDBEmulator, client: Any) -> None:
+    arn = _table(emu, items=5)
+    spec = {
+        "KeyConditionExpression": "pk = :a OR pk = :b OR pk = :c",
+        "FilterExpression": "n >= :min",
+        "ProjectionExpression": "pk, #n",
+        "ExpressionAttributeNames": {"#n": "n"},
+        "ExpressionAttributeValues": {
+            ":a": {"S": "k0"},
+            ":b": {"S": "k3"},
+            ":c": {"S": "k4"},
+            ":min": {"N": "603"},
+        },
+    }
+    desc = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk", FilterSpecification=spec)[
+        "ExportDescription"
+    ]
+    assert desc["ItemCount"] == 2 and desc["FilterSpecification"] == spec
+    items = sorted(
+        json.loads(line)["Item"]["pk"]["S"] for line in _data_lines(emu, "bk", desc["ExportManifest"])
+    )
+    assert items == ["k3", "k4"]
+    assert all(
+        set(json.loads(line)["Item"]) == {"pk", "n"}
+        for line in _data_lines(emu, "bk", desc["ExportManifest"])
+    )
+    with pytest.raises(ClientError) as caught:
+        client.export_table_to_point_in_time(
+            TableArn=arn, S3Bucket="bk", FilterSpecification={"FilterExpression": "n >>= :x"}
+        )
+    assert caught.value.response["Error"]["Code"] == "ValidationException"

@@ -279,6 +279,21 @@ def _table(client: Any, schema: dict[str, ScalarType]) -> str:
     return name
 
 
+@pytest.mark.parametrize("number", ["1E+38", "99999999999999999999999999999999999999", "1E-130", "-9.9E+125"])
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_updates_of_numbers_at_the_edge_of_38_digits_are_accepted(number: str, data: st.DataObject) -> None:
+    # 1E+38 has one digit, but 1E+38 + 1 needs 39: arithmetic on it must not be drawn.
+    client = DynamoDBEmulator().client()
+    name = _table(client, {"pk": "S", "sk": "S"})
+    item = {"pk": {"S": "k"}, "sk": {"S": "s"}, "n": {"N": number}}
+    client.put_item(TableName=name, Item=item)
+    update = data.draw(expressions_for_table({"pk": "S", "sk": "S"}, item, kind="update"), label="update")
+    client.update_item(
+        TableName=name, Key={"pk": item["pk"], "sk": item["sk"]}, **update.request("UpdateExpression")
+    )
+
+
 @pytest.mark.parametrize("sort_type", ["S", "N", "B"])
 @settings(max_examples=20, deadline=None)
 @given(data=st.data())

@@ -10,11 +10,15 @@ import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from theorydb_mocks.emulator.backups import Backups
     from theorydb_mocks.emulator.catalog import TableState
     from theorydb_mocks.emulator.clock import Clock
     from theorydb_mocks.emulator.faults import Faults
+    from theorydb_mocks.emulator.history import TableHistories
     from theorydb_mocks.emulator.ledger import CapacityLedger
     from theorydb_mocks.emulator.pipeline import WireRequest
+    from theorydb_mocks.emulator.regions import Regions
+    from theorydb_mocks.emulator.replication import Replication
     from theorydb_mocks.emulator.snapshots import Snapshots
     from theorydb_mocks.emulator.streams import StreamHub
     from theorydb_mocks.emulator.tokens import ClientTokens
@@ -39,8 +43,12 @@ class EmulatorState(Protocol):
     capacity: CapacityLedger
     snapshots: Snapshots
     tokens: ClientTokens
+    regions: Regions
     s3: LocalS3
     transfers: Transfers
+    replication: Replication
+    history: TableHistories
+    backups: Backups
 
     def dispatch(
         self,
@@ -56,3 +64,5 @@ class EmulatorState(Protocol):
     def table_name(self, name_or_arn: str) -> str: ...
 
     def get_table(self, name: str) -> TableState: ...
+
+    def in_region(self, region: str) -> EmulatorState: ...

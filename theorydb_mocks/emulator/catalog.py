@@ -138,6 +138,7 @@ class TableState:
     last_increase: float | None = None
     last_decrease: float | None = None
     decreases_today: int = 0
+    restore_summary: dict[str, Any] | None = None  # a restored table's RestoreSummary (operations/backups)
 
     def __repr__(self) -> str:
         return f"<TableState {self.name} {self.status} key={self.key.names}>"
@@ -199,6 +200,8 @@ class TableState:
         if self.latest_stream_label is not None:
             desc["LatestStreamLabel"] = self.latest_stream_label
             desc["LatestStreamArn"] = self.latest_stream_arn
+        if self.restore_summary is not None:
+            desc["RestoreSummary"] = dict(self.restore_summary)
         if self.sse_enabled:
             desc["SSEDescription"] = {
                 "Status": "ENABLED",

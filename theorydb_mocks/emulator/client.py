@@ -42,6 +42,7 @@ from botocore.validate import ParamValidator
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
 from theorydb_mocks._service import client_exceptions
+from theorydb_mocks._stub_types import DynamoDBClientBase
 from theorydb_mocks.emulator import door
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.validation import check_depth, fully_valid, service_model
@@ -141,8 +142,9 @@ class _Operation:
         for token in self.tokens:
             if token not in params:
                 params = {**params, token: str(uuid.uuid4())}
-        if self.valid(params):
+        if self.valid(params):  # bounded in depth: a request it passes needs no depth gate
             return params, True
+        check_depth(self.shape, params)  # botocore's validator below recurses
         if self.shape is None:
             if params:
                 raise ParamValidationError(report=f"Unknown parameters: {', '.join(map(str, params))}")
@@ -190,7 +192,7 @@ def _response_metadata(status: int) -> dict[str, Any]:
 # --- the client ----------------------------------------------------------------------------------
 
 
-class EmulatorClient:
+class EmulatorClient(DynamoDBClientBase):
     """A low-level DynamoDB client whose calls the emulator answers in-process (see the module docstring)."""
 
     def __init__(self, emulator: DynamoDBEmulator) -> None:
@@ -216,7 +218,6 @@ class EmulatorClient:
         """Run one operation (botocore's name for this hook, so tools that wrap it keep working)."""
         operation = _operation(operation_name)
         try:
-            check_depth(operation.shape, api_params)  # botocore's validator below recurses
             params, prevalidated = operation.prepare(api_params)
             response = self._emulator.dispatch(operation_name, params, prevalidated=prevalidated)
         except DynamoDBError as err:

@@ -29,12 +29,16 @@ from typing import TYPE_CHECKING, Any
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (registers every handler)
 from theorydb_mocks.emulator._types import Request, Response
+from theorydb_mocks.emulator.backups import Backups
 from theorydb_mocks.emulator.clock import Clock
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.faults import Faults
+from theorydb_mocks.emulator.history import TableHistories
 from theorydb_mocks.emulator.ledger import CapacityLedger, total_only
 from theorydb_mocks.emulator.operations._registry import Handler, OperationRecord, record_for
 from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observer, WireRequest
+from theorydb_mocks.emulator.regions import Regions, valid_region
+from theorydb_mocks.emulator.replication import Replication
 from theorydb_mocks.emulator.snapshots import Snapshot, Snapshots
 from theorydb_mocks.emulator.streams import StreamHub
 from theorydb_mocks.emulator.tokens import ClientTokens
@@ -69,24 +73,68 @@ class DynamoDBEmulator:
         capacity_ledger: bool = True,
         s3_root: str | os.PathLike[str] | None = None,
     ) -> None:
-        self.region = region
+        if not valid_region(region):
+            raise ValueError(f"not a region name: {region!r}")
+        # Shared by every region of this emulator (see ``regions``).
         self.account_id = account_id
         self.clock = clock if clock is not None else Clock()
         self.lock = threading.RLock()
-        self.tables: dict[str, TableState] = {}
         self.faults = Faults()
+        self.s3 = LocalS3(s3_root)  # exports, imports and bulk operations read and write here
+        self._observers: tuple[Observer, ...] = ()
+        self._start_region(region, ttl_mode, capacity_ledger)
+        self.regions = Regions(self, self._new_region)
+        self.snapshots = Snapshots(self)
+        self.replication = Replication(self.regions)
+
+    def _start_region(self, region: str, ttl_mode: TtlMode, capacity_ledger: bool) -> None:
+        """The state that is each region's own: tables, streams, TTL, the ledger, tokens, export and import
+        jobs, a journal (the local S3 stand-in is shared, as bucket names are)."""
+        self.region = region
+        self.tables: dict[str, TableState] = {}
         self.streams = StreamHub(self)
         self.ttl = TimeToLive(self, ttl_mode)
         self.capacity = CapacityLedger(enabled=capacity_ledger)
-        self.snapshots = Snapshots(self)
         self.tokens = ClientTokens()  # ClientRequestToken records (see ``tokens``)
-        self.s3 = LocalS3(s3_root)  # exports, imports and bulk operations read and write here
-        self.transfers = Transfers(self.clock)  # their jobs (see ``transfer.jobs``)
-        self._observers: tuple[Observer, ...] = ()
+        self.transfers = Transfers(self.clock)  # export and import jobs (see ``transfer.jobs``)
+        self.history = TableHistories(self)  # change logs for backups and point-in-time recovery
+        self.backups = Backups(self)
         self._journal: JournalWriter | None = None
+
+    def _new_region(self, region: str) -> DynamoDBEmulator:
+        """Another region of this emulator: its own tables and services, this one's shared parts."""
+        other = object.__new__(DynamoDBEmulator)
+        other.account_id = self.account_id
+        other.clock = self.clock
+        other.lock = self.lock
+        other.faults = self.faults
+        other.s3 = self.s3
+        other._observers = self._observers
+        other._start_region(region, self.ttl.mode, self.capacity.enabled)
+        other.regions = self.regions
+        other.snapshots = self.snapshots
+        other.replication = self.replication
+        return other
+
+    def in_region(self, region: str) -> DynamoDBEmulator:
+        """The region ``region`` of this emulator (made, empty, on first use): its own tables, the same
+        clock, lock, faults, observers, snapshots and replication (see ``regions``)."""
+        if region == self.region:
+            return self
+        return self.regions.get(region)
 
     def __repr__(self) -> str:
         return f"<DynamoDBEmulator {self.region} tables={len(self.tables)}>"
+
+    @property
+    def replication_delay(self) -> float:
+        """Seconds on the clock between a write to a global table and its arrival in the other replicas
+        (half a second by default; 0 replicates before the write is answered). See ``replication``."""
+        return self.replication.delay
+
+    @replication_delay.setter
+    def replication_delay(self, seconds: float) -> None:
+        self.replication.delay = seconds
 
     def dispatch(
         self,
@@ -170,9 +218,16 @@ class DynamoDBEmulator:
                 self.ttl.expire_due()
             if self.transfers.pending:
                 self.transfers.settle()
+            replication = self.replication
+            if replication.active:  # global tables' writes due by now arrive first
+                replication.catch_up()
             if record.metered and self.capacity.enabled:
-                return self._metered(handler, record, request)
-            return handler(self, request)
+                response = self._metered(handler, record, request)
+            else:
+                response = handler(self, request)
+            if replication.active and record.mutates:  # a zero delay: everywhere before the answer
+                replication.catch_up()
+            return response
         except DynamoDBError:
             raise
         except Exception as exc:  # a bug, never an answer: surface it as the service would (500)
@@ -202,17 +257,27 @@ class DynamoDBEmulator:
             self.snapshots.release(undo)
 
     def _metered(self, handler: Handler, record: OperationRecord, request: dict[str, Any]) -> dict[str, Any]:
-        """Run a capacity-bearing handler asking for INDEXES detail, record it in the ledger, and answer
-        with what the request asked for (the handler's own numbers: nothing computed twice)."""
+        """Run a capacity-bearing handler asking for the detail the ledger needs, record it, and answer
+        with what the request asked for (the handler's own numbers: nothing computed twice).
+
+        The ledger needs INDEXES detail only where a table has indexes: a request on one table without
+        any asks for TOTAL, which is the table's own share there (cheaper to build and to strip)."""
         asked = request.get("ReturnConsumedCapacity")
         if asked != "INDEXES":
-            request = {**request, "ReturnConsumedCapacity": "INDEXES"}
+            detail = "INDEXES"
+            name = request.get("TableName")
+            if type(name) is str:
+                table = self.tables.get(name)
+                if table is not None and not table.store.has_indexes:
+                    detail = "TOTAL"
+            if detail != asked:
+                request = {**request, "ReturnConsumedCapacity": detail}
         response: dict[str, Any] = handler(self, request)
         consumed = response.get("ConsumedCapacity")
         if consumed is not None:
             self.capacity.record(record.name, consumed)
             if asked == "TOTAL":
-                response["ConsumedCapacity"] = total_only(consumed)
+                response["ConsumedCapacity"] = total_only(consumed)  # a copy: the ledger keeps its own
             elif asked != "INDEXES":
                 del response["ConsumedCapacity"]
         return response
@@ -224,17 +289,22 @@ class DynamoDBEmulator:
         the operation, the request and its answer or error (``pipeline.Observation``). Returns a function
         that stops it. Observers run after the lock is released, in the order they were added."""
         with self.lock:
-            self._observers = (*self._observers, observer)
+            self._set_observers((*self._observers, observer))
 
         def stop() -> None:
             with self.lock:
-                self._observers = tuple(o for o in self._observers if o is not observer)
+                self._set_observers(tuple(o for o in self._observers if o is not observer))
 
         return stop
 
+    def _set_observers(self, observers: tuple[Observer, ...]) -> None:
+        for region in self.regions:  # every region's requests are observed
+            region._observers = observers
+
     def set_journal(self, journal: JournalWriter | None) -> None:
         """Have ``journal`` record every successful mutating request, under the lock, before it is
-        answered (one journal per emulator; ``None`` removes it). The HTTP server's ``db_path`` uses it."""
+        answered (one journal per region: this region's writes; ``None`` removes it). The HTTP server's
+        ``db_path`` uses it."""
         with self.lock:
             if journal is not None and self._journal is not None:
                 raise RuntimeError("this emulator already has a journal")
@@ -262,15 +332,19 @@ class DynamoDBEmulator:
         return table
 
     def reset(self) -> None:
-        """Drop every table, stream, TTL setting, client token and ledger entry (the clock and settings
-        stay)."""
+        """Drop every table, stream, TTL setting, client token, ledger entry and global table, in every
+        region (the clock, settings and regions stay)."""
         with self.lock:
-            self.tables.clear()
-            self.tokens.clear()
-            self.streams.clear()
-            self.ttl.clear()
-            self.capacity.reset()
-            self.transfers.clear()
+            self.replication.clear()
+            for region in self.regions:
+                region.tables.clear()
+                region.tokens.clear()
+                region.streams.clear()
+                region.ttl.clear()
+                region.capacity.reset()
+                region.transfers.clear()
+                region.backups.clear()
+                region.history.clear()
 
     def stream_records(self, table_name: str, since: str | None = None) -> list[dict[str, Any]]:
         """The records of the table's stream as a Lambda event's ``Records`` (JSON values, binary as base64,
@@ -282,6 +356,8 @@ class DynamoDBEmulator:
         if since is not None and not (isinstance(since, str) and since.isascii() and since.isdigit()):
             raise ValueError(f"since must be a SequenceNumber (a string of digits), not {since!r}")
         with self.lock:
+            if self.replication.active:  # replicated writes due by now are in the stream
+                self.replication.catch_up()
             stream = self.streams.stream_of(self.table_name(table_name))
             if stream is None:
                 return []
@@ -305,17 +381,19 @@ class DynamoDBEmulator:
         """``with emu.rollback(): ...`` undoes everything done inside the block (see ``snapshots``)."""
         return self.snapshots.rollback()
 
-    def client(self) -> EmulatorClient:
-        """A boto3-compatible low-level DynamoDB client answered directly by this emulator."""
+    def client(self, *, region_name: str | None = None) -> EmulatorClient:
+        """A boto3-compatible low-level DynamoDB client answered directly by this emulator (by its region
+        ``region_name`` when given: see ``in_region``)."""
         from theorydb_mocks.emulator.client import EmulatorClient
 
-        return EmulatorClient(self)
+        return EmulatorClient(self if region_name is None else self.in_region(region_name))
 
     def boto3_client(self, **kwargs: Any) -> Any:
         """A real boto3 DynamoDB client answered in-process (botocore validation, serialization, retries).
 
-        ``kwargs`` go to ``boto3.client`` (``config=``, ``region_name=``...); credentials are dummies unless
-        given. No global state: other clients are not affected (see ``mock_dynamodb`` for that).
+        ``kwargs`` go to ``boto3.client`` (``config=``, ``region_name=``...); the client's region is the
+        emulator's region it talks to (``in_region``); credentials are dummies unless given. No global
+        state: other clients are not affected (see ``mock_dynamodb`` for that).
         """
         from theorydb_mocks.emulator.routing import make_client
 
@@ -326,6 +404,13 @@ class DynamoDBEmulator:
         from theorydb_mocks.emulator.routing import make_client
 
         return make_client(self, "dynamodbstreams", **kwargs)
+
+    def resource(self, **kwargs: Any) -> Any:
+        """A real ``boto3.resource("dynamodb")`` answered in-process (``Table``, ``batch_writer``, ``Key``/
+        ``Attr`` conditions), on this emulator; ``kwargs`` as for ``boto3_client``. No global state."""
+        from theorydb_mocks.emulator.routing import make_resource
+
+        return make_resource(self, **kwargs)
 
 
 def internal_error(exc: Exception) -> DynamoDBError:

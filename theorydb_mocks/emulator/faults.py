@@ -9,6 +9,9 @@ fixed number of ``times``, so a test can prove its retries happen and that the f
 - ``internal_error(operation, times=1)``: an ``InternalServerError`` with HTTP 500, which botocore retries;
 - ``unprocessed(operation, keys=[...], times=1)``: BatchWriteItem / BatchGetItem leave the chosen entries out
   and hand them back in ``UnprocessedItems`` / ``UnprocessedKeys`` (the rest is processed);
+- ``replicated_write_conflict(operation, times=1, key=None)``: a ``ReplicatedWriteConflictException``
+  (HTTP 400, which botocore retries), as a write to a multi-Region strongly consistent global table answers
+  when another region is writing the same item;
 - ``transaction_conflict(times=1, key=None)``: the next transaction is cancelled with a
   ``TransactionConflict`` reason for the chosen action (the one touching ``key``, or the first), as the
   service does.
@@ -44,6 +47,7 @@ from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.messages import (
     INTERNAL_ERROR,
     RATE_EXCEEDED,
+    REPLICATED_WRITE_CONFLICT,
     THROUGHPUT_EXCEEDED,
 )
 from theorydb_mocks.emulator.operations._registry import OPERATIONS, OperationRecord
@@ -52,12 +56,16 @@ from theorydb_mocks.emulator.values import validate_attribute_value, values_equa
 __all__ = ["Fault", "Faults"]
 
 
-FaultKind = Literal["throttle", "internal_error", "unprocessed", "transaction_conflict"]
+FaultKind = Literal[
+    "throttle", "internal_error", "unprocessed", "transaction_conflict", "replicated_write_conflict"
+]
 ThrottleCode = Literal["ProvisionedThroughputExceededException", "ThrottlingException"]
 _THROTTLE_MESSAGES = {
     "ProvisionedThroughputExceededException": THROUGHPUT_EXCEEDED,
     "ThrottlingException": RATE_EXCEEDED,
 }
+# The kinds that answer in place of the request, before it runs.
+_REFUSALS = ("throttle", "internal_error", "replicated_write_conflict")
 # The rest of the pipeline after the faults stage: (request, prevalidated) -> response.
 Run = Callable[[Request, bool], Response]
 
@@ -188,6 +196,20 @@ class Faults:
         """Answer the next ``times`` calls of ``operation`` with a 500 ``InternalServerError``."""
         return self._add(Fault("internal_error", operation, _times(times), "InternalServerError"))
 
+    def replicated_write_conflict(self, operation: str, *, times: int = 1, key: Key | None = None) -> Fault:
+        """Answer the next ``times`` calls of ``operation`` (naming ``key``, if given) with a
+        ``ReplicatedWriteConflictException``: the item is being written in another region of a
+        multi-Region strongly consistent global table (which one request at a time never causes itself)."""
+        return self._add(
+            Fault(
+                "replicated_write_conflict",
+                operation,
+                _times(times),
+                "ReplicatedWriteConflictException",
+                _normalized_keys(key),
+            )
+        )
+
     def unprocessed(
         self, operation: Literal["BatchWriteItem", "BatchGetItem"], *, keys: Sequence[Key], times: int = 1
     ) -> Fault:
@@ -232,7 +254,7 @@ class Faults:
         operation = record.name
 
         def refuses(fault: Fault) -> bool:
-            if fault.kind not in ("throttle", "internal_error") or fault.operation != operation:
+            if fault.kind not in _REFUSALS or fault.operation != operation:
                 return False
             return not fault.keys or any(fault.matches_key(k) for k in request_keys(operation, request))
 
@@ -240,6 +262,8 @@ class Faults:
         if fault is not None:
             if fault.kind == "internal_error":
                 raise ddb_error("InternalServerError", INTERNAL_ERROR)
+            if fault.kind == "replicated_write_conflict":
+                raise ddb_error(fault.code, REPLICATED_WRITE_CONFLICT)
             raise ddb_error(fault.code, _THROTTLE_MESSAGES[fault.code])
         if record.faults == "batch" and any(f.kind == "unprocessed" for f in self._pending):
             return self._batch(record, run, request, prevalidated)

@@ -1,8 +1,9 @@
 """The capacity ledger: every unit every request consumed, by table, index and operation (``emu.capacity``).
 
 Tests assert on cost without asking each request for ``ReturnConsumedCapacity``: ``dispatch`` has each
-metered operation (its ``OperationRecord`` says so) compute its ConsumedCapacity with INDEXES detail (the
-handlers' own numbers, ``capacity.py``; nothing is computed twice), records it here, and then answers with
+metered operation (its ``OperationRecord`` says so) compute its ConsumedCapacity with the detail the ledger
+needs (INDEXES where the table has indexes, TOTAL, its own share, where it has none: the handlers' own
+numbers, ``capacity.py``; nothing is computed twice), records it here, and then answers with
 what the request asked for (nothing, TOTAL or INDEXES). Failed requests are not recorded. TTL deletions are
 free, as on DynamoDB.
 
@@ -65,10 +66,24 @@ def total_only(consumed: Any) -> Any:
     return {name: value for name, value in consumed.items() if name not in _DETAIL}
 
 
-def _expand(raw: Iterable[tuple[str, Any]]) -> Iterator[LedgerEntry]:
-    for operation, consumed in raw:
-        record = OPERATIONS.get(operation)
-        kind: Literal["read", "write"] = "write" if record is None else record.capacity_kind
+def _kind(operation: str) -> Literal["read", "write"]:
+    record = OPERATIONS.get(operation)
+    return "write" if record is None else record.capacity_kind
+
+
+# A recorded request: (operation, table, units) for an answer without index detail (shared tuples: the
+# same few repeat), (operation, answer) otherwise.
+_Raw = tuple[Any, ...]
+
+
+def _expand(raw: Iterable[_Raw]) -> Iterator[LedgerEntry]:
+    for recorded in raw:
+        if len(recorded) == 3:
+            operation, table, units = recorded
+            yield LedgerEntry(operation, table, None, float(units), _kind(operation))
+            continue
+        operation, consumed = recorded
+        kind = _kind(operation)
         answers: Iterable[Any] = consumed if isinstance(consumed, list) else (consumed,)
         for answer in answers:
             table = answer["TableName"]
@@ -85,33 +100,55 @@ _Folded = dict[tuple[str, str, str | None, str], float]
 class CapacityLedger:
     """What the emulator's requests consumed; ``enabled=False`` stops recording (and its small cost).
 
-    Recording keeps each answer as it came (one append on the hot path). ``entries`` lists those of the
-    last ``keep`` requests at least; older ones are folded into sums, so a long-running server does not
-    grow without bound, and ``total`` still counts every request.
+    Recording adds each answer's units to running sums (by operation, table, index and kind: what
+    ``total`` and ``by_operation`` read) and keeps the answer itself for ``entries``, which lists those
+    of the last ``keep`` requests at least, so a long-running server does not grow without bound.
+    Runtime: O(1) per request (one dict update for a table without index detail), O(keep) amortized
+    trimming of the recent list.
     """
 
     def __init__(self, *, enabled: bool = True, keep: int = 10_000) -> None:
         self.enabled = enabled
         self.keep = keep
-        self._raw: list[tuple[str, Any]] = []
-        self._folded: _Folded = {}
+        self._raw: list[_Raw] = []
+        self._folded: _Folded = {}  # shares of answers with index detail, summed
+        # (operation, table, units) -> [how many answers, that tuple as first stored]
+        self._own: dict[tuple[str, str, float], list[Any]] = {}
 
     def __repr__(self) -> str:
         return f"<CapacityLedger requests={len(self._raw)} units={self.total()}>"
 
     def record(self, operation: str, consumed: Any) -> None:
-        """Add the ConsumedCapacity of one answer (INDEXES detail; one entry or a list)."""
-        raw = self._raw
-        raw.append((operation, consumed))
-        if len(raw) > 2 * self.keep:
-            self._fold(len(raw) - self.keep)
+        """Add the ConsumedCapacity of one answer (TOTAL or INDEXES detail; one entry or a list).
 
-    def _fold(self, count: int) -> None:
+        The hot path, an answer without index detail, keeps no new object: it counts the answer under
+        ``(operation, table, units)`` and lists that shared tuple (measured: keeping each answer's dict
+        alive was most of the ledger's cost on a GetItem).
+        """
+        raw = self._raw
+        if len(raw) >= 2 * self.keep:
+            del raw[: len(raw) - self.keep + 1]
+        if type(consumed) is dict and "Table" not in consumed:
+            slot = (operation, consumed["TableName"], consumed["CapacityUnits"])
+            counted = self._own.get(slot)
+            if counted is None:
+                counted = self._own[slot] = [0, slot]
+            counted[0] += 1
+            raw.append(counted[1])  # the stored tuple, not the new one
+            return
+        raw.append((operation, consumed))
         folded = self._folded
-        for entry in _expand(self._raw[:count]):
-            slot = (entry.operation, entry.table, entry.index, entry.kind)
-            folded[slot] = folded.get(slot, 0.0) + entry.units
-        del self._raw[:count]
+        for entry in _expand(((operation, consumed),)):
+            detail = (entry.operation, entry.table, entry.index, entry.kind)
+            folded[detail] = folded.get(detail, 0.0) + entry.units
+
+    def _sums(self) -> _Folded:
+        """Units by (operation, table, index, kind), over every request recorded."""
+        sums = dict(self._folded)
+        for (operation, table, units), (count, _shared) in self._own.items():
+            slot = (operation, table, None, _kind(operation))
+            sums[slot] = sums.get(slot, 0.0) + float(units) * count
+        return sums
 
     @property
     def entries(self) -> list[LedgerEntry]:
@@ -137,17 +174,13 @@ class CapacityLedger:
                 and (kind is UNSET or entry_kind == kind)
             )
 
-        units = sum(value for slot, value in self._folded.items() if wanted(*slot))
-        units += sum(e.units for e in _expand(self._raw) if wanted(e.operation, e.table, e.index, e.kind))
-        return float(units)
+        return float(sum(value for slot, value in self._sums().items() if wanted(*slot)))
 
     def by_operation(self) -> dict[str, float]:
         """Units per operation name."""
         totals: dict[str, float] = {}
-        for (operation, _table, _index, _kind), units in self._folded.items():
+        for (operation, _table, _index, _kind), units in self._sums().items():
             totals[operation] = totals.get(operation, 0.0) + units
-        for entry in _expand(self._raw):
-            totals[entry.operation] = totals.get(entry.operation, 0.0) + entry.units
         return totals
 
     def totals(self) -> list[LedgerEntry]:
@@ -166,12 +199,14 @@ class CapacityLedger:
         """Forget everything recorded."""
         self._raw.clear()
         self._folded.clear()
+        self._own.clear()
 
-    def save(self) -> tuple[_Folded, list[tuple[str, Any]]]:
+    def save(self) -> tuple[_Folded, list[_Raw]]:
         """The ledger as it is, for a snapshot: O(recent requests) list copy, answers shared."""
-        return dict(self._folded), list(self._raw)
+        return self._sums(), list(self._raw)
 
-    def load(self, saved: tuple[_Folded, list[tuple[str, Any]]]) -> None:
+    def load(self, saved: tuple[_Folded, list[_Raw]]) -> None:
         """Go back to what ``save`` returned."""
         self._folded = dict(saved[0])
+        self._own = {}
         self._raw = list(saved[1])

@@ -698,7 +698,6 @@ SIGNATURE_DATE = "Authorization header requires existence of either a 'X-Amz-Dat
 # --- Export to S3, import from S3, bulk operations (the service's words; DynamoDB Local has none) --------
 
 EXPORT_TABLE_NOT_FOUND = "Table not found: {name}"
-EXPORT_TABLE_ARN_REQUIRED = "TableArn must be a table ARN: {arn}"
 PITR_NOT_ENABLED = "Point in time recovery is not enabled for table '{name}'"
 EXPORT_TIME_IN_FUTURE = "Export time cannot be in the future. Export time: {time}"
 EXPORT_TIME_TOO_EARLY = "Export time {time} is before the earliest restorable time {earliest}"
@@ -720,12 +719,150 @@ IMPORT_NOT_FOUND = "Import not found: {arn}"
 IMPORT_TABLE_EXISTS = "Table already exists: {name}"
 IMPORT_TOKEN_CONFLICT = "Import with client token {token} already exists with different parameters"
 IMPORT_CSV_OPTIONS_FORMAT = "InputFormatOptions.Csv is only valid for the CSV input format"
-IMPORT_NO_OBJECTS = "No objects found in bucket {bucket} with prefix {prefix}"
-IMPORT_NO_SUCH_BUCKET = "The specified bucket does not exist: {bucket}"
-IMPORT_ZSTD_UNAVAILABLE = "ZSTD input needs the zstandard package: pip install 'tabletheory[zstd]'"
-IMPORT_ALL_LINES_FAILED = "Some of the items failed to import. Check the CloudWatch logs of the import."
+IMPORT_NO_SUCH_BUCKET = (
+    "The specified bucket does not exist (Service: Amazon S3; Status Code: 404; Error Code: NoSuchBucket; "
+    "Bucket: {bucket})"
+)
+IMPORT_ITEM_VALIDATION = (
+    "Some of the items failed validation checks and were not imported. Please check CloudWatch error logs "
+    "for more details."
+)
+S3_WRITE_FAILED = "Failed to write to the S3 bucket {bucket}: {reason}"
+S3_OBJECT_UNREADABLE = "The object could not be read: {reason}"
+ITEM_INVALID = "The line is not a valid item"
 BULK_OPERATION_NOT_FOUND = "Bulk operation not found: {arn}"
 BULK_TABLE_NOT_FOUND = "Requested resource not found: Table: {name} not found"
 BULK_TOKEN_CONFLICT = "Bulk operation with client token {token} already exists with different parameters"
 BULK_NOT_CANCELLABLE = "Bulk operation {arn} cannot be cancelled in status {status}"
 BULK_OUTPUT_BUCKET_REQUIRED = "OutputS3Configuration.S3Bucket is required"
+
+# --- Global tables (2019.11.21 replicas, the 2017.11.29 API, replica auto scaling) ------------------------
+# Where the service's words were not recorded (DynamoDB Local implements none of this), the wording is the
+# emulator's, in the service's style (docs/fidelity.md lists which).
+
+REPLICA_ALREADY_A_TABLE = (
+    "Failed to create a the new replica of table with name: '{name}' because one or more replicas already "
+    "existed as tables."
+)
+REPLICATED_WRITE_CONFLICT = (
+    "The request was rejected because one or more items in the request are being modified by a request in "
+    "another Region."
+)
+TABLE_BEING_UPDATED = "Attempt to change a resource which is still in use: Table is being updated: {name}"
+REPLICA_WRITE_CAPACITY = "Table write capacity should either be Pay-Per-Request or AutoScaled."
+REPLICA_NEEDS_STREAM = (
+    "One or more parameter values were invalid: Table {name} must have DynamoDB Streams enabled with "
+    "StreamViewType NEW_AND_OLD_IMAGES to be a global table replica"
+)
+REPLICA_UPDATES_ALONE = (
+    "One or more parameter values were invalid: ReplicaUpdates cannot be combined with other table updates"
+)
+REPLICA_UPDATE_ONE_ACTION = (
+    "One or more parameter values were invalid: Each ReplicaUpdates entry must have exactly one of Create, "
+    "Update or Delete"
+)
+REPLICA_REGION_INVALID = "One or more parameter values were invalid: {region} is not a valid region name"
+REPLICA_REGION_TWICE = "One or more parameter values were invalid: Region {region} appears more than once"
+REPLICA_NOT_IN_GROUP = (
+    "One or more parameter values were invalid: Region {region} is not a replica of table {name}"
+)
+REPLICA_LOCAL_DELETE = (
+    "One or more parameter values were invalid: The replica in {region} cannot be deleted by a request made "
+    "in {region}; call DeleteTable or send the request to another replica's region"
+)
+REPLICA_INDEX_NOT_FOUND = "One or more parameter values were invalid: Index {index} not found on table {name}"
+REPLICA_THROUGHPUT_OVERRIDE = (
+    "One or more parameter values were invalid: ProvisionedThroughputOverride is only valid for a table in "
+    "PROVISIONED billing mode"
+)
+REPLICA_ON_DEMAND_OVERRIDE = (
+    "One or more parameter values were invalid: OnDemandThroughputOverride is only valid for a table in "
+    "PAY_PER_REQUEST billing mode"
+)
+REPLICA_LEGACY_TABLE = (
+    "One or more parameter values were invalid: Table {name} is a global table of version 2017.11.29; "
+    "manage its replicas with UpdateGlobalTable"
+)
+REPLICA_CONSISTENCY_WITHOUT_CREATE = (
+    "One or more parameter values were invalid: MultiRegionConsistency can only be specified when creating "
+    "a global table with Create replica actions"
+)
+REPLICA_CONSISTENCY_FIXED = (
+    "One or more parameter values were invalid: The consistency mode of global table {name} cannot be changed"
+)
+STRONG_NOT_EMPTY = (
+    "One or more parameter values were invalid: Table {name} must be empty to become a global table with "
+    "multi-Region strong consistency"
+)
+STRONG_THREE_REGIONS = (
+    "One or more parameter values were invalid: A global table with multi-Region strong consistency needs "
+    "exactly three Regions: three replicas, or two replicas and a witness"
+)
+STRONG_REGION_SET = (
+    "One or more parameter values were invalid: Regions {regions} are not all in one Region set supported by "
+    "multi-Region strong consistency"
+)
+STRONG_NO_NEW_REPLICA = (
+    "One or more parameter values were invalid: Replicas cannot be added to global table {name} with "
+    "multi-Region strong consistency"
+)
+STRONG_PARTIAL_DELETE = (
+    "One or more parameter values were invalid: A global table with multi-Region strong consistency keeps "
+    "three Regions, or is deleted down to one replica in one request"
+)
+WITNESS_WITHOUT_STRONG = (
+    "One or more parameter values were invalid: A witness is only valid for a global table with "
+    "multi-Region strong consistency"
+)
+WITNESS_ONE_UPDATE = (
+    "One or more parameter values were invalid: Only one witness can be created or deleted at a time"
+)
+WITNESS_NOT_FOUND = (
+    "One or more parameter values were invalid: Region {region} is not a witness of table {name}"
+)
+GLOBAL_TABLE_NOT_FOUND = "Global table not found: Global table with name: '{name}' does not exist."
+GLOBAL_TABLE_EXISTS = "Global table with this name already exists"
+GLOBAL_TABLE_TABLE_NOT_FOUND = "Table: {name} not found in region: {region}"
+GLOBAL_TABLE_NOT_EMPTY = "Table: {name} in region: {region} must be empty to join a global table"
+GLOBAL_TABLE_MISMATCH = (
+    "One or more parameter values were invalid: Table {name} in region {region} does not match the other "
+    "replicas: {what}"
+)
+GLOBAL_TABLE_REPLICA_EXISTS = "Replica already exists in region: {region}"
+GLOBAL_TABLE_REPLICA_NOT_FOUND = "Replica not found in region: {region}"
+GLOBAL_TABLE_INDEX_NOT_FOUND = "Requested resource not found: Index: {index} not found"
+AUTOSCALING_PROVISIONED_ONLY = (
+    "One or more parameter values were invalid: Auto scaling applies to tables in PROVISIONED billing mode; "
+    "table {name} is PAY_PER_REQUEST"
+)
+AUTOSCALING_BOUNDS = (
+    "One or more parameter values were invalid: MinimumUnits ({minimum}) must not exceed MaximumUnits "
+    "({maximum})"
+)
+BULK_TABLE_NOT_ACTIVE = "Table {name} is {status}: a bulk put needs an ACTIVE table"
+
+# --- backups and point-in-time recovery (docs/emulator.md; DynamoDB Local 3.3.0 has none of these
+# operations, so the words follow the API reference's error descriptions and the service's usual forms) ---
+BACKUP_TABLE_NOT_FOUND = "Table not found: {name}"
+BACKUP_NOT_FOUND = "Backup not found: {arn}"
+BACKUP_TARGET_EXISTS = "Table already exists: {name}"
+BACKUP_IN_USE = "Backup is being created or restored: {arn}"
+BACKUP_TABLE_IN_USE = "Table is being restored or backed up: {name}"
+RESTORE_TIME_OUT_OF_WINDOW = (
+    "An invalid restore time was specified. RestoreDateTime must be between EarliestRestorableDateTime "
+    "and LatestRestorableDateTime."
+)
+RESTORE_TIME_OR_LATEST = "Only one of RestoreDateTime or UseLatestRestorableTime may be specified"
+RESTORE_NO_TIME = "Either RestoreDateTime or UseLatestRestorableTime must be specified"
+RESTORE_SOURCE_ONE = "Either SourceTableArn or SourceTableName must be specified, but not both"
+RESTORE_PROVISIONED_NEEDS_THROUGHPUT = (
+    "ProvisionedThroughputOverride must be specified when restoring with billing mode PROVISIONED from a "
+    "table or backup whose billing mode is PAY_PER_REQUEST"
+)
+RESTORE_PPR_WITH_THROUGHPUT = (
+    "ProvisionedThroughputOverride cannot be specified when the restored table's billing mode is "
+    "PAY_PER_REQUEST"
+)
+PITR_DISABLED_WITH_PERIOD = "RecoveryPeriodInDays can only be set when enabling point in time recovery"
+CONTINUOUS_BACKUPS_UNAVAILABLE = "Backups are being enabled for the table. Please retry later"
+PITR_ENABLED_REQUIRED = "PointInTimeRecoveryEnabled is required in PointInTimeRecoverySpecification"

@@ -69,6 +69,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FSYNC_POLICIES",
+    "GLOBAL_TABLES",
     "ITEMS_PER_RECORD",
     "LOAD_ITEMS",
     "MAGIC",
@@ -80,7 +81,10 @@ __all__ = [
     "JournalWriteError",
     "TableImage",
     "capture",
+    "create_table_request",
     "load_items",
+    "load_replication",
+    "replication_record",
     "snapshot_records",
 ]
 
@@ -94,6 +98,9 @@ _PAYLOAD_START = b'["'  # every payload's JSON header starts so: where a resync 
 # A snapshot's items travel as BatchWriteItem-shaped bodies (so binary values decode as usual) under this
 # target, which no service defines: replay puts them straight into the table's storage.
 LOAD_ITEMS = "TableTheoryJournal.LoadItems"
+# A compacted journal's global tables (groups, auto scaling, writes on their way), after every table: the
+# body is ``Replication.export()``'s JSON; replay hands it to ``Replication.import_``.
+GLOBAL_TABLES = "TableTheoryJournal.GlobalTables"
 ITEMS_PER_RECORD = 1000
 
 FsyncPolicy = Literal["always", "interval", "never"]
@@ -511,7 +518,7 @@ def capture(emulator: EmulatorState) -> list[TableImage]:
         table = dispatch("DescribeTable", {"TableName": name})["Table"]
         created = table.get("CreationDateTime")
         requests: list[tuple[float, str, dict[str, Any]]] = [
-            (created.timestamp() if created is not None else now, "CreateTable", _create_table_request(table))
+            (created.timestamp() if created is not None else now, "CreateTable", create_table_request(table))
         ]
         if "DescribeTimeToLive" in OPERATIONS and "UpdateTimeToLive" in OPERATIONS:
             ttl = dispatch("DescribeTimeToLive", {"TableName": name}).get("TimeToLiveDescription", {})
@@ -543,6 +550,22 @@ def snapshot_records(database: str, images: Iterable[TableImage], at: float = 0.
             yield JournalRecord(database, LOAD_ITEMS, at, body)
 
 
+def replication_record(database: str, emulator: EmulatorState, at: float = 0.0) -> JournalRecord | None:
+    """The ``GLOBAL_TABLES`` record of an emulator with global tables or auto scaling (else None); the
+    caller holds the lock and writes it after every region's tables."""
+    replication = emulator.replication
+    if not replication.groups and not replication.autoscaling:
+        return None
+    body = json.dumps(replication.export(), separators=(",", ":")).encode("utf-8")
+    return JournalRecord(database, GLOBAL_TABLES, at, body)
+
+
+def load_replication(emulator: EmulatorState, record: JournalRecord) -> None:
+    """Replay a ``GLOBAL_TABLES`` record."""
+    with emulator.lock:
+        emulator.replication.import_(json.loads(record.body))
+
+
 def load_items(emulator: EmulatorState, record: JournalRecord) -> int:
     """Put a ``LOAD_ITEMS`` record's items straight into storage (they were valid when captured)."""
     _, request = decode_request("DynamoDB_20120810.BatchWriteItem", record.body)
@@ -566,7 +589,7 @@ _VECTOR_INDEX_MEMBERS = (
 )
 
 
-def _create_table_request(table: dict[str, Any]) -> dict[str, Any]:
+def create_table_request(table: dict[str, Any]) -> dict[str, Any]:
     """A ``CreateTable`` request for the table ``DescribeTable`` describes."""
     billing = table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
     provisioned = billing == "PROVISIONED"

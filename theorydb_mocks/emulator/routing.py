@@ -18,7 +18,11 @@ Which clients are routed:
 - clients created earlier, pointed at AWS's own endpoints (no custom ``endpoint_url``), while at least one
   ``mock_dynamodb`` is active: the innermost active emulator answers them (they must already hold
   credentials of their own: botocore signs before it sends);
-- clients from ``emu.boto3_client()`` / ``emu.streams_client()``: always that emulator, no global state.
+- clients from ``emu.boto3_client()`` / ``emu.streams_client()``: always that emulator, no global state;
+- aiobotocore (and so aioboto3) clients, the same way, when aiobotocore is installed (``routing_async``).
+
+Anything else fails closed: while a block is active, a DynamoDB or DynamoDB Streams request addressed to AWS
+that no routing answered is refused with ``UnroutedRequestError`` at the HTTP session, before a socket opens.
 
 Inside the block, clients created without credentials get dummy ones and, when no region is configured,
 the emulator's region; ``os.environ`` is never touched, so nothing needs restoring and threads cannot race
@@ -49,12 +53,14 @@ import botocore.endpoint
 import botocore.session
 from botocore.awsrequest import AWSResponse
 
-from theorydb_mocks.emulator import door
+from theorydb_mocks.emulator import door, routing_async
+from theorydb_mocks.emulator.regions import valid_region
+from theorydb_mocks.emulator.routing_async import UnroutedRequestError
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.core import DynamoDBEmulator
 
-__all__ = ["answer_request", "make_client", "mock_dynamodb"]
+__all__ = ["UnroutedRequestError", "answer_request", "make_client", "make_resource", "mock_dynamodb"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,8 +68,13 @@ _SERVICES = {"dynamodb": "dynamodb", "dynamodbstreams": "dynamodbstreams"}
 _DUMMY_KEY = "theorydb-emulator"
 _DUMMY_SECRET = "theorydb-emulator-secret"
 _PARAMS = "theorydb_emulator_params"
-# The answer a routed call's before-send produced, until the same thread's before-parse hands it over.
-_ANSWERS = threading.local()
+_ERROR = "theorydb_emulator_error"  # an error answered at before-call, for the same attempt's before-send
+_ROUTED_URL = "https://dynamodb.emulator.invalid/"  # the url of answers given at before-call
+# The answer a routed call's before-send produced, until before-parse hands it over: a context variable,
+# so threads and asyncio tasks (aiobotocore) each see their own call's answer.
+_PARSED: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "theorydb_routed_answer", default=None
+)
 _AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov")
 
 # --- answering one request ----------------------------------------------------------------------------
@@ -92,8 +103,13 @@ def _header(request: Any, name: str) -> str | None:
     return cast("str | None", value)
 
 
-def answer_request(emulator: DynamoDBEmulator, request: Any) -> AWSResponse:
-    """The HTTP response the service would send for one prepared botocore request (JSON 1.0 protocol)."""
+def answer_request(
+    emulator: DynamoDBEmulator, request: Any, response: Callable[[Any, int, bytes], Any] | None = None
+) -> AWSResponse:
+    """The HTTP response the service would send for one prepared botocore request (JSON 1.0 protocol).
+
+    ``response`` builds the response object (``_aio_response`` for aiobotocore's endpoint).
+    """
     body = request.body
     if body is None:
         body = b""
@@ -101,18 +117,26 @@ def answer_request(emulator: DynamoDBEmulator, request: Any) -> AWSResponse:
         body = body.encode("utf-8")
     elif not isinstance(body, bytes):  # a file-like body (never for DynamoDB, but botocore allows it)
         body = body.read() if hasattr(body, "read") else bytes(body)
-    return _response(request, *door.answer(emulator, _header(request, "X-Amz-Target"), body))
+    return (response or _response)(request, *door.answer(emulator, _header(request, "X-Amz-Target"), body))
 
 
-def _response(request: Any, status: int, payload: bytes) -> AWSResponse:
-    headers = {
+def _headers(request_id: str, payload: bytes) -> dict[str, str]:
+    return {
         "Server": "Server",
-        "x-amzn-RequestId": door.request_id(),
+        "x-amzn-RequestId": request_id,
         "x-amz-crc32": str(zlib.crc32(payload) & 0xFFFFFFFF),
         "Content-Type": "application/x-amz-json-1.0",
         "Content-Length": str(len(payload)),
     }
-    return AWSResponse(request.url, status, headers, _Body(payload))
+
+
+def _response(request: Any, status: int, payload: bytes) -> AWSResponse:
+    return AWSResponse(request.url, status, _headers(door.request_id(), payload), _Body(payload))
+
+
+def _aio_response(request: Any, status: int, payload: bytes) -> Any:
+    """The same answer as an aiobotocore ``AioAWSResponse`` (its endpoint awaits the body)."""
+    return routing_async.aio_response(request.url, status, _headers(door.request_id(), payload), payload)
 
 
 # --- the active blocks ----------------------------------------------------------------------------------
@@ -156,40 +180,73 @@ def _unsigned(**_: Any) -> Any:
     return botocore.UNSIGNED
 
 
-def _bind(client: Any, emulator: DynamoDBEmulator) -> Any:
+def _bind(
+    client: Any, emulator: DynamoDBEmulator, response: Callable[[Any, int, bytes], Any] = _response
+) -> Any:
     """Answer every request of ``client`` from ``emulator`` (handlers on the client's own events).
 
     Requests are not signed (nothing checks a signature in-process); botocore still validates and
-    serializes them, parses the answers and runs its retry handler on them.
+    serializes them. A DynamoDB call that succeeds is answered at ``before-call`` (where botocore's
+    ``Stubber`` answers), with the response botocore's parser would build; an error answer is kept for
+    ``before-send``, so botocore parses it and its retry handler decides (a retried attempt is answered at
+    ``before-send`` from the same parameters). ``response`` builds what ``before-send`` answers with
+    (``_aio_response`` for aiobotocore clients).
     """
+    emulator = _region_of(emulator, client.meta.region_name)
     events = client.meta.events
     dynamodb = client.meta.service_model.service_name == "dynamodb"
 
-    def before_send(request: Any, **_: Any) -> AWSResponse:
-        _ANSWERS.parsed = None
+    def before_call(context: Any = None, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        stashed = context.get(_PARAMS) if isinstance(context, dict) else None
+        if stashed is None:
+            return None
+        answered = door.answer_params(emulator, stashed[0], stashed[1])
+        if answered is None:
+            return None  # parameters the door cannot use as they are: the wire path answers
+        status, payload, parsed = answered
+        if parsed is None:  # an error: botocore parses it and retries it from before-send
+            context[_ERROR] = (status, payload)
+            return None
+        request_id = door.request_id()
+        headers = _headers(request_id, payload)
+        parsed["ResponseMetadata"] = {
+            "RequestId": request_id,
+            "HTTPStatusCode": status,
+            "HTTPHeaders": {name.lower(): value for name, value in headers.items()},
+            "RetryAttempts": 0,
+        }
+        return AWSResponse(_ROUTED_URL, status, headers, _Body(payload)), parsed
+
+    def before_send(request: Any, **_: Any) -> Any:
+        _PARSED.set(None)
         context = request.context
-        stashed = context.get(_PARAMS) if dynamodb and isinstance(context, dict) else None
-        if stashed is not None:
-            answered = door.answer_params(emulator, stashed[0], stashed[1])
-            if answered is not None:
-                status, payload, parsed = answered
-                _ANSWERS.parsed = parsed
-                return _response(request, status, payload)
-        return answer_request(emulator, request)
+        if dynamodb and isinstance(context, dict):
+            error = context.pop(_ERROR, None)
+            if error is not None:  # the first attempt's answer, from before-call
+                return response(request, *error)
+            stashed = context.get(_PARAMS)
+            if stashed is not None:
+                answered = door.answer_params(emulator, stashed[0], stashed[1])
+                if answered is not None:
+                    status, payload, parsed = answered
+                    _PARSED.set(parsed)
+                    return response(request, status, payload)
+        return answer_request(emulator, request, response)
 
     events.register_first("before-send", before_send, unique_id="theorydb-emulator-route")
     events.register_first("choose-signer", _unsigned, unique_id="theorydb-emulator-unsigned")
     if dynamodb:
         events.register_last("before-parameter-build", _remember_params, unique_id="theorydb-emulator-params")
+        events.register_last("before-call", before_call, unique_id="theorydb-emulator-call")
         events.register_first("before-parse", _hand_over, unique_id="theorydb-emulator-parsed")
     return client
 
 
 def _hand_over(customized_response_dict: dict[str, Any], **_: Any) -> None:
     """Give botocore the answer ``before_send`` kept (it parses ``{}`` and merges this in)."""
-    parsed = getattr(_ANSWERS, "parsed", None)
+    parsed = _PARSED.get()
     if parsed is not None:
-        _ANSWERS.parsed = None
+        _PARSED.set(None)
         customized_response_dict.update(parsed)
 
 
@@ -200,20 +257,34 @@ def _routed_create_client(original: Callable[..., Any]) -> Callable[..., Any]:
         if frame is None or service_name not in _SERVICES:
             return original(self, service_name, *args, **kwargs)
         names = inspect.signature(original).bind(self, service_name, *args, **kwargs)
-        call = names.arguments
-        if call.get("aws_access_key_id") is None and call.get("aws_secret_access_key") is None:
-            call["aws_access_key_id"], call["aws_secret_access_key"] = _DUMMY_KEY, _DUMMY_SECRET
-            call["aws_session_token"] = None
-        config = call.get("config")
-        if (
-            call.get("region_name") is None
-            and getattr(config, "region_name", None) is None
-            and self.get_config_variable("region") is None
-        ):
-            call["region_name"] = frame.emulator.region
+        _prepare(self, names.arguments, frame.emulator)
         return _bind(original(*names.args, **names.kwargs), frame.emulator)
 
     return create_client
+
+
+def _prepare(session: Any, call: dict[str, Any], emulator: DynamoDBEmulator) -> None:
+    """Dummy credentials when none are given, the emulator's region when none is configured."""
+    if call.get("aws_access_key_id") is None and call.get("aws_secret_access_key") is None:
+        call["aws_access_key_id"], call["aws_secret_access_key"] = _DUMMY_KEY, _DUMMY_SECRET
+        call["aws_session_token"] = None
+    config = call.get("config")
+    if (
+        call.get("region_name") is None
+        and getattr(config, "region_name", None) is None
+        and session.get_config_variable("region") is None
+    ):
+        call["region_name"] = emulator.region
+
+
+def _current_emulator() -> DynamoDBEmulator | None:
+    frame = _current_frame()
+    return None if frame is None else frame.emulator
+
+
+def _answer_unbound_aio(emulator: DynamoDBEmulator, request: Any) -> Any:
+    """An AWS-bound request of an aiobotocore client made before the block (see ``_routed_send``)."""
+    return answer_request(_region_of(emulator, _signing_region(request)), request, _aio_response)
 
 
 def _routed_send(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -223,10 +294,25 @@ def _routed_send(original: Callable[..., Any]) -> Callable[..., Any]:
     def send(self: Any, request: Any) -> Any:
         frame = _current_frame()
         if frame is not None and _is_aws_dynamodb(request):
-            return answer_request(frame.emulator, request)
+            return answer_request(_region_of(frame.emulator, _signing_region(request)), request)
         return original(self, request)
 
     return send
+
+
+def _region_of(emulator: DynamoDBEmulator, region: str | None) -> DynamoDBEmulator:
+    """The emulator's region a client of ``region`` talks to (the emulator's own when none or invalid)."""
+    if not region or region == emulator.region or not valid_region(region):
+        return emulator
+    return emulator.in_region(region)
+
+
+def _signing_region(request: Any) -> str | None:
+    """The region in a signed request's credential scope (``Credential=AK/date/REGION/service/...``)."""
+    authorization = _header(request, "Authorization") or ""
+    _, found, scope = authorization.partition("Credential=")
+    parts = scope.split(",")[0].split("/") if found else []
+    return parts[2] if len(parts) > 2 else None
 
 
 def _is_aws_dynamodb(request: Any) -> bool:
@@ -246,6 +332,14 @@ def _push(frame: _Frame) -> None:
             _ORIGINALS["_send"] = endpoint_cls._send
             session_cls.create_client = _routed_create_client(_ORIGINALS["create_client"])
             endpoint_cls._send = _routed_send(_ORIGINALS["_send"])
+            routing_async.install(
+                current=_current_emulator,
+                prepare=_prepare,
+                bind_async=functools.partial(_bind, response=_aio_response),
+                answer_async=_answer_unbound_aio,
+                is_aws_dynamodb=_is_aws_dynamodb,
+                services=frozenset(_SERVICES),
+            )
         _ACTIVE.append(frame)
 
 
@@ -255,6 +349,7 @@ def _pop(frame: _Frame) -> None:
         if not _ACTIVE:
             botocore.session.Session.create_client = _ORIGINALS.pop("create_client")
             botocore.endpoint.Endpoint._send = _ORIGINALS.pop("_send")
+            routing_async.uninstall()
 
 
 class mock_dynamodb:
@@ -357,3 +452,14 @@ def make_client(emulator: DynamoDBEmulator, service: str, **kwargs: Any) -> Any:
     with _SESSION_LOCK:
         client = _boto3_session().client(service, **kwargs)
     return _bind(client, emulator)
+
+
+def make_resource(emulator: DynamoDBEmulator, **kwargs: Any) -> Any:
+    """A real ``boto3.resource("dynamodb")`` whose client ``emulator`` answers (see ``resource``)."""
+    kwargs.setdefault("region_name", emulator.region)
+    if kwargs.get("aws_access_key_id") is None and kwargs.get("aws_secret_access_key") is None:
+        kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = _DUMMY_KEY, _DUMMY_SECRET
+    with _SESSION_LOCK:
+        resource = _boto3_session().resource("dynamodb", **kwargs)
+    _bind(resource.meta.client, emulator)
+    return resource

@@ -14,8 +14,11 @@ status codes. Translation is ``wire``'s; answers come from ``DynamoDBEmulator.di
   all connections, and every HTTP-level error answered with DynamoDB's JSON error body.
 - Authentication: by default signatures are not checked (``access_key`` accepts one access key without
   verifying, as a guard against pointing the wrong client at it). ``credentials`` verifies SigV4 signatures
-  against those secrets (see ``sigv4``). ``db_per_access_key`` gives each access key and region its own
-  database, as DynamoDB Local does.
+  against those secrets (see ``sigv4``).
+- Regions: a request is answered by the region of its SigV4 credential scope (``Credential=AK/date/
+  REGION/dynamodb/aws4_request``; see ``regions``), unsigned ones by ``region``'s. Each region has its own
+  tables, as on AWS. ``db_per_access_key`` gives each access key its own emulator (each again with its
+  regions), as DynamoDB Local gives each access key and region its own database.
 - ``stop()`` is graceful within ``grace`` seconds: it stops accepting, answers what is being answered,
   closes idle connections, gives half-received requests until the grace period ends, then closes them.
 - The server's own routes live under ``/_theorydb/`` (health, reset; one table in ``admin``); ``cors``
@@ -44,6 +47,7 @@ import asyncio
 import contextlib
 import email.utils
 import ipaddress
+import itertools
 import logging
 import re
 import socket
@@ -65,6 +69,7 @@ from theorydb_mocks.emulator.door import answer as answer_request
 from theorydb_mocks.emulator.door import request_id
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.persistence import (
+    GLOBAL_TABLES,
     LOAD_ITEMS,
     FsyncPolicy,
     Journal,
@@ -72,9 +77,12 @@ from theorydb_mocks.emulator.persistence import (
     JournalWriteError,
     capture,
     load_items,
+    load_replication,
+    replication_record,
     snapshot_records,
 )
 from theorydb_mocks.emulator.pipeline import JournalWriter, WireRequest
+from theorydb_mocks.emulator.regions import valid_region
 from theorydb_mocks.emulator.request_log import describe, log_request
 from theorydb_mocks.emulator.sigv4 import SigV4Verifier
 from theorydb_mocks.emulator.transfer.s3 import LocalS3
@@ -167,8 +175,16 @@ class EmulatorServer:
         self.grace = grace
         self.emulator = emulator if emulator is not None else DynamoDBEmulator(region=region, s3_root=s3_dir)
         if emulator is not None and s3_dir is not None:
-            self.emulator.s3 = LocalS3(s3_dir)
+            s3 = LocalS3(s3_dir)
+            for each_region in self.emulator.regions:
+                each_region.s3 = s3
         self._databases: dict[str, DynamoDBEmulator] = {} if db_per_access_key else {"": self.emulator}
+        self._accounts: dict[str, DynamoDBEmulator] = {}
+        if not db_per_access_key:
+            self.emulator.regions.on_new(lambda region: self._adopt(f"@{region.region}", region))
+            for other in self.emulator.regions:
+                if other is not self.emulator:
+                    self._databases[f"@{other.region}"] = other
         self._databases_lock = threading.Lock()
         self._compacting = threading.Lock()
         self._compactor: threading.Thread | None = None
@@ -341,43 +357,81 @@ class EmulatorServer:
     # --- databases ------------------------------------------------------------------------------------
 
     def emulator_for(self, access_key: str | None, region: str | None) -> DynamoDBEmulator:
-        """The emulator answering requests signed with ``access_key`` in ``region``."""
+        """The emulator (region) answering requests signed with ``access_key`` in ``region``."""
+        if region is None or not valid_region(region):
+            region = self.region
         if not self.db_per_access_key:
-            return self.emulator
-        return self._database(f"{access_key or ''}_{region or self.region}")
+            emulator = self.emulator
+            if region == emulator.region:
+                return emulator
+            found = emulator.regions.existing(region)
+            return found if found is not None else self._database(f"@{region}")
+        return self._database(f"{access_key or ''}_{region}")
 
     def _database(self, key: str) -> DynamoDBEmulator:
+        """The database ``key``: ``""`` the shared emulator's own region, ``"@REGION"`` another region of
+        it, ``"ACCESSKEY_REGION"`` a region of that access key's emulator (``db_per_access_key``)."""
         found = self._databases.get(key)
         if found is not None:
             return found
         with self._databases_lock:
             found = self._databases.get(key)
             if found is None:
-                region = key.rpartition("_")[2] or self.region
-                found = DynamoDBEmulator(region=region)
-                found.s3 = self.emulator.s3  # one S3 for every database, as buckets are the account's
-                if self.journal is not None and not self._replaying:
-                    found.set_journal(self._journal_writer(key))
-                self._databases[key] = found
+                if key.startswith("@"):
+                    found = self.emulator.in_region(key[1:])
+                else:
+                    access_key, _, region = key.rpartition("_")
+                    found = self._account(access_key).in_region(region or self.region)
+                self._adopt(key, found)
             return found
+
+    def _roots(self) -> list[tuple[str, DynamoDBEmulator]]:
+        """Each emulator (with all its regions) and the database key of its home region."""
+        roots = [] if self.db_per_access_key else [("", self.emulator)]
+        roots.extend((f"{key}_{self.region}", root) for key, root in sorted(self._accounts.items()))
+        return roots
+
+    def _account(self, access_key: str) -> DynamoDBEmulator:
+        """The emulator of one access key (``db_per_access_key``), its regions adopted as they are made."""
+        found = self._accounts.get(access_key)
+        if found is None:
+            found = self._accounts[access_key] = DynamoDBEmulator(region=self.region)
+            found.s3 = self.emulator.s3  # one S3 for every database, as buckets are the account's
+            self._adopt(f"{access_key}_{self.region}", found)
+            found.regions.on_new(lambda region: self._adopt(f"{access_key}_{region.region}", region))
+        return found
+
+    def _adopt(self, key: str, emulator: DynamoDBEmulator) -> None:
+        """Serve (and journal) ``emulator`` as the database ``key``: regions made by replication too, so
+        compaction keeps them."""
+        if key in self._databases:
+            return
+        if self.journal is not None and not self._replaying:
+            emulator.set_journal(self._journal_writer(key))
+        if self._replaying:
+            emulator.streams.muted = True
+        self._databases[key] = emulator
 
     # --- persistence ----------------------------------------------------------------------------------
 
     def _replay(self, journal: Journal) -> None:
         """Re-run the journal's requests, each at its recorded clock reading; then every stream starts
-        afresh under a new ARN (its records were not kept), as the service does for a new stream."""
-        touched: set[str] = set()
+        afresh under a new ARN (its records were not kept), as the service does for a new stream.
+
+        Every region is replayed with its streams muted, those made by replication too; writes still on
+        their way between replicas arrive at the first request after the restart."""
         self._replaying = True
+        for emulator in self._databases.values():
+            emulator.streams.muted = True
         for record in journal.replay():
             # A database this mode does not serve (per-key data under a shared server, or the reverse) is
             # still loaded, so compaction keeps it for a later run in the other mode.
             emulator = self._database(record.database)
-            if record.database not in touched:
-                touched.add(record.database)
-                emulator.streams.muted = True
             try:
                 if record.target == LOAD_ITEMS:
                     load_items(emulator, record)
+                elif record.target == GLOBAL_TABLES:
+                    load_replication(emulator, record)
                 else:
                     operation, request = decode_request(record.target, record.body)
                     emulator.clock.set(record.at)
@@ -387,8 +441,7 @@ class EmulatorServer:
                 _log.info("journal record %s failed again on replay: %s", record.target, err)
             self.replayed += 1
         self._replaying = False
-        for key in touched:
-            emulator = self._databases[key]
+        for emulator in self._databases.values():
             emulator.clock.reset()
             emulator.streams.muted = False
             _restart_streams(emulator)
@@ -436,8 +489,16 @@ class EmulatorServer:
                     (key, capture(emulator), emulator.clock.now())
                     for key, emulator in sorted(self._databases.items())
                 ]
+                global_tables = [  # after every table of every region: one per emulator with regions
+                    found
+                    for key, root in self._roots()
+                    if (found := replication_record(key, root, root.clock.now())) is not None
+                ]
             held = time.perf_counter() - started
-            records = (record for key, tables, at in images for record in snapshot_records(key, tables, at))
+            records = itertools.chain(
+                (record for key, tables, at in images for record in snapshot_records(key, tables, at)),
+                global_tables,
+            )
             finishing = time.perf_counter()
 
             def hold() -> contextlib.ExitStack:

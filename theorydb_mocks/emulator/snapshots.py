@@ -6,8 +6,10 @@ snapshot lives, every store writes its changes ``(old, new)`` to that log throug
 ``restore`` walks the log backwards (put the old item back, or delete the new one), then puts the catalog
 back: tables created since are dropped, deleted ones return with their items and indexes, GSIs and vector
 indexes added or dropped since are dropped or rebuilt, TTL settings and stream records are as they were,
-tags too (they live in the catalog), and so are the ClientRequestToken records. Cost: O(1) per write while
-a snapshot lives, O(tables + changes since) to restore.
+tags too (they live in the catalog), and so are the ClientRequestToken records, backups and point-in-time
+recovery histories. A snapshot covers every region of the emulator (``regions``), with its global tables
+and the writes on their way between replicas (``replication``): a region made after it is emptied by its
+restore. Cost: O(1) per write while a snapshot lives, O(tables + changes since) to restore.
 
 Restoring a snapshot invalidates the snapshots taken after it; the same snapshot can be restored again.
 When no snapshot is alive any more (released, or garbage collected), the log stops and writes cost nothing
@@ -34,7 +36,7 @@ import dataclasses
 import itertools
 import weakref
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator._state import EmulatorState
@@ -42,50 +44,53 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.catalog import TableState
     from theorydb_mocks.emulator.storage import TableStore
 
-__all__ = ["Snapshot", "SnapshotError", "Snapshots"]
+__all__ = ["RegionState", "Snapshot", "SnapshotError", "Snapshots"]
 
 
 class SnapshotError(ValueError):
     """A snapshot that cannot be restored: released, from another emulator, or older state was restored."""
 
 
-class Snapshot:
-    """The emulator's state at one moment (opaque; pass it to ``emu.restore``)."""
+class RegionState(NamedTuple):
+    """One region's part of a snapshot: its catalog entries and its services' saved state."""
 
-    __slots__ = (
-        "__weakref__",
-        "_emulator",
-        "ledger",
-        "number",
-        "position",
-        "streams",
-        "tables",
-        "tokens",
-        "ttl",
-    )
+    tables: dict[str, tuple[TableState, dict[str, Any], dict[str, IndexSpec]]]
+    streams: tuple[Any, ...]
+    ttl: dict[str, Any]
+    ledger: tuple[Any, Any]
+    tokens: dict[str, Any]
+    recovery: tuple[Any, Any] = ((), {})  # change histories and backups (``history``, ``backups``)
+
+
+class Snapshot:
+    """The emulator's state at one moment, every region of it (opaque; pass it to ``emu.restore``)."""
+
+    __slots__ = ("__weakref__", "_emulator", "number", "position", "regions", "replication")
 
     def __init__(
         self,
         emulator: EmulatorState,
         number: int,
         position: int,
-        tables: dict[str, tuple[TableState, dict[str, Any], dict[str, IndexSpec]]],
-        streams: tuple[Any, ...],
-        ttl: dict[str, Any],
-        ledger: tuple[Any, Any],
-        tokens: dict[str, Any],
+        regions: dict[str, RegionState],
+        replication: tuple[Any, ...],
     ) -> None:
         self._emulator = weakref.ref(emulator)
         self.number = number
         self.position = position
-        self.tables = tables
-        self.streams = streams
-        self.ttl = ttl
-        self.ledger = ledger
-        self.tokens = tokens
+        self.regions = regions
+        self.replication = replication
+
+    @property
+    def tables(self) -> dict[str, tuple[TableState, dict[str, Any], dict[str, IndexSpec]]]:
+        """The saved tables of the home region (the emulator's own ``region``)."""
+        emulator = self._emulator()
+        home = next(iter(self.regions)) if emulator is None else emulator.regions.home.region
+        return self.regions[home].tables if home in self.regions else {}
 
     def __repr__(self) -> str:
-        return f"<Snapshot #{self.number} tables={sorted(self.tables)}>"
+        shown = [f"{name}:{sorted(state.tables)}" for name, state in self.regions.items() if state.tables]
+        return f"<Snapshot #{self.number} tables={' '.join(shown) or '[]'}>"
 
 
 _SHARED_FIELDS = frozenset({"store", "key"})  # the same objects, never copied
@@ -157,28 +162,30 @@ class Snapshots:
         self._log.clear()
 
     def take(self) -> Snapshot:
-        """Save the state now. Runtime: O(tables + streams)."""
+        """Save the state now, in every region. Runtime: O(regions + tables + streams)."""
         emu = self._emulator
         with emu.lock:
             self._stop_if_unused()  # a fresh start when no older snapshot lives
-            tables: dict[str, tuple[TableState, dict[str, Any], dict[str, IndexSpec]]] = {}
-            for name, table in emu.tables.items():
-                self._observe(table.store)
-                store = table.store
-                indexes = {index: store.index_spec(index) for index in store.index_names}
-                tables[name] = (table, _save_fields(table), indexes)
-            snap = Snapshot(
-                emu,
-                next(self._numbers),
-                len(self._log),
-                tables,
-                emu.streams.save(),
-                emu.ttl.save(),
-                emu.capacity.save(),
-                emu.tokens.save(),
-            )
+            regions = {region.region: self._save_region(region) for region in emu.regions}
+            snap = Snapshot(emu, next(self._numbers), len(self._log), regions, emu.replication.save())
             self._live[snap.number] = weakref.ref(snap)
             return snap
+
+    def _save_region(self, region: EmulatorState) -> RegionState:
+        tables: dict[str, tuple[TableState, dict[str, Any], dict[str, IndexSpec]]] = {}
+        for name, table in region.tables.items():
+            self._observe(table.store)
+            store = table.store
+            indexes = {index: store.index_spec(index) for index in store.index_names}
+            tables[name] = (table, _save_fields(table), indexes)
+        return RegionState(
+            tables,
+            region.streams.save(),
+            region.ttl.save(),
+            region.capacity.save(),
+            region.tokens.save(),
+            (region.history.save(), region.backups.save()),
+        )
 
     def release(self, snap: Snapshot) -> None:
         """Forget ``snap`` (it can no longer be restored); the log stops when no snapshot is left."""
@@ -197,18 +204,37 @@ class Snapshots:
                 raise SnapshotError(
                     f"{snap!r} cannot be restored: it was released, or an older snapshot was restored since"
                 )
+            regions = list(emu.regions)
             self._restoring = True
-            emu.streams.muted = True
+            emu.replication.muted = True
+            for region in regions:
+                region.streams.muted = True
             try:
                 self._undo(snap.position)
-                self._put_back_catalog(snap)
+                for region in regions:
+                    self._put_back_catalog(region, snap.regions.get(region.region))
             finally:
                 self._restoring = False
-                emu.streams.muted = False
-            emu.streams.load(snap.streams)
-            emu.ttl.load(snap.ttl)
-            emu.capacity.load(snap.ledger)
-            emu.tokens.load(snap.tokens)
+                emu.replication.muted = False
+                for region in regions:
+                    region.streams.muted = False
+            for region in regions:
+                saved = snap.regions.get(region.region)
+                if saved is None:  # a region made since: empty then
+                    region.streams.clear()
+                    region.ttl.clear()
+                    region.capacity.reset()
+                    region.tokens.clear()
+                    region.backups.clear()
+                    region.history.clear()
+                    continue
+                region.streams.load(saved.streams)
+                region.ttl.load(saved.ttl)
+                region.capacity.load(saved.ledger)
+                region.tokens.load(saved.tokens)
+                region.history.load(saved.recovery[0])
+                region.backups.load(saved.recovery[1])
+            emu.replication.load(snap.replication)
             for number in alive:
                 if number > snap.number:
                     del self._live[number]
@@ -223,9 +249,9 @@ class Snapshots:
             else:
                 store.put(old)
 
-    def _put_back_catalog(self, snap: Snapshot) -> None:
-        emu = self._emulator
-        for table, saved, indexes in snap.tables.values():
+    def _put_back_catalog(self, region: EmulatorState, saved: RegionState | None) -> None:
+        saved_tables = saved.tables if saved is not None else {}
+        for table, fields, indexes in saved_tables.values():
             store = table.store
             for name in store.index_names:
                 if name not in indexes:
@@ -233,12 +259,12 @@ class Snapshots:
             for name, spec in indexes.items():
                 if name not in store.index_names:
                     store.add_index(spec)
-            for field_name, value in saved.items():
+            for field_name, value in fields.items():
                 if field_name not in _SHARED_FIELDS:
                     setattr(table, field_name, copy.deepcopy(value))
             _put_back_vector_indexes(table)
-        emu.tables.clear()
-        emu.tables.update({name: entry[0] for name, entry in snap.tables.items()})
+        region.tables.clear()
+        region.tables.update({name: entry[0] for name, entry in saved_tables.items()})
 
     @contextlib.contextmanager
     def rollback(self) -> Iterator[Snapshot]:

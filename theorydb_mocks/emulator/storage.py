@@ -8,7 +8,8 @@ is one contiguous range of digests. Every secondary index is the same structure,
 each entry holding the item's projection; entries are ordered by ``(index sort key, table key)`` so items
 with equal index keys keep a deterministic order. Sparse indexes simply hold no entry for items that lack an
 index key attribute. Vector indexes (``vectors``) are kept here too, so every write path updates them.
-Items stored here are never mutated: a write replaces the stored dict.
+Items are kept in their compact form (``records``: one tuple per item, which remembers its size); every
+read builds a fresh dict, which the caller owns. A write replaces the stored record.
 
 https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.Partitions.html
 
@@ -35,6 +36,7 @@ from typing import Any
 from sortedcontainers import SortedDict, SortedList
 
 from theorydb_mocks.emulator._types import AttributeValue, IndexSpec, Item, Key, KeySchema, VectorIndexSpec
+from theorydb_mocks.emulator.records import Record, decode, encode
 from theorydb_mocks.emulator.values import item_size, key_sort_value
 from theorydb_mocks.emulator.vectors import VectorIndex, vector_values
 
@@ -178,12 +180,13 @@ def _prefixed_bounds(prefix: tuple[Any, ...], op: str | None, values: list[Any])
 
 
 class _Partitions:
-    """Items grouped by partition, partitions ordered by digest; the one structure behind tables and indexes.
+    """Records grouped by partition, partitions ordered by digest: the structure behind tables and indexes.
 
-    With ``ranged`` each partition is a ``SortedDict`` from entry key to item; otherwise it is the item.
+    With ``ranged`` each partition is a ``SortedDict`` from entry key to record; otherwise it is the record
+    (``records``: the compact form of an item, which remembers the item's size).
     """
 
-    __slots__ = ("count", "digests", "order", "parts", "ranged", "size", "sizes")
+    __slots__ = ("count", "digests", "order", "parts", "ranged", "size")
 
     def __init__(self, ranged: bool) -> None:
         self.ranged = ranged
@@ -192,18 +195,15 @@ class _Partitions:
         self.order = SortedList()
         self.count = 0
         self.size = 0
-        # Size of each stored item by identity (stored dicts are never mutated, and live while stored), so a
-        # replace or delete need not measure the old item again (measured: the single-item write benchmark).
-        self.sizes: dict[int, int] = {}
 
-    def get(self, pkv: Any, entry: Any) -> Item | None:
+    def get(self, pkv: Any, entry: Any) -> Record | None:
         part = self.parts.get(pkv)
         if part is None or not self.ranged:
             return part
-        found: Item | None = part.get(entry)
+        found: Record | None = part.get(entry)
         return found
 
-    def insert(self, pkv: Any, entry: Any, item: Item, size: int) -> None:
+    def insert(self, pkv: Any, entry: Any, record: Record) -> None:
         """Add an entry that is known to be absent (callers remove the old version first)."""
         parts = self.parts
         if self.ranged:
@@ -211,38 +211,35 @@ class _Partitions:
             if part is None:
                 part = parts[pkv] = SortedDict()
                 self._add_partition(pkv)
-            part[entry] = item
+            part[entry] = record
         else:
-            parts[pkv] = item
+            parts[pkv] = record
             self._add_partition(pkv)
         self.count += 1
-        self.size += size
-        self.sizes[id(item)] = size
+        self.size += record[1]
 
-    def replace(self, pkv: Any, entry: Any, old: Item, item: Item, size: int) -> None:
-        """Swap the item at a present entry: no re-sorting (measured: the single-item write benchmark)."""
+    def replace(self, pkv: Any, entry: Any, old: Record, record: Record) -> None:
+        """Swap the record at a present entry: no re-sorting (measured: the single-item write benchmark)."""
         if self.ranged:
-            self.parts[pkv][entry] = item
+            self.parts[pkv][entry] = record
         else:
-            self.parts[pkv] = item
-        sizes = self.sizes
-        self.size += size - sizes.pop(id(old))
-        sizes[id(item)] = size
+            self.parts[pkv] = record
+        self.size += record[1] - old[1]
 
     def remove(self, pkv: Any, entry: Any) -> None:
         """Drop an entry that is known to be present."""
         parts = self.parts
         if self.ranged:
             part = parts[pkv]
-            item = part.pop(entry)
+            record = part.pop(entry)
             if not part:
                 del parts[pkv]
                 self._drop_partition(pkv)
         else:
-            item = parts.pop(pkv)
+            record = parts.pop(pkv)
             self._drop_partition(pkv)
         self.count -= 1
-        self.size -= self.sizes.pop(id(item))
+        self.size -= record[1]
 
     def _add_partition(self, pkv: Any) -> None:
         digest = partition_digest(pkv)
@@ -252,8 +249,8 @@ class _Partitions:
     def _drop_partition(self, pkv: Any) -> None:
         self.order.remove((self.digests.pop(pkv), pkv))
 
-    def range(self, pkv: Any, bounds: Bounds, reverse: bool) -> Iterator[Item]:
-        """The items of one partition within ``bounds``, lazily, in key order (or reversed)."""
+    def range(self, pkv: Any, bounds: Bounds, reverse: bool) -> Iterator[Record]:
+        """The records of one partition within ``bounds``, lazily, in key order (or reversed)."""
         part = self.parts.get(pkv)
         if part is None:
             return iter(())
@@ -263,8 +260,8 @@ class _Partitions:
         keys = part.irange(low, high, (low_incl, high_incl), reverse)
         return (part[k] for k in keys)
 
-    def walk(self, after: tuple[Any, Any] | None, digest_low: int, digest_high: int) -> Iterator[Item]:
-        """Every item whose partition digest is in [low, high), in scan order, strictly after ``after``.
+    def walk(self, after: tuple[Any, Any] | None, digest_low: int, digest_high: int) -> Iterator[Record]:
+        """Every record whose partition digest is in [low, high), in scan order, strictly after ``after``.
 
         ``after`` is ``(partition sort value, entry key)`` of the last item already returned.
         """
@@ -293,8 +290,8 @@ class _Partitions:
                 yield part
             position += 1
 
-    def entries(self) -> Iterator[tuple[Any, Any, Item]]:
-        """Every ``(partition value, entry key, item)`` in scan order (for checks and backfills)."""
+    def entries(self) -> Iterator[tuple[Any, Any, Record]]:
+        """Every ``(partition value, entry key, record)`` in scan order (for checks and backfills)."""
         for _digest, pkv in self.order:
             part = self.parts[pkv]
             if self.ranged:
@@ -340,14 +337,18 @@ class _Index:
             return item
         return {name: value for name, value in item.items() if name in include}
 
-    def add(self, item: Item, table_pos: tuple[Any, Any], size: int) -> None:
+    def _record(self, item: Item, record: Record) -> Record:
+        """The index entry of ``item`` (whose table record is ``record``): that record when the index
+        projects everything, else the projection's own."""
+        projected = self.project(item)
+        return record if projected is item else encode(projected, item_size(projected))
+
+    def add(self, item: Item, record: Record, table_pos: tuple[Any, Any]) -> None:
         where = self.locate(item, table_pos)
         if where is not None:
-            projected = self.project(item)
-            projected_size = size if projected is item else item_size(projected)
-            self.data.insert(where[0], where[1], projected, projected_size)
+            self.data.insert(where[0], where[1], self._record(item, record))
 
-    def update(self, old: Item, item: Item, table_pos: tuple[Any, Any], size: int) -> None:
+    def update(self, old: Item, item: Item, record: Record, table_pos: tuple[Any, Any]) -> None:
         """Move the entry of ``old`` to ``item``'s (same table key), in place if the index key is the same."""
         was = self.locate(old, table_pos)
         now = self.locate(item, table_pos)
@@ -355,15 +356,12 @@ class _Index:
             data = self.data
             stored = data.get(was[0], was[1])
             assert stored is not None
-            projected = self.project(item)
-            projected_size = size if projected is item else item_size(projected)
-            data.replace(was[0], was[1], stored, projected, projected_size)
+            data.replace(was[0], was[1], stored, self._record(item, record))
             return
         if was is not None:
             self.data.remove(was[0], was[1])
         if now is not None:
-            projected = self.project(item)
-            self.data.insert(now[0], now[1], projected, size if projected is item else item_size(projected))
+            self.data.insert(now[0], now[1], self._record(item, record))
 
     def discard(self, item: Item, table_pos: tuple[Any, Any]) -> None:
         where = self.locate(item, table_pos)
@@ -453,8 +451,8 @@ class TableStore:
         if spec.name in self._indexes:
             raise KeyError(f"index {spec.name} already exists")
         index = _Index(spec, self.key)
-        for pkv, entry, item in self._table.entries():
-            index.add(item, (pkv, entry), item_size(item))
+        for pkv, entry, record in self._table.entries():
+            index.add(decode(record), record, (pkv, entry))
         self._indexes[spec.name] = index
 
     def drop_index(self, name: str) -> None:
@@ -475,8 +473,8 @@ class TableStore:
         if spec.name in self._vectors:
             raise KeyError(f"vector index {spec.name} already exists")
         index = VectorIndex(spec, self.key)
-        for pkv, entry, item in self._table.entries():
-            index.add(item, (pkv, entry))
+        for pkv, entry, record in self._table.entries():
+            index.add(decode(record), (pkv, entry))
         self._vectors[spec.name] = index
 
     def drop_vector_index(self, name: str) -> None:
@@ -507,58 +505,90 @@ class TableStore:
         )
 
     def sizes(self, index: str | None = None) -> Mapping[int, int]:
-        """The remembered sizes of the table's (or an index's) entries by ``id(entry)``, for a loop over
-        many entries (``size_of`` one by one costs a call each)."""
-        return (self._table if index is None else self._indexes[index].data).sizes
+        """Sizes of handed-out entries by ``id(entry)``: empty, since every read builds a fresh item
+        (``records``); ``query_sized``, ``scan_sized`` and ``stored_size`` give sizes without measuring."""
+        if index is not None:
+            self._indexes[index]  # KeyError for an unknown index, as before
+        return {}
 
     def size_of(self, item: Item, index: str | None = None) -> int:
-        """The size in bytes of a stored item, or of an index entry as read (remembered since the write;
-        measured if not stored)."""
-        data = self._table if index is None else self._indexes[index].data
-        size = data.sizes.get(id(item))
-        return item_size(item) if size is None else size
+        """The size in bytes of an item or of an index entry as read (measured; see ``stored_size``)."""
+        if index is not None:
+            self._indexes[index]
+        return item_size(item)
+
+    def stored_size(self, key: Key) -> int | None:
+        """The size in bytes of the stored item with this key (remembered since its write), or None."""
+        pkv, skv = self.position(key)
+        record = self._table.get(pkv, skv)
+        return None if record is None else int(record[1])
 
     def get(self, key: Key) -> Item | None:
-        """The stored item with this key (do not mutate it), or None."""
+        """The stored item with this key, as a fresh dict (the caller may keep or change it), or None."""
         pkv, skv = self.position(key)
-        return self._table.get(pkv, skv)
+        record = self._table.get(pkv, skv)
+        return None if record is None else decode(record)
+
+    def get_at(self, position: tuple[Any, Any]) -> tuple[Item, int] | None:
+        """The stored item at a ``position`` (see :meth:`position`) as a fresh dict, and its size; or None."""
+        record = self._table.get(position[0], position[1])
+        return None if record is None else (decode(record), record[1])
 
     def put(self, item: Item, size: int | None = None) -> Item | None:
-        """Store ``item`` (replacing any item with its key); returns the replaced item. ``size``: its size."""
+        """Store ``item`` (replacing any item with its key); returns the replaced item. ``size``: its size.
+
+        The store keeps ``item``'s containers (set members, L and M structures): never mutate it after.
+        """
+        old = self._write(item, item_size(item) if size is None else size)
+        return None if old is None else decode(old)
+
+    def write(self, item: Item, size: int) -> int:
+        """``put`` without building the replaced item: returns its size (0 when there was none)."""
+        old = self._write(item, size)
+        return 0 if old is None else int(old[1])
+
+    def _write(self, item: Item, size: int) -> Record | None:
         pos = self.position(item)
         table = self._table
+        record = encode(item, size)
         old = table.get(*pos)
-        new_size = item_size(item) if size is None else size
         if old is not None:
-            table.replace(pos[0], pos[1], old, item, new_size)
-            for index in self._indexes.values():
-                index.update(old, item, pos, new_size)
-            for vector in self._vectors.values():
-                vector.update(old, item, pos)
-        else:
-            table.insert(pos[0], pos[1], item, new_size)
-            for index in self._indexes.values():
-                index.add(item, pos, new_size)
-            for vector in self._vectors.values():
-                vector.add(item, pos)
+            table.replace(pos[0], pos[1], old, record)
+            if self._indexes or self._vectors or self._observers:
+                old_item = decode(old)
+                for index in self._indexes.values():
+                    index.update(old_item, item, record, pos)
+                for vector in self._vectors.values():
+                    vector.update(old_item, item, pos)
+                if self._observers:
+                    self._notify(old_item, item)
+            return old
+        table.insert(pos[0], pos[1], record)
+        for index in self._indexes.values():
+            index.add(item, record, pos)
+        for vector in self._vectors.values():
+            vector.add(item, pos)
         if self._observers:
-            self._notify(old, item)
-        return old
+            self._notify(None, item)
+        return None
 
     def delete(self, key: Key) -> Item | None:
         """Remove the item with this key; returns it, or None if there was none."""
         pos = self.position(key)
-        old = self._table.get(*pos)
-        if old is not None:
-            self._remove(pos, old)
-            if self._observers:
-                self._notify(old, None)
+        record = self._table.get(*pos)
+        if record is None:
+            return None
+        old = decode(record)
+        self._remove(pos, old)
+        if self._observers:
+            self._notify(old, None)
         return old
 
     def observe(self, observer: ChangeObserver) -> None:
         """Call ``observer(old, new)`` after every write that changes an item (a stream, TTL bookkeeping).
 
-        ``old`` is None for a new item, ``new`` None for a deletion (stored dicts: never mutate them).
+        ``old`` is None for a new item, ``new`` None for a deletion (``new`` is the dict given to ``put``,
+        whose containers the store keeps: never mutate either).
         """
         self._observers.append(observer)
 
@@ -585,8 +615,8 @@ class TableStore:
             self._vectors[name] = VectorIndex(vector.spec, self.key)
 
     def items(self) -> Iterator[Item]:
-        """Every item in scan order."""
-        return (item for _pkv, _entry, item in self._table.entries())
+        """Every item in scan order (fresh dicts)."""
+        return (decode(record) for _pkv, _entry, record in self._table.entries())
 
     # -- reads -----------------------------------------------------------------------------------------------
 
@@ -616,6 +646,40 @@ class TableStore:
         attributes and ``sort_prefix`` the values its leading sort attributes equal (the condition then
         applies to the next sort attribute). Runtime: O(log n) to begin, O(1) amortized per item.
         """
+        return map(
+            decode,
+            self._query(partition, sort_op, sort_values, index, forward, start, more_partition, sort_prefix),
+        )
+
+    def query_sized(
+        self,
+        partition: AttributeValue,
+        sort_op: str | None,
+        sort_values: list[AttributeValue],
+        *,
+        index: str | None = None,
+        forward: bool = True,
+        start: Key | None = None,
+        more_partition: tuple[AttributeValue, ...] = (),
+        sort_prefix: tuple[AttributeValue, ...] = (),
+    ) -> Iterator[tuple[Item, int]]:
+        """``query``'s items with their sizes (an index entry's: its projection's), as ``(item, size)``."""
+        found = self._query(
+            partition, sort_op, sort_values, index, forward, start, more_partition, sort_prefix
+        )
+        return ((decode(record), record[1]) for record in found)
+
+    def _query(
+        self,
+        partition: AttributeValue,
+        sort_op: str | None,
+        sort_values: list[AttributeValue],
+        index: str | None,
+        forward: bool,
+        start: Key | None,
+        more_partition: tuple[AttributeValue, ...],
+        sort_prefix: tuple[AttributeValue, ...],
+    ) -> Iterator[Record]:
         pkv: Any = key_sort_value(partition)
         if more_partition:
             pkv = (pkv, *(key_sort_value(v) for v in more_partition))
@@ -651,6 +715,23 @@ class TableStore:
 
         Runtime: O(log n) to begin, O(1) amortized per item.
         """
+        return map(decode, self._scan(index, start, segment, total_segments))
+
+    def scan_sized(
+        self,
+        *,
+        index: str | None = None,
+        start: Key | None = None,
+        segment: int = 0,
+        total_segments: int = 1,
+    ) -> Iterator[tuple[Item, int]]:
+        """``scan``'s items with their sizes, as ``(item, size)``."""
+        found = self._scan(index, start, segment, total_segments)
+        return ((decode(record), record[1]) for record in found)
+
+    def _scan(
+        self, index: str | None, start: Key | None, segment: int, total_segments: int
+    ) -> Iterator[Record]:
         low = segment * SEGMENT_SPACE // total_segments
         high = (segment + 1) * SEGMENT_SPACE // total_segments
         if index is None:
@@ -672,20 +753,20 @@ class TableStore:
         count = 0
         size = 0
         expected: dict[str, list[tuple[Any, Any, Item]]] = {name: [] for name in self._indexes}
-        for pkv, entry, item in table.entries():
+        for pkv, entry, record in table.entries():
+            item = decode(record)
             assert self.position(item) == (pkv, entry), (pkv, entry, item)
+            assert record[1] == item_size(item), (record[1], item)
             count += 1
-            size += item_size(item)
+            size += record[1]
             for name, index in self._indexes.items():
                 where = index.locate(item, (pkv, entry))
                 if where is not None:
                     expected[name].append((where[0], where[1], index.project(item)))
         assert count == table.count and size == table.size, (count, size, table.count, table.size)
-        assert len(table.sizes) == count
-        assert all(table.sizes[id(item)] == item_size(item) for _p, _e, item in table.entries())
         for name, index in self._indexes.items():
             data = index.data
-            actual = list(data.entries())
+            actual = [(p, e, decode(r)) for p, e, r in data.entries()]
             assert all(part for part in data.parts.values()), "empty index partition kept"
             assert set(data.parts) == set(data.digests)
             assert sorted(actual, key=lambda e: (partition_digest(e[0]), e[0], e[1])) == actual
@@ -693,9 +774,10 @@ class TableStore:
             assert {(p, e): i for p, e, i in actual} == by_key, name
             assert data.count == len(actual)
             assert data.size == sum(item_size(i) for _p, _e, i in actual)
-            assert len(data.sizes) == data.count
+            assert all(r[1] == item_size(decode(r)) for _p, _e, r in data.entries())
         for vector in self._vectors.values():
-            vector._check({(p, e): i for p, e, i in table.entries() if _qualifies(vector.spec, i)})
+            items = ((p, e, decode(r)) for p, e, r in table.entries())
+            vector._check({(p, e): i for p, e, i in items if _qualifies(vector.spec, i)})
 
 
 def _qualifies(spec: VectorIndexSpec, item: Item) -> bool:

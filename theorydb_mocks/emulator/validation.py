@@ -506,13 +506,25 @@ class _FastCompiler:
             by_name = self._scalar(service_model().shape_for("TableName"))
             by_arn = self._scalar(service_model().shape_for("TableArn"))
 
+            known: set[str] = set()  # names seen valid (a request names few tables; the check is a regex)
+
             def table_name(value: Any) -> bool:
-                return by_arn(value) if type(value) is str and value.startswith("arn:") else by_name(value)
+                if type(value) is not str:
+                    return False
+                if value in known:
+                    return True
+                valid = by_arn(value) if value.startswith("arn:") else by_name(value)
+                if valid and len(known) < 1024:
+                    known.add(value)
+                return valid
 
             return table_name
         found = self._preds.get(shape.name)
         if found is not None:
             return found
+        if shape.name == "AttributeValue":
+            built = self._preds[shape.name] = self._attribute_value(shape)
+            return built
         cell: list[Callable[[Any], bool]] = []
         self._preds[shape.name] = lambda value: cell[0](value)
         built = self._build(shape)
@@ -562,7 +574,10 @@ class _FastCompiler:
                         return False
                 for name, item in value.items():
                     check = members.get(name)
-                    if check is not None and item is not None and not check(item):
+                    if check is None:
+                        if type(item) is dict or type(item) is list:
+                            return False  # junk the depth gate must see (``check_depth``)
+                    elif item is not None and not check(item):
                         return False
                 return True
 
@@ -588,6 +603,27 @@ class _FastCompiler:
         if kind == "map":
             key = self.pred(shape.key)
             entry = self.pred(shape.value)
+            key_meta = shape.key.metadata
+            if shape.key.type_name == "string" and set(key_meta) <= {"max"}:  # AttributeName: inline
+                longest = key_meta.get("max", float("inf"))
+
+                def names_map(value: Any) -> bool:
+                    if type(value) is not dict:
+                        return False
+                    size = len(value)
+                    if size < low or (high is not None and size > high):
+                        return False
+                    for k, item in value.items():
+                        if type(k) is not str or len(k) > longest:
+                            return False
+                        if item is None:
+                            if strict:
+                                return False
+                        elif not entry(item):
+                            return False
+                    return True
+
+                return names_map
 
             def map_(value: Any) -> bool:
                 if type(value) is not dict:
@@ -602,6 +638,60 @@ class _FastCompiler:
 
             return map_
         return self._scalar(shape)
+
+    def _attribute_value(self, shape: Any) -> Callable[[Any], bool]:
+        """The predicate of an AttributeValue (the model's one recursive shape), bounded at
+        32 levels, so a request it passes is never deeper than ``check_depth`` refuses:
+        that gate then runs only on requests this predicate cannot vouch for."""
+        scalars = {
+            name: self.pred(member) for name, member in shape.members.items() if name not in ("M", "L")
+        }
+        map_shape = shape.members["M"]
+        map_name = self.pred(map_shape.key)
+        strict = self._strict
+
+        def attribute_value(value: Any, level: int = 1) -> bool:
+            if type(value) is not dict or (strict and len(value) != 1):
+                return False
+            for kind, item in value.items():
+                if kind == "S" or kind == "N":  # the common case, inline: a string
+                    if type(item) is not str:
+                        if item is None and not strict:
+                            continue
+                        return False
+                elif item is None:
+                    if strict:
+                        return False
+                elif kind == "M":
+                    if level >= _MAX_VALUE_LEVELS or type(item) is not dict:
+                        return False
+                    for name, member in item.items():
+                        if not map_name(name):
+                            return False
+                        if member is None:
+                            if strict:
+                                return False
+                        elif not attribute_value(member, level + 1):
+                            return False
+                elif kind == "L":
+                    if level >= _MAX_VALUE_LEVELS or (type(item) is not list and type(item) is not tuple):
+                        return False
+                    for member in item:
+                        if member is None:
+                            if strict:
+                                return False
+                        elif not attribute_value(member, level + 1):
+                            return False
+                else:
+                    check = scalars.get(kind)
+                    if check is None:
+                        if strict or type(item) is dict or type(item) is list:
+                            return False
+                    elif not check(item):
+                        return False
+            return True
+
+        return attribute_value
 
     def _scalar(self, shape: Any) -> Callable[[Any], bool]:
         kind = shape.type_name
@@ -840,12 +930,13 @@ def compile_validator(shape: Any, *, before: Callable[[dict[str, Any]], None] | 
     surely_valid = _FAST.pred(shape)
 
     def validate(request: dict[str, Any]) -> None:
+        if type(request) is dict and None in request.values():
+            _drop_null_members(request)
+        if before is None and surely_valid(request):
+            return  # the predicate is depth-bounded: a request it passes needs no depth gate
         check_depth(shape, request)
-        if type(request) is dict:
-            if None in request.values():
-                _drop_null_members(request)
-            if before is not None:
-                before(request)
+        if type(request) is dict and before is not None:
+            before(request)
         if surely_valid(request):
             return
         errors: list[str] = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from theorydb_mocks.emulator._types import ScalarType
 from theorydb_mocks.emulator.values import item_size
+from theorydb_mocks.strategies import _hypothesis  # noqa: F401  (before the modules importing Hypothesis)
 from theorydb_mocks.strategies._expressions import (
     Expression,
     ExpressionKind,

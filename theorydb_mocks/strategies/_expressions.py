@@ -227,8 +227,13 @@ def _safe_for_arithmetic(av: AttributeValue) -> bool:
     value = Decimal(av["N"])
     if value == 0:
         return True
-    digits = len("".join(map(str, value.as_tuple().digits)).rstrip("0"))  # normalize() would round to 28
-    return value.adjusted() <= 120 and digits + max(0, -value.adjusted()) + 2 <= 38
+    _, digits, exponent = value.as_tuple()
+    text = "".join(map(str, digits))  # not normalize(): it would round to 28 digits
+    lowest = int(exponent) + len(text) - len(text.rstrip("0"))  # the place of the last non-zero digit
+    # The result spans from the units (or the highest digit) down to the units (or the lowest digit), plus
+    # one place for a carry: 1E+38 + 1 needs 39 digits although 1E+38 has one.
+    span = max(value.adjusted(), 0) - min(lowest, 0) + 1
+    return value.adjusted() <= 120 and span + 1 <= 38
 
 
 def _byte_order(av: AttributeValue) -> Any:

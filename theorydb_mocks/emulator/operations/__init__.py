@@ -6,8 +6,13 @@ Each module registers its handlers with ``@operation("Name")`` from ``_registry`
 from __future__ import annotations
 
 from theorydb_mocks.emulator.operations import (
+    backups,
     batch,
+    bulk_operations,
     exports,
+    global_tables,
+    global_tables_legacy,
+    imports,
     items,
     partiql,
     query,
@@ -20,8 +25,13 @@ from theorydb_mocks.emulator.operations import (
 )
 
 __all__ = [
+    "backups",
     "batch",
+    "bulk_operations",
     "exports",
+    "global_tables",
+    "global_tables_legacy",
+    "imports",
     "items",
     "partiql",
     "query",

@@ -19,10 +19,11 @@ theorydb_mocks.emulator.errors.DynamoDBError: ValidationException: The provided 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from theorydb_mocks.emulator._types import IndexSpec, Item, Key, KeySchema, VectorIndexSpec
-from theorydb_mocks.emulator.errors import validation_error
+from theorydb_mocks.emulator.errors import DynamoDBError, validation_error
 from theorydb_mocks.emulator.messages import (
     DUPLICATE_ATTRIBUTE_NAME,
     DUPLICATE_ATTRIBUTES_TO_GET,
@@ -45,6 +46,7 @@ from theorydb_mocks.emulator.messages import (
 from theorydb_mocks.emulator.values import (
     attribute_value_size,
     item_size,
+    normalize_number,
     utf8_size,
     validate_attribute_value,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "key_of",
     "normalize_key",
     "parse_key",
+    "plain_position",
     "refuse_duplicate_names",
     "reject_legacy_mix",
 ]
@@ -130,6 +133,44 @@ def parse_key(key: KeySchema, request_key: Any, *, normalized: bool = False) -> 
             raise validation_error(KEY_SCHEMA_MISMATCH)
     _check_key_values(key, values)
     return values
+
+
+def _plain_sort_value(av: Any, kind: str, limit: int) -> Any:
+    """The sort value of a key attribute value that is surely valid (a one-member ``S`` of ASCII text or
+    ``N`` of canonical text within the limits), or None: anything else takes the checked path."""
+    if type(av) is not dict or len(av) != 1:
+        return None
+    value = av.get(kind)
+    if type(value) is not str or not value:
+        return None
+    if kind == "S":
+        return value if value.isascii() and len(value) <= limit else None
+    if kind == "N" and normalize_number(value) == value:
+        return Decimal(value)
+    return None
+
+
+def plain_position(key: KeySchema, request_key: Any) -> tuple[Any, Any] | None:
+    """The store position (``TableStore.position``) of a request's ``Key`` when every rule surely passes,
+    so the checks of :func:`normalize_key` and :func:`parse_key` have nothing to say; None otherwise.
+
+    The hot path of GetItem (measured: the checked path was a third of a direct GetItem).
+    """
+    if type(request_key) is not dict:
+        return None
+    range_name = key.range_name
+    if len(request_key) != (1 if range_name is None else 2):
+        return None
+    try:
+        hash_value = _plain_sort_value(request_key.get(key.hash_name), key.hash_type, _MAX_HASH_KEY)
+        if hash_value is None:
+            return None
+        if range_name is None:
+            return hash_value, None
+        range_value = _plain_sort_value(request_key.get(range_name), key.range_type or "", _MAX_RANGE_KEY)
+    except DynamoDBError:
+        return None
+    return None if range_value is None else (hash_value, range_value)
 
 
 def key_of(key: KeySchema, item: Item) -> Key:

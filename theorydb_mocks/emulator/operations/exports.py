@@ -3,9 +3,11 @@
 An export writes the files DynamoDB writes (``transfer.export_files``) into ``emu.s3``: a full export the
 table's items at ``ExportTime`` (now by default), an incremental export the changes between
 ``ExportFromTime`` and ``ExportToTime`` (one record per changed item, compacted to its final state, as the
-service does). As on the service the table needs point-in-time recovery (``PointInTimeRecoveryUnavailable
-Exception`` otherwise) and the export time must lie in its window. The export shows ``IN_PROGRESS`` until
-``emu.transfers.duration`` has passed (0 by default), then ``COMPLETED``, and its manifests are written then.
+service does). A full export's ``FilterSpecification`` keeps the items its key condition and filter match,
+projected by its ProjectionExpression. As on the service the table needs point-in-time recovery
+(``PointInTimeRecoveryUnavailableException`` otherwise) and the export time must lie in its window. The
+export shows ``IN_PROGRESS`` until ``emu.transfers.duration`` has passed (0 by default), then ``COMPLETED``,
+and its manifests are written then.
 
 Docs: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExportTableToPointInTime.html
 
@@ -25,14 +27,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.catalog import timestamp
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
-from theorydb_mocks.emulator.operations._registry import operation, record_for
+from theorydb_mocks.emulator.operations._exprs import compile_request
+from theorydb_mocks.emulator.operations._registry import operation
 from theorydb_mocks.emulator.transfer import ion
 from theorydb_mocks.emulator.transfer.export_files import (
     ExportFiles,
@@ -40,7 +43,7 @@ from theorydb_mocks.emulator.transfer.export_files import (
     export_root,
     iso_time,
 )
-from theorydb_mocks.emulator.transfer.jobs import Job, job_id, list_page
+from theorydb_mocks.emulator.transfer.jobs import Job, list_page
 from theorydb_mocks.emulator.transfer.s3 import S3KeyError
 from theorydb_mocks.emulator.values import item_size
 
@@ -83,40 +86,32 @@ def _table_of(emu: EmulatorState, arn: str) -> TableState:
     return table
 
 
-def pitr_window(emu: EmulatorState, table: TableState) -> tuple[float, float] | None:
-    """The table's point-in-time recovery window (earliest, latest restorable time), or ``None`` when
-    recovery is off. Asks DescribeContinuousBackups where the emulator implements it; without it every
-    table counts as recoverable since its creation."""
-    record = record_for("DescribeContinuousBackups")
-    if record.handler is None:
-        return table.creation_time, emu.clock.now()
-    answer = record.handler(emu, {"TableName": table.name})
-    recovery = answer["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription") or {}
-    if recovery.get("PointInTimeRecoveryStatus") != "ENABLED":
+def pitr_window(emu: EmulatorState, table: TableState, now: float) -> tuple[float, float] | None:
+    """The table's point-in-time recovery window (earliest, latest restorable time) at ``now``, or ``None``
+    when recovery is off (``history.window``; the latest is never before ``now``: an export of the present
+    is always in the window)."""
+    window = emu.history.window(table.name)
+    if window is None:
         return None
-    earliest = recovery.get("EarliestRestorableDateTime")
-    latest = recovery.get("LatestRestorableDateTime")
-    return (
-        table.creation_time if earliest is None else _epoch(earliest),
-        emu.clock.now() if latest is None else max(_epoch(latest), emu.clock.now()),
-    )
+    earliest, latest = window
+    return earliest, max(latest, now)
 
 
-def enable_pitr(emu: EmulatorState, table_name: str) -> bool:
-    """Switch point-in-time recovery on for a table where the emulator models it (for examples and tests:
-    exports need it); returns whether there was anything to switch."""
-    if record_for("UpdateContinuousBackups").handler is None:
-        return False
+def enable_pitr(emu: EmulatorState, table_name: str) -> None:
+    """Switch point-in-time recovery on for a table (UpdateContinuousBackups): exports need it, as on the
+    service. A shorthand for examples and tests."""
     emu.dispatch(
         "UpdateContinuousBackups",
         {"TableName": table_name, "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}},
     )
-    return True
 
 
 def items_at(emu: EmulatorState, table: TableState, at: float) -> Iterable[dict[str, Any]]:
-    """The table's items at time ``at`` (now: the live items, streamed without a copy)."""
-    return table.store.items()
+    """The table's items at time ``at``: now, the live items (streamed without a copy); a past time, from
+    its point-in-time recovery history (``history.image_at``)."""
+    if at >= emu.clock.now():
+        return table.store.items()
+    return emu.history.image_at(table.name, at)[1]
 
 
 # --- ExportTableToPointInTime ----------------------------------------------------------------------------
@@ -147,7 +142,7 @@ def export_table_to_point_in_time(emu: EmulatorState, request: Request) -> Respo
             raise validation_error(M.INCREMENTAL_EXPORT_TIME)
     elif spec is not None:
         raise validation_error(M.INCREMENTAL_SPEC_NOT_ALLOWED)
-    window = pitr_window(emu, table)
+    window = pitr_window(emu, table, now)
     if window is None:
         raise ddb_error("PointInTimeRecoveryUnavailableException", M.PITR_NOT_ENABLED.format(name=table.name))
     earliest, _latest = window
@@ -168,7 +163,7 @@ def export_table_to_point_in_time(emu: EmulatorState, request: Request) -> Respo
         _check_time(from_time, earliest, now)
         _check_time(to_time, earliest, now)
 
-    export_id = job_id(now)
+    export_id = emu.transfers.new_id(now, emu.region)
     arn = f"{table.arn}/export/{export_id}"
     export_format = request.get("ExportFormat") or "DYNAMODB_JSON"
     bucket = request["S3Bucket"]
@@ -193,22 +188,64 @@ def export_table_to_point_in_time(emu: EmulatorState, request: Request) -> Respo
             "ExportToTime": to_time,
             "ExportViewType": spec.get("ExportViewType") or "NEW_AND_OLD_IMAGES",
         }
+    if request.get("FilterSpecification") is not None:
+        details["FilterSpecification"] = request["FilterSpecification"]
+    selection = _selection(request.get("FilterSpecification"))
     job = Job(arn, "export", now, details=details, finish=_write_manifests)
     files = ExportFiles(emu.s3, bucket, export_root(prefix, export_id), export_format)
     details["files"] = files
+    if export_type == "FULL_EXPORT":  # the states are found (or refused) before any file is written
+        assert export_time is not None
+        present = export_time >= now
+        items = table.store.items() if present else items_at(emu, table, export_time)
+    else:
+        assert from_time is not None and to_time is not None
+        view = details["IncrementalExportSpecification"]["ExportViewType"]
+        states = (items_at(emu, table, from_time), items_at(emu, table, to_time))
     try:
         files.start()
         if export_type == "FULL_EXPORT":
-            assert export_time is not None
-            files.write_items(items_at(emu, table, export_time))
+            if selection is None and present:
+                files.write_sized(table.store.scan_sized())
+            else:
+                files.write_items(items if selection is None else selection(items))
         else:
-            assert from_time is not None and to_time is not None
-            view = details["IncrementalExportSpecification"]["ExportViewType"]
-            files.write_lines(_change_lines(emu, table, from_time, to_time, view, export_format))
+            assert to_time is not None
+            files.write_lines(_change_lines(table, states, to_time, view, export_format))
     except (OSError, S3KeyError) as exc:
-        job.fail("S3AccessDenied", f"Failed to write to the S3 bucket {bucket}: {exc}")
+        job.fail("S3AccessDenied", M.S3_WRITE_FAILED.format(bucket=bucket, reason=exc))
     emu.transfers.start(job)
     return {"ExportDescription": export_description(job)}
+
+
+def _selection(
+    spec: dict[str, Any] | None,
+) -> Callable[[Iterable[dict[str, Any]]], Iterator[dict[str, Any]]] | None:
+    """A ``FilterSpecification`` as a filter over items: its KeyConditionExpression and FilterExpression
+    both hold (a key condition is a condition over the key attributes), then its ProjectionExpression.
+    Errors in the expressions are the service's ValidationExceptions, raised before anything is written."""
+    if not spec:
+        return None
+    texts = [f"({spec[m]})" for m in ("KeyConditionExpression", "FilterExpression") if spec.get(m)]
+    request = {
+        "FilterExpression": " AND ".join(texts) if texts else None,
+        "ProjectionExpression": spec.get("ProjectionExpression"),
+        "ExpressionAttributeNames": spec.get("ExpressionAttributeNames"),
+        "ExpressionAttributeValues": spec.get("ExpressionAttributeValues"),
+    }
+    compiled = compile_request(
+        {k: v for k, v in request.items() if v is not None}, ("FilterExpression", "ProjectionExpression")
+    )
+    if compiled is None:
+        return None
+    condition, projection = compiled.filter, compiled.projection
+
+    def select(items: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for item in items:
+            if condition is None or condition.evaluate(item):
+                yield item if projection is None else projection.apply(item)
+
+    return select
 
 
 def _check_time(at: float, earliest: float, now: float) -> None:
@@ -222,15 +259,19 @@ def _check_time(at: float, earliest: float, now: float) -> None:
 
 
 def _change_lines(
-    emu: EmulatorState, table: TableState, start: float, end: float, view: str, export_format: str
+    table: TableState,
+    states: tuple[Iterable[dict[str, Any]], Iterable[dict[str, Any]]],
+    end: float,
+    view: str,
+    export_format: str,
 ) -> Iterator[tuple[str, int]]:
-    """An incremental export's records: each item that differs between ``start`` and ``end``, once."""
+    """An incremental export's records: each item that differs between the two states, once."""
     key_names = table.key.names
     before: dict[Any, dict[str, Any]] = {}
-    for item in items_at(emu, table, start):
+    for item in states[0]:
         before[table.store.position(item)] = item
     micros = {"N": str(int(end * 1_000_000))}
-    for item in items_at(emu, table, end):
+    for item in states[1]:
         pos = table.store.position(item)
         old = before.pop(pos, None)
         if old == item:
@@ -300,7 +341,7 @@ def _write_manifests(job: Job) -> None:
     try:
         files.write_manifests(summary)
     except (OSError, S3KeyError) as exc:
-        job.fail("S3AccessDenied", f"Failed to write to the S3 bucket {details['S3Bucket']}: {exc}")
+        job.fail("S3AccessDenied", M.S3_WRITE_FAILED.format(bucket=details["S3Bucket"], reason=exc))
 
 
 def export_description(job: Job) -> dict[str, Any]:
@@ -337,6 +378,8 @@ def export_description(job: Job) -> dict[str, Any]:
             "ExportToTime": timestamp(spec["ExportToTime"]),
             "ExportViewType": spec["ExportViewType"],
         }
+    if details.get("FilterSpecification") is not None:
+        desc["FilterSpecification"] = details["FilterSpecification"]
     return desc
 
 

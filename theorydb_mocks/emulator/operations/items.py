@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from theorydb_mocks.emulator._types import Item, Key, Request, Response
-from theorydb_mocks.emulator.capacity import read_capacity, write_capacity
+from theorydb_mocks.emulator.capacity import consumed, read_capacity, read_units, write_capacity, write_units
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
 from theorydb_mocks.emulator.messages import (
     CONDITION_FAILED,
@@ -39,12 +39,13 @@ from theorydb_mocks.emulator.operations._keys import (
     clone_item,
     normalize_key,
     parse_key,
+    plain_position,
     refuse_duplicate_names,
     reject_legacy_mix,
 )
 from theorydb_mocks.emulator.operations._legacy import legacy_condition, legacy_update
 from theorydb_mocks.emulator.operations._registry import operation
-from theorydb_mocks.emulator.values import attribute_value_size, item_size, utf8_size, validate_item
+from theorydb_mocks.emulator.values import attribute_value_size, item_size, utf8_size, validate_sized_item
 
 __all__ = ["conditional_check_failed", "delete_item", "get_item", "put_item", "update_item"]
 
@@ -114,52 +115,98 @@ def _finish_write(
     return response
 
 
+_PLAIN_PUT = frozenset({"TableName", "Item", "ReturnConsumedCapacity"})
+
+
 @operation("PutItem", metered=True)
 def put_item(emu: Any, request: Request) -> Response:
     """Create or replace one item. Runtime: O(log n) per index."""
+    if request.keys() <= _PLAIN_PUT:  # nothing but the item: no expression, no old item to show
+        table = emu.tables.get(request["TableName"])
+        if table is not None and not table.store.has_indexes and not table.vector_specs:
+            item, size = validate_sized_item(request["Item"])
+            check_item(table.key, (), item, size=size)
+            old_size = table.store.write(item, size)
+            mode = request.get("ReturnConsumedCapacity")
+            if mode == "TOTAL" or mode == "INDEXES":
+                units = write_units(max(old_size, size))
+                return {"ConsumedCapacity": consumed(table.name, mode, units)}
+            return {}
+    return _put_item(emu, request)
+
+
+def _put_item(emu: Any, request: Request) -> Response:
+    """PutItem with every check in DynamoDB's order."""
     return_values = _return_values(request, _WRITE_RETURN_VALUES)
     reject_legacy_mix(request, ("ConditionalOperator", "Expected"), ("ConditionExpression",))
-    item = validate_item(request["Item"])
+    item, size = validate_sized_item(request["Item"])
     prepared = prepare_request(request, ("ConditionExpression",))
     table = prepared.table(emu, request["TableName"])
-    size = check_item(table.key, table.indexes.values(), item, vectors=table.vector_specs)
+    check_item(table.key, table.indexes.values(), item, size=size, vectors=table.vector_specs)
     condition = _condition(request, prepared.result())
     store = table.store
-    old = store.get(item)
-    if condition is not None and not condition.evaluate(old or {}):
-        raise conditional_check_failed(request, old)
-    old_size = 0 if old is None else store.size_of(old)
-    store.put(item, size)
+    old: Item | None = None
+    if condition is None and return_values == "NONE" and not store.has_indexes:
+        old_size = store.write(item, size)  # only the old item's size matters
+    else:
+        found = store.get_at(store.position(item))
+        old, old_size = (None, 0) if found is None else found
+        if condition is not None and not condition.evaluate(old or {}):
+            raise conditional_check_failed(request, old)
+        store.write(item, size)
     response: Response = {}
     if return_values == "ALL_OLD" and old is not None:
-        response["Attributes"] = clone_item(old)
-    if len(request) == 2:  # only TableName and Item: nothing more to report (measured: single-item benchmark)
-        return response
+        response["Attributes"] = old  # a fresh read, shared with nothing stored
     return _finish_write(response, table, request, old, item, (old_size, size))
+
+
+_PLAIN_GET = frozenset({"TableName", "Key", "ConsistentRead", "ReturnConsumedCapacity"})
 
 
 @operation("GetItem", metered=True, read_only=True)
 def get_item(emu: Any, request: Request) -> Response:
     """Read one item by its key. Runtime: O(1) for the lookup, O(item) for the copy."""
+    if request.keys() <= _PLAIN_GET:  # no projection: a plain key is looked up without the checked path
+        table = emu.tables.get(request["TableName"])
+        position = None if table is None else plain_position(table.key, request["Key"])
+        if position is not None:
+            found = table.store.get_at(position)  # a fresh item: no copy needed
+            response: Response = {} if found is None else {"Item": found[0]}
+            mode = request.get("ReturnConsumedCapacity")
+            if mode == "TOTAL":  # what the capacity ledger asks of a table without indexes
+                units = 1.0 if found is None else read_units(found[1], consistent=True)
+                if not request.get("ConsistentRead"):
+                    units /= 2
+                response["ConsumedCapacity"] = {"TableName": table.name, "CapacityUnits": units}
+            elif mode == "INDEXES":
+                size = 0 if found is None else found[1]
+                consistent = bool(request.get("ConsistentRead"))
+                response["ConsumedCapacity"] = read_capacity(table.name, mode, size, consistent=consistent)
+            return response
+    return _get_item(emu, request)
+
+
+def _get_item(emu: Any, request: Request) -> Response:
+    """GetItem with every check in DynamoDB's order."""
     refuse_duplicate_names(request)
     reject_legacy_mix(request, ("AttributesToGet",), ("ProjectionExpression",))
     compiled = compile_request(request, ("ProjectionExpression",))
     values = normalize_key(request["Key"])
     table = emu.get_table(request["TableName"])
     key = parse_key(table.key, values, normalized=True)
-    item = table.store.get(key)
+    found = table.store.get_at(table.store.position(key))
+    item, size = (None, 0) if found is None else found
     response: Response = {}
-    if item is not None:
+    if item is not None:  # a fresh read: projections of it need no copy
         if compiled is not None and compiled.projection is not None:
-            response["Item"] = clone_item(compiled.projection.apply(item))
+            response["Item"] = compiled.projection.apply(item)
         elif request.get("AttributesToGet"):
             wanted = request["AttributesToGet"]
-            response["Item"] = clone_item({name: av for name, av in item.items() if name in wanted})
+            response["Item"] = {name: av for name, av in item.items() if name in wanted}
         else:
-            response["Item"] = clone_item(item)
+            response["Item"] = item
     mode = request.get("ReturnConsumedCapacity")
     if mode is not None and mode != "NONE":
-        size = 0 if item is None else table.store.size_of(item)
         capacity = read_capacity(table.name, mode, size, consistent=bool(request.get("ConsistentRead")))
         if capacity is not None:
             response["ConsumedCapacity"] = capacity
@@ -183,13 +230,18 @@ def update_item(emu: Any, request: Request) -> Response:
     legacy_members = ("AttributeUpdates", "ConditionalOperator", "Expected")
     reject_legacy_mix(request, legacy_members, ("ConditionExpression", "UpdateExpression"))
     prepared = prepare_request(request, ("UpdateExpression", "ConditionExpression"))
-    values = normalize_key(request["Key"])
-    table = prepared.table(emu, request["TableName"])
-    key = parse_key(table.key, values, normalized=True)
+    table = emu.tables.get(request["TableName"])
+    if table is not None and plain_position(table.key, request["Key"]) is not None:
+        key = {name: av.copy() for name, av in request["Key"].items()}  # surely valid and canonical
+    else:
+        values = normalize_key(request["Key"])
+        table = prepared.table(emu, request["TableName"])
+        key = parse_key(table.key, values, normalized=True)
     compiled = prepared.result()
     condition = _condition(request, compiled)
     store = table.store
-    old = store.get(key)
+    found = store.get_at(store.position(key))
+    old, old_size = (None, 0) if found is None else found
     if condition is not None and not condition.evaluate(old or {}):
         raise conditional_check_failed(request, old)
     updated_old: Item = {}
@@ -201,7 +253,7 @@ def update_item(emu: Any, request: Request) -> Response:
         new = result.new_item
         updated_old, updated_new = result.updated_old, result.updated_new
         if old is not None:  # only the touched attributes changed size (measured: a tenth of an update)
-            new_size = store.size_of(old) + _attributes_size(new, result.touched)
+            new_size = old_size + _attributes_size(new, result.touched)
             new_size -= _attributes_size(old, result.touched)
     elif request.get("AttributeUpdates") is not None:
         legacy = legacy_update(request["AttributeUpdates"], start, table.key.names)
@@ -214,8 +266,7 @@ def update_item(emu: Any, request: Request) -> Response:
     if new_size > MAX_ITEM_SIZE:
         raise validation_error(UPDATE_TOO_LARGE)
     check_index_keys(table.indexes.values(), new, update=True, vectors=table.vector_specs)
-    old_size = 0 if old is None else store.size_of(old)
-    store.put(new, new_size)
+    store.write(new, new_size)
     response: Response = {}
     if return_values == "ALL_OLD":
         if old is not None:
@@ -241,14 +292,13 @@ def delete_item(emu: Any, request: Request) -> Response:
     key = parse_key(table.key, values, normalized=True)
     condition = _condition(request, prepared.result())
     store = table.store
-    old = store.get(key)
+    found = store.get_at(store.position(key))
+    old, old_size = (None, 0) if found is None else found
     if condition is not None and not condition.evaluate(old or {}):
         raise conditional_check_failed(request, old)
-    old_size = 0
     if old is not None:
-        old_size = store.size_of(old)
         store.delete(key)
     response: Response = {}
     if return_values == "ALL_OLD" and old is not None:
-        response["Attributes"] = clone_item(old)
+        response["Attributes"] = old  # a fresh read, shared with nothing stored
     return _finish_write(response, table, request, old, None, (old_size, 0))

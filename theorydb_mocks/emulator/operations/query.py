@@ -57,7 +57,6 @@ from theorydb_mocks.emulator.messages import (
 )
 from theorydb_mocks.emulator.operations._exprs import prepare_request
 from theorydb_mocks.emulator.operations._keys import (
-    clone_item,
     refuse_duplicate_names,
     reject_legacy_mix,
 )
@@ -183,15 +182,16 @@ def _start_key(source: _Source, request: Request) -> Key | None:
     return values
 
 
-def _item_view(request: Request, compiled: Any) -> Callable[[Item], Item]:
-    """What the response shows of each item: the projection, or all of it (chosen once per page)."""
+def _item_view(request: Request, compiled: Any) -> Callable[[Item], Item] | None:
+    """What the response shows of each item (chosen once per page): the projection, or None for all of it.
+
+    Items read from the store are fresh dicts, so neither needs a copy."""
     if compiled is not None and compiled.projection is not None:
-        projection = compiled.projection
-        return lambda item: clone_item(projection.apply(item))
+        return compiled.projection.apply  # type: ignore[no-any-return]
     wanted = request.get("AttributesToGet")
     if wanted:
-        return lambda item: clone_item({name: av for name, av in item.items() if name in wanted})
-    return clone_item
+        return lambda item: {name: av for name, av in item.items() if name in wanted}
+    return None
 
 
 def _page(
@@ -200,7 +200,7 @@ def _page(
     compiled: Any,
     condition: Any,
     select: str,
-    found: Iterator[Item],
+    found: Iterator[tuple[Item, int]],
     fetch: tuple[bool, bool],
 ) -> Response:
     """Read one page from ``found``: Limit and 1 MB on data read, then the filter, projection and keys.
@@ -218,24 +218,21 @@ def _page(
     scanned = 0
     read = 0
     last: Item | None = None
-    size_of = store.size_of
-    index = source.index
-    sizes = store.sizes(index)
     view = _item_view(request, compiled)
-    for item in found:
+    for item, size in found:
         scanned += 1
-        size = sizes.get(id(item))
-        read += size_of(item, index) if size is None else size
+        read += size
         full = item
         if fetch_view or fetch_filter:
-            stored = store.get(item)
+            stored = store.get_at(store.position(item))
             if stored is not None:
-                full = stored
-                fetched += read_units(size_of(stored), consistent=consistent)
+                full = stored[0]
+                fetched += read_units(stored[1], consistent=consistent)
         if condition is None or condition.evaluate(full):
             count += 1
             if not count_only:
-                items.append(view(full if fetch_view else item))
+                shown = full if fetch_view else item
+                items.append(shown if view is None else view(shown))
         if (limit is not None and scanned >= limit) or read >= PAGE_BYTES:
             last = item
             break
@@ -385,7 +382,7 @@ def query(emu: Any, request: Request) -> Response:
     start = _start_key(source, request)
     if start is not None:
         _start_in_range(source, plan, start)
-    found = table.store.query(
+    found = table.store.query_sized(
         plan.partition,
         plan.sort_op,
         list(plan.sort_values),
@@ -441,5 +438,5 @@ def scan(emu: Any, request: Request) -> Response:
         digest = partition_digest(index_partition_value(source.key, partition))
         if not segment * SEGMENT_SPACE // total <= digest < (segment + 1) * SEGMENT_SPACE // total:
             raise validation_error(START_KEY_SEGMENT)
-    found = table.store.scan(index=source.index, start=start, segment=segment, total_segments=total)
+    found = table.store.scan_sized(index=source.index, start=start, segment=segment, total_segments=total)
     return _page(source, request, compiled, condition, select, found, fetch)

@@ -345,7 +345,8 @@ def _global_index(
 @operation("DescribeTable", read_only=True)
 def describe_table(emu: EmulatorState, request: Request) -> Response:
     """The table's description. Runtime: O(indexes)."""
-    return {"Table": _table(emu, request["TableName"]).description()}
+    table = _table(emu, request["TableName"])
+    return {"Table": emu.replication.describe(emu.region, table.description())}  # + global table members
 
 
 @operation("ListTables", read_only=True)
@@ -371,8 +372,10 @@ def delete_table(emu: EmulatorState, request: Request) -> Response:
         raise _invalid(M.DELETION_PROTECTED)
     table.status = "DELETING"
     description = table.description()
+    emu.backups.table_deleted(table)  # point-in-time recovery on: a SYSTEM backup stays (``backups``)
     del emu.tables[table.name]
     emu.streams.sync(table.name)  # closes the table's stream
+    emu.replication.table_deleted(emu.region, table.name)  # a replica leaves its global table
     return {"TableDescription": description}
 
 
@@ -389,12 +392,17 @@ _UPDATABLE = (
     "TableClass",
     "DeletionProtectionEnabled",
 )
+_REPLICA_MEMBERS = ("ReplicaUpdates", "GlobalTableWitnessUpdates", "MultiRegionConsistency")
 
 
 @operation("UpdateTable")
 def update_table(emu: EmulatorState, request: Request) -> Response:
     """Change billing, throughput, GSIs (create/update/delete), streams and settings. Runtime: O(backfill)."""
     table = _table(emu, request["TableName"])
+    if any(request.get(member) is not None for member in _REPLICA_MEMBERS):
+        from theorydb_mocks.emulator.operations.global_tables import update_replicas
+
+        return update_replicas(emu, table, request)  # global tables: replicas, witnesses, consistency
     if not any(request.get(member) is not None for member in _UPDATABLE if member != "AttributeDefinitions"):
         raise _invalid(M.NOTHING_TO_UPDATE)
     now = emu.clock.now()
@@ -511,6 +519,10 @@ def update_table(emu: EmulatorState, request: Request) -> Response:
             table.index_description(state) for state in deleting
         )
     emu.streams.sync(table.name)  # opens, replaces or closes the table's stream as its specification says
+    if emu.replication.groups:  # a global table's other replicas follow (global_tables.synchronize)
+        from theorydb_mocks.emulator.operations.global_tables import synchronize
+
+        synchronize(emu, table.name, "UpdateTable", request)
     return {"TableDescription": description}
 
 

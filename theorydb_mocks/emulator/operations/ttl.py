@@ -60,6 +60,10 @@ def update_time_to_live(emu: EmulatorState, request: Request) -> Response:
         if current is None:
             raise validation_error(M.TTL_ALREADY_DISABLED)
         emu.ttl.disable(table.name)
+    if emu.replication.groups:  # a global table's other replicas follow (global_tables.synchronize)
+        from theorydb_mocks.emulator.operations.global_tables import synchronize
+
+        synchronize(emu, table.name, "UpdateTimeToLive", request)
     return {"TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": attribute}}
 
 

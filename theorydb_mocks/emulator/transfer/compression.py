@@ -26,6 +26,25 @@ class CompressionUnavailable(RuntimeError):
     """ZSTD was asked for but no ZSTD library is installed."""
 
 
+class _ZstdRaw(io.RawIOBase):
+    """A zstandard stream reader whose errors are ``OSError`` (a damaged source, as a bad gzip is)."""
+
+    def __init__(self, reader: Any, error: type[Exception]) -> None:
+        self._reader = reader
+        self._error = error
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self._reader.read(len(buffer))
+        except self._error as exc:
+            raise OSError(f"invalid ZSTD data: {exc}") from exc
+        buffer[: len(data)] = data
+        return len(data)
+
+
 def _zstd_module() -> Any:
     for name in ("compression.zstd", "zstandard"):
         try:
@@ -54,6 +73,6 @@ def decompressed(stream: BinaryIO, compression: str | None) -> BinaryIO:
             )
         if module.__name__ == "zstandard":
             reader = module.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
-            return io.BufferedReader(reader)
+            return io.BufferedReader(_ZstdRaw(reader, module.ZstdError))
         return module.ZstdFile(stream, mode="rb")  # type: ignore[no-any-return]
     raise ValueError(f"unknown compression {compression!r}")

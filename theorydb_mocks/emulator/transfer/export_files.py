@@ -25,7 +25,6 @@ import base64
 import gzip
 import hashlib
 import json
-import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -146,10 +145,17 @@ class ExportFiles:
 
     def write_items(self, items: Iterable[dict[str, Any]]) -> None:
         """Write a full export's items in files of at most ``ITEMS_PER_FILE`` (at least one file)."""
+        self.write_sized((item, item_size(item)) for item in items)
+
+    def write_sized(self, pairs: Iterable[tuple[dict[str, Any], int]]) -> None:
+        """``write_items`` for ``(item, size)`` pairs, where the store knows the sizes
+        (``TableStore.scan_sized``): the billed size costs no measuring."""
         if self.export_format == "ION":
-            lines: Iterator[tuple[str, int]] = ((ion.item_line(item), item_size(item)) for item in items)
+            line = ion.item_line
+            lines: Iterator[tuple[str, int]] = ((line(item), size) for item, size in pairs)
         else:
-            lines = ((dynamodb_json_line({"Item": item}), item_size(item)) for item in items)
+            encode = _ENCODER.encode
+            lines = ((encode({"Item": item}), size) for item, size in pairs)
         self.write_lines(lines)
 
     def write_lines(self, lines: Iterator[tuple[str, int]]) -> None:
@@ -157,7 +163,7 @@ class ExportFiles:
         suffix = ".ion.gz" if self.export_format == "ION" else ".json.gz"
         pending = next(lines, None)
         while True:
-            key = f"{self.root}/data/{_data_file_name()}{suffix}"
+            key = f"{self.root}/data/{_data_file_name(self.root, len(self.files))}{suffix}"
             count = 0
             with self.s3.writer(self.bucket, key) as raw:
                 digesting = _Digesting(raw)
@@ -228,7 +234,9 @@ def _checksum(body: bytes) -> bytes:
 _BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 
 
-def _data_file_name() -> str:
-    """A data file's name as the service makes them: 26 lower-case base32 characters."""
-    number = int.from_bytes(secrets.token_bytes(17), "big")
-    return "".join(_BASE32[(number >> (5 * i)) & 31] for i in range(26))
+def _data_file_name(root: str, number: int) -> str:
+    """A data file's name as the service makes them, 26 lower-case base32 characters; derived from the
+    export's folder and the file's number, so an export written again (a journal replay) has the same files.
+    """
+    digest = int.from_bytes(hashlib.sha256(f"{root}/{number}".encode()).digest()[:17], "big")
+    return "".join(_BASE32[(digest >> (5 * i)) & 31] for i in range(26))

@@ -201,6 +201,8 @@ class _Reader:
         return self.pos >= len(self.text)
 
     def fail(self, message: str) -> IonError:
+        if self.pos >= len(self.text):
+            return IonError("unexpected end of input", self.pos)  # more text may complete the value
         return IonError(message, self.pos)
 
     def value(self) -> dict[str, Any] | None:

@@ -21,9 +21,8 @@ while a job is pending.
 
 from __future__ import annotations
 
+import hashlib
 import os
-import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,13 +35,17 @@ __all__ = ["Job", "JobKind", "Transfers", "job_id", "list_page"]
 JobKind = Literal["export", "import", "bulk"]
 
 
-def job_id(at: float) -> str:
+def job_id(at: float, seed: str) -> str:
     """An id in the service's form: the start in epoch milliseconds (14 digits), a dash, 8 hex digits.
 
-    >>> len(job_id(1_700_000_000.0)), job_id(1_700_000_000.0)[:15]
-    (23, '01700000000000-')
+    The hex digits come from ``seed`` (``Transfers.new_id`` gives the region and a sequence number), so a
+    journal replayed in order makes the same ids, and an export rewrites its own folder, not a new one.
+
+    >>> job_id(1_700_000_000.0, "us-east-1/1")
+    '01700000000000-fe81c662'
     """
-    return f"{int(at * 1000):014d}-{secrets.token_hex(4)}"
+    millis = int(at * 1000)
+    return f"{millis:014d}-{hashlib.sha256(f'{millis}/{seed}'.encode()).hexdigest()[:8]}"
 
 
 @dataclass(eq=False)
@@ -61,6 +64,7 @@ class Job:
     failure_message: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     finish: Callable[[Job], None] | None = None
+    log: list[dict[str, Any]] = field(default_factory=list)  # CloudWatch-style events: timestamp, message
 
     def __repr__(self) -> str:
         return f"<Job {self.kind} {self.arn} {self.status}>"
@@ -80,10 +84,16 @@ class Transfers:
         self.duration = float(duration)
         self.jobs: dict[JobKind, dict[str, Job]] = {"export": {}, "import": {}, "bulk": {}}
         self._pending: list[Job] = []
+        self._sequence = 0
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{kind}s={len(jobs)}" for kind, jobs in self.jobs.items())
         return f"<Transfers {counts} duration={self.duration}>"
+
+    def new_id(self, at: float, region: str) -> str:
+        """The id of the next job started at ``at`` (see ``job_id``)."""
+        self._sequence += 1
+        return job_id(at, f"{region}/{self._sequence}")
 
     @property
     def pending(self) -> bool:
@@ -105,15 +115,25 @@ class Transfers:
         now = self.clock.now()
         still: list[Job] = []
         for job in self._pending:
-            if job.status != "IN_PROGRESS" or now < job.ready_at:
-                if job.status == "IN_PROGRESS":
-                    still.append(job)
+            if now < job.ready_at:
+                still.append(job)
                 continue
             job.end = max(now, job.start) if self.duration else job.start
             if job.finish is not None:
-                job.finish(job)
+                try:
+                    job.finish(job)
+                except Exception as exc:  # a job's bug fails that job, not the request that settled it
+                    job.fail("InternalServerError", f"{type(exc).__name__} while finishing the job")
             job.status = job.outcome
         self._pending = still
+
+    def log(self, arn: str) -> list[dict[str, Any]]:
+        """The events a job logged, as CloudWatch holds them (``timestamp`` in ms, ``message``): an
+        import's or bulk put's item errors. ``KeyError`` for an unknown ARN."""
+        for jobs in self.jobs.values():
+            if arn in jobs:
+                return list(jobs[arn].log)
+        raise KeyError(arn)
 
     def find(self, kind: JobKind, arn: str) -> Job | None:
         self.settle()
@@ -151,7 +171,3 @@ def list_page(
     if after >= len(jobs):
         return page, None
     return page, f"{after:0{token_width}x}" + os.urandom(48).hex()
-
-
-def epoch_ms() -> int:
-    return int(time.time() * 1000)

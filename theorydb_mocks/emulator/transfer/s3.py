@@ -187,6 +187,17 @@ class LocalS3:
                 digest.update(chunk)
         return digest.hexdigest()
 
+    def bucket_exists(self, bucket: str) -> bool:
+        """Whether the bucket is there: with a root, its folder; in memory, whether it holds an object."""
+        if self.root is None:
+            with self._lock:
+                return any(b == bucket for b, _ in self._objects)
+        try:
+            _check_bucket(bucket)
+        except S3KeyError:
+            return False
+        return (self.root / bucket).is_dir()
+
     def buckets(self) -> list[str]:
         """The buckets that hold objects (with a root: the folders under it), sorted."""
         if self.root is None:
