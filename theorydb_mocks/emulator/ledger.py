@@ -184,15 +184,10 @@ class CapacityLedger:
         return totals
 
     def totals(self) -> list[LedgerEntry]:
-        """One entry per (operation, table, index, kind) with its units summed over every request (the
-        folded ones included), in order of first use."""
-        sums: _Folded = dict(self._folded)
-        for entry in _expand(self._raw):
-            slot = (entry.operation, entry.table, entry.index, entry.kind)
-            sums[slot] = sums.get(slot, 0.0) + entry.units
+        """One entry per (operation, table, index, kind) with its units summed over every request."""
         return [
             LedgerEntry(op, table, index, units, "read" if kind == "read" else "write")
-            for (op, table, index, kind), units in sums.items()
+            for (op, table, index, kind), units in self._sums().items()
         ]
 
     def reset(self) -> None:
