@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import encryption
-import pytest
-from example_support import local_client, local_endpoint, run_script
+from example_support import local_client, run_script
 
 EXPECTED = [
     "no key, no table: Customer has encrypted fields (ssn, card) but kms_key_arn is not configured: "
@@ -20,11 +17,6 @@ EXPECTED = [
     "tampered item: cannot decrypt card: authentication failed (tampered, moved from another attribute, "
     "or sealed under another key)",
 ]
-
-
-@pytest.fixture(scope="module")
-def dynamodb_local_url() -> Iterator[str]:
-    yield from local_endpoint()
 
 
 def test_script_on_the_embedded_emulator() -> None:

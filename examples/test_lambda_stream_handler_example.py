@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import lambda_stream_handler
-import pytest
-from example_support import local_client, local_endpoint, run_script
+from example_support import local_client, run_script
 
 EXPECTED = [
     "new order ORDER#1: 42.5 receipt=b'\\x00\\x01'",
@@ -14,11 +11,6 @@ EXPECTED = [
     "order ORDER#1 removed",
     "failures: []",
 ]
-
-
-@pytest.fixture(scope="module")
-def dynamodb_local_url() -> Iterator[str]:
-    yield from local_endpoint()
 
 
 def test_main_reads_dynamodb_locals_stream(dynamodb_local_url: str) -> None:

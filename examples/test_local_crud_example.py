@@ -5,14 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import local_crud
-import pytest
-
-from theorydb_mocks.dynamodb_local import DynamoDBLocal, unavailable_reason
 
 EXPECTED = [
     "put refused: bob's ORDER#001 already exists",
@@ -30,26 +26,10 @@ EXPECTED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    """``$DYNAMODB_LOCAL_ENDPOINT``, or a DynamoDB Local started for this module."""
-    given = os.environ.get("DYNAMODB_LOCAL_ENDPOINT")
-    if given:
-        yield given
-        return
-    reason = unavailable_reason()
-    if reason is not None:
-        if os.environ.get("TABLETHEORY_REQUIRE_DYNAMODB_LOCAL") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with DynamoDBLocal() as local:
-        yield local.endpoint_url
-
-
-def test_main_against_dynamodb_local(endpoint: str) -> None:
+def test_main_against_dynamodb_local(dynamodb_local_url: str) -> None:
     client = boto3.client(
         "dynamodb",
-        endpoint_url=endpoint,
+        endpoint_url=dynamodb_local_url,
         region_name="us-east-1",
         aws_access_key_id="local",
         aws_secret_access_key="local",
@@ -57,9 +37,9 @@ def test_main_against_dynamodb_local(endpoint: str) -> None:
     assert local_crud.main(client) == EXPECTED
 
 
-def test_script_honours_dynamodb_endpoint(endpoint: str) -> None:
+def test_script_honours_dynamodb_endpoint(dynamodb_local_url: str) -> None:
     script = Path(__file__).with_name("local_crud.py")
-    env = {**os.environ, "DYNAMODB_ENDPOINT": endpoint}
+    env = {**os.environ, "DYNAMODB_ENDPOINT": dynamodb_local_url}
     done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == EXPECTED

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 import transactions
-from example_support import local_client, local_endpoint, run_script
+from example_support import local_client, run_script
 
 EXPECTED = [
     "after t-1: ann=70 (v1) bob=50 (v1)",
@@ -15,11 +12,6 @@ EXPECTED = [
     "ann's ledger: [('ENTRY#t-1', -30, 'bob')]",
     "bob still has 50",
 ]
-
-
-@pytest.fixture(scope="module")
-def dynamodb_local_url() -> Iterator[str]:
-    yield from local_endpoint()
 
 
 def test_main_against_dynamodb_local(dynamodb_local_url: str) -> None:

@@ -104,6 +104,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of the local S3 stand-in: s3://bucket/key is DIR/bucket/key (exports write there, "
         "imports and bulk puts read from there); in memory without it",
     )
+    serve.add_argument(
+        "--transition-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds a background change (contributor insights, Kinesis destinations, warm throughput) "
+        "stays ENABLING/UPDATING before it settles (default 0: at once)",
+    )
+    serve.add_argument(
+        "--table-lifecycle",
+        action="store_true",
+        help="with --transition-delay, tables and GSIs are CREATING/UPDATING (backfilling) for that long too",
+    )
     return parser
 
 
@@ -136,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_connections=args.max_connections,
             grace=args.grace,
             s3_dir=args.s3_dir,
+            transition_delay=args.transition_delay,
+            table_lifecycle=args.table_lifecycle,
         )
     except (OSError, JournalError, ValueError) as exc:
         print(f"theorydb-emulator: {exc}", file=sys.stderr)
@@ -193,7 +208,7 @@ def banner(server: EmulatorServer, args: argparse.Namespace, log_level: str) -> 
     if server.db_per_access_key:
         regions = f"one database per access key and signing region (unsigned: {server.region})"
     else:
-        regions = f"one shared database; ARNs name {server.region}"
+        regions = f"one database per signing region, shared by every access key (unsigned: {server.region})"
     if server.verifier is not None:
         auth = f"SigV4 signatures verified ({args.credentials_file})"
     elif server.access_key is not None:

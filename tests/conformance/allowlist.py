@@ -252,8 +252,9 @@ _DESCRIPTIONS = ("TableDescription", "Table")
 
 def _service_description(description: Any, emu_description: Any) -> Any:
     """Local's table description as the service writes it: ``TableId`` present (the emulator's placeholder),
-    and each epoch-0 throughput timestamp either dropped (never set) or, where the emulator recorded a
-    throughput change, that timestamp. Walks the emulator's description alongside, entry by entry."""
+    ``WarmThroughput`` on the table and each GSI (the emulator's, which Local never reports), and each epoch-0
+    throughput timestamp either dropped (never set) or, where the emulator recorded a throughput change, that
+    timestamp. Walks the emulator's description alongside, entry by entry."""
     if isinstance(description, dict):
         other = emu_description if isinstance(emu_description, dict) else {}
         out: dict[str, Any] = {}
@@ -265,6 +266,8 @@ def _service_description(description: Any, emu_description: Any) -> Any:
             out[key] = _service_description(value, other.get(key))
         if "TableId" in other and "TableArn" in out:
             out.setdefault("TableId", other["TableId"])
+        if "WarmThroughput" in other and ("TableArn" in out or "IndexArn" in out):
+            out.setdefault("WarmThroughput", other["WarmThroughput"])  # the service's, on tables and GSIs
         return out
     if isinstance(description, list):
         others = emu_description if isinstance(emu_description, list) else []
@@ -309,10 +312,13 @@ def _same_fields(local: Outcome, emu: Outcome) -> bool:
 QUIRKS: tuple[Quirk, ...] = (
     Quirk(
         id="table-description-shape",
-        local="table descriptions omit TableId and carry epoch-0 LastIncreaseDateTime/LastDecreaseDateTime "
-        "in ProvisionedThroughput (found by this suite)",
-        service="TableId is always present; throughput timestamps appear only once throughput changed",
+        local="table descriptions omit TableId and WarmThroughput and carry epoch-0 "
+        "LastIncreaseDateTime/LastDecreaseDateTime in ProvisionedThroughput (found by this suite)",
+        service="TableId is always present; WarmThroughput (read, write, status) on the table and every GSI; "
+        "throughput timestamps appear only once throughput changed",
         evidence="API reference, TableDescription: TableId is part of every description; "
+        "TableWarmThroughputDescription and the developer guide's 'Check your DynamoDB table's current warm "
+        "throughput' (DescribeTable shows WarmThroughput with Status); "
         "ProvisionedThroughputDescription's LastIncrease/LastDecreaseDateTime are the times of the "
         "last increase and decrease",
         matcher=_table_description_shape,

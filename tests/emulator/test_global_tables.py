@@ -332,7 +332,7 @@ def test_ttl_and_kms_follow_the_new_replica(emu: DynamoDBEmulator) -> None:
     assert west.describe_time_to_live(TableName="orders")["TimeToLiveDescription"]["AttributeName"] == "exp"
     assert (
         west.describe_table(TableName="orders")["Table"]["SSEDescription"]["KMSMasterKeyArn"]
-        == "alias/replica-key"
+        == "arn:aws:kms:us-west-2:123456789012:alias/replica-key"  # the key's ARN in the replica's region
     )
     assert (
         east.describe_table(TableName="orders")["Table"]["Replicas"][0]["KMSMasterKeyId"]

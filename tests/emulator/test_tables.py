@@ -85,6 +85,7 @@ def test_create_table_describes_an_active_on_demand_table(
         "TableId": created["TableId"],
         "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST", "LastUpdateToPayPerRequestDateTime": when},
         "DeletionProtectionEnabled": False,
+        "WarmThroughput": {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"},
     }
     assert uuid.UUID(created["TableId"])
     described = client.describe_table(TableName="things")["Table"]
@@ -124,6 +125,7 @@ def test_indexes_are_described_and_registered(emu: DynamoDBEmulator, client: Emu
             "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"}],
             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a", "b"]},
             "IndexStatus": "ACTIVE",
+            "WarmThroughput": {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"},
             "IndexSizeBytes": 0,
             "ItemCount": 0,
             "IndexArn": f"{arn}/index/by-gk",

@@ -278,7 +278,10 @@ def test_banner_and_request_logs_from_the_command_line(tmp_path: Path) -> None:
     assert banner[0] == f"theorydb-emulator {emulator_version()}"
     assert f"address    {endpoint}" in text
     assert f"database   {path} (fsync: every 1 s)" in text
-    assert "S3 root" in text and "regions" in text and "CORS       http://localhost:5173" in text
+    assert "S3 root" in text and "CORS       http://localhost:5173" in text
+    assert (
+        "regions    one database per signing region, shared by every access key (unsigned: us-east-1)" in text
+    )
     assert "log level  info" in text
 
 

@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.backups import Backups
     from theorydb_mocks.emulator.catalog import TableState
     from theorydb_mocks.emulator.clock import Clock
+    from theorydb_mocks.emulator.control import Transitions
     from theorydb_mocks.emulator.faults import Faults
     from theorydb_mocks.emulator.history import TableHistories
+    from theorydb_mocks.emulator.kinesis import KinesisHub
     from theorydb_mocks.emulator.ledger import CapacityLedger
     from theorydb_mocks.emulator.pipeline import WireRequest
     from theorydb_mocks.emulator.regions import Regions
@@ -43,6 +45,8 @@ class EmulatorState(Protocol):
     capacity: CapacityLedger
     snapshots: Snapshots
     tokens: ClientTokens
+    kinesis: KinesisHub
+    transitions: Transitions
     regions: Regions
     s3: LocalS3
     transfers: Transfers

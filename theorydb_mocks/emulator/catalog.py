@@ -17,6 +17,14 @@ from typing import TYPE_CHECKING, Any
 from dateutil.tz import tzlocal  # type: ignore[import-untyped]
 
 from theorydb_mocks.emulator._types import IndexSpec, KeySchema, VectorIndexSpec
+from theorydb_mocks.emulator.control import (
+    ControlState,
+    backfilling,
+    describe_index_extras,
+    describe_table_extras,
+    index_status,
+    kms_key_arn,
+)
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.storage import TableStore
@@ -138,6 +146,7 @@ class TableState:
     last_increase: float | None = None
     last_decrease: float | None = None
     decreases_today: int = 0
+    control: ControlState = field(default_factory=ControlState)  # policies, insights, destinations...
     restore_summary: dict[str, Any] | None = None  # a restored table's RestoreSummary (operations/backups)
 
     def __repr__(self) -> str:
@@ -206,12 +215,12 @@ class TableState:
             desc["SSEDescription"] = {
                 "Status": "ENABLED",
                 "SSEType": "KMS",
-                "KMSMasterKeyArn": self.sse_kms_key
-                or f"arn:aws:kms:{self.arn.split(':')[3]}:key/aws-dynamodb",
+                "KMSMasterKeyArn": kms_key_arn(self.arn, self.sse_kms_key),
             }
         if self.table_class is not None:
             desc["TableClassSummary"] = {"TableClass": self.table_class}
         desc["DeletionProtectionEnabled"] = self.deletion_protection
+        describe_table_extras(self, desc)
         return desc
 
     def _throughput_description(self) -> dict[str, Any]:
@@ -233,13 +242,15 @@ class TableState:
             "KeySchema": key_schema_elements(spec.key),
             "Projection": index.projection(),
         }
+        status = index.status if local else index_status(self, index)  # the opt-in lifecycle's
         if not local:
-            desc["IndexStatus"] = index.status
-            if index.status == "CREATING":
-                desc["Backfilling"] = False
+            desc["IndexStatus"] = status
+            if status == "CREATING":
+                desc["Backfilling"] = backfilling(self, index)
             if index.provisioned_throughput is not None:
                 desc["ProvisionedThroughput"] = dict(index.provisioned_throughput)
-        if index.status not in ("CREATING", "DELETING"):  # sizes are known once backfilled, until dropped
+            describe_index_extras(self, index, desc)
+        if status not in ("CREATING", "DELETING"):  # sizes are known once backfilled, until dropped
             desc["IndexSizeBytes"] = self.store.index_size_bytes(spec.name)
             desc["ItemCount"] = self.store.index_item_count(spec.name)
         desc["IndexArn"] = index.arn

@@ -31,9 +31,11 @@ from theorydb_mocks.emulator import operations as _operations  # noqa: F401  (re
 from theorydb_mocks.emulator._types import Request, Response
 from theorydb_mocks.emulator.backups import Backups
 from theorydb_mocks.emulator.clock import Clock
+from theorydb_mocks.emulator.control import Transitions, table_status
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.faults import Faults
 from theorydb_mocks.emulator.history import TableHistories
+from theorydb_mocks.emulator.kinesis import KinesisHub
 from theorydb_mocks.emulator.ledger import CapacityLedger, total_only
 from theorydb_mocks.emulator.operations._registry import Handler, OperationRecord, record_for
 from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observer, WireRequest
@@ -61,6 +63,10 @@ class DynamoDBEmulator:
     DynamoDB) or ``"immediate"`` (see ``ttl``). ``capacity_ledger=False`` stops ``emu.capacity`` recording.
     ``s3_root`` is the folder of the local S3 stand-in that exports, imports and bulk operations use
     (``s3://bucket/key`` is ``<s3_root>/bucket/key``); by default it is in memory (``emu.s3``).
+    ``transition_delay``: seconds on the clock a background change (contributor insights, Kinesis
+    destinations, warm throughput) stays ENABLING/UPDATING before it settles; 0 settles at once (``control``).
+    ``table_lifecycle=True`` (with a delay) puts tables and GSIs through CREATING, UPDATING and backfilling
+    for that long too, refusing what the service refuses meanwhile; off by default, so tests stay instant.
     """
 
     def __init__(
@@ -72,12 +78,16 @@ class DynamoDBEmulator:
         ttl_mode: TtlMode = "lazy",
         capacity_ledger: bool = True,
         s3_root: str | os.PathLike[str] | None = None,
+        transition_delay: float = 0.0,
+        table_lifecycle: bool = False,
     ) -> None:
         if not valid_region(region):
             raise ValueError(f"not a region name: {region!r}")
         # Shared by every region of this emulator (see ``regions``).
         self.account_id = account_id
         self.clock = clock if clock is not None else Clock()
+        # how long background changes take; with table_lifecycle, tables and GSIs too (``control``)
+        self.transitions = Transitions(self.clock, transition_delay, table_lifecycle=table_lifecycle)
         self.lock = threading.RLock()
         self.faults = Faults()
         self.s3 = LocalS3(s3_root)  # exports, imports and bulk operations read and write here
@@ -95,6 +105,7 @@ class DynamoDBEmulator:
         self.streams = StreamHub(self)
         self.ttl = TimeToLive(self, ttl_mode)
         self.capacity = CapacityLedger(enabled=capacity_ledger)
+        self.kinesis = KinesisHub(self)  # what Kinesis streaming destinations received
         self.tokens = ClientTokens()  # ClientRequestToken records (see ``tokens``)
         self.transfers = Transfers(self.clock)  # export and import jobs (see ``transfer.jobs``)
         self.history = TableHistories(self)  # change logs for backups and point-in-time recovery
@@ -106,6 +117,7 @@ class DynamoDBEmulator:
         other = object.__new__(DynamoDBEmulator)
         other.account_id = self.account_id
         other.clock = self.clock
+        other.transitions = self.transitions
         other.lock = self.lock
         other.faults = self.faults
         other.s3 = self.s3
@@ -125,6 +137,24 @@ class DynamoDBEmulator:
 
     def __repr__(self) -> str:
         return f"<DynamoDBEmulator {self.region} tables={len(self.tables)}>"
+
+    @property
+    def transition_delay(self) -> float:
+        """Seconds a background change takes on the emulator's clock (settable; see ``control``)."""
+        return self.transitions.delay
+
+    @transition_delay.setter
+    def transition_delay(self, seconds: float) -> None:
+        self.transitions.delay = Transitions(self.clock, seconds).delay  # checked; tables keep the object
+
+    @property
+    def table_lifecycle(self) -> bool:
+        """Whether tables and GSIs go through CREATING/UPDATING for ``transition_delay`` (settable)."""
+        return self.transitions.table_lifecycle
+
+    @table_lifecycle.setter
+    def table_lifecycle(self, on: bool) -> None:
+        self.transitions.table_lifecycle = bool(on)
 
     @property
     def replication_delay(self) -> float:
@@ -323,12 +353,15 @@ class DynamoDBEmulator:
         return name_or_arn
 
     def get_table(self, name: str) -> TableState:
-        """The table named ``name`` (or its ARN); ResourceNotFoundException when there is none."""
+        """The table named ``name`` (or its ARN); ResourceNotFoundException when there is none (or, with a
+        ``transition_delay``, while it is still CREATING, as the service answers data-plane calls)."""
         table = self.tables.get(name)
         if table is None:
             table = self.tables.get(self.table_name(name))
             if table is None:
                 raise ddb_error("ResourceNotFoundException", M.RESOURCE_NOT_FOUND)
+        if self.transitions.lifecycle and table_status(table) == "CREATING":  # the opt-in lifecycle
+            raise ddb_error("ResourceNotFoundException", M.RESOURCE_NOT_FOUND)
         return table
 
     def reset(self) -> None:
@@ -340,6 +373,7 @@ class DynamoDBEmulator:
                 region.tables.clear()
                 region.tokens.clear()
                 region.streams.clear()
+                region.kinesis.clear()
                 region.ttl.clear()
                 region.capacity.reset()
                 region.transfers.clear()
@@ -364,6 +398,14 @@ class DynamoDBEmulator:
             stream.trim(self.clock.now())
             start = stream.first if since is None else stream.position_of(int(since) + 1)
             return [record.lambda_event(stream) for record in stream.records[start:]]
+
+    def kinesis_records(self, stream_arn: str) -> list[dict[str, Any]]:
+        """The change records the Kinesis data stream ``stream_arn`` has received as a streaming destination
+        (EnableKinesisStreamingDestination), oldest first, each as a consumer decodes its ``data``
+        (``awsRegion``, ``eventID``, ``eventName``, ``userIdentity``, ``recordFormat``, ``tableName``,
+        ``dynamodb``, ``eventSource``; see ``kinesis``). [] for a stream that received nothing."""
+        with self.lock:
+            return self.kinesis.received(stream_arn)
 
     def snapshot(self) -> Snapshot:
         """The whole state now (tables, items, indexes, TTL, streams, tags, client tokens, ledger), for

@@ -866,3 +866,47 @@ RESTORE_PPR_WITH_THROUGHPUT = (
 PITR_DISABLED_WITH_PERIOD = "RecoveryPeriodInDays can only be set when enabling point in time recovery"
 CONTINUOUS_BACKUPS_UNAVAILABLE = "Backups are being enabled for the table. Please retry later"
 PITR_ENABLED_REQUIRED = "PointInTimeRecoveryEnabled is required in PointInTimeRecoverySpecification"
+
+# --- Resource policies, contributor insights, Kinesis destinations, warm throughput ---------------------
+# DynamoDB Local implements none of these; the words are the service's where AWS documents them, else the
+# emulator's own in the service's style (docs/emulator.md says which).
+
+POLICY_NOT_FOUND = "Resource-based policy not found for the provided ResourceArn: {arn}"
+POLICY_REVISION_MISMATCH = (
+    "A resource-based policy with the revision id {expected} was not found for the provided ResourceArn: "
+    "{arn}"
+)
+POLICY_RESOURCE_NOT_FOUND = "Requested resource not found: ResourceArn: {arn} not found"
+POLICY_TOO_LARGE = (
+    "Resource-based policy size {size} exceeds the maximum allowed size of {limit} bytes for the resource "
+    "{arn}"
+)
+POLICY_MALFORMED = "Invalid policy document: {reason}"
+POLICY_REMOVES_SELF_ACCESS = (
+    "The policy would remove your permission to change it (it denies dynamodb:PutResourcePolicy to every "
+    "principal or to the account): set ConfirmRemoveSelfResourceAccess to true to confirm"
+)
+INSIGHTS_INDEX_NOT_FOUND = "Requested resource not found: Index: {index} not found for table: {name}"
+INVALID_NEXT_TOKEN = "Invalid NextToken: {token}"
+KINESIS_STREAM_ARN_INVALID = "Invalid StreamArn: {arn}"
+KINESIS_ALREADY_ENABLED = (
+    "Table {name} already has an enabled Kinesis streaming destination for the stream {arn}"
+)
+KINESIS_NOT_ENABLED = "Table {name} has no enabled Kinesis streaming destination for the stream {arn}"
+KINESIS_IN_TRANSITION = "Kinesis streaming destination {arn} of table {name} is {status}; try again later"
+KINESIS_SAME_PRECISION = "The ApproximateCreationDateTimePrecision is already {precision}"
+KINESIS_NOTHING_TO_UPDATE = "UpdateKinesisStreamingConfiguration is required"
+WARM_THROUGHPUT_DECREASE = (
+    "One or more parameter values were invalid: Warm throughput cannot be decreased: the {which} units per "
+    "second of {current} cannot go down to {asked}"
+)
+WARM_THROUGHPUT_EMPTY = (
+    "One or more parameter values were invalid: WarmThroughput must specify ReadUnitsPerSecond or "
+    "WriteUnitsPerSecond"
+)
+ON_DEMAND_THROUGHPUT_INVALID = (
+    "One or more parameter values were invalid: {member} must be -1 (no maximum) or a positive number, "
+    "not {value}"
+)
+TABLE_BEING_CREATED = "Attempt to change a resource which is still in use: Table is being created: {name}"
+INDEX_BACKFILLING = "Cannot read from backfilling global secondary index: {index}"

@@ -60,6 +60,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from theorydb_mocks.emulator.control import journal_requests
 from theorydb_mocks.emulator.operations._registry import OPERATIONS
 from theorydb_mocks.emulator.wire import decode_request, encode_request
 
@@ -531,6 +532,7 @@ def capture(emulator: EmulatorState) -> list[TableImage]:
             tags = dispatch("ListTagsOfResource", {"ResourceArn": table["TableArn"]}).get("Tags", [])
             if tags:
                 requests.append((now, "TagResource", {"ResourceArn": table["TableArn"], "Tags": tags}))
+        requests.extend(journal_requests(emulator.tables[name]))  # policies, insights, destinations
         images.append(TableImage(name, requests, list(emulator.tables[name].store.items())))
     return images
 
@@ -604,6 +606,9 @@ def create_table_request(table: dict[str, Any]) -> dict[str, Any]:
     gsis = []
     for index in table.get("GlobalSecondaryIndexes", []):
         gsi = {k: index[k] for k in ("IndexName", "KeySchema", "Projection")}
+        for member in ("WarmThroughput", "OnDemandThroughput"):
+            if member in index:
+                gsi[member] = {k: v for k, v in index[member].items() if k != "Status"}
         if provisioned:
             gsi["ProvisionedThroughput"] = _throughput(index.get("ProvisionedThroughput", {}))
         gsis.append(gsi)
@@ -623,6 +628,16 @@ def create_table_request(table: dict[str, Any]) -> dict[str, Any]:
     stream = table.get("StreamSpecification")
     if stream and stream.get("StreamEnabled"):
         request["StreamSpecification"] = stream
+    for member in ("WarmThroughput", "OnDemandThroughput"):  # as described: never below the defaults
+        if member in table:
+            request[member] = {k: v for k, v in table[member].items() if k != "Status"}
+    sse = table.get("SSEDescription")
+    if sse and sse.get("Status") == "ENABLED":
+        request["SSESpecification"] = {
+            "Enabled": True,
+            "SSEType": "KMS",
+            "KMSMasterKeyId": sse["KMSMasterKeyArn"],
+        }
     table_class = table.get("TableClassSummary", {}).get("TableClass")
     if table_class:
         request["TableClass"] = table_class

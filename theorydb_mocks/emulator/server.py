@@ -155,6 +155,8 @@ class EmulatorServer:
         max_buffered: int = MAX_BUFFERED,
         grace: float = 5.0,
         s3_dir: str | None = None,
+        transition_delay: float = 0.0,
+        table_lifecycle: bool = False,
     ) -> None:
         if emulator is not None and db_per_access_key:
             raise ValueError("db_per_access_key makes one emulator per access key: do not pass emulator")
@@ -173,7 +175,16 @@ class EmulatorServer:
         self.max_body = max_body
         self.max_buffered = max_buffered
         self.grace = grace
-        self.emulator = emulator if emulator is not None else DynamoDBEmulator(region=region, s3_root=s3_dir)
+        # each database's (see ``control``)
+        self.lifecycle: dict[str, Any] = {
+            "transition_delay": transition_delay,
+            "table_lifecycle": table_lifecycle,
+        }
+        self.emulator = (
+            emulator
+            if emulator is not None
+            else DynamoDBEmulator(region=region, s3_root=s3_dir, **self.lifecycle)
+        )
         if emulator is not None and s3_dir is not None:
             s3 = LocalS3(s3_dir)
             for each_region in self.emulator.regions:
@@ -395,7 +406,7 @@ class EmulatorServer:
         """The emulator of one access key (``db_per_access_key``), its regions adopted as they are made."""
         found = self._accounts.get(access_key)
         if found is None:
-            found = self._accounts[access_key] = DynamoDBEmulator(region=self.region)
+            found = self._accounts[access_key] = DynamoDBEmulator(region=self.region, **self.lifecycle)
             found.s3 = self.emulator.s3  # one S3 for every database, as buckets are the account's
             self._adopt(f"{access_key}_{self.region}", found)
             found.regions.on_new(lambda region: self._adopt(f"{access_key}_{region.region}", region))

@@ -59,6 +59,7 @@ class RegionState(NamedTuple):
     ttl: dict[str, Any]
     ledger: tuple[Any, Any]
     tokens: dict[str, Any]
+    kinesis: dict[str, int]
     recovery: tuple[Any, Any] = ((), {})  # change histories and backups (``history``, ``backups``)
 
 
@@ -184,6 +185,7 @@ class Snapshots:
             region.ttl.save(),
             region.capacity.save(),
             region.tokens.save(),
+            region.kinesis.save(),
             (region.history.save(), region.backups.save()),
         )
 
@@ -225,6 +227,7 @@ class Snapshots:
                     region.ttl.clear()
                     region.capacity.reset()
                     region.tokens.clear()
+                    region.kinesis.clear()
                     region.backups.clear()
                     region.history.clear()
                     continue
@@ -232,6 +235,7 @@ class Snapshots:
                 region.ttl.load(saved.ttl)
                 region.capacity.load(saved.ledger)
                 region.tokens.load(saved.tokens)
+                region.kinesis.load(saved.kinesis)
                 region.history.load(saved.recovery[0])
                 region.backups.load(saved.recovery[1])
             emu.replication.load(snap.replication)

@@ -114,7 +114,9 @@ def create_global_table(emu: EmulatorState, request: Request) -> Response:
     regions: list[str] = []
     model: TableState | None = None
     for replica in request["ReplicationGroup"]:
-        region = replica["RegionName"]
+        region = replica.get("RegionName")  # optional in the model: a missing one is no region
+        if region is None:
+            raise validation_error(M.REPLICA_REGION_INVALID.format(region="null"))
         if region in regions:
             raise validation_error(M.REPLICA_REGION_TWICE.format(region=region))
         table = _joining_table(emu, name, region, model)
@@ -433,9 +435,9 @@ def update_table_replica_auto_scaling(emu: EmulatorState, request: Request) -> R
         raise validation_error(M.AUTOSCALING_PROVISIONED_ONLY.format(name=table.name))
     regions = _regions_of(emu, table)
     for update in request.get("GlobalSecondaryIndexUpdates") or []:
-        if update["IndexName"] not in table.gsis:
+        if update.get("IndexName") not in table.gsis:  # optional in the model: a missing one is no index
             raise validation_error(
-                M.REPLICA_INDEX_NOT_FOUND.format(index=update["IndexName"], name=table.name)
+                M.REPLICA_INDEX_NOT_FOUND.format(index=update.get("IndexName"), name=table.name)
             )
     for update in request.get("ReplicaUpdates") or []:
         if update["RegionName"] not in regions:
@@ -443,9 +445,9 @@ def update_table_replica_auto_scaling(emu: EmulatorState, request: Request) -> R
                 M.REPLICA_NOT_IN_GROUP.format(region=update["RegionName"], name=table.name)
             )
         for index in update.get("ReplicaGlobalSecondaryIndexUpdates") or []:
-            if index["IndexName"] not in table.gsis:
+            if index.get("IndexName") not in table.gsis:
                 raise validation_error(
-                    M.REPLICA_INDEX_NOT_FOUND.format(index=index["IndexName"], name=table.name)
+                    M.REPLICA_INDEX_NOT_FOUND.format(index=index.get("IndexName"), name=table.name)
                 )
     autoscaling = emu.replication.autoscaling
     current = {

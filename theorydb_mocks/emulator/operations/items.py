@@ -123,6 +123,8 @@ def put_item(emu: Any, request: Request) -> Response:
     """Create or replace one item. Runtime: O(log n) per index."""
     if request.keys() <= _PLAIN_PUT:  # nothing but the item: no expression, no old item to show
         table = emu.tables.get(request["TableName"])
+        if emu.transitions.lifecycle:  # the checked path refuses a CREATING table (the opt-in lifecycle)
+            table = None
         if table is not None and not table.store.has_indexes and not table.vector_specs:
             item, size = validate_sized_item(request["Item"])
             check_item(table.key, (), item, size=size)
@@ -168,6 +170,8 @@ def get_item(emu: Any, request: Request) -> Response:
     """Read one item by its key. Runtime: O(1) for the lookup, O(item) for the copy."""
     if request.keys() <= _PLAIN_GET:  # no projection: a plain key is looked up without the checked path
         table = emu.tables.get(request["TableName"])
+        if emu.transitions.lifecycle:  # the checked path refuses a CREATING table (the opt-in lifecycle)
+            table = None
         position = None if table is None else plain_position(table.key, request["Key"])
         if position is not None:
             found = table.store.get_at(position)  # a fresh item: no copy needed
@@ -231,6 +235,8 @@ def update_item(emu: Any, request: Request) -> Response:
     reject_legacy_mix(request, legacy_members, ("ConditionExpression", "UpdateExpression"))
     prepared = prepare_request(request, ("UpdateExpression", "ConditionExpression"))
     table = emu.tables.get(request["TableName"])
+    if emu.transitions.lifecycle:  # the checked path refuses a CREATING table (the opt-in lifecycle)
+        table = None
     if table is not None and plain_position(table.key, request["Key"]) is not None:
         key = {name: av.copy() for name, av in request["Key"].items()}  # surely valid and canonical
     else:

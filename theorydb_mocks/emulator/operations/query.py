@@ -67,6 +67,7 @@ from theorydb_mocks.emulator.operations._legacy import (
     legacy_key_terms,
 )
 from theorydb_mocks.emulator.operations._registry import operation
+from theorydb_mocks.emulator.operations._table_settings import check_readable
 from theorydb_mocks.emulator.storage import SEGMENT_SPACE, index_partition_value, partition_digest
 from theorydb_mocks.emulator.values import key_sort_value, validate_attribute_value
 
@@ -93,6 +94,8 @@ class _Source:
             spec = table.indexes.get(index_name)
             if spec is None:
                 raise validation_error(NO_SUCH_INDEX.format(index=index_name))
+            if table.control.transitions.lifecycle:
+                check_readable(table, index_name)  # the opt-in lifecycle: a backfilling GSI is not
             self.spec = spec
             self.key = spec.key
             names = list(table.key.names)

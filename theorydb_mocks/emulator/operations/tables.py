@@ -22,6 +22,11 @@ from theorydb_mocks.emulator._types import IndexSpec, KeySchema, VectorIndexSpec
 from theorydb_mocks.emulator.catalog import UNLIMITED_ON_DEMAND, IndexState, TableState, VectorIndexState
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
+from theorydb_mocks.emulator.operations._table_settings import (
+    apply_create_settings,
+    check_changeable,
+    plan_update_settings,
+)
 from theorydb_mocks.emulator.operations._vector_schema import (
     check_vector_indexes,
     projected_count,
@@ -264,6 +269,7 @@ def create_table(emu: EmulatorState, request: Request) -> Response:
         tags=[dict(tag) for tag in request.get("Tags") or ()],
         last_update_to_pay_per_request=now if billing == "PAY_PER_REQUEST" else None,
     )
+    apply_create_settings(emu, table, request)  # warm throughput, on-demand maximums, resource policy
     table.rebuild_indexes()
     emu.tables[name] = table
     description = table.description()
@@ -368,6 +374,7 @@ def list_tables(emu: EmulatorState, request: Request) -> Response:
 def delete_table(emu: EmulatorState, request: Request) -> Response:
     """Delete a table at once; the answer shows it DELETING, as the service does. Runtime: O(1)."""
     table = _table(emu, request["TableName"])
+    check_changeable(table)  # the opt-in lifecycle: not while CREATING or UPDATING
     if table.deletion_protection:
         raise _invalid(M.DELETION_PROTECTED)
     table.status = "DELETING"
@@ -391,6 +398,8 @@ _UPDATABLE = (
     "SSESpecification",
     "TableClass",
     "DeletionProtectionEnabled",
+    "WarmThroughput",
+    "OnDemandThroughput",
 )
 _REPLICA_MEMBERS = ("ReplicaUpdates", "GlobalTableWitnessUpdates", "MultiRegionConsistency")
 
@@ -443,6 +452,7 @@ def update_table(emu: EmulatorState, request: Request) -> Response:
         key=table.key,
         other_index_keys=[n for spec in table.indexes.values() for n in spec.key.names],
     )
+    apply_settings = plan_update_settings(emu, table, request)  # warm throughput, on-demand, class change
 
     # Everything is checked: apply.
     was_provisioned = table.billing_mode == "PROVISIONED"
@@ -502,6 +512,7 @@ def update_table(emu: EmulatorState, request: Request) -> Response:
         table.store.drop_vector_index(name)
         vector_state.status = "DELETING"
         vectors_deleting.append(vector_state)
+    apply_settings()
     table.rebuild_indexes()
     # The answer shows a new index CREATING, as the service's does; it is backfilled and ACTIVE already.
     new_indexes: list[IndexState | VectorIndexState] = [*created, *vectors_created]
