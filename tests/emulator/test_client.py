@@ -97,7 +97,7 @@ def test_server_side_validation_reaches_the_caller_as_client_error(client: Emula
 
 
 def test_unimplemented_operations_raise_a_clear_client_error(
-    client: EmulatorClient, real: Any, monkeypatch: pytest.MonkeyPatch
+    client: EmulatorClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every modeled operation is implemented: take one that needs no input out of the registry.
     monkeypatch.delitem(OPERATIONS, "DescribeLimits")
