@@ -46,6 +46,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.admin import AdminAnswer, AdminRequest, admin_route
 from theorydb_mocks.emulator.dumps import dump, load
 from theorydb_mocks.emulator.errors import DynamoDBError
@@ -127,9 +128,7 @@ def forget_snapshot(emu: DynamoDBEmulator, name: str) -> bool:
 
 def _shared(server: EmulatorServer) -> DynamoDBEmulator:
     if server.db_per_access_key:
-        raise DynamoDBError(
-            "ValidationException", "named snapshots are of the shared database (not --db-per-access-key)"
-        )
+        raise DynamoDBError("ValidationException", M.SNAPSHOTS_SHARED_ONLY)
     return server.emulator
 
 
@@ -139,9 +138,9 @@ def _body(request: AdminRequest) -> dict[str, Any]:
     try:
         value = json.loads(request.body)
     except ValueError as exc:
-        raise DynamoDBError("SerializationException", f"the body must be a JSON object: {exc}") from exc
+        raise DynamoDBError("SerializationException", M.SNAPSHOT_BODY_NOT_JSON.format(reason=exc)) from exc
     if not isinstance(value, dict):
-        raise DynamoDBError("SerializationException", "the body must be a JSON object")
+        raise DynamoDBError("SerializationException", M.SNAPSHOT_BODY_NOT_OBJECT)
     return value
 
 
@@ -182,7 +181,7 @@ def load_route(server: EmulatorServer, request: AdminRequest) -> AdminAnswer:
     name = request.params["name"]
     path = _body(request).get("path")
     if not isinstance(path, str) or not path:
-        raise DynamoDBError("ValidationException", 'the body must name the folder: {"path": DIR}')
+        raise DynamoDBError("ValidationException", M.SNAPSHOT_LOAD_NEEDS_PATH)
     try:
         load_snapshot(_shared(server), path, name)
     except (OSError, ValueError) as exc:
