@@ -163,3 +163,16 @@ def test_export_then_import_reproduces_a_varied_table() -> None:
     )["ImportTableDescription"]
     assert answer["ImportStatus"] == "COMPLETED"
     assert _state(emu, "copy") == _state(emu, "orders")
+
+
+def test_items_span_several_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from theorydb_mocks.emulator import dumps
+
+    monkeypatch.setattr(dumps, "ITEMS_PER_FILE", 7)
+    emu = _populated()
+    emu.dump(tmp_path / "a")
+    files = sorted((tmp_path / "a" / "us-east-1" / "orders" / "data").glob("*.json.gz"))
+    assert len(files) == emu.get_table("orders").store.item_count // 7 + 1
+    other = DynamoDBEmulator()
+    other.load(tmp_path / "a")
+    assert _state(other, "orders") == _state(emu, "orders")

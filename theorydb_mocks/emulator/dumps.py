@@ -105,22 +105,23 @@ def _dump_table(region: EmulatorState, name: str, folder: Path) -> int:
     ttl = region.dispatch("DescribeTimeToLive", {"TableName": name}).get("TimeToLiveDescription", {})
     tags = region.dispatch("ListTagsOfResource", {"ResourceArn": described["TableArn"]}).get("Tags", [])
     _write_json(folder / "table.json", {"Table": described, "TimeToLive": ttl, "Tags": tags})
-    items = region.tables[name].store.items()
+    items = region.tables[name].store.items()  # one item at a time: memory holds no file's worth
     count = 0
-    while True:
-        chunk = list(itertools.islice(items, ITEMS_PER_FILE))
-        if not chunk and count:
-            break
+    more = True
+    while more:
         target = data / f"{count // ITEMS_PER_FILE:05d}.json.gz"
         with (  # mtime 0 and no name in the header: the same items make the same bytes
             open(target, "wb") as raw,
             gzip.GzipFile("", "wb", _GZIP_LEVEL, raw, mtime=0) as zipped,
             io.TextIOWrapper(zipped, "utf-8") as out,
         ):
-            out.writelines(dynamodb_json_line({"Item": item}) + "\n" for item in chunk)
-        count += len(chunk)
-        if len(chunk) < ITEMS_PER_FILE:
-            break
+            written = 0
+            for item in itertools.islice(items, ITEMS_PER_FILE):
+                out.write(dynamodb_json_line({"Item": item}))
+                out.write("\n")
+                written += 1
+        count += written
+        more = written == ITEMS_PER_FILE
     return count
 
 
