@@ -258,7 +258,7 @@ class _Partitions:
             return iter((part,))
         low, high, low_incl, high_incl = bounds
         keys = part.irange(low, high, (low_incl, high_incl), reverse)
-        return (part[k] for k in keys)
+        return map(part.__getitem__, keys)  # no Python frame per record (a SortedDict is a dict)
 
     def walk(self, after: tuple[Any, Any] | None, digest_low: int, digest_high: int) -> Iterator[Record]:
         """Every record whose partition digest is in [low, high), in scan order, strictly after ``after``.
