@@ -10,6 +10,7 @@ import boto3
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests import background
 from theorydb_mocks.dynamodb_local import DynamoDBLocal, unavailable_reason
 
 # Hypothesis's speed checks are timed assertions: on a shared machine they fail at random. Examples stay as
@@ -53,3 +54,18 @@ def boto3_client_for(endpoint: str, service: str = "dynamodb", **kwargs: Any) ->
 def dynamodb_local_client(dynamodb_local_endpoint: str) -> Any:
     """A boto3 DynamoDB client talking to DynamoDB Local."""
     return boto3_client_for(dynamodb_local_endpoint)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start mypy at once when its test is among those to run: it checks the tree on the other core while
+    the suite runs (tests/background.py)."""
+    wanted = any(item.nodeid.endswith("test_quality.py::test_mypy_strict_is_clean") for item in session.items)
+    if not wanted or session.config.option.collectonly:
+        return
+    from tests.test_quality import ROOT, mypy_command
+
+    try:
+        command = mypy_command()
+    except pytest.skip.Exception:
+        return  # mypy is not installed: the test itself skips and says so
+    background.start("mypy", command, ROOT)

@@ -648,7 +648,7 @@ def key_condition(
     partition: FieldDefinition,
     sort: FieldDefinition | None,
     partition_value: Any,
-    condition: SortKeyCondition | None,
+    condition: SortKeyCondition | tuple[Any, ...] | None,
     expr: Expression,
 ) -> str:
     """``#pk = :pk`` plus `` AND #sk <op> :sk``, ``BETWEEN :sk1 AND :sk2`` or ``begins_with(#sk, :sk)``."""
@@ -661,6 +661,13 @@ def key_condition(
         raise ValidationError(f"sort must be a SortKeyCondition, not {condition!r}")
     if sort is None:
         raise ValidationError("query: a sort condition was given, but this table or index has no sort key")
+    return f"{text} AND {_sort_condition(sort, condition, expr, '#sk', ':sk')}"
+
+
+def _sort_condition(
+    sort: FieldDefinition, condition: SortKeyCondition, expr: Expression, name: str, value: str
+) -> str:
+    """One sort attribute's comparison, with ``name`` for its placeholder and ``value`` for its values'."""
     op = _SORT_OPS.get(condition.op.strip().lower() if isinstance(condition.op, str) else condition.op)
     if op is None:
         raise ValidationError(f"unsupported sort key operator: {condition.op}")
@@ -668,12 +675,12 @@ def key_condition(
         2 if op == "BETWEEN" else 1
     ):
         raise ValidationError("invalid sort key condition")
-    expr.names["#sk"] = sort.attribute_name
+    expr.names[name] = sort.attribute_name
     if op == "BETWEEN":
         low, high = (key_value(sort, v, "query sort condition") for v in condition.values)
-        expr.value(":sk1", low)
-        expr.value(":sk2", high)
-        return text + " AND #sk BETWEEN :sk1 AND :sk2"
+        expr.value(f"{value}1", low)
+        expr.value(f"{value}2", high)
+        return f"{name} BETWEEN {value}1 AND {value}2"
     if op == "begins_with":
         if sort.key_type == "N":
             raise ValidationError(f"query: begins_with needs an S or B sort key; {sort.python_name} is N")
@@ -681,7 +688,48 @@ def key_condition(
         av = _prefix_value(sort, prefix, "query sort condition")
         if set(av) != {sort.key_type}:
             raise ValidationError(f"query: begins_with on {sort.python_name} needs a {sort.key_type} prefix")
-        expr.value(":sk", av)
-        return text + " AND begins_with(#sk, :sk)"
-    expr.value(":sk", key_value(sort, condition.values[0], "query sort condition"))
-    return text + f" AND #sk {op} :sk"
+        expr.value(value, av)
+        return f"begins_with({name}, {value})"
+    expr.value(value, key_value(sort, condition.values[0], "query sort condition"))
+    return f"{name} {op} {value}"
+
+
+def multi_key_condition(
+    partition: tuple[FieldDefinition, ...],
+    sort: tuple[FieldDefinition, ...],
+    partition_value: Any,
+    condition: Any,
+    expr: Expression,
+) -> str:
+    """The key condition of an index with a multi-attribute key: ``#pk0 = :pk0 AND #pk1 = :pk1 ...``, then
+    the sort attributes left to right: equal to the leading values of ``condition`` (a tuple), the last
+    one compared by a ``SortKeyCondition`` if it ends the tuple (or is ``condition`` itself)."""
+    values = partition_value if len(partition) > 1 else (partition_value,)
+    if not isinstance(values, tuple | list) or len(values) != len(partition):
+        names = ", ".join(f.python_name for f in partition)
+        raise ValidationError(
+            f"query: this index's partition key is ({names}): give a tuple of {len(partition)}"
+        )
+    terms = []
+    for n, (f, v) in enumerate(zip(partition, values, strict=True)):
+        expr.names[f"#pk{n}"] = f.attribute_name
+        expr.value(f":pk{n}", key_value(f, v, "query"))
+        terms.append(f"#pk{n} = :pk{n}")
+    if condition is None:
+        return " AND ".join(terms)
+    parts = tuple(condition) if isinstance(condition, tuple | list) else (condition,)
+    if len(parts) > len(sort):
+        what = "no sort key" if not sort else f"{len(sort)} sort attributes"
+        raise ValidationError(f"query: {len(parts)} sort conditions for an index with {what}")
+    for n, (f, part) in enumerate(zip(sort, parts, strict=False)):
+        if isinstance(part, SortKeyCondition):
+            if n != len(parts) - 1:
+                raise ValidationError(
+                    "query: only the last sort attribute compared may use a SortKeyCondition"
+                )
+            terms.append(_sort_condition(f, part, expr, f"#sk{n}", f":sk{n}"))
+        else:
+            expr.names[f"#sk{n}"] = f.attribute_name
+            expr.value(f":sk{n}", key_value(f, part, "query sort condition"))
+            terms.append(f"#sk{n} = :sk{n}")
+    return " AND ".join(terms)

@@ -93,7 +93,7 @@ class ItemMapper(Generic[T]):
         self.encrypted = frozenset(f.attribute_name for f in model.encrypted_fields)
         table_keys = {f.attribute_name for f in model.key_fields}
         self._index_keys = {
-            a for i in model.indexes for a in (i.partition, i.sort) if a is not None
+            a for i in model.indexes for a in (*i.partition_attributes, *i.sort_attributes)
         } - table_keys
         self._kms_key_arn = kms_key_arn.strip() if isinstance(kms_key_arn, str) else kms_key_arn
         self._kms_client = kms_client
@@ -176,7 +176,7 @@ class ItemMapper(Generic[T]):
         """The attributes of a ``LastEvaluatedKey`` from the table or ``index``."""
         names = {f.attribute_name for f in self.model.key_fields}
         if index is not None:
-            names |= {a for a in (index.partition, index.sort) if a is not None}
+            names |= {*index.partition_attributes, *index.sort_attributes}
         return frozenset(names)
 
     def check_instance(self, instance: Any) -> None:

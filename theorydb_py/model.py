@@ -133,6 +133,8 @@ class IndexSpec:
     partition: str
     sort: str | None = None
     projection: Projection = ALL
+    more_partition: tuple[str, ...] = ()  # a multi-attribute GSI key's other partition attributes
+    more_sort: tuple[str, ...] = ()  # ... and its other sort attributes, in order
 
     @property
     def kind(self) -> str:
@@ -146,19 +148,40 @@ class IndexSpec:
 IndexDeclaration = IndexSpec
 
 
+MAX_KEY_ATTRIBUTES = 4  # a multi-attribute GSI key: up to four partition and four sort attributes
+
+
+def _key_attributes(name: str, what: str, refs: str | Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """The first attribute of a key and the others: one name, or a sequence of one to four names."""
+    if isinstance(refs, str):
+        return refs, ()
+    if not isinstance(refs, Sequence) or not refs or not all(isinstance(r, str) for r in refs):
+        raise ModelDefinitionError(f"index {name!r}: the {what} key is a field name or a sequence of names")
+    if len(refs) > MAX_KEY_ATTRIBUTES:
+        raise ModelDefinitionError(
+            f"index {name!r}: a {what} key has at most {MAX_KEY_ATTRIBUTES} attributes, not {len(refs)}"
+        )
+    return refs[0], tuple(refs[1:])
+
+
 def _declare(
     kind: Literal["GSI", "LSI"],
     name: str,
-    partition: str,
-    sort: str | None,
+    partition: str | Sequence[str],
+    sort: str | Sequence[str] | None,
     projection: str | Projection | None,
     include: Iterable[str],
 ) -> IndexSpec:
+    first_partition, more_partition = _key_attributes(name, "partition", partition)
+    first_sort, more_sort = (None, ()) if sort is None else _key_attributes(name, "sort", sort)
+    if kind == "LSI" and (more_partition or more_sort):
+        raise ModelDefinitionError(f"index {name!r}: only a global secondary index has multi-attribute keys")
+    keys = {"more_partition": more_partition, "more_sort": more_sort}
     include_tuple = tuple(include)
     if isinstance(projection, Projection):
         if include_tuple:
             raise ModelDefinitionError(f"index {name!r}: give include= or a Projection, not both")
-        return IndexSpec(name, kind, partition, sort, projection)
+        return IndexSpec(name, kind, first_partition, first_sort, projection, **keys)
     chosen = projection if projection is not None else ("INCLUDE" if include_tuple else "ALL")
     if chosen not in _PROJECTIONS:
         raise ModelDefinitionError(f"index {name!r}: projection must be one of {', '.join(_PROJECTIONS)}")
@@ -166,18 +189,22 @@ def _declare(
         raise ModelDefinitionError(f"index {name!r}: projection INCLUDE needs include=[field, ...]")
     if chosen != "INCLUDE" and include_tuple:
         raise ModelDefinitionError(f"index {name!r}: include= goes with projection INCLUDE, not {chosen}")
-    return IndexSpec(name, kind, partition, sort, Projection(chosen, include_tuple))
+    return IndexSpec(name, kind, first_partition, first_sort, Projection(chosen, include_tuple), **keys)
 
 
 def gsi(
     name: str,
-    partition: str,
-    sort: str | None = None,
+    partition: str | Sequence[str],
+    sort: str | Sequence[str] | None = None,
     *,
     projection: str | Projection | None = None,
     include: Iterable[str] = (),
 ) -> IndexSpec:
     """A global secondary index on ``partition`` (and ``sort``); projection ALL unless ``include`` is given.
+
+    A key of several attributes (up to four each) is a sequence: ``gsi("by-region", ("tenant", "region"),
+    ("year", "month"))``; queries then give a value per partition attribute and compare sort attributes
+    left to right.
 
     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html
     """
@@ -321,6 +348,8 @@ class IndexDefinition:
     partition: str
     sort: str | None = None
     projection: Projection = ALL
+    more_partition: tuple[str, ...] = ()
+    more_sort: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"<IndexDefinition {self.type} {self.name!r}>"
@@ -328,6 +357,21 @@ class IndexDefinition:
     @property
     def kind(self) -> str:
         return self.type
+
+    @property
+    def partition_attributes(self) -> tuple[str, ...]:
+        """Every partition key attribute, in key order (one unless the key is multi-attribute)."""
+        return (self.partition, *self.more_partition)
+
+    @property
+    def sort_attributes(self) -> tuple[str, ...]:
+        """Every sort key attribute, in key order (none without a sort key)."""
+        return () if self.sort is None else (self.sort, *self.more_sort)
+
+    @property
+    def multi_attribute(self) -> bool:
+        """Whether a key of this index has more than one attribute."""
+        return bool(self.more_partition or self.more_sort)
 
 
 class ModelDefinition(Generic[T]):
@@ -436,9 +480,19 @@ class ModelDefinition(Generic[T]):
         raise ValidationError(f"{self.model.__name__} has no attribute {attribute!r}")
 
     def index_keys(self, index: IndexDefinition) -> tuple[FieldDefinition, FieldDefinition | None]:
-        """The partition and sort key fields of one of this model's indexes."""
+        """The partition and sort key fields of one of this model's indexes (the first of each for a
+        multi-attribute key: ``index_key_fields`` gives them all)."""
         sort = None if index.sort is None else self.by_attribute(index.sort)
         return self.by_attribute(index.partition), sort
+
+    def index_key_fields(
+        self, index: IndexDefinition
+    ) -> tuple[tuple[FieldDefinition, ...], tuple[FieldDefinition, ...]]:
+        """Every partition and every sort key field of one of this model's indexes, in key order."""
+        return (
+            tuple(self.by_attribute(a) for a in index.partition_attributes),
+            tuple(self.by_attribute(a) for a in index.sort_attributes),
+        )
 
     @property
     def model_type(self) -> type[T]:
@@ -574,6 +628,14 @@ def _resolve_index(model: ModelDefinition[Any], decl: IndexSpec) -> IndexDefinit
     sort = None if decl.sort is None else lookup(decl.sort, "sort key")
     if sort is not None and sort is partition:
         raise ModelDefinitionError(f"{where}: the partition and sort keys must be different fields")
+    more_partition = tuple(lookup(ref, "partition key").attribute_name for ref in decl.more_partition)
+    more_sort = tuple(lookup(ref, "sort key").attribute_name for ref in decl.more_sort)
+    if more_sort and sort is None:
+        raise ModelDefinitionError(f"{where}: sort key attributes without a first sort key")
+    every = [partition.attribute_name, *more_partition, *([] if sort is None else [sort.attribute_name])]
+    every += more_sort
+    if len(set(every)) != len(every):
+        raise ModelDefinitionError(f"{where}: an attribute appears twice in the index's keys")
     include: list[str] = []
     for ref in decl.projection.fields:
         try:
@@ -587,6 +649,8 @@ def _resolve_index(model: ModelDefinition[Any], decl: IndexSpec) -> IndexDefinit
         partition.attribute_name,
         None if sort is None else sort.attribute_name,
         projection,
+        more_partition,
+        more_sort,
     )
 
 

@@ -44,10 +44,15 @@ _STREAM_VIEWS = ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
 
 
 def _key_schema(partition: FieldDefinition, sort: FieldDefinition | None) -> list[dict[str, str]]:
-    schema = [{"AttributeName": partition.attribute_name, "KeyType": "HASH"}]
-    if sort is not None:
-        schema.append({"AttributeName": sort.attribute_name, "KeyType": "RANGE"})
-    return schema
+    return _index_key_schema((partition,), () if sort is None else (sort,))
+
+
+def _index_key_schema(
+    partition: tuple[FieldDefinition, ...], sort: tuple[FieldDefinition, ...]
+) -> list[dict[str, str]]:
+    """A KeySchema: the HASH attributes in order, then the RANGE ones (several for a multi-attribute key)."""
+    schema = [{"AttributeName": f.attribute_name, "KeyType": "HASH"} for f in partition]
+    return schema + [{"AttributeName": f.attribute_name, "KeyType": "RANGE"} for f in sort]
 
 
 def _projection(index: IndexDefinition | VectorIndexDefinition) -> dict[str, Any]:
@@ -106,7 +111,8 @@ def build_create_table_request(
     else:
         throughput = {"ReadCapacityUnits": read_capacity, "WriteCapacityUnits": write_capacity}
     definitions: dict[str, str] = {}
-    for f in [*model.key_fields, *(f for i in model.indexes for f in model.index_keys(i) if f is not None)]:
+    index_fields = (f for i in model.indexes for keys in model.index_key_fields(i) for f in keys)
+    for f in [*model.key_fields, *index_fields]:
         definitions.setdefault(f.attribute_name, f.key_type or "S")
     for vector in model.vector_indexes:  # SearchSchema attributes are declared like index keys
         for attribute in vector.search_attributes:
@@ -125,7 +131,7 @@ def build_create_table_request(
         request["GlobalSecondaryIndexes"] = [
             {
                 "IndexName": i.name,
-                "KeySchema": _key_schema(*model.index_keys(i)),
+                "KeySchema": _index_key_schema(*model.index_key_fields(i)),
                 "Projection": _projection(i),
                 **({"ProvisionedThroughput": throughput} if billing_mode == "PROVISIONED" else {}),
             }

@@ -38,6 +38,7 @@ from theorydb_py.expressions import (
     Expression,
     SortKeyCondition,
     key_condition,
+    multi_key_condition,
     not_exists,
     projection,
     render,
@@ -400,7 +401,7 @@ class Table(Generic[T]):
     def _query(
         self,
         partition: Any,
-        sort: SortKeyCondition | None,
+        sort: SortKeyCondition | tuple[Any, ...] | None,
         *,
         index_name: str | None,
         limit: int | None,
@@ -411,10 +412,15 @@ class Table(Generic[T]):
         filter: Condition | None,
     ) -> _Read:
         index = self._index(index_name)
-        pk_field, sk_field = (self.model.pk, self.model.sk) if index is None else self.model.index_keys(index)
         expr = Expression()
         request: Request = {"TableName": self.table_name}
-        request["KeyConditionExpression"] = key_condition(pk_field, sk_field, partition, sort, expr)
+        if index is not None and index.multi_attribute:
+            partition_fields, sort_fields = self.model.index_key_fields(index)
+            condition = multi_key_condition(partition_fields, sort_fields, partition, sort, expr)
+        else:
+            pk_field, sk_field = self.model.index_keys(index) if index else (self.model.pk, self.model.sk)
+            condition = key_condition(pk_field, sk_field, partition, sort, expr)
+        request["KeyConditionExpression"] = condition
         direction: SortDirection = "ASC" if scan_forward else "DESC"
         self._common(
             request,
@@ -511,7 +517,7 @@ class Table(Generic[T]):
     def query(
         self,
         partition: Any,
-        sort: SortKeyCondition | None = None,
+        sort: SortKeyCondition | tuple[Any, ...] | None = None,
         *,
         index_name: str | None = None,
         limit: int | None = None,
@@ -545,7 +551,7 @@ class Table(Generic[T]):
     def iter_query(
         self,
         partition: Any,
-        sort: SortKeyCondition | None = None,
+        sort: SortKeyCondition | tuple[Any, ...] | None = None,
         *,
         index_name: str | None = None,
         limit: int | None = None,
@@ -570,7 +576,9 @@ class Table(Generic[T]):
         for page in self._pages(read):
             yield from page.items
 
-    def query_all(self, partition: Any, sort: SortKeyCondition | None = None, **options: Any) -> list[T]:
+    def query_all(
+        self, partition: Any, sort: SortKeyCondition | tuple[Any, ...] | None = None, **options: Any
+    ) -> list[T]:
         """Every matching item in a list (all pages); takes the options of ``query``."""
         return list(self.iter_query(partition, sort, **options))
 
@@ -674,7 +682,7 @@ class Table(Generic[T]):
     def query_with_retry(
         self,
         partition: Any,
-        sort: SortKeyCondition | None = None,
+        sort: SortKeyCondition | tuple[Any, ...] | None = None,
         *,
         max_retries: int = 5,
         initial_delay_seconds: float = 0.1,
@@ -754,7 +762,7 @@ class Table(Generic[T]):
         self,
         partition: Any = None,
         *,
-        sort: SortKeyCondition | None = None,
+        sort: SortKeyCondition | tuple[Any, ...] | None = None,
         index_name: str | None = None,
         scan_forward: bool = True,
         consistent_read: bool = False,
@@ -799,7 +807,7 @@ class Table(Generic[T]):
     def count(
         self,
         partition: Any = None,
-        sort: SortKeyCondition | None = None,
+        sort: SortKeyCondition | tuple[Any, ...] | None = None,
         *,
         index_name: str | None = None,
         filter: Condition | None = None,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
@@ -57,13 +57,17 @@ def emulator_version() -> str:
 
 @dataclass(frozen=True, slots=True)
 class AdminRequest:
-    """One request to an admin route (``headers`` is case-insensitive, as the server's are)."""
+    """One request to an admin route (``headers`` is case-insensitive, as the server's are).
+
+    ``identity`` is the (access key, region) of the request's credential once an ``authenticated`` route
+    has checked it (``server.emulator_for(*identity)`` is the database it addresses)."""
 
     method: str
     path: str
     query: str
     headers: Mapping[str, str]
     body: bytes
+    identity: tuple[str | None, str | None] = (None, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +133,10 @@ def answer_admin(server: EmulatorServer, request: AdminRequest) -> AdminAnswer:
         return _error(404, "UnknownOperationException", f"no route {request.path}")
     try:
         if route.authenticated:
-            server._authenticate(request.headers, request.query, request.method, request.path, request.body)
+            identity = server._authenticate(
+                request.headers, request.query, request.method, request.path, request.body
+            )
+            request = replace(request, identity=identity)
         return route.handler(server, request)
     except DynamoDBError as err:
         status, payload = encode_error(err)

@@ -183,6 +183,13 @@ class CapacityLedger:
             totals[operation] = totals.get(operation, 0.0) + units
         return totals
 
+    def totals(self) -> list[LedgerEntry]:
+        """One entry per (operation, table, index, kind) with its units summed over every request."""
+        return [
+            LedgerEntry(op, table, index, units, "read" if kind == "read" else "write")
+            for (op, table, index, kind), units in self._sums().items()
+        ]
+
     def reset(self) -> None:
         """Forget everything recorded."""
         self._raw.clear()

@@ -62,6 +62,7 @@ from urllib.parse import parse_qs
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.admin import ADMIN_PREFIX, AdminRequest, answer_admin
+from theorydb_mocks.emulator.console import CONSOLE_PATH  # also registers the console's admin routes
 from theorydb_mocks.emulator.core import DynamoDBEmulator
 from theorydb_mocks.emulator.cors import CorsPolicy
 from theorydb_mocks.emulator.door import answer as answer_request
@@ -938,7 +939,7 @@ class _Connection(asyncio.Protocol):
         logged = _log.isEnabledFor(logging.INFO)  # the only cost of request logging when it is off
         started = time.perf_counter() if logged else 0.0
         extra = ""
-        if method == "POST" and not path.startswith(ADMIN_PREFIX):
+        if method == "POST" and (path == "/" or not path.startswith(ADMIN_PREFIX)):
             target = dict.get(request.headers, "x-amz-target")
             status, payload = owner.answer(
                 target, body, request.headers, request.query, method=method, path=path
@@ -966,10 +967,11 @@ class _Connection(asyncio.Protocol):
         Returns (status, body, content type, extra header lines)."""
         owner = self.owner
         method = request.method
-        if request.path.startswith(ADMIN_PREFIX):
-            found = answer_admin(
-                owner, AdminRequest(method, request.path, request.query, request.headers, body)
-            )
+        path = request.path
+        if path == "/" and method in ("GET", "HEAD") and "text/html" in request.headers.get("accept", ""):
+            path = CONSOLE_PATH  # a browser: the console; any other client, the service's health line
+        if path.startswith(ADMIN_PREFIX):
+            found = answer_admin(owner, AdminRequest(method, path, request.query, request.headers, body))
             return found.status, found.body, found.content_type, ""
         if method == "OPTIONS" and owner.cors is not None:
             status, headers = owner.cors.preflight(request.headers)
