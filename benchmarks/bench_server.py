@@ -14,6 +14,8 @@
   each request (send to last byte of the answer) in the median run.
 - ``--db-path`` (in-process): start-up replaying ``--journal-items`` items, a compaction (total time and the
   two spells writers wait), start-up again from the compacted journal.
+- CPU: the serving process's user and system time (``/proc``, every thread) over the timed raw runs, per
+  request: unlike requests per second, it hardly depends on the other load of a shared machine.
 - boto3: the same GetItem through a real boto3 client (keep-alive, no retries), one client, then
   ``--connections``-many clients in threads, for comparison with what an application sees.
 
@@ -85,8 +87,8 @@ def _answers(endpoint: str) -> bool:
 
 
 @contextlib.contextmanager
-def start_server() -> Iterator[tuple[str, float]]:
-    """The emulator's CLI in a subprocess; yields (endpoint, seconds until it answered)."""
+def start_server() -> Iterator[tuple[str, float, int | None]]:
+    """The emulator's CLI in a subprocess; yields (endpoint, seconds until it answered, process id)."""
     root = os.environ.get("BENCH_SERVER_ROOT", ROOT)  # another checkout, for before/after comparisons
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -101,7 +103,7 @@ def start_server() -> Iterator[tuple[str, float]]:
         endpoint = process.stdout.readline().split()[-1]
         while not _answers(endpoint):
             time.sleep(0.002)
-        yield endpoint, time.perf_counter() - started
+        yield endpoint, time.perf_counter() - started, process.pid
     finally:
         process.terminate()
         process.wait()
@@ -110,8 +112,9 @@ def start_server() -> Iterator[tuple[str, float]]:
 
 
 @contextlib.contextmanager
-def start_local() -> Iterator[tuple[str, float]]:
-    """DynamoDB Local (in memory) on a free port; yields (endpoint, seconds until it answered)."""
+def start_local() -> Iterator[tuple[str, float, int | None]]:
+    """DynamoDB Local (in memory) on a free port; yields (endpoint, seconds until it answered, its Java
+    process id)."""
     sys.path.insert(0, ROOT)
     from theorydb_mocks.dynamodb_local import DynamoDBLocal
 
@@ -121,7 +124,8 @@ def start_local() -> Iterator[tuple[str, float]]:
         endpoint = local.start()
         while not _answers(endpoint):
             time.sleep(0.002)
-        yield endpoint, time.perf_counter() - started
+        process = getattr(local, "_proc", None)
+        yield endpoint, time.perf_counter() - started, process.pid if process is not None else None
     finally:
         local.stop()
 
@@ -131,11 +135,27 @@ STARTERS = {"server": start_server, "dynamodb-local": start_local}
 
 @dataclass(frozen=True)
 class Rate:
-    """Requests per second and per-request latency (milliseconds)."""
+    """Requests per second, per-request latency (milliseconds), and the serving process's CPU time per
+    request (microseconds; None where it cannot be read)."""
 
     per_second: float
     p50_ms: float
     p99_ms: float
+    cpu_us: float | None = None
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User plus system CPU time of process ``pid`` and all its threads (Linux ``/proc``), or None.
+
+    Unlike requests per second, CPU per request hardly depends on what else the machine is running."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def startup(backend: str, runs: int) -> list[float]:
@@ -143,7 +163,7 @@ def startup(backend: str, runs: int) -> list[float]:
         pass  # warm-up: file caches
     samples = []
     for _ in range(runs):
-        with STARTERS[backend]() as (_, seconds):
+        with STARTERS[backend]() as (_, seconds, _pid):
             samples.append(seconds)
     return samples
 
@@ -227,16 +247,22 @@ def raw_run(endpoint: str, request: bytes, connections: int, total: int) -> tupl
     return elapsed, latencies
 
 
-def raw_rate(endpoint: str, request: bytes, connections: int, total: int, runs: int) -> Rate:
+def raw_rate(
+    endpoint: str, request: bytes, connections: int, total: int, runs: int, pid: int | None = None
+) -> Rate:
     raw_run(endpoint, request, connections, max(200, total // 5))  # warm-up
+    cpu_before = cpu_seconds(pid)
     results = [raw_run(endpoint, request, connections, total) for _ in range(runs)]
+    cpu_after = cpu_seconds(pid)
     results.sort(key=lambda result: result[0])
     elapsed, latencies = results[len(results) // 2]
     latencies.sort()
+    cpu = None if cpu_before is None or cpu_after is None else (cpu_after - cpu_before) / (runs * total)
     return Rate(
         per_second=total / elapsed,
         p50_ms=latencies[len(latencies) // 2] * 1000,
         p99_ms=latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        cpu_us=None if cpu is None else cpu * 1e6,
     )
 
 
@@ -278,7 +304,7 @@ def boto3_rate(endpoint: str, table: str, connections: int, total: int, runs: in
     )
 
 
-def throughput(endpoint: str, args: argparse.Namespace) -> dict[str, Rate]:
+def throughput(endpoint: str, args: argparse.Namespace, pid: int | None = None) -> dict[str, Rate]:
     client = client_for(endpoint)
     table = f"bench-{uuid.uuid4().hex[:8]}"
     client.create_table(
@@ -293,7 +319,7 @@ def throughput(endpoint: str, args: argparse.Namespace) -> dict[str, Rate]:
     rows: dict[str, Rate] = {}
     for connections in args.connections:
         rows[f"GetItem, raw HTTP, {connections} conn."] = raw_rate(
-            endpoint, request, connections, args.requests, args.runs
+            endpoint, request, connections, args.requests, args.runs, pid
         )
     for connections in args.connections:
         rows[f"GetItem, boto3, {connections} client(s)"] = boto3_rate(
@@ -363,6 +389,7 @@ def main() -> None:
     args = parser.parse_args()
     backends = args.backend or list(BACKENDS)
     print(f"# Server benchmark\n\n{machine()}; {args.requests} raw requests per run, {args.runs} runs")
+    print(f"load average at the start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     starts: dict[str, list[float]] = {}
     rows: dict[str, dict[str, Rate]] = {}
     for backend in backends:
@@ -371,8 +398,8 @@ def main() -> None:
         except Exception as exc:  # DynamoDB Local needs Java and its package
             print(f"\n{backend}: start-up not measured ({exc})")
         try:
-            with STARTERS[backend]() as (endpoint, _):
-                for case, rate in throughput(endpoint, args).items():
+            with STARTERS[backend]() as (endpoint, _, pid):
+                for case, rate in throughput(endpoint, args, pid).items():
                     rows.setdefault(case, {})[backend] = rate
         except Exception as exc:
             print(f"\n{backend}: throughput not measured ({exc})")
@@ -396,6 +423,18 @@ def main() -> None:
         server, local = by_backend.get("server"), by_backend.get("dynamodb-local")
         ratio = f"{server.per_second / local.per_second:.1f}x" if server and local else "n/a"
         print(f"| {case} | {' | '.join(cells)} | {ratio} |")
+    print("\n## CPU time of the serving process per raw-HTTP GetItem (us; every thread)\n")
+    print(f"| case | {' | '.join(backends)} | Local / server |")
+    print("|---|" + "---|" * (len(backends) + 1))
+    for case, by_backend in rows.items():
+        if "raw HTTP" not in case:
+            continue
+        cpu = {b: r.cpu_us for b, r in by_backend.items()}
+        figures = [f"{cpu[b]:.0f}" if cpu.get(b) is not None else "n/a" for b in backends]
+        mine, theirs = cpu.get("server"), cpu.get("dynamodb-local")
+        ratio = f"{theirs / mine:.1f}x" if mine and theirs else "n/a"
+        print(f"| {case} | {' | '.join(figures)} | {ratio} |")
+    print(f"\nload average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if args.journal_items:
         print(f"\n## --db-path with {args.journal_items:,} items (fsync never)\n")
         print("| measure | value |\n|---|---|")

@@ -236,7 +236,7 @@ class DynamoDBEmulator:
                 M.NOT_IMPLEMENTED.format(operation=record.name),
             )
         with self.lock:
-            journal = self._journal if record.mutates else None
+            journal = None if record.read_only else self._journal
             if journal is not None:
                 return self._journaled(journal, record, handler, request, origin)
             return self._locked(record, handler, request)
@@ -255,7 +255,7 @@ class DynamoDBEmulator:
                 response = self._metered(handler, record, request)
             else:
                 response = handler(self, request)
-            if replication.active and record.mutates:  # a zero delay: everywhere before the answer
+            if replication.active and not record.read_only:  # a zero delay: everywhere before the answer
                 replication.catch_up()
             return response
         except DynamoDBError:

@@ -106,6 +106,8 @@ MAX_BUFFERED = 256 * 1024 * 1024  # request bytes held across all connections at
 
 _CREDENTIAL = re.compile(r"Credential=([^,\s]*)")
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
+# The first two lines of every answer, per status (the ones a request does not change).
+_STATUS_LINES = {code: f"HTTP/1.1 {code} {reason}\r\nServer: Server\r\n" for code, reason in _REASONS.items()}
 
 
 def _http_error(status: int, code: str, message: str) -> DynamoDBError:
@@ -789,6 +791,25 @@ class _Connection(asyncio.Protocol):
             return
         now = time.monotonic()
         self.last = now
+        if self.request is None and not self.buffer:
+            # The usual read: one whole request and nothing pending. It is answered from ``data`` as it
+            # came (no copy into the buffer and out again); anything else takes the general path.
+            end = data.find(b"\r\n\r\n")
+            if 0 < end <= MAX_HEAD and not data.startswith(b"\r\n"):
+                try:
+                    request = _parse_head(data[:end], self.owner.max_body)
+                except DynamoDBError as err:
+                    self.fail(err)
+                    return
+                start = end + 4
+                if not request.chunked and len(data) == start + request.length:
+                    self.started = now
+                    self._respond(request, data[start:])
+                    self.started = None
+                    return
+                self.request = request
+                self.continued = False
+                data = data[start:]
         if self.started is None:
             self.started = now
         self.buffer += data
@@ -1010,9 +1031,11 @@ class _Connection(asyncio.Protocol):
         transport = self.transport
         if transport is None or transport.is_closing():
             return
+        status_line = _STATUS_LINES.get(status)
+        if status_line is None:
+            status_line = f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\nServer: Server\r\n"
         head = (
-            f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n"
-            f"Server: Server\r\nDate: {_DateCache.now()}\r\n"
+            f"{status_line}Date: {_DateCache.now()}\r\n"
             f"x-amzn-RequestId: {request_id()}\r\nx-amz-crc32: {zlib.crc32(payload)}\r\n"
             f"Content-Type: {content_type}\r\nContent-Length: {len(payload)}\r\n{extra}"
             f"{'' if keep_alive else 'Connection: close' + chr(13) + chr(10)}\r\n"

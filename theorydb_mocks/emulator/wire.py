@@ -34,6 +34,7 @@ import binascii
 import datetime
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -253,7 +254,7 @@ _COMPILERS: dict[str, _Compiler] = {}
 class _Decoder:
     """Everything decoding one operation's body needs, computed once."""
 
-    __slots__ = ("convert", "triggers")
+    __slots__ = ("_search", "convert", "triggers")
 
     def __init__(self, service: str, operation: str) -> None:
         compiler = _COMPILERS.setdefault(service, _Compiler())
@@ -261,9 +262,11 @@ class _Decoder:
         self.convert: _Convert | None = None if shape is None else compiler.converter(shape)
         names = frozenset() if shape is None else compiler.trigger_names(shape)
         self.triggers = (*(f'"{name}"'.encode() for name in sorted(names)), b"\\u")
+        # One search for all of them (a generator over ``in`` tests cost more than the JSON parse).
+        self._search = re.compile(b"|".join(re.escape(trigger) for trigger in self.triggers)).search
 
     def needs_walk(self, body: bytes) -> bool:
-        return self.convert is not None and any(trigger in body for trigger in self.triggers)
+        return self.convert is not None and self._search(body) is not None
 
 
 @functools.cache
@@ -289,6 +292,9 @@ def _parse_target(target: str | None) -> tuple[str, str]:
 _TARGETS: dict[str, tuple[str, _Decoder]] = {}
 # One decoder object: ``json.loads`` with a keyword builds a new one per call (measured: half its cost).
 _JSON = json.JSONDecoder(parse_constant=_reject_constant)
+# The scanner itself (set by ``JSONDecoder.__init__``, untyped in typeshed): ``decode`` adds two whitespace
+# matches and a call around it.
+_SCAN: Callable[[str, int], tuple[Any, int]] = _JSON.scan_once  # type: ignore[attr-defined]
 
 
 def decode_request(target: str | None, body: bytes) -> tuple[str, dict[str, Any]]:
@@ -314,7 +320,18 @@ def decode_request(target: str | None, body: bytes) -> tuple[str, dict[str, Any]
     if not body or body.isspace():
         return operation, {}
     try:
-        request = _JSON.decode(body.decode("utf-8", "surrogatepass"))  # Java reads UTF-8 surrogates too
+        text = body.decode("utf-8", "surrogatepass")  # Java reads UTF-8 surrogates too
+        request = None
+        if text[0] == "{" and text[-1] == "}":  # the usual body: no surrounding whitespace to skip
+            try:
+                request, end = _SCAN(text, 0)
+            except StopIteration:
+                request = None  # not JSON: the full decoder below says why
+            else:
+                if end != len(text):
+                    request = None
+        if request is None:
+            request = _JSON.decode(text)
     except DynamoDBError:
         raise
     except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError (both ValueErrors)
@@ -365,8 +382,26 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_
 _ASCII_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, default=_default, allow_nan=False)
 
 
+def _encoder_once(ascii_only: bool) -> Callable[[Any], str]:
+    """``JSONEncoder.encode`` builds a new C encoder on every call (a measured part of a small answer's
+    cost): build it once, the same one ``_ENCODER`` would (no circular check: answers are trees)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # no C accelerator: the encoder object as it is
+        return (_ASCII_ENCODER if ascii_only else _ENCODER).encode
+    quote = json.encoder.encode_basestring_ascii if ascii_only else json.encoder.encode_basestring
+    encode = make(None, _default, quote, None, ":", ",", False, False, False)
+
+    def dumps(value: Any) -> str:
+        return "".join(encode(value, 0))
+
+    return dumps
+
+
+_ENCODE = _encoder_once(ascii_only=False)
+
+
 def _dumps(value: Any) -> bytes:
-    text = _ENCODER.encode(value)
+    text = _ENCODE(value)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate read from a \\u escape: keep it escaped, still valid JSON
