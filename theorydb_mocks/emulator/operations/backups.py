@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.backups import backup_sort_key
+from theorydb_mocks.emulator.bulk_load import BulkLoad
 from theorydb_mocks.emulator.catalog import timestamp
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
@@ -306,9 +307,10 @@ def _restore(
     create = _create_request(source, target, request)
     create_table(emu, create)
     table = emu.tables[target]
-    put = table.store.put
+    loader = BulkLoad(table)  # each partition sorted once (``bulk_load``): the items were valid in the source
     for item, size in items:
-        put(item, size)
+        loader.add(item, size, checked=True)
+    loader.finish()
     table.status = "CREATING"
     table.restore_summary = {**summary, "RestoreInProgress": True}
     description = table.description()
