@@ -3,6 +3,7 @@
 
     python benchmarks/bench_transfer.py                          # 100k and 1M items, DYNAMODB_JSON
     python benchmarks/bench_transfer.py --sizes 100000 --formats DYNAMODB_JSON ION --runs 3
+    python benchmarks/bench_transfer.py --sizes 1000000 --phases dump load --runs 1
 
 Each measurement runs in a fresh process (so its peak resident memory is its own) on a table keyed
 ``pk`` (S) and ``sk`` (N) with one GSI, items of about 120 bytes (strings, a number, a binary, a string
@@ -12,6 +13,8 @@ set; a third without the GSI key):
   writes it (gzip'd data files and manifests) into a folder (``s3_root``); time of the call.
 - ``import``: ImportTable of that export's data files (GZIP) into a new table; time of the call, which
   reads, validates and stores every item (the table's indexes included).
+- ``dump``: the same table, loaded the same way, written by ``emu.dump`` (schema and gzip'd items).
+- ``load``: ``emu.load`` of that dump into a fresh emulator (``bulk_load``: the seed path of the server).
 
 Wall time on a shared machine depends on the other processes; CPU time (``time.process_time``) of the
 call is reported beside it and is the steadier figure.
@@ -73,6 +76,9 @@ def _item(n: int) -> dict[str, Any]:
     return item
 
 
+PHASES = ("export", "import", "dump", "load")  # dump before load, export before import
+
+
 def _rss_kib() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
@@ -80,7 +86,23 @@ def _rss_kib() -> int:
 
 def _one(phase: str, size: int, fmt: str, root: str) -> dict[str, Any]:
     emu = DynamoDBEmulator(s3_root=root)
-    if phase == "export":
+    if phase == "dump":
+        emu.dispatch("CreateTable", {"TableName": "source", **TABLE})
+        store = emu.get_table("source").store
+        for n in range(size):
+            store.put(_item(n))
+        before = _rss_kib()
+        start, cpu = time.perf_counter(), time.process_time()
+        counts = emu.dump(Path(root, "dump"))
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        assert counts[emu.region]["source"] == size
+    elif phase == "load":
+        before = _rss_kib()
+        start, cpu = time.perf_counter(), time.process_time()
+        counts = emu.load(Path(root, "dump"))
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        assert counts[emu.region]["source"] == size
+    elif phase == "export":
         emu.dispatch("CreateTable", {"TableName": "source", **TABLE})
         enable_pitr(emu, "source")
         store = emu.get_table("source").store
@@ -142,6 +164,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--formats", nargs="+", default=["DYNAMODB_JSON"], choices=["DYNAMODB_JSON", "ION"])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--phases", nargs="+", default=["export", "import", "dump", "load"], choices=PHASES)
     parser.add_argument("--one", nargs=4, metavar=("PHASE", "SIZE", "FORMAT", "ROOT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -156,7 +179,9 @@ def main() -> None:
     for size in args.sizes:
         for fmt in args.formats:
             with tempfile.TemporaryDirectory() as root:
-                for phase in ("export", "import"):
+                for phase in args.phases:
+                    if phase in ("dump", "load") and fmt != args.formats[0]:
+                        continue  # dumps have one format
                     results = [_run(phase, size, fmt, root) for _ in range(args.runs)]
                     seconds = sorted(r["seconds"] for r in results)
                     median = statistics.median(seconds)

@@ -124,8 +124,13 @@ ddb_emulator_session = pytest.fixture(name="ddb_emulator_session", scope="sessio
 
 
 @pytest.fixture(scope="session")
-def ddb_seed(ddb_emulator_session: DynamoDBEmulator) -> None:
-    """Override in a conftest to fill ``ddb_emulator_session`` once per session (and per xdist worker)."""
+def ddb_seed(ddb_emulator_session: DynamoDBEmulator, pytestconfig: pytest.Config) -> None:
+    """Fill ``ddb_emulator_session`` once per session (and per xdist worker): the dump named by
+    ``--theorydb-seed`` (``$THEORYDB_SEED``, ini ``theorydb_seed``) if any; override it in a conftest to
+    seed by code."""
+    seed = _settings(pytestconfig).seed
+    if seed is not None:
+        ddb_emulator_session.load(seed)
 
 
 @pytest.fixture

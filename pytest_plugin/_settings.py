@@ -93,6 +93,12 @@ KNOBS: Final[tuple[Knob, ...]] = (
         env_aliases=("DYNAMODB_LOCAL_ENDPOINT",),
     ),
     Knob(
+        "seed",
+        "a dump folder (emu.dump) that ddb_seed loads into ddb_emulator_session once per session; "
+        "ddb_seeded_emulator then rolls each test back to it (a relative ini path is from the rootdir)",
+        metavar="PATH",
+    ),
+    Knob(
         "log-size",
         f"emulator operations shown when a test fails (default {DEFAULT_LOG_SIZE}; 0 turns it off)",
         metavar="N",
@@ -138,6 +144,7 @@ class Settings:
     endpoint: str | None
     log_size: int
     dynamodb_local_endpoint: str | None = None
+    seed: str | None = None  # a dump folder for ddb_seed
 
 
 class MarkerError(ValueError):
@@ -174,11 +181,17 @@ def read_settings(config: pytest.Config) -> Settings:
         if log_size < 0:
             raise pytest.UsageError(f"{where} must not be negative, not {log_size}")
     found_local = lookup(config, "dynamodb-local-endpoint")
+    found_seed = lookup(config, "seed")
+    seed = None
+    if found_seed is not None:
+        seed_text, where = found_seed
+        seed = str(config.rootpath / seed_text) if where.startswith("ini ") else os.path.abspath(seed_text)
     return Settings(
         backend=backend,
         endpoint=endpoint,
         log_size=log_size,
         dynamodb_local_endpoint=found_local[0] if found_local else None,
+        seed=seed,
     )
 
 

@@ -105,6 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
         "imports and bulk puts read from there); in memory without it",
     )
     serve.add_argument(
+        "--seed", metavar="PATH", help="load this dump (emu.dump's folder: schemas and items) at start"
+    )
+    serve.add_argument(
+        "--schema",
+        action="append",
+        metavar="FILE",
+        help="create the tables of saved 'aws dynamodb describe-table' output (one answer or a JSON list; "
+        "repeatable), before --seed",
+    )
+    serve.add_argument(
         "--transition-delay",
         type=float,
         default=0.0,
@@ -123,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
+    from theorydb_mocks.emulator.errors import DynamoDBError
+    from theorydb_mocks.emulator.seeding import seed_server
     from theorydb_mocks.emulator.server import EmulatorServer, is_loopback
 
     level = "info" if args.log_requests and args.log_level in ("warning", "error") else args.log_level
@@ -152,9 +164,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             transition_delay=args.transition_delay,
             table_lifecycle=args.table_lifecycle,
         )
-    except (OSError, JournalError, ValueError) as exc:
+        seeded = seed_server(server, seed=args.seed, schemas=args.schema or ())
+    except (OSError, JournalError, ValueError, DynamoDBError) as exc:
         print(f"theorydb-emulator: {exc}", file=sys.stderr)
         return 1
+    if args.seed or args.schema:
+        print(seeded.summary(), file=sys.stderr)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -171,3 +171,44 @@ def test_seeded_fixture_gives_each_test_the_seed(pytester: pytest.Pytester) -> N
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=4)
+
+
+@pytest.mark.parametrize("where", ["flag", "env", "ini"])
+def test_seed_option_loads_a_dump_once_per_session(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    emu = DynamoDBEmulator()
+    client = emu.client()
+    client.create_table(
+        TableName="users",
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+    )
+    client.put_item(TableName="users", Item={"pk": {"S": "ada"}})
+    emu.dump(pytester.path / "seed")
+    pytester.makepyfile(
+        """
+        seen = []
+
+        def names(emu):
+            return sorted(i["pk"]["S"] for i in emu.client().scan(TableName="users")["Items"])
+
+        def test_first(ddb_seeded_emulator):
+            seen.append(ddb_seeded_emulator)
+            ddb_seeded_emulator.client().put_item(TableName="users", Item={"pk": {"S": "bob"}})
+            assert names(ddb_seeded_emulator) == ["ada", "bob"]
+
+        def test_second(ddb_seeded_emulator):
+            assert seen == [ddb_seeded_emulator]  # the same session emulator, loaded once
+            assert names(ddb_seeded_emulator) == ["ada"]
+        """
+    )
+    args: list[str] = []
+    if where == "flag":
+        args.append(f"--theorydb-seed={pytester.path / 'seed'}")
+    elif where == "env":
+        monkeypatch.setenv("THEORYDB_SEED", str(pytester.path / "seed"))
+    else:
+        pytester.makeini("[pytest]\ntheorydb_seed = seed\n")
+    pytester.runpytest(*args).assert_outcomes(passed=2)

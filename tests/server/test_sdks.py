@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -179,6 +180,69 @@ def test_aws_cli_create_put_get_query(aws_cli: Callable[..., Any], ddb_server_en
     assert "ResourceNotFoundException" in aws_cli(
         ddb_server_endpoint, "dynamodb", "describe-table", "--table-name", table + "-missing", ok=False
     )
+
+
+def test_aws_cli_disaster_recovery(aws_cli: Callable[..., Any], ddb_server_endpoint: str) -> None:
+    """A runbook: create, write, enable PITR, back up, overwrite, restore from the backup and to a point in
+    time, compare."""
+    table = _table()
+    _cli_create(aws_cli, ddb_server_endpoint, table)
+    key = '{"pk":{"S":"a"},"sk":{"N":"1"}}'
+
+    def put(value: str) -> None:
+        item = {"pk": {"S": "a"}, "sk": {"N": "1"}, "v": {"S": value}}
+        aws_cli(
+            ddb_server_endpoint, "dynamodb", "put-item", "--table-name", table, "--item", json.dumps(item)
+        )
+
+    def value_in(name: str) -> Any:
+        got = aws_cli(ddb_server_endpoint, "dynamodb", "get-item", "--table-name", name, "--key", key)
+        return got["Item"]["v"]["S"]
+
+    put("good")
+    aws_cli(
+        ddb_server_endpoint,
+        "dynamodb",
+        "update-continuous-backups",
+        "--table-name",
+        table,
+        "--point-in-time-recovery-specification",
+        "PointInTimeRecoveryEnabled=true",
+    )
+    backup = aws_cli(
+        ddb_server_endpoint, "dynamodb", "create-backup", "--table-name", table, "--backup-name", "runbook"
+    )["BackupDetails"]["BackupArn"]
+    described = aws_cli(ddb_server_endpoint, "dynamodb", "describe-continuous-backups", "--table-name", table)
+    good_time = described["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"][
+        "LatestRestorableDateTime"
+    ]
+    time.sleep(1.1)
+    put("bad")
+    aws_cli(
+        ddb_server_endpoint,
+        "dynamodb",
+        "restore-table-from-backup",
+        "--target-table-name",
+        f"{table}-from-backup",
+        "--backup-arn",
+        backup,
+    )
+    aws_cli(
+        ddb_server_endpoint,
+        "dynamodb",
+        "restore-table-to-point-in-time",
+        "--source-table-name",
+        table,
+        "--target-table-name",
+        f"{table}-pitr",
+        "--restore-date-time",
+        str(good_time),
+    )
+    assert value_in(table) == "bad"
+    assert value_in(f"{table}-from-backup") == "good"
+    assert value_in(f"{table}-pitr") == "good"
+    listed = aws_cli(ddb_server_endpoint, "dynamodb", "list-backups", "--table-name", table)
+    assert [b["BackupArn"] for b in listed["BackupSummaries"]] == [backup]
 
 
 def test_aws_cli_transaction(aws_cli: Callable[..., Any], ddb_server_endpoint: str) -> None:

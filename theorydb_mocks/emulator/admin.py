@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,7 @@ class AdminRequest:
     headers: Mapping[str, str]
     body: bytes
     identity: tuple[str | None, str | None] = (None, None)
+    params: Mapping[str, str] = field(default_factory=dict)  # ``{name}`` segments of the route's path
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +122,45 @@ def _error(status: int, code: str, message: str) -> AdminAnswer:
     return AdminAnswer(status, payload, "application/x-amz-json-1.0")
 
 
+def _matches(pattern: str, path: str) -> dict[str, str] | None:
+    """The ``{name}`` segments of ``path`` if it fits the route ``pattern`` (each fills one segment)."""
+    wanted, given = pattern.split("/"), path.split("/")
+    if len(wanted) != len(given):
+        return None
+    params: dict[str, str] = {}
+    for part, value in zip(wanted, given, strict=True):
+        if part.startswith("{") and part.endswith("}") and value:
+            params[part[1:-1]] = value
+        elif part != value:
+            return None
+    return params
+
+
+def _route_for(method: str, request: AdminRequest) -> tuple[AdminRoute | None, AdminRequest, bool]:
+    """The route for ``request`` (exact paths first, then ``{name}`` patterns), the request with its
+    ``params``, and whether any route has its path."""
+    route = ADMIN_ROUTES.get((method, request.path))
+    if route is not None:
+        return route, request, True
+    known = False
+    for (route_method, pattern), candidate in ADMIN_ROUTES.items():
+        if "{" not in pattern and pattern != request.path:
+            continue
+        params = _matches(pattern, request.path) if "{" in pattern else {}
+        if params is None:
+            continue
+        known = True
+        if route_method == method:
+            return candidate, replace(request, params=params), True
+    return None, request, known
+
+
 def answer_admin(server: EmulatorServer, request: AdminRequest) -> AdminAnswer:
     """The answer of the route for ``request`` (404/405 when there is none)."""
     method = "GET" if request.method == "HEAD" else request.method
-    route = ADMIN_ROUTES.get((method, request.path))
+    route, request, known = _route_for(method, request)
     if route is None:
-        if any(path == request.path for _, path in ADMIN_ROUTES):
+        if known:
             return _error(
                 405, "UnknownOperationException", f"{request.method} is not allowed on {request.path}"
             )

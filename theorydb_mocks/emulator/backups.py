@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +70,7 @@ class Backups:
     def __init__(self, emulator: EmulatorState) -> None:
         self._emulator = emulator
         self.by_arn: dict[str, Backup] = {}
-        self._count = itertools.count(1)
+        self.made = 0  # backups taken so far: part of each ARN, so a replay makes the same ARNs
 
     def __repr__(self) -> str:
         return f"<Backups {len(self.by_arn)}>"
@@ -80,7 +79,8 @@ class Backups:
         return len(self.by_arn)
 
     def _arn(self, table: TableState, name: str, created: float) -> str:
-        digest = hashlib.sha256(f"{table.arn}\0{name}\0{next(self._count)}".encode()).hexdigest()[:8]
+        self.made += 1
+        digest = hashlib.sha256(f"{table.arn}\0{name}\0{self.made}".encode()).hexdigest()[:8]
         return f"{table.arn}/backup/{int(created * 1000):014d}-{digest}"
 
     def create(self, table: TableState, name: str, backup_type: str = "USER") -> Backup:
@@ -125,9 +125,9 @@ class Backups:
         oldest = min((b.seq for b in self.by_arn.values() if b.table_id == table_id), default=None)
         self._emulator.history.release(table_id, oldest)
 
-    def items(self, backup: Backup) -> list[Item]:
-        """The backup's items (O(items + changes since the backup))."""
-        return self._emulator.history.items_at_seq(backup.table_id, backup.seq)
+    def items(self, backup: Backup) -> list[tuple[Item, int | None]]:
+        """The backup's items with their sizes where known (O(items + changes since the backup))."""
+        return self._emulator.history.sized_items_at(backup.table_id, seq=backup.seq)
 
     def expire(self) -> None:
         """Drop system backups past their 35 days."""

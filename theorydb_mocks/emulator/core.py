@@ -236,7 +236,7 @@ class DynamoDBEmulator:
                 M.NOT_IMPLEMENTED.format(operation=record.name),
             )
         with self.lock:
-            journal = self._journal if record.mutates else None
+            journal = None if record.read_only else self._journal
             if journal is not None:
                 return self._journaled(journal, record, handler, request, origin)
             return self._locked(record, handler, request)
@@ -255,7 +255,7 @@ class DynamoDBEmulator:
                 response = self._metered(handler, record, request)
             else:
                 response = handler(self, request)
-            if replication.active and record.mutates:  # a zero delay: everywhere before the answer
+            if replication.active and not record.read_only:  # a zero delay: everywhere before the answer
                 replication.catch_up()
             return response
         except DynamoDBError:
@@ -422,6 +422,36 @@ class DynamoDBEmulator:
     def rollback(self) -> AbstractContextManager[Snapshot]:
         """``with emu.rollback(): ...`` undoes everything done inside the block (see ``snapshots``)."""
         return self.snapshots.rollback()
+
+    def dump(self, path: str | os.PathLike[str]) -> dict[str, dict[str, int]]:
+        """Write every table of every region (DescribeTable JSON and DynamoDB JSON items) to ``path``."""
+        from theorydb_mocks.emulator.dumps import dump
+
+        return dump(self, path)
+
+    def load(self, path: str | os.PathLike[str]) -> dict[str, dict[str, int]]:
+        """Create and fill the tables of a dump (``dump``, ``--seed``); see ``dumps``."""
+        from theorydb_mocks.emulator.dumps import load
+
+        return load(self, path)
+
+    def save_snapshot(self, name: str, path: str | os.PathLike[str] | None = None) -> Snapshot:
+        """Keep the state now as ``name`` (and write it to the folder ``path``); see ``named_snapshots``."""
+        from theorydb_mocks.emulator.named_snapshots import save_snapshot
+
+        return save_snapshot(self, name, path)
+
+    def restore_snapshot(self, name: str) -> None:
+        """Go back to the named snapshot ``name`` (O(tables + changes since))."""
+        from theorydb_mocks.emulator.named_snapshots import restore_snapshot
+
+        restore_snapshot(self, name)
+
+    def load_snapshot(self, path: str | os.PathLike[str], name: str | None = None) -> str:
+        """Empty this emulator and load the snapshot saved at ``path``; returns its name."""
+        from theorydb_mocks.emulator.named_snapshots import load_snapshot
+
+        return load_snapshot(self, path, name)
 
     def client(self, *, region_name: str | None = None) -> EmulatorClient:
         """A boto3-compatible low-level DynamoDB client answered directly by this emulator (by its region

@@ -125,8 +125,9 @@ class TableHistory:
         """The log index of the first change after the change numbered ``seq``."""
         return bisect.bisect_right(self.changes, seq, key=_seq)
 
-    def items_before(self, cut: int) -> list[Item]:
-        """The table's items with every change from log index ``cut`` on undone. O(items + changes)."""
+    def items_before(self, cut: int) -> list[tuple[Item, int | None]]:
+        """The table's items with every change from log index ``cut`` on undone, each with its stored size
+        (None for an item taken from the log: not measured yet). O(items + changes)."""
         store = self.table.store
         earlier: dict[Any, Item | None] = {}
         for _seq_no, _when, old, new in itertools.islice(self.changes, cut, None):
@@ -134,10 +135,12 @@ class TableHistory:
             assert item is not None
             earlier.setdefault(store.position(item), old)
         if not earlier:
-            return list(store.items())
+            return list(store.scan_sized())
         position = store.position
-        items = [item for item in store.items() if position(item) not in earlier]
-        items.extend(item for item in earlier.values() if item is not None)
+        items: list[tuple[Item, int | None]] = [
+            (item, size) for item, size in store.scan_sized() if position(item) not in earlier
+        ]
+        items.extend((item, None) for item in earlier.values() if item is not None)
         return items
 
     def prune_before(self, horizon: float | None, keep_seq: int | None) -> None:
@@ -165,6 +168,7 @@ class TableHistories:
         self.holds: dict[str, int] = {}  # by table id: the oldest change a live backup needs (its seq)
         self._seq = itertools.count(1)
         self.last_seq = 0
+        self.loading: dict[str, TableHistory] = {}  # a journal's histories by their old table ids
         # The service's latest restorable time trails the clock by about five minutes; 0 by default, so a
         # test can restore what it just wrote (docs/emulator.md).
         self.lag = 0.0
@@ -179,10 +183,15 @@ class TableHistories:
         history = self.tracked.get(table.table_id)
         if history is None:
             history = self.tracked[table.table_id] = TableHistory(table, self._emulator.clock.now())
-        history.start(self._recorder(history))
+        history.start(self.recorder(history))
         return history
 
-    def _recorder(self, history: TableHistory) -> Any:
+    def restart_sequence(self, first: int) -> None:
+        """Number the next change ``first`` (a journal's histories were loaded up to ``first - 1``)."""
+        self._seq = itertools.count(first)
+
+    def recorder(self, history: TableHistory) -> Any:
+        """The change observer that appends the store's writes to ``history``."""
         clock = self._emulator.clock
 
         def remember(old: Item | None, new: Item | None) -> None:
@@ -283,16 +292,10 @@ class TableHistories:
             earliest = self._earliest(recovery, now)
             return earliest, max(earliest, now - self.lag)
 
-    def image_at(self, table_name: str, when: float) -> tuple[dict[str, Any], Iterator[Item]]:
-        """The table ``table_name`` (name or ARN) as it was at ``when`` (epoch seconds): its description
-        now (DescribeTable's ``Table``: settings are the current ones, as a point-in-time restore takes
-        them) and an iterator of its items at that time (every write at or before ``when`` applied).
-
-        Raises ``ResourceNotFoundException`` for an unknown table, ``PointInTimeRecoveryUnavailable
-        Exception`` when recovery is off and ``InvalidRestoreTimeException`` outside ``window``. Cost:
-        O(items + changes since ``when``), under the emulator's lock; the items are reference copies
-        (stored items are never mutated), so the iterator may be consumed after the lock is released.
-        """
+    def check_restorable(self, table_name: str, when: float) -> TableState:
+        """The table ``table_name`` if it can be read as it was at ``when``; otherwise the service's error:
+        ``ResourceNotFoundException`` (no such table), ``PointInTimeRecoveryUnavailableException`` (recovery
+        off) or ``InvalidRestoreTimeException`` (outside ``window``)."""
         emu = self._emulator
         with emu.lock:
             table = emu.get_table(table_name)
@@ -304,15 +307,33 @@ class TableHistories:
             earliest, latest = window
             if not earliest <= when <= max(latest, emu.clock.now()):
                 raise ddb_error("InvalidRestoreTimeException", M.RESTORE_TIME_OUT_OF_WINDOW)
-            history = self.tracked[table.table_id]
-            self._prune(history)
-            items = history.items_before(history.cut_after_time(when))
-            return table.description(), iter(items)
+            return table
 
-    def items_at_seq(self, table_id: str, seq: int) -> list[Item]:
-        """The items of a tracked table as they were after change ``seq`` (a backup's image)."""
+    def image_at(self, table_name: str, when: float) -> tuple[dict[str, Any], Iterator[Item]]:
+        """The table ``table_name`` (name or ARN) as it was at ``when`` (epoch seconds): its description
+        now (DescribeTable's ``Table``: settings are the current ones, as a point-in-time restore takes
+        them) and an iterator of its items at that time (every write at or before ``when`` applied).
+
+        Raises as ``check_restorable`` does. Cost: O(items + changes since ``when``), under the emulator's
+        lock; the items are the caller's (fresh dicts or logged ones, never mutated by the store), so the
+        iterator may be consumed after the lock is released.
+        """
+        with self._emulator.lock:
+            table = self.check_restorable(table_name, when)
+            items = self.sized_items_at(table.table_id, when=when)
+            return table.description(), (item for item, _size in items)
+
+    def sized_items_at(
+        self, table_id: str, *, seq: int | None = None, when: float | None = None
+    ) -> list[tuple[Item, int | None]]:
+        """The items of a tracked table (with their sizes, None where unknown) as they were after change
+        ``seq`` (a backup's image) or at time ``when`` (a restore's; the caller checked the window)."""
         history = self.tracked[table_id]
-        return history.items_before(history.cut_after_seq(seq))
+        if seq is not None:
+            return history.items_before(history.cut_after_seq(seq))
+        assert when is not None
+        self._prune(history)
+        return history.items_before(history.cut_after_time(when))
 
     # --- the emulator's lifecycle --------------------------------------------------------------------
 
@@ -323,6 +344,7 @@ class TableHistories:
         self.tracked.clear()
         self.recovery.clear()
         self.holds.clear()
+        self.loading.clear()
 
     def save(self) -> tuple[Any, ...]:
         """The state for a snapshot: O(tables) (each log by reference, with its length then)."""
@@ -340,6 +362,6 @@ class TableHistories:
             history.changes = changes[:length]
             history.last_at = last_at
             self.tracked[table_id] = history
-            history.start(self._recorder(history))
+            history.start(self.recorder(history))
         self.recovery = dict(recovery)
         self.holds = dict(holds)

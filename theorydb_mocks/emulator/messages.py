@@ -910,3 +910,9 @@ ON_DEMAND_THROUGHPUT_INVALID = (
 )
 TABLE_BEING_CREATED = "Attempt to change a resource which is still in use: Table is being created: {name}"
 INDEX_BACKFILLING = "Cannot read from backfilling global secondary index: {index}"
+
+# --- named snapshots over the server's admin routes (``named_snapshots``) ---
+SNAPSHOTS_SHARED_ONLY = "named snapshots are of the shared database (not --db-per-access-key)"
+SNAPSHOT_BODY_NOT_JSON = "the body must be a JSON object: {reason}"
+SNAPSHOT_BODY_NOT_OBJECT = "the body must be a JSON object"
+SNAPSHOT_LOAD_NEEDS_PATH = "the body must name the folder: a JSON object with a path member"

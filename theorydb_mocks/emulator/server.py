@@ -61,6 +61,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from theorydb_mocks.emulator import messages as M
+from theorydb_mocks.emulator import named_snapshots as _named_snapshots  # noqa: F401 (its admin routes)
 from theorydb_mocks.emulator.admin import ADMIN_PREFIX, AdminRequest, answer_admin
 from theorydb_mocks.emulator.console import CONSOLE_PATH  # also registers the console's admin routes
 from theorydb_mocks.emulator.core import DynamoDBEmulator
@@ -82,6 +83,12 @@ from theorydb_mocks.emulator.persistence import (
     snapshot_records,
 )
 from theorydb_mocks.emulator.pipeline import JournalWriter, WireRequest
+from theorydb_mocks.emulator.recovery_journal import (
+    LOAD_RECOVERY,
+    capture_recovery,
+    load_recovery,
+    recovery_records,
+)
 from theorydb_mocks.emulator.regions import valid_region
 from theorydb_mocks.emulator.request_log import describe, log_request
 from theorydb_mocks.emulator.sigv4 import SigV4Verifier
@@ -443,6 +450,8 @@ class EmulatorServer:
             try:
                 if record.target == LOAD_ITEMS:
                     load_items(emulator, record)
+                elif record.target == LOAD_RECOVERY:  # backups and recovery histories (``recovery_journal``)
+                    load_recovery(emulator, record)
                 elif record.target == GLOBAL_TABLES:
                     load_replication(emulator, record)
                 else:
@@ -499,7 +508,7 @@ class EmulatorServer:
             with self._hold_writers():
                 covers = journal.mark()
                 images = [
-                    (key, capture(emulator), emulator.clock.now())
+                    (key, capture(emulator), capture_recovery(emulator), emulator.clock.now())
                     for key, emulator in sorted(self._databases.items())
                 ]
                 global_tables = [  # after every table of every region: one per emulator with regions
@@ -509,7 +518,13 @@ class EmulatorServer:
                 ]
             held = time.perf_counter() - started
             records = itertools.chain(
-                (record for key, tables, at in images for record in snapshot_records(key, tables, at)),
+                (
+                    record
+                    for key, tables, recovery, at in images
+                    for record in itertools.chain(
+                        snapshot_records(key, tables, at), recovery_records(key, recovery, at)
+                    )
+                ),
                 global_tables,
             )
             finishing = time.perf_counter()

@@ -126,6 +126,7 @@ class Snapshots:
         self._observed: dict[int, tuple[TableStore, Any]] = {}
         self._numbers = itertools.count(1)
         self._restoring = False
+        self.named: dict[str, Snapshot] = {}  # emu.save_snapshot(name) (``named_snapshots``)
 
     def __repr__(self) -> str:
         return f"<Snapshots live={len(self._alive())} log={len(self._log)}>"
@@ -188,6 +189,10 @@ class Snapshots:
             region.kinesis.save(),
             (region.history.save(), region.backups.save()),
         )
+
+    def is_alive(self, snap: Snapshot) -> bool:
+        """Whether ``snap`` can still be restored (not released, no older snapshot restored since)."""
+        return snap.number in self._alive()
 
     def release(self, snap: Snapshot) -> None:
         """Forget ``snap`` (it can no longer be restored); the log stops when no snapshot is left."""

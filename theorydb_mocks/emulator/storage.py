@@ -258,7 +258,7 @@ class _Partitions:
             return iter((part,))
         low, high, low_incl, high_incl = bounds
         keys = part.irange(low, high, (low_incl, high_incl), reverse)
-        return (part[k] for k in keys)
+        return map(part.__getitem__, keys)  # no Python frame per record (a SortedDict is a dict)
 
     def walk(self, after: tuple[Any, Any] | None, digest_low: int, digest_high: int) -> Iterator[Record]:
         """Every record whose partition digest is in [low, high), in scan order, strictly after ``after``.
@@ -532,7 +532,7 @@ class TableStore:
     def get_at(self, position: tuple[Any, Any]) -> tuple[Item, int] | None:
         """The stored item at a ``position`` (see :meth:`position`) as a fresh dict, and its size; or None."""
         record = self._table.get(position[0], position[1])
-        return None if record is None else (decode(record), record[1])
+        return None if record is None else (record[0].decode(record), record[1])  # records.decode, inline
 
     def put(self, item: Item, size: int | None = None) -> Item | None:
         """Store ``item`` (replacing any item with its key); returns the replaced item. ``size``: its size.
@@ -667,7 +667,7 @@ class TableStore:
         found = self._query(
             partition, sort_op, sort_values, index, forward, start, more_partition, sort_prefix
         )
-        return ((decode(record), record[1]) for record in found)
+        return ((record[0].decode(record), record[1]) for record in found)  # records.decode, inline
 
     def _query(
         self,
@@ -727,7 +727,7 @@ class TableStore:
     ) -> Iterator[tuple[Item, int]]:
         """``scan``'s items with their sizes, as ``(item, size)``."""
         found = self._scan(index, start, segment, total_segments)
-        return ((decode(record), record[1]) for record in found)
+        return ((record[0].decode(record), record[1]) for record in found)  # records.decode, inline
 
     def _scan(
         self, index: str | None, start: Key | None, segment: int, total_segments: int

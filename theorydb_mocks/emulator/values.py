@@ -344,6 +344,14 @@ def validate_sized_item(item: Any) -> tuple[Item, int]:
                 result[name] = {"N": number}
                 total += _number_size(number)
                 continue
+            members = av.get("SS")
+            if type(members) is list and members:
+                texts = [m for m in members if type(m) is str]  # a copy the store may keep
+                if len(texts) == len(members) and len(set(texts)) == len(texts):
+                    result[name] = {"SS": texts}
+                    for text in texts:
+                        total += len(text) if text.isascii() else utf8_size(text)
+                    continue
         value = result[name] = validate_attribute_value(av)
         total += attribute_value_size(value)
     return result, total

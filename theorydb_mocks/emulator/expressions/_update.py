@@ -183,13 +183,39 @@ def _remove(item: Item, parts: tuple[str | int, ...]) -> None:
         parent["M"].pop(last, None)
 
 
+def _set_top_level(actions: tuple[SetAction, ...], item: Item) -> UpdateResult:
+    """``apply_update`` of SET actions on top-level attributes only (the common counter or field update):
+    no parent to check, nothing to remove, so the plan is the right-hand sides in order (their type
+    errors first, then a missing operand), written into a shallow copy."""
+    planned = [_value(action.value, item) for action in actions]
+    for value in planned:
+        if value is None:
+            raise validation_error(M.UPDATE_MISSING)
+    new_item = dict(item)  # every touched attribute is replaced below, the rest shared
+    old: Item = {}
+    new: Item = {}
+    for action, value in zip(actions, planned, strict=True):
+        name = str(action.path.parts[0])
+        present = item.get(name)
+        if present is not None:
+            old[name] = present
+        new[name] = new_item[name] = _clone(value)  # type: ignore[arg-type]  # checked above
+    return UpdateResult(new_item, old, new, frozenset(new))
+
+
 def apply_update(update: Update, item: Item, key_names: tuple[str, ...]) -> UpdateResult:
     """Apply a resolved update to ``item`` (the key alone for a new item), returning a new item."""
     actions = update.actions
+    top_level_sets = True
     for action in actions:
-        name = action.path.parts[0]
+        parts = action.path.parts
+        name = parts[0]
         if name in key_names:
             raise validation_error(M.UPDATE_KEY.format(name=name))
+        if len(parts) != 1 or type(action) is not SetAction:
+            top_level_sets = False
+    if top_level_sets:
+        return _set_top_level(actions, item)  # type: ignore[arg-type]  # every action is a SetAction
     # Plan every new value from the original item, raising DynamoDB's errors by kind: first, actions
     # last to first, a target whose parent is missing and ADD or DELETE operand types; then targets whose
     # parent has the wrong type; then SET operand types; then SET operands that read missing attributes.

@@ -35,12 +35,14 @@ _KEYWORDS = {
     "SearchConditionExpression": "search_condition",
 }
 # Expressions that may use ExpressionAttributeValues, per operation, in the order DynamoDB names them.
-_VALUE_USERS = (
-    "UpdateExpression",
-    "FilterExpression",
-    "KeyConditionExpression",
-    "ConditionExpression",
-    "SearchConditionExpression",
+_VALUE_USERS = frozenset(
+    {
+        "UpdateExpression",
+        "FilterExpression",
+        "KeyConditionExpression",
+        "ConditionExpression",
+        "SearchConditionExpression",
+    }
 )
 
 
@@ -58,25 +60,35 @@ def compile_request(request: dict[str, Any], members: tuple[str, ...]) -> Any:
     """
     names = request.get("ExpressionAttributeNames")
     values = request.get("ExpressionAttributeValues")
-    given: dict[str, Any] = {}
+    keywords: dict[str, Any] = {}
+    uses_values = False
     for member in members:
         text = request.get(member)
         if text is not None:
-            given[member] = text
-    if not given:
+            keywords[_KEYWORDS[member]] = text
+            uses_values = uses_values or member in _VALUE_USERS
+    if not keywords:
         if names is not None:
             raise validation_error(NAMES_WITHOUT_EXPRESSIONS)
         if values is not None:
             users = [member for member in members if member in _VALUE_USERS]
             raise validation_error(VALUES_WITHOUT_EXPRESSIONS.format(null=_null_phrase(users)))
         return None
-    if values is not None and not any(member in _VALUE_USERS for member in given):
+    if values is not None and not uses_values:
         users = [member for member in members if member in _VALUE_USERS]
         raise validation_error(VALUES_WITHOUT_EXPRESSIONS.format(null=_null_phrase(users)))
-    from theorydb_mocks.emulator.expressions import compile_expressions  # imported on first use
+    return _compiler()(names=names, values=values, **keywords)
 
-    keywords = {_KEYWORDS[member]: text for member, text in given.items()}
-    return compile_expressions(names=names, values=values, **keywords)
+
+_COMPILE: list[Any] = []  # expressions.compile_expressions, imported on first use (an import per call costs)
+
+
+def _compiler() -> Any:
+    if not _COMPILE:
+        from theorydb_mocks.emulator.expressions import compile_expressions
+
+        _COMPILE.append(compile_expressions)
+    return _COMPILE[0]
 
 
 class Prepared:

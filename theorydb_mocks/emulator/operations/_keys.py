@@ -207,9 +207,10 @@ def check_item(
         if actual != expected:
             raise validation_error(KEY_TYPE_MISMATCH.format(name=name, expected=expected, actual=actual))
     _check_key_values(key, item)
-    check_index_keys(indexes, item, vectors=vectors)
-    if total + _lsi_projection_sizes(key, indexes, item, total) > MAX_ITEM_SIZE:
-        raise validation_error(ITEM_TOO_LARGE)
+    if indexes or vectors:  # (a table without any: nothing more to check, the PutItem hot path)
+        check_index_keys(indexes, item, vectors=vectors)
+        if total + _lsi_projection_sizes(key, indexes, item, total) > MAX_ITEM_SIZE:
+            raise validation_error(ITEM_TOO_LARGE)
     return total
 
 

@@ -296,7 +296,7 @@ def _restore(
     emu: EmulatorState,
     source: dict[str, Any],
     request: Request,
-    items: Iterable[Item],
+    items: Iterable[tuple[Item, int | None]],
     summary: dict[str, Any],
 ) -> Response:
     """Create the target table and load ``items`` into it: O(items). Costs no capacity."""
@@ -307,8 +307,8 @@ def _restore(
     create_table(emu, create)
     table = emu.tables[target]
     put = table.store.put
-    for item in items:
-        put(item)
+    for item, size in items:
+        put(item, size)
     table.status = "CREATING"
     table.restore_summary = {**summary, "RestoreInProgress": True}
     description = table.description()
@@ -402,6 +402,8 @@ def restore_table_to_point_in_time(emu: EmulatorState, request: Request) -> Resp
         raise ddb_error(
             "TableAlreadyExistsException", M.BACKUP_TARGET_EXISTS.format(name=request["TargetTableName"])
         )
-    description, items = emu.history.image_at(table.name, when)
+    emu.history.check_restorable(table.name, when)
+    description = table.description()
+    items = emu.history.sized_items_at(table.table_id, when=when)
     summary = {"SourceTableArn": table.arn, "RestoreDateTime": timestamp(when)}
     return _restore(emu, description, request, items, summary)

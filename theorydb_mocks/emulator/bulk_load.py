@@ -1,0 +1,406 @@
+"""Loading many items into a new table fast: ImportTable, ``emu.load`` (dumps, seeds) and restores.
+
+A ``PutItem`` per item pays for a sorted insert into the table and each index, one at a time. A bulk load
+into an empty table instead gathers each partition's records in a plain dict (a later item with the same
+key replaces the earlier one, as a put would) and sorts each partition once at the end (``finish``), so
+the store it leaves is the one the same puts would have built.
+
+Items given as DynamoDB JSON (``add_json``, binaries in base64: what exports and dumps write) take a
+compiled path per item shape (attribute names and types): the names, the key types and the index key
+types are checked once per shape, and each value is checked, sized and stored without building the item
+as a dict. Anything the compiled path is not sure of (a value of another type, an empty or large key,
+a number to normalize in a key, an LSI's size rule...) goes through the checked path (``json_item`` and
+``check_item``), which gives the service's error. A table with vector indexes, or with observers (a
+stream, TTL, a live snapshot), or already holding items, is loaded through ``TableStore.write`` instead.
+
+Progress is logged every ``progress_every`` items through ``theorydb_mocks.server.load`` (or the logger
+given). Memory holds the table being built, never the source: callers stream their lines.
+
+>>> from theorydb_mocks.emulator import DynamoDBEmulator
+>>> emu = DynamoDBEmulator()
+>>> _ = emu.dispatch("CreateTable", {"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
+...     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+...     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+>>> load = BulkLoad(emu.get_table("tbl"))
+>>> load.add_json({"pk": {"S": "a"}, "n": {"N": "1"}})
+6
+>>> load.finish()
+>>> load.count
+1
+>>> emu.dispatch("GetItem", {"TableName": "tbl", "Key": {"pk": {"S": "a"}}})["Item"]
+{'pk': {'S': 'a'}, 'n': {'N': '1'}}
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+import json.scanner
+import logging
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sortedcontainers import SortedDict, SortedList
+
+from theorydb_mocks.emulator.errors import DynamoDBError
+from theorydb_mocks.emulator.operations._keys import check_item
+from theorydb_mocks.emulator.records import Record, encode
+from theorydb_mocks.emulator.storage import partition_digest
+from theorydb_mocks.emulator.transfer.import_files import json_item
+from theorydb_mocks.emulator.values import key_sort_value, normalize_number, number_size, utf8_size
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from theorydb_mocks.emulator._types import IndexSpec, Item
+    from theorydb_mocks.emulator.catalog import TableState
+
+__all__ = ["PROGRESS_EVERY", "BulkLoad"]
+
+log = logging.getLogger("theorydb_mocks.server.load")
+
+PROGRESS_EVERY = 100_000
+_MAX_ITEM = 400 * 1024
+_SAFE_KEY_BYTES = 1024  # a key value above this (or empty) takes the checked path, which knows the limits
+_SAFE_NAME_BYTES = 255
+_FAST_KINDS = frozenset({"S", "N", "B", "SS", "BOOL"})
+_CANONICAL_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]{0,37})(?:\.[0-9]{0,37}[1-9])?")
+
+
+def _number(text: str) -> str:
+    """A number's canonical text (as is when it already is: what exports write); raises when invalid."""
+    if text.isdigit() and text.isascii() and len(text) <= 38 and (text[0] != "0" or text == "0"):
+        return text  # the most common case: a plain integer
+    if _CANONICAL_NUMBER.fullmatch(text) and text != "-0" and len(text.replace(".", "").lstrip("-0")) <= 38:
+        return text
+    return normalize_number(text)
+
+
+_NUMBER_SIZES: dict[str, int] = {}
+
+
+def _number_size(text: str) -> int:
+    """``number_size``, remembered for the numbers seen most (bounded)."""
+    size = _NUMBER_SIZES.get(text)
+    if size is None:
+        size = number_size(text)
+        if len(_NUMBER_SIZES) < 65_536:
+            _NUMBER_SIZES[text] = size
+    return size
+
+
+def _base64(text: str) -> bytes:
+    return binascii.a2b_base64(text, strict_mode=True)
+
+
+def _sort_value_source(kind: str, var: str) -> str:
+    if kind == "S":
+        return f"({var} if {var}.isascii() else KSV({{'S': {var}}}))"
+    if kind == "N":
+        return f"DEC({var})"
+    return var
+
+
+def _compile(
+    names: tuple[str, ...], kinds: tuple[str, ...], table: TableState, indexes: list[IndexSpec]
+) -> Any:
+    """The parser of items of this shape, or None when the shape needs the checked path.
+
+    The parser takes the raw item and answers ``(record, partition value, sort value, index entries)``,
+    each index entry ``(index number, partition value, entry key, record)``; or None when it is unsure.
+    """
+    if len(names) != len(kinds) or not set(kinds) <= _FAST_KINDS:
+        return None
+    if any(not name or utf8_size(name) > _SAFE_NAME_BYTES for name in names):
+        return None
+    kind_of = dict(zip(names, kinds, strict=True))
+    key = table.key
+    key_names: dict[str, str] = {}
+    for key_name, key_type in ((key.hash_name, key.hash_type), (key.range_name, key.range_type)):
+        if key_name is None or key_type is None:
+            continue
+        if kind_of.get(key_name) != key_type:
+            return None  # missing or mistyped: the checked path says which
+        key_names[key_name] = key_type
+    for spec in indexes:
+        for name in spec.key.names:
+            if name in kind_of and kind_of[name] != spec.key.type_of(name):
+                return None
+            if name in kind_of:
+                key_names[name] = kind_of[name]
+    lines = ["def parse(raw):", f"    size = {sum(utf8_size(n) for n in names)}"]
+    slot = {name: i for i, name in enumerate(names)}
+    for i, (name, kind) in enumerate(zip(names, kinds, strict=True)):
+        v = f"x{i}"
+        lines.append(f"    {v} = raw[{name!r}][{kind!r}]")
+        if kind == "S":
+            lines.append(f"    if type({v}) is not str: return None")
+            lines.append(f"    n{i} = len({v}) if {v}.isascii() else U({v})")
+        elif kind == "N":
+            lines.append(f"    if type({v}) is not str: return None")
+            if name in key_names:
+                lines.append(f"    if NUM({v}) is not {v}: return None")
+            else:
+                lines.append(f"    {v} = NUM({v})")
+            lines.append(f"    n{i} = NS({v})")
+        elif kind == "B":
+            lines.append(f"    if type({v}) is not str: return None")
+            lines.append(f"    {v} = B64({v})")
+            lines.append(f"    n{i} = len({v})")
+        elif kind == "SS":
+            lines.append(f"    if type({v}) is not list or not {v} or len(set({v})) != len({v}): return None")
+            lines.append(f"    n{i} = 0")
+            lines.append(f"    for m in {v}:")
+            lines.append("        if type(m) is not str: return None")
+            lines.append(f"        n{i} += len(m) if m.isascii() else U(m)")
+        else:  # BOOL
+            lines.append(f"    if type({v}) is not bool: return None")
+            lines.append(f"    n{i} = 1")
+        if name in key_names and kind in ("S", "B"):
+            lines.append(f"    if n{i} == 0 or n{i} > {_SAFE_KEY_BYTES}: return None")
+        lines.append(f"    size += n{i}")
+    lines.append(f"    if size > {_MAX_ITEM}: return None")
+    values = ", ".join(f"x{i}" for i in range(len(names)))
+    lines.append(f"    rec = (SHAPE, size, {values}{',' if len(names) == 1 else ''})")
+    namespace: dict[str, Any] = {
+        "U": utf8_size,
+        "NS": _number_size,
+        "NUM": _number,
+        "B64": _base64,
+        "KSV": key_sort_value,
+        "DEC": Decimal,
+    }
+    sample = {name: {kind: _SAMPLES[kind]} for name, kind in zip(names, kinds, strict=True)}
+    namespace["SHAPE"] = encode(sample, 0)[0]
+    pk = _sort_value_source(key.hash_type, f"x{slot[key.hash_name]}")
+    sk = (
+        "None"
+        if key.range_name is None
+        else _sort_value_source(key.range_type or "", f"x{slot[key.range_name]}")
+    )
+    lines.append(f"    pkv = {pk}")
+    lines.append(f"    skv = {sk}")
+    entries = []
+    for number, spec in enumerate(indexes):
+        ikey = spec.key
+        if any(name not in kind_of for name in ikey.names):
+            continue  # sparse: no item of this shape is in the index
+        ipk = _sort_value_source(ikey.hash_type, f"x{slot[ikey.hash_name]}")
+        if ikey.range_name is None:
+            entry = "(pkv, skv)"
+        else:
+            entry = f"({_sort_value_source(ikey.range_type or '', f'x{slot[ikey.range_name]}')}, pkv, skv)"
+        if spec.projection_type == "ALL":
+            irec = "rec"
+        else:
+            kept = {*key.names, *ikey.names}
+            if spec.projection_type == "INCLUDE":
+                kept.update(spec.non_key_attributes)
+            chosen = [i for i, name in enumerate(names) if name in kept]
+            projected = {names[i]: {kinds[i]: _SAMPLES[kinds[i]]} for i in chosen}
+            namespace[f"SHAPE{number}"] = encode(projected, 0)[0]
+            fixed = sum(utf8_size(names[i]) for i in chosen)
+            psize = " + ".join([str(fixed), *(f"n{i}" for i in chosen)])
+            pvalues = ", ".join(f"x{i}" for i in chosen)
+            irec = f"(SHAPE{number}, {psize}, {pvalues}{',' if len(chosen) == 1 else ''})"
+        entries.append(f"({number}, {ipk}, {entry}, {irec})")
+    lines.append(f"    return rec, pkv, skv, ({', '.join(entries)}{',' if len(entries) == 1 else ''})")
+    exec("\n".join(lines), namespace)  # names are repr()'d; kinds come from a fixed set
+    return namespace["parse"]
+
+
+_SAMPLES: dict[str, Any] = {"S": "", "N": "0", "B": b"", "SS": [""], "BOOL": True}
+
+
+class BulkLoad:
+    """Items streamed into one new table; ``finish`` builds its sorted partitions and indexes."""
+
+    def __init__(
+        self,
+        table: TableState,
+        *,
+        progress_every: int = PROGRESS_EVERY,
+        logger: logging.Logger = log,
+        label: str | None = None,
+    ) -> None:
+        self.table = table
+        self.store = table.store
+        store = self.store
+        self.direct = bool(store.item_count or store.vector_index_names or store._observers)
+        self.indexes = [store.index_spec(name) for name in store.index_names]
+        self._index_objects = [store._indexes[name] for name in store.index_names]
+        self._fast = not table.vector_specs and all(
+            spec.kind == "GSI" and not spec.key.multi for spec in self.indexes
+        )
+        self._parsers: dict[tuple[tuple[str, ...], tuple[str, ...]], Any] = {}
+        self._ranged = table.key.range_name is not None
+        self._parts: dict[Any, Any] = {}
+        self._index_parts: list[dict[Any, dict[Any, Record]]] = [{} for _ in self.indexes]
+        self._replaced = False
+        self.count = 0  # items added (an item replacing another counts once per add)
+        self._stored = 0
+        self._size = 0
+        self._every = progress_every
+        self._log = logger
+        self._label = label or table.name
+        self._key = table.key
+
+    # --- adding ---------------------------------------------------------------------------------------
+
+    def add_json(self, raw: Any) -> int:
+        """Add one item of DynamoDB JSON (binaries base64); returns its size. Raises the service's error
+        (``DynamoDBError``), ``ValueError`` or ``binascii.Error`` for an item that is not valid."""
+        if self._fast and not self.direct and type(raw) is dict:
+            try:
+                names = tuple(raw)
+                shape_key = (names, tuple([kind for av in raw.values() for kind in av]))
+                parse = self._parsers.get(shape_key, False)
+                if parse is False:
+                    parse = self._parsers[shape_key] = _compile(*shape_key, self.table, self.indexes)
+                parsed = parse(raw) if parse is not None else None
+            except Exception:  # anything unexpected in the item: the checked path words the error
+                parsed = None
+            if parsed is not None:
+                record, pkv, skv, entries = parsed
+                self._store(record, pkv, skv)
+                parts = self._index_parts
+                for number, ipkv, entry, irecord in entries:
+                    found = parts[number].get(ipkv)
+                    if found is None:
+                        parts[number][ipkv] = {entry: irecord}
+                    else:
+                        found[entry] = irecord
+                return int(record[1])
+        item, size = json_item(raw)
+        return self.add(item, size)
+
+    def add_json_lines(
+        self, stream: Iterable[bytes], on_error: Callable[[int, str], None]
+    ) -> tuple[int, int]:
+        """Add the ``{"Item": ...}`` lines of ``stream`` (export and dump files); blank lines are skipped.
+
+        A line that is not a valid item calls ``on_error(index, message)`` (index: 0-based among the
+        non-blank lines) and loading goes on. Returns ``(non-blank lines, bytes read)``."""
+        loads = json.loads
+        make_scanner: Any = json.scanner.make_scanner
+        scan = make_scanner(json.JSONDecoder())  # the decoder's own step, without its wrappers
+        add_json = self.add_json
+        index = 0
+        read = 0
+        for raw in stream:
+            read += len(raw)
+            line = raw.strip()
+            if not line:
+                continue
+            try:
+                try:
+                    text = line.decode("utf-8")
+                    record, end = scan(text, 0)
+                    if end != len(text):
+                        raise ValueError("extra data")
+                except (ValueError, StopIteration, RecursionError):
+                    record = loads(line)  # the error as json.loads words it (or a value it accepts)
+                if type(record) is not dict or "Item" not in record:
+                    raise ValueError("Each line must be a JSON object with an Item member")
+                add_json(record["Item"])
+            except (ValueError, binascii.Error, DynamoDBError, TypeError) as exc:
+                on_error(
+                    index, exc.message if isinstance(exc, DynamoDBError) else str(exc) or type(exc).__name__
+                )
+            index += 1
+        return index, read
+
+    def add(self, item: Item, size: int | None = None, *, checked: bool = False) -> int:
+        """Add one item in boto3 shape; returns its size. ``checked``: it already passed ``check_item``."""
+        indexes = self.indexes
+        if not checked:
+            size = check_item(self._key, indexes, item, size=size, vectors=self.table.vector_specs)
+        elif size is None:
+            from theorydb_mocks.emulator.values import item_size
+
+            size = item_size(item)
+        if self.direct:
+            self.store.write(item, size)
+            self._progress()
+            return size
+        record = encode(item, size)
+        pos = self.store.position(item)
+        self._store(record, pos[0], pos[1])
+        parts = self._index_parts
+        for number, index in enumerate(self._index_objects):
+            where = index.locate(item, pos)
+            if where is not None:
+                parts[number].setdefault(where[0], {})[where[1]] = index._record(item, record)
+        return size
+
+    def _store(self, record: Record, pkv: Any, skv: Any) -> None:
+        parts = self._parts
+        if self._ranged:
+            part = parts.get(pkv)
+            if part is None:
+                parts[pkv] = {skv: record}
+            else:
+                old = part.get(skv)
+                if old is not None:
+                    self._replace(old)
+                part[skv] = record
+        else:
+            old = parts.get(pkv)
+            if old is not None:
+                self._replace(old)
+            parts[pkv] = record
+        self._stored += 1
+        self._size += record[1]
+        self.count += 1
+        if not self.count % self._every:
+            self._log.info("%s: %d items loaded", self._label, self.count)
+
+    def _replace(self, old: Record) -> None:
+        self._stored -= 1
+        self._size -= old[1]
+        self._replaced = True  # index entries of the replaced item are rebuilt at the end
+
+    def _progress(self) -> None:
+        self.count += 1
+        if not self.count % self._every:
+            self._log.info("%s: %d items loaded", self._label, self.count)
+
+    # --- finishing ------------------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Sort what was gathered into the store (once per partition). O(n log n) in all."""
+        if self.direct:
+            return
+        store = self.store
+        data = store._table
+        parts = self._parts
+        if self._ranged:
+            data.parts = {pkv: SortedDict(part) for pkv, part in parts.items()}
+        else:
+            data.parts = parts
+        data.digests = {pkv: partition_digest(pkv) for pkv in parts}
+        data.order = SortedList((digest, pkv) for pkv, digest in data.digests.items())
+        data.count = self._stored
+        data.size = self._size
+        self._parts = {}
+        if self._replaced:  # some items replaced others: index entries from the final items
+            from theorydb_mocks.emulator.records import decode
+
+            self._index_parts = [{} for _ in self.indexes]
+            for pkv, entry, record in data.entries():
+                item = decode(record)
+                for number, index in enumerate(self._index_objects):
+                    where = index.locate(item, (pkv, entry))
+                    if where is not None:
+                        found = self._index_parts[number].setdefault(where[0], {})
+                        found[where[1]] = index._record(item, record)
+        for index, gathered in zip(self._index_objects, self._index_parts, strict=True):
+            idata = index.data
+            idata.parts = {ipkv: SortedDict(part) for ipkv, part in gathered.items()}
+            idata.digests = {ipkv: partition_digest(ipkv) for ipkv in gathered}
+            idata.order = SortedList((digest, ipkv) for ipkv, digest in idata.digests.items())
+            idata.count = sum(len(part) for part in gathered.values())
+            idata.size = sum(record[1] for part in gathered.values() for record in part.values())
+        self._index_parts = []
+        self._log.info("%s: %d items loaded, table sorted", self._label, self.count)
