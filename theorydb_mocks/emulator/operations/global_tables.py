@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
+from theorydb_mocks.emulator.operations.tables import SETTINGS_MEMBERS
 from theorydb_mocks.emulator.persistence import create_table_request
 from theorydb_mocks.emulator.regions import valid_region
 from theorydb_mocks.emulator.replication import CURRENT_VERSION, GlobalTable, Replica
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator._types import Request, Response
     from theorydb_mocks.emulator.catalog import TableState
 
-__all__ = ["MRSC_REGION_SETS", "REPLICA_MEMBERS", "create_replica_table", "synchronize", "update_replicas"]
+__all__ = ["MRSC_REGION_SETS", "create_replica_table", "synchronize", "update_replicas"]
 
 # What a global table keeps alike in every replica (the service's settings synchronization): UpdateTable's
 # billing mode, write capacity and GSIs, and the TTL setting. Read capacity, table class, deletion
@@ -46,20 +47,6 @@ _SYNCHRONIZED = (
     "GlobalSecondaryIndexUpdates",
 )
 
-# The UpdateTable members that manage replicas (the rest of UpdateTable is ``tables``).
-REPLICA_MEMBERS = ("ReplicaUpdates", "GlobalTableWitnessUpdates", "MultiRegionConsistency")
-_OTHER_UPDATES = (
-    "BillingMode",
-    "ProvisionedThroughput",
-    "GlobalSecondaryIndexUpdates",
-    "VectorIndexUpdates",
-    "StreamSpecification",
-    "SSESpecification",
-    "TableClass",
-    "DeletionProtectionEnabled",
-    "OnDemandThroughput",
-    "WarmThroughput",
-)
 _ACTIONS = ("Create", "Update", "Delete", "Disassociate")
 
 # The region sets a multi-Region strongly consistent global table may span (one set per table).
@@ -77,7 +64,7 @@ def _invalid(message: str) -> Exception:
 def update_replicas(emu: EmulatorState, table: TableState, request: Request) -> Response:
     """UpdateTable's replica part: check every action, then apply them all. Runtime: O(items) per new
     replica (its backfill), O(1) otherwise."""
-    if any(request.get(member) is not None for member in _OTHER_UPDATES):
+    if any(request.get(member) is not None for member in SETTINGS_MEMBERS):
         raise _invalid(M.REPLICA_UPDATES_ALONE)
     name = table.name
     replication = emu.replication

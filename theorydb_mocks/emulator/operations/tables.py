@@ -388,8 +388,9 @@ def delete_table(emu: EmulatorState, request: Request) -> Response:
 
 # --- UpdateTable -----------------------------------------------------------------------------------
 
-_UPDATABLE = (
-    "AttributeDefinitions",
+# The members of an UpdateTable that changes the table itself (AttributeDefinitions only comes with one of
+# them), and the members that manage its global table's replicas instead (global_tables.update_replicas).
+SETTINGS_MEMBERS = (
     "BillingMode",
     "ProvisionedThroughput",
     "GlobalSecondaryIndexUpdates",
@@ -401,18 +402,18 @@ _UPDATABLE = (
     "WarmThroughput",
     "OnDemandThroughput",
 )
-_REPLICA_MEMBERS = ("ReplicaUpdates", "GlobalTableWitnessUpdates", "MultiRegionConsistency")
+REPLICA_MEMBERS = ("ReplicaUpdates", "GlobalTableWitnessUpdates", "MultiRegionConsistency")
 
 
 @operation("UpdateTable")
 def update_table(emu: EmulatorState, request: Request) -> Response:
     """Change billing, throughput, GSIs (create/update/delete), streams and settings. Runtime: O(backfill)."""
     table = _table(emu, request["TableName"])
-    if any(request.get(member) is not None for member in _REPLICA_MEMBERS):
+    if any(request.get(member) is not None for member in REPLICA_MEMBERS):
         from theorydb_mocks.emulator.operations.global_tables import update_replicas
 
         return update_replicas(emu, table, request)  # global tables: replicas, witnesses, consistency
-    if not any(request.get(member) is not None for member in _UPDATABLE if member != "AttributeDefinitions"):
+    if not any(request.get(member) is not None for member in SETTINGS_MEMBERS):
         raise _invalid(M.NOTHING_TO_UPDATE)
     now = emu.clock.now()
     billing = request.get("BillingMode") or table.billing_mode
