@@ -43,6 +43,7 @@ __all__ = [
     "key_condition",
     "lt",
     "lte",
+    "multi_key_condition",
     "ne",
     "not_",
     "not_exists",

@@ -148,7 +148,7 @@ class IndexSpec:
 IndexDeclaration = IndexSpec
 
 
-MAX_KEY_ATTRIBUTES = 4  # a multi-attribute GSI key: up to four partition and four sort attributes
+_MAX_KEY_ATTRIBUTES = 4  # a multi-attribute GSI key: up to four partition and four sort attributes
 
 
 def _key_attributes(name: str, what: str, refs: str | Sequence[str]) -> tuple[str, tuple[str, ...]]:
@@ -157,9 +157,9 @@ def _key_attributes(name: str, what: str, refs: str | Sequence[str]) -> tuple[st
         return refs, ()
     if not isinstance(refs, Sequence) or not refs or not all(isinstance(r, str) for r in refs):
         raise ModelDefinitionError(f"index {name!r}: the {what} key is a field name or a sequence of names")
-    if len(refs) > MAX_KEY_ATTRIBUTES:
+    if len(refs) > _MAX_KEY_ATTRIBUTES:
         raise ModelDefinitionError(
-            f"index {name!r}: a {what} key has at most {MAX_KEY_ATTRIBUTES} attributes, not {len(refs)}"
+            f"index {name!r}: a {what} key has at most {_MAX_KEY_ATTRIBUTES} attributes, not {len(refs)}"
         )
     return refs[0], tuple(refs[1:])
 
