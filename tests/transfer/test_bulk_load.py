@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import gc
+import io
+import json
 import logging
 import random
 from typing import Any
@@ -10,8 +13,9 @@ from typing import Any
 import pytest
 
 from theorydb_mocks.emulator import DynamoDBEmulator
-from theorydb_mocks.emulator.bulk_load import BulkLoad
+from theorydb_mocks.emulator.bulk_load import BulkLoad, _Lines
 from theorydb_mocks.emulator.errors import DynamoDBError
+from theorydb_mocks.emulator.line_shapes import LineShapes
 
 RANGE_TABLE: dict[str, Any] = {
     "BillingMode": "PAY_PER_REQUEST",
@@ -218,3 +222,151 @@ def test_a_table_with_items_or_a_stream_is_loaded_by_puts() -> None:
     load.add_json({"id": {"B": _b64(b"a")}})
     load.finish()
     assert emu.get_table("tbl").store.item_count == 1
+
+
+# --- compact lines read by their shape's pattern (``add_json_lines``) ------------------------------------
+
+
+def _line(item: dict[str, Any], style: str) -> bytes:
+    if style == "compact":  # what exports and dumps write
+        return json.dumps({"Item": item}, separators=(",", ":")).encode() + b"\n"
+    if style == "spaced":
+        return json.dumps({"Item": item}).encode() + b"\r\n"
+    return json.dumps({"Item": item}, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+
+
+TRICKY_VALUES: list[dict[str, Any]] = [
+    {"sk": {"N": "1" * 38}},  # the most digits a number may have
+    {"sk": {"N": "1" * 39}},  # one more: refused
+    {"sk": {"N": "0.0000000000000000000000000000000000001"}},  # 39 characters, canonical: the checked path
+    {"sk": {"N": "-0"}},
+    {"sk": {"N": "1.50"}},  # a key number to normalize: the checked path
+    {"sk": {"N": "-12.5"}, "rank": {"N": "1" * 20 + "." + "1" * 19}},  # 39 digits in a non-key number
+    {"sk": {"N": "7"}, "rank": {"N": "100.10"}},  # normalized, as PutItem does
+    {"sk": {"N": "8"}, "rank": {"N": "1" * 30 + "0" * 9}},  # 39 characters, 30 digits: valid
+    {"pk": {"S": ""}},
+    {"pk": {"S": "k" * 1025}},  # a key longer than the loader's own limit: the checked path
+    {"pk": {"S": "k" * 2049}},
+    {"pk": {"S": 'quote " and \\ backslash'}},
+    {"pk": {"S": "naïve"}},
+    {"bin": {"B": "AAA"}},  # base64 characters, bad padding
+    {"bin": {"B": ""}},  # an empty key binary
+    {"tags": {"SS": ["a", "a"]}},
+    {"tags": {"SS": ["", "b"]}},
+    {"tags": {"SS": ['x","y']}},  # a member holding the separator (escaped: the JSON path)
+    {"flag": {"BOOL": False}},
+    {"name": {"S": "x" * 399_900}},  # past 400 KB with the rest of the item
+]
+
+
+def _tricky_lines() -> list[bytes]:
+    rng = random.Random(11)
+    base: dict[str, Any] = {
+        "pk": {"S": "p"},
+        "sk": {"N": "1"},
+        "owner": {"S": "o"},
+        "rank": {"N": "2"},
+        "bin": {"B": _b64(b"\x01")},
+        "name": {"S": "n"},
+        "tags": {"SS": ["a", "b"]},
+        "flag": {"BOOL": True},
+    }
+    lines = [_line(base, "compact")]
+    for n, change in enumerate(TRICKY_VALUES * 3):
+        item = {**base, "sk": {"N": str(100 + n)}, **change}
+        lines.append(_line(item, rng.choice(["compact", "compact", "spaced", "unicode"])))
+    for n in range(300):
+        lines.append(_line(_range_item(rng, n), rng.choice(["compact", "compact", "spaced", "unicode"])))
+    lines += [b"\n", b"   \n", b"not json\n", b'{"Item": 1}\n', b'{"Item":{"pk":{"S":"p"}}} extra\n']
+    return lines
+
+
+class _NoLines(LineShapes):
+    @property
+    def full(self) -> bool:
+        return True  # no shape is ever added: every line is decoded as JSON
+
+
+def _load_lines(lines: list[bytes], *, patterns: bool) -> tuple[DynamoDBEmulator, list[Any], BulkLoad]:
+    emu = DynamoDBEmulator()
+    emu.dispatch("CreateTable", {"TableName": "tbl", **RANGE_TABLE})
+    load = BulkLoad(emu.get_table("tbl"))
+    if not patterns:
+        load._lines = _NoLines()
+    errors: list[Any] = []
+    counted = load.add_json_lines(iter(lines), lambda index, message: errors.append((index, message)))
+    load.finish()
+    return emu, [counted, errors, load.count], load
+
+
+def test_lines_read_by_patterns_load_what_json_decoding_loads() -> None:
+    lines = _tricky_lines()
+    patterned, outcome, load = _load_lines(lines, patterns=True)
+    decoded, expected, _ = _load_lines(lines, patterns=False)
+    assert outcome == expected
+    assert _state(patterned, "tbl") == _state(decoded, "tbl")
+    assert load._lines._readers  # the patterns were used
+    assert len(expected[1]) > 10  # and the refusals are the JSON path's, line for line
+
+
+def test_lines_load_what_puts_build() -> None:
+    rng = random.Random(5)
+    items = [_range_item(rng, n) for n in range(400)]
+    loaded, _, _ = _load_lines([_line(item, "compact") for item in items], patterns=True)
+    put = DynamoDBEmulator()
+    put.dispatch("CreateTable", {"TableName": "tbl", **RANGE_TABLE})
+    for item in items:
+        put.dispatch("PutItem", {"TableName": "tbl", "Item": _decoded(item)})
+    assert _state(loaded, "tbl") == _state(put, "tbl")
+
+
+def _no_error(index: int, message: str) -> None:
+    raise AssertionError(f"line {index}: {message}")
+
+
+def test_a_file_is_read_in_chunks_with_lines_across_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [_line({"id": {"B": _b64(bytes([n]))}, "v": {"N": str(n)}}, "compact") for n in range(50)]
+    body = b"".join(lines) + b'{"Item":{"id":{"B":"/w=="}}}'  # the last line without its newline
+    monkeypatch.setattr(_Lines, "CHUNK", 7)
+    emu = DynamoDBEmulator()
+    emu.dispatch("CreateTable", {"TableName": "tbl", **HASH_TABLE})
+    load = BulkLoad(emu.get_table("tbl"))
+    assert load.add_json_lines(io.BytesIO(body), _no_error) == (51, len(body))
+    load.finish()
+    assert emu.get_table("tbl").store.item_count == 51
+    found = emu.dispatch("GetItem", {"TableName": "tbl", "Key": {"id": {"B": b"\x31"}}})
+    assert found["Item"]["v"] == {"N": "49"}
+
+
+def test_the_collector_is_paused_during_a_load_and_restored() -> None:
+    seen: list[bool] = []
+
+    def lines() -> Any:
+        seen.append(gc.isenabled())
+        yield _line({"id": {"B": "AA=="}}, "compact")
+
+    emu = DynamoDBEmulator()
+    emu.dispatch("CreateTable", {"TableName": "tbl", **HASH_TABLE})
+    load = BulkLoad(emu.get_table("tbl"))
+    assert gc.isenabled()
+    load.add_json_lines(lines(), _no_error)
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        load.add_json_lines(lines(), _no_error)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+
+
+def test_a_load_in_a_with_block_keeps_the_collector_paused_between_files() -> None:
+    emu = DynamoDBEmulator()
+    emu.dispatch("CreateTable", {"TableName": "tbl", **HASH_TABLE})
+    with BulkLoad(emu.get_table("tbl")) as load:
+        for n in range(3):  # three files
+            load.add_json_lines([_line({"id": {"B": _b64(bytes([n]))}}, "compact")], _no_error)
+            assert not gc.isenabled()
+        load.finish()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    assert emu.get_table("tbl").store.item_count == 3

@@ -148,18 +148,17 @@ def load_table(region: EmulatorState, folder: Path) -> int:
     described = saved["Table"]
     name = create_tables(region, [described], streams=False)[0]
     table = region.tables[name]
-    loader = BulkLoad(table, label=f"{region.region}/{name}")
     problems: list[str] = []
+    with BulkLoad(table, label=f"{region.region}/{name}") as loader:
+        for data_file in sorted((folder / "data").glob("*.json.gz")):
 
-    for data_file in sorted((folder / "data").glob("*.json.gz")):
+            def refuse(index: int, message: str, data_file: Path = data_file) -> None:
+                problems.append(f"{data_file} item {index}: {message}")
 
-        def refuse(index: int, message: str, data_file: Path = data_file) -> None:
-            problems.append(f"{data_file} item {index}: {message}")
-
-        with gzip.open(data_file, "rb") as stream, region.lock:
-            loader.add_json_lines(stream, refuse)
-    with region.lock:
-        loader.finish()
+            with gzip.open(data_file, "rb") as stream, region.lock:
+                loader.add_json_lines(stream, refuse)
+        with region.lock:
+            loader.finish()
     if problems:
         raise DumpError(f"{len(problems)} invalid items, the first: {problems[0]}")
     ttl = saved.get("TimeToLive") or {}

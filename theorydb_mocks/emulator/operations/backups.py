@@ -307,10 +307,10 @@ def _restore(
     create = _create_request(source, target, request)
     create_table(emu, create)
     table = emu.tables[target]
-    loader = BulkLoad(table)  # each partition sorted once (``bulk_load``): the items were valid in the source
-    for item, size in items:
-        loader.add(item, size, checked=True)
-    loader.finish()
+    with BulkLoad(table) as loader:  # each partition sorted once (``bulk_load``): valid in the source
+        for item, size in items:
+            loader.add(item, size, checked=True)
+        loader.finish()
     table.status = "CREATING"
     table.restore_summary = {**summary, "RestoreInProgress": True}
     description = table.description()

@@ -112,51 +112,57 @@ def load_objects(
     def check(item: dict[str, Any], size: int) -> int:
         return check_item(key_schema, indexes, item, size=size, vectors=vectors)
 
-    options = csv_options or {}
-    for key in keys:
-        done = counts.processed
-        try:
-            with emu.s3.open(bucket, key) as raw:
-                stream = decompressed(raw, compression)
-                if input_format == "DYNAMODB_JSON":  # the fast path (benchmarks/bench_transfer.py)
-                    before = loader.count
+    with loader:  # the collector paused for the whole load (``BulkLoad``)
+        options = csv_options or {}
+        for key in keys:
+            done = counts.processed
+            try:
+                with emu.s3.open(bucket, key) as raw:
+                    stream = decompressed(raw, compression)
+                    if input_format == "DYNAMODB_JSON":  # the fast path (benchmarks/bench_transfer.py)
+                        before = loader.count
 
-                    def error(index: int, message: str, key: str = key) -> None:
-                        counts.errors += 1
-                        _log_error(emu, job, bucket, key, index, message)
+                        def error(index: int, message: str, key: str = key) -> None:
+                            counts.errors += 1
+                            _log_error(emu, job, bucket, key, index, message)
 
-                    lines, read = loader.add_json_lines(stream, error)
-                    counts.processed = done + lines
-                    counts.imported += loader.count - before
-                    counts.size += read
-                    continue
-                stats = ReadStats()
-                lines_read = read_source(
-                    stream,
-                    input_format,
-                    check,
-                    delimiter=options.get("Delimiter") or ",",
-                    header=options.get("HeaderList"),
-                    key_types=key_types,
-                    stats=stats,
-                )
-                for item_index, line in enumerate(lines_read):
-                    item = line.item
-                    if item is None:
-                        counts.errors += 1
-                        _log_error(emu, job, bucket, key, item_index, line.error or M.ITEM_INVALID)
-                    else:
-                        loader.add(item, line.size_bytes, checked=True)
-                        counts.imported += 1
-                    counts.processed = done + item_index + 1
-                counts.size += stats.bytes_read
-        except CompressionUnavailable as exc:
-            counts.errors += 1
-            _log_error(emu, job, bucket, key, 0, str(exc))
-        except (OSError, EOFError, S3KeyError, ValueError) as exc:  # a damaged object: the rest is skipped
-            counts.errors += 1
-            _log_error(emu, job, bucket, key, 0, M.S3_OBJECT_UNREADABLE.format(reason=exc))
-    loader.finish()
+                        lines, read = loader.add_json_lines(stream, error)
+                        counts.processed = done + lines
+                        counts.imported += loader.count - before
+                        counts.size += read
+                        continue
+                    stats = ReadStats()
+                    lines_read = read_source(
+                        stream,
+                        input_format,
+                        check,
+                        delimiter=options.get("Delimiter") or ",",
+                        header=options.get("HeaderList"),
+                        key_types=key_types,
+                        stats=stats,
+                    )
+                    for item_index, line in enumerate(lines_read):
+                        item = line.item
+                        if item is None:
+                            counts.errors += 1
+                            _log_error(emu, job, bucket, key, item_index, line.error or M.ITEM_INVALID)
+                        else:
+                            loader.add(item, line.size_bytes, checked=True)
+                            counts.imported += 1
+                        counts.processed = done + item_index + 1
+                    counts.size += stats.bytes_read
+            except CompressionUnavailable as exc:
+                counts.errors += 1
+                _log_error(emu, job, bucket, key, 0, str(exc))
+            except (
+                OSError,
+                EOFError,
+                S3KeyError,
+                ValueError,
+            ) as exc:  # a damaged object: the rest is skipped
+                counts.errors += 1
+                _log_error(emu, job, bucket, key, 0, M.S3_OBJECT_UNREADABLE.format(reason=exc))
+        loader.finish()
     return counts
 
 
