@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from theorydb_mocks.emulator import storage
 from theorydb_mocks.emulator._types import IndexSpec, Item, KeySchema
 from theorydb_mocks.emulator.storage import TableStore, sort_bounds
 from theorydb_mocks.emulator.values import item_size
@@ -298,3 +299,83 @@ def test_observers_see_every_change(store: TableStore) -> None:
     store.unobserve(observer)
     store.put(first)
     assert len(seen) == 3
+
+
+class SmallPartitionStoreMachine(StoreMachine):
+    """The same with partitions of more than 2 entries in a SortedList: both orders and the change between."""
+
+    def __init__(self) -> None:
+        self._saved = storage.SMALL_PARTITION
+        storage.SMALL_PARTITION = 2
+        super().__init__()
+
+    def teardown(self) -> None:
+        storage.SMALL_PARTITION = self._saved
+
+
+SmallPartitionStoreMachine.TestCase.settings = settings(
+    max_examples=40, stateful_step_count=25, deadline=None
+)
+TestSmallPartitionStoreMachine = SmallPartitionStoreMachine.TestCase
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.booleans(), st.integers(0, 30)), max_size=60),
+    st.none() | st.integers(-1, 31),
+    st.none() | st.integers(-1, 31),
+    st.tuples(st.booleans(), st.booleans()),
+    st.booleans(),
+    st.sampled_from([1, 4, 256]),
+)
+def test_a_partition_keeps_its_keys_in_order_small_or_large(
+    steps: list[tuple[bool, int]],
+    low: int | None,
+    high: int | None,
+    inclusive: tuple[bool, bool],
+    reverse: bool,
+    small: int,
+) -> None:
+    saved, storage.SMALL_PARTITION = storage.SMALL_PARTITION, small
+    try:
+        _partition_steps(steps, low, high, inclusive, reverse)
+    finally:
+        storage.SMALL_PARTITION = saved
+
+
+def _partition_steps(
+    steps: list[tuple[bool, int]],
+    low: int | None,
+    high: int | None,
+    inclusive: tuple[bool, bool],
+    reverse: bool,
+) -> None:
+    part = storage.Partition({k: (None, k) for k in range(0, 30, 7)})
+    model = {k: (None, k) for k in range(0, 30, 7)}
+    for add, key in steps:
+        if add and key not in model:
+            part.add(key, (None, key))
+            model[key] = (None, key)
+        elif not add and key in model:
+            assert part.take(key) == model.pop(key)
+        assert dict(part) == model and list(part.ordered) == sorted(model)
+    expected = [
+        k
+        for k in sorted(model, reverse=reverse)
+        if (low is None or k > low or (inclusive[0] and k == low))
+        and (high is None or k < high or (inclusive[1] and k == high))
+    ]
+    assert list(part.irange(low, high, inclusive, reverse)) == expected
+    assert list(part.in_order()) == [model[k] for k in sorted(model)]
+    assert [k for k, _ in part.items_in_order()] == sorted(model)
+
+
+def test_a_small_partition_can_be_written_while_a_range_of_it_is_read() -> None:
+    part = storage.Partition({k: (None, k) for k in range(5)})
+    seen = []
+    for key in part.irange(None, None):
+        seen.append(key)
+        if key == 1:
+            part.take(2)
+            part.add(9, (None, 9))
+    assert seen == [0, 1, 2, 3, 4]  # the keys as they were when the range began

@@ -48,13 +48,13 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sortedcontainers import SortedDict, SortedList
+from sortedcontainers import SortedList
 
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.line_shapes import LineShapes
 from theorydb_mocks.emulator.operations._keys import check_item
 from theorydb_mocks.emulator.records import Record, encode
-from theorydb_mocks.emulator.storage import partition_digest
+from theorydb_mocks.emulator.storage import Partition, partition_digest
 from theorydb_mocks.emulator.transfer.import_files import json_item
 from theorydb_mocks.emulator.values import key_sort_value, normalize_number, number_size, utf8_size
 
@@ -543,7 +543,7 @@ class BulkLoad:
         data = store._table
         parts = self._parts
         if self._ranged:
-            data.parts = {pkv: SortedDict(part) for pkv, part in parts.items()}
+            data.parts = {pkv: Partition(part) for pkv, part in parts.items()}
         else:
             data.parts = parts
         data.digests = {pkv: partition_digest(pkv) for pkv in parts}
@@ -564,7 +564,7 @@ class BulkLoad:
                         found[where[1]] = index._record(item, record)
         for index, gathered in zip(self._index_objects, self._index_parts, strict=True):
             idata = index.data
-            idata.parts = {ipkv: SortedDict(part) for ipkv, part in gathered.items()}
+            idata.parts = {ipkv: Partition(part) for ipkv, part in gathered.items()}
             idata.digests = {ipkv: partition_digest(ipkv) for ipkv in gathered}
             idata.order = SortedList((digest, ipkv) for ipkv, digest in idata.digests.items())
             idata.count = sum(len(part) for part in gathered.values())
