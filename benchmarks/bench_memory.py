@@ -3,7 +3,8 @@
 
     python benchmarks/bench_memory.py --items 200000
 
-Two shapes: an 85-byte item (the issue's yardstick: a partition key shared by 100 items, a unique sort key,
+Two shapes: an 85-byte item (the issue's yardstick: a partition key shared by 100 items (``--per-partition``:
+1 gives every item its own partition, the costliest case for the table's structures), a unique sort key,
 a name, a number and a two-string set) and a 1 KB item (the same plus a 900-byte string). Items go in through
 the direct client's BatchWriteItem, as a test's seeding does; RSS is read from /proc after a gc. Also shown:
 the bytes the stored item's own Python objects take (``sys.getsizeof``, recursively, over its record:
@@ -31,9 +32,12 @@ def rss() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+PER_PARTITION = 100  # items sharing a partition key (``--per-partition``)
+
+
 def small(i: int) -> dict[str, Any]:
     return {
-        "pk": {"S": f"user#{i // 100:06d}"},
+        "pk": {"S": f"user#{i // PER_PARTITION:06d}"},
         "sk": {"S": f"order#{i:08d}"},
         "name": {"S": f"name {i % 1000}"},
         "total": {"N": str(i % 10_000)},
@@ -91,8 +95,13 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--items", type=int, default=200_000)
+    parser.add_argument(
+        "--per-partition", type=int, default=100, help="items per partition key (1: every item its own)"
+    )
     args = parser.parse_args()
-    print(f"# bench_memory: {machine()}; {args.items:,} items per shape")
+    global PER_PARTITION
+    PER_PARTITION = args.per_partition
+    print(f"# bench_memory: {machine()}; {args.items:,} items per shape, {PER_PARTITION} per partition")
     print(
         "| item | DynamoDB size (bytes) | RSS per item (bytes) | item objects (bytes) | overhead per item |"
     )
