@@ -338,36 +338,26 @@ def test_a_partition_keeps_its_keys_in_order_small_or_large(
 ) -> None:
     saved, storage.SMALL_PARTITION = storage.SMALL_PARTITION, small
     try:
-        _partition_steps(steps, low, high, inclusive, reverse)
+        part = storage.Partition({k: (None, k) for k in range(0, 30, 7)})
+        model = {k: (None, k) for k in range(0, 30, 7)}
+        for add, key in steps:
+            if add and key not in model:
+                part.add(key, (None, key))
+                model[key] = (None, key)
+            elif not add and key in model:
+                assert part.take(key) == model.pop(key)
+            assert dict(part) == model and list(part.ordered) == sorted(model)
+        expected = [
+            k
+            for k in sorted(model, reverse=reverse)
+            if (low is None or k > low or (inclusive[0] and k == low))
+            and (high is None or k < high or (inclusive[1] and k == high))
+        ]
+        assert list(part.irange(low, high, inclusive, reverse)) == expected
+        assert list(part.in_order()) == [model[k] for k in sorted(model)]
+        assert [k for k, _ in part.items_in_order()] == sorted(model)
     finally:
         storage.SMALL_PARTITION = saved
-
-
-def _partition_steps(
-    steps: list[tuple[bool, int]],
-    low: int | None,
-    high: int | None,
-    inclusive: tuple[bool, bool],
-    reverse: bool,
-) -> None:
-    part = storage.Partition({k: (None, k) for k in range(0, 30, 7)})
-    model = {k: (None, k) for k in range(0, 30, 7)}
-    for add, key in steps:
-        if add and key not in model:
-            part.add(key, (None, key))
-            model[key] = (None, key)
-        elif not add and key in model:
-            assert part.take(key) == model.pop(key)
-        assert dict(part) == model and list(part.ordered) == sorted(model)
-    expected = [
-        k
-        for k in sorted(model, reverse=reverse)
-        if (low is None or k > low or (inclusive[0] and k == low))
-        and (high is None or k < high or (inclusive[1] and k == high))
-    ]
-    assert list(part.irange(low, high, inclusive, reverse)) == expected
-    assert list(part.in_order()) == [model[k] for k in sorted(model)]
-    assert [k for k, _ in part.items_in_order()] == sorted(model)
 
 
 def test_a_small_partition_can_be_written_while_a_range_of_it_is_read() -> None:

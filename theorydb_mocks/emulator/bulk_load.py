@@ -414,15 +414,7 @@ class BulkLoad:
             return False
         if parsed is None:
             return False
-        record, pkv, skv, entries = parsed  # ``_gather``, inline: this is the loader's hot path
-        self._store(record, pkv, skv)
-        parts = self._index_parts
-        for number, ipkv, entry, irecord in entries:
-            gathered = parts[number].get(ipkv)
-            if gathered is None:
-                parts[number][ipkv] = {entry: irecord}
-            else:
-                gathered[entry] = irecord
+        self._gather(parsed)
         return True
 
     def add_json_lines(
