@@ -358,6 +358,11 @@ CONDITIONS: list[tuple[str, Any, Any]] = [
     ("size(a, b) = :v", None, V1),
     ("size(size(a)) = :v", None, V1),
     ("size(a) = size(a)", None, None),
+    ("(size(a)) = :v", None, V1),  # a parenthesized operand, not a parenthesized condition then "="
+    ("(size(a)) = :v)", None, V1),
+    ("((size(a)) = :v)", None, V1),
+    ("(size(a)) = (:v)", None, V1),
+    ("(a) = :v AND (attribute_exists(a))", None, V1),
     ("size(a) BETWEEN :v AND :w", None, {":v": {"N": "1"}, ":w": {"N": "5"}}),
     ("size(a) < :w", None, {":w": {"BOOL": True}}),
     ("if_not_exists(a, :v) = a", None, V1),

@@ -182,9 +182,10 @@ class _Parser:
         """Parse one of two readings that both start here, as an LL(*) parser decides.
 
         Both readings are first tried for syntax alone (memoized, so nesting stays linear). The reading
-        that gets further is taken and, unless this is itself a syntax-only try, parsed again with every
-        check on; when both fail at the same token the choice was never made, and that token is the
-        syntax error.
+        that gets further is taken (when both parse, the one that ends further: ``(size(a)) = :n`` is a
+        comparison, not a parenthesized condition followed by ``=``) and, unless this is itself a
+        syntax-only try, parsed again with every check on; when both fail at the same token the choice was
+        never made, and that token is the syntax error.
         """
         start, overflow, deepest, checking = self.i, self.overflow, self.deepest, self.check_redundant
         self.check_redundant = False
@@ -200,7 +201,11 @@ class _Parser:
         one, two = outcomes
         if one is not None and two is not None and one.index == two.index:
             raise one
-        chosen = first if one is None or (two is not None and one.index > two.index) else second
+        if one is None and two is None:  # both readings parse: the longer one, as the rest must follow it
+            further = self.memo[(second.__name__, start)][1] > self.memo[(first.__name__, start)][1]
+            chosen = second if further else first
+        else:
+            chosen = first if one is None or (two is not None and one.index > two.index) else second
         if not checking:
             return cast(T, (yield self.memoized(chosen.__name__, chosen)))
         return cast(T, (yield chosen()))
