@@ -13,6 +13,7 @@ from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.values import (
     attribute_value_size,
     canonical_number,
+    canonical_number_text,
     compare_values,
     item_size,
     key_sort_value,
@@ -326,3 +327,27 @@ def test_number_size_of_plain_text_matches_the_decimal_rule(value: Decimal, plai
         pairs = adjusted // 2 - exp // 2 + 1
         expected = 1 + pairs + (1 if sign and pairs < 20 else 0)
     assert attribute_value_size({"N": text}) == expected
+
+
+NUMBER_TEXTS = st.one_of(
+    st.from_regex(r"-?[0-9]{1,45}(\.[0-9]{1,45})?", fullmatch=True),
+    st.from_regex(r"-?0\.0{100,140}[1-9]", fullmatch=True),  # near and past 1E-130
+    st.sampled_from(
+        ["-0", "0", "0.0", "1e5", "1E-2", "+1", "1.", ".5", "٣", "1" * 38, "1" * 39, "9" * 38 + ".9"]
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(NUMBER_TEXTS)
+def test_canonical_number_text_answers_what_normalize_number_answers(text: str) -> None:
+    def answer(fn: Any) -> Any:
+        try:
+            return fn(text)
+        except DynamoDBError as err:
+            return err.code, err.message
+
+    expected = answer(normalize_number)
+    assert answer(canonical_number_text) == expected
+    if expected == text and len(text) <= 38:
+        assert canonical_number_text(text) is text  # canonical already: the same object, no parse

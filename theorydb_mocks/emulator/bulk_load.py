@@ -44,7 +44,6 @@ import gc
 import json
 import json.scanner
 import logging
-import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +55,7 @@ from theorydb_mocks.emulator.operations._keys import check_item
 from theorydb_mocks.emulator.records import Record, encode
 from theorydb_mocks.emulator.storage import Partition, partition_digest
 from theorydb_mocks.emulator.transfer.import_files import json_item
-from theorydb_mocks.emulator.values import key_sort_value, normalize_number, number_size, utf8_size
+from theorydb_mocks.emulator.values import canonical_number_text, key_sort_value, number_size, utf8_size
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -73,18 +72,6 @@ _MAX_ITEM = 400 * 1024
 _SAFE_KEY_BYTES = 1024  # a key value above this (or empty) takes the checked path, which knows the limits
 _SAFE_NAME_BYTES = 255
 _FAST_KINDS = frozenset({"S", "N", "B", "SS", "BOOL"})
-_CANONICAL_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]{0,37})(?:\.[0-9]{0,37}[1-9])?")
-
-
-def _number(text: str) -> str:
-    """A number's canonical text (as is when it already is: what exports write); raises when invalid."""
-    if text.isdigit() and text.isascii() and len(text) <= 38 and (text[0] != "0" or text == "0"):
-        return text  # the most common case: a plain integer
-    if _CANONICAL_NUMBER.fullmatch(text) and text != "-0" and len(text.replace(".", "").lstrip("-0")) <= 38:
-        return text
-    return normalize_number(text)
-
-
 # A plain number's size depends only on where its zeros are (``number_size``: digit pairs around the
 # point, leading and trailing zeros dropped), so it is remembered per signature: the text with every
 # other digit written as 1 ("-120.05" -> "-110.01"). A few hundred signatures cover any data set.
@@ -166,7 +153,7 @@ def _compile(
     namespace: dict[str, Any] = {
         "U": utf8_size,
         "NS": _number_size,
-        "NUM": _number,
+        "NUM": canonical_number_text,
         "B64": _base64,
         "A2B": binascii.a2b_base64,
         "SIZES": _NUMBER_SIZES,
@@ -292,7 +279,11 @@ class _Lines:
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection meanwhile (each pass would walk every item gathered so far)."""
+    """No cyclic garbage collection meanwhile (each pass would walk every item gathered so far).
+
+    The collector comes back with what was created meanwhile (the loaded items) already in the oldest
+    generation: freezing and unfreezing moves it there without walking it, where the first young
+    collection would otherwise walk every item (measured: 1.7 s after a million-item import)."""
     if not gc.isenabled():
         yield
         return
@@ -300,16 +291,9 @@ def _collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
-        _resume_collector()
-
-
-def _resume_collector() -> None:
-    """Enable the collector with what was created meanwhile (the loaded items) already in the oldest
-    generation: freezing and unfreezing moves it there without walking it, where the first young
-    collection would otherwise walk every item (measured: 2 s after a million-item load)."""
-    gc.freeze()
-    gc.unfreeze()
-    gc.enable()
+        gc.freeze()
+        gc.unfreeze()
+        gc.enable()
 
 
 class BulkLoad:
@@ -345,18 +329,16 @@ class BulkLoad:
         self._log = logger
         self._label = label or table.name
         self._key = table.key
-        self._resume_collector = False
+        self._paused = contextlib.ExitStack()
 
     def __enter__(self) -> BulkLoad:
         """Pause the cyclic garbage collector until the load is over (``add_json_lines`` and ``finish``
         pause it each, but between them a collection would walk every item gathered so far)."""
-        self._resume_collector = gc.isenabled()
-        gc.disable()
+        self._paused.enter_context(_collector_paused())
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._resume_collector:
-            _resume_collector()
+        self._paused.close()
 
     # --- adding ---------------------------------------------------------------------------------------
 

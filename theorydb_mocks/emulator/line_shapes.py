@@ -31,6 +31,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from theorydb_mocks.emulator.values import CANONICAL_NUMBER
+
 __all__ = ["MAX_SHAPES", "LineShapes"]
 
 MAX_SHAPES = 16  # beyond these, lines of new shapes are decoded as JSON (a pattern is rebuilt per shape)
@@ -39,7 +41,7 @@ MAX_ATTRIBUTES = 64
 _TEXT = r"[ !#-\[\]-~]*"
 VALUE_PATTERNS = {
     "S": f'"({_TEXT})"',
-    "N": r'"(0|-?[1-9][0-9]*(?:\.[0-9]*[1-9])?|-?0\.[0-9]*[1-9])"',
+    "N": f'"({CANONICAL_NUMBER})"',
     "B": r'"([A-Za-z0-9+/]*={0,2})"',
     "SS": f'\\[("{_TEXT}"(?:,"{_TEXT}")*)\\]',
     "BOOL": "(true|false)",

@@ -43,7 +43,9 @@ from theorydb_mocks.emulator.vectors import VectorIndex, vector_values
 
 __all__ = [
     "SEGMENT_SPACE",
+    "SMALL_PARTITION",
     "ChangeObserver",
+    "Partition",
     "TableStore",
     "index_partition_value",
     "partition_digest",
@@ -253,6 +255,7 @@ class Partition(dict[Any, Record]):
         return map(self.__getitem__, ordered[:] if isinstance(ordered, list) else ordered)
 
     def items_in_order(self) -> Iterator[tuple[Any, Record]]:
+        """``(key, record)`` in key order, over a copy of the keys (backfills write while they read)."""
         return ((entry, self[entry]) for entry in list(self.ordered))
 
 

@@ -28,10 +28,12 @@ from theorydb_mocks.emulator._types import AttributeValue, Item
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
 
 __all__ = [
+    "CANONICAL_NUMBER",
     "MAX_NESTING",
     "TYPE_NAMES",
     "attribute_value_size",
     "canonical_number",
+    "canonical_number_text",
     "compare_values",
     "item_size",
     "java_utf8",
@@ -113,6 +115,27 @@ a number with magnitude larger than supported range
     """
     value = _parse_number(text)
     return "0" if value.is_zero() else format(value, "f")
+
+
+# A number's text as DynamoDB stores it: no exponent, no sign of zero, no leading or trailing zeros, at most
+# 38 digits on either side of the point (``canonical_number_text`` counts them all).
+CANONICAL_NUMBER = r"(?!-0(?![.0-9]))-?(?:0|[1-9][0-9]{0,37})(?:\.[0-9]{0,37}[1-9])?"
+_CANONICAL = re.compile(CANONICAL_NUMBER)
+
+
+def canonical_number_text(text: str) -> str:
+    """:func:`normalize_number`, answering ``text`` itself (the same object) when it is canonical already
+    with at most 38 digits on either side of the point (every such text of 38 characters or fewer): what
+    exports and dumps hold, so loading them costs one check per number, not a parse.
+
+    >>> canonical_number_text("12.5"), canonical_number_text("12.50"), canonical_number_text("-0")
+    ('12.5', '12.5', '0')
+    """
+    if text.isdigit() and text.isascii() and len(text) <= _MAX_DIGITS and (text[0] != "0" or text == "0"):
+        return text  # the most common case: a plain integer
+    if _CANONICAL.fullmatch(text) and len(text.replace(".", "").lstrip("-0")) <= _MAX_DIGITS:
+        return text
+    return normalize_number(text)
 
 
 def number_value(text: str) -> Decimal:

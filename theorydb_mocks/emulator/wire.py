@@ -382,14 +382,13 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_
 _ASCII_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, default=_default, allow_nan=False)
 
 
-def _encoder_once(ascii_only: bool) -> Callable[[Any], str]:
+def _encoder_once() -> Callable[[Any], str]:
     """``JSONEncoder.encode`` builds a new C encoder on every call (a measured part of a small answer's
     cost): build it once, the same one ``_ENCODER`` would (no circular check: answers are trees)."""
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:  # no C accelerator: the encoder object as it is
-        return (_ASCII_ENCODER if ascii_only else _ENCODER).encode
-    quote = json.encoder.encode_basestring_ascii if ascii_only else json.encoder.encode_basestring
-    encode = make(None, _default, quote, None, ":", ",", False, False, False)
+        return _ENCODER.encode
+    encode = make(None, _default, json.encoder.encode_basestring, None, ":", ",", False, False, False)
 
     def dumps(value: Any) -> str:
         return "".join(encode(value, 0))
@@ -397,7 +396,7 @@ def _encoder_once(ascii_only: bool) -> Callable[[Any], str]:
     return dumps
 
 
-_ENCODE = _encoder_once(ascii_only=False)
+_ENCODE = _encoder_once()
 
 
 def _dumps(value: Any) -> bytes:

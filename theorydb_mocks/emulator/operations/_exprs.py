@@ -14,6 +14,7 @@ theorydb_mocks.emulator.errors.DynamoDBError: ValidationException: ExpressionAtt
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from theorydb_mocks.emulator.errors import DynamoDBError, validation_error
@@ -80,15 +81,12 @@ def compile_request(request: dict[str, Any], members: tuple[str, ...]) -> Any:
     return _compiler()(names=names, values=values, **keywords)
 
 
-_COMPILE: list[Any] = []  # expressions.compile_expressions, imported on first use (an import per call costs)
-
-
+@functools.cache
 def _compiler() -> Any:
-    if not _COMPILE:
-        from theorydb_mocks.emulator.expressions import compile_expressions
+    """``expressions.compile_expressions``, imported on first use (an import statement per call costs)."""
+    from theorydb_mocks.emulator.expressions import compile_expressions
 
-        _COMPILE.append(compile_expressions)
-    return _COMPILE[0]
+    return compile_expressions
 
 
 class Prepared:

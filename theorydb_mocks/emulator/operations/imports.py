@@ -36,7 +36,7 @@ import functools
 import json
 import logging
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.bulk_load import BulkLoad
@@ -105,52 +105,52 @@ def load_objects(
     counts = LoadCounts()
     key_schema, indexes, vectors = table.key, tuple(table.indexes.values()), table.vector_specs
     key_types = dict(table.attribute_definitions)
-    loader = BulkLoad(
-        table, progress_every=PROGRESS_EVERY, logger=log, label=job.arn
-    )  # sorts once, at the end
+    options = csv_options or {}
 
     def check(item: dict[str, Any], size: int) -> int:
         return check_item(key_schema, indexes, item, size=size, vectors=vectors)
 
-    with loader:  # the collector paused for the whole load (``BulkLoad``)
-        options = csv_options or {}
+    def read_object(key: str, stream: BinaryIO) -> None:
+        done = counts.processed
+        if input_format == "DYNAMODB_JSON":  # the fast path (benchmarks/bench_transfer.py)
+            before = loader.count
+
+            def error(index: int, message: str) -> None:
+                counts.errors += 1
+                _log_error(emu, job, bucket, key, index, message)
+
+            lines, read = loader.add_json_lines(stream, error)
+            counts.processed = done + lines
+            counts.imported += loader.count - before
+            counts.size += read
+            return
+        stats = ReadStats()
+        lines_read = read_source(
+            stream,
+            input_format,
+            check,
+            delimiter=options.get("Delimiter") or ",",
+            header=options.get("HeaderList"),
+            key_types=key_types,
+            stats=stats,
+        )
+        for item_index, line in enumerate(lines_read):
+            item = line.item
+            if item is None:
+                counts.errors += 1
+                _log_error(emu, job, bucket, key, item_index, line.error or M.ITEM_INVALID)
+            else:
+                loader.add(item, line.size_bytes, checked=True)
+                counts.imported += 1
+            counts.processed = done + item_index + 1
+        counts.size += stats.bytes_read
+
+    # Sorted once, at the end; the collector paused for the whole load (``BulkLoad``).
+    with BulkLoad(table, progress_every=PROGRESS_EVERY, logger=log, label=job.arn) as loader:
         for key in keys:
-            done = counts.processed
             try:
                 with emu.s3.open(bucket, key) as raw:
-                    stream = decompressed(raw, compression)
-                    if input_format == "DYNAMODB_JSON":  # the fast path (benchmarks/bench_transfer.py)
-                        before = loader.count
-
-                        def error(index: int, message: str, key: str = key) -> None:
-                            counts.errors += 1
-                            _log_error(emu, job, bucket, key, index, message)
-
-                        lines, read = loader.add_json_lines(stream, error)
-                        counts.processed = done + lines
-                        counts.imported += loader.count - before
-                        counts.size += read
-                        continue
-                    stats = ReadStats()
-                    lines_read = read_source(
-                        stream,
-                        input_format,
-                        check,
-                        delimiter=options.get("Delimiter") or ",",
-                        header=options.get("HeaderList"),
-                        key_types=key_types,
-                        stats=stats,
-                    )
-                    for item_index, line in enumerate(lines_read):
-                        item = line.item
-                        if item is None:
-                            counts.errors += 1
-                            _log_error(emu, job, bucket, key, item_index, line.error or M.ITEM_INVALID)
-                        else:
-                            loader.add(item, line.size_bytes, checked=True)
-                            counts.imported += 1
-                        counts.processed = done + item_index + 1
-                    counts.size += stats.bytes_read
+                    read_object(key, decompressed(raw, compression))
             except CompressionUnavailable as exc:
                 counts.errors += 1
                 _log_error(emu, job, bucket, key, 0, str(exc))

@@ -21,7 +21,6 @@ import base64
 import binascii
 import csv
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.transfer import ion
 from theorydb_mocks.emulator.values import (
     attribute_value_size,
+    canonical_number_text,
     item_size,
     normalize_number,
     number_size,
@@ -93,19 +93,6 @@ def decode_json_item(item: Any) -> dict[str, Any]:
     return decoded
 
 
-_CANONICAL_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]{0,37})(?:\.[0-9]{0,37}[1-9])?")
-
-
-def _number(text: str) -> str:
-    """A number's canonical text: as is when it already is (what exports write), else ``normalize_number``.
-
-    Plain text with at most 38 digits, no leading or trailing zeros and no exponent is canonical and in range.
-    """
-    if _CANONICAL_NUMBER.fullmatch(text) and text != "-0" and len(text.replace(".", "").lstrip("-0")) <= 38:
-        return text
-    return normalize_number(text)
-
-
 def _plain_string_set(value: Any) -> bool:
     return (
         type(value) is list
@@ -140,7 +127,7 @@ def json_item(raw: Any) -> tuple[dict[str, Any], int]:
                 size += len(value) if value.isascii() else utf8_size(value)
                 continue
             if kind == "N" and type(value) is str:
-                number = _number(value)
+                number = canonical_number_text(value)
                 item[name] = av if number is value else {"N": number}
                 size += number_size(number)
                 continue
