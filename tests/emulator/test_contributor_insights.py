@@ -145,6 +145,9 @@ def test_list_pages_through_tables_and_indexes(client: EmulatorClient) -> None:
     ]
     only = client.list_contributor_insights(TableName="c-table")["ContributorInsightsSummaries"]
     assert [s.get("IndexName") for s in only] == [None, "by-gk"]
+    for below_one in (0, -1):  # the model sets no minimum: taken as no MaxResults (found by test_garbage)
+        page = client.list_contributor_insights(MaxResults=below_one)
+        assert len(page["ContributorInsightsSummaries"]) == 5 and "NextToken" not in page
     with pytest.raises(ClientError) as caught:
         client.list_contributor_insights(NextToken="garbage!")
     assert caught.value.response["Error"]["Message"] == "Invalid NextToken: garbage!"

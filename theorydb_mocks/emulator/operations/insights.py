@@ -156,6 +156,8 @@ def list_contributor_insights(emu: EmulatorState, request: Request) -> Response:
     Runtime: O(tables with insights * log) per page.
     """
     limit = request.get("MaxResults") or LIST_LIMIT
+    if limit < 1:  # the model sets no minimum; documented, not measured: taken as no MaxResults, as 0 is
+        limit = LIST_LIMIT
     token = request.get("NextToken")
     after = _decode_token(token) if token is not None else None
     if request.get("TableName") is not None:
