@@ -15,7 +15,7 @@ from botocore.validate import ParamValidator
 import theorydb_mocks.emulator.operations  # noqa: F401  (registers every handler)
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator
-from theorydb_mocks.emulator.client import EmulatorClient
+from theorydb_mocks.emulator.client import EmulatorClient, _Operation
 from theorydb_mocks.emulator.operations._registry import OPERATIONS
 from theorydb_mocks.emulator.validation import service_model
 
@@ -110,13 +110,7 @@ def test_unimplemented_operations_raise_a_clear_client_error(
 
 def test_string_blobs_are_sent_as_utf8_bytes(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
     seen: list[dict[str, Any]] = []
-    original = emu.dispatch
-
-    def spy(operation: str, request: dict[str, Any], **options: Any) -> dict[str, Any]:
-        seen.append(request)
-        return original(operation, request, **options)
-
-    emu.dispatch = spy  # type: ignore[method-assign]
+    emu.observe(lambda observed: seen.append(observed.request))  # each request as it was answered
     with pytest.raises(ClientError):
         client.get_item(TableName="missing", Key={"pk": {"B": "héllo"}, "sk": {"BS": [bytearray(b"x")]}})
     assert seen[0]["Key"] == {"pk": {"B": "héllo".encode()}, "sk": {"BS": [b"x"]}}
@@ -124,13 +118,7 @@ def test_string_blobs_are_sent_as_utf8_bytes(emu: DynamoDBEmulator, client: Emul
 
 def test_timestamps_are_sent_as_datetimes(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
     seen: list[dict[str, Any]] = []
-    original = emu.dispatch
-
-    def spy(operation: str, request: dict[str, Any], **options: Any) -> dict[str, Any]:
-        seen.append(request)
-        return original(operation, request, **options)
-
-    emu.dispatch = spy  # type: ignore[method-assign]
+    emu.observe(lambda observed: seen.append(observed.request))  # each request as it was answered
     client.list_backups(TimeRangeLowerBound="2024-01-02T03:04:05Z", TimeRangeUpperBound=1_700_000_000)
     assert seen[0]["TimeRangeLowerBound"] == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert seen[0]["TimeRangeUpperBound"] == datetime.fromtimestamp(1_700_000_000, UTC)
@@ -138,13 +126,7 @@ def test_timestamps_are_sent_as_datetimes(emu: DynamoDBEmulator, client: Emulato
 
 def test_idempotency_tokens_are_filled_in(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
     seen: list[dict[str, Any]] = []
-    original = emu.dispatch
-
-    def spy(operation: str, request: dict[str, Any], **options: Any) -> dict[str, Any]:
-        seen.append(request)
-        return original(operation, request, **options)
-
-    emu.dispatch = spy  # type: ignore[method-assign]
+    emu.observe(lambda observed: seen.append(observed.request))  # each request as it was answered
     with pytest.raises(ClientError):
         client.transact_write_items(
             TransactItems=[{"ConditionCheck": {"TableName": "t" * 3, "Key": {}, "ConditionExpression": "a"}}]
@@ -171,15 +153,18 @@ def test_paginators_and_waiters(client: EmulatorClient) -> None:
         client.get_waiter("nothing")
 
 
-def test_fast_path_skips_only_what_was_checked(emu: DynamoDBEmulator, client: EmulatorClient) -> None:
+def test_fast_path_skips_only_what_was_checked(
+    client: EmulatorClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[bool] = []
-    original = emu.dispatch
+    original = _Operation.prepare
 
-    def spy(operation: str, request: dict[str, Any], *, prevalidated: bool = False) -> dict[str, Any]:
-        calls.append(prevalidated)
-        return original(operation, request, prevalidated=prevalidated)
+    def spy(self: _Operation, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        prepared = original(self, params)
+        calls.append(prepared[1])  # whether the service's validation is skipped
+        return prepared
 
-    emu.dispatch = spy  # type: ignore[method-assign,assignment]
+    monkeypatch.setattr(_Operation, "prepare", spy)
     client.list_tables(Limit=5)
     with pytest.raises(ClientError, match="less than or equal to 100"):
         client.list_tables(Limit=500)  # valid for botocore (it checks no max), not for the service

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator.history import TableHistories
     from theorydb_mocks.emulator.kinesis import KinesisHub
     from theorydb_mocks.emulator.ledger import CapacityLedger
-    from theorydb_mocks.emulator.pipeline import WireRequest
+    from theorydb_mocks.emulator.pipeline import Prepare, WireRequest
     from theorydb_mocks.emulator.regions import Regions
     from theorydb_mocks.emulator.replication import Replication
     from theorydb_mocks.emulator.snapshots import Snapshots
@@ -61,7 +61,10 @@ class EmulatorState(Protocol):
         *,
         prevalidated: bool = False,
         origin: WireRequest | None = None,
+        prepare: Prepare | None = None,
     ) -> dict[str, Any]: ...
+
+    def express(self, operation: str, request: dict[str, Any]) -> dict[str, Any] | None: ...
 
     def table_arn(self, name: str) -> str: ...
 

@@ -44,23 +44,22 @@ import gc
 import json
 import json.scanner
 import logging
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sortedcontainers import SortedList
 
 from theorydb_mocks.emulator.errors import DynamoDBError
+from theorydb_mocks.emulator.item_parsers import compile_parser
 from theorydb_mocks.emulator.line_shapes import LineShapes
 from theorydb_mocks.emulator.operations._keys import check_item
 from theorydb_mocks.emulator.records import Record, encode
 from theorydb_mocks.emulator.storage import Partition, partition_digest
 from theorydb_mocks.emulator.transfer.import_files import json_item
-from theorydb_mocks.emulator.values import canonical_number_text, key_sort_value, number_size, utf8_size
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-    from theorydb_mocks.emulator._types import IndexSpec, Item
+    from theorydb_mocks.emulator._types import Item
     from theorydb_mocks.emulator.catalog import TableState
 
 __all__ = ["PROGRESS_EVERY", "BulkLoad"]
@@ -68,186 +67,6 @@ __all__ = ["PROGRESS_EVERY", "BulkLoad"]
 log = logging.getLogger("theorydb_mocks.server.load")
 
 PROGRESS_EVERY = 100_000
-_MAX_ITEM = 400 * 1024
-_SAFE_KEY_BYTES = 1024  # a key value above this (or empty) takes the checked path, which knows the limits
-_SAFE_NAME_BYTES = 255
-_FAST_KINDS = frozenset({"S", "N", "B", "SS", "BOOL"})
-# A plain number's size depends only on where its zeros are (``number_size``: digit pairs around the
-# point, leading and trailing zeros dropped), so it is remembered per signature: the text with every
-# other digit written as 1 ("-120.05" -> "-110.01"). A few hundred signatures cover any data set.
-_SIGNATURE = str.maketrans("23456789", "11111111")
-_NUMBER_SIZES: dict[str, int] = {}
-
-
-def _number_size(text: str) -> int:
-    """``number_size`` of a plain number's text, remembered per signature (bounded)."""
-    signature = text.translate(_SIGNATURE)
-    size = _NUMBER_SIZES.get(signature)
-    if size is None:
-        size = number_size(text)
-        if len(_NUMBER_SIZES) < 65_536 and "e" not in text and "E" not in text:
-            _NUMBER_SIZES[signature] = size
-    return size
-
-
-def _base64(text: str) -> bytes:
-    return binascii.a2b_base64(text, strict_mode=True)
-
-
-def _sort_value_source(kind: str, var: str) -> str:
-    if kind == "S":
-        return f"({var} if {var}.isascii() else KSV({{'S': {var}}}))"
-    if kind == "N":
-        return f"DEC({var})"
-    return var
-
-
-def _compile(
-    names: tuple[str, ...],
-    kinds: tuple[str, ...],
-    table: TableState,
-    indexes: list[IndexSpec],
-    *,
-    from_line: tuple[int, ...] | None = None,
-) -> Any:
-    """The parser of items of this shape, or None when the shape needs the checked path.
-
-    The parser takes the raw item and answers ``(record, partition value, sort value, index entries)``,
-    each index entry ``(index number, partition value, entry key, record)``; or None when it is unsure.
-    ``from_line``: it takes instead the ``LineShapes`` match of a line, reading each value's text (which
-    the pattern has already checked) from these group numbers.
-    """
-    if len(names) != len(kinds) or not set(kinds) <= _FAST_KINDS:
-        return None
-    if any(not name or utf8_size(name) > _SAFE_NAME_BYTES for name in names):
-        return None
-    kind_of = dict(zip(names, kinds, strict=True))
-    key = table.key
-    key_names: dict[str, str] = {}
-    for key_name, key_type in ((key.hash_name, key.hash_type), (key.range_name, key.range_type)):
-        if key_name is None or key_type is None:
-            continue
-        if kind_of.get(key_name) != key_type:
-            return None  # missing or mistyped: the checked path says which
-        key_names[key_name] = key_type
-    for spec in indexes:
-        for name in spec.key.names:
-            if name in kind_of and kind_of[name] != spec.key.type_of(name):
-                return None
-            if name in kind_of:
-                key_names[name] = kind_of[name]
-    lines = ["def parse(raw):", f"    size = {sum(utf8_size(n) for n in names)}"]
-    slot = {name: i for i, name in enumerate(names)}
-    value_steps = _item_value_steps if from_line is None else _line_value_steps
-    for i, (name, kind) in enumerate(zip(names, kinds, strict=True)):
-        v = f"x{i}"
-        source = f"raw[{name!r}][{kind!r}]" if from_line is None else f"raw[{from_line[i]}]"
-        lines.append(f"    {v} = {source}")
-        lines.extend(f"    {step}" for step in value_steps(v, i, kind, name in key_names))
-        if name in key_names and kind in ("S", "B"):
-            lines.append(f"    if n{i} == 0 or n{i} > {_SAFE_KEY_BYTES}: return None")
-        lines.append(f"    size += n{i}")
-    lines.append(f"    if size > {_MAX_ITEM}: return None")
-    values = ", ".join(f"x{i}" for i in range(len(names)))
-    lines.append(f"    rec = (SHAPE, size, {values}{',' if len(names) == 1 else ''})")
-    namespace: dict[str, Any] = {
-        "U": utf8_size,
-        "NS": _number_size,
-        "NUM": canonical_number_text,
-        "B64": _base64,
-        "A2B": binascii.a2b_base64,
-        "SIZES": _NUMBER_SIZES,
-        "SIG": _SIGNATURE,
-        "KSV": key_sort_value,
-        "DEC": Decimal,
-    }
-    sample = {name: {kind: _SAMPLES[kind]} for name, kind in zip(names, kinds, strict=True)}
-    namespace["SHAPE"] = encode(sample, 0)[0]
-    sort_value = _sort_value_source if from_line is None else _line_sort_value_source
-    pk = sort_value(key.hash_type, f"x{slot[key.hash_name]}")
-    sk = "None" if key.range_name is None else sort_value(key.range_type or "", f"x{slot[key.range_name]}")
-    lines.append(f"    pkv = {pk}")
-    lines.append(f"    skv = {sk}")
-    entries = []
-    for number, spec in enumerate(indexes):
-        ikey = spec.key
-        if any(name not in kind_of for name in ikey.names):
-            continue  # sparse: no item of this shape is in the index
-        ipk = sort_value(ikey.hash_type, f"x{slot[ikey.hash_name]}")
-        if ikey.range_name is None:
-            entry = "(pkv, skv)"
-        else:
-            entry = f"({sort_value(ikey.range_type or '', f'x{slot[ikey.range_name]}')}, pkv, skv)"
-        if spec.projection_type == "ALL":
-            irec = "rec"
-        else:
-            kept = {*key.names, *ikey.names}
-            if spec.projection_type == "INCLUDE":
-                kept.update(spec.non_key_attributes)
-            chosen = [i for i, name in enumerate(names) if name in kept]
-            projected = {names[i]: {kinds[i]: _SAMPLES[kinds[i]]} for i in chosen}
-            namespace[f"SHAPE{number}"] = encode(projected, 0)[0]
-            fixed = sum(utf8_size(names[i]) for i in chosen)
-            psize = " + ".join([str(fixed), *(f"n{i}" for i in chosen)])
-            pvalues = ", ".join(f"x{i}" for i in chosen)
-            irec = f"(SHAPE{number}, {psize}, {pvalues}{',' if len(chosen) == 1 else ''})"
-        entries.append(f"({number}, {ipk}, {entry}, {irec})")
-    lines.append(f"    return rec, pkv, skv, ({', '.join(entries)}{',' if len(entries) == 1 else ''})")
-    exec("\n".join(lines), namespace)  # names are repr()'d; kinds come from a fixed set
-    return namespace["parse"]
-
-
-def _line_sort_value_source(kind: str, var: str) -> str:
-    return f"DEC({var})" if kind == "N" else var  # a line's strings are ASCII: their own sort value
-
-
-def _item_value_steps(var: str, slot: int, kind: str, is_key: bool) -> list[str]:
-    """Source lines checking one value of a decoded item and setting its size ``n<slot>``."""
-    size = f"n{slot}"
-    if kind == "S":
-        return [
-            f"if type({var}) is not str: return None",
-            f"{size} = len({var}) if {var}.isascii() else U({var})",
-        ]
-    if kind == "N":  # a key's number must already be canonical (its sort value is taken from it)
-        fix = f"if NUM({var}) is not {var}: return None" if is_key else f"{var} = NUM({var})"
-        return [f"if type({var}) is not str: return None", fix, f"{size} = NS({var})"]
-    if kind == "B":
-        return [f"if type({var}) is not str: return None", f"{var} = B64({var})", f"{size} = len({var})"]
-    if kind == "SS":
-        return [
-            f"if type({var}) is not list or not {var} or len(set({var})) != len({var}): return None",
-            f"{size} = 0",
-            f"for m in {var}:",
-            "    if type(m) is not str: return None",
-            f"    {size} += len(m) if m.isascii() else U(m)",
-        ]
-    return [f"if type({var}) is not bool: return None", f"{size} = 1"]  # BOOL
-
-
-def _line_value_steps(var: str, slot: int, kind: str, is_key: bool) -> list[str]:
-    """Source lines turning the text of one matched value into the stored value and its size ``n<slot>``
-    (``LineShapes`` has checked the characters; the rules left are the lengths and set members)."""
-    size = f"n{slot}"
-    if kind == "S":
-        return [f"{size} = len({var})"]
-    if kind == "N":  # canonical text: within DynamoDB's limits whenever it has 38 characters or fewer
-        fix = "return None" if is_key else f"{var} = NUM({var})"
-        known = f"SIZES.get({var}.translate(SIG))"  # ``_number_size``, inline
-        return [f"if len({var}) > 38: {fix}", f"{size} = {known} or NS({var})"]
-    if kind == "B":
-        return [f"{var} = A2B({var}, strict_mode=True)", f"{size} = len({var})"]
-    if kind == "SS":  # '"a","bc"': the members' characters are the text less two quotes and a comma each
-        return [
-            f"{size} = len({var}) + 1",
-            f"{var} = {var}[1:-1].split('\",\"')",
-            f"{size} -= 3 * len({var})",
-            f"if len({var}) > 1 and len(set({var})) != len({var}): return None",
-        ]
-    return [f"{var} = {var} == 'true'", f"{size} = 1"]  # BOOL
-
-
-_SAMPLES: dict[str, Any] = {"S": "", "N": "0", "B": b"", "SS": [""], "BOOL": True}
 
 
 class _Lines:
@@ -363,11 +182,11 @@ class BulkLoad:
     def _compile_shape(self, shape_key: tuple[tuple[str, ...], tuple[str, ...]]) -> Any:
         """The item parser of a new shape; and, for lines, its place in ``LineShapes`` with a parser of
         its matches."""
-        parse = _compile(*shape_key, self.table, self.indexes)
+        key, indexes = self._key, self.indexes
+        parse = compile_parser(*shape_key, key, indexes)
         lines = self._lines
         if parse is not None and not lines.full and lines.covers(*shape_key):
-            table, indexes = self.table, self.indexes
-            lines.add(*shape_key, lambda groups: _compile(*shape_key, table, indexes, from_line=groups))
+            lines.add(*shape_key, lambda groups: compile_parser(*shape_key, key, indexes, from_line=groups))
         return parse
 
     def _gather(self, parsed: tuple[Record, Any, Any, tuple[Any, ...]]) -> int:

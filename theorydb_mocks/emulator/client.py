@@ -216,10 +216,9 @@ class EmulatorClient(DynamoDBClientBase):
 
     def _make_api_call(self, operation_name: str, api_params: dict[str, Any]) -> dict[str, Any]:
         """Run one operation (botocore's name for this hook, so tools that wrap it keep working)."""
-        operation = _operation(operation_name)
         try:
-            params, prevalidated = operation.prepare(api_params)
-            response = self._emulator.dispatch(operation_name, params, prevalidated=prevalidated)
+            prepare = _operation(operation_name).prepare  # botocore's rules, unless an express lane answers
+            response = self._emulator.dispatch(operation_name, api_params, prepare=prepare)
         except DynamoDBError as err:
             error_response = err.error_response()
             error_response["ResponseMetadata"] = _response_metadata(err.status)

@@ -37,8 +37,8 @@ from theorydb_mocks.emulator.faults import Faults
 from theorydb_mocks.emulator.history import TableHistories
 from theorydb_mocks.emulator.kinesis import KinesisHub
 from theorydb_mocks.emulator.ledger import CapacityLedger, total_only
-from theorydb_mocks.emulator.operations._registry import Handler, OperationRecord, record_for
-from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observer, WireRequest
+from theorydb_mocks.emulator.operations._registry import OPERATIONS, Handler, OperationRecord, record_for
+from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observer, Prepare, WireRequest
 from theorydb_mocks.emulator.regions import Regions, valid_region
 from theorydb_mocks.emulator.replication import Replication
 from theorydb_mocks.emulator.snapshots import Snapshot, Snapshots
@@ -92,6 +92,8 @@ class DynamoDBEmulator:
         self.faults = Faults()
         self.s3 = LocalS3(s3_root)  # exports, imports and bulk operations read and write here
         self._observers: tuple[Observer, ...] = ()
+        # False: every request takes the full pipeline (differential tests of the lanes, debugging)
+        self.express_lanes = True
         self._start_region(region, ttl_mode, capacity_ledger)
         self.regions = Regions(self, self._new_region)
         self.snapshots = Snapshots(self)
@@ -122,6 +124,7 @@ class DynamoDBEmulator:
         other.faults = self.faults
         other.s3 = self.s3
         other._observers = self._observers
+        other.express_lanes = self.express_lanes
         other._start_region(region, self.ttl.mode, self.capacity.enabled)
         other.regions = self.regions
         other.snapshots = self.snapshots
@@ -173,22 +176,72 @@ class DynamoDBEmulator:
         *,
         prevalidated: bool = False,
         origin: WireRequest | None = None,
+        prepare: Prepare | None = None,
     ) -> dict[str, Any]:
-        """Answer one request through the pipeline (``pipeline.STAGES``): faults, validation, then under
-        the lock TTL expiry, capacity, the handler and the journal; observers last.
+        """Answer one request: by its operation's express lane when it takes it (``express``), otherwise
+        through the pipeline (``pipeline.STAGES``): faults, validation, then under the lock TTL expiry,
+        capacity, the handler and the journal; observers last.
 
         Raises ``DynamoDBError`` for every error answer, and only that: an unexpected exception in the
         validation or a handler becomes an ``InternalServerError`` (chained, so the cause stays visible).
-        ``prevalidated=True`` skips the validation, for a door that has just run an equivalent check (the
-        direct client's fast path).
+        ``prevalidated=True`` skips the validation, for a door that has just run an equivalent check.
         ``origin`` is the request as it came over the wire (``door``), for the journal.
+        ``prepare``: a door's own checks and conversions of the request as it came (the direct client's
+        botocore rules), run when the express lane declines it; it returns the request to answer and
+        whether it is prevalidated, or raises the door's own error (``ParamValidationError``).
         """
+        response = self.express(operation, request)
+        if response is not None:
+            return response
+        if prepare is not None:
+            request, prevalidated = prepare(request)
         if self._observers:
             return self._observed(operation, request, prevalidated, origin)
         record = record_for(operation)
         if self.faults:
             return self.faults.dispatch(record, self._run_with(record, origin), request, prevalidated)
         return self._run(record, request, prevalidated, origin)
+
+    def express(self, operation: str, request: dict[str, Any]) -> dict[str, Any] | None:
+        """The answer of the operation's express lane to ``request`` as a door received it, or None when
+        there is no lane, a stage has work to do, or the lane declines (see ``pipeline``); ``dispatch``
+        tries it first. Never an error answer: a request that may be refused is declined."""
+        record = OPERATIONS.get(operation) if type(operation) is str else None
+        lane = None if record is None else record.express
+        if (
+            lane is None
+            or type(request) is not dict
+            or not self.express_lanes
+            or self.faults
+            or self._journal is not None
+            or self.replication.active
+            or self.transitions.table_lifecycle
+        ):
+            return None
+        with self.lock:
+            try:
+                if self.ttl.active:
+                    self.ttl.expire_due()
+                if self.transfers.pending:
+                    self.transfers.settle()
+                answered = lane(self, request)
+            except DynamoDBError:
+                raise
+            except Exception as exc:  # a lane's bug is the service's 500, as a handler's
+                raise internal_error(exc) from exc
+            if answered is None:
+                return None
+            if self.replication.active and not record.read_only:  # a global table's write, delay 0
+                self.replication.catch_up()
+            response, table, units = answered
+            capacity = self.capacity
+            if capacity.enabled:
+                capacity.charge(operation, table, units)
+        if self._observers:
+            seen = Observation(operation, request, response, None)
+            for observer in self._observers:
+                observer(seen)
+        return response
 
     def _observed(
         self, operation: str, request: dict[str, Any], prevalidated: bool, origin: WireRequest | None

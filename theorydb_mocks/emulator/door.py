@@ -53,15 +53,23 @@ def answer_params(
 
     from theorydb_mocks.emulator.client import prepare_params
 
+    def prepare(request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        try:
+            return prepare_params(operation, request)
+        except (ParamValidationError, KeyError) as exc:
+            raise _Unusable from exc
+
     try:
-        request, prevalidated = prepare_params(operation, params)
-    except (ParamValidationError, KeyError):
-        return None
-    try:
-        response = emulator.dispatch(operation, request, prevalidated=prevalidated)
+        response = emulator.dispatch(operation, params, prepare=prepare)
     except DynamoDBError as err:
         return (*encode_error(err), None)
+    except _Unusable:
+        return None
     return 200, b"{}", response
+
+
+class _Unusable(Exception):
+    """Parameters ``answer_params`` cannot use as they are (the caller answers from the body instead)."""
 
 
 def answer(emulator: EmulatorState, target: str | None, body: bytes) -> tuple[int, bytes]:

@@ -125,22 +125,30 @@ class CapacityLedger:
         ``(operation, table, units)`` and lists that shared tuple (measured: keeping each answer's dict
         alive was most of the ledger's cost on a GetItem).
         """
+        if type(consumed) is dict and "Table" not in consumed:
+            self.charge(operation, consumed["TableName"], consumed["CapacityUnits"])
+            return
         raw = self._raw
         if len(raw) >= 2 * self.keep:
             del raw[: len(raw) - self.keep + 1]
-        if type(consumed) is dict and "Table" not in consumed:
-            slot = (operation, consumed["TableName"], consumed["CapacityUnits"])
-            counted = self._own.get(slot)
-            if counted is None:
-                counted = self._own[slot] = [0, slot]
-            counted[0] += 1
-            raw.append(counted[1])  # the stored tuple, not the new one
-            return
         raw.append((operation, consumed))
         folded = self._folded
         for entry in _expand(((operation, consumed),)):
             detail = (entry.operation, entry.table, entry.index, entry.kind)
             folded[detail] = folded.get(detail, 0.0) + entry.units
+
+    def charge(self, operation: str, table: str, units: float) -> None:
+        """Add ``units`` of one request to ``table``'s own share (what ``record`` does with an answer
+        without index detail): the express lanes' way in, with no answer to build or read."""
+        raw = self._raw
+        if len(raw) >= 2 * self.keep:
+            del raw[: len(raw) - self.keep + 1]
+        slot = (operation, table, units)
+        counted = self._own.get(slot)
+        if counted is None:
+            counted = self._own[slot] = [0, slot]
+        counted[0] += 1
+        raw.append(counted[1])  # the stored tuple, not the new one
 
     def _sums(self) -> _Folded:
         """Units by (operation, table, index, kind), over every request recorded."""

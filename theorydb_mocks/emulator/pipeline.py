@@ -14,6 +14,16 @@ user of the emulator plugs in (a journal and observers).
    outcome, answer or error (the pytest plugin's operation log is one).
 
 A stage that has nothing to do costs one test: no fault pending, no TTL, no journal, no observer.
+
+The express lane (``DynamoDBEmulator.express``) is the same pipeline with nothing in it to do. When no
+fault is pending, no journal is set, no global-table replication is under way and the opt-in table
+lifecycle is off, ``dispatch`` first offers the request as the door received it to the operation's lane
+(``@express_lane``: GetItem and PutItem), before even the door's own preparation (``prepare``). The lane
+answers only a plain request that surely passes every check, botocore's client-side ones included, and
+declines anything else with None; the request then takes the full pipeline. Under the lock, TTL and
+transfers are settled as above, the lane answers, its units go to the ledger, and the observers see the
+request as they would any other. Refusals never take the lane, so every error comes from the one full
+path.
 """
 
 from __future__ import annotations
@@ -24,9 +34,10 @@ from typing import Any, Final
 
 from theorydb_mocks.emulator.errors import DynamoDBError
 
-__all__ = ["STAGES", "JournalWriter", "Observation", "Observer", "WireRequest"]
+__all__ = ["EXPRESS_STAGES", "STAGES", "JournalWriter", "Observation", "Observer", "Prepare", "WireRequest"]
 
 STAGES: Final = ("faults", "validate", "ttl", "capacity", "handler", "journal", "observers")
+EXPRESS_STAGES: Final = ("ttl", "capacity", "handler", "observers")
 
 # (X-Amz-Target, body): a request as it came over the wire, when it did (see ``door``).
 WireRequest = tuple[str, bytes]
@@ -51,3 +62,7 @@ class Observation:
 
 
 Observer = Callable[[Observation], None]
+
+# A door's own preparation of a request it received (``dispatch(..., prepare=...)``): the request to
+# answer, and whether it has been validated as the service would.
+Prepare = Callable[[dict[str, Any]], tuple[dict[str, Any], bool]]

@@ -627,6 +627,19 @@ class TableStore:
         old = self._write(item, size)
         return 0 if old is None else int(old[1])
 
+    def write_record(self, pkv: Any, skv: Any, record: Record) -> int:
+        """``write`` of an item already encoded at its position (``item_parsers``); returns the replaced
+        item's size (0 when there was none). With indexes or observers, the item is decoded for them."""
+        if self._indexes or self._vectors or self._observers:
+            return self.write(decode(record), record[1])
+        table = self._table
+        old = table.get(pkv, skv)
+        if old is None:
+            table.insert(pkv, skv, record)
+            return 0
+        table.replace(pkv, skv, old, record)
+        return int(old[1])
+
     def _write(self, item: Item, size: int) -> Record | None:
         pos = self.position(item)
         table = self._table

@@ -9,7 +9,9 @@ answers. ``@operation("Name", ...)`` registers it with the facts the pipeline ar
 - ``faults``: which family of scheduled faults applies beyond throttles and 500s (``"batch"`` for
   ``unprocessed``, ``"transaction"`` for ``transaction_conflict``);
 - the validator comes from the service model of ``service`` (``dynamodb`` or ``dynamodbstreams``), compiled
-  on first use.
+  on first use;
+- ``express`` (``@express_lane("Name")``): an optional lane for the plain, surely valid request (see
+  ``pipeline``): it checks what botocore and the service would check, and answers, or declines with None.
 
 ``record_for(name)`` answers for any name: the registered record, a record without a handler for an
 operation the service models but the emulator does not implement, or ``UnknownOperationException``.
@@ -29,9 +31,21 @@ if TYPE_CHECKING:
     from theorydb_mocks.emulator._state import EmulatorState
     from theorydb_mocks.emulator._types import Request, Response
 
-__all__ = ["OPERATIONS", "FaultFamily", "Handler", "OperationRecord", "Service", "operation", "record_for"]
+__all__ = [
+    "OPERATIONS",
+    "Express",
+    "FaultFamily",
+    "Handler",
+    "OperationRecord",
+    "Service",
+    "express_lane",
+    "operation",
+    "record_for",
+]
 
 Handler = Callable[["EmulatorState", "Request"], "Response"]
+# An express lane's answer: (the response, the table charged, the capacity units), or None to decline.
+Express = Callable[["EmulatorState", "Request"], "tuple[Response, str, float] | None"]
 Validator = Callable[[dict[str, Any]], None]
 FaultFamily = Literal["batch", "transaction"]
 Service = Literal["dynamodb", "dynamodbstreams"]
@@ -47,6 +61,7 @@ class OperationRecord:
     metered: bool = False
     read_only: bool = False
     faults: FaultFamily | None = None
+    express: Express | None = None
     _validator: Validator | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
@@ -103,6 +118,19 @@ def operation(
             raise RuntimeError(f"operation {name} registered twice")
         OPERATIONS[name] = OperationRecord(name, handler, service, metered, read_only, faults)
         return handler
+
+    return register
+
+
+def express_lane(name: str) -> Callable[[Express], Express]:
+    """Give the registered operation ``name`` the decorated express lane (see ``pipeline``)."""
+
+    def register(lane: Express) -> Express:
+        record = OPERATIONS[name]
+        if record.express is not None:
+            raise RuntimeError(f"operation {name} has an express lane already")
+        record.express = lane
+        return lane
 
     return register
 

@@ -25,6 +25,7 @@ from typing import Any
 from theorydb_mocks.emulator._types import Item, Key, Request, Response
 from theorydb_mocks.emulator.capacity import consumed, read_capacity, read_units, write_capacity, write_units
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
+from theorydb_mocks.emulator.item_parsers import parse_put_item
 from theorydb_mocks.emulator.messages import (
     CONDITION_FAILED,
     INVALID_RETURN_VALUES,
@@ -44,10 +45,23 @@ from theorydb_mocks.emulator.operations._keys import (
     reject_legacy_mix,
 )
 from theorydb_mocks.emulator.operations._legacy import legacy_condition, legacy_update
-from theorydb_mocks.emulator.operations._registry import operation
-from theorydb_mocks.emulator.values import attribute_value_size, item_size, utf8_size, validate_sized_item
+from theorydb_mocks.emulator.operations._registry import express_lane, operation
+from theorydb_mocks.emulator.values import (
+    attribute_value_size,
+    item_size,
+    utf8_size,
+    validate_sized_item,
+)
 
-__all__ = ["conditional_check_failed", "delete_item", "get_item", "put_item", "update_item"]
+__all__ = [
+    "conditional_check_failed",
+    "delete_item",
+    "express_get_item",
+    "express_put_item",
+    "get_item",
+    "put_item",
+    "update_item",
+]
 
 
 _WRITE_RETURN_VALUES = frozenset({"NONE", "ALL_OLD"})
@@ -140,6 +154,35 @@ def put_item(emu: Any, request: Request) -> Response:
     return _put_item(emu, request)
 
 
+_EXPRESS_PUT = frozenset({"TableName", "Item", "ReturnConsumedCapacity", "ReturnValues"})
+
+
+@express_lane("PutItem")
+def express_put_item(emu: Any, request: Request) -> tuple[Response, str, float] | None:
+    """PutItem's express lane (``pipeline``): an item its compiled parser vouches for
+    (``item_parsers.parse_put_item``), on a table without indexes, with no condition and nothing asked
+    back; anything else is declined."""
+    if (
+        not request.keys() <= _EXPRESS_PUT
+        or request.get("ReturnConsumedCapacity", "NONE") != "NONE"
+        or request.get("ReturnValues", "NONE") != "NONE"
+    ):
+        return None
+    name = request.get("TableName")
+    if type(name) is not str:
+        return None
+    table = emu.tables.get(name)
+    if table is None or table.store.has_indexes or table.vector_indexes:
+        return None
+    parsed = parse_put_item(table.key, request.get("Item"))
+    if parsed is None:
+        return None
+    record, pkv, skv = parsed
+    size = record[1]
+    old_size = table.store.write_record(pkv, skv, record)
+    return {}, name, write_units(old_size if old_size > size else size)
+
+
 def _put_item(emu: Any, request: Request) -> Response:
     """PutItem with every check in DynamoDB's order."""
     return_values = _return_values(request, _WRITE_RETURN_VALUES)
@@ -191,6 +234,30 @@ def get_item(emu: Any, request: Request) -> Response:
                 response["ConsumedCapacity"] = read_capacity(table.name, mode, size, consistent=consistent)
             return response
     return _get_item(emu, request)
+
+
+_EXPRESS_GET = frozenset({"TableName", "Key", "ConsistentRead", "ReturnConsumedCapacity"})
+
+
+@express_lane("GetItem")
+def express_get_item(emu: Any, request: Request) -> tuple[Response, str, float] | None:
+    """GetItem's express lane (``pipeline``): a plain key on a table named as it was created, no
+    projection, no capacity asked for; anything else is declined."""
+    if not request.keys() <= _EXPRESS_GET or request.get("ReturnConsumedCapacity", "NONE") != "NONE":
+        return None
+    name = request.get("TableName")
+    consistent = request.get("ConsistentRead", False)
+    if type(name) is not str or type(consistent) is not bool:
+        return None
+    table = emu.tables.get(name)
+    position = None if table is None else plain_position(table.key, request.get("Key"))
+    if position is None:
+        return None
+    found = table.store.get_at(position)  # a fresh item: no copy needed
+    if found is None:
+        return {}, name, 1.0 if consistent else 0.5
+    units = read_units(found[1], consistent=True)
+    return {"Item": found[0]}, name, units if consistent else units / 2
 
 
 def _get_item(emu: Any, request: Request) -> Response:

@@ -1,0 +1,295 @@
+"""The express lanes (``pipeline``, ``DynamoDBEmulator.express``): a plain request answered without the
+full pipeline must leave everything exactly as the full pipeline would: the answer or the error, the
+table, the capacity ledger and what observers see. Each test runs the same requests on two emulators,
+one with its lanes and one without (``express_lanes=False``), and compares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError, ParamValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.emulator.conftest import table_request
+from theorydb_mocks.emulator import DynamoDBEmulator, door
+from theorydb_mocks.emulator.errors import DynamoDBError
+from theorydb_mocks.emulator.operations._registry import OPERATIONS
+from theorydb_mocks.emulator.pipeline import EXPRESS_STAGES
+
+# Values chosen at the edges of what the lanes vouch for: each is either plain or must be declined.
+VALUES: list[Any] = [
+    {"S": "a"},
+    {"S": ""},
+    {"S": "é€"},
+    {"S": "x" * 1100},
+    {"N": "1"},
+    {"N": "1.50"},
+    {"N": "-0"},
+    {"N": "1e3"},
+    {"N": "abc"},
+    {"N": "1" * 39},
+    {"N": 5},
+    {"B": b"x"},
+    {"B": b""},
+    {"B": "text blob"},
+    {"B": bytearray(b"y")},
+    {"SS": ["a", "b"]},
+    {"SS": ["a", "a"]},
+    {"SS": []},
+    {"SS": ("a",)},
+    {"SS": ["a", 1]},
+    {"NS": ["1", "2"]},
+    {"BOOL": True},
+    {"BOOL": 1},
+    {"NULL": True},
+    {"NULL": False},
+    {"M": {"x": {"S": "y"}}},
+    {"L": [{"N": "1"}]},
+    {"S": "a", "N": "1"},
+    {"S": None},
+    {},
+    "junk",
+    None,
+]
+PARTITION_KEYS: list[Any] = [
+    {"S": "p"},
+    {"S": "q"},
+    {"S": ""},
+    {"S": "é"},
+    {"S": "k" * 2049},
+    {"N": "1"},
+    {"S": 1},
+    None,
+]
+SORT_KEYS: list[Any] = [{"N": "1"}, {"N": "2"}, {"N": "01"}, {"N": "1.0"}, {"N": "-3.5"}, {"S": "1"}, None]
+TABLES: list[Any] = [
+    "things",
+    "plain",
+    "indexed",
+    "missing",
+    "arn:aws:dynamodb:us-east-1:123456789012:table/plain",
+    5,
+]
+EXTRAS: list[dict[str, Any]] = [
+    {},
+    {},
+    {"ReturnValues": "NONE"},
+    {"ReturnValues": "ALL_OLD"},
+    {"ReturnValues": "BAD"},
+    {"ReturnConsumedCapacity": "NONE"},
+    {"ReturnConsumedCapacity": "TOTAL"},
+    {"ReturnConsumedCapacity": "INDEXES"},
+    {"ReturnConsumedCapacity": "bad"},
+    {"ConsistentRead": True},
+    {"ConsistentRead": False},
+    {"ConsistentRead": "yes"},
+    {"ConditionExpression": "attribute_not_exists(pk)"},
+    {"ProjectionExpression": "pk"},
+    {"Bogus": 1},
+]
+
+
+def _emulator(lanes: bool) -> DynamoDBEmulator:
+    emu = DynamoDBEmulator()
+    emu.express_lanes = lanes
+    emu.dispatch("CreateTable", table_request("things"))  # pk S, sk N
+    emu.dispatch("CreateTable", table_request("plain", ranged=False))
+    indexed = table_request("indexed")
+    indexed["AttributeDefinitions"].append({"AttributeName": "g", "AttributeType": "S"})
+    indexed["GlobalSecondaryIndexes"] = [
+        {
+            "IndexName": "by_g",
+            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"},
+        }
+    ]
+    emu.dispatch("CreateTable", indexed)
+    return emu
+
+
+def _key(pk: Any, sk: Any) -> dict[str, Any]:
+    key: dict[str, Any] = {}
+    if pk is not None:
+        key["pk"] = pk
+    if sk is not None:
+        key["sk"] = sk
+    return key
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    operation = draw(st.sampled_from(["PutItem", "GetItem"]))
+    key = _key(draw(st.sampled_from(PARTITION_KEYS)), draw(st.sampled_from(SORT_KEYS)))
+    request: dict[str, Any] = {"TableName": draw(st.sampled_from(TABLES))}
+    if operation == "PutItem":
+        names = draw(st.lists(st.sampled_from(["a", "b", "g", "é", "", "x" * 300]), max_size=3, unique=True))
+        item = {**key, **{name: draw(st.sampled_from(VALUES)) for name in names}}
+        request["Item"] = item
+    else:
+        request["Key"] = key
+    request.update(draw(st.sampled_from(EXTRAS)))
+    return operation, request
+
+
+def _outcome(client: Any, operation: str, request: dict[str, Any]) -> Any:
+    method = getattr(client, "put_item" if operation == "PutItem" else "get_item")
+    try:
+        response = method(**request)
+    except ClientError as err:
+        return ("error", err.response["Error"]["Code"], err.response["Error"]["Message"])
+    except ParamValidationError as err:
+        return ("invalid", str(err))
+    response.pop("ResponseMetadata")
+    return ("ok", response)
+
+
+def _state(emu: DynamoDBEmulator) -> Any:
+    tables = {
+        name: sorted(map(repr, emu.dispatch("Scan", {"TableName": name})["Items"]))
+        for name in ("things", "plain", "indexed")
+    }
+    index = sorted(map(repr, emu.dispatch("Scan", {"TableName": "indexed", "IndexName": "by_g"})["Items"]))
+    return tables, index, emu.capacity.entries
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(requests(), min_size=1, max_size=12))
+def test_the_lanes_answer_as_the_full_pipeline(batch: list[tuple[str, dict[str, Any]]]) -> None:
+    express, full = _emulator(True), _emulator(False)
+    seen: dict[bool, list[Any]] = {True: [], False: []}
+    express.observe(lambda s: seen[True].append((s.operation, s.ok, s.response)))
+    full.observe(lambda s: seen[False].append((s.operation, s.ok, s.response)))
+    fast, slow = express.client(), full.client()
+    for operation, request in batch:
+        assert _outcome(fast, operation, request) == _outcome(slow, operation, request), request
+    assert _state(express) == _state(full)
+    assert seen[True] == seen[False]
+
+
+class _Count:
+    """How many times a lane answered and declined."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, operation: str) -> None:
+        self.answered = self.declined = 0
+        record = OPERATIONS[operation]
+        lane = record.express
+        assert lane is not None
+
+        def counted(emu: Any, request: Any) -> Any:
+            answer = lane(emu, request)
+            if answer is None:
+                self.declined += 1
+            else:
+                self.answered += 1
+            return answer
+
+        monkeypatch.setattr(record, "express", counted)
+
+
+PUT: dict[str, Any] = {
+    "TableName": "things",
+    "Item": {"pk": {"S": "p"}, "sk": {"N": "1"}, "n": {"N": "2.50"}},
+}
+GET: dict[str, Any] = {
+    "TableName": "things",
+    "Key": {"pk": {"S": "p"}, "sk": {"N": "1"}},
+    "ConsistentRead": True,
+}
+
+
+def test_plain_requests_take_the_lanes_from_every_door(monkeypatch: pytest.MonkeyPatch) -> None:
+    puts, gets = _Count(monkeypatch, "PutItem"), _Count(monkeypatch, "GetItem")
+    emu = _emulator(True)
+    emu.client().put_item(**PUT)
+    assert emu.boto3_client().get_item(**GET)["Item"]["n"] == {"N": "2.5"}
+    body = b'{"TableName":"things","Key":{"pk":{"S":"p"},"sk":{"N":"1"}}}'
+    assert door.answer(emu, "DynamoDB_20120810.GetItem", body) == (
+        200,
+        b'{"Item":{"pk":{"S":"p"},"sk":{"N":"1"},"n":{"N":"2.5"}}}',
+    )
+    assert (puts.answered, gets.answered, gets.declined) == (1, 2, 0)
+    assert emu.capacity.total(operation="PutItem") == 1.0
+    assert emu.capacity.total(operation="GetItem") == 1.5  # a consistent read and an eventual one
+
+
+def test_other_requests_are_declined(monkeypatch: pytest.MonkeyPatch) -> None:
+    puts, gets = _Count(monkeypatch, "PutItem"), _Count(monkeypatch, "GetItem")
+    client = _emulator(True).client()
+    client.put_item(**PUT, ReturnValues="ALL_OLD")
+    client.put_item(TableName="indexed", Item={**PUT["Item"], "g": {"S": "x"}})  # a table with an index
+    client.put_item(TableName="things", Item={**PUT["Item"], "m": {"M": {}}})  # not a plain value
+    client.get_item(**GET, ProjectionExpression="pk")
+    client.get_item(**GET, ReturnConsumedCapacity="TOTAL")
+    with pytest.raises(ClientError, match="Missing the key sk"):
+        client.put_item(TableName="things", Item={"pk": {"S": "p"}})
+    assert puts.answered == gets.answered == 0
+    assert (puts.declined, gets.declined) == (4, 2)
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        pytest.param(lambda emu: emu.faults.internal_error("Scan"), id="a pending fault"),
+        pytest.param(lambda emu: emu.set_journal(lambda *args: None), id="a journal"),
+        pytest.param(lambda emu: setattr(emu, "table_lifecycle", True), id="the table lifecycle"),
+        pytest.param(lambda emu: setattr(emu, "express_lanes", False), id="lanes off"),
+    ],
+)
+def test_no_lane_while_a_stage_has_work(monkeypatch: pytest.MonkeyPatch, setup: Any) -> None:
+    puts = _Count(monkeypatch, "PutItem")
+    emu = _emulator(True)
+    setup(emu)
+    emu.client().put_item(**PUT)
+    assert puts.answered == puts.declined == 0
+    assert emu.dispatch("GetItem", GET)["Item"]["n"] == {"N": "2.5"}
+
+
+def test_ttl_expiry_runs_before_the_lane() -> None:
+    emu = DynamoDBEmulator(ttl_mode="immediate")
+    emu.dispatch("CreateTable", table_request("things"))
+    emu.dispatch(
+        "UpdateTimeToLive",
+        {"TableName": "things", "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "exp"}},
+    )
+    emu.clock.set(1_000.0)
+    client = emu.client()
+    client.put_item(TableName="things", Item={**PUT["Item"], "exp": {"N": "1500"}})
+    assert "Item" in client.get_item(**GET)
+    emu.clock.set(2_000.0)
+    assert "Item" not in client.get_item(**GET)  # expired before the lane looked
+
+
+def test_streams_and_snapshots_see_lane_writes() -> None:
+    emu = _emulator(True)
+    emu.dispatch(
+        "UpdateTable",
+        {
+            "TableName": "things",
+            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+        },
+    )
+    client = emu.client()
+    with emu.rollback():
+        client.put_item(**PUT)
+        assert [r["eventName"] for r in emu.stream_records("things")] == ["INSERT"]
+    assert "Item" not in client.get_item(**GET)  # undone with the snapshot
+
+
+def test_a_lane_bug_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(emu: Any, request: Any) -> Any:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(OPERATIONS["GetItem"], "express", broken)
+    emu = _emulator(True)
+    with pytest.raises(DynamoDBError, match="InternalServerError"):
+        emu.express("GetItem", GET)
+    with pytest.raises(ClientError, match="InternalServerError"):
+        emu.client().get_item(**GET)
+
+
+def test_express_stages_are_a_subset_in_pipeline_order() -> None:
+    from theorydb_mocks.emulator.pipeline import STAGES
+
+    assert tuple(stage for stage in STAGES if stage in EXPRESS_STAGES) == EXPRESS_STAGES
