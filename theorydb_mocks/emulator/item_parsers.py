@@ -231,7 +231,9 @@ def _line_value_steps(var: str, slot: int, kind: str, is_key: bool) -> list[str]
 _SAMPLES: dict[str, Any] = {"S": "", "N": "0", "B": b"", "SS": [""], "BOOL": True}
 
 
-_PUT_PARSERS: dict[tuple[KeySchema, tuple[str, ...], tuple[str, ...]], ItemParser | None] = {}
+# (hash name, hash type, range name, range type, names, kinds) -> parser: a table's key is never
+# multi-attribute, and a tuple of strings hashes in C (a KeySchema's hash is a Python call).
+_PUT_PARSERS: dict[tuple[Any, ...], ItemParser | None] = {}
 
 
 def parse_put_item(key: KeySchema, item: Any) -> tuple[Record, Any, Any] | None:
@@ -240,12 +242,12 @@ def parse_put_item(key: KeySchema, item: Any) -> tuple[Record, Any, Any] | None:
 
     Parsers are kept per process, by table key and item shape (at most ``MAX_PUT_PARSERS``): a test
     suite's fresh emulators reuse them."""
-    if type(item) is not dict:
+    if type(item) is not dict or key.multi:
         return None
     try:
         names = tuple(item)
         kinds = tuple([kind for av in item.values() for kind in av])
-        slot = (key, names, kinds)
+        slot = (key.hash_name, key.hash_type, key.range_name, key.range_type, names, kinds)
         if slot in _PUT_PARSERS:
             parse = _PUT_PARSERS[slot]
         elif len(_PUT_PARSERS) < MAX_PUT_PARSERS:

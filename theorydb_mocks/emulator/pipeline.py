@@ -29,8 +29,7 @@ path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from theorydb_mocks.emulator.errors import DynamoDBError
 
@@ -47,9 +46,11 @@ WireRequest = tuple[str, bytes]
 JournalWriter = Callable[[str, dict[str, Any], "WireRequest | None", float], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
-    """One answered request: ``response`` when it succeeded, ``error`` when the answer was an error."""
+class Observation(NamedTuple):
+    """One answered request: ``response`` when it succeeded, ``error`` when the answer was an error.
+
+    (A named tuple: immutable, and built in a third of a frozen dataclass's time on every observed request.)
+    """
 
     operation: str
     request: dict[str, Any]
