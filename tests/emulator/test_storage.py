@@ -369,3 +369,36 @@ def test_a_small_partition_can_be_written_while_a_range_of_it_is_read() -> None:
             part.take(2)
             part.add(9, (None, 9))
     assert seen == [0, 1, 2, 3, 4]  # the keys as they were when the range began
+
+
+def test_new_partitions_join_the_scan_order_when_it_is_read() -> None:
+    parts = storage._Partitions(ranged=False)
+    record = ("shape", 3)
+    parts.insert("a", None, record)
+    parts.remove("a", None)  # dropped before the order was ever read
+    assert list(parts.order) == [] and parts.digests == {}
+    parts.insert("a", None, record)
+    parts.insert("b", None, record)
+    assert len(parts.order) == 2  # read: both placed
+    parts.insert("c", None, record)
+    parts.remove("a", None)  # placed: leaves the order
+    parts.remove("c", None)  # still waiting: never placed
+    assert list(parts.order) == [(storage.partition_digest("b"), "b")]
+    assert list(parts.walk(None, 0, 2**64)) == [record]
+
+
+def test_a_partition_added_during_a_walk_is_visited_where_it_sorts() -> None:
+    parts = storage._Partitions(ranged=False)
+    digest = storage.partition_digest
+    for n in range(10):
+        parts.insert(f"p{n}", None, (f"p{n}", 1))
+    seen: list[str] = []
+    added: list[str] = []
+    for record in parts.walk(None, 0, 2**64):
+        seen.append(record[0])
+        if len(seen) == 1:  # partitions that sort after the one just visited, added mid-walk
+            added = [f"q{n}" for n in range(10) if digest(f"q{n}") > digest(seen[0])]
+            for name in added:
+                parts.insert(name, None, (name, 1))
+    assert added and set(added) <= set(seen)
+    assert seen == sorted(seen, key=digest) and len(seen) == 10 + len(added)

@@ -242,7 +242,7 @@ def parse_put_item(key: KeySchema, item: Any) -> tuple[Record, Any, Any] | None:
 
     Parsers are kept per process, by table key and item shape (at most ``MAX_PUT_PARSERS``): a test
     suite's fresh emulators reuse them."""
-    if type(item) is not dict or key.multi:
+    if type(item) is not dict or key.extra_hash or key.extra_range:  # (``multi``, without a call)
         return None
     try:
         names = tuple(item)
