@@ -5,6 +5,7 @@ one with its lanes and one without (``express_lanes=False``), and compares."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator, door
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.operations._registry import OPERATIONS
-from theorydb_mocks.emulator.pipeline import EXPRESS_STAGES
+from theorydb_mocks.emulator.pipeline import EXPRESS_STAGES, Observation
 from theorydb_mocks.emulator.wire import encode_request
 
 # Values chosen at the edges of what the lanes vouch for: each is either plain or must be declined.
@@ -225,6 +226,86 @@ def test_each_edge_key_is_answered_as_the_full_pipeline(pk: Any, sk: Any) -> Non
             fast, slow = express.client(), full.client()
             assert _outcome(fast, operation, request) == _outcome(slow, operation, request), request
     assert _state(express) == _state(full)
+
+
+UPDATES = [
+    "SET #c = if_not_exists(#c, :zero) + :one",
+    "SET #c = #c + :one",
+    "SET a = :v",
+    "SET a = :v, b = :one",
+    "REMOVE a",
+    "ADD #c :one",
+    "SET pk = :v",
+    "SET a = :missing",
+    "SET a = ",
+]
+CONDITIONS = [None, None, "attribute_exists(pk)", "attribute_not_exists(pk)", "a = :v", "size(a) > :one"]
+
+
+@st.composite
+def updates(draw: st.DrawFn) -> dict[str, Any]:
+    table = draw(st.sampled_from(["things", "things", "plain", "indexed", "missing"]))
+    key = {"pk": draw(st.sampled_from([{"S": "p"}, {"S": "q"}, {"S": ""}]))}
+    if table != "plain":
+        key["sk"] = draw(st.sampled_from([{"N": "1"}, {"N": "2"}]))
+    expression = draw(st.sampled_from(UPDATES))
+    condition = draw(st.sampled_from(CONDITIONS))
+    request: dict[str, Any] = {"TableName": table, "Key": key, "UpdateExpression": expression}
+    text = expression + (condition or "")
+    if condition is not None:
+        request["ConditionExpression"] = condition
+    if "#c" in text or draw(st.booleans()):
+        request["ExpressionAttributeNames"] = {"#c": "count"}
+    candidates = ((":one", {"N": "1"}), (":zero", {"N": "0"}), (":v", draw(st.sampled_from(VALUES))))
+    unused = st.sampled_from([False, False, False, True])  # now and then a value no expression uses
+    values = {name: value for name, value in candidates if name in text or draw(unused)}
+    if values:
+        request["ExpressionAttributeValues"] = values
+    returns = [{}, {}, {"ReturnValues": "ALL_NEW"}, {"ReturnValues": "UPDATED_OLD"}, {"ReturnValues": "BAD"}]
+    others = [{"ReturnConsumedCapacity": "TOTAL"}, {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"}]
+    request.update(draw(st.sampled_from([*returns, *others])))
+    return request
+
+
+def _update_outcome(client: Any, request: dict[str, Any]) -> Any:
+    try:
+        response = client.update_item(**request)
+    except ClientError as err:
+        return (
+            "error",
+            err.response["Error"]["Code"],
+            err.response["Error"]["Message"],
+            err.response.get("Item"),
+        )
+    except ParamValidationError as err:
+        return ("invalid", str(err))
+    response.pop("ResponseMetadata")
+    return ("ok", response)
+
+
+def _recorder(into: list[Any]) -> Callable[[Observation], None]:
+    def record(seen: Observation) -> None:
+        error = seen.error
+        into.append((seen.operation, seen.ok, seen.response, error and (error.code, error.message)))
+
+    return record
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(updates(), min_size=1, max_size=10))
+def test_the_update_lane_answers_as_the_full_pipeline(batch: list[dict[str, Any]]) -> None:
+    """UpdateItem's lane runs the handler itself: its errors must be the full pipeline's too."""
+    express, full = _emulator(True), _emulator(False)
+    seen: dict[bool, list[Any]] = {True: [], False: []}
+    item = {"pk": {"S": "p"}, "sk": {"N": "1"}, "count": {"N": "5"}, "a": {"S": "x" * 1500}}  # 2 units
+    for emu, lanes in ((express, True), (full, False)):
+        emu.dispatch("PutItem", {"TableName": "things", "Item": item})
+        emu.observe(_recorder(seen[lanes]))
+    fast, slow = express.client(), full.client()
+    for request in batch:
+        assert _update_outcome(fast, request) == _update_outcome(slow, request), request
+    assert _state(express) == _state(full)
+    assert seen[True] == seen[False]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

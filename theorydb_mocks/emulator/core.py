@@ -37,7 +37,13 @@ from theorydb_mocks.emulator.faults import Faults
 from theorydb_mocks.emulator.history import TableHistories
 from theorydb_mocks.emulator.kinesis import KinesisHub
 from theorydb_mocks.emulator.ledger import CapacityLedger, total_only
-from theorydb_mocks.emulator.operations._registry import OPERATIONS, Handler, OperationRecord, record_for
+from theorydb_mocks.emulator.operations._registry import (
+    OPERATIONS,
+    Express,
+    Handler,
+    OperationRecord,
+    record_for,
+)
 from theorydb_mocks.emulator.pipeline import JournalWriter, Observation, Observer, Prepare, WireRequest
 from theorydb_mocks.emulator.regions import Regions, valid_region
 from theorydb_mocks.emulator.replication import Replication
@@ -205,11 +211,13 @@ class DynamoDBEmulator:
     def express(self, operation: str, request: dict[str, Any]) -> dict[str, Any] | None:
         """The answer of the operation's express lane to ``request`` as a door received it, or None when
         there is no lane, a stage has work to do, or the lane declines (see ``pipeline``); ``dispatch``
-        tries it first. Never an error answer: a request that may be refused is declined."""
+        tries it first. An error answer only from a lane that runs its handler on a request surely
+        valid (UpdateItem's): the handler's own error, as the full pipeline would raise it."""
         record = OPERATIONS.get(operation) if type(operation) is str else None
         lane = None if record is None else record.express
         if (
-            lane is None
+            record is None
+            or lane is None
             or type(request) is not dict
             or not self.express_lanes
             or self.faults
@@ -218,30 +226,48 @@ class DynamoDBEmulator:
             or self.transitions.table_lifecycle
         ):
             return None
-        with self.lock:
-            try:
+        try:
+            with self.lock:
                 if self.ttl.active:
                     self.ttl.expire_due()
                 if self.transfers.pending:
                     self.transfers.settle()
-                answered = lane(self, request)
-            except DynamoDBError:
-                raise
-            except Exception as exc:  # a lane's bug is the service's 500, as a handler's
-                raise internal_error(exc) from exc
-            if answered is None:
-                return None
-            if self.replication.active and not record.read_only:  # a global table's write, delay 0
-                self.replication.catch_up()
-            response, table, units = answered
-            capacity = self.capacity
-            if capacity.enabled:
-                capacity.charge(operation, table, units)
+                answered = self._run_lane(lane, record, request)
+        except DynamoDBError as err:
+            if self._observers:
+                self._tell_observers(operation, request, None, err)
+            raise
+        if answered is None:
+            return None
         if self._observers:
-            seen = Observation(operation, request, response, None)
-            for observer in self._observers:
-                observer(seen)
+            self._tell_observers(operation, request, answered, None)
+        return answered
+
+    def _run_lane(self, lane: Express, record: OperationRecord, request: Request) -> Response | None:
+        """The lane's answer, its units charged to the ledger (the caller holds the lock)."""
+        try:
+            answered = lane(self, request)
+        except DynamoDBError:
+            raise
+        except Exception as exc:  # a lane's bug is the service's 500, as a handler's
+            raise internal_error(exc) from exc
+        if answered is None:
+            return None
+        if self.replication.active and not record.read_only:  # a global table's write, delay 0
+            self.replication.catch_up()
+        response, table, units = answered
+        capacity = self.capacity
+        if capacity.enabled:
+            capacity.charge(record.name, table, units)
         return response
+
+    def _tell_observers(
+        self, operation: str, request: dict[str, Any], response: Response | None, error: DynamoDBError | None
+    ) -> None:
+        """Each observer sees the request and its answer (outside the lock: the callers release it)."""
+        seen = Observation(operation, request, response, error)
+        for observer in self._observers:
+            observer(seen)
 
     def _observed(
         self, operation: str, request: dict[str, Any], prevalidated: bool, origin: WireRequest | None
