@@ -308,6 +308,88 @@ def test_the_update_lane_answers_as_the_full_pipeline(batch: list[dict[str, Any]
     assert seen[True] == seen[False]
 
 
+KEY_CONDITIONS = [
+    "pk = :p",
+    "pk = :p AND sk >= :s",
+    "pk = :p AND sk BETWEEN :s AND :t",
+    "pk = :p AND begins_with(sk, :s)",
+    "sk = :s",
+    "pk = :p AND sk = :s AND sk = :t",
+    "g = :g",
+]
+FILTERS = [None, None, "a = :v", "attribute_exists(a)", "pk = :p", "size(a) > :t"]
+
+
+@st.composite
+def queries(draw: st.DrawFn) -> dict[str, Any]:
+    table = draw(st.sampled_from(["things", "things", "plain", "indexed", "missing"]))
+    condition = draw(st.sampled_from(KEY_CONDITIONS))
+    request: dict[str, Any] = {"TableName": table, "KeyConditionExpression": condition}
+    text = condition
+    filter_ = draw(st.sampled_from(FILTERS))
+    if filter_ is not None:
+        request["FilterExpression"] = filter_
+        text += filter_
+    candidates = (
+        (":p", draw(st.sampled_from([{"S": "p"}, {"S": "q"}, {"N": "1"}]))),
+        (":s", draw(st.sampled_from([{"N": "1"}, {"N": "2"}, {"S": "x"}]))),
+        (":t", {"N": "3"}),
+        (":g", {"S": "g"}),
+        (":v", draw(st.sampled_from(VALUES))),
+    )
+    unused = st.sampled_from([False, False, False, True])
+    values = {name: value for name, value in candidates if name in text or draw(unused)}
+    if values:
+        request["ExpressionAttributeValues"] = values
+    extras = [
+        {},
+        {},
+        {"Limit": 1},
+        {"Limit": 2, "ScanIndexForward": False},
+        {"ConsistentRead": True},
+        {"ProjectionExpression": "pk, a"},
+        {"Select": "COUNT"},
+        {"IndexName": "by_g"},
+        {"IndexName": "by_g"},
+        {"ReturnConsumedCapacity": "TOTAL"},
+        {"ExclusiveStartKey": {"pk": {"S": "p"}, "sk": {"N": "1"}}},
+        {"Limit": 0},
+    ]
+    request.update(draw(st.sampled_from(extras)))
+    return request
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(queries(), min_size=1, max_size=8))
+def test_the_query_lane_answers_as_the_full_pipeline(batch: list[dict[str, Any]]) -> None:
+    """Query's lane runs the handler itself: its pages, errors and units must be the full pipeline's."""
+    express, full = _emulator(True), _emulator(False)
+    seen: dict[bool, list[Any]] = {True: [], False: []}
+    for emu, lanes in ((express, True), (full, False)):
+        for n in range(1, 4):
+            big = {"S": "x" * 3000 * n}  # pages of several read units
+            item = {"pk": {"S": "p"}, "sk": {"N": str(n)}, "a": big, "g": {"S": "g"}}
+            emu.dispatch("PutItem", {"TableName": "things", "Item": item})
+            emu.dispatch("PutItem", {"TableName": "indexed", "Item": item})
+        emu.observe(_recorder(seen[lanes]))
+    fast, slow = express.client(), full.client()
+    for request in batch:
+        assert _query_outcome(fast, request) == _query_outcome(slow, request), request
+    assert _state(express) == _state(full)
+    assert seen[True] == seen[False]
+
+
+def _query_outcome(client: Any, request: dict[str, Any]) -> Any:
+    try:
+        response = client.query(**request)
+    except ClientError as err:
+        return ("error", err.response["Error"]["Code"], err.response["Error"]["Message"])
+    except ParamValidationError as err:
+        return ("invalid", str(err))
+    response.pop("ResponseMetadata")
+    return ("ok", response)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(requests(), min_size=1, max_size=12))
 def test_the_wire_door_answers_as_the_full_pipeline(batch: list[tuple[str, dict[str, Any]]]) -> None:

@@ -20,8 +20,6 @@ DeleteItem)
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
 from theorydb_mocks.emulator._types import Item, Key, Request, Response
@@ -48,6 +46,7 @@ from theorydb_mocks.emulator.operations._keys import (
 )
 from theorydb_mocks.emulator.operations._legacy import legacy_condition, legacy_update
 from theorydb_mocks.emulator.operations._registry import express_lane, operation
+from theorydb_mocks.emulator.validation import fully_valid
 from theorydb_mocks.emulator.values import (
     attribute_value_size,
     item_size,
@@ -307,20 +306,12 @@ def update_item(emu: Any, request: Request) -> Response:
     return _finish_write(response, table, request, old, new, sizes)
 
 
-@functools.cache
-def _update_checks() -> Callable[[Any], bool]:
-    """botocore's client-side rules and the service's validation of UpdateItem, as one predicate."""
-    from theorydb_mocks.emulator.validation import fully_valid
-
-    return fully_valid("UpdateItem")
-
-
 @express_lane("UpdateItem")
 def express_update_item(emu: Any, request: Request) -> tuple[Response, str, float] | None:
     """UpdateItem's express lane (``pipeline``): a request that surely passes botocore's and the service's
     validation, on a table without indexes, asking no capacity or collection metrics back. The update runs
     as the handler runs it, so its own errors (a failed condition, a bad expression) are the handler's."""
-    if not _update_checks()(request):
+    if not fully_valid("UpdateItem")(request):  # botocore's checks and the service's validation
         return None
     if request.get("ReturnConsumedCapacity", "NONE") != "NONE":
         return None

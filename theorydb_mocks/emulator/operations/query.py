@@ -66,12 +66,13 @@ from theorydb_mocks.emulator.operations._legacy import (
     legacy_key_plan,
     legacy_key_terms,
 )
-from theorydb_mocks.emulator.operations._registry import operation
+from theorydb_mocks.emulator.operations._registry import express_lane, operation
 from theorydb_mocks.emulator.operations._table_settings import check_readable
 from theorydb_mocks.emulator.storage import SEGMENT_SPACE, index_partition_value, partition_digest
+from theorydb_mocks.emulator.validation import fully_valid
 from theorydb_mocks.emulator.values import key_sort_value, validate_attribute_value
 
-__all__ = ["PAGE_BYTES", "query", "scan"]
+__all__ = ["PAGE_BYTES", "express_query", "query", "scan"]
 
 PAGE_BYTES = 1024 * 1024
 
@@ -396,6 +397,23 @@ def query(emu: Any, request: Request) -> Response:
         sort_prefix=getattr(plan, "sort_prefix", ()),
     )
     return _page(source, request, compiled, condition, select, found, fetch)
+
+
+@express_lane("Query")
+def express_query(emu: Any, request: Request) -> tuple[Response, str, float] | None:
+    """Query's express lane (``pipeline``): a request that surely passes botocore's and the service's
+    validation, on a table (not an index) named as it was created, asking no capacity back. The query
+    runs as the handler runs it, so its own errors (a bad key condition, a filter on a key) are the
+    handler's; its units are the table's own, as the ledger would record them."""
+    if not fully_valid("Query")(request):
+        return None
+    if request.get("ReturnConsumedCapacity", "NONE") != "NONE" or "IndexName" in request:
+        return None
+    name = request["TableName"]
+    if name not in emu.tables:
+        return None
+    response = query(emu, {**request, "ReturnConsumedCapacity": "TOTAL"})
+    return response, name, response.pop("ConsumedCapacity")["CapacityUnits"]
 
 
 def _multi_plan(source: _Source, compiled: Any, request: Request) -> Any:
