@@ -27,13 +27,13 @@ if TYPE_CHECKING:
 
 __all__ = ["WireRequest", "answer", "answer_params", "request_id"]
 
-_REQUEST_IDS = itertools.count(1)
+_REQUEST_IDS = itertools.count(10**19)  # 20 digits for the first 9 * 10**19 ids: no padding to format
 _REQUEST_PREFIX = os.urandom(16).hex().upper()
 
 
 def request_id() -> str:
     """52 characters of ``[0-9A-F]``, the form of the service's ``x-amzn-RequestId``, unique per process."""
-    return f"{_REQUEST_PREFIX}{next(_REQUEST_IDS):020d}"
+    return _REQUEST_PREFIX + str(next(_REQUEST_IDS))  # (a formatted counter cost 2.5x as much)
 
 
 def answer_params(
