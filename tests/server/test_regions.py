@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import time
 from pathlib import Path
 
 from tests.server.conftest import create_table, make_client, start_cli, stop_cli
@@ -101,10 +102,14 @@ def test_a_killed_server_replays_replicas_and_their_writes(tmp_path: Path) -> No
         create_table(east, "orders", stream=True)
         east.update_table(TableName="orders", ReplicaUpdates=[{"Create": {"RegionName": "eu-west-1"}}])
         east.put_item(TableName="orders", Item={"pk": {"S": "a"}})
+        written = time.monotonic()
     finally:
         stop_cli(process, signal.SIGKILL)  # no compaction: the journal holds the requests
     process, endpoint = start_cli(path)
     try:
+        # The replayed write keeps its due time (half a second after it was made, the default delay): a
+        # restart faster than that must wait for it, as a client of the service would.
+        time.sleep(max(0.0, written + 0.6 - time.monotonic()))
         west = make_client(endpoint, region_name="eu-west-1")
         assert west.describe_table(TableName="orders")["Table"]["Replicas"][0]["RegionName"] == "us-east-1"
         assert west.get_item(TableName="orders", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
