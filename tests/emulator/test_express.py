@@ -17,7 +17,7 @@ from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator, door
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.operations._registry import OPERATIONS
-from theorydb_mocks.emulator.pipeline import EXPRESS_STAGES, Observation
+from theorydb_mocks.emulator.pipeline import Observation
 from theorydb_mocks.emulator.wire import encode_request
 
 # Values chosen at the edges of what the lanes vouch for: each is either plain or must be declined.
@@ -422,11 +422,27 @@ def test_other_requests_are_declined(monkeypatch: pytest.MonkeyPatch) -> None:
     client.put_item(TableName="indexed", Item={**PUT["Item"], "g": {"S": "x"}})  # a table with an index
     client.put_item(TableName="things", Item={**PUT["Item"], "m": {"M": {}}})  # not a plain value
     client.get_item(**GET, ProjectionExpression="pk")
-    client.get_item(**GET, ReturnConsumedCapacity="TOTAL")
+    client.get_item(**GET, AttributesToGet=["pk"])
     with pytest.raises(ClientError, match="Missing the key sk"):
         client.put_item(TableName="things", Item={"pk": {"S": "p"}})
+    with pytest.raises(ClientError, match="returnConsumedCapacity"):
+        client.get_item(**GET, ReturnConsumedCapacity="EVERYTHING")  # the service's enum, not botocore's
     assert puts.answered == gets.answered == 0
-    assert (puts.declined, gets.declined) == (4, 2)
+    assert (puts.declined, gets.declined) == (4, 3)
+
+
+def test_capacity_asked_back_is_answered_by_the_lanes(monkeypatch: pytest.MonkeyPatch) -> None:
+    puts, gets = _Count(monkeypatch, "PutItem"), _Count(monkeypatch, "GetItem")
+    client = _emulator(True).client()
+    put = client.put_item(**PUT, ReturnConsumedCapacity="INDEXES")
+    get = client.get_item(**GET, ReturnConsumedCapacity="TOTAL")
+    assert put["ConsumedCapacity"] == {
+        "TableName": "things",
+        "CapacityUnits": 1.0,
+        "Table": {"CapacityUnits": 1.0},
+    }
+    assert get["ConsumedCapacity"] == {"TableName": "things", "CapacityUnits": 1.0}
+    assert puts.answered == gets.answered == 1
 
 
 @pytest.mark.parametrize(
@@ -490,7 +506,26 @@ def test_a_lane_bug_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> Non
         emu.client().get_item(**GET)
 
 
-def test_express_stages_are_a_subset_in_pipeline_order() -> None:
-    from theorydb_mocks.emulator.pipeline import STAGES
+def test_a_lane_runs_its_stages_in_the_pipeline_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TTL before the lane, the ledger after it answered, observers last and outside the lock."""
+    emu = _emulator(True)
+    events: list[str] = []
+    record = OPERATIONS["GetItem"]
+    lane, expire_due, charge = record.express, emu.ttl.expire_due, emu.capacity.charge
+    assert lane is not None
 
-    assert tuple(stage for stage in STAGES if stage in EXPRESS_STAGES) == EXPRESS_STAGES
+    def traced(name: str, call: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            events.append(name)
+            return call(*args)
+
+        return run
+
+    monkeypatch.setattr(type(emu.ttl), "active", property(lambda _: True))
+    monkeypatch.setattr(emu.ttl, "expire_due", traced("ttl", expire_due))
+    monkeypatch.setattr(record, "express", traced("handler", lane))
+    monkeypatch.setattr(emu.capacity, "charge", traced("capacity", charge))
+    locked = emu.lock._is_owned  # type: ignore[attr-defined]
+    emu.observe(lambda seen: events.append("observers, locked" if locked() else "observers"))
+    emu.client().get_item(**GET)
+    assert events == ["ttl", "handler", "capacity", "observers"]

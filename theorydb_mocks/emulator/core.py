@@ -196,14 +196,17 @@ class DynamoDBEmulator:
         botocore rules), run when the express lane declines it; it returns the request to answer and
         whether it is prevalidated, or raises the door's own error (``ParamValidationError``).
         """
-        response = self.express(operation, request)
-        if response is not None:
-            return response
+        record = OPERATIONS.get(operation) if type(operation) is str else None
+        if record is not None and record.express is not None:
+            response = self._express(record, request)
+            if response is not None:
+                return response
         if prepare is not None:
             request, prevalidated = prepare(request)
         if self._observers:
             return self._observed(operation, request, prevalidated, origin)
-        record = record_for(operation)
+        if record is None:
+            record = record_for(operation)
         if self.faults:
             return self.faults.dispatch(record, self._run_with(record, origin), request, prevalidated)
         return self._run(record, request, prevalidated, origin)
@@ -212,12 +215,15 @@ class DynamoDBEmulator:
         """The answer of the operation's express lane to ``request`` as a door received it, or None when
         there is no lane, a stage has work to do, or the lane declines (see ``pipeline``); ``dispatch``
         tries it first. An error answer only from a lane that runs its handler on a request surely
-        valid (UpdateItem's): the handler's own error, as the full pipeline would raise it."""
+        valid (UpdateItem's, Query's): the handler's own error, as the full pipeline would raise it."""
         record = OPERATIONS.get(operation) if type(operation) is str else None
-        lane = None if record is None else record.express
+        return None if record is None else self._express(record, request)
+
+    def _express(self, record: OperationRecord, request: dict[str, Any]) -> dict[str, Any] | None:
+        """``express`` for the operation's record (``dispatch`` has looked it up already)."""
+        lane = record.express
         if (
-            record is None
-            or lane is None
+            lane is None
             or type(request) is not dict
             or not self.express_lanes
             or self.faults
@@ -235,12 +241,12 @@ class DynamoDBEmulator:
                 answered = self._run_lane(lane, record, request)
         except DynamoDBError as err:
             if self._observers:
-                self._tell_observers(operation, request, None, err)
+                self._tell_observers(record.name, request, None, err)
             raise
         if answered is None:
             return None
         if self._observers:
-            self._tell_observers(operation, request, answered, None)
+            self._tell_observers(record.name, request, answered, None)
         return answered
 
     def _run_lane(self, lane: Express, record: OperationRecord, request: Request) -> Response | None:
@@ -280,13 +286,9 @@ class DynamoDBEmulator:
             else:
                 response = self._run(record, request, prevalidated, origin)
         except DynamoDBError as err:
-            seen = Observation(str(operation), request, None, err)
-            for observer in self._observers:
-                observer(seen)
+            self._tell_observers(str(operation), request, None, err)
             raise
-        seen = Observation(operation, request, response, None)
-        for observer in self._observers:
-            observer(seen)
+        self._tell_observers(operation, request, response, None)
         return response
 
     def _run_with(

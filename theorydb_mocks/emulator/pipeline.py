@@ -34,10 +34,9 @@ from typing import Any, Final, NamedTuple
 
 from theorydb_mocks.emulator.errors import DynamoDBError
 
-__all__ = ["EXPRESS_STAGES", "STAGES", "JournalWriter", "Observation", "Observer", "Prepare", "WireRequest"]
+__all__ = ["STAGES", "JournalWriter", "Observation", "Observer", "Prepare", "WireRequest"]
 
 STAGES: Final = ("faults", "validate", "ttl", "capacity", "handler", "journal", "observers")
-EXPRESS_STAGES: Final = ("ttl", "capacity", "handler", "observers")
 
 # (X-Amz-Target, body): a request as it came over the wire, when it did (see ``door``).
 WireRequest = tuple[str, bytes]

@@ -132,41 +132,46 @@ def _finish_write(
 
 
 _PLAIN_PUT = frozenset({"TableName", "Item", "ReturnConsumedCapacity"})
+_EXPRESS_PUT = _PLAIN_PUT | {"ReturnValues"}
+_CAPACITY_MODES = ("NONE", "TOTAL", "INDEXES")  # (a tuple: an unchecked request's member may not hash)
+
+
+def _with_capacity(response: Response, table_name: str, mode: Any, units: float) -> Response:
+    """``response`` with the ConsumedCapacity ``mode`` asks for, when it is the table's alone."""
+    capacity = consumed(table_name, mode, units)
+    if capacity is not None:
+        response["ConsumedCapacity"] = capacity
+    return response
 
 
 @operation("PutItem", metered=True)
 def put_item(emu: Any, request: Request) -> Response:
     """Create or replace one item. Runtime: O(log n) per index."""
-    if request.keys() <= _PLAIN_PUT:  # nothing but the item: no expression, no old item to show
+    if request.keys() <= _PLAIN_PUT and not emu.transitions.table_lifecycle:
+        # Nothing but the item (no expression, no old item to show). The checked path refuses a CREATING
+        # table under the opt-in lifecycle.
+        answered = express_put_item(emu, request)
+        if answered is not None:
+            return answered[0]
         table = emu.tables.get(request["TableName"])
-        if emu.transitions.table_lifecycle:  # the checked path refuses a CREATING table (opt-in lifecycle)
-            table = None
         if table is not None and not table.store.has_indexes and not table.vector_indexes:
-            item, size = validate_sized_item(request["Item"])
+            item, size = validate_sized_item(request["Item"])  # values the compiled parser does not take
             check_item(table.key, (), item, size=size)
             old_size = table.store.write(item, size)
-            mode = request.get("ReturnConsumedCapacity")
-            if mode == "TOTAL":  # what the capacity ledger asks of a table without indexes
-                units = write_units(old_size if old_size > size else size)
-                return {"ConsumedCapacity": {"TableName": table.name, "CapacityUnits": units}}
-            if mode == "INDEXES":
-                units = write_units(max(old_size, size))
-                return {"ConsumedCapacity": consumed(table.name, mode, units)}
-            return {}
+            units = write_units(old_size if old_size > size else size)
+            return _with_capacity({}, table.name, request.get("ReturnConsumedCapacity"), units)
     return _put_item(emu, request)
-
-
-_EXPRESS_PUT = frozenset({"TableName", "Item", "ReturnConsumedCapacity", "ReturnValues"})
 
 
 @express_lane("PutItem")
 def express_put_item(emu: Any, request: Request) -> tuple[Response, str, float] | None:
-    """PutItem's express lane (``pipeline``): an item its compiled parser vouches for
-    (``item_parsers.parse_put_item``), on a table without indexes, with no condition and nothing asked
-    back; anything else is declined."""
+    """PutItem's express lane (``pipeline``), and the handler's short path: an item its compiled parser
+    vouches for (``item_parsers.parse_put_item``), on a table without indexes, with no condition and no old
+    item asked back; anything else is declined."""
+    mode = request.get("ReturnConsumedCapacity", "NONE")
     if (
         not request.keys() <= _EXPRESS_PUT
-        or request.get("ReturnConsumedCapacity", "NONE") != "NONE"
+        or mode not in _CAPACITY_MODES
         or request.get("ReturnValues", "NONE") != "NONE"
     ):
         return None
@@ -182,7 +187,8 @@ def express_put_item(emu: Any, request: Request) -> tuple[Response, str, float] 
     record, pkv, skv = parsed
     size = record[1]
     old_size = table.store.write_record(pkv, skv, record)
-    return {}, name, write_units(old_size if old_size > size else size)
+    units = write_units(old_size if old_size > size else size)
+    return _with_capacity({}, name, mode, units), name, units
 
 
 def _put_item(emu: Any, request: Request) -> Response:
@@ -216,36 +222,20 @@ _PLAIN_GET = frozenset({"TableName", "Key", "ConsistentRead", "ReturnConsumedCap
 @operation("GetItem", metered=True, read_only=True)
 def get_item(emu: Any, request: Request) -> Response:
     """Read one item by its key. Runtime: O(1) for the lookup, O(item) for the copy."""
-    if request.keys() <= _PLAIN_GET:  # no projection: a plain key is looked up without the checked path
-        table = emu.tables.get(request["TableName"])
-        if emu.transitions.table_lifecycle:  # the checked path refuses a CREATING table (opt-in lifecycle)
-            table = None
-        position = None if table is None else plain_position(table.key, request["Key"])
-        if position is not None:
-            found = table.store.get_at(position)  # a fresh item: no copy needed
-            response: Response = {} if found is None else {"Item": found[0]}
-            mode = request.get("ReturnConsumedCapacity")
-            if mode == "TOTAL":  # what the capacity ledger asks of a table without indexes
-                units = 1.0 if found is None else read_units(found[1], consistent=True)
-                if not request.get("ConsistentRead"):
-                    units /= 2
-                response["ConsumedCapacity"] = {"TableName": table.name, "CapacityUnits": units}
-            elif mode == "INDEXES":
-                size = 0 if found is None else found[1]
-                consistent = bool(request.get("ConsistentRead"))
-                response["ConsumedCapacity"] = read_capacity(table.name, mode, size, consistent=consistent)
-            return response
+    if not emu.transitions.table_lifecycle:  # the checked path refuses a CREATING table (opt-in lifecycle)
+        answered = express_get_item(emu, request)  # a plain key: looked up without the checked path
+        if answered is not None:
+            return answered[0]
     return _get_item(emu, request)
-
-
-_EXPRESS_GET = frozenset({"TableName", "Key", "ConsistentRead", "ReturnConsumedCapacity"})
 
 
 @express_lane("GetItem")
 def express_get_item(emu: Any, request: Request) -> tuple[Response, str, float] | None:
-    """GetItem's express lane (``pipeline``): a plain key on a table named as it was created, no
-    projection, no capacity asked for; anything else is declined."""
-    if not request.keys() <= _EXPRESS_GET or request.get("ReturnConsumedCapacity", "NONE") != "NONE":
+    """GetItem's express lane (``pipeline``), and the handler's short path (measured: the checked path
+    was a third of a GetItem): a plain key on a table named as it was created, no projection; anything
+    else is declined."""
+    mode = request.get("ReturnConsumedCapacity", "NONE")
+    if not request.keys() <= _PLAIN_GET or mode not in _CAPACITY_MODES:
         return None
     name = request.get("TableName")
     consistent = request.get("ConsistentRead", False)
@@ -256,10 +246,8 @@ def express_get_item(emu: Any, request: Request) -> tuple[Response, str, float] 
     if position is None:
         return None
     found = table.store.get_at(position)  # a fresh item: no copy needed
-    if found is None:
-        return {}, name, 1.0 if consistent else 0.5
-    units = read_units(found[1], consistent=True)
-    return {"Item": found[0]}, name, units if consistent else units / 2
+    units = read_units(0 if found is None else found[1], consistent=consistent)
+    return _with_capacity({} if found is None else {"Item": found[0]}, name, mode, units), name, units
 
 
 def _get_item(emu: Any, request: Request) -> Response:
