@@ -39,9 +39,9 @@ from theorydb_mocks.emulator.expressions._ast import (
     Update,
 )
 from theorydb_mocks.emulator.expressions._check import Resolver, check_key_structure, check_text
-from theorydb_mocks.emulator.expressions._eval import evaluate, project
+from theorydb_mocks.emulator.expressions._eval import condition_test, project
 from theorydb_mocks.emulator.expressions._parser import Parsed, parse
-from theorydb_mocks.emulator.expressions._update import UpdateResult, apply_update
+from theorydb_mocks.emulator.expressions._update import UpdatePlan, UpdateResult
 from theorydb_mocks.emulator.values import MAX_NESTING, utf8_size, validate_attribute_value
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "UpdateResult",
     "compile_expressions",
     "parse_expression",
+    "placeholders_key",
     "plan_multi_key",
 ]
 
@@ -84,10 +85,11 @@ class ConditionExpression:
     """A resolved ConditionExpression or FilterExpression."""
 
     tree: Condition
+    evaluate: Callable[[Item], bool] = field(init=False, repr=False, compare=False)
+    """Whether an item satisfies the condition (an empty dict for a missing item): made once."""
 
-    def evaluate(self, item: Item) -> bool:
-        """Whether ``item`` satisfies the condition (an empty dict for a missing item)."""
-        return evaluate(self.tree, item)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evaluate", condition_test(self.tree))
 
     def attribute_names(self) -> frozenset[str]:
         """The top-level attribute names the condition reads (Query refuses key attributes in filters)."""
@@ -135,11 +137,15 @@ class UpdateExpression:
     """A resolved UpdateExpression."""
 
     tree: Update
+    plan: UpdatePlan = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plan", UpdatePlan(self.tree))
 
     def apply(self, item: Item | None, key_names: tuple[str, ...]) -> UpdateResult:
         """Apply the update to ``item`` (pass the key for an item that does not exist yet; None means an
         empty item). Raises DynamoDB's errors without touching ``item``."""
-        return apply_update(self.tree, item if item is not None else {}, key_names)
+        return self.plan.apply(item if item is not None else {}, key_names)
 
     def __repr__(self) -> str:
         return f"<UpdateExpression {self.tree!r}>"
@@ -392,6 +398,22 @@ _FLAT_KINDS = frozenset({"S", "N", "B", "BOOL", "NULL"})
 _FLAT_TYPES = frozenset({str, bytes, bool})
 
 
+def _flat_values(values: Any) -> tuple[tuple[str, str, Any], ...] | None:
+    """One ``(placeholder, type, value)`` per value of an ExpressionAttributeValues map whose values are all
+    flat (S, N, B, BOOL, NULL of their valid Python types), or None for any other map or non-map."""
+    if type(values) is not dict:
+        return None
+    parts = []
+    for key, av in values.items():
+        if type(av) is not dict or len(av) != 1:
+            return None
+        for kind, value in av.items():
+            if kind not in _FLAT_KINDS or type(value) not in _FLAT_TYPES:
+                return None
+            parts.append((key, kind, value))
+    return tuple(parts)
+
+
 def _values_key(values: dict[str, Any] | None) -> Any:
     """The cache key of an ExpressionAttributeValues map: one ``(placeholder, type, value)`` per flat value.
 
@@ -401,25 +423,36 @@ def _values_key(values: dict[str, Any] | None) -> Any:
     """
     if values is None:
         return None
-    parts = []
-    for key, av in values.items():
-        if type(av) is not dict or len(av) != 1:
-            return _freeze(values)
-        for kind, value in av.items():
-            if kind not in _FLAT_KINDS or type(value) not in _FLAT_TYPES:
-                return _freeze(values)
-            parts.append((key, kind, value))
-    return tuple(parts)
+    flat = _flat_values(values)
+    return _freeze(values) if flat is None else flat
+
+
+def _flat_names(names: Any) -> tuple[tuple[str, str], ...] | None:
+    """The items of an ExpressionAttributeNames map of strings to strings, or None for anything else."""
+    if type(names) is not dict:
+        return None
+    for value in names.values():
+        if type(value) is not str:
+            return None
+    return tuple(names.items())
 
 
 def _names_key(names: dict[str, str] | None) -> Any:
     """The cache key of an ExpressionAttributeNames map (validated: strings to strings)."""
     if names is None:
         return None
-    for value in names.values():
-        if type(value) is not str:
-            return _freeze(names)
-    return tuple(names.items())
+    flat = _flat_names(names)
+    return _freeze(names) if flat is None else flat
+
+
+def placeholders_key(names: Any, values: Any) -> tuple[Any, Any] | None:
+    """A hashable image of a request's ExpressionAttributeNames and ExpressionAttributeValues (each may be
+    absent), equal for equal maps; None unless both are plain (names strings, values flat scalars)."""
+    names_key = None if names is None else _flat_names(names)
+    values_key = None if values is None else _flat_values(values)
+    if (names_key is None and names is not None) or (values_key is None and values is not None):
+        return None
+    return names_key, values_key
 
 
 def compile_expressions(

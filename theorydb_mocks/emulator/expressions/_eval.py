@@ -13,12 +13,12 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from theorydb_mocks.emulator._types import AttributeValue, Item
 from theorydb_mocks.emulator.expressions._ast import (
     And,
-    Arith,
     Between,
     Call,
     Compare,
@@ -32,7 +32,7 @@ from theorydb_mocks.emulator.expressions._ast import (
 )
 from theorydb_mocks.emulator.values import compare_values, type_of, values_equal
 
-__all__ = ["evaluate", "get_path", "operand_value", "project"]
+__all__ = ["Reader", "Test", "condition_test", "evaluate", "get_path", "operand_reader", "project"]
 
 
 def get_path(item: Item, parts: tuple[str | int, ...]) -> AttributeValue | None:
@@ -63,15 +63,30 @@ def _size(av: AttributeValue | None) -> AttributeValue | None:
     return {"N": str(len(av[kind]))}
 
 
-def operand_value(node: Operand, item: Item) -> AttributeValue | None:
-    """An operand's value in ``item`` (None when it does not exist)."""
-    match node:
-        case Path(parts):
-            return get_path(item, parts)
-        case Literal(value):
-            return value
-        case Call("size", args):
-            return _size(operand_value(args[0], item))
+Reader = Callable[[Item], AttributeValue | None]
+Test = Callable[[Item], bool]
+
+
+def _path_reader(parts: tuple[str | int, ...]) -> Reader:
+    if len(parts) == 1:
+        name = str(parts[0])
+        return lambda item: item.get(name)
+    return lambda item: get_path(item, parts)
+
+
+def _constant(value: AttributeValue) -> Reader:
+    return lambda item: value
+
+
+def operand_reader(node: Operand) -> Reader:
+    """A condition operand's value in an item (None when it does not exist)."""
+    if isinstance(node, Path):
+        return _path_reader(node.parts)
+    if isinstance(node, Literal):
+        return _constant(node.value)
+    if isinstance(node, Call) and node.name == "size":
+        inner = operand_reader(node.args[0])
+        return lambda item: _size(inner(item))
     raise TypeError(f"not an operand of a condition: {node!r}")  # the checks make this unreachable
 
 
@@ -94,76 +109,124 @@ def _contains(container: AttributeValue, member: AttributeValue) -> bool:
     return False
 
 
-def _function(name: str, args: tuple[Operand, ...], item: Item) -> bool:
-    first = operand_value(args[0], item)
-    if name == "attribute_exists":
-        return first is not None
-    if name == "attribute_not_exists":
-        return first is None
-    second = operand_value(args[1], item)
-    if first is None or second is None:
+_ORDERS: dict[str, Callable[[int], bool]] = {
+    "<": lambda order: order < 0,
+    "<=": lambda order: order <= 0,
+    ">": lambda order: order > 0,
+    ">=": lambda order: order >= 0,
+}
+
+
+def _compare(node: Compare) -> Test:
+    left, right = operand_reader(node.left), operand_reader(node.right)
+    if node.op == "=":
+
+        def equal(item: Item) -> bool:
+            a, b = left(item), right(item)
+            return a is not None and b is not None and values_equal(a, b)
+
+        return equal
+    if node.op == "<>":
+
+        def unequal(item: Item) -> bool:
+            a, b = left(item), right(item)
+            return a is None or b is None or not values_equal(a, b)
+
+        return unequal
+    holds = _ORDERS[node.op]
+
+    def ordered(item: Item) -> bool:
+        a, b = left(item), right(item)
+        if a is None or b is None:
+            return False
+        order = compare_values(a, b)
+        return order is not None and holds(order)
+
+    return ordered
+
+
+def _between(node: Between) -> Test:
+    operand, low, high = operand_reader(node.operand), operand_reader(node.low), operand_reader(node.high)
+
+    def between(item: Item) -> bool:
+        value, low_value, high_value = operand(item), low(item), high(item)
+        if value is None or low_value is None or high_value is None:
+            return False
+        above = compare_values(value, low_value)
+        below = compare_values(value, high_value)
+        return above is not None and below is not None and above >= 0 and below <= 0
+
+    return between
+
+
+def _in(node: In) -> Test:
+    operand = operand_reader(node.operand)
+    options = tuple(operand_reader(option) for option in node.options)
+
+    def within(item: Item) -> bool:
+        value = operand(item)
+        if value is None:
+            return False
+        for option in options:
+            candidate = option(item)
+            if candidate is not None and values_equal(value, candidate):
+                return True
         return False
-    if name == "attribute_type":
-        return bool(type_of(first) == second["S"])
-    if name == "begins_with":
-        kind = type_of(first)
-        return kind in ("S", "B") and kind in second and bool(first[kind].startswith(second[kind]))
-    return _contains(first, second)  # contains
+
+    return within
+
+
+def _function(node: Call) -> Test:
+    first = operand_reader(node.args[0])
+    if node.name == "attribute_exists":
+        return lambda item: first(item) is not None
+    if node.name == "attribute_not_exists":
+        return lambda item: first(item) is None
+    second = operand_reader(node.args[1])
+    name = node.name
+
+    def function(item: Item) -> bool:
+        a, b = first(item), second(item)
+        if a is None or b is None:
+            return False
+        if name == "attribute_type":
+            return bool(type_of(a) == b["S"])
+        if name == "begins_with":
+            kind = type_of(a)
+            return kind in ("S", "B") and kind in b and bool(a[kind].startswith(b[kind]))
+        return _contains(a, b)  # contains
+
+    return function
+
+
+def condition_test(node: Condition) -> Test:
+    """A resolved condition made a function of the item, once (compiled expressions keep it): each node's
+    kind is settled here rather than matched on every call (measured: interpreting the AST per call was a
+    tenth of a conditional UpdateItem)."""
+    if isinstance(node, And):
+        left, right = condition_test(node.left), condition_test(node.right)
+        return lambda item: left(item) and right(item)
+    if isinstance(node, Or):
+        left, right = condition_test(node.left), condition_test(node.right)
+        return lambda item: left(item) or right(item)
+    if isinstance(node, Not):
+        inner = condition_test(node.operand)
+        return lambda item: not inner(item)
+    if isinstance(node, Compare):
+        return _compare(node)
+    if isinstance(node, Between):
+        return _between(node)
+    if isinstance(node, In):
+        return _in(node)
+    if isinstance(node, Call):
+        return _function(node)
+    raise TypeError(f"not a condition: {node!r}")  # the checks make this unreachable
 
 
 def evaluate(node: Condition, item: Item) -> bool:
-    """Whether ``item`` satisfies a resolved condition."""
-    match node:
-        case And(left, right):
-            return evaluate(left, item) and evaluate(right, item)
-        case Or(left, right):
-            return evaluate(left, item) or evaluate(right, item)
-        case Not(operand):
-            return not evaluate(operand, item)
-        case Compare(op, left, right):
-            a = operand_value(left, item)
-            b = operand_value(right, item)
-            if op == "=":
-                return a is not None and b is not None and values_equal(a, b)
-            if op == "<>":
-                return a is None or b is None or not values_equal(a, b)
-            if a is None or b is None:
-                return False
-            order = compare_values(a, b)
-            if order is None:
-                return False
-            return (
-                order < 0
-                if op == "<"
-                else order <= 0
-                if op == "<="
-                else order > 0
-                if op == ">"
-                else order >= 0
-            )
-        case Between(operand, low, high):
-            value = operand_value(operand, item)
-            low_value = operand_value(low, item)
-            high_value = operand_value(high, item)
-            if value is None or low_value is None or high_value is None:
-                return False
-            above = compare_values(value, low_value)
-            below = compare_values(value, high_value)
-            return above is not None and below is not None and above >= 0 and below <= 0
-        case In(operand, options):
-            value = operand_value(operand, item)
-            if value is None:
-                return False
-            for option in options:
-                candidate = operand_value(option, item)
-                if candidate is not None and values_equal(value, candidate):
-                    return True
-            return False
-        case Call(name, args):
-            return _function(name, args, item)
-        case Arith():
-            raise TypeError("arithmetic is not a condition")
-    raise TypeError(f"not a condition: {node!r}")
+    """Whether ``item`` satisfies a resolved condition (for one use: callers that repeat keep a
+    ``condition_test``)."""
+    return condition_test(node)(item)
 
 
 # ------------------------------------------------------------------------------------------ projection

@@ -12,14 +12,14 @@ Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressio
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from decimal import Context, Decimal
+from typing import NamedTuple
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator._types import AttributeValue, Item
 from theorydb_mocks.emulator.errors import validation_error
 from theorydb_mocks.emulator.expressions._ast import (
+    Action,
     AddAction,
     Arith,
     Call,
@@ -30,18 +30,16 @@ from theorydb_mocks.emulator.expressions._ast import (
     SetAction,
     Update,
 )
-from theorydb_mocks.emulator.expressions._eval import get_path
+from theorydb_mocks.emulator.expressions._eval import Reader, get_path
 from theorydb_mocks.emulator.values import canonical_number, type_of
 
-__all__ = ["UpdateResult", "apply_update"]
+__all__ = ["UpdatePlan", "UpdateResult", "apply_update", "set_value_reader"]
 
 # Wide enough that sums and differences of any two DynamoDB numbers are exact (1E-130 .. 1E+126).
 _ARITHMETIC = Context(prec=400)
-_INTEGER = re.compile(r"0|-?[1-9][0-9]*")  # a canonical integer, ASCII digits only
 
 
-@dataclass(frozen=True, slots=True)
-class UpdateResult:
+class UpdateResult(NamedTuple):
     """The updated item, and the touched attributes before and after (ReturnValues UPDATED_OLD/NEW)."""
 
     new_item: Item
@@ -50,11 +48,20 @@ class UpdateResult:
     touched: frozenset[str] = frozenset()  # the top-level attributes the actions wrote or removed
 
 
+def _canonical_integer(text: str) -> bool:
+    """``text`` is ``0``, or an optional ``-`` then ASCII digits with no leading zero (the regex
+    ``0|-?[1-9][0-9]*``, without the regex: measured a tenth of the counter update's arithmetic)."""
+    digits = text[1:] if text.startswith("-") else text
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return False
+    return digits[0] != "0" or text == "0"
+
+
 def _number(op: str, left: AttributeValue, right: AttributeValue) -> AttributeValue:
     if "N" not in left or "N" not in right:
         raise validation_error(M.UPDATE_BAD_OPERAND)
     x, y = left["N"], right["N"]
-    if len(x) < 19 and len(y) < 19 and _INTEGER.fullmatch(x) and _INTEGER.fullmatch(y):
+    if len(x) < 19 and len(y) < 19 and _canonical_integer(x) and _canonical_integer(y):
         # Canonical integers (stored numbers are canonical): exact in int, the result canonical too, far
         # inside the 38 digits (measured: the Decimal path was a tenth of a counter update).
         return {"N": str(int(x) + int(y) if op == "+" else int(x) - int(y))}
@@ -63,39 +70,64 @@ def _number(op: str, left: AttributeValue, right: AttributeValue) -> AttributeVa
     return {"N": canonical_number(result)}
 
 
-def _value(node: Operand, item: Item) -> AttributeValue | None:
-    """A SET right-hand side, read from the original item; None where it reads a missing attribute
-    (DynamoDB reports those only after every type error)."""
-    match node:
-        case Literal(value):
-            return value
-        case Path(parts):
-            return get_path(item, parts)
-        case Arith(op, left, right):
+def _path_reader(parts: tuple[str | int, ...]) -> Reader:
+    if len(parts) == 1:
+        name = str(parts[0])
+        return lambda item: item.get(name)
+    return lambda item: get_path(item, parts)
+
+
+def set_value_reader(node: Operand) -> Reader:
+    """A SET right-hand side as a function of the original item, made once per compiled expression; it
+    returns None where it reads a missing attribute (DynamoDB reports those only after every type error)."""
+    if isinstance(node, Literal):
+        value = node.value
+        return lambda item: value
+    if isinstance(node, Path):
+        return _path_reader(node.parts)
+    if isinstance(node, Arith):
+        op = node.op
+        left, right = set_value_reader(node.left), set_value_reader(node.right)
+
+        def arithmetic(item: Item) -> AttributeValue | None:
             # Left to right, as DynamoDB Local answers: a left operand of the wrong type is reported even
             # when the right one is missing (``s + nope``), a missing left one before the right's type.
-            a = _value(left, item)
+            a = left(item)
             if a is None:
                 return None
             if "N" not in a:
                 raise validation_error(M.UPDATE_BAD_OPERAND)
-            b = _value(right, item)
+            b = right(item)
             return None if b is None else _number(op, a, b)
-        case Call("if_not_exists", (Path(parts), default)):
-            existing = get_path(item, parts)
-            return existing if existing is not None else _value(default, item)
-        case Call("list_append", (first, second)):
-            a = _value(first, item)
-            if a is None:
-                return None
-            if "L" not in a:
-                raise validation_error(M.UPDATE_BAD_OPERAND)
-            b = _value(second, item)
-            if b is None:
-                return None
-            if "L" not in b:
-                raise validation_error(M.UPDATE_BAD_OPERAND)
-            return {"L": [*a["L"], *b["L"]]}
+
+        return arithmetic
+    if isinstance(node, Call):
+        name, args = node.name, node.args
+        if name == "if_not_exists" and type(args[0]) is Path:
+            existing, default = _path_reader(args[0].parts), set_value_reader(args[1])
+
+            def if_not_exists(item: Item) -> AttributeValue | None:
+                found = existing(item)
+                return found if found is not None else default(item)
+
+            return if_not_exists
+        if name == "list_append":
+            first, second = set_value_reader(args[0]), set_value_reader(args[1])
+
+            def list_append(item: Item) -> AttributeValue | None:
+                a = first(item)
+                if a is None:
+                    return None
+                if "L" not in a:
+                    raise validation_error(M.UPDATE_BAD_OPERAND)
+                b = second(item)
+                if b is None:
+                    return None
+                if "L" not in b:
+                    raise validation_error(M.UPDATE_BAD_OPERAND)
+                return {"L": [*a["L"], *b["L"]]}
+
+            return list_append
     raise TypeError(f"not an update operand: {node!r}")  # the checks make this unreachable
 
 
@@ -183,39 +215,59 @@ def _remove(item: Item, parts: tuple[str | int, ...]) -> None:
         parent["M"].pop(last, None)
 
 
-def _set_top_level(actions: tuple[SetAction, ...], item: Item) -> UpdateResult:
-    """``apply_update`` of SET actions on top-level attributes only (the common counter or field update):
-    no parent to check, nothing to remove, so the plan is the right-hand sides in order (their type
-    errors first, then a missing operand), written into a shallow copy."""
-    planned = [_value(action.value, item) for action in actions]
-    for value in planned:
-        if value is None:
+class UpdatePlan:
+    """A resolved update made ready to apply many times (a compiled expression keeps one): each SET's
+    right-hand side as a function of the item (``set_value_reader``), and whether every action is a SET
+    of a top-level attribute (the common counter or field update, applied without the general planning)."""
+
+    __slots__ = ("actions", "names", "readers", "top_level_sets")
+
+    def __init__(self, update: Update) -> None:
+        self.actions = update.actions
+        self.names = tuple(str(action.path.parts[0]) for action in update.actions)
+        self.readers = tuple(
+            set_value_reader(action.value) if type(action) is SetAction else None for action in update.actions
+        )
+        self.top_level_sets = all(
+            len(action.path.parts) == 1 and type(action) is SetAction for action in update.actions
+        )
+
+    def apply(self, item: Item, key_names: tuple[str, ...]) -> UpdateResult:
+        """Apply the update to ``item`` (the key alone for a new item), returning a new item."""
+        for name in self.names:
+            if name in key_names:
+                raise validation_error(M.UPDATE_KEY.format(name=name))
+        if self.top_level_sets:
+            return self._set_top_level(item)
+        return _apply_actions(self.actions, self.readers, item)
+
+    def _set_top_level(self, item: Item) -> UpdateResult:
+        """SET actions on top-level attributes only: no parent to check, nothing to remove, so the plan is
+        the right-hand sides in order (their type errors first, then a missing operand), written into a
+        shallow copy."""
+        planned = [read(item) for read in self.readers]  # type: ignore[misc]  # every action is a SET
+        if None in planned:
             raise validation_error(M.UPDATE_MISSING)
-    new_item = dict(item)  # every touched attribute is replaced below, the rest shared
-    old: Item = {}
-    new: Item = {}
-    for action, value in zip(actions, planned, strict=True):
-        name = str(action.path.parts[0])
-        present = item.get(name)
-        if present is not None:
-            old[name] = present
-        new[name] = new_item[name] = _clone(value)  # type: ignore[arg-type]  # checked above
-    return UpdateResult(new_item, old, new, frozenset(new))
+        new_item = dict(item)  # every touched attribute is replaced below, the rest shared
+        old: Item = {}
+        new: Item = {}
+        for name, value in zip(self.names, planned, strict=True):
+            present = item.get(name)
+            if present is not None:
+                old[name] = present
+            new[name] = new_item[name] = _clone(value)  # type: ignore[arg-type]  # checked above
+        return UpdateResult(new_item, old, new, frozenset(new))
 
 
 def apply_update(update: Update, item: Item, key_names: tuple[str, ...]) -> UpdateResult:
-    """Apply a resolved update to ``item`` (the key alone for a new item), returning a new item."""
-    actions = update.actions
-    top_level_sets = True
-    for action in actions:
-        parts = action.path.parts
-        name = parts[0]
-        if name in key_names:
-            raise validation_error(M.UPDATE_KEY.format(name=name))
-        if len(parts) != 1 or type(action) is not SetAction:
-            top_level_sets = False
-    if top_level_sets:
-        return _set_top_level(actions, item)  # type: ignore[arg-type]  # every action is a SetAction
+    """Apply a resolved update to ``item`` once (callers that repeat keep an ``UpdatePlan``)."""
+    return UpdatePlan(update).apply(item, key_names)
+
+
+def _apply_actions(
+    actions: tuple[Action, ...], readers: tuple[Reader | None, ...], item: Item
+) -> UpdateResult:
+    """Any mix of actions and paths: planned against the original item, then written into a copy."""
     # Plan every new value from the original item, raising DynamoDB's errors by kind: first, actions
     # last to first, a target whose parent is missing and ADD or DELETE operand types; then targets whose
     # parent has the wrong type; then SET operand types; then SET operands that read missing attributes.
@@ -244,7 +296,7 @@ def apply_update(update: Update, item: Item, key_names: tuple[str, ...]) -> Upda
     missing = False
     for index, action in enumerate(actions):
         if type(action) is SetAction:
-            value = _value(action.value, item)
+            value = readers[index](item)  # type: ignore[misc]  # a SET's reader
             planned[index] = value
             missing = missing or value is None
     if missing:
