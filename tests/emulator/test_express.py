@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator, door
 from theorydb_mocks.emulator.errors import DynamoDBError
+from theorydb_mocks.emulator.operations._exprs import UNSEEN, VouchedShapes
 from theorydb_mocks.emulator.operations._registry import OPERATIONS
 from theorydb_mocks.emulator.pipeline import Observation
 from theorydb_mocks.emulator.wire import encode_request
@@ -276,7 +277,14 @@ def updates(draw: st.DrawFn) -> dict[str, Any]:
     values = {name: value for name, value in candidates if name in text or draw(unused)}
     if values:
         request["ExpressionAttributeValues"] = values
-    returns = [{}, {}, {"ReturnValues": "ALL_NEW"}, {"ReturnValues": "UPDATED_OLD"}, {"ReturnValues": "BAD"}]
+    returns = [
+        {},
+        {},
+        {"ReturnValues": "ALL_NEW"},
+        {"ReturnValues": "UPDATED_OLD"},
+        {"ReturnValues": "BAD"},
+        {"ReturnValues": None},  # present but null: not the shape of a request without it
+    ]
     others = [{"ReturnConsumedCapacity": "TOTAL"}, {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"}]
     request.update(draw(st.sampled_from([*returns, *others])))
     return request
@@ -338,6 +346,9 @@ def queries(draw: st.DrawFn) -> dict[str, Any]:
         {"ReturnConsumedCapacity": "TOTAL"},
         {"ExclusiveStartKey": {"pk": {"S": "p"}, "sk": {"N": "1"}}},
         {"Limit": 0},
+        {"Limit": True},  # True == 1, but not a valid Limit: a vouched shape must tell them apart
+        {"ScanIndexForward": 1},
+        {"ConsistentRead": None},
     ]
     request.update(draw(st.sampled_from(extras)))
     return request
@@ -529,3 +540,49 @@ def test_a_lane_runs_its_stages_in_the_pipeline_order(monkeypatch: pytest.Monkey
     emu.observe(lambda seen: events.append("observers, locked" if locked() else "observers"))
     emu.client().get_item(**GET)
     assert events == ["ttl", "handler", "capacity", "observers"]
+
+
+def test_a_vouched_shape_tells_equal_values_of_other_types_apart() -> None:
+    """``VouchedShapes`` (the lanes' memory of shapes seen valid): ``Limit=True`` equals ``Limit=1`` and a
+    null member is a member, yet neither request is valid when the other was."""
+    query = {
+        "TableName": "things",
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": "p"}},
+    }
+    update = {
+        "TableName": "things",
+        "Key": {"pk": {"S": "p"}, "sk": {"N": "1"}},
+        "UpdateExpression": "SET a = :v",
+    }
+    update["ExpressionAttributeValues"] = {":v": {"S": "x"}}
+    _compare(
+        [
+            ("Query", {**query, "Limit": 1}),
+            ("Query", {**query, "Limit": True}),
+            ("Query", {**query, "ConsistentRead": False}),
+            ("Query", {**query, "ConsistentRead": 0}),
+            ("UpdateItem", update),
+            ("UpdateItem", {**update, "ReturnValues": None}),
+            ("UpdateItem", {**update, "ExpressionAttributeValues": {":v": {"S": "x"}, ":w": {"S": "y"}}}),
+            ("UpdateItem", update),
+        ]
+    )
+
+
+def test_vouched_shapes_are_plain_bounded_and_never_crash() -> None:
+    shapes = VouchedShapes(frozenset({"TableName", "A", "ExpressionAttributeValues"}), ("A",), limit=2)
+    plain = {"TableName": "t", "A": "x", "ExpressionAttributeValues": {":v": {"N": "1"}}}
+    assert shapes.shape({**plain, "B": 1}) is None  # a member outside the shapes: the full checks decide
+    assert shapes.shape({**plain, "ExpressionAttributeValues": {":v": {"L": []}}}) is None  # not plain
+    assert shapes.shape({**plain, "ExpressionAttributeValues": [None]}) is None
+    assert shapes.get(shapes.shape({**plain, "A": ["unhashable"]})) is UNSEEN
+    shapes.vouch(shapes.shape({**plain, "A": ["unhashable"]}), None)  # ignored, no error
+    first = shapes.shape(plain)
+    assert shapes.get(first) is UNSEEN
+    shapes.vouch(first, "compiled")
+    assert shapes.get(shapes.shape(dict(plain))) == "compiled"
+    assert shapes.get(shapes.shape({**plain, "A": "y"})) is UNSEEN
+    shapes.vouch(shapes.shape({**plain, "A": "y"}), "other")
+    shapes.vouch(shapes.shape({**plain, "A": "z"}), "third")  # past the limit: the memory starts again
+    assert shapes.get(first) is UNSEEN

@@ -23,7 +23,7 @@ from theorydb_mocks.emulator.messages import (
     VALUES_WITHOUT_EXPRESSIONS,
 )
 
-__all__ = ["Prepared", "compile_request", "prepare_request"]
+__all__ = ["UNSEEN", "Prepared", "VouchedShapes", "compile_request", "prepare_request"]
 
 
 # The request member that carries each expression kind, and the keyword compile_expressions takes for it.
@@ -137,3 +137,82 @@ def prepare_request(request: dict[str, Any], members: tuple[str, ...]) -> Prepar
 
 def _is_placeholder_rule(error: DynamoDBError) -> bool:
     return error.message.startswith((NAMES_WITHOUT_EXPRESSIONS, VALUES_WITHOUT_EXPRESSIONS.split("{")[0]))
+
+
+UNSEEN: Any = object()  # ``VouchedShapes.get``'s answer for a shape not vouched for
+
+
+class VouchedShapes:
+    """The shapes of an operation's requests that passed every check made before the table is read, with
+    their compiled expressions: an express lane's memory, so that a request shaped like one seen valid skips
+    botocore's model, the service's validation and the expression compiler, which would answer as before.
+
+    A shape is what those checks read apart from the table's name and the item's key: which members the
+    request has (within ``members``, in their order), the value of each of the ``scalars`` (and the type
+    of each that is not a string: a valid string never equals another type), and the placeholder maps
+    (``expressions.placeholders_key``: plain ones only). The lane checks the other two itself (a table
+    that exists, so its name was valid; a key ``plain_position`` vouches for). Measured: the checks were
+    a sixth of a conditional UpdateItem on the direct client.
+    """
+
+    __slots__ = ("_known", "limit", "members", "scalars", "typed")
+
+    def __init__(
+        self,
+        members: frozenset[str],
+        scalars: tuple[str, ...],
+        *,
+        typed: tuple[str, ...] = (),
+        limit: int = 4096,
+    ) -> None:
+        self.members = members
+        self.scalars = scalars
+        self.typed = typed  # the scalars that are not strings
+        self.limit = limit
+        self._known: dict[Any, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"<VouchedShapes {len(self._known)} of {', '.join(sorted(self.members))}>"
+
+    def shape(self, request: dict[str, Any]) -> Any:
+        """The request's shape, or None when it has another member or a placeholder map that is not plain
+        (the lane's full checks then decide; a scalar without a hash is caught by ``get``)."""
+        if not request.keys() <= self.members:
+            return None
+        scalars = tuple(map(request.get, self.scalars))
+        names, values = request.get("ExpressionAttributeNames"), request.get("ExpressionAttributeValues")
+        maps = _placeholders_key()(names, values)
+        if maps is None:
+            return None
+        if self.typed:  # True == 1: a bool or an int is told apart by its type too
+            return tuple(request), scalars, maps, tuple(type(request.get(name)) for name in self.typed)
+        return tuple(request), scalars, maps
+
+    def get(self, shape: Any) -> Any:
+        """The compiled expressions (None for none) of a shape vouched for, or ``UNSEEN``."""
+        if shape is None:
+            return UNSEEN
+        try:
+            return self._known.get(shape, UNSEEN)
+        except TypeError:  # a scalar member without a hash (a list where a string belongs)
+            return UNSEEN
+
+    def vouch(self, shape: Any, compiled: Any) -> None:
+        """Remember that requests of ``shape`` pass the checks, compiling to ``compiled``."""
+        if shape is None:
+            return
+        known = self._known
+        if len(known) >= self.limit:
+            known.clear()
+        try:
+            known[shape] = compiled
+        except TypeError:
+            return
+
+
+@functools.cache
+def _placeholders_key() -> Any:
+    """``expressions.placeholders_key``, imported on first use (as ``_compiler``)."""
+    from theorydb_mocks.emulator.expressions import placeholders_key
+
+    return placeholders_key

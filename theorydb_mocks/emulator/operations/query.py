@@ -55,7 +55,7 @@ from theorydb_mocks.emulator.messages import (
     START_KEY_TYPE,
     TOTAL_WITHOUT_SEGMENT,
 )
-from theorydb_mocks.emulator.operations._exprs import prepare_request
+from theorydb_mocks.emulator.operations._exprs import UNSEEN, Prepared, VouchedShapes, prepare_request
 from theorydb_mocks.emulator.operations._keys import (
     refuse_duplicate_names,
     reject_legacy_mix,
@@ -223,6 +223,17 @@ def _page(
     read = 0
     last: Item | None = None
     view = _item_view(request, compiled)
+    if not (fetch_view or fetch_filter or count_only) and condition is None and view is None:
+        # Every item read is shown as it is (measured: the general loop's tests were a tenth of a query).
+        most = PAGE_BYTES if limit is None else limit  # (an item is at least a byte: no Limit, no cap)
+        for item, size in found:
+            items.append(item)
+            read += size
+            if len(items) >= most or read >= PAGE_BYTES:
+                last = item
+                break
+        count = scanned = len(items)
+        found = iter(())
     for item, size in found:
         scanned += 1
         read += size
@@ -356,17 +367,41 @@ def _start_in_range(source: _Source, plan: Any, start: Key) -> None:
         raise validation_error(START_KEY_OUTSIDE)
 
 
+_QUERY_EXPRESSIONS = ("FilterExpression", "KeyConditionExpression", "ProjectionExpression")
+_QUERY_TYPED = ("Limit", "ScanIndexForward", "ConsistentRead")
+_QUERY_SHAPES = VouchedShapes(
+    frozenset(
+        {
+            "TableName",
+            *_QUERY_EXPRESSIONS,
+            *_QUERY_TYPED,
+            "ExpressionAttributeNames",
+            "ExpressionAttributeValues",
+            "Select",
+            "ReturnConsumedCapacity",
+        }
+    ),
+    (*_QUERY_EXPRESSIONS, *_QUERY_TYPED, "Select", "ReturnConsumedCapacity"),
+    typed=_QUERY_TYPED,
+)
+
+
 @operation("Query", metered=True, read_only=True)
 def query(emu: Any, request: Request) -> Response:
     """One page of a partition's items, in sort key order. Runtime: O(log n + page)."""
-    refuse_duplicate_names(request)
-    reject_legacy_mix(
-        request,
-        ("AttributesToGet", "ConditionalOperator", "KeyConditions", "QueryFilter"),
-        ("FilterExpression", "KeyConditionExpression", "ProjectionExpression"),
-    )
-    members = ("FilterExpression", "KeyConditionExpression", "ProjectionExpression")
-    prepared = prepare_request(request, members)
+    return _query(emu, request, None)
+
+
+def _query(emu: Any, request: Request, prepared: Prepared | None) -> Response:
+    """Query; ``prepared``: the request's expressions, compiled already (the express lane's)."""
+    if prepared is None:
+        refuse_duplicate_names(request)
+        reject_legacy_mix(
+            request,
+            ("AttributesToGet", "ConditionalOperator", "KeyConditions", "QueryFilter"),
+            _QUERY_EXPRESSIONS,
+        )
+        prepared = prepare_request(request, _QUERY_EXPRESSIONS)
     if request.get("KeyConditionExpression") is None and request.get("KeyConditions") is None:
         raise validation_error(NO_KEY_CONDITION)
     table = prepared.table(emu, request["TableName"])
@@ -404,15 +439,25 @@ def express_query(emu: Any, request: Request) -> tuple[Response, str, float] | N
     """Query's express lane (``pipeline``): a request that surely passes botocore's and the service's
     validation, on a table (not an index) named as it was created, asking no capacity back. The query
     runs as the handler runs it, so its own errors (a bad key condition, a filter on a key) are the
-    handler's; its units are the table's own, as the ledger would record them."""
-    if not fully_valid("Query")(request):
+    handler's; its units are the table's own, as the ledger would record them. A request shaped like one
+    that passed before skips the checks (``VouchedShapes``)."""
+    shape = _QUERY_SHAPES.shape(request)
+    compiled = _QUERY_SHAPES.get(shape)
+    if compiled is UNSEEN and not fully_valid("Query")(request):
         return None
     if request.get("ReturnConsumedCapacity", "NONE") != "NONE" or "IndexName" in request:
         return None
-    name = request["TableName"]
-    if name not in emu.tables:
+    name = request.get("TableName")
+    if type(name) is not str or name not in emu.tables:  # (a shape does not vouch for the name)
         return None
-    response = query(emu, {**request, "ReturnConsumedCapacity": "TOTAL"})
+    prepared = None
+    if compiled is not UNSEEN:
+        prepared = Prepared(compiled, None)
+    elif shape is not None:  # no legacy member to check first: expressions are the first check
+        prepared = prepare_request(request, _QUERY_EXPRESSIONS)
+        if prepared.error is None:
+            _QUERY_SHAPES.vouch(shape, prepared.compiled)  # every check before the table's passed
+    response = _query(emu, {**request, "ReturnConsumedCapacity": "TOTAL"}, prepared)
     return response, name, response.pop("ConsumedCapacity")["CapacityUnits"]
 
 
