@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The HTTP server against DynamoDB Local, in one run: start-up, raw HTTP throughput, boto3 throughput.
 
-    python benchmarks/bench_server.py                          # both backends, default sizes
+    python benchmarks/bench_server.py                          # every backend, default sizes
     python benchmarks/bench_server.py --requests 5000 --connections 1 8
     python benchmarks/bench_server.py --backend server         # only the emulator's server
 
@@ -21,7 +21,9 @@
 
 ``BENCH_SERVER_ROOT=/path/to/other/checkout`` serves that checkout's code instead (a before/after run).
 
-Both backends run in this one invocation, one after the other. Nothing is asserted; the numbers depend on
+Backends: ``server`` (the CLI's default event loop: uvloop's where the ``server`` extra is installed),
+``server-asyncio`` (``--event-loop asyncio``) and ``dynamodb-local``. They run in this one invocation, one
+after the other. Nothing is asserted; the numbers depend on
 the machine (``machine()`` is printed with them) and on its load.
 """
 
@@ -48,7 +50,7 @@ from urllib.parse import urlsplit
 from _harness import machine
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BACKENDS = ("server", "dynamodb-local")
+BACKENDS = ("server", "server-asyncio", "dynamodb-local")
 AUTHORIZATION = (
     "AWS4-HMAC-SHA256 Credential=bench/20240101/us-east-1/dynamodb/aws4_request, "
     "SignedHeaders=host;x-amz-date;x-amz-target, Signature=0"
@@ -87,12 +89,12 @@ def _answers(endpoint: str) -> bool:
 
 
 @contextlib.contextmanager
-def start_server() -> Iterator[tuple[str, float, int | None]]:
+def start_server(*options: str) -> Iterator[tuple[str, float, int | None]]:
     """The emulator's CLI in a subprocess; yields (endpoint, seconds until it answered, process id)."""
     root = os.environ.get("BENCH_SERVER_ROOT", ROOT)  # another checkout, for before/after comparisons
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "theorydb_mocks", "serve", "--port", "0"],
+        [sys.executable, "-m", "theorydb_mocks", "serve", "--port", "0", *options],
         cwd=root,
         env={**os.environ, "PYTHONPATH": root},
         stdout=subprocess.PIPE,
@@ -130,7 +132,11 @@ def start_local() -> Iterator[tuple[str, float, int | None]]:
         local.stop()
 
 
-STARTERS = {"server": start_server, "dynamodb-local": start_local}
+STARTERS = {
+    "server": start_server,  # uvloop's event loop where installed (the ``server`` extra), else asyncio's
+    "server-asyncio": lambda: start_server("--event-loop", "asyncio"),
+    "dynamodb-local": start_local,
+}
 
 
 @dataclass(frozen=True)
@@ -378,7 +384,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--backend", action="append", choices=BACKENDS, help="repeatable; default: both")
+    parser.add_argument("--backend", action="append", choices=BACKENDS, help="repeatable; default: all")
     parser.add_argument("--requests", type=int, default=5000, help="raw HTTP requests per timed run")
     parser.add_argument("--boto3-requests", type=int, default=800, help="boto3 calls per timed run")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8], help="connection counts")

@@ -127,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --transition-delay, tables and GSIs are CREATING/UPDATING (backfilling) for that long too",
     )
+    serve.add_argument(
+        "--event-loop",
+        choices=("auto", "asyncio", "uvloop"),
+        default="auto",
+        help="the server's event loop: uvloop's (pip install 'tabletheory[server]') answers about a fifth "
+        "more requests a second than asyncio's; auto (the default) takes it when installed",
+    )
     return parser
 
 
@@ -163,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             s3_dir=args.s3_dir,
             transition_delay=args.transition_delay,
             table_lifecycle=args.table_lifecycle,
+            event_loop=args.event_loop,
         )
         seeded = seed_server(server, seed=args.seed, schemas=args.schema or ())
     except (OSError, JournalError, ValueError, DynamoDBError) as exc:

@@ -5,10 +5,12 @@ the operation (``DynamoDB_20120810.PutItem``, ``DynamoDBStreams_20120810.GetReco
 ``x-amzn-RequestId`` and ``x-amz-crc32``, errors are ``{"__type": ..., "message": ...}`` with the service's
 status codes. Translation is ``wire``'s; answers come from ``DynamoDBEmulator.dispatch``.
 
-- One event loop (asyncio, in one thread) reads every connection with a minimal HTTP/1.1 parser
+- One event loop (in one thread) reads every connection with a minimal HTTP/1.1 parser
   (keep-alive, pipelining, ``Content-Length`` or chunked bodies; chunked wins over ``Content-Length``) and
   answers each request in turn: the emulator is in memory, so there is nothing to wait for, and an idle
-  connection costs one small object, not a thread.
+  connection costs one small object, not a thread. ``event_loop``: asyncio's, or uvloop's (the ``server``
+  extra; ``"auto"``, the default, takes it when installed): the loop and its system calls were two thirds
+  of a request's time with asyncio's (``benchmarks/bench_server.py``).
 - Hostile clients: a connection limit, an idle timeout, a deadline for each whole request (a client
   dribbling bytes is cut off), bodies above ``max_body`` refused unread, a cap on the bytes buffered across
   all connections, and every HTTP-level error answered with DynamoDB's JSON error body.
@@ -46,6 +48,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import importlib
 import ipaddress
 import itertools
 import logging
@@ -57,7 +60,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal, cast
 from urllib.parse import parse_qs
 
 from theorydb_mocks.emulator import messages as M
@@ -95,7 +98,7 @@ from theorydb_mocks.emulator.sigv4 import SigV4Verifier
 from theorydb_mocks.emulator.transfer.s3 import LocalS3
 from theorydb_mocks.emulator.wire import decode_request, encode_error, encode_request
 
-__all__ = ["MAX_BODY", "EmulatorServer", "is_loopback", "serve_in_thread"]
+__all__ = ["EVENT_LOOPS", "MAX_BODY", "EmulatorServer", "EventLoop", "is_loopback", "serve_in_thread"]
 
 _log = logging.getLogger("theorydb_mocks.server")
 
@@ -103,6 +106,33 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 MAX_BODY = 16 * 1024 * 1024  # the service's request size limit: larger bodies are refused unread
 MAX_HEAD = 64 * 1024  # request line and headers
 MAX_BUFFERED = 256 * 1024 * 1024  # request bytes held across all connections at once
+
+EventLoop = Literal["auto", "asyncio", "uvloop"]
+EVENT_LOOPS: tuple[EventLoop, ...] = ("auto", "asyncio", "uvloop")
+
+
+def _uvloop() -> Any:
+    """The uvloop module, or None where it is not installed."""
+    try:
+        return importlib.import_module("uvloop")
+    except ImportError:
+        return None
+
+
+def _check_event_loop(kind: str) -> None:
+    if kind not in EVENT_LOOPS:
+        raise ValueError(f"event_loop must be one of {', '.join(EVENT_LOOPS)}, not {kind!r}")
+    if kind == "uvloop" and _uvloop() is None:
+        raise ValueError("event_loop 'uvloop' needs uvloop installed: pip install 'tabletheory[server]'")
+
+
+def new_event_loop(kind: EventLoop) -> asyncio.AbstractEventLoop:
+    """An event loop of ``kind``: uvloop's when asked for (or with ``"auto"`` when it is installed),
+    asyncio's otherwise."""
+    uvloop = None if kind == "asyncio" else _uvloop()
+    loop: asyncio.AbstractEventLoop = asyncio.new_event_loop() if uvloop is None else uvloop.new_event_loop()
+    return loop
+
 
 _CREDENTIAL = re.compile(r"Credential=([^,\s]*)")
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
@@ -166,7 +196,10 @@ class EmulatorServer:
         s3_dir: str | None = None,
         transition_delay: float = 0.0,
         table_lifecycle: bool = False,
+        event_loop: EventLoop = "auto",
     ) -> None:
+        _check_event_loop(event_loop)
+        self.event_loop: EventLoop = event_loop
         if emulator is not None and db_per_access_key:
             raise ValueError("db_per_access_key makes one emulator per access key: do not pass emulator")
         self.region = region
@@ -274,7 +307,7 @@ class EmulatorServer:
         self._run(threading.Event())
 
     def _run(self, ready: threading.Event) -> None:
-        loop = asyncio.new_event_loop()
+        loop = new_event_loop(self.event_loop)
         try:
             self._serving = loop.run_until_complete(
                 loop.create_server(lambda: _Connection(self), sock=self._sock, backlog=1024)
@@ -762,8 +795,8 @@ class _Connection(asyncio.Protocol):
     # --- asyncio callbacks ---
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # A stream transport (uvloop's are not subclasses of asyncio's, so no isinstance check).
+        self.transport = cast(asyncio.Transport, transport)
         owner = self.owner
         owner.connections.add(self)
         sock = transport.get_extra_info("socket")
