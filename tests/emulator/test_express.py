@@ -128,7 +128,7 @@ PLAIN_VALUES: list[Any] = [{"S": "a"}, {"N": "1.50"}, {"B": b"x"}, {"SS": ["a", 
 def requests(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     """Half plain requests on few keys, so puts and gets meet; a quarter with edge values and members on
     those keys; a quarter with anything above."""
-    operation = draw(st.sampled_from(["PutItem", "GetItem"]))
+    operation = draw(st.sampled_from(["PutItem", "GetItem", "GetItem", "DeleteItem"]))
     mode = draw(st.sampled_from(["plain", "plain", "edge values", "wild"]))
     plain = mode == "plain"
     if mode != "wild":  # a valid table and key: the values and members decide
@@ -159,13 +159,19 @@ def requests(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     else:
         request["Key"] = key
     extra = draw(st.sampled_from(extras))
-    if operation == "PutItem":
+    if operation in ("PutItem", "DeleteItem"):
         extra = {k: v for k, v in extra.items() if k != "ConsistentRead"} if plain else extra
     request.update(extra)
     return operation, request
 
 
-_METHODS = {"PutItem": "put_item", "GetItem": "get_item", "UpdateItem": "update_item", "Query": "query"}
+_METHODS = {
+    "PutItem": "put_item",
+    "GetItem": "get_item",
+    "DeleteItem": "delete_item",
+    "UpdateItem": "update_item",
+    "Query": "query",
+}
 
 
 def _outcome(client: Any, operation: str, request: dict[str, Any]) -> Any:
@@ -241,7 +247,15 @@ def test_each_edge_value_is_answered_as_the_full_pipeline(value: Any, table: str
 def test_each_edge_key_is_answered_as_the_full_pipeline(pk: Any, sk: Any) -> None:
     put = {"TableName": "things", "Item": {**_key(pk, sk), "v": {"S": "x"}}}
     gets = [{"TableName": "things", "Key": _key(pk, sk), "ConsistentRead": c} for c in (True, False)]
-    _compare([("PutItem", put), *(("GetItem", get) for get in gets)])
+    delete = {"TableName": "things", "Key": _key(pk, sk)}
+    _compare(
+        [
+            ("PutItem", put),
+            *(("GetItem", get) for get in gets),
+            ("DeleteItem", delete),
+            ("DeleteItem", delete),
+        ]
+    )
 
 
 UPDATES = [
@@ -503,6 +517,11 @@ def test_streams_and_snapshots_see_lane_writes() -> None:
         client.put_item(**PUT)
         assert [r["eventName"] for r in emu.stream_records("things")] == ["INSERT"]
     assert "Item" not in client.get_item(**GET)  # undone with the snapshot
+    client.put_item(**PUT)
+    with emu.rollback():
+        client.delete_item(TableName="things", Key=GET["Key"])
+        assert [r["eventName"] for r in emu.stream_records("things")][-1] == "REMOVE"
+    assert client.get_item(**GET)["Item"]["n"] == {"N": "2.5"}  # the delete undone with the snapshot
 
 
 def test_a_lane_bug_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:

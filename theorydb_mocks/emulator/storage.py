@@ -708,6 +708,21 @@ class TableStore:
             self._notify(old, None)
         return old
 
+    def delete_at(self, position: tuple[Any, Any]) -> int:
+        """``delete`` of the item at a ``position`` (see :meth:`position`), building the item only for
+        indexes and observers: returns its size (0 when there was none)."""
+        record = self._table.get(position[0], position[1])
+        if record is None:
+            return 0
+        if self._indexes or self._vectors or self._observers:
+            old = decode(record)
+            self._remove(position, old)
+            if self._observers:
+                self._notify(old, None)
+        else:
+            self._table.remove(position[0], position[1])
+        return int(record[1])
+
     def observe(self, observer: ChangeObserver) -> None:
         """Call ``observer(old, new)`` after every write that changes an item (a stream, TTL bookkeeping).
 

@@ -436,3 +436,30 @@ def delete_item(emu: Any, request: Request) -> Response:
     if return_values == "ALL_OLD" and old is not None:
         response["Attributes"] = old  # a fresh read, shared with nothing stored
     return _finish_write(response, table, request, old, None, (old_size, 0))
+
+
+_PLAIN_DELETE = frozenset({"TableName", "Key", "ReturnConsumedCapacity", "ReturnValues"})
+
+
+@express_lane("DeleteItem")
+def express_delete_item(emu: Any, request: Request) -> tuple[Response, str, float] | None:
+    """DeleteItem's express lane (``pipeline``): a plain key (as GetItem's) on a table without indexes,
+    with no condition and no old item asked back; anything else is declined."""
+    mode = request.get("ReturnConsumedCapacity", "NONE")
+    if (
+        not request.keys() <= _PLAIN_DELETE
+        or mode not in _CAPACITY_MODES
+        or request.get("ReturnValues", "NONE") != "NONE"
+    ):
+        return None
+    name = request.get("TableName")
+    if type(name) is not str:
+        return None
+    table = emu.tables.get(name)
+    if table is None or table.store.has_indexes or table.vector_indexes:
+        return None
+    position = plain_position(table.key, request.get("Key"))
+    if position is None:
+        return None
+    units = write_units(table.store.delete_at(position))  # a missing item costs a unit too
+    return _with_capacity({}, name, mode, units), name, units
