@@ -328,7 +328,8 @@ def express_update_item(emu: Any, request: Request) -> tuple[Response, str, floa
     compiled = _UPDATE_SHAPES.get(shape)
     name = request.get("TableName")
     table = emu.tables.get(name) if type(name) is str else None
-    if table is None or plain_position(table.key, request.get("Key")) is None:
+    position = None if table is None else plain_position(table.key, request.get("Key"))
+    if position is None:
         compiled = UNSEEN  # a shape vouches for neither the table's name nor the key
     if compiled is UNSEEN and not fully_valid("UpdateItem")(request):  # botocore's and the service's checks
         return None
@@ -344,17 +345,18 @@ def express_update_item(emu: Any, request: Request) -> tuple[Response, str, floa
         prepared = prepare_request(request, _UPDATE_EXPRESSIONS)
     else:
         prepared = None
-    response, table, _old, _new, (old_size, new_size) = _update(emu, request, prepared)
+    response, table, _old, _new, (old_size, new_size) = _update(emu, request, prepared, position)
     if compiled is UNSEEN and prepared is not None:
         _UPDATE_SHAPES.vouch(shape, prepared.compiled)  # every check before the item's passed
     return response, table.name, write_units(old_size if old_size > new_size else new_size)
 
 
 def _update(
-    emu: Any, request: Request, prepared: Prepared | None = None
+    emu: Any, request: Request, prepared: Prepared | None = None, position: tuple[Any, Any] | None = None
 ) -> tuple[Response, Any, Item | None, Item, tuple[int, int]]:
     """UpdateItem up to its answer's capacity: (response, table, old item, new item, their sizes).
-    ``prepared``: the request's expressions, compiled already (the express lane's)."""
+    ``prepared`` and ``position``: the request's expressions compiled and its key's ``plain_position``,
+    found already (the express lane's)."""
     return_values = _return_values(request, _UPDATE_RETURN_VALUES)
     if prepared is None:
         legacy_members = ("AttributeUpdates", "ConditionalOperator", "Expected")
@@ -363,7 +365,10 @@ def _update(
     table = emu.tables.get(request["TableName"])
     if emu.transitions.table_lifecycle:  # the checked path refuses a CREATING table (opt-in lifecycle)
         table = None
-    position = None if table is None else plain_position(table.key, request["Key"])
+    if table is None:
+        position = None
+    elif position is None:
+        position = plain_position(table.key, request["Key"])
     if position is not None:
         key = {name: av.copy() for name, av in request["Key"].items()}  # surely valid and canonical
     else:
