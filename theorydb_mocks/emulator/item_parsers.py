@@ -28,7 +28,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from theorydb_mocks.emulator.records import Record, encode
-from theorydb_mocks.emulator.values import canonical_number_text, key_sort_value, number_size, utf8_size
+from theorydb_mocks.emulator.values import (
+    NUMBER_SIGNATURE,
+    NUMBER_SIZES,
+    canonical_number_text,
+    key_sort_value,
+    number_size,
+    utf8_size,
+)
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator._types import IndexSpec, KeySchema
@@ -44,22 +51,6 @@ _MAX_ITEM = 400 * 1024
 _SAFE_KEY_BYTES = 1024  # a key value above this (or empty) takes the checked path, which knows the limits
 _SAFE_NAME_BYTES = 255
 _FAST_KINDS = frozenset({"S", "N", "B", "SS", "BOOL"})
-# A plain number's size depends only on where its zeros are (``number_size``: digit pairs around the
-# point, leading and trailing zeros dropped), so it is remembered per signature: the text with every
-# other digit written as 1 ("-120.05" -> "-110.01"). A few hundred signatures cover any data set.
-_SIGNATURE = str.maketrans("23456789", "11111111")
-_NUMBER_SIZES: dict[str, int] = {}
-
-
-def _number_size(text: str) -> int:
-    """``number_size`` of a plain number's text, remembered per signature (bounded)."""
-    signature = text.translate(_SIGNATURE)
-    size = _NUMBER_SIZES.get(signature)
-    if size is None:
-        size = number_size(text)
-        if len(_NUMBER_SIZES) < 65_536 and "e" not in text and "E" not in text:
-            _NUMBER_SIZES[signature] = size
-    return size
 
 
 def _base64(text: str) -> bytes:
@@ -130,12 +121,12 @@ def compile_parser(
     lines.append(f"    rec = (SHAPE, size, {values}{',' if len(names) == 1 else ''})")
     namespace: dict[str, Any] = {
         "U": utf8_size,
-        "NS": _number_size,
+        "NS": number_size,
         "NUM": canonical_number_text,
         "B64": _base64,
         "A2B": binascii.a2b_base64,
-        "SIZES": _NUMBER_SIZES,
-        "SIG": _SIGNATURE,
+        "SIZES": NUMBER_SIZES,
+        "SIG": NUMBER_SIGNATURE,
         "KSV": key_sort_value,
         "DEC": Decimal,
     }
@@ -214,7 +205,7 @@ def _line_value_steps(var: str, slot: int, kind: str, is_key: bool) -> list[str]
         return [f"{size} = len({var})"]
     if kind == "N":  # canonical text: within DynamoDB's limits whenever it has 38 characters or fewer
         fix = "return None" if is_key else f"{var} = NUM({var})"
-        known = f"SIZES.get({var}.translate(SIG))"  # ``_number_size``, inline
+        known = f"SIZES.get({var}.translate(SIG))"  # ``values.number_size``, inline
         return [f"if len({var}) > 38: {fix}", f"{size} = {known} or NS({var})"]
     if kind == "B":
         return [f"{var} = A2B({var}, strict_mode=True)", f"{size} = len({var})"]

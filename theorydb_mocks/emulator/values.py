@@ -365,7 +365,7 @@ def validate_sized_item(item: Any) -> tuple[Item, int]:
             if type(text) is str:
                 number = normalize_number(text)
                 result[name] = {"N": number}
-                total += _number_size(number)
+                total += number_size(number)
                 continue
             members = av.get("SS")
             if type(members) is list and members:
@@ -427,8 +427,7 @@ def compare_values(a: AttributeValue, b: AttributeValue) -> int | None:
 # ---------------------------------------------------------------------------------------------- sizes
 
 
-@lru_cache(maxsize=8192)
-def _number_size(text: str) -> int:
+def _measure_number(text: str) -> int:
     """Bytes of a number: base-100 digit pairs aligned on the decimal point, plus one exponent byte.
 
     Negative numbers carry one more (terminator) byte unless the mantissa already has 20 pairs; zero is 1
@@ -456,7 +455,24 @@ def _number_size(text: str) -> int:
     return 1 + pairs + (1 if sign and pairs < 20 else 0)
 
 
-number_size = _number_size  # public: an import sizes numbers inline (transfer.import_files)
+# A plain number's size depends only on where its zeros are (digit pairs around the point, leading and
+# trailing zeros dropped), so it is remembered per signature: the text with every other digit written as 1
+# ("-120.05" -> "-110.01"). A few hundred signatures cover any data set, where a cache per text is defeated by
+# every new number (a counter's each increment; a million distinct numbers in an import).
+NUMBER_SIGNATURE = str.maketrans("23456789", "11111111")
+NUMBER_SIZES: dict[str, int] = {}  # by signature; read inline by compiled item parsers
+_MAX_NUMBER_SIGNATURES = 65_536
+
+
+def number_size(text: str) -> int:
+    """Bytes a number's text counts for (``_measure_number``), remembered per signature (bounded)."""
+    signature = text.translate(NUMBER_SIGNATURE)
+    size = NUMBER_SIZES.get(signature)
+    if size is None:
+        size = _measure_number(text)
+        if len(NUMBER_SIZES) < _MAX_NUMBER_SIGNATURES and "e" not in text and "E" not in text:
+            NUMBER_SIZES[signature] = size
+    return size
 
 
 def attribute_value_size(av: AttributeValue) -> int:
@@ -471,20 +487,20 @@ def attribute_value_size(av: AttributeValue) -> int:
         case "S":
             return utf8_size(value)
         case "N":
-            return _number_size(value)
+            return number_size(value)
         case "B":
             return len(value)
         case "SS":
             return sum(utf8_size(m) for m in value)
         case "NS":
-            return sum(_number_size(m) for m in value)
+            return sum(number_size(m) for m in value)
         case "BS":
             return sum(len(m) for m in value)
         case "L":  # numbers inline: vectors are long lists of them (measured: benchmarks/bench_vectors.py)
             total = 3 + len(value)
             for member in value:
                 text = member.get("N") if len(member) == 1 else None
-                total += _number_size(text) if text is not None else attribute_value_size(member)
+                total += number_size(text) if text is not None else attribute_value_size(member)
             return total
         case "M":
             return 3 + sum(1 + utf8_size(k) + attribute_value_size(m) for k, m in value.items())

@@ -32,7 +32,16 @@ from theorydb_mocks.emulator.expressions._ast import (
 )
 from theorydb_mocks.emulator.values import compare_values, type_of, values_equal
 
-__all__ = ["Reader", "Test", "condition_test", "evaluate", "get_path", "operand_reader", "project"]
+__all__ = [
+    "Reader",
+    "Test",
+    "condition_test",
+    "evaluate",
+    "get_path",
+    "operand_reader",
+    "path_reader",
+    "project",
+]
 
 
 def get_path(item: Item, parts: tuple[str | int, ...]) -> AttributeValue | None:
@@ -67,7 +76,8 @@ Reader = Callable[[Item], AttributeValue | None]
 Test = Callable[[Item], bool]
 
 
-def _path_reader(parts: tuple[str | int, ...]) -> Reader:
+def path_reader(parts: tuple[str | int, ...]) -> Reader:
+    """The value at a document path as a function of the item (a top-level name: one ``dict.get``)."""
     if len(parts) == 1:
         name = str(parts[0])
         return lambda item: item.get(name)
@@ -81,7 +91,7 @@ def _constant(value: AttributeValue) -> Reader:
 def operand_reader(node: Operand) -> Reader:
     """A condition operand's value in an item (None when it does not exist)."""
     if isinstance(node, Path):
-        return _path_reader(node.parts)
+        return path_reader(node.parts)
     if isinstance(node, Literal):
         return _constant(node.value)
     if isinstance(node, Call) and node.name == "size":

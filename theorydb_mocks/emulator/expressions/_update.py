@@ -30,7 +30,7 @@ from theorydb_mocks.emulator.expressions._ast import (
     SetAction,
     Update,
 )
-from theorydb_mocks.emulator.expressions._eval import Reader, get_path
+from theorydb_mocks.emulator.expressions._eval import Reader, get_path, path_reader
 from theorydb_mocks.emulator.values import canonical_number, type_of
 
 __all__ = ["UpdatePlan", "UpdateResult", "apply_update", "set_value_reader"]
@@ -70,13 +70,6 @@ def _number(op: str, left: AttributeValue, right: AttributeValue) -> AttributeVa
     return {"N": canonical_number(result)}
 
 
-def _path_reader(parts: tuple[str | int, ...]) -> Reader:
-    if len(parts) == 1:
-        name = str(parts[0])
-        return lambda item: item.get(name)
-    return lambda item: get_path(item, parts)
-
-
 def set_value_reader(node: Operand) -> Reader:
     """A SET right-hand side as a function of the original item, made once per compiled expression; it
     returns None where it reads a missing attribute (DynamoDB reports those only after every type error)."""
@@ -84,7 +77,7 @@ def set_value_reader(node: Operand) -> Reader:
         value = node.value
         return lambda item: value
     if isinstance(node, Path):
-        return _path_reader(node.parts)
+        return path_reader(node.parts)
     if isinstance(node, Arith):
         op = node.op
         left, right = set_value_reader(node.left), set_value_reader(node.right)
@@ -104,7 +97,7 @@ def set_value_reader(node: Operand) -> Reader:
     if isinstance(node, Call):
         name, args = node.name, node.args
         if name == "if_not_exists" and type(args[0]) is Path:
-            existing, default = _path_reader(args[0].parts), set_value_reader(args[1])
+            existing, default = path_reader(args[0].parts), set_value_reader(args[1])
 
             def if_not_exists(item: Item) -> AttributeValue | None:
                 found = existing(item)

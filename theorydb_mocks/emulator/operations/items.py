@@ -169,14 +169,12 @@ def put_item(emu: Any, request: Request) -> Response:
     return _put_item(emu, request)
 
 
-@express_lane("PutItem")
-def express_put_item(emu: Any, request: Request) -> tuple[Response, str, float] | None:
-    """PutItem's express lane (``pipeline``), and the handler's short path: an item its compiled parser
-    vouches for (``item_parsers.parse_put_item``), on a table without indexes, with no condition and no old
-    item asked back; anything else is declined."""
+def _plain_write(emu: Any, request: Request, members: frozenset[str]) -> tuple[Any, str, str] | None:
+    """(table, its name, the capacity mode) of a write lane's request: only ``members``, no old item asked
+    back, capacity asked in a valid mode, a table without indexes; None declines."""
     mode = request.get("ReturnConsumedCapacity", "NONE")
     if (
-        not request.keys() <= _EXPRESS_PUT
+        not request.keys() <= members
         or mode not in _CAPACITY_MODES
         or request.get("ReturnValues", "NONE") != "NONE"
     ):
@@ -187,6 +185,18 @@ def express_put_item(emu: Any, request: Request) -> tuple[Response, str, float] 
     table = emu.tables.get(name)
     if table is None or table.store.has_indexes or table.vector_indexes:
         return None
+    return table, name, mode
+
+
+@express_lane("PutItem")
+def express_put_item(emu: Any, request: Request) -> tuple[Response, str, float] | None:
+    """PutItem's express lane (``pipeline``), and the handler's short path: an item its compiled parser
+    vouches for (``item_parsers.parse_put_item``), on a table without indexes, with no condition and no old
+    item asked back; anything else is declined."""
+    found = _plain_write(emu, request, _EXPRESS_PUT)
+    if found is None:
+        return None
+    table, name, mode = found
     parsed = parse_put_item(table.key, request.get("Item"))
     if parsed is None:
         return None
@@ -450,19 +460,10 @@ _PLAIN_DELETE = frozenset({"TableName", "Key", "ReturnConsumedCapacity", "Return
 def express_delete_item(emu: Any, request: Request) -> tuple[Response, str, float] | None:
     """DeleteItem's express lane (``pipeline``): a plain key (as GetItem's) on a table without indexes,
     with no condition and no old item asked back; anything else is declined."""
-    mode = request.get("ReturnConsumedCapacity", "NONE")
-    if (
-        not request.keys() <= _PLAIN_DELETE
-        or mode not in _CAPACITY_MODES
-        or request.get("ReturnValues", "NONE") != "NONE"
-    ):
+    found = _plain_write(emu, request, _PLAIN_DELETE)
+    if found is None:
         return None
-    name = request.get("TableName")
-    if type(name) is not str:
-        return None
-    table = emu.tables.get(name)
-    if table is None or table.store.has_indexes or table.vector_indexes:
-        return None
+    table, name, mode = found
     position = plain_position(table.key, request.get("Key"))
     if position is None:
         return None
