@@ -605,3 +605,16 @@ def test_vouched_shapes_are_plain_bounded_and_never_crash() -> None:
     shapes.vouch(shapes.shape({**plain, "A": "y"}), "other")
     shapes.vouch(shapes.shape({**plain, "A": "z"}), "third")  # past the limit: the memory starts again
     assert shapes.get(first) is UNSEEN
+
+
+def test_a_caller_changing_its_values_after_a_call_changes_no_remembered_answer() -> None:
+    """Vouched shapes and compiled expressions are shared by later requests with equal values: they must
+    hold copies, not the caller's dicts."""
+    client = _emulator(True).client()
+    client.put_item(TableName="things", Item={"pk": {"S": "p"}, "sk": {"N": "1"}, "n": {"N": "5"}})
+    values = {":p": {"S": "p"}, ":v": {"N": "5"}}
+    query = {"TableName": "things", "KeyConditionExpression": "pk = :p", "FilterExpression": "n = :v"}
+    assert client.query(**query, ExpressionAttributeValues=values)["Count"] == 1
+    values[":v"]["N"] = "6"  # the same dict, changed
+    assert client.query(**query, ExpressionAttributeValues=values)["Count"] == 0
+    assert client.query(**query, ExpressionAttributeValues={":p": {"S": "p"}, ":v": {"N": "5"}})["Count"] == 1
