@@ -379,22 +379,26 @@ def _update(
         position = None
     elif position is None:
         position = plain_position(table.key, request["Key"])
-    if position is not None:
-        key = {name: av.copy() for name, av in request["Key"].items()}  # surely valid and canonical
-    else:
+    key: Item | None = None  # with a plain position, built only for a new item
+    if position is None:
         values = normalize_key(request["Key"])
         table = prepared.table(emu, request["TableName"])
         key = parse_key(table.key, values, normalized=True)
     compiled = prepared.result()
     condition = _condition(request, compiled)
     store = table.store
-    found = store.get_at(store.position(key) if position is None else position)
+    found = store.get_at(position if key is None else store.position(key))
     old, old_size = (None, 0) if found is None else found
     if condition is not None and not condition.evaluate(old or {}):
         raise conditional_check_failed(request, old)
     updated_old: Item = {}
     updated_new: Item = {}
-    start = old if old is not None else dict(key)
+    if old is not None:
+        start = old
+    else:
+        if key is None:  # a plain key: surely valid and canonical, copied from the caller's request
+            key = {name: av.copy() for name, av in request["Key"].items()}
+        start = dict(key)
     new_size = -1
     if compiled is not None and compiled.update is not None:
         result = compiled.update.apply(start, table.key.names)
@@ -408,7 +412,7 @@ def _update(
         new = legacy.new_item
         updated_old, updated_new = legacy.updated_old, legacy.updated_new
     else:
-        new = dict(old) if old is not None else dict(key)
+        new = dict(start)
     if new_size < 0:
         new_size = item_size(new)
     if new_size > MAX_ITEM_SIZE:
