@@ -376,7 +376,7 @@ def test_new_partitions_join_the_scan_order_when_it_is_read() -> None:
     record = ("shape", 3)
     parts.insert("a", None, record)
     parts.remove("a", None)  # dropped before the order was ever read
-    assert list(parts.order) == [] and parts.digests == {}
+    assert list(parts.order) == []
     parts.insert("a", None, record)
     parts.insert("b", None, record)
     assert len(parts.order) == 2  # read: both placed
@@ -402,3 +402,36 @@ def test_a_partition_added_during_a_walk_is_visited_where_it_sorts() -> None:
                 parts.insert(name, None, (name, 1))
     assert added and set(added) <= set(seen)
     assert seen == sorted(seen, key=digest) and len(seen) == 10 + len(added)
+
+
+def test_a_one_entry_partition_is_a_pair_until_it_grows() -> None:
+    """A ranged partition of one entry is kept as ``(entry, record)`` (a third of the memory of an item with a
+    partition of its own); it reads, ranges and walks as a ``Partition`` does, and becomes one at a second
+    entry."""
+    parts = storage._Partitions(ranged=True)
+    first, second = ("shape", 3), ("shape", 4)
+    parts.insert("p", "b", first)
+    assert parts.parts["p"] == ("b", first)
+    assert parts.get("p", "b") is first and parts.get("p", "a") is None
+    for low, high, low_incl, high_incl, found in [
+        (None, None, True, True, [first]),
+        ("b", "b", True, True, [first]),
+        ("b", None, False, True, []),
+        (None, "b", True, False, []),
+        ("a", "c", False, False, [first]),
+        ("c", None, True, True, []),
+    ]:
+        assert list(parts.range("p", (low, high, low_incl, high_incl), False)) == found
+    assert list(parts.walk(("p", "a"), 0, 2**64)) == [first] and list(parts.walk(("p", "b"), 0, 2**64)) == []
+    parts.replace("p", "b", first, second)
+    assert list(parts.entries()) == [("p", "b", second)] and parts.size == 4
+    parts.insert("p", "a", first)
+    assert isinstance(parts.parts["p"], storage.Partition)
+    assert [record for record in parts.range("p", (None, None, True, True), False)] == [first, second]
+    parts.remove("p", "a")
+    parts.remove("p", "b")
+    assert parts.parts == {} and list(parts.order) == [] and parts.count == 0
+    parts.insert("q", "x", first)
+    assert len(parts.order) == 1
+    parts.remove("q", "x")  # placed in the order: leaves it, its digest computed again
+    assert list(parts.order) == []

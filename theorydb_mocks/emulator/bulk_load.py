@@ -69,6 +69,13 @@ log = logging.getLogger("theorydb_mocks.server.load")
 PROGRESS_EVERY = 100_000
 
 
+def _partition(entries: dict[Any, Record]) -> Any:
+    """A ranged partition as the store keeps it: ``(entry, record)`` for one entry (``storage``)."""
+    if len(entries) == 1:
+        return next(iter(entries.items()))
+    return Partition(entries)
+
+
 class _Lines:
     """The lines of a stream; a file is read a megabyte at a time (its own line reader costs more than
     the split). ``bytes_read`` counts what was read, line ends included."""
@@ -336,11 +343,10 @@ class BulkLoad:
         data = store._table
         parts = self._parts
         if self._ranged:
-            data.parts = {pkv: Partition(part) for pkv, part in parts.items()}
+            data.parts = {pkv: _partition(part) for pkv, part in parts.items()}
         else:
             data.parts = parts
-        data.digests = {pkv: partition_digest(pkv) for pkv in parts}
-        data.order = SortedList((digest, pkv) for pkv, digest in data.digests.items())
+        data.order = SortedList((partition_digest(pkv), pkv) for pkv in parts)
         data.count = self._stored
         data.size = self._size
         self._parts = {}
@@ -357,9 +363,8 @@ class BulkLoad:
                         found[where[1]] = index._record(item, record)
         for index, gathered in zip(self._index_objects, self._index_parts, strict=True):
             idata = index.data
-            idata.parts = {ipkv: Partition(part) for ipkv, part in gathered.items()}
-            idata.digests = {ipkv: partition_digest(ipkv) for ipkv in gathered}
-            idata.order = SortedList((digest, ipkv) for ipkv, digest in idata.digests.items())
+            idata.parts = {ipkv: _partition(part) for ipkv, part in gathered.items()}
+            idata.order = SortedList((partition_digest(ipkv), ipkv) for ipkv in gathered)
             idata.count = sum(len(part) for part in gathered.values())
             idata.size = sum(record[1] for part in gathered.values() for record in part.values())
         self._index_parts = []

@@ -259,11 +259,21 @@ class Partition(dict[Any, Record]):
         return ((entry, self[entry]) for entry in list(self.ordered))
 
 
+def _within(entry: Any, bounds: Bounds) -> bool:
+    """Whether ``entry`` lies within ``bounds`` (None: unbounded), as ``Partition.irange`` would find it."""
+    low, high, low_incl, high_incl = bounds
+    if low is not None and (entry < low or (not low_incl and entry == low)):
+        return False
+    return high is None or entry < high or (high_incl and entry == high)
+
+
 class _Partitions:
     """Records grouped by partition, partitions ordered by digest: the structure behind tables and indexes.
 
-    With ``ranged`` each partition is a ``Partition`` from entry key to record; otherwise it is the record
-    (``records``: the compact form of an item, which remembers the item's size).
+    With ``ranged`` a partition of one entry is the pair ``(entry key, record)`` and a larger one a
+    ``Partition`` from entry key to record (measured: a ``Partition`` and its key list cost about 300 bytes,
+    a third of an item's memory where each item has a partition of its own); without ``ranged`` a partition
+    is the record (``records``: the compact form of an item, which remembers the item's size).
 
     The scan order of partitions (``order``: ``(digest, partition value)`` sorted) is brought up to date
     when it is read: a new partition waits in ``_pending`` until then, so a write that starts a partition
@@ -271,13 +281,12 @@ class _Partitions:
     key alone) and a test that never scans never pays for it.
     """
 
-    __slots__ = ("_order", "_pending", "count", "digests", "parts", "ranged", "size")
+    __slots__ = ("_order", "_pending", "count", "parts", "ranged", "size")
 
     def __init__(self, ranged: bool) -> None:
         self.ranged = ranged
         self.parts: dict[Any, Any] = {}
-        self.digests: dict[Any, int] = {}  # partition value -> digest, for partitions in ``_order``
-        self._order = SortedList()
+        self._order = SortedList()  # (no digest cache: a digest is recomputed when a partition goes)
         self._pending: dict[Any, None] = {}  # partitions not yet in ``_order``, in arrival order
         self.count = 0
         self.size = 0
@@ -287,18 +296,13 @@ class _Partitions:
         """Every partition as ``(digest, partition value)``, in scan order."""
         pending = self._pending
         if pending:
-            digests = self.digests
-            added = []
-            for pkv in pending:
-                digest = digests[pkv] = partition_digest(pkv)
-                added.append((digest, pkv))
+            self._order.update([(partition_digest(pkv), pkv) for pkv in pending])
             pending.clear()
-            self._order.update(added)
         return self._order
 
     @order.setter
     def order(self, order: SortedList) -> None:
-        """Adopt a scan order built whole (the bulk loader's), with ``digests`` to match."""
+        """Adopt a scan order built whole (the bulk loader's)."""
         self._order = order
         self._pending.clear()
 
@@ -306,6 +310,8 @@ class _Partitions:
         part = self.parts.get(pkv)
         if part is None or not self.ranged:
             return part
+        if type(part) is tuple:  # one entry
+            return part[1] if part[0] == entry else None
         found: Record | None = part.get(entry)
         return found
 
@@ -315,9 +321,13 @@ class _Partitions:
         if self.ranged:
             part = parts.get(pkv)
             if part is None:
-                part = parts[pkv] = Partition()
+                parts[pkv] = (entry, record)
                 self._add_partition(pkv)
-            part.add(entry, record)
+            elif type(part) is tuple:  # a second entry: the partition becomes a ``Partition``
+                grown = parts[pkv] = Partition({part[0]: part[1]})
+                grown.add(entry, record)
+            else:
+                part.add(entry, record)
         else:
             parts[pkv] = record
             self._add_partition(pkv)
@@ -327,7 +337,11 @@ class _Partitions:
     def replace(self, pkv: Any, entry: Any, old: Record, record: Record) -> None:
         """Swap the record at a present entry: no re-sorting (measured: the single-item write benchmark)."""
         if self.ranged:
-            self.parts[pkv][entry] = record
+            part = self.parts[pkv]
+            if type(part) is tuple:
+                self.parts[pkv] = (part[0], record)
+            else:
+                part[entry] = record
         else:
             self.parts[pkv] = record
         self.size += record[1] - old[1]
@@ -337,10 +351,15 @@ class _Partitions:
         parts = self.parts
         if self.ranged:
             part = parts[pkv]
-            record = part.take(entry)
-            if not part:
+            if type(part) is tuple:
+                record = part[1]
                 del parts[pkv]
                 self._drop_partition(pkv)
+            else:
+                record = part.take(entry)
+                if not part:
+                    del parts[pkv]
+                    self._drop_partition(pkv)
         else:
             record = parts.pop(pkv)
             self._drop_partition(pkv)
@@ -355,7 +374,7 @@ class _Partitions:
         if pkv in pending:
             del pending[pkv]
         else:
-            self._order.remove((self.digests.pop(pkv), pkv))
+            self._order.remove((partition_digest(pkv), pkv))
 
     def range(self, pkv: Any, bounds: Bounds, reverse: bool) -> Iterator[Record]:
         """The records of one partition within ``bounds``, lazily, in key order (or reversed)."""
@@ -365,6 +384,8 @@ class _Partitions:
         if not self.ranged:
             return iter((part,))
         low, high, low_incl, high_incl = bounds
+        if type(part) is tuple:
+            return iter((part[1],)) if _within(part[0], bounds) else iter(())
         keys = part.irange(low, high, (low_incl, high_incl), reverse)
         return map(part.__getitem__, keys)  # no Python frame per record (a Partition is a dict)
 
@@ -383,8 +404,12 @@ class _Partitions:
             position = order.bisect_right((digest, pkv))
             part = parts.get(pkv)
             if part is not None and self.ranged and digest_low <= digest < digest_high:
-                for key in part.irange(entry, None, (False, True)):
-                    yield part[key]
+                if type(part) is tuple:
+                    if part[0] > entry:
+                        yield part[1]
+                else:
+                    for key in part.irange(entry, None, (False, True)):
+                        yield part[key]
             position = max(position, order.bisect_left((digest_low,)))
         ranged = self.ranged
         pending = self._pending  # partitions added meanwhile join the order as they would have
@@ -395,21 +420,25 @@ class _Partitions:
             if digest >= digest_high:
                 return
             part = parts[pkv]
-            if ranged:
-                yield from part.in_order()
-            else:
+            if not ranged:
                 yield part
+            elif type(part) is tuple:
+                yield part[1]
+            else:
+                yield from part.in_order()
             position += 1
 
     def entries(self) -> Iterator[tuple[Any, Any, Record]]:
         """Every ``(partition value, entry key, record)`` in scan order (for checks and backfills)."""
         for _digest, pkv in self.order:
             part = self.parts[pkv]
-            if self.ranged:
+            if not self.ranged:
+                yield pkv, None, part
+            elif type(part) is tuple:
+                yield pkv, part[0], part[1]
+            else:
                 for entry, item in part.items_in_order():
                     yield pkv, entry, item
-            else:
-                yield pkv, None, part
 
 
 class _Index:
@@ -887,10 +916,12 @@ class TableStore:
     def _check(self) -> None:
         """Assert every structural invariant (used after each step of the state machine tests)."""
         table = self._table
-        assert len(table.order) == len(table.parts)  # (reading the order brings the digests up to date)
-        assert set(table.parts) == set(table.digests)
+        assert len(table.order) == len(table.parts)  # (reading the order brings it up to date)
         for data in (table, *(index.data for index in self._indexes.values())):
             for part in data.parts.values() if data.ranged else ():
+                if type(part) is tuple:
+                    assert len(part) == 2, "a one-entry partition is (entry, record)"
+                    continue
                 assert list(part.ordered) == sorted(part), "a partition's keys out of order"
                 assert type(part.ordered) is SortedList or len(part) <= SMALL_PARTITION
         assert list(table.order) == sorted((partition_digest(p), p) for p in table.parts)
@@ -913,7 +944,7 @@ class TableStore:
             actual = [(p, e, decode(r)) for p, e, r in data.entries()]
             assert all(part for part in data.parts.values()), "empty index partition kept"
             assert len(data.order) == len(data.parts)
-            assert set(data.parts) == set(data.digests)
+            assert list(data.order) == sorted((partition_digest(p), p) for p in data.parts)
             assert sorted(actual, key=lambda e: (partition_digest(e[0]), e[0], e[1])) == actual
             by_key = {(p, e): i for p, e, i in expected[name]}
             assert {(p, e): i for p, e, i in actual} == by_key, name
