@@ -1,7 +1,8 @@
 """The items of one table and of its secondary indexes, kept sorted so reads cost O(log n + page).
 
 A table is a set of partitions. Each partition key maps to its items, kept in a ``Partition`` by sort key
-(or to the one item, for a table without a sort key). Partitions themselves are kept in a ``SortedList``
+(or to the one item, for a table without a sort key; or to the pair ``(sort key, item)`` while it holds
+one). Partitions themselves are kept in a ``SortedList``
 ordered by a stable 64-bit digest of the partition key: a scan walks partitions in that order (DynamoDB
 scans in hash order too), resumes after ``ExclusiveStartKey`` with a bisect, and a parallel scan's segment
 is one contiguous range of digests. Every secondary index is the same structure, keyed by the index key,
