@@ -647,7 +647,8 @@ class TableStore:
 
     def sizes(self, index: str | None = None) -> Mapping[int, int]:
         """Sizes of handed-out entries by ``id(entry)``: empty, since every read builds a fresh item
-        (``records``); ``query_sized``, ``scan_sized`` and ``stored_size`` give sizes without measuring."""
+        (``records``); ``query_records``, ``scan_records``, ``scan_sized`` and ``stored_size`` give sizes
+        without measuring."""
         if index is not None:
             self._indexes[index]  # KeyError for an unknown index, as before
         return {}
@@ -820,7 +821,7 @@ class TableStore:
             self._query(partition, sort_op, sort_values, index, forward, start, more_partition, sort_prefix),
         )
 
-    def query_sized(
+    def query_records(
         self,
         partition: AttributeValue,
         sort_op: str | None,
@@ -831,12 +832,12 @@ class TableStore:
         start: Key | None = None,
         more_partition: tuple[AttributeValue, ...] = (),
         sort_prefix: tuple[AttributeValue, ...] = (),
-    ) -> Iterator[tuple[Item, int]]:
-        """``query``'s items with their sizes (an index entry's: its projection's), as ``(item, size)``."""
-        found = self._query(
+    ) -> Iterator[Record]:
+        """``query``'s stored records (``records``: each remembers its size; an index entry's, its
+        projection's), for a reader that decodes only what it keeps."""
+        return self._query(
             partition, sort_op, sort_values, index, forward, start, more_partition, sort_prefix
         )
-        return ((record[0].decode(record), record[1]) for record in found)  # records.decode, inline
 
     def _query(
         self,
@@ -897,6 +898,17 @@ class TableStore:
         """``scan``'s items with their sizes, as ``(item, size)``."""
         found = self._scan(index, start, segment, total_segments)
         return ((record[0].decode(record), record[1]) for record in found)  # records.decode, inline
+
+    def scan_records(
+        self,
+        *,
+        index: str | None = None,
+        start: Key | None = None,
+        segment: int = 0,
+        total_segments: int = 1,
+    ) -> Iterator[Record]:
+        """``scan``'s stored records (see ``query_records``)."""
+        return self._scan(index, start, segment, total_segments)
 
     def _scan(
         self, index: str | None, start: Key | None, segment: int, total_segments: int

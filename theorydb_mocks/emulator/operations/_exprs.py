@@ -185,7 +185,7 @@ class VouchedShapes:
         if maps is None:
             return None
         if self.typed:  # True == 1: a bool or an int is told apart by its type too
-            return tuple(request), scalars, maps, tuple(type(request.get(name)) for name in self.typed)
+            return tuple(request), scalars, maps, tuple(map(type, map(request.get, self.typed)))
         return tuple(request), scalars, maps
 
     def get(self, shape: Any) -> Any:

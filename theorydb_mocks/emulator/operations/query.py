@@ -68,6 +68,7 @@ from theorydb_mocks.emulator.operations._legacy import (
 )
 from theorydb_mocks.emulator.operations._registry import express_lane, operation
 from theorydb_mocks.emulator.operations._table_settings import check_readable
+from theorydb_mocks.emulator.records import Record
 from theorydb_mocks.emulator.storage import SEGMENT_SPACE, index_partition_value, partition_digest
 from theorydb_mocks.emulator.validation import fully_valid
 from theorydb_mocks.emulator.values import key_sort_value, validate_attribute_value
@@ -204,12 +205,16 @@ def _page(
     compiled: Any,
     condition: Any,
     select: str,
-    found: Iterator[tuple[Item, int]],
+    found: Iterator[Record],
     fetch: tuple[bool, bool],
+    meter: list[float] | None = None,
 ) -> Response:
-    """Read one page from ``found``: Limit and 1 MB on data read, then the filter, projection and keys.
+    """Read one page from ``found`` (stored records): Limit and 1 MB on data read, then the filter,
+    projection and keys.
 
     ``fetch``: whether a local index's entries need the table's item, for the view and for the filter.
+    ``meter``: given for a read of the table itself, it receives the read's units (the express lane's,
+    which asks no ConsumedCapacity back but charges the ledger).
     """
     limit = request.get("Limit")
     fetch_view, fetch_filter = fetch
@@ -226,17 +231,19 @@ def _page(
     if not (fetch_view or fetch_filter or count_only) and condition is None and view is None:
         # Every item read is shown as it is (measured: the general loop's tests were a tenth of a query).
         most = PAGE_BYTES if limit is None else limit  # (an item is at least a byte: no Limit, no cap)
-        for item, size in found:
+        for record in found:
+            item = record[0].decode(record)  # records.decode, inline: a fresh dict the response keeps
             items.append(item)
-            read += size
+            read += record[1]
             if len(items) >= most or read >= PAGE_BYTES:
                 last = item
                 break
         count = scanned = len(items)
         found = iter(())
-    for item, size in found:
+    for record in found:
+        item = record[0].decode(record)
         scanned += 1
-        read += size
+        read += record[1]
         full = item
         if fetch_view or fetch_filter:
             stored = store.get_at(store.position(item))
@@ -258,6 +265,8 @@ def _page(
     response["ScannedCount"] = scanned
     if last is not None:
         response["LastEvaluatedKey"] = {name: dict(last[name]) for name in source.key_names}
+    if meter is not None:
+        meter.append(read_units(read, consistent=consistent, at_least_one=False))
     mode = request.get("ReturnConsumedCapacity")
     if mode is not None and mode != "NONE":
         capacity = read_capacity(
@@ -392,8 +401,11 @@ def query(emu: Any, request: Request) -> Response:
     return _query(emu, request, None)
 
 
-def _query(emu: Any, request: Request, prepared: Prepared | None) -> Response:
-    """Query; ``prepared``: the request's expressions, compiled already (the express lane's)."""
+def _query(
+    emu: Any, request: Request, prepared: Prepared | None, meter: list[float] | None = None
+) -> Response:
+    """Query; ``prepared``: the request's expressions, compiled already, and ``meter`` (``_page``): the
+    express lane's."""
     if prepared is None:
         refuse_duplicate_names(request)
         reject_legacy_mix(
@@ -421,7 +433,7 @@ def _query(emu: Any, request: Request, prepared: Prepared | None) -> Response:
     start = _start_key(source, request)
     if start is not None:
         _start_in_range(source, plan, start)
-    found = table.store.query_sized(
+    found = table.store.query_records(
         plan.partition,
         plan.sort_op,
         list(plan.sort_values),
@@ -431,7 +443,7 @@ def _query(emu: Any, request: Request, prepared: Prepared | None) -> Response:
         more_partition=getattr(plan, "more_partition", ()),
         sort_prefix=getattr(plan, "sort_prefix", ()),
     )
-    return _page(source, request, compiled, condition, select, found, fetch)
+    return _page(source, request, compiled, condition, select, found, fetch, meter)
 
 
 @express_lane("Query")
@@ -457,8 +469,9 @@ def express_query(emu: Any, request: Request) -> tuple[Response, str, float] | N
         prepared = prepare_request(request, _QUERY_EXPRESSIONS)
         if prepared.error is None:
             _QUERY_SHAPES.vouch(shape, prepared.compiled)  # every check before the table's passed
-    response = _query(emu, {**request, "ReturnConsumedCapacity": "TOTAL"}, prepared)
-    return response, name, response.pop("ConsumedCapacity")["CapacityUnits"]
+    meter: list[float] = []
+    response = _query(emu, request, prepared, meter)
+    return response, name, meter[0]
 
 
 def _multi_plan(source: _Source, compiled: Any, request: Request) -> Any:
@@ -504,5 +517,5 @@ def scan(emu: Any, request: Request) -> Response:
         digest = partition_digest(index_partition_value(source.key, partition))
         if not segment * SEGMENT_SPACE // total <= digest < (segment + 1) * SEGMENT_SPACE // total:
             raise validation_error(START_KEY_SEGMENT)
-    found = table.store.scan_sized(index=source.index, start=start, segment=segment, total_segments=total)
+    found = table.store.scan_records(index=source.index, start=start, segment=segment, total_segments=total)
     return _page(source, request, compiled, condition, select, found, fetch)
