@@ -18,13 +18,14 @@ A stage that has nothing to do costs one test: no fault pending, no TTL, no jour
 The express lane (``DynamoDBEmulator.express``) is the same pipeline with nothing in it to do. When no
 fault is pending, no journal is set, no global-table replication is under way and the opt-in table
 lifecycle is off, ``dispatch`` first offers the request as the door received it to the operation's lane
-(``@express_lane``: GetItem, PutItem, UpdateItem, Query), before even the door's own preparation
-(``prepare``). A lane answers only a request that surely passes botocore's client-side checks and the
-service's validation, and declines anything else with None; the request then takes the full pipeline.
-Under the lock, TTL and transfers are settled as above, the lane answers, its units go to the ledger, and
-the observers see the request as they would any other. GetItem's and PutItem's lanes decline whatever the
-handler might refuse; UpdateItem's and Query's run the handler's own steps, so a failed condition or a
-bad expression is the handler's error, as the full pipeline raises it (the observers see it too).
+(``@express_lane``: GetItem, PutItem, DeleteItem, UpdateItem, Query), before even the door's own
+preparation (``prepare``). A lane answers only a request that surely passes botocore's client-side checks
+and the service's validation, and declines anything else with None; the request then takes the full
+pipeline. Under the lock, TTL and transfers are settled as above, the lane answers, its units go to the
+ledger, and the observers see the request as they would any other. GetItem's, PutItem's and DeleteItem's
+lanes decline whatever the handler might refuse; UpdateItem's and Query's run the handler's own steps, so a
+failed condition or a bad expression is the handler's error, as the full pipeline raises it (the
+observers see it too).
 """
 
 from __future__ import annotations

@@ -98,7 +98,15 @@ from theorydb_mocks.emulator.sigv4 import SigV4Verifier
 from theorydb_mocks.emulator.transfer.s3 import LocalS3
 from theorydb_mocks.emulator.wire import decode_request, encode_error, encode_request
 
-__all__ = ["EVENT_LOOPS", "MAX_BODY", "EmulatorServer", "EventLoop", "is_loopback", "serve_in_thread"]
+__all__ = [
+    "EVENT_LOOPS",
+    "MAX_BODY",
+    "EmulatorServer",
+    "EventLoop",
+    "is_loopback",
+    "new_event_loop",
+    "serve_in_thread",
+]
 
 _log = logging.getLogger("theorydb_mocks.server")
 

@@ -7,7 +7,7 @@ types are false (``<>`` true); ordered comparisons apply to S, N and B only; ``s
 its UTF-16 code units (as Java does), of a binary its bytes, of a set, list or map its members.
 
 >>> from theorydb_mocks.emulator.expressions._ast import Compare, Literal, Path
->>> evaluate(Compare("<", Path(("a", 0)), Literal({"N": "5"})), {"a": {"L": [{"N": "4.5"}]}})
+>>> condition_test(Compare("<", Path(("a", 0)), Literal({"N": "5"})))({"a": {"L": [{"N": "4.5"}]}})
 True
 """
 
@@ -36,7 +36,6 @@ __all__ = [
     "Reader",
     "Test",
     "condition_test",
-    "evaluate",
     "get_path",
     "operand_reader",
     "path_reader",
@@ -231,12 +230,6 @@ def condition_test(node: Condition) -> Test:
     if isinstance(node, Call):
         return _function(node)
     raise TypeError(f"not a condition: {node!r}")  # the checks make this unreachable
-
-
-def evaluate(node: Condition, item: Item) -> bool:
-    """Whether ``item`` satisfies a resolved condition (for one use: callers that repeat keep a
-    ``condition_test``)."""
-    return condition_test(node)(item)
 
 
 # ------------------------------------------------------------------------------------------ projection

@@ -6,7 +6,7 @@ Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressio
 
 >>> from theorydb_mocks.emulator.expressions._ast import Literal, Path, SetAction, Update
 >>> one = Update((SetAction(Path(("a",)), Literal({"N": "1"})),))
->>> apply_update(one, {"pk": {"S": "k"}}, ("pk",)).new_item
+>>> UpdatePlan(one).apply({"pk": {"S": "k"}}, ("pk",)).new_item
 {'pk': {'S': 'k'}, 'a': {'N': '1'}}
 """
 
@@ -33,7 +33,7 @@ from theorydb_mocks.emulator.expressions._ast import (
 from theorydb_mocks.emulator.expressions._eval import Reader, get_path, path_reader
 from theorydb_mocks.emulator.values import canonical_number, type_of
 
-__all__ = ["UpdatePlan", "UpdateResult", "apply_update", "set_value_reader"]
+__all__ = ["UpdatePlan", "UpdateResult", "set_value_reader"]
 
 # Wide enough that sums and differences of any two DynamoDB numbers are exact (1E-130 .. 1E+126).
 _ARITHMETIC = Context(prec=400)
@@ -250,11 +250,6 @@ class UpdatePlan:
                 old[name] = present
             new[name] = new_item[name] = _clone(value)  # type: ignore[arg-type]  # checked above
         return UpdateResult(new_item, old, new, frozenset(new))
-
-
-def apply_update(update: Update, item: Item, key_names: tuple[str, ...]) -> UpdateResult:
-    """Apply a resolved update to ``item`` once (callers that repeat keep an ``UpdatePlan``)."""
-    return UpdatePlan(update).apply(item, key_names)
 
 
 def _apply_actions(

@@ -63,6 +63,7 @@ from theorydb_mocks.emulator.values import (
 __all__ = [
     "conditional_check_failed",
     "delete_item",
+    "express_delete_item",
     "express_get_item",
     "express_put_item",
     "express_update_item",
