@@ -271,10 +271,11 @@ def _within(entry: Any, bounds: Bounds) -> bool:
 class _Partitions:
     """Records grouped by partition, partitions ordered by digest: the structure behind tables and indexes.
 
-    With ``ranged`` a partition of one entry is the pair ``(entry key, record)`` and a larger one a
-    ``Partition`` from entry key to record (measured: a ``Partition`` and its key list cost about 300 bytes,
-    a third of an item's memory where each item has a partition of its own); without ``ranged`` a partition
-    is the record (``records``: the compact form of an item, which remembers the item's size).
+    With ``ranged`` a partition starts as the pair ``(entry key, record)`` and becomes a ``Partition`` from
+    entry key to record at its second entry (and stays one; measured: a ``Partition`` and its key list cost
+    about 300 bytes, a third of an item's memory where each item has a partition of its own); without
+    ``ranged`` a partition is the record (``records``: the compact form of an item, which remembers the
+    item's size).
 
     The scan order of partitions (``order``: ``(digest, partition value)`` sorted) is brought up to date
     when it is read: a new partition waits in ``_pending`` until then, so a write that starts a partition
