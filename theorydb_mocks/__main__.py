@@ -20,7 +20,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from theorydb_mocks.emulator.admin import emulator_version
 from theorydb_mocks.emulator.persistence import FSYNC_POLICIES, JournalError
@@ -33,11 +33,23 @@ __all__ = ["banner", "build_parser", "main", "read_credentials"]
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
+class _VersionAction(argparse.Action):
+    """``--version``, reading the installed version only when asked: the lookup (``importlib.metadata``) is
+    a sixth of the server's start-up."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        print(f"{parser.prog} {emulator_version()}")  # stdout, as argparse's own version action
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="theorydb-emulator", description="TableTheory's in-memory DynamoDB emulator."
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {emulator_version()}")
+    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve", help="serve the DynamoDB and DynamoDB Streams JSON protocols over HTTP"

@@ -15,9 +15,8 @@ from botocore.validate import ParamValidator
 import theorydb_mocks.emulator.operations  # noqa: F401  (registers every handler)
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator
-from theorydb_mocks.emulator.client import EmulatorClient, _Operation
+from theorydb_mocks.emulator.client import EmulatorClient, _Operation, service_model
 from theorydb_mocks.emulator.operations._registry import OPERATIONS
-from theorydb_mocks.emulator.validation import service_model
 
 
 @pytest.fixture(scope="module")

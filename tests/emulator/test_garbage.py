@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator, DynamoDBError
-from theorydb_mocks.emulator.validation import _COMPILER, _FAST, fully_valid, service_model, validator_for
+from theorydb_mocks.emulator.client import service_model  # botocore's: its ParamValidator takes the shapes
+from theorydb_mocks.emulator.validation import _COMPILER, _FAST, fully_valid, validator_for
 
 OPERATIONS = sorted(service_model().operation_names)
 TABLE = "things"

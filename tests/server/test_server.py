@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import json
 import threading
@@ -12,10 +13,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.server.conftest import create_table, make_client
 from theorydb_mocks.emulator import DynamoDBEmulator
-from theorydb_mocks.emulator.server import EmulatorServer, serve_in_thread
+from theorydb_mocks.emulator.server import EmulatorServer, http_date, serve_in_thread
 
 SIGNED = (
     "AWS4-HMAC-SHA256 Credential={key}/20240101/{region}/dynamodb/aws4_request, "
@@ -88,6 +91,12 @@ def test_headers_request_id_and_crc(ddb_server_endpoint: str) -> None:
     request_id = headers["x-amzn-requestid"]
     assert len(request_id) == 52 and request_id.isalnum() and request_id.upper() == request_id
     assert raw(ddb_server_endpoint, b"{}")[1]["x-amzn-requestid"] != request_id
+    assert abs(email.utils.parsedate_to_datetime(headers["date"]).timestamp() - time.time()) < 5
+
+
+@given(st.integers(min_value=0, max_value=253402300799))
+def test_the_date_header_is_the_standard_library_s(second: int) -> None:
+    assert http_date(second) == email.utils.formatdate(second, usegmt=True)
 
 
 @pytest.mark.parametrize(

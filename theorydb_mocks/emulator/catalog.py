@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
-
-from dateutil.tz import tzlocal  # type: ignore[import-untyped]
 
 from theorydb_mocks.emulator._types import IndexSpec, KeySchema, VectorIndexSpec
 from theorydb_mocks.emulator.control import (
@@ -42,14 +40,21 @@ __all__ = [
 # The OnDemandThroughput DynamoDB Local shows for an index without a request-unit cap.
 UNLIMITED_ON_DEMAND: dict[str, int] = {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
 
-_TZ = tzlocal()
+
+@functools.cache
+def _local_zone() -> tzinfo:
+    """botocore's local zone (dateutil's ``tzlocal``), imported on first use: the server never needs it."""
+    from dateutil.tz import tzlocal  # type: ignore[import-untyped]
+
+    zone: tzinfo = tzlocal()
+    return zone
 
 
 @functools.lru_cache(maxsize=4096)
 def timestamp(epoch: float) -> datetime:
     """A clock reading as boto3 returns timestamps: an aware ``datetime`` in local time (cached: tzlocal is
     slow, and a table's timestamps are read at every DescribeTable)."""
-    return datetime.fromtimestamp(epoch, _TZ)
+    return datetime.fromtimestamp(epoch, _local_zone())
 
 
 def key_schema_elements(key: KeySchema) -> list[dict[str, str]]:

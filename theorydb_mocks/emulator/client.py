@@ -45,7 +45,7 @@ from theorydb_mocks._service import client_exceptions
 from theorydb_mocks._stub_types import DynamoDBClientBase
 from theorydb_mocks.emulator import door
 from theorydb_mocks.emulator.errors import DynamoDBError
-from theorydb_mocks.emulator.validation import check_depth, fully_valid, service_model
+from theorydb_mocks.emulator.validation import check_depth, fully_valid
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator.core import DynamoDBEmulator
@@ -56,6 +56,13 @@ __all__ = ["EmulatorClient"]
 @functools.cache
 def _session() -> Any:
     return botocore.session.get_session()
+
+
+@functools.cache
+def service_model() -> ServiceModel:
+    """botocore's own DynamoDB model: its validator, paginators and waiters take its shapes."""
+    model: ServiceModel = _session().get_service_model("dynamodb")
+    return model
 
 
 def _exceptions() -> Any:

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import importlib
 import ipaddress
 import itertools
@@ -103,6 +102,7 @@ __all__ = [
     "MAX_BODY",
     "EmulatorServer",
     "EventLoop",
+    "http_date",
     "is_loopback",
     "new_event_loop",
     "serve_in_thread",
@@ -718,8 +718,26 @@ class _DateCache:
     def now(cls) -> str:
         second = int(time.time())
         if second != cls.second:
-            cls.second, cls.value = second, email.utils.formatdate(second, usegmt=True)
+            cls.second, cls.value = second, http_date(second)
         return cls.value
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def http_date(second: float) -> str:
+    """An HTTP ``Date`` (RFC 9110's IMF-fixdate), in English whatever the locale; ``email.utils`` would cost
+    the server's start-up an import.
+
+    >>> http_date(0)
+    'Thu, 01 Jan 1970 00:00:00 GMT'
+    """
+    t = time.gmtime(second)
+    return (
+        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year:04d} "
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
+    )
 
 
 class _Request:

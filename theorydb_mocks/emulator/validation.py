@@ -1,4 +1,4 @@
-"""Server-side request validation, driven by botocore's service model, with DynamoDB's messages.
+"""Server-side request validation, driven by the service model (botocore's data), with DynamoDB's messages.
 
 Over HTTP no botocore stands in front of the emulator, so it checks request shapes and constraints itself,
 as the service's framework does before any handler runs:
@@ -38,10 +38,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import botocore.session
-
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error, validation_error
+from theorydb_mocks.emulator.service_models import ServiceModel, load_model
 
 __all__ = [
     "ENUM_ORDER",
@@ -81,10 +80,9 @@ UNECHOED_MEMBERS = frozenset({("QueryInput", "Limit"), ("KeysAndAttributes", "Ke
 _PLAIN_NAME_INPUTS = frozenset({"CreateTableInput"})
 
 
-@functools.cache
-def service_model() -> Any:
-    """botocore's DynamoDB service model (loaded once per process)."""
-    return botocore.session.get_session().get_service_model("dynamodb")
+def service_model() -> ServiceModel:
+    """DynamoDB's service model, read from botocore's data without importing botocore (``service_models``)."""
+    return load_model("dynamodb")
 
 
 def render_value(value: Any, shape: Any = None) -> str:

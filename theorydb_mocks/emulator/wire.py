@@ -5,7 +5,7 @@ Shared by the HTTP server and the in-process routing of real boto3 clients, so b
 - ``decode_request(target, body)``: the ``X-Amz-Target`` header names the service and the operation
   (``DynamoDB_20120810.PutItem``, ``DynamoDBStreams_20120810.GetRecords``); the body is parsed with
   ``json.loads``, then base64 blobs (``B``, ``BS``) become ``bytes`` and epoch-second timestamps become aware
-  ``datetime`` objects, at the places botocore's service model says they live. A member of the wrong JSON
+  ``datetime`` objects, at the places the service model says they live. A member of the wrong JSON
   type is left alone: the emulator's validation answers it with the service's ``SerializationException``.
 - ``encode_response(service, operation, response)``: compact JSON, ``bytes`` as base64, ``datetime`` as
   epoch seconds (what the JSON protocol carries).
@@ -38,11 +38,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import botocore.session
-
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
-from theorydb_mocks.emulator.validation import service_model
+from theorydb_mocks.emulator.service_models import ServiceModel, load_model
 
 __all__ = [
     "DYNAMODB_PREFIX",
@@ -64,11 +62,8 @@ SERVICE_BY_PREFIX: dict[str, str] = {DYNAMODB_PREFIX: "dynamodb", STREAMS_PREFIX
 _Convert = Callable[[Any], Any]
 
 
-@functools.cache
-def _model(service: str) -> Any:
-    if service == "dynamodb":
-        return service_model()  # the validator's: one load of the model per process
-    return botocore.session.get_session().get_service_model(service)
+def _model(service: str) -> ServiceModel:
+    return load_model(service)  # one load of each model per process, shared with the validator
 
 
 @functools.cache

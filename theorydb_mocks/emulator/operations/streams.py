@@ -17,13 +17,12 @@ import base64
 import binascii
 import functools
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
-
-import botocore.session
+from typing import TYPE_CHECKING
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
+from theorydb_mocks.emulator.service_models import ServiceModel, load_model
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator._state import EmulatorState
@@ -47,9 +46,8 @@ MAX_PAGE_BYTES = 1024 * 1024
 LIST_LIMIT = 100
 
 
-@functools.cache
-def _streams_model() -> Any:
-    return botocore.session.get_session().get_service_model("dynamodbstreams")
+def _streams_model() -> ServiceModel:
+    return load_model("dynamodbstreams")
 
 
 @functools.cache
