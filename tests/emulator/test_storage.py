@@ -387,6 +387,34 @@ def test_new_partitions_join_the_scan_order_when_it_is_read() -> None:
     assert list(parts.walk(None, 0, 2**64)) == [record]
 
 
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["insert", "remove", "read"]), st.sampled_from("abcdef"), st.booleans()),
+        max_size=40,
+    )
+)
+def test_the_waiting_partitions_are_the_newest_ones(steps: list[tuple[str, str, bool]]) -> None:
+    """Partitions wait for the order as a count, not a set: after any mix of inserts, removes (of partitions
+    placed or waiting) and reads, the partitions placed are the first ones ``parts`` holds."""
+    for ranged in (False, True):
+        parts = storage._Partitions(ranged=ranged)
+        present: dict[tuple[str, str | None], Any] = {}
+        for action, pkv, second in steps:
+            entry = ("y" if second else "x") if ranged else None
+            if action == "insert" and (pkv, entry) not in present:
+                present[(pkv, entry)] = record = (pkv, 1)
+                parts.insert(pkv, entry, record)
+            elif action == "remove" and (pkv, entry) in present:
+                del present[(pkv, entry)]
+                parts.remove(pkv, entry)
+            elif action == "read":
+                parts.order  # noqa: B018 (brings the order up to date)
+            parts._check_order()
+        partitions = {pkv for pkv, _entry in present}
+        assert list(parts.order) == sorted((storage.partition_digest(p), p) for p in partitions)
+        assert sorted(parts.walk(None, 0, 2**64)) == sorted(present.values())
+
+
 def test_a_partition_added_during_a_walk_is_visited_where_it_sorts() -> None:
     parts = storage._Partitions(ranged=False)
     digest = storage.partition_digest
