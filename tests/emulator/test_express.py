@@ -15,10 +15,13 @@ from hypothesis import strategies as st
 
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator, door
+from theorydb_mocks.emulator._types import KeySchema
 from theorydb_mocks.emulator.errors import DynamoDBError
 from theorydb_mocks.emulator.operations._exprs import UNSEEN, VouchedShapes
+from theorydb_mocks.emulator.operations._keys import parse_key, plain_position
 from theorydb_mocks.emulator.operations._registry import OPERATIONS
 from theorydb_mocks.emulator.pipeline import Observation
+from theorydb_mocks.emulator.storage import TableStore
 from theorydb_mocks.emulator.wire import encode_request
 
 # Values chosen at the edges of what the lanes vouch for: each is either plain or must be declined.
@@ -618,3 +621,52 @@ def test_a_caller_changing_its_values_after_a_call_changes_no_remembered_answer(
     values[":v"]["N"] = "6"  # the same dict, changed
     assert client.query(**query, ExpressionAttributeValues=values)["Count"] == 0
     assert client.query(**query, ExpressionAttributeValues={":p": {"S": "p"}, ":v": {"N": "5"}})["Count"] == 1
+
+
+KEY_SCHEMAS = [
+    KeySchema("pk", "S"),
+    KeySchema("pk", "S", "sk", "N"),
+    KeySchema("id", "N", "at", "S"),
+    KeySchema("pk", "B"),
+    KeySchema("pk", "S", "sk", "B"),
+]
+
+
+@given(
+    schema=st.sampled_from(KEY_SCHEMAS),
+    members=st.dictionaries(
+        st.sampled_from(["pk", "sk", "id", "at", "other"]),
+        st.sampled_from([*VALUES, {"S": "é" * 600}, {"S": "x" * 2049}, {"S": "a", "N": "1"}]),
+    ),
+)
+def test_a_plain_position_is_where_the_checked_path_puts_the_key(schema: KeySchema, members: Any) -> None:
+    """The lanes' key reader vouches only for keys the checked path accepts, at the same
+    position (sort values of the same types), and it vouches for every plain S and canonical N key."""
+    position = plain_position(schema, members)
+    try:
+        checked = TableStore(schema).position(parse_key(schema, members))
+    except DynamoDBError:
+        checked = None
+    if position is not None:
+        assert position == checked and list(map(type, position)) == list(map(type, checked))
+    plain = all(
+        members.get(name) in ({"S": "a"}, {"N": "1"}) and kind in members[name]
+        for name, kind in ((schema.hash_name, schema.hash_type), (schema.range_name, schema.range_type))
+        if name is not None
+    ) and len(members) == len(schema.names)
+    assert position is not None or not plain, members
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        {"pk": {"S": "a"}, "sk": {"S": "é" * 600}},  # 600 characters, 1,200 bytes: over the sort key's 1,024
+        {"pk": {"S": "é" * 1100}, "sk": {"S": "a"}},  # 2,200 bytes: over the partition key's 2,048
+        {"pk": {"S": "a"}, "sk": {"S": "x" * 1025}},
+    ],
+)
+def test_a_key_over_its_byte_limit_is_never_plain(members: dict[str, Any]) -> None:
+    schema = KeySchema("pk", "S", "sk", "S")
+    assert plain_position(schema, members) is None
+    with pytest.raises(DynamoDBError):
+        parse_key(schema, members)

@@ -39,7 +39,6 @@ from theorydb_mocks.emulator.kinesis import KinesisHub
 from theorydb_mocks.emulator.ledger import CapacityLedger, total_only
 from theorydb_mocks.emulator.operations._registry import (
     OPERATIONS,
-    Express,
     Handler,
     OperationRecord,
     record_for,
@@ -238,33 +237,26 @@ class DynamoDBEmulator:
                     self.ttl.expire_due()
                 if self.transfers.pending:
                     self.transfers.settle()
-                answered = self._run_lane(lane, record, request)
+                try:
+                    answered = lane(self, request)
+                except DynamoDBError:
+                    raise
+                except Exception as exc:  # a lane's bug is the service's 500, as a handler's
+                    raise internal_error(exc) from exc
+                if answered is None:
+                    return None
+                if self.replication.active and not record.read_only:  # a global table's write, delay 0
+                    self.replication.catch_up()
+                response, table, units = answered
+                capacity = self.capacity
+                if capacity.enabled:  # the lane's units, charged to the ledger under the lock
+                    capacity.charge(record.name, table, units)
         except DynamoDBError as err:
             if self._observers:
                 self._tell_observers(record.name, request, None, err)
             raise
-        if answered is None:
-            return None
         if self._observers:
-            self._tell_observers(record.name, request, answered, None)
-        return answered
-
-    def _run_lane(self, lane: Express, record: OperationRecord, request: Request) -> Response | None:
-        """The lane's answer, its units charged to the ledger (the caller holds the lock)."""
-        try:
-            answered = lane(self, request)
-        except DynamoDBError:
-            raise
-        except Exception as exc:  # a lane's bug is the service's 500, as a handler's
-            raise internal_error(exc) from exc
-        if answered is None:
-            return None
-        if self.replication.active and not record.read_only:  # a global table's write, delay 0
-            self.replication.catch_up()
-        response, table, units = answered
-        capacity = self.capacity
-        if capacity.enabled:
-            capacity.charge(record.name, table, units)
+            self._tell_observers(record.name, request, response, None)
         return response
 
     def _tell_observers(

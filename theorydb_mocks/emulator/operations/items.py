@@ -205,7 +205,7 @@ def express_put_item(emu: Any, request: Request) -> tuple[Response, str, float] 
     size = record[1]
     old_size = table.store.write_record(pkv, skv, record)
     units = write_units(old_size if old_size > size else size)
-    return _with_capacity({}, name, mode, units), name, units
+    return ({} if mode == "NONE" else _with_capacity({}, name, mode, units)), name, units
 
 
 def _put_item(emu: Any, request: Request) -> Response:
@@ -264,7 +264,8 @@ def express_get_item(emu: Any, request: Request) -> tuple[Response, str, float] 
         return None
     found = table.store.get_at(position)  # a fresh item: no copy needed
     units = read_units(0 if found is None else found[1], consistent=consistent)
-    return _with_capacity({} if found is None else {"Item": found[0]}, name, mode, units), name, units
+    response: Response = {} if found is None else {"Item": found[0]}
+    return (response if mode == "NONE" else _with_capacity(response, name, mode, units)), name, units
 
 
 def _get_item(emu: Any, request: Request) -> Response:
@@ -473,4 +474,4 @@ def express_delete_item(emu: Any, request: Request) -> tuple[Response, str, floa
     if position is None:
         return None
     units = write_units(table.store.delete_at(position))  # a missing item costs a unit too
-    return _with_capacity({}, name, mode, units), name, units
+    return ({} if mode == "NONE" else _with_capacity({}, name, mode, units)), name, units
