@@ -14,7 +14,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from theorydb_mocks.emulator.service_models import ServiceModel, data_directory, load_model
+from theorydb_mocks.emulator.service_models import data_directory, load_model, read_model
 
 SERVICES = ("dynamodb", "dynamodbstreams")
 
@@ -78,20 +78,46 @@ def test_shapes_are_resolved_once_per_name() -> None:
     assert model.shape_for("AttributeValue").members["M"].value is model.shape_for("AttributeValue")
 
 
+def _packed_dynamodb_model() -> bytes:
+    packed = next((data_directory() / "dynamodb").glob("*/service-2.json*"))
+    return gzip.decompress(packed.read_bytes()) if packed.suffix == ".gz" else packed.read_bytes()
+
+
 def test_the_newest_version_is_read_plain_or_packed(tmp_path: Path) -> None:
     """Older botocore releases ship ``service-2.json`` unpacked; a version directory without one is skipped
     (DynamoDB's 2011-12-05 holds only endpoint rules), as botocore's loader skips it."""
-    packed = next((data_directory() / "dynamodb").glob("*/service-2.json*"))
-    raw = gzip.decompress(packed.read_bytes()) if packed.suffix == ".gz" else packed.read_bytes()
-    (tmp_path / "2011-12-05").mkdir()
-    (tmp_path / "2012-08-10").mkdir()
-    (tmp_path / "2012-08-10" / "service-2.json").write_bytes(raw)
-    from theorydb_mocks.emulator import service_models
+    raw = _packed_dynamodb_model()
+    (tmp_path / "dynamodb" / "2011-12-05").mkdir(parents=True)
+    (tmp_path / "dynamodb" / "2011-12-05" / "endpoint-rule-set-1.json").write_text("{}")
+    (tmp_path / "dynamodb" / "2012-08-10").mkdir()
+    (tmp_path / "dynamodb" / "2012-08-10" / "service-2.json").write_bytes(raw)
+    model = read_model("dynamodb", [tmp_path])
+    assert model.operation_names == load_model("dynamodb").operation_names
+    with pytest.raises(FileNotFoundError):
+        read_model("dynamodbstreams", [tmp_path])
 
-    model = service_models._read_json(tmp_path / "2012-08-10")
-    assert model is not None and "GetItem" in ServiceModel("dynamodb", model).operation_names
-    assert service_models._read_json(tmp_path / "2011-12-05") is None
-    assert json.loads(raw)["metadata"]["apiVersion"] == "2012-08-10"
+
+def test_models_are_found_where_botocore_finds_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model under ``AWS_DATA_PATH`` (a newer API version, with ``sdk-extras``) wins over botocore's
+    own, for botocore's loader and for this reader alike."""
+    model = json.loads(_packed_dynamodb_model())
+    model["shapes"]["TableName"]["max"] = 200  # a constraint the validation would report
+    newer = tmp_path / "dynamodb" / "2099-01-01"
+    newer.mkdir(parents=True)
+    (newer / "service-2.json").write_text(json.dumps(model))
+    extras = {"version": 1.0, "merge": {"shapes": {"TableName": {"min": 4}}}}
+    (newer / "service-2.sdk-extras.json").write_text(json.dumps(extras))
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    ours = read_model("dynamodb")
+    theirs = botocore.session.Session().get_service_model("dynamodb")
+    assert ours.shape_for("TableName").metadata == theirs.shape_for("TableName").metadata
+    assert ours.shape_for("TableName").metadata == {"min": 4, "max": 200, "pattern": "[a-zA-Z0-9_.-]+"}
+    _same_shape(
+        ours.operation_model("CreateTable").input_shape,
+        theirs.operation_model("CreateTable").input_shape,
+        "CreateTable",
+        set(),
+    )
 
 
 def test_the_servers_import_leaves_botocore_unloaded() -> None:

@@ -3,7 +3,9 @@
 Why: the server needs the model's shapes (validation, the wire's blob and timestamp conversions) but none
 of botocore's machinery, and importing ``botocore.session`` was most of the server's start-up (0.2-0.35 s
 of about 0.55). This reader finds botocore's installed data with ``importlib.util.find_spec`` (which does
-not import the package), loads one JSON file and resolves shapes on demand.
+not import the package), loads one JSON file and resolves shapes on demand. It looks where botocore's
+loader looks (``AWS_DATA_PATH``, ``~/.aws/models``, then botocore's data) and merges ``sdk-extras`` files
+as it does, so the server validates against the model a boto3 client on the same machine would use.
 
 It offers the part of botocore's model interface the emulator reads, with botocore's meaning:
 
@@ -30,10 +32,19 @@ import functools
 import gzip
 import importlib.util
 import json
+import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["OperationModel", "ServiceModel", "Shape", "data_directory", "load_model"]
+__all__ = [
+    "OperationModel",
+    "ServiceModel",
+    "Shape",
+    "data_directory",
+    "load_model",
+    "read_model",
+    "search_paths",
+]
 
 # The shape traits botocore exposes as ``Shape.metadata`` (botocore.model.Shape.METADATA_ATTRS).
 METADATA_TRAITS = (
@@ -171,25 +182,76 @@ def data_directory() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def _read_json(directory: Path) -> dict[str, Any] | None:
-    plain = directory / "service-2.json"
+def search_paths() -> list[Path]:
+    """Where botocore's loader looks for models, first match first: ``AWS_DATA_PATH``'s entries, then
+    ``~/.aws/models``, then botocore's own data (a ``data_path`` in the AWS config file is not read)."""
+    extra = os.environ.get("AWS_DATA_PATH")
+    paths = (
+        [os.path.expanduser(os.path.expandvars(path)) for path in extra.split(os.pathsep)] if extra else []
+    )
+    return [*map(Path, paths), Path(os.path.expanduser("~/.aws/models")), data_directory()]
+
+
+def _read_json(directory: Path, name: str) -> dict[str, Any] | None:
+    """``name``.json or ``name``.json.gz in ``directory`` (botocore ships its models packed), or None."""
+    plain = directory / f"{name}.json"
     if plain.is_file():
         loaded: dict[str, Any] = json.loads(plain.read_bytes())
         return loaded
-    packed = directory / "service-2.json.gz"
+    packed = directory / f"{name}.json.gz"
     if packed.is_file():
         unpacked: dict[str, Any] = json.loads(gzip.decompress(packed.read_bytes()))
         return unpacked
     return None
 
 
+def _has_model(version: Path) -> bool:
+    return (version / "service-2.json").is_file() or (version / "service-2.json.gz").is_file()
+
+
+def _first(paths: list[Path], relative: str, name: str) -> dict[str, Any] | None:
+    """The first of the search paths' ``relative/name`` files, read."""
+    for root in paths:
+        found = _read_json(root / relative, name)
+        if found is not None:
+            return found
+    return None
+
+
+def _merge(into: dict[str, Any], extra: dict[str, Any]) -> None:
+    """An ``sdk-extras`` file's ``merge`` section, merged as botocore merges it (maps deeply, the rest
+    replaced)."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def read_model(service: str, paths: list[Path] | None = None) -> ServiceModel:
+    """``service``'s model as botocore's loader finds it: the newest API version with a ``service-2``
+    file in any search path, read from the first path that has it, with its ``sdk-extras`` merged."""
+    paths = search_paths() if paths is None else paths
+    versions = {
+        version.name
+        for root in paths
+        if (root / service).is_dir()
+        for version in (root / service).iterdir()
+        if _has_model(version)
+    }
+    if not versions:
+        raise FileNotFoundError(f"botocore has no service model for {service!r}")
+    relative = f"{service}/{max(versions)}"
+    model = _first(paths, relative, "service-2")
+    if model is None:  # (a version counts only where its model is; a file removed meanwhile)
+        raise FileNotFoundError(f"the model of {service!r} {max(versions)} could not be read")
+    extras = _first(paths, relative, "service-2.sdk-extras")
+    if extras is not None and isinstance(extras.get("merge"), dict):
+        _merge(model, extras["merge"])
+    return ServiceModel(service, model)
+
+
 @functools.cache
 def load_model(service: str) -> ServiceModel:
-    """The newest API version of ``service``'s model among botocore's data (as botocore's loader picks it);
-    loaded once per process."""
-    versions = sorted((data_directory() / service).iterdir(), reverse=True)
-    for version in versions:
-        model = _read_json(version)
-        if model is not None:
-            return ServiceModel(service, model)
-    raise FileNotFoundError(f"botocore has no service model for {service!r}")
+    """``read_model`` of ``service``, once per process."""
+    return read_model(service)
