@@ -70,17 +70,7 @@ METADATA_TRAITS = (
 class Shape:
     """One shape of the model; a structure member carries its own traits over its shape's."""
 
-    __slots__ = (
-        "_key",
-        "_member",
-        "_members",
-        "_model",
-        "_service",
-        "_value",
-        "metadata",
-        "name",
-        "type_name",
-    )
+    __slots__ = ("_members", "_model", "_refs", "_service", "metadata", "name", "type_name")
 
     def __init__(self, service: ServiceModel, name: str, model: dict[str, Any]) -> None:
         self._service = service
@@ -89,9 +79,7 @@ class Shape:
         self.type_name: str = model["type"]
         self.metadata: dict[str, Any] = {trait: model[trait] for trait in METADATA_TRAITS if trait in model}
         self._members: dict[str, Shape] | None = None
-        self._member: Shape | None = None
-        self._key: Shape | None = None
-        self._value: Shape | None = None
+        self._refs: dict[str, Shape] = {}  # member, key, value: resolved when first asked
 
     def __repr__(self) -> str:
         return f"<Shape({self.name})>"
@@ -107,23 +95,23 @@ class Shape:
     @property
     def member(self) -> Shape:
         """A list's element shape."""
-        if self._member is None:
-            self._member = self._service.resolve(self._model["member"])
-        return self._member
+        return self._resolved("member")
 
     @property
     def key(self) -> Shape:
         """A map's key shape."""
-        if self._key is None:
-            self._key = self._service.resolve(self._model["key"])
-        return self._key
+        return self._resolved("key")
 
     @property
     def value(self) -> Shape:
         """A map's value shape."""
-        if self._value is None:
-            self._value = self._service.resolve(self._model["value"])
-        return self._value
+        return self._resolved("value")
+
+    def _resolved(self, role: str) -> Shape:
+        found = self._refs.get(role)
+        if found is None:
+            found = self._refs[role] = self._service.resolve(self._model[role])
+        return found
 
 
 class OperationModel:
