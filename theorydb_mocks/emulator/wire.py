@@ -40,7 +40,7 @@ from typing import Any
 
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
-from theorydb_mocks.emulator.service_models import ServiceModel, load_model
+from theorydb_mocks.emulator.service_models import load_model
 
 __all__ = [
     "DYNAMODB_PREFIX",
@@ -62,14 +62,10 @@ SERVICE_BY_PREFIX: dict[str, str] = {DYNAMODB_PREFIX: "dynamodb", STREAMS_PREFIX
 _Convert = Callable[[Any], Any]
 
 
-def _model(service: str) -> ServiceModel:
-    return load_model(service)  # one load of each model per process, shared with the validator
-
-
 @functools.cache
 def operation_names(service: str) -> frozenset[str]:
     """The operations the service model of ``service`` (``dynamodb`` or ``dynamodbstreams``) defines."""
-    return frozenset(_model(service).operation_names)
+    return frozenset(load_model(service).operation_names)
 
 
 # --- decoding ------------------------------------------------------------------------------------------
@@ -253,7 +249,7 @@ class _Decoder:
 
     def __init__(self, service: str, operation: str) -> None:
         compiler = _COMPILERS.setdefault(service, _Compiler())
-        shape = _model(service).operation_model(operation).input_shape
+        shape = load_model(service).operation_model(operation).input_shape
         self.convert: _Convert | None = None if shape is None else compiler.converter(shape)
         names = frozenset() if shape is None else compiler.trigger_names(shape)
         self.triggers = (*(f'"{name}"'.encode() for name in sorted(names)), b"\\u")

@@ -12,6 +12,7 @@ Docs: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Context, Decimal
 from typing import NamedTuple
 
@@ -30,7 +31,7 @@ from theorydb_mocks.emulator.expressions._ast import (
     SetAction,
     Update,
 )
-from theorydb_mocks.emulator.expressions._eval import Reader, get_path, path_reader
+from theorydb_mocks.emulator.expressions._eval import Reader, get_path, operand_reader, path_reader
 from theorydb_mocks.emulator.values import canonical_number, type_of
 
 __all__ = ["UpdatePlan", "UpdateResult", "set_value_reader"]
@@ -70,30 +71,46 @@ def _number(op: str, left: AttributeValue, right: AttributeValue) -> AttributeVa
     return {"N": canonical_number(result)}
 
 
+def _both(
+    kind: str,
+    first: Reader,
+    second: Reader,
+    combine: Callable[[AttributeValue, AttributeValue], AttributeValue],
+) -> Reader:
+    """Two operands of type ``kind`` combined (``+``/``-`` on N, ``list_append`` on L), read left to right as
+    DynamoDB Local answers: a left operand of the wrong type is reported even when the right one is missing
+    (``s + nope``), a missing left one before the right's type; None where one is missing."""
+
+    def read(item: Item) -> AttributeValue | None:
+        a = first(item)
+        if a is None:
+            return None
+        if kind not in a:
+            raise validation_error(M.UPDATE_BAD_OPERAND)
+        b = second(item)
+        if b is None:
+            return None
+        if kind not in b:
+            raise validation_error(M.UPDATE_BAD_OPERAND)
+        return combine(a, b)
+
+    return read
+
+
+def _append(a: AttributeValue, b: AttributeValue) -> AttributeValue:
+    return {"L": [*a["L"], *b["L"]]}
+
+
 def set_value_reader(node: Operand) -> Reader:
     """A SET right-hand side as a function of the original item, made once per compiled expression; it
     returns None where it reads a missing attribute (DynamoDB reports those only after every type error)."""
-    if isinstance(node, Literal):
-        value = node.value
-        return lambda item: value
-    if isinstance(node, Path):
-        return path_reader(node.parts)
+    if isinstance(node, (Literal, Path)):
+        return operand_reader(node)  # as a condition reads them
     if isinstance(node, Arith):
         op = node.op
-        left, right = set_value_reader(node.left), set_value_reader(node.right)
-
-        def arithmetic(item: Item) -> AttributeValue | None:
-            # Left to right, as DynamoDB Local answers: a left operand of the wrong type is reported even
-            # when the right one is missing (``s + nope``), a missing left one before the right's type.
-            a = left(item)
-            if a is None:
-                return None
-            if "N" not in a:
-                raise validation_error(M.UPDATE_BAD_OPERAND)
-            b = right(item)
-            return None if b is None else _number(op, a, b)
-
-        return arithmetic
+        return _both(
+            "N", set_value_reader(node.left), set_value_reader(node.right), lambda a, b: _number(op, a, b)
+        )
     if isinstance(node, Call):
         name, args = node.name, node.args
         if name == "if_not_exists" and type(args[0]) is Path:
@@ -105,22 +122,7 @@ def set_value_reader(node: Operand) -> Reader:
 
             return if_not_exists
         if name == "list_append":
-            first, second = set_value_reader(args[0]), set_value_reader(args[1])
-
-            def list_append(item: Item) -> AttributeValue | None:
-                a = first(item)
-                if a is None:
-                    return None
-                if "L" not in a:
-                    raise validation_error(M.UPDATE_BAD_OPERAND)
-                b = second(item)
-                if b is None:
-                    return None
-                if "L" not in b:
-                    raise validation_error(M.UPDATE_BAD_OPERAND)
-                return {"L": [*a["L"], *b["L"]]}
-
-            return list_append
+            return _both("L", set_value_reader(args[0]), set_value_reader(args[1]), _append)
     raise TypeError(f"not an update operand: {node!r}")  # the checks make this unreachable
 
 

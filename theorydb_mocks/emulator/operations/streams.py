@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from theorydb_mocks.emulator import messages as M
 from theorydb_mocks.emulator.errors import ddb_error, validation_error
 from theorydb_mocks.emulator.operations._registry import operation
-from theorydb_mocks.emulator.service_models import ServiceModel, load_model
+from theorydb_mocks.emulator.service_models import load_model
 
 if TYPE_CHECKING:
     from theorydb_mocks.emulator._state import EmulatorState
@@ -46,17 +46,13 @@ MAX_PAGE_BYTES = 1024 * 1024
 LIST_LIMIT = 100
 
 
-def _streams_model() -> ServiceModel:
-    return load_model("dynamodbstreams")
-
-
 @functools.cache
 def streams_validator_for(operation_name: str) -> Validator:
     """The validator of a DynamoDB Streams operation (KeyError for any other name), with the service's
     messages: the same compiled checks as DynamoDB's, on the streams model's shapes."""
     from theorydb_mocks.emulator.validation import compile_validator
 
-    model = _streams_model()
+    model = load_model("dynamodbstreams")
     if operation_name not in model.operation_names:
         raise KeyError(operation_name)
     return compile_validator(model.operation_model(operation_name).input_shape)
