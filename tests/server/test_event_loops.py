@@ -4,6 +4,7 @@ default (``"auto"``: uvloop where installed, as in the dev install)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import importlib.util
 import json
@@ -122,3 +123,14 @@ def test_new_event_loop_kinds(kind: EventLoop) -> None:
         assert isinstance(loop, asyncio.AbstractEventLoop)
     finally:
         loop.close()
+
+
+def test_the_cli_offers_the_servers_event_loops() -> None:
+    """``--event-loop``'s choices are spelled in the CLI (which imports the server only to serve)."""
+    from theorydb_mocks.__main__ import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    (action,) = [a for a in commands.choices["serve"]._actions if "--event-loop" in a.option_strings]
+    assert tuple(action.choices) == server_module.EVENT_LOOPS
+    assert action.default == "auto"
