@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator
@@ -126,6 +128,61 @@ def test_old_requests_fold_into_totals() -> None:
     assert ledger.total(table="t", index=None, operation="PutItem", kind="write") == 21.0
     ledger.reset()
     assert ledger.total() == 0.0
+
+
+_STEPS = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("charge"),
+            st.sampled_from(["GetItem", "PutItem"]),
+            st.sampled_from(["a", "b"]),
+            st.sampled_from([0.5, 1.0, 3.0]),
+        ),
+        st.tuples(
+            st.just("record"),
+            st.sampled_from(["Query", "UpdateItem"]),
+            st.sampled_from(["a", "b"]),
+            st.sampled_from([1.0, 2.0]),
+        ),
+        st.tuples(st.just("save and load"), st.just(""), st.just(""), st.just(0.0)),
+    ),
+    max_size=60,
+)
+
+
+@given(keep=st.integers(1, 5), steps=_STEPS)
+def test_sums_count_every_request_however_the_list_is_trimmed(keep: int, steps: list[Any]) -> None:
+    """The sums count every request, through trims of the recent list, snapshots, and a mix of own
+    shares (``charge``) with answers that carry index detail; ``entries`` lists the most recent."""
+    ledger = CapacityLedger(keep=keep)
+    expected: dict[tuple[str, str | None], float] = {}
+    listed: list[tuple[str, str, float]] = []
+    for step, operation, table, units in steps:
+        if step == "charge":
+            ledger.charge(operation, table, units)
+            expected[operation, None] = expected.get((operation, None), 0.0) + units
+            listed.append((operation, table, units))
+        elif step == "record":  # the table's share and an index's, both summed
+            ledger.record(
+                operation,
+                {
+                    "TableName": table,
+                    "CapacityUnits": units + 1,
+                    "Table": {"CapacityUnits": units},
+                    "GlobalSecondaryIndexes": {"g": {"CapacityUnits": 1.0}},
+                },
+            )
+            expected[operation, None] = expected.get((operation, None), 0.0) + units
+            expected[operation, "g"] = expected.get((operation, "g"), 0.0) + 1.0
+            listed.append((operation, table, units))
+        else:
+            ledger.load(ledger.save())
+        for (operation, index), units in expected.items():
+            assert ledger.total(operation=operation, index=index) == units
+        assert ledger.total() == sum(expected.values())
+        entries = [(e.operation, e.table, e.units) for e in ledger.entries if e.index is None]
+        assert len(entries) >= min(keep, len(listed))
+        assert entries == listed[len(listed) - len(entries) :]  # the most recent, in order
 
 
 def test_ledger_through_a_real_boto3_client(emu: DynamoDBEmulator, indexed: str) -> None:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator, door
 from theorydb_mocks.emulator._types import KeySchema
-from theorydb_mocks.emulator.errors import DynamoDBError
+from theorydb_mocks.emulator.errors import DynamoDBError, ddb_error
 from theorydb_mocks.emulator.operations._exprs import UNSEEN, VouchedShapes
 from theorydb_mocks.emulator.operations._keys import parse_key, plain_position
 from theorydb_mocks.emulator.operations._registry import OPERATIONS
@@ -539,6 +539,42 @@ def test_a_lane_bug_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> Non
         emu.client().get_item(**GET)
 
 
+def test_a_lane_leaves_the_lock_free_whatever_it_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lane takes the lock without ``with``: it must be free after an answer, a decline, a
+    DynamoDB error, a bug and an interrupt, and observers hear of each outside it. (The lock is
+    reentrant, so a lock left held would go unseen by a single thread: ask it.)"""
+    emu = _emulator(True)
+    owned = emu.lock._is_owned  # type: ignore[attr-defined]
+    seen: list[tuple[bool, str | None]] = []
+    emu.observe(lambda o: seen.append((owned(), None if o.error is None else o.error.code)))
+    assert emu.express("GetItem", GET) is not None
+    assert emu.express("GetItem", {**GET, "ProjectionExpression": "n"}) is None  # declined
+    assert not owned()
+    lane = OPERATIONS["GetItem"].express
+
+    def failing(error: BaseException) -> Callable[[Any, Any], Any]:
+        def run(emu: Any, request: Any) -> Any:
+            raise error
+
+        return run
+
+    monkeypatch.setattr(OPERATIONS["GetItem"], "express", failing(ddb_error("ValidationException", "x")))
+    with pytest.raises(DynamoDBError, match="ValidationException"):
+        emu.express("GetItem", GET)
+    assert not owned()
+    monkeypatch.setattr(OPERATIONS["GetItem"], "express", failing(KeyError("bug")))
+    with pytest.raises(DynamoDBError, match="InternalServerError") as raised:
+        emu.express("GetItem", GET)
+    assert isinstance(raised.value.__cause__, KeyError)
+    assert not owned()
+    monkeypatch.setattr(OPERATIONS["GetItem"], "express", failing(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        emu.express("GetItem", GET)
+    assert not owned()
+    monkeypatch.setattr(OPERATIONS["GetItem"], "express", lane)
+    assert seen == [(False, None), (False, "ValidationException"), (False, "InternalServerError")]
+
+
 def test_a_lane_runs_its_stages_in_the_pipeline_order(monkeypatch: pytest.MonkeyPatch) -> None:
     """TTL before the lane, the ledger after it answered, observers last and outside the lock."""
     emu = _emulator(True)
@@ -554,7 +590,7 @@ def test_a_lane_runs_its_stages_in_the_pipeline_order(monkeypatch: pytest.Monkey
 
         return run
 
-    monkeypatch.setattr(type(emu.ttl), "active", property(lambda _: True))
+    monkeypatch.setattr(emu.ttl, "active", True)
     monkeypatch.setattr(emu.ttl, "expire_due", traced("ttl", expire_due))
     monkeypatch.setattr(record, "express", traced("handler", lane))
     monkeypatch.setattr(emu.capacity, "charge", traced("capacity", charge))

@@ -52,7 +52,7 @@ class Trace:
 
         monkeypatch.setattr(emu.faults, "dispatch", faults)
         monkeypatch.setattr(emu.ttl, "expire_due", ttl)
-        monkeypatch.setattr(type(emu.ttl), "active", property(lambda _: True))
+        monkeypatch.setattr(emu.ttl, "active", True)
         monkeypatch.setattr(emu.capacity, "record", capacity)
         monkeypatch.setattr(put, "handler", run)
         emu.set_journal(journal)

@@ -206,7 +206,7 @@ class DynamoDBEmulator:
             return self._observed(operation, request, prevalidated, origin)
         if record is None:
             record = record_for(operation)
-        if self.faults:
+        if self.faults.armed:
             return self.faults.dispatch(record, self._run_with(record, origin), request, prevalidated)
         return self._run(record, request, prevalidated, origin)
 
@@ -219,42 +219,49 @@ class DynamoDBEmulator:
         return None if record is None else self._express(record, request)
 
     def _express(self, record: OperationRecord, request: dict[str, Any]) -> dict[str, Any] | None:
-        """``express`` for the operation's record (``dispatch`` has looked it up already)."""
+        """``express`` for the operation's record (``dispatch`` has looked it up already).
+
+        Every flag it reads is a plain attribute, and the lock is taken without ``with``: on a direct
+        GetItem, the properties and the ``with`` statement cost 0.6 us of about 16 (measured)."""
         lane = record.express
         if (
             lane is None
             or type(request) is not dict
             or not self.express_lanes
-            or self.faults
+            or self.faults.armed
             or self._journal is not None
             or self.replication.active
             or self.transitions.table_lifecycle
         ):
             return None
+        failure: DynamoDBError | None = None
+        lock = self.lock
+        lock.acquire()
         try:
-            with self.lock:
-                if self.ttl.active:
-                    self.ttl.expire_due()
-                if self.transfers.pending:
-                    self.transfers.settle()
-                try:
-                    answered = lane(self, request)
-                except DynamoDBError:
-                    raise
-                except Exception as exc:  # a lane's bug is the service's 500, as a handler's
-                    raise internal_error(exc) from exc
-                if answered is None:
-                    return None
-                if self.replication.active and not record.read_only:  # a global table's write, delay 0
-                    self.replication.catch_up()
-                response, table, units = answered
-                capacity = self.capacity
-                if capacity.enabled:  # the lane's units, charged to the ledger under the lock
-                    capacity.charge(record.name, table, units)
+            if self.ttl.active:
+                self.ttl.expire_due()
+            if self.transfers.pending:
+                self.transfers.settle()
+            answered = lane(self, request)
+            if answered is None:
+                return None
+            if self.replication.active and not record.read_only:  # a global table's write, delay 0
+                self.replication.catch_up()
+            response, table, units = answered
+            capacity = self.capacity
+            if capacity.enabled:  # the lane's units, charged to the ledger under the lock
+                capacity.charge(record.name, table, units)
         except DynamoDBError as err:
+            failure = err
+        except Exception as exc:  # a lane's bug is the service's 500, as a handler's
+            failure = internal_error(exc)
+            failure.__cause__ = exc
+        finally:
+            lock.release()
+        if failure is not None:  # observers hear of it outside the lock
             if self._observers:
-                self._tell_observers(record.name, request, None, err)
-            raise
+                self._tell_observers(record.name, request, None, failure)
+            raise failure
         if self._observers:
             self._tell_observers(record.name, request, response, None)
         return response
@@ -272,7 +279,7 @@ class DynamoDBEmulator:
     ) -> dict[str, Any]:
         try:
             record = record_for(operation)
-            if self.faults:
+            if self.faults.armed:
                 run = self._run_with(record, origin)
                 response = self.faults.dispatch(record, run, request, prevalidated)
             else:

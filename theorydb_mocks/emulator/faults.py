@@ -164,19 +164,23 @@ class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pending: list[Fault] = []
+        # True while any fault is pending: an attribute, kept under the lock with ``_pending``, because
+        # every request reads it (``__bool__``, a Python call, cost 0.12 us of a GetItem).
+        self.armed = False
 
     def __repr__(self) -> str:
         return f"<Faults pending={len(self._pending)}>"
 
     def __bool__(self) -> bool:
-        """True while any fault is pending (the dispatch fast path tests this)."""
-        return bool(self._pending)
+        """True while any fault is pending (``armed``)."""
+        return self.armed
 
     # -- scheduling ------------------------------------------------------------------------------------
 
     def _add(self, fault: Fault) -> Fault:
         with self._lock:
             self._pending.append(fault)
+            self.armed = True
         return fault
 
     def throttle(
@@ -234,6 +238,7 @@ class Faults:
         """Drop every pending fault."""
         with self._lock:
             self._pending.clear()
+            self.armed = False
 
     # -- firing ----------------------------------------------------------------------------------------
 
@@ -245,6 +250,7 @@ class Faults:
                     fault.remaining -= 1
                     if fault.remaining == 0:
                         self._pending.remove(fault)
+                        self.armed = bool(self._pending)
                     return fault
         return None
 

@@ -90,6 +90,9 @@ class TimeToLive:
     def __init__(self, emulator: EmulatorState, mode: TtlMode = "lazy") -> None:
         self._emulator = emulator
         self._tables: dict[str, _Expiry] = {}
+        # Whether any table has TTL enabled (``dispatch`` skips expiry checks otherwise): an attribute, kept
+        # by ``enable`` and ``disable``, because every request reads it (a property cost 0.12 us of a get).
+        self.active = False
         self._tiebreak = itertools.count()
         self.mode = mode
 
@@ -106,11 +109,6 @@ class TimeToLive:
         if value not in _MODES:
             raise ValueError(f"ttl mode must be 'immediate' or 'lazy', not {value!r}")
         self._mode = value
-
-    @property
-    def active(self) -> bool:
-        """Whether any table has TTL enabled (``dispatch`` skips expiry checks otherwise)."""
-        return bool(self._tables)
 
     # --- enabling ---
 
@@ -129,9 +127,11 @@ class TimeToLive:
         entry.observer = observe
         table.store.observe(observe)
         self._tables[table.name] = entry
+        self.active = True
 
     def disable(self, table_name: str) -> None:
         entry = self._tables.pop(table_name, None)
+        self.active = bool(self._tables)
         if entry is not None:
             entry.store.unobserve(entry.observer)
 

@@ -84,6 +84,9 @@ class Transfers:
         self.duration = float(duration)
         self.jobs: dict[JobKind, dict[str, Job]] = {"export": {}, "import": {}, "bulk": {}}
         self._pending: list[Job] = []
+        # Whether some job still shows IN_PROGRESS (the emulator then settles before each request): an
+        # attribute, kept with ``_pending``, because every request reads it (a property cost 0.12 us).
+        self.pending = False
         self._sequence = 0
 
     def __repr__(self) -> str:
@@ -95,16 +98,12 @@ class Transfers:
         self._sequence += 1
         return job_id(at, f"{region}/{self._sequence}")
 
-    @property
-    def pending(self) -> bool:
-        """Whether some job still shows IN_PROGRESS (the emulator then settles before each request)."""
-        return bool(self._pending)
-
     def start(self, job: Job) -> Job:
         """Record ``job`` (its work done already, its ``outcome`` set) and settle it if no delay applies."""
         job.ready_at = job.start + self.duration
         self.jobs[job.kind][job.arn] = job
         self._pending.append(job)
+        self.pending = True
         self.settle()
         return job
 
@@ -126,6 +125,7 @@ class Transfers:
                     job.fail("InternalServerError", f"{type(exc).__name__} while finishing the job")
             job.status = job.outcome
         self._pending = still
+        self.pending = bool(still)
 
     def log(self, arn: str) -> list[dict[str, Any]]:
         """The events a job logged, as CloudWatch holds them (``timestamp`` in ms, ``message``): an
@@ -150,6 +150,7 @@ class Transfers:
         for jobs in self.jobs.values():
             jobs.clear()
         self._pending.clear()
+        self.pending = False
 
 
 def list_page(
