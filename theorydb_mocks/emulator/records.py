@@ -29,7 +29,7 @@ from typing import Any
 
 from theorydb_mocks.emulator._types import AttributeValue, Item
 
-__all__ = ["MAX_SHAPES", "Record", "Shape", "decode", "encode", "record_size"]
+__all__ = ["MAX_SHAPES", "Record", "Shape", "decode", "encode", "record_size", "rewrite"]
 
 MAX_SHAPES = 8192
 
@@ -86,11 +86,13 @@ def _compile_decoder(names: tuple[str, ...], kinds: tuple[str, ...]) -> Callable
 class Shape:
     """The attribute names and types of the items that share it, and how to rebuild such an item."""
 
-    __slots__ = ("decode", "kinds", "names")
+    __slots__ = ("decode", "kinds", "names", "slots")
 
     def __init__(self, names: tuple[str, ...], kinds: tuple[str, ...], *, compiled: bool) -> None:
         self.names = names
         self.kinds = kinds
+        # name -> (where its value sits in a record, its type): what ``rewrite`` reads
+        self.slots = {name: (2 + n, kind) for n, (name, kind) in enumerate(zip(names, kinds, strict=True))}
         self.decode: Callable[[Record], Item] = (
             _compile_decoder(names, kinds) if compiled else self._decode_by_loop
         )
@@ -137,6 +139,31 @@ def encode(item: Item, size: int) -> Record:
     if len(kinds) != len(item):
         raise ValueError(f"not a valid item (each attribute value has exactly one type): {item!r}")
     return (_shape(tuple(item), kinds), size, *[value for av in values for value in av.values()])
+
+
+def rewrite(record: Record, item: Item, touched: frozenset[str], size: int) -> Record | None:
+    """The record of ``item``, an update of ``record``'s item that changed only the ``touched`` attributes,
+    each keeping its type: ``record`` with those values and the size replaced (its shape shared, nothing
+    else built). None when a touched attribute is new, removed or of another type (the shape differs).
+
+    Measured: encoding the whole item again was a fifth of a conditional UpdateItem on the direct client.
+    """
+    slots = record[0].slots
+    values = list(record)
+    values[1] = size
+    for name in touched:
+        slot = slots.get(name)
+        av = item.get(name)
+        if slot is None or av is None or len(av) != 1:
+            return None
+        value = av.get(slot[1], _MISSING)
+        if value is _MISSING:
+            return None
+        values[slot[0]] = value
+    return tuple(values)
+
+
+_MISSING: Any = object()
 
 
 def decode(record: Record) -> Item:

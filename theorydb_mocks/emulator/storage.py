@@ -688,6 +688,10 @@ class TableStore:
         record = self._table.get(position[0], position[1])
         return None if record is None else (record[0].decode(record), record[1])  # records.decode, inline
 
+    def record_at(self, position: tuple[Any, Any]) -> Record | None:
+        """The stored record at a ``position`` (``records``: never change it), or None."""
+        return self._table.get(position[0], position[1])
+
     def put(self, item: Item, size: int | None = None) -> Item | None:
         """Store ``item`` (replacing any item with its key); returns the replaced item. ``size``: its size.
 

@@ -165,7 +165,7 @@ def items(
     others = draw(
         st.dictionaries(
             attribute_names().filter(lambda n: n not in key_schema and n != "pad"),
-            value_strategy or attribute_values(),
+            attribute_values() if value_strategy is None else value_strategy,
             max_size=max_attributes,
         )
     )

@@ -52,6 +52,7 @@ from theorydb_mocks.emulator.operations._keys import (
 )
 from theorydb_mocks.emulator.operations._legacy import legacy_condition, legacy_update
 from theorydb_mocks.emulator.operations._registry import express_lane, operation
+from theorydb_mocks.emulator.records import decode, rewrite
 from theorydb_mocks.emulator.validation import fully_valid
 from theorydb_mocks.emulator.values import (
     attribute_value_size,
@@ -296,14 +297,21 @@ def _get_item(emu: Any, request: Request) -> Response:
     return response
 
 
-def _attributes_size(item: Item, names: frozenset[str]) -> int:
-    """The bytes the attributes ``names`` of ``item`` count for (names and values; absent ones nothing)."""
-    total = 0
+def _size_change(old: Item, new: Item, names: frozenset[str]) -> int:
+    """How many bytes ``new`` counts for more than ``old`` where they may differ, in the attributes
+    ``names`` (a name counts only where its attribute comes or goes)."""
+    change = 0
     for name in names:
-        av = item.get(name)
-        if av is not None:
-            total += utf8_size(name) + attribute_value_size(av)
-    return total
+        before = old.get(name)
+        after = new.get(name)
+        if before is None:
+            if after is not None:
+                change += utf8_size(name) + attribute_value_size(after)
+        elif after is None:
+            change -= utf8_size(name) + attribute_value_size(before)
+        else:
+            change += attribute_value_size(after) - attribute_value_size(before)
+    return change
 
 
 @operation("UpdateItem", metered=True)
@@ -390,8 +398,10 @@ def _update(
     compiled = prepared.result()
     condition = _condition(request, compiled)
     store = table.store
-    found = store.get_at(position if key is None else store.position(key))
-    old, old_size = (None, 0) if found is None else found
+    where = store.position(key) if key is not None else position
+    assert where is not None  # a plain position, or the key parsed for want of one
+    record = store.record_at(where)
+    old, old_size = (None, 0) if record is None else (decode(record), record[1])
     if condition is not None and not condition.evaluate(old or {}):
         raise conditional_check_failed(request, old)
     updated_old: Item = {}
@@ -403,13 +413,14 @@ def _update(
             key = {name: av.copy() for name, av in request["Key"].items()}
         start = dict(key)
     new_size = -1
+    touched: frozenset[str] | None = None  # with the old record: the attributes the update wrote
     if compiled is not None and compiled.update is not None:
         result = compiled.update.apply(start, table.key.names)
         new = result.new_item
         updated_old, updated_new = result.updated_old, result.updated_new
         if old is not None:  # only the touched attributes changed size (measured: a tenth of an update)
-            new_size = old_size + _attributes_size(new, result.touched)
-            new_size -= _attributes_size(old, result.touched)
+            touched = result.touched
+            new_size = old_size + _size_change(old, new, touched)
     elif request.get("AttributeUpdates") is not None:
         legacy = legacy_update(request["AttributeUpdates"], start, table.key.names)
         new = legacy.new_item
@@ -422,7 +433,11 @@ def _update(
         raise validation_error(UPDATE_TOO_LARGE)
     if table.indexes or table.vector_indexes:
         check_index_keys(table.indexes.values(), new, update=True, vectors=table.vector_specs)
-    store.write(new, new_size)
+    rewritten = None if touched is None or record is None else rewrite(record, new, touched, new_size)
+    if rewritten is None:
+        store.write(new, new_size)
+    else:  # the same attributes and types: the old record with the new values
+        store.write_record(where[0], where[1], rewritten)
     response: Response = {}
     if return_values == "ALL_OLD":
         if old is not None:
