@@ -142,10 +142,10 @@ class UpdateExpression:
     def __post_init__(self) -> None:
         object.__setattr__(self, "plan", UpdatePlan(self.tree))
 
-    def apply(self, item: Item | None, key_names: tuple[str, ...]) -> UpdateResult:
+    def apply(self, item: Item | None, key_names: tuple[str, ...], *, updated: bool = True) -> UpdateResult:
         """Apply the update to ``item`` (pass the key for an item that does not exist yet; None means an
-        empty item). Raises DynamoDB's errors without touching ``item``."""
-        return self.plan.apply(item if item is not None else {}, key_names)
+        empty item). Raises DynamoDB's errors without touching ``item``. ``updated``: see ``UpdatePlan``."""
+        return self.plan.apply(item if item is not None else {}, key_names, updated=updated)
 
     def __repr__(self) -> str:
         return f"<UpdateExpression {self.tree!r}>"

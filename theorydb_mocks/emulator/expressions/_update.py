@@ -215,7 +215,7 @@ class UpdatePlan:
     right-hand side as a function of the item (``set_value_reader``), and whether every action is a SET
     of a top-level attribute (the common counter or field update, applied without the general planning)."""
 
-    __slots__ = ("actions", "names", "readers", "top_level_sets")
+    __slots__ = ("actions", "fresh", "names", "readers", "top_level_sets", "touched")
 
     def __init__(self, update: Update) -> None:
         self.actions = update.actions
@@ -226,17 +226,24 @@ class UpdatePlan:
         self.top_level_sets = all(
             len(action.path.parts) == 1 and type(action) is SetAction for action in update.actions
         )
+        self.touched = frozenset(self.names)
+        # A SET whose value is arithmetic reads a new value, owned by no item or literal: not copied again.
+        self.fresh = tuple(
+            type(action) is SetAction and type(action.value) is Arith for action in update.actions
+        )
 
-    def apply(self, item: Item, key_names: tuple[str, ...]) -> UpdateResult:
-        """Apply the update to ``item`` (the key alone for a new item), returning a new item."""
+    def apply(self, item: Item, key_names: tuple[str, ...], *, updated: bool = True) -> UpdateResult:
+        """Apply the update to ``item`` (the key alone for a new item), returning a new item.
+        ``updated=False``: the caller will not read ``updated_old`` and ``updated_new`` (ReturnValues
+        UPDATED_*), which may then be left empty."""
         for name in self.names:
             if name in key_names:
                 raise validation_error(M.UPDATE_KEY.format(name=name))
         if self.top_level_sets:
-            return self._set_top_level(item)
+            return self._set_top_level(item, updated)
         return _apply_actions(self.actions, self.readers, item)
 
-    def _set_top_level(self, item: Item) -> UpdateResult:
+    def _set_top_level(self, item: Item, updated: bool) -> UpdateResult:
         """SET actions on top-level attributes only: no parent to check, nothing to remove, so the plan is
         the right-hand sides in order (their type errors first, then a missing operand), written into a
         shallow copy."""
@@ -244,14 +251,14 @@ class UpdatePlan:
         if None in planned:
             raise validation_error(M.UPDATE_MISSING)
         new_item = dict(item)  # every touched attribute is replaced below, the rest shared
+        for name, value, fresh in zip(self.names, planned, self.fresh, strict=True):
+            new_item[name] = value if fresh else _clone(value)  # type: ignore[assignment, arg-type]  # checked above
         old: Item = {}
         new: Item = {}
-        for name, value in zip(self.names, planned, strict=True):
-            present = item.get(name)
-            if present is not None:
-                old[name] = present
-            new[name] = new_item[name] = _clone(value)  # type: ignore[arg-type]  # checked above
-        return UpdateResult(new_item, old, new, frozenset(new))
+        if updated:
+            old = {name: item[name] for name in self.names if name in item}
+            new = {name: new_item[name] for name in self.names}
+        return UpdateResult(new_item, old, new, self.touched)
 
 
 def _apply_actions(

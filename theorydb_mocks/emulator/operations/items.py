@@ -415,7 +415,8 @@ def _update(
     new_size = -1
     touched: frozenset[str] | None = None  # with the old record: the attributes the update wrote
     if compiled is not None and compiled.update is not None:
-        result = compiled.update.apply(start, table.key.names)
+        updated = return_values == "UPDATED_OLD" or return_values == "UPDATED_NEW"
+        result = compiled.update.apply(start, table.key.names, updated=updated)
         new = result.new_item
         updated_old, updated_new = result.updated_old, result.updated_new
         if old is not None:  # only the touched attributes changed size (measured: a tenth of an update)
