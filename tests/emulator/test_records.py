@@ -8,6 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.emulator.conftest import table_request
 from theorydb_mocks.emulator import DynamoDBEmulator
 from theorydb_mocks.emulator.records import decode, encode, rewrite
 from theorydb_mocks.emulator.values import item_size
@@ -66,13 +67,8 @@ def test_updates_that_keep_or_change_the_shape_store_the_same_items() -> None:
     that changes a type and one that removes an attribute each leave the item a fresh read shows."""
     emu = DynamoDBEmulator()
     client = emu.client()
-    client.create_table(
-        TableName="things",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
+    streams = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    client.create_table(**table_request("things", ranged=False, StreamSpecification=streams))
     client.put_item(TableName="things", Item={"pk": {"S": "a"}, "n": {"N": "1"}, "s": {"SS": ["x"]}})
     steps = [
         ("SET n = n + :one", {":one": {"N": "41"}}, {"n": {"N": "42"}, "s": {"SS": ["x"]}}),
