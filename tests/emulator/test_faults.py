@@ -49,12 +49,22 @@ def boto(emu: DynamoDBEmulator) -> Any:
 
 
 def test_throttles_are_retried_until_they_pass(emu: DynamoDBEmulator, boto: Any, sleeps: list[float]) -> None:
+    assert not emu.faults.armed and not emu.faults
     emu.faults.throttle("PutItem", times=2)
+    emu.faults.internal_error("Query")
+    assert emu.faults.armed and emu.faults  # the lanes step aside while any is pending
     response = boto.put_item(TableName="things", Item={**key("a"), "n": {"N": "1"}})
     assert response["ResponseMetadata"]["RetryAttempts"] == 2
     assert len(sleeps) == 2
+    assert emu.faults.armed  # the Query's is still pending
+    emu.faults.clear()
+    assert not emu.faults.armed
     assert emu.client().get_item(TableName="things", Key=key("a"))["Item"]["n"] == {"N": "1"}
     assert emu.faults.pending() == []
+    emu.faults.throttle("GetItem")
+    with pytest.raises(ClientError):
+        emu.client().get_item(TableName="things", Key=key("a"))
+    assert not emu.faults.armed  # the last use consumed it
 
 
 def test_throttles_beyond_the_attempts_fail(emu: DynamoDBEmulator, boto: Any, sleeps: list[float]) -> None:

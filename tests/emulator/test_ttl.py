@@ -175,6 +175,7 @@ def test_enabling_indexes_existing_items(emu: DynamoDBEmulator) -> None:
 def test_disabling_stops_expiry(emu: DynamoDBEmulator) -> None:
     client = _setup(emu, mode="immediate")
     _put(client, "a", {"N": str(NOW + 5)})
+    assert emu.ttl.active  # every request then expires what is due first (the lanes included)
     client.update_time_to_live(
         TableName="things", TimeToLiveSpecification={"Enabled": False, "AttributeName": "expires"}
     )

@@ -108,6 +108,7 @@ def test_export_with_delay_is_in_progress_until_the_clock_passes(emu: DynamoDBEm
     client = emu.client()
     desc = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bk")["ExportDescription"]
     assert desc["ExportStatus"] == "IN_PROGRESS" and "ExportManifest" not in desc
+    assert emu.transfers.pending  # every request settles first (the lanes step aside)
     assert not any(key.endswith("manifest-summary.json") for key in emu.s3.list("bk"))
     emu.clock.advance(29)
     assert client.describe_export(ExportArn=desc["ExportArn"])["ExportDescription"]["ExportStatus"] == (
@@ -116,6 +117,7 @@ def test_export_with_delay_is_in_progress_until_the_clock_passes(emu: DynamoDBEm
     emu.clock.advance(1)
     done = client.describe_export(ExportArn=desc["ExportArn"])["ExportDescription"]
     assert done["ExportStatus"] == "COMPLETED"
+    assert not emu.transfers.pending
     assert done["EndTime"].timestamp() == 1_800_000_030.0
     summary = json.loads(emu.s3.read("bk", done["ExportManifest"]))
     assert summary["endTime"] == "2027-01-15T08:00:30.000Z"
