@@ -154,16 +154,10 @@ def rewrite(record: Record, item: Item, touched: frozenset[str], size: int) -> R
     for name in touched:
         slot = slots.get(name)
         av = item.get(name)
-        if slot is None or av is None or len(av) != 1:
+        if slot is None or av is None or len(av) != 1 or slot[1] not in av:
             return None
-        value = av.get(slot[1], _MISSING)
-        if value is _MISSING:
-            return None
-        values[slot[0]] = value
+        values[slot[0]] = av[slot[1]]
     return tuple(values)
-
-
-_MISSING: Any = object()
 
 
 def decode(record: Record) -> Item:

@@ -39,7 +39,7 @@ from typing import Any
 from sortedcontainers import SortedList
 
 from theorydb_mocks.emulator._types import AttributeValue, IndexSpec, Item, Key, KeySchema, VectorIndexSpec
-from theorydb_mocks.emulator.records import Record, decode, encode
+from theorydb_mocks.emulator.records import Record, decode, encode, rewrite
 from theorydb_mocks.emulator.values import item_size, key_sort_value
 from theorydb_mocks.emulator.vectors import VectorIndex, vector_values
 
@@ -704,6 +704,19 @@ class TableStore:
         """``put`` without building the replaced item: returns its size (0 when there was none)."""
         old = self._write(item, size)
         return 0 if old is None else int(old[1])
+
+    def write_update(
+        self, position: tuple[Any, Any], old: Record, item: Item, touched: frozenset[str], size: int
+    ) -> None:
+        """``write`` of ``item``, an update of the record ``old`` stored at ``position`` that changed only
+        the ``touched`` attributes: kept as ``old`` with those values replaced (``records.rewrite``) when
+        each keeps its type and nothing needs the item itself (indexes, observers); else as ``write``."""
+        if not (self._indexes or self._vectors or self._observers):
+            record = rewrite(old, item, touched, size)
+            if record is not None:
+                self._table.replace(position[0], position[1], old, record)
+                return
+        self.write(item, size)
 
     def write_record(self, pkv: Any, skv: Any, record: Record) -> int:
         """``write`` of an item already encoded at its position (``item_parsers``); returns the replaced

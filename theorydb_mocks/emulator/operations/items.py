@@ -52,7 +52,7 @@ from theorydb_mocks.emulator.operations._keys import (
 )
 from theorydb_mocks.emulator.operations._legacy import legacy_condition, legacy_update
 from theorydb_mocks.emulator.operations._registry import express_lane, operation
-from theorydb_mocks.emulator.records import decode, rewrite
+from theorydb_mocks.emulator.records import decode
 from theorydb_mocks.emulator.validation import fully_valid
 from theorydb_mocks.emulator.values import (
     attribute_value_size,
@@ -415,7 +415,7 @@ def _update(
     new_size = -1
     touched: frozenset[str] | None = None  # with the old record: the attributes the update wrote
     if compiled is not None and compiled.update is not None:
-        updated = return_values == "UPDATED_OLD" or return_values == "UPDATED_NEW"
+        updated = return_values in ("UPDATED_OLD", "UPDATED_NEW")
         result = compiled.update.apply(start, table.key.names, updated=updated)
         new = result.new_item
         updated_old, updated_new = result.updated_old, result.updated_new
@@ -434,11 +434,10 @@ def _update(
         raise validation_error(UPDATE_TOO_LARGE)
     if table.indexes or table.vector_indexes:
         check_index_keys(table.indexes.values(), new, update=True, vectors=table.vector_specs)
-    rewritten = None if touched is None or record is None else rewrite(record, new, touched, new_size)
-    if rewritten is None:
+    if touched is not None and record is not None:  # an update of the stored item: in place if it can be
+        store.write_update(where, record, new, touched, new_size)
+    else:
         store.write(new, new_size)
-    else:  # the same attributes and types: the old record with the new values
-        store.write_record(where[0], where[1], rewritten)
     response: Response = {}
     if return_values == "ALL_OLD":
         if old is not None:
